@@ -1,0 +1,34 @@
+"""autograd_lite: scalar reverse-mode automatic differentiation you can read and trust.
+
+>>> from autograd_lite import Value
+>>> x = Value(2.0, label="x")
+>>> y = (x * 3 + 1).tanh()
+>>> y.backward()
+>>> round(x.grad, 6)
+2.7e-05
+"""
+
+from autograd_lite import functional
+from autograd_lite.engine import (
+    Value,
+    enable_grad,
+    grad,
+    is_grad_enabled,
+    no_grad,
+    topological_order,
+)
+from autograd_lite.ops import PRIMITIVES, Primitive
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "PRIMITIVES",
+    "Primitive",
+    "Value",
+    "enable_grad",
+    "functional",
+    "grad",
+    "is_grad_enabled",
+    "no_grad",
+    "topological_order",
+]

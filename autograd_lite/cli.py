@@ -1,0 +1,57 @@
+"""The ``autograd-lite`` command: one sub-command per job.
+
+Each sub-command lives in its own module, which provides ``HELP`` (one
+line), ``add_arguments(parser)`` and ``run(args) -> int``. Modules import
+heavy libraries (matplotlib, torch) inside ``run`` only, so that every
+command starts quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+#: sub-command -> module that implements it
+COMMANDS: dict[str, str] = {
+    "demo": "autograd_lite.demo",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="autograd-lite",
+        description="Scalar automatic differentiation you can run and inspect.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers.required = True
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(sub)
+        sub.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``autograd-lite`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args._run(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,578 @@
+"""``Value``: a scalar that records the computation graph, and the backward pass.
+
+Every arithmetic operation on a ``Value`` looks up its primitive in
+``autograd_lite.ops.PRIMITIVES``, computes the result on plain floats, and
+returns a new ``Value`` that remembers the primitive and its inputs
+(``parents``, a tuple, so the graph's order is the same on every run).
+
+``backward()`` visits the graph in reverse topological order, found with an
+explicit stack (no recursion: a chain of millions of operations is fine).
+For each node it asks the primitive's rule for the gradients of the node's
+inputs and adds them up in a dictionary that belongs to that one call, so
+calling ``backward()`` twice gives exactly twice the gradients. A node holds
+its parents but nothing holds its consumers, so a graph has no reference
+cycles and is freed the moment the last reference to its output goes.
+
+>>> from autograd_lite import Value
+>>> x = Value(2.0, label="x")
+>>> y = x * x + 3 * x          # y = x^2 + 3x
+>>> y.backward()
+>>> x.grad                      # dy/dx = 2x + 3
+7.0
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import numbers
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from autograd_lite.ops import PRIMITIVES, Primitive
+
+__all__ = [
+    "Value",
+    "backward",
+    "enable_grad",
+    "grad",
+    "is_grad_enabled",
+    "no_grad",
+    "topological_order",
+]
+
+_ADD = PRIMITIVES["add"]
+_MUL = PRIMITIVES["mul"]
+_POW = PRIMITIVES["pow"]
+
+
+# -- gradient mode -----------------------------------------------------------
+
+
+class _GradMode(threading.local):
+    enabled: bool = True
+
+
+_MODE = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """True unless this thread is inside ``no_grad()``."""
+    return _MODE.enabled
+
+
+@contextlib.contextmanager
+def _grad_mode(enabled: bool) -> Iterator[None]:
+    previous = _MODE.enabled
+    _MODE.enabled = enabled
+    try:
+        yield
+    finally:
+        _MODE.enabled = previous
+
+
+def no_grad() -> contextlib.AbstractContextManager[None]:
+    """Stop recording graphs in this thread (a context manager or decorator).
+
+    Results computed inside are constants: they have no parents and take no
+    gradient. Use it for evaluation and for updating weights.
+
+    >>> w = Value(1.0)
+    >>> with no_grad():
+    ...     y = w * 3
+    >>> y.requires_grad
+    False
+    """
+    return _grad_mode(False)
+
+
+def enable_grad() -> contextlib.AbstractContextManager[None]:
+    """Record graphs again inside a ``no_grad()`` block (context manager or decorator)."""
+    return _grad_mode(True)
+
+
+# -- Value ---------------------------------------------------------------------
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, Value):
+        return repr(x)
+    if x == 0.0 or 1e-4 <= abs(x) < 1e6:
+        return repr(round(x, 4))
+    return f"{x:.4g}"
+
+
+def _check_number(data: object, what: str) -> float:
+    """``data`` as a finite float, or a ``TypeError`` / ``ValueError`` that says why not."""
+    if isinstance(data, (float, int)) or (
+        isinstance(data, numbers.Real) and not isinstance(data, Value)
+    ):
+        x = float(data)
+        if not math.isfinite(x):
+            raise ValueError(f"{what} must be finite, got {x!r}")
+        return x
+    raise TypeError(
+        f"{what} must be a real number (int or float), got {type(data).__name__}: {data!r}"
+    )
+
+
+class Value:
+    """A scalar in a computation graph: its ``data``, and its ``grad`` after ``backward()``.
+
+    ``Value(data, *, label="", requires_grad=True)``. Plain numbers mixed into
+    arithmetic become constants (``requires_grad=False``): they take no
+    gradient.
+
+    ``grad`` holds d(root)/d(this node) summed over every ``backward()`` call,
+    as in PyTorch: set ``grad = 0.0`` (or call an optimiser's ``zero_grad()``)
+    between steps. Unlike PyTorch, intermediate nodes keep their gradient too,
+    so that a diagram can show it.
+
+    >>> a = Value(2.0, label="a")
+    >>> b = Value(-3.0, label="b")
+    >>> c = (a * b).tanh()
+    >>> c.backward()
+    >>> round(a.grad, 6)            # dc/da = (1 - tanh(ab)^2) * b
+    -0.000737
+    """
+
+    __slots__ = ("_op", "_prev", "_rg", "data", "grad", "label")
+
+    data: float
+    grad: float
+    label: str
+    _rg: bool
+    _op: Primitive | None
+    _prev: tuple[Value, ...]
+
+    def __init__(self, data: float, *, label: str = "", requires_grad: bool = True) -> None:
+        self.data = _check_number(data, "Value(data)")
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {type(label).__name__}")
+        self.grad = 0.0
+        self.label = label
+        self._rg = bool(requires_grad)
+        self._op = None
+        self._prev = ()
+
+    # -- graph structure (read-only views) ---------------------------------
+
+    @property
+    def op(self) -> Primitive | None:
+        """The primitive that made this node, or ``None`` for a leaf."""
+        return self._op
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The inputs of ``op``, in order (empty for a leaf)."""
+        return self._prev
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for Values made by the user (inputs, parameters, constants)."""
+        return self._op is None
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients flow to this node. Only a leaf's flag can be changed."""
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if not isinstance(flag, bool):
+            raise TypeError(f"requires_grad must be a bool, got {type(flag).__name__}")
+        if self._op is not None:
+            raise ValueError(
+                "requires_grad can only be changed on a leaf; use .detach() to cut the graph"
+            )
+        self._rg = flag
+
+    def detach(self) -> Value:
+        """A new constant leaf with the same ``data``: the graph stops here."""
+        return Value(self.data, label=self.label, requires_grad=False)
+
+    def item(self) -> float:
+        """``data`` as a float (PyTorch's name)."""
+        return self.data
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={_fmt(self.data)}, grad={_fmt(self.grad)}{label})"
+
+    # -- primitives ----------------------------------------------------------
+
+    def __add__(self, other: Value | float) -> Value:
+        return _apply2(_ADD, self, other)
+
+    def __radd__(self, other: Value | float) -> Value:
+        return _apply2(_ADD, other, self)
+
+    def __mul__(self, other: Value | float) -> Value:
+        return _apply2(_MUL, self, other)
+
+    def __rmul__(self, other: Value | float) -> Value:
+        return _apply2(_MUL, other, self)
+
+    def __pow__(self, exponent: Value | float) -> Value:
+        return _apply2(_POW, self, exponent)
+
+    def __rpow__(self, base: Value | float) -> Value:
+        return _apply2(_POW, base, self)
+
+    def exp(self) -> Value:
+        """e ** self."""
+        return _apply1(PRIMITIVES["exp"], self)
+
+    def log(self) -> Value:
+        """Natural logarithm; needs ``data > 0``."""
+        return _apply1(PRIMITIVES["log"], self)
+
+    def sqrt(self) -> Value:
+        """Square root; needs ``data >= 0`` (the derivative at 0 is infinite)."""
+        return _apply1(PRIMITIVES["sqrt"], self)
+
+    def sin(self) -> Value:
+        return _apply1(PRIMITIVES["sin"], self)
+
+    def cos(self) -> Value:
+        return _apply1(PRIMITIVES["cos"], self)
+
+    def tanh(self) -> Value:
+        return _apply1(PRIMITIVES["tanh"], self)
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e ** -self), finite for any input."""
+        return _apply1(PRIMITIVES["sigmoid"], self)
+
+    def relu(self) -> Value:
+        """max(self, 0); its derivative at 0 is taken as 0, as in PyTorch."""
+        return _apply1(PRIMITIVES["relu"], self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
+        """self if self > 0 else negative_slope * self."""
+        return _apply2(PRIMITIVES["leaky_relu"], self, negative_slope)
+
+    def softplus(self) -> Value:
+        """log(1 + e ** self), a smooth ReLU; finite for any input."""
+        return _apply1(PRIMITIVES["softplus"], self)
+
+    def __abs__(self) -> Value:
+        return _apply1(PRIMITIVES["abs"], self)
+
+    # -- composed from primitives ----------------------------------------------
+
+    def __neg__(self) -> Value:
+        return self * -1.0
+
+    def __sub__(self, other: Value | float) -> Value:
+        y = _operand(other)
+        if y is None:
+            return NotImplemented
+        return self + (y * -1.0 if y._rg else -y.data)
+
+    def __rsub__(self, other: Value | float) -> Value:
+        y = _operand(other)
+        if y is None:
+            return NotImplemented
+        return self * -1.0 + y
+
+    def __truediv__(self, other: Value | float) -> Value:
+        y = _operand(other)
+        if y is None:
+            return NotImplemented
+        if y._rg:
+            return self * y**-1.0
+        if y.data == 0.0:
+            raise ZeroDivisionError(f"div({_fmt(self.data)}, 0.0): division by zero")
+        return self * (1.0 / y.data)
+
+    def __rtruediv__(self, other: Value | float) -> Value:
+        y = _operand(other)
+        if y is None:
+            return NotImplemented
+        return self**-1.0 * y
+
+    # -- comparisons look at data; == and hash stay identity-based -------------
+
+    def __lt__(self, other: Value | float) -> bool:
+        x = _compare_data(other)
+        return x if x is NotImplemented else self.data < x
+
+    def __le__(self, other: Value | float) -> bool:
+        x = _compare_data(other)
+        return x if x is NotImplemented else self.data <= x
+
+    def __gt__(self, other: Value | float) -> bool:
+        x = _compare_data(other)
+        return x if x is NotImplemented else self.data > x
+
+    def __ge__(self, other: Value | float) -> bool:
+        x = _compare_data(other)
+        return x if x is NotImplemented else self.data >= x
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    # -- gradients -------------------------------------------------------------
+
+    def backward(self, gradient: float = 1.0, *, create_graph: bool = False) -> None:
+        """Add d(self)/d(node) * gradient to ``node.grad`` for every node in the graph.
+
+        Gradients accumulate across calls, as in PyTorch: reset them
+        (``x.grad = 0.0``, ``module.zero_grad()``) between steps. With
+        ``create_graph=True`` the gradients are ``Value``s whose graph can be
+        differentiated again; ``autograd_lite.grad`` is usually clearer for that.
+        """
+        backward(self, gradient, create_graph=create_graph)
+
+
+def _compare_data(other: object) -> Any:
+    """The number to compare with, or NotImplemented (Python then raises TypeError)."""
+    if isinstance(other, Value):
+        return other.data
+    if isinstance(other, (int, float)):
+        return other
+    return NotImplemented
+
+
+def _operand(x: object) -> Value | None:
+    """``x`` as a Value (a number becomes a constant), or None if it is not a number."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, (float, int, numbers.Real)):
+        c = Value.__new__(Value)
+        c.data = _check_number(x, "operand")
+        c.grad = 0.0
+        c.label = ""
+        c._rg = False
+        c._op = None
+        c._prev = ()
+        return c
+    return None
+
+
+def _result(op: Primitive, data: float, parents: tuple[Value, ...]) -> Value:
+    """The output node of ``op``, or a constant if nothing upstream needs a gradient."""
+    out = Value.__new__(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    for p in parents:
+        if p._rg and _MODE.enabled:
+            out._rg = True
+            out._op = op
+            out._prev = parents
+            return out
+    out._rg = False
+    out._op = None
+    out._prev = ()
+    return out
+
+
+def _failure(op: Primitive, parents: Sequence[Value], error: Exception) -> Exception:
+    args = ", ".join(_fmt(p.data) for p in parents)
+    if isinstance(error, OverflowError):
+        return OverflowError(f"{op.name}({args}) overflows the float range")
+    return type(error)(f"{op.name}({args}): {error}")
+
+
+def _checked(op: Primitive, parents: tuple[Value, ...]) -> float:
+    """Run ``op.forward`` on the parents' data; name the operation if it fails."""
+    try:
+        data = op.forward(*[p.data for p in parents])
+    except (ArithmeticError, ValueError) as error:
+        raise _failure(op, parents, error) from None
+    if data - data != 0.0:  # inf or nan
+        raise _failure(op, parents, OverflowError())
+    return data
+
+
+def _apply1(op: Primitive, a: Value) -> Value:
+    return _result(op, _checked(op, (a,)), (a,))
+
+
+def _apply2(op: Primitive, a: object, b: object) -> Value:
+    # NotImplemented for non-numbers, so that Python raises its usual TypeError.
+    x = a if type(a) is Value else _operand(a)
+    y = b if type(b) is Value else _operand(b)
+    if x is None or y is None:
+        return NotImplemented  # type: ignore[no-any-return]
+    if op is _POW and y._rg and x.data <= 0.0 and _MODE.enabled:
+        raise ValueError(
+            f"pow({_fmt(x.data)}, {_fmt(y.data)}): a differentiable exponent needs a positive "
+            "base (d/db a**b = a**b * ln a); use a plain number or .detach() as the exponent"
+        )
+    parents = (x, y)
+    return _result(op, _checked(op, parents), parents)
+
+
+def apply(op: Primitive, *inputs: Value | float) -> Value:
+    """Apply a primitive from the table to Values or numbers (any arity)."""
+    if not isinstance(op, Primitive):
+        raise TypeError(f"apply() takes a Primitive from PRIMITIVES, got {type(op).__name__}")
+    if op.arity is not None and len(inputs) != op.arity:
+        raise TypeError(f"{op.name} takes {op.arity} inputs, got {len(inputs)}")
+    if op.arity == 2:
+        out = _apply2(op, inputs[0], inputs[1])
+        if out is NotImplemented:
+            raise TypeError(f"{op.name} takes numbers or Values, got {_type_names(inputs)}")
+        return out
+    parents: list[Value] = []
+    for x in inputs:
+        v = _operand(x)
+        if v is None:
+            raise TypeError(f"{op.name} takes numbers or Values, got {_type_names(inputs)}")
+        parents.append(v)
+    t = tuple(parents)
+    return _result(op, _checked(op, t), t)
+
+
+def _type_names(xs: Iterable[object]) -> str:
+    return ", ".join(type(x).__name__ for x in xs)
+
+
+# -- graph traversal ---------------------------------------------------------
+
+
+def topological_order(*roots: Value, constants: bool = True) -> list[Value]:
+    """Every node that ``roots`` depend on, each after all of its inputs.
+
+    Deterministic: parents are visited in tuple order. With
+    ``constants=False``, nodes that take no gradient are left out.
+    Iterative, so graphs of any depth work at the default recursion limit.
+    """
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(r, False) for r in reversed(roots)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in seen or not (constants or node._rg):
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        for p in reversed(node._prev):
+            if p not in seen:
+                stack.append((p, False))
+    return order
+
+
+# -- the backward pass -----------------------------------------------------------
+
+
+def _backprop(
+    roots: Sequence[Value],
+    seeds: Sequence[Any],
+    create_graph: bool,
+    wanted: set[Value] | None,
+) -> dict[Value, Any]:
+    """Send gradients from ``roots`` to every node; the engine alone sums them.
+
+    With ``wanted=None`` each node's gradient is added to its ``.grad``;
+    otherwise ``.grad`` is left alone and the gradients of the ``wanted``
+    nodes are returned.
+    """
+    order = topological_order(*roots, constants=False)
+    grads: dict[Value, Any] = {}
+    for root, seed in zip(roots, seeds, strict=True):
+        grads[root] = grads[root] + seed if root in grads else seed
+    found: dict[Value, Any] = {}
+    node: Value | None = None
+    mode = _grad_mode(True) if create_graph else contextlib.nullcontext()
+    try:
+        with mode:
+            for node in reversed(order):
+                g = grads.pop(node)
+                if create_graph:
+                    if type(g) is not Value:
+                        g = _operand(g)
+                elif g - g != 0.0:
+                    raise OverflowError("the gradient arriving here is not finite")
+                if wanted is None:
+                    node.grad = node.grad + g
+                elif node in wanted:
+                    found[node] = g
+                op = node._op
+                if op is None:
+                    continue
+                prev = node._prev
+                if create_graph:
+                    gs = op.vjp(g, node, *prev)
+                elif len(prev) == 2:
+                    gs = op.vjp(g, node.data, prev[0].data, prev[1].data)
+                elif len(prev) == 1:
+                    gs = op.vjp(g, node.data, prev[0].data)
+                else:
+                    gs = op.vjp(g, node.data, *[p.data for p in prev])
+                for p, gp in zip(prev, gs, strict=True):
+                    if p in grads:
+                        grads[p] = grads[p] + gp
+                    else:
+                        grads[p] = gp
+    except (ArithmeticError, ValueError) as error:
+        if node is None:
+            raise
+        where = node._op.name if node._op is not None else "leaf"
+        args = ", ".join(_fmt(p.data) for p in node._prev)
+        raise type(error)(
+            f"backward through {where}({args}) = {_fmt(node.data)}: {error} "
+            "(the derivative is not finite here)"
+        ) from None
+    return found
+
+
+def _as_values(xs: Value | Sequence[Value], what: str) -> list[Value]:
+    items = [xs] if isinstance(xs, Value) else list(xs)
+    for i, x in enumerate(items):
+        if not isinstance(x, Value):
+            raise TypeError(f"{what}[{i}] must be a Value, got {type(x).__name__}")
+    return items
+
+
+def backward(root: Value, gradient: float = 1.0, *, create_graph: bool = False) -> None:
+    """The function behind ``Value.backward``."""
+    if not isinstance(root, Value):
+        raise TypeError(f"backward() needs a Value, got {type(root).__name__}")
+    if not root._rg:
+        raise ValueError(
+            "backward() on a Value that takes no gradient (a constant, a detached "
+            "Value, or one computed under no_grad())"
+        )
+    seed = gradient if isinstance(gradient, Value) else _check_number(gradient, "gradient")
+    _backprop([root], [seed], create_graph, None)
+
+
+def grad(
+    outputs: Value | Sequence[Value],
+    inputs: Value | Sequence[Value],
+    *,
+    create_graph: bool = False,
+) -> tuple[Any, ...]:
+    """The gradients of ``outputs`` (summed) with respect to each of ``inputs``.
+
+    Like ``torch.autograd.grad``: returns a tuple with one gradient per input
+    and leaves every ``.grad`` alone. An input that the outputs do not depend
+    on gets ``0.0``. With ``create_graph=True`` the gradients are ``Value``s
+    that can be differentiated again (second derivatives, Hessians, Newton).
+
+    >>> x = Value(3.0)
+    >>> (dy,) = grad(x ** 3, x, create_graph=True)    # 3x^2
+    >>> (d2y,) = grad(dy, x)                           # 6x
+    >>> dy.data, d2y
+    (27.0, 18.0)
+    """
+    outs = _as_values(outputs, "outputs")
+    ins = _as_values(inputs, "inputs")
+    for i, x in enumerate(ins):
+        if not x._rg:
+            raise ValueError(f"inputs[{i}] takes no gradient (requires_grad is False)")
+    roots = [o for o in outs if o._rg]
+    found = _backprop(roots, [1.0] * len(roots), create_graph, set(ins))
+    zero: Any = _operand(0.0) if create_graph else 0.0
+    return tuple(found.get(x, zero) for x in ins)

@@ -1,0 +1,111 @@
+"""The engine's operations as functions: ``exp(x)`` is ``Value.exp(x)``, and so on.
+
+Each takes a ``Value`` or a plain number (which becomes a constant) and
+returns a ``Value``. ``sum`` and ``dot`` build one n-ary node instead of a
+chain of binary ones: fewer nodes, a faster backward pass, a smaller diagram.
+
+>>> from autograd_lite import Value, functional as F
+>>> w = [Value(0.5), Value(-1.0)]
+>>> y = F.tanh(F.dot(w, [2.0, 3.0]) + 1.0)
+>>> round(y.data, 4)
+-0.7616
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Sequence
+
+from autograd_lite.engine import Value, apply
+from autograd_lite.ops import PRIMITIVES
+
+__all__ = [
+    "abs",
+    "cos",
+    "dot",
+    "exp",
+    "leaky_relu",
+    "log",
+    "relu",
+    "sigmoid",
+    "sin",
+    "softplus",
+    "sqrt",
+    "sum",
+    "tanh",
+]
+
+
+def _unary(name: str, x: Value | float) -> Value:
+    return apply(PRIMITIVES[name], x)
+
+
+def exp(x: Value | float) -> Value:
+    """e ** x."""
+    return _unary("exp", x)
+
+
+def log(x: Value | float) -> Value:
+    """Natural logarithm (x > 0)."""
+    return _unary("log", x)
+
+
+def sqrt(x: Value | float) -> Value:
+    """Square root (x >= 0)."""
+    return _unary("sqrt", x)
+
+
+def sin(x: Value | float) -> Value:
+    return _unary("sin", x)
+
+
+def cos(x: Value | float) -> Value:
+    return _unary("cos", x)
+
+
+def tanh(x: Value | float) -> Value:
+    return _unary("tanh", x)
+
+
+def sigmoid(x: Value | float) -> Value:
+    """1 / (1 + e ** -x)."""
+    return _unary("sigmoid", x)
+
+
+def relu(x: Value | float) -> Value:
+    """max(x, 0)."""
+    return _unary("relu", x)
+
+
+def leaky_relu(x: Value | float, negative_slope: float = 0.01) -> Value:
+    """x if x > 0 else negative_slope * x."""
+    return apply(PRIMITIVES["leaky_relu"], x, negative_slope)
+
+
+def softplus(x: Value | float) -> Value:
+    """log(1 + e ** x)."""
+    return _unary("softplus", x)
+
+
+def abs(x: Value | float) -> Value:
+    """|x|."""
+    return _unary("abs", x)
+
+
+def sum(values: Iterable[Value | float]) -> Value:
+    """x_1 + ... + x_n as one node (``0.0`` for no values)."""
+    xs = list(values)
+    if not xs:
+        return Value(0.0, requires_grad=False)
+    return apply(PRIMITIVES["sum"], *xs)
+
+
+def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
+    """w_1 x_1 + ... + w_n x_n as one node: a neuron's weighted sum."""
+    if builtins.len(weights) != builtins.len(inputs):
+        raise ValueError(
+            f"dot() needs sequences of equal length, got {len(weights)} and {len(inputs)}"
+        )
+    if not weights:
+        return Value(0.0, requires_grad=False)
+    return apply(PRIMITIVES["dot"], *weights, *inputs)

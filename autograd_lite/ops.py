@@ -1,0 +1,245 @@
+"""The table of primitive operations: the only place where math is defined.
+
+Every primitive is one row of ``PRIMITIVES``: a forward function on plain
+floats and, right beside it, its derivative rule. Everything else in the
+library is composed from these rows: ``a - b`` is ``a + b * -1`` and
+``a / b`` is ``a * b ** -1``.
+
+A derivative rule is a pure function ``vjp(g, out, *inputs)`` that *returns*
+one gradient per input, given ``g`` (the gradient arriving at the output),
+``out`` (the output) and the inputs. Rules are written with ordinary
+arithmetic, so the same rule runs on two kinds of argument:
+
+* plain floats, on the everyday first-order backward pass (the fast path);
+* ``Value`` objects, when ``create_graph=True``: the backward pass is then
+  itself recorded as a graph, which can be differentiated again.
+
+The helpers ``_exp``, ``_log``, ... below dispatch on that: a float goes to
+the forward function, anything else to the ``Value`` method of that name.
+Comparisons such as ``a > 0`` work on both, because ``Value`` compares its
+``data``.
+
+Each row also says where its derivative is smooth (``smooth``); the gradient
+checker and the Hypothesis strategies use it to stay away from kinks and
+poles, where a numerical derivative means nothing.
+
+>>> PRIMITIVES["mul"].forward(3.0, 4.0)
+12.0
+>>> PRIMITIVES["mul"].vjp(1.0, 12.0, 3.0, 4.0)
+(4.0, 3.0)
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["PRIMITIVES", "Primitive"]
+
+
+@dataclass(frozen=True, slots=True)
+class Primitive:
+    """One row of the table: a named operation and its derivative rule."""
+
+    name: str
+    #: How diagrams write the operation (``"*"``, ``"tanh"``, ...).
+    symbol: str
+    #: Number of inputs, or ``None`` for any number (``sum``, ``dot``).
+    arity: int | None
+    #: ``forward(*floats) -> float``; raises ``ValueError`` /
+    #: ``ZeroDivisionError`` / ``OverflowError`` outside its domain.
+    forward: Callable[..., float]
+    #: ``vjp(g, out, *inputs) -> tuple`` of one gradient per input.
+    vjp: Callable[..., tuple[Any, ...]]
+    #: ``smooth(*floats) -> bool``: True where the function is differentiable
+    #: with some room to spare (used by gradient checks and strategies).
+    smooth: Callable[..., bool]
+    #: One line for people: what the operation and its derivative are.
+    doc: str
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+
+def _anywhere(*_: float) -> bool:
+    return True
+
+
+def _away_from_zero(x: float, *_: float) -> bool:
+    return abs(x) > 1e-3  # clear of the kink at 0
+
+
+def _positive(x: float) -> bool:
+    return x > 1e-3  # clear of the pole or branch point at 0
+
+
+# -- forward functions on floats (domain errors name the problem) ----------
+
+
+def _pow(a: float, b: float) -> float:
+    if a == 0.0 and b < 0.0:
+        raise ZeroDivisionError("0 cannot be raised to a negative power")
+    if a < 0.0 and not b.is_integer():
+        raise ValueError("a negative base needs an integer exponent (the result is not real)")
+    return math.pow(a, b)
+
+
+def _log(x: float) -> float:
+    if x <= 0.0:
+        raise ValueError("log needs a positive input")
+    return math.log(x)
+
+
+def _sqrt(x: float) -> float:
+    if x < 0.0:
+        raise ValueError("sqrt needs a non-negative input")
+    return math.sqrt(x)
+
+
+def _sigmoid_f(x: float) -> float:
+    # Two branches so that exp never overflows: sigmoid(+-1000) is 1.0 / 0.0.
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _softplus_f(x: float) -> float:
+    # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): finite for any finite x.
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _dot_f(*xs: float) -> float:
+    n = len(xs) // 2
+    return sum(map(operator.mul, xs[:n], xs[n:]), 0.0)
+
+
+# -- helpers that let one rule run on floats and on Values ------------------
+
+
+def _exp(x: Any) -> Any:
+    return math.exp(x) if type(x) is float else x.exp()
+
+
+def _log_any(x: Any) -> Any:
+    return _log(x) if type(x) is float else x.log()
+
+
+def _sin(x: Any) -> Any:
+    return math.sin(x) if type(x) is float else x.sin()
+
+
+def _cos(x: Any) -> Any:
+    return math.cos(x) if type(x) is float else x.cos()
+
+
+def _sigmoid(x: Any) -> Any:
+    return _sigmoid_f(x) if type(x) is float else x.sigmoid()
+
+
+# -- derivative rules --------------------------------------------------------
+
+
+def _pow_vjp(g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
+    # d(a^b) = b a^(b-1) da + a^b ln(a) db.  When a <= 0 the exponent is a
+    # constant (Value.__pow__ refuses a differentiable exponent there), so
+    # its gradient is never used and 0.0 stands in for the undefined ln(a).
+    db = g * out * _log_any(a) if a > 0 else 0.0
+    return g * b * a ** (b - 1), db
+
+
+def _dot_vjp(g: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
+    # d(sum_i w_i x_i) = sum_i x_i dw_i + w_i dx_i; inputs are (w..., x...).
+    n = len(xs) // 2
+    return tuple([g * x for x in xs[n:]] + [g * w for w in xs[:n]])
+
+
+def _pow_smooth(a: float, b: float) -> bool:
+    return a > 1e-3  # a positive base: both partial derivatives exist
+
+
+def _row(
+    name: str,
+    symbol: str,
+    arity: int | None,
+    forward: Callable[..., float],
+    vjp: Callable[..., tuple[Any, ...]],
+    doc: str,
+    smooth: Callable[..., bool] = _anywhere,
+) -> Primitive:
+    return Primitive(name, symbol, arity, forward, vjp, smooth, doc)
+
+
+# fmt: off
+_ROWS = [
+    # d(a + b) = da + db
+    _row("add", "+", 2, lambda a, b: a + b,
+         lambda g, out, a, b: (g, g),
+         "a + b; both partial derivatives are 1"),
+    # d(ab) = b da + a db
+    _row("mul", "*", 2, lambda a, b: a * b,
+         lambda g, out, a, b: (g * b, g * a),
+         "a * b; d/da = b, d/db = a"),
+    # d(a^b) = b a^(b-1) da + a^b ln(a) db
+    _row("pow", "**", 2, _pow, _pow_vjp,
+         "a ** b; d/da = b a^(b-1), d/db = a^b ln a", smooth=_pow_smooth),
+    # d(e^a) = e^a da
+    _row("exp", "exp", 1, math.exp,
+         lambda g, out, a: (g * out,),
+         "e^a; its own derivative"),
+    # d(ln a) = da / a
+    _row("log", "log", 1, _log,
+         lambda g, out, a: (g / a,),
+         "natural logarithm; d/da = 1/a", smooth=_positive),
+    # d(sqrt a) = da / (2 sqrt a)
+    _row("sqrt", "sqrt", 1, _sqrt,
+         lambda g, out, a: (g * 0.5 / out,),
+         "square root; d/da = 1 / (2 sqrt a)", smooth=_positive),
+    # d(sin a) = cos(a) da
+    _row("sin", "sin", 1, math.sin,
+         lambda g, out, a: (g * _cos(a),),
+         "sine; d/da = cos a"),
+    # d(cos a) = -sin(a) da
+    _row("cos", "cos", 1, math.cos,
+         lambda g, out, a: (g * -_sin(a),),
+         "cosine; d/da = -sin a"),
+    # d(tanh a) = (1 - tanh(a)^2) da
+    _row("tanh", "tanh", 1, math.tanh,
+         lambda g, out, a: (g * (1 - out * out),),
+         "hyperbolic tangent; d/da = 1 - tanh(a)^2"),
+    # d(s(a)) = s(a) (1 - s(a)) da
+    _row("sigmoid", "sigmoid", 1, _sigmoid_f,
+         lambda g, out, a: (g * out * (1 - out),),
+         "logistic sigmoid 1/(1+e^-a); d/da = s(a) (1 - s(a))"),
+    # d(max(a, 0)) = [a > 0] da
+    _row("relu", "relu", 1, lambda a: a if a > 0.0 else 0.0,
+         lambda g, out, a: (g if a > 0 else 0.0,),
+         "max(a, 0); d/da = 1 for a > 0, else 0", smooth=_away_from_zero),
+    # d(a if a > 0 else s a) = [a > 0] da + [a <= 0] (s da + a ds)
+    _row("leaky_relu", "leaky_relu", 2, lambda a, s: a if a > 0.0 else s * a,
+         lambda g, out, a, s: (g, 0.0) if a > 0 else (g * s, g * a),
+         "a if a > 0 else slope * a; d/da = 1 or slope", smooth=_away_from_zero),
+    # d(ln(1 + e^a)) = sigmoid(a) da
+    _row("softplus", "softplus", 1, _softplus_f,
+         lambda g, out, a: (g * _sigmoid(a),),
+         "ln(1 + e^a), a smooth ReLU; d/da = sigmoid(a)"),
+    # d|a| = sign(a) da
+    _row("abs", "abs", 1, abs,
+         lambda g, out, a: (g if a > 0 else -g if a < 0 else 0.0,),
+         "|a|; d/da = sign(a)", smooth=_away_from_zero),
+    # d(x_1 + ... + x_n) = dx_1 + ... + dx_n
+    _row("sum", "sum", None, lambda *xs: math.fsum(xs),
+         lambda g, out, *xs: (g,) * len(xs),
+         "x_1 + ... + x_n in one node; each partial derivative is 1"),
+    # d(w_1 x_1 + ... + w_n x_n) = sum_i x_i dw_i + w_i dx_i
+    _row("dot", "dot", None, _dot_f, _dot_vjp,
+         "w_1 x_1 + ... + w_n x_n in one node; d/dw_i = x_i, d/dx_i = w_i"),
+]
+# fmt: on
+
+#: Every primitive by name. Tests, the renderer and the gradient checker
+#: loop over this; nothing else in the library defines a derivative.
+PRIMITIVES: dict[str, Primitive] = {row.name: row for row in _ROWS}
