@@ -17,6 +17,8 @@ from typing import NoReturn
 #: sub-command -> module that implements it
 COMMANDS: dict[str, str] = {
     "demo": "autograd_lite.demo",
+    "lessons": "autograd_lite.lessons",
+    "lesson": "autograd_lite.lesson",
 }
 
 

@@ -1,0 +1,120 @@
+"""What every lesson script shares: its command line, its output folder, matplotlib.
+
+A lesson calls ``start(__file__, __doc__, argv)`` first and ``finish(...)``
+last::
+
+    from _lesson import plt, start            # pyplot, already set to draw to files
+
+    lesson = start(__file__, __doc__, argv)   # parses --out and --quick
+    fig, ax = plt.subplots()
+    ...
+    lesson.save(fig, "loss.png")              # the first picture is the main one
+    return lesson.finish(loss=0.72)           # the numbers that prove the point
+
+The scripts import this module by its bare name: Python puts a script's own
+folder first on ``sys.path``, and ``autograd_lite.lessons.load`` does the same
+when the ``autograd-lite lesson`` command or the tests run a lesson.
+"""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # draw to files only: no window, no display needed
+import matplotlib.pyplot as plt  # after choosing the backend
+
+__all__ = ["DPI", "OUTPUT_ROOT", "Lesson", "Outcome", "plt", "say", "section", "start", "title_of"]
+
+#: Where pictures go, under the current directory, unless ``--out`` says otherwise.
+OUTPUT_ROOT = Path("autograd_lite_output")
+#: Resolution of every saved picture.
+DPI = 110
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a lesson's ``main()`` returns: its key numbers and the pictures it wrote."""
+
+    numbers: dict[str, Any]
+    pictures: list[Path]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.numbers[key]
+
+
+@dataclass
+class Lesson:
+    """One run of a lesson: its name, options and the pictures written so far."""
+
+    name: str
+    out: Path
+    quick: bool
+    pictures: list[Path] = field(default_factory=list)
+
+    def save(self, fig: Any, filename: str) -> Path:
+        """Write ``fig`` as ``out/filename`` (PNG), close it and say where it went."""
+        path = self.out / filename
+        fig.savefig(path, dpi=DPI, bbox_inches="tight")
+        plt.close(fig)
+        self.pictures.append(path)
+        print(f"  picture: {path}")
+        return path
+
+    def finish(self, **numbers: Any) -> Outcome:
+        """The end of the lesson: list the pictures; return the numbers for the tests."""
+        print(f"\n{len(self.pictures)} picture(s) in {self.out}/")
+        return Outcome(numbers, list(self.pictures))
+
+
+def title_of(doc: str | None) -> str:
+    """The first line of a lesson's docstring: its one-line description."""
+    return (doc or "").strip().splitlines()[0] if doc and doc.strip() else ""
+
+
+def start(file: str, doc: str | None, argv: Sequence[str] | None = None) -> Lesson:
+    """Parse the lesson's command line, make its output folder and print its title."""
+    name = Path(file).stem
+    parser = argparse.ArgumentParser(
+        prog=f"python examples/{name}.py",
+        description=title_of(doc),
+        epilog="The module docstring explains the lesson; the printed output walks through it.",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=f"folder for the pictures (default: ./{OUTPUT_ROOT}/{name}/)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smaller, faster run with the same point (the test suite uses it)",
+    )
+    args = parser.parse_args(argv)
+    out: Path = args.out if args.out is not None else OUTPUT_ROOT / name
+    out.mkdir(parents=True, exist_ok=True)
+    heading = f"Lesson {name}: {title_of(doc)}"
+    print(heading)
+    print("=" * len(heading))
+    if args.quick:
+        print("(quick mode: a smaller run that makes the same point)")
+    return Lesson(name=name, out=out, quick=bool(args.quick))
+
+
+def section(text: str) -> None:
+    """Print a section heading."""
+    print(f"\n--- {text} ---")
+
+
+def say(text: str) -> None:
+    """Print a paragraph of explanation, wrapped to 88 columns."""
+    for paragraph in textwrap.dedent(text).strip().split("\n\n"):
+        print(textwrap.fill(" ".join(paragraph.split()), width=88))

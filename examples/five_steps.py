@@ -1,0 +1,137 @@
+"""The five steps of learning, printed literally with numbers.
+
+Every neural network learns with the same loop:
+
+1. give the network an input;
+2. compute its output (the forward pass builds a computation graph);
+3. measure the error between output and target (the loss);
+4. send the error backwards (the backward pass, backpropagation, fills in the
+   gradient of the loss for every parameter) and adjust the weights
+   (``w <- w - learning_rate * dL/dw``);
+5. compute the output again with the new weights: the loss is smaller.
+
+This lesson runs the loop once on one neuron, ``y = sigmoid(w1 x1 + w2 x2 + b)``,
+printing each step literally, then repeats it and plots the loss and the
+output per loop. The computation graph, with each node's value and gradient,
+is drawn when the ``visualize`` package is installed.
+
+Run: ``python examples/five_steps.py`` (``--out DIR``, ``--quick``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from _lesson import Outcome, plt, say, section, start
+
+from autograd_lite import Value
+
+INPUT = (1.0, 0.5)  # x1, x2
+TARGET = 1.0  # the output we want for this input
+LEARNING_RATE = 0.5  # a hyper-parameter: we choose it, the network does not learn it
+LOOPS = 60  # how often the whole loop runs in the second part
+
+
+def forward(params: Sequence[Value], x: Sequence[float]) -> Value:
+    """The neuron: y = sigmoid(w1 x1 + w2 x2 + b)."""
+    w1, w2, b = params
+    return (w1 * x[0] + w2 * x[1] + b).sigmoid()
+
+
+def loss_of(y: Value) -> Value:
+    """Squared error: L = 1/2 (y - target)^2."""
+    return 0.5 * (y - TARGET) ** 2
+
+
+def main(argv: Sequence[str] | None = None) -> Outcome:
+    lesson = start(__file__, __doc__, argv)
+    w1, w2, b = Value(0.5, label="w1"), Value(-0.3, label="w2"), Value(0.1, label="b")
+    params = [w1, w2, b]
+    say(
+        f"""One neuron, y = sigmoid(w1 x1 + w2 x2 + b), with parameters (weights and a
+        bias) w1 = {w1.data:g}, w2 = {w2.data:g}, b = {b.data:g}.
+        Learning rate = {LEARNING_RATE:g}."""
+    )
+
+    section("Step 1. Give the network an input")
+    x1, x2 = INPUT
+    print(f"x1 = {x1:g}, x2 = {x2:g}   (target output t = {TARGET:g})")
+
+    section("Step 2. Compute the output (forward pass)")
+    y = forward(params, INPUT)
+    z = w1.data * x1 + w2.data * x2 + b.data
+    print(f"z = w1 x1 + w2 x2 + b = {w1.data:g}*{x1:g} + {w2.data:g}*{x2:g} + {b.data:g} = {z:.4f}")
+    print(f"y = sigmoid(z) = {y.data:.4f}")
+    y_before = y.data
+
+    section("Step 3. Measure the error (loss)")
+    loss = loss_of(y)
+    print(f"L = 1/2 (y - t)^2 = 1/2 ({y.data:.4f} - {TARGET:g})^2 = {loss.data:.6f}")
+    loss_before = loss.data
+
+    section("Step 4. Send the error backwards and adjust the weights")
+    loss.backward()
+    dz = (y.data - TARGET) * y.data * (1 - y.data)  # dL/dz = dL/dy * dy/dz
+    print(f"backward pass, chain rule: dL/dz = (y - t) * y (1 - y) = {dz:.6f}")
+    by_hand_gap = 0.0  # the largest difference between the engine and the chain rule by hand
+    for p, x in ((w1, x1), (w2, x2), (b, 1.0)):
+        by_hand_gap = max(by_hand_gap, abs(p.grad - dz * x))
+        what = "dL/db = dL/dz * 1" if p is b else f"dL/d{p.label} = dL/dz * {x:g}"
+        print(f"  {what:<22} = {dz * x:+.6f}   (engine: {p.label}.grad = {p.grad:+.6f})")
+    for p in params:
+        new = p.data - LEARNING_RATE * p.grad  # w <- w - lr * dL/dw
+        print(
+            f"  {p.label} <- {p.label} - lr * dL/d{p.label} = {p.data:g} - {LEARNING_RATE:g} * "
+            f"({p.grad:+.6f}) = {new:.6f}"
+        )
+        p.data = new
+
+    section("Step 5. Compute the output again with the new weights")
+    y = forward(params, INPUT)
+    loss = loss_of(y)
+    print(f"y = {y.data:.4f} (was {y_before:.4f})")
+    print(f"L = {loss.data:.6f} (was {loss_before:.6f}): the error went down.")
+    loss_after = loss.data
+
+    section(f"The same five steps, {LOOPS} times")
+    losses, outputs = [loss_before, loss_after], [y_before, y.data]
+    for p in params:
+        p.grad = 0.0
+    for _ in range(LOOPS - 1):
+        loss = loss_of(forward(params, INPUT))  # steps 1-3
+        loss.backward()  # step 4: backward ...
+        for p in params:
+            p.data -= LEARNING_RATE * p.grad  # ... and update
+            p.grad = 0.0  # gradients add up: reset them for the next loop
+        y = forward(params, INPUT)  # step 5
+        outputs.append(y.data)
+        losses.append(loss_of(y).data)
+    print(f"after {LOOPS} loops: y = {outputs[-1]:.4f}, L = {losses[-1]:.6f}")
+    say(
+        """The sigmoid can only reach 1 in the limit, so the loss keeps shrinking but
+        ever more slowly: its gradient y (1 - y) gets small as y nears 1."""
+    )
+
+    fig, (ax_l, ax_y) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
+    ax_l.plot(range(len(losses)), losses, "o-", ms=2.5, label="loss L")
+    ax_l.set(xlabel="loop (0 = before learning)", ylabel="L = 1/2 (y - t)^2")
+    ax_l.set_title("The loss after each loop")
+    ax_l.legend()
+    ax_y.plot(range(len(outputs)), outputs, "o-", ms=2.5, color="C1", label="output y")
+    ax_y.axhline(TARGET, color="gray", ls="--", label=f"target t = {TARGET:g}")
+    ax_y.set(
+        xlabel="loop (0 = before learning)", ylabel="y", title="The output moves toward the target"
+    )
+    ax_y.legend()
+    fig.suptitle("Five steps, repeated: y = sigmoid(w1 x1 + w2 x2 + b)")
+    lesson.save(fig, "loss_per_loop.png")
+    return lesson.finish(
+        loss_before=loss_before,
+        loss_after=loss_after,
+        final_loss=losses[-1],
+        by_hand_gap=by_hand_gap,
+    )
+
+
+if __name__ == "__main__":
+    main()

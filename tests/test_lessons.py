@@ -1,0 +1,112 @@
+"""Every lesson in examples/ runs (a quick run) and shows the number that proves its point.
+
+Each test loads the lesson script with ``autograd_lite.lessons.load`` and
+calls its ``main(["--quick", "--out", DIR])``; the lesson returns its key
+numbers. Expected values come from the lesson's own story (the worked
+numbers of CONCEPTS.md, a law of calculus, an inequality) rather than from
+a previous run.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograd_lite import lessons
+from autograd_lite.cli import main as cli_main
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def run_lesson(name: str, out: Path) -> Any:
+    """Run lesson ``name`` quickly into ``out``; check that its pictures are PNG files."""
+    outcome = lessons.load(name).main(["--quick", "--out", str(out)])
+    assert outcome.pictures, f"lesson {name} drew no picture"
+    for path in outcome.pictures:
+        assert path.parent == out
+        assert path.read_bytes()[:8] == PNG_MAGIC, path
+    return outcome
+
+
+# -- the lessons -------------------------------------------------------------------
+
+
+def test_five_steps(tmp_path: Path) -> None:
+    out = run_lesson("five_steps", tmp_path)
+    assert out["by_hand_gap"] < 1e-12  # the chain rule by hand = the engine's backward
+    assert out["loss_after"] < out["loss_before"]  # step 5: the error went down
+    assert out["final_loss"] < out["loss_after"]
+
+
+def test_toast_robot(tmp_path: Path) -> None:
+    out = run_lesson("toast_robot", tmp_path)
+    # CONCEPTS.md: x = 2, t = 4, w = 1, eta = 0.1 -> y = 2, E = 2, dE/dw = -4, w = 1.4, E = 0.72
+    assert out["gradient"] == -4.0
+    assert out["engine_gradient"] == -4.0
+    assert out["weight_after_one_step"] == pytest.approx(1.4, abs=1e-15)
+    assert out["error_after_one_step"] == pytest.approx(0.72, abs=1e-14)
+    # each step multiplies E by (1 - eta x^2)^2 = 0.36: E_k = 2 * 0.36^k < 1e-6 first at k = 15
+    assert out["steps_to_near_zero"] == math.ceil(math.log(1e-6 / 2) / math.log(0.36))
+    assert out["final_error"] < 1e-6
+
+
+# -- the command line and the scripts themselves -----------------------------------
+
+
+def test_every_lesson_is_tested_and_ordered() -> None:
+    names = lessons.lesson_names()
+    assert set(names) <= set(lessons.ORDER), "add new lessons to lessons.ORDER"
+    untested = [n for n in names if f"test_{n}" not in globals()]
+    assert not untested, f"lessons without a test: {untested}"
+    for name in names:
+        assert lessons.describe(name), f"{name} has no one-line description"
+
+
+def test_script_runs_from_another_directory(tmp_path: Path) -> None:
+    script = lessons.examples_dir() / "toast_robot.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--quick"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "E = 0.72" in done.stdout
+    picture = tmp_path / "autograd_lite_output" / "toast_robot" / "error_and_weight.png"
+    assert picture.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_cli_lists_and_runs_lessons(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["lessons"]) == 0
+    listing = capsys.readouterr().out
+    for name in lessons.lesson_names():
+        assert f"{name}  " in listing or f"{name} " in listing
+    assert cli_main(["lesson", "toast_robot", "--quick", "--out", str(tmp_path)]) == 0
+    assert "E = 0.72" in capsys.readouterr().out
+    assert (tmp_path / "error_and_weight.png").is_file()
+
+
+def test_cli_unknown_lesson_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["lesson", "no_such_lesson"]) == 2
+    err = capsys.readouterr().err
+    assert "no_such_lesson" in err and "toast_robot" in err  # names the problem and the choices
+
+
+def test_missing_examples_folder_says_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(lessons.ENV_VAR, str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="no lesson scripts in"):
+        lessons.examples_dir()
+    assert cli_main(["lesson", "toast_robot"]) == 1
+    assert str(tmp_path) in capsys.readouterr().err
+    monkeypatch.delenv(lessons.ENV_VAR)
+    assert os.path.samefile(lessons.examples_dir(), Path(__file__).parent.parent / "examples")
