@@ -137,14 +137,19 @@ class Value:
     -0.000737
     """
 
-    __slots__ = ("_op", "_prev", "_rg", "data", "grad", "label")
+    # No __dict__, and parents in slots rather than a tuple: one small object
+    # per node, which keeps memory and the garbage collector's work down.
+    # Unary and binary nodes use _a and _b; n-ary nodes (sum, dot) _inputs.
+    __slots__ = ("_a", "_b", "_inputs", "_op", "_rg", "data", "grad", "label")
 
     data: float
     grad: float
     label: str
     _rg: bool
     _op: Primitive | None
-    _prev: tuple[Value, ...]
+    _a: Value | None
+    _b: Value | None
+    _inputs: tuple[Value, ...]
 
     def __init__(self, data: float, *, label: str = "", requires_grad: bool = True) -> None:
         self.data = _check_number(data, "Value(data)")
@@ -154,7 +159,9 @@ class Value:
         self.label = label
         self._rg = bool(requires_grad)
         self._op = None
-        self._prev = ()
+        self._a = None
+        self._b = None
+        self._inputs = ()
 
     # -- graph structure (read-only views) ---------------------------------
 
@@ -166,7 +173,11 @@ class Value:
     @property
     def parents(self) -> tuple[Value, ...]:
         """The inputs of ``op``, in order (empty for a leaf)."""
-        return self._prev
+        a = self._a
+        if a is None:
+            return self._inputs
+        b = self._b
+        return (a,) if b is None else (a, b)
 
     @property
     def is_leaf(self) -> bool:
@@ -344,70 +355,96 @@ def _operand(x: object) -> Value | None:
     if isinstance(x, Value):
         return x
     if isinstance(x, (float, int, numbers.Real)):
-        c = Value.__new__(Value)
-        c.data = _check_number(x, "operand")
-        c.grad = 0.0
-        c.label = ""
-        c._rg = False
-        c._op = None
-        c._prev = ()
-        return c
+        return _leaf(_check_number(x, "operand"), False)
     return None
 
 
-def _result(op: Primitive, data: float, parents: tuple[Value, ...]) -> Value:
-    """The output node of ``op``, or a constant if nothing upstream needs a gradient."""
-    out = Value.__new__(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    for p in parents:
-        if p._rg and _MODE.enabled:
-            out._rg = True
-            out._op = op
-            out._prev = parents
-            return out
-    out._rg = False
-    out._op = None
-    out._prev = ()
-    return out
+_new = object.__new__
 
 
-def _failure(op: Primitive, parents: Sequence[Value], error: Exception) -> Exception:
-    args = ", ".join(_fmt(p.data) for p in parents)
-    if isinstance(error, OverflowError):
+def _leaf(data: float, requires_grad: bool) -> Value:
+    """A leaf without the checks of ``Value.__init__`` (data is a finite float)."""
+    v: Value = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._rg = requires_grad
+    v._op = None
+    v._a = None
+    v._b = None
+    v._inputs = ()
+    return v
+
+
+def _node(
+    data: float, op: Primitive, a: Value | None, b: Value | None, inputs: tuple[Value, ...]
+) -> Value:
+    """An interior node: the result of ``op`` on ``a`` (and ``b``) or on ``inputs``."""
+    v: Value = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._rg = True
+    v._op = op
+    v._a = a
+    v._b = b
+    v._inputs = inputs
+    return v
+
+
+def _failure(op: Primitive, inputs: Sequence[Value], error: Exception | None) -> Exception:
+    """The error to raise when ``op`` fails on ``inputs``: it names both."""
+    args = ", ".join(_fmt(p.data) for p in inputs)
+    if error is None or isinstance(error, OverflowError):
         return OverflowError(f"{op.name}({args}) overflows the float range")
     return type(error)(f"{op.name}({args}): {error}")
 
 
-def _checked(op: Primitive, parents: tuple[Value, ...]) -> float:
-    """Run ``op.forward`` on the parents' data; name the operation if it fails."""
-    try:
-        data = op.forward(*[p.data for p in parents])
-    except (ArithmeticError, ValueError) as error:
-        raise _failure(op, parents, error) from None
-    if data - data != 0.0:  # inf or nan
-        raise _failure(op, parents, OverflowError())
-    return data
-
-
 def _apply1(op: Primitive, a: Value) -> Value:
-    return _result(op, _checked(op, (a,)), (a,))
+    try:
+        data = op.forward(a.data)
+    except (ArithmeticError, ValueError) as error:
+        raise _failure(op, (a,), error) from None
+    if data - data != 0.0:  # inf or nan
+        raise _failure(op, (a,), None)
+    if a._rg and _MODE.enabled:
+        return _node(data, op, a, None, ())
+    return _leaf(data, False)
 
 
 def _apply2(op: Primitive, a: object, b: object) -> Value:
-    # NotImplemented for non-numbers, so that Python raises its usual TypeError.
     x = a if type(a) is Value else _operand(a)
     y = b if type(b) is Value else _operand(b)
     if x is None or y is None:
+        # so that Python tries the other operand, then raises its usual TypeError
         return NotImplemented  # type: ignore[no-any-return]
-    if op is _POW and y._rg and x.data <= 0.0 and _MODE.enabled:
-        raise ValueError(
-            f"pow({_fmt(x.data)}, {_fmt(y.data)}): a differentiable exponent needs a positive "
-            "base (d/db a**b = a**b * ln a); use a plain number or .detach() as the exponent"
-        )
-    parents = (x, y)
-    return _result(op, _checked(op, parents), parents)
+    try:
+        data = op.forward(x.data, y.data)
+    except (ArithmeticError, ValueError) as error:
+        raise _failure(op, (x, y), error) from None
+    if data - data != 0.0:  # inf or nan
+        raise _failure(op, (x, y), None)
+    if (x._rg or y._rg) and _MODE.enabled:
+        if op is _POW and y._rg and x.data <= 0.0:
+            raise ValueError(
+                f"pow({_fmt(x.data)}, {_fmt(y.data)}): a differentiable exponent needs a "
+                "positive base (d/db a**b = a**b * ln a); use a plain number or .detach() "
+                "as the exponent"
+            )
+        return _node(data, op, x, y, ())
+    return _leaf(data, False)
+
+
+def _applyn(op: Primitive, inputs: tuple[Value, ...]) -> Value:
+    try:
+        data = op.forward(*[p.data for p in inputs])
+    except (ArithmeticError, ValueError) as error:
+        raise _failure(op, inputs, error) from None
+    if data - data != 0.0:  # inf or nan
+        raise _failure(op, inputs, None)
+    if _MODE.enabled and any(p._rg for p in inputs):
+        return _node(data, op, None, None, inputs)
+    return _leaf(data, False)
 
 
 def apply(op: Primitive, *inputs: Value | float) -> Value:
@@ -427,8 +464,9 @@ def apply(op: Primitive, *inputs: Value | float) -> Value:
         if v is None:
             raise TypeError(f"{op.name} takes numbers or Values, got {_type_names(inputs)}")
         parents.append(v)
-    t = tuple(parents)
-    return _result(op, _checked(op, t), t)
+    if op.arity == 1:
+        return _apply1(op, parents[0])
+    return _applyn(op, tuple(parents))
 
 
 def _type_names(xs: Iterable[object]) -> str:
@@ -441,29 +479,123 @@ def _type_names(xs: Iterable[object]) -> str:
 def topological_order(*roots: Value, constants: bool = True) -> list[Value]:
     """Every node that ``roots`` depend on, each after all of its inputs.
 
-    Deterministic: parents are visited in tuple order. With
-    ``constants=False``, nodes that take no gradient are left out.
-    Iterative, so graphs of any depth work at the default recursion limit.
+    Deterministic: parents are visited in order. With ``constants=False``,
+    nodes that take no gradient are left out. Iterative (an explicit stack),
+    so graphs of any depth work at the default recursion limit.
     """
     order: list[Value] = []
     seen: set[Value] = set()
     stack: list[tuple[Value, bool]] = [(r, False) for r in reversed(roots)]
+    push = stack.append
+    pop = stack.pop
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
+        node, expanded = pop()
+        if expanded:  # all of its inputs are in order already
             order.append(node)
             continue
         if node in seen or not (constants or node._rg):
             continue
         seen.add(node)
-        stack.append((node, True))
-        for p in reversed(node._prev):
-            if p not in seen:
-                stack.append((p, False))
+        push((node, True))
+        a = node._a
+        if a is None:
+            for p in reversed(node._inputs):
+                if p not in seen:
+                    push((p, False))
+        else:
+            b = node._b
+            if b is not None and b not in seen:
+                push((b, False))
+            if a not in seen:
+                push((a, False))
     return order
 
 
 # -- the backward pass -----------------------------------------------------------
+#
+# Gradients are summed in a dictionary that belongs to one call, so that a
+# second backward() never sees the first one's intermediate sums. There are
+# two loops: one on plain floats, where rules get the nodes' data (the fast,
+# everyday path), and one on Values, where rules get the nodes themselves so
+# that the backward pass is recorded as a graph (create_graph=True).
+
+
+def _backward_failure(node: Value, error: Exception) -> Exception:
+    op = node._op.name if node._op is not None else "leaf"
+    args = ", ".join(_fmt(p.data) for p in node.parents)
+    return type(error)(
+        f"backward through {op}({args}) = {_fmt(node.data)}: {error} "
+        "(the derivative is not finite here)"
+    )
+
+
+def _backprop_floats(
+    order: list[Value], grads: dict[Value, float], wanted: set[Value] | None
+) -> dict[Value, float]:
+    found: dict[Value, float] = {}
+    get = grads.get
+    node = order[-1]
+    try:
+        for node in reversed(order):
+            g = grads.pop(node)  # every consumer has added its share by now
+            if g - g != 0.0:
+                raise OverflowError("the gradient arriving here is not finite")
+            if wanted is None:
+                node.grad += g
+            elif node in wanted:
+                found[node] = g
+            op = node._op
+            if op is None:
+                continue
+            a = node._a
+            if a is None:  # n-ary
+                inputs = node._inputs
+                gs = op.vjp(g, node.data, *[p.data for p in inputs])
+                for p, gp in zip(inputs, gs, strict=True):
+                    if p._rg:
+                        grads[p] = get(p, 0.0) + gp
+                continue
+            b = node._b
+            if b is None:
+                (ga,) = op.vjp(g, node.data, a.data)
+            else:
+                ga, gb = op.vjp(g, node.data, a.data, b.data)
+                if b._rg:
+                    grads[b] = get(b, 0.0) + gb
+            if a._rg:
+                grads[a] = get(a, 0.0) + ga
+    except (ArithmeticError, ValueError) as error:
+        raise _backward_failure(node, error) from None
+    return found
+
+
+def _backprop_values(
+    order: list[Value], grads: dict[Value, Any], wanted: set[Value] | None
+) -> dict[Value, Value]:
+    found: dict[Value, Value] = {}
+    node = order[-1]
+    try:
+        with _grad_mode(True):
+            for node in reversed(order):
+                g = grads.pop(node)
+                if type(g) is not Value:
+                    g = _leaf(float(g), False)
+                if wanted is None:
+                    old: Any = node.grad
+                    # .grad holds a Value here, as in PyTorch with create_graph=True
+                    node.grad = g if type(old) is float and old == 0.0 else old + g  # type: ignore[assignment]
+                elif node in wanted:
+                    found[node] = g
+                op = node._op
+                if op is None:
+                    continue
+                inputs = node.parents
+                for p, gp in zip(inputs, op.vjp(g, node, *inputs), strict=True):
+                    if p._rg:
+                        grads[p] = grads[p] + gp if p in grads else gp
+    except (ArithmeticError, ValueError) as error:
+        raise _backward_failure(node, error) from None
+    return found
 
 
 def _backprop(
@@ -479,52 +611,14 @@ def _backprop(
     nodes are returned.
     """
     order = topological_order(*roots, constants=False)
+    if not order:
+        return {}
     grads: dict[Value, Any] = {}
     for root, seed in zip(roots, seeds, strict=True):
         grads[root] = grads[root] + seed if root in grads else seed
-    found: dict[Value, Any] = {}
-    node: Value | None = None
-    mode = _grad_mode(True) if create_graph else contextlib.nullcontext()
-    try:
-        with mode:
-            for node in reversed(order):
-                g = grads.pop(node)
-                if create_graph:
-                    if type(g) is not Value:
-                        g = _operand(g)
-                elif g - g != 0.0:
-                    raise OverflowError("the gradient arriving here is not finite")
-                if wanted is None:
-                    node.grad = node.grad + g
-                elif node in wanted:
-                    found[node] = g
-                op = node._op
-                if op is None:
-                    continue
-                prev = node._prev
-                if create_graph:
-                    gs = op.vjp(g, node, *prev)
-                elif len(prev) == 2:
-                    gs = op.vjp(g, node.data, prev[0].data, prev[1].data)
-                elif len(prev) == 1:
-                    gs = op.vjp(g, node.data, prev[0].data)
-                else:
-                    gs = op.vjp(g, node.data, *[p.data for p in prev])
-                for p, gp in zip(prev, gs, strict=True):
-                    if p in grads:
-                        grads[p] = grads[p] + gp
-                    else:
-                        grads[p] = gp
-    except (ArithmeticError, ValueError) as error:
-        if node is None:
-            raise
-        where = node._op.name if node._op is not None else "leaf"
-        args = ", ".join(_fmt(p.data) for p in node._prev)
-        raise type(error)(
-            f"backward through {where}({args}) = {_fmt(node.data)}: {error} "
-            "(the derivative is not finite here)"
-        ) from None
-    return found
+    if create_graph:
+        return _backprop_values(order, grads, wanted)
+    return _backprop_floats(order, grads, wanted)
 
 
 def _as_values(xs: Value | Sequence[Value], what: str) -> list[Value]:
@@ -544,7 +638,11 @@ def backward(root: Value, gradient: float = 1.0, *, create_graph: bool = False) 
             "backward() on a Value that takes no gradient (a constant, a detached "
             "Value, or one computed under no_grad())"
         )
-    seed = gradient if isinstance(gradient, Value) else _check_number(gradient, "gradient")
+    seed: Any = _check_number(
+        gradient.data if isinstance(gradient, Value) else gradient, "gradient"
+    )
+    if create_graph and isinstance(gradient, Value):
+        seed = gradient
     _backprop([root], [seed], create_graph, None)
 
 
