@@ -214,6 +214,14 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={_fmt(self.data)}, grad={_fmt(self.grad)}{label})"
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter shows a small graph as a diagram, a large one as its repr."""
+        try:
+            from visualize.notebook import mimebundle  # lazy: graphviz only when displayed
+        except ImportError:
+            return {"text/plain": repr(self)}
+        return mimebundle(self)
+
     # -- primitives ----------------------------------------------------------
 
     def __add__(self, other: Value | float) -> Value:
