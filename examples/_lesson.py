@@ -30,12 +30,25 @@ import matplotlib
 matplotlib.use("Agg")  # draw to files only: no window, no display needed
 import matplotlib.pyplot as plt  # after choosing the backend
 
-__all__ = ["DPI", "OUTPUT_ROOT", "Lesson", "Outcome", "plt", "say", "section", "start", "title_of"]
+__all__ = [
+    "DPI",
+    "OUTPUT_ROOT",
+    "QUICK_DPI",
+    "Lesson",
+    "Outcome",
+    "plt",
+    "say",
+    "section",
+    "start",
+    "title_of",
+]
 
 #: Where pictures go, under the current directory, unless ``--out`` says otherwise.
 OUTPUT_ROOT = Path("autograd_lite_output")
 #: Resolution of every saved picture.
 DPI = 110
+#: A coarser resolution for --quick runs (the tests): same picture, drawn faster.
+QUICK_DPI = 40
 
 
 @dataclass(frozen=True)
@@ -61,7 +74,7 @@ class Lesson:
     def save(self, fig: Any, filename: str) -> Path:
         """Write ``fig`` as ``out/filename`` (PNG), close it and say where it went."""
         path = self.out / filename
-        fig.savefig(path, dpi=DPI, bbox_inches="tight")
+        fig.savefig(path, dpi=QUICK_DPI if self.quick else DPI, bbox_inches="tight")
         plt.close(fig)
         self.pictures.append(path)
         print(f"  picture: {path}")
@@ -117,4 +130,4 @@ def section(text: str) -> None:
 def say(text: str) -> None:
     """Print a paragraph of explanation, wrapped to 88 columns."""
     for paragraph in textwrap.dedent(text).strip().split("\n\n"):
-        print(textwrap.fill(" ".join(paragraph.split()), width=88))
+        print(textwrap.fill(" ".join(paragraph.split()), width=88, break_on_hyphens=False))

@@ -56,6 +56,38 @@ def test_toast_robot(tmp_path: Path) -> None:
     assert out["final_error"] < 1e-6
 
 
+def test_chain_rule(tmp_path: Path) -> None:
+    out = run_lesson("chain_rule", tmp_path)
+    assert out["composite_gap"] < 1e-12
+    # z = (3x)(x^2) at x = 2: path via u gives v*3 = 12, via v gives u*2x = 24; 9x^2 = 36
+    assert (out["path_u"], out["path_v"]) == (12.0, 24.0)
+    assert out["two_path_gradient"] == out["path_u"] + out["path_v"] == 9 * 2.0**2
+    # f = x^2 y at (3, 2), step (0.01, -0.02): the linear prediction is off by second order only
+    assert out["predicted_change"] == pytest.approx(12 * 0.01 + 9 * -0.02)
+    assert abs(out["actual_change"] - out["predicted_change"]) < 0.02**2 * 10
+
+
+def test_affine_layer(tmp_path: Path) -> None:
+    out = run_lesson("affine_layer", tmp_path)
+    assert out["largest_gap"] < 1e-12  # dW = dz x^T, db = dz, dx = W^T dz match the engine
+
+
+def test_activations(tmp_path: Path) -> None:
+    out = run_lesson("activations", tmp_path)
+    assert out["sigmoid_max_derivative"] == pytest.approx(0.25)  # at z = 0, on the grid
+    assert out["tanh_max_derivative"] == pytest.approx(1.0)
+    assert out["max_derivative"]["ReLU"] == 1.0
+
+
+def test_newton(tmp_path: Path) -> None:
+    out = run_lesson("newton", tmp_path)
+    x = 2.0  # f = e^x + e^-2x: f' = e^x - 2e^-2x, f'' = e^x + 4e^-2x (from create_graph=True)
+    assert out["first_derivative"] == pytest.approx(math.exp(x) - 2 * math.exp(-2 * x))
+    assert out["second_derivative"] == pytest.approx(math.exp(x) + 4 * math.exp(-2 * x))
+    assert out["newton_final"] == pytest.approx(math.log(2) / 3, abs=1e-10)
+    assert out["newton_steps"] * 5 < out["descent_steps"]  # far fewer steps with curvature
+
+
 # -- the command line and the scripts themselves -----------------------------------
 
 

@@ -1,0 +1,132 @@
+"""The chain rule: multiply along each path from a variable to the output, then sum over the paths.
+
+Three small computations, each worked by hand and by the engine:
+
+1. a composite function, one path: ``z = sin(y)``, ``y = x^2``, so
+   ``dz/dx = dz/dy * dy/dx = cos(x^2) * 2x``;
+2. two paths from ``x`` to the output: ``u = 3x``, ``v = x^2``, ``z = u v``.
+   ``x`` reaches ``z`` through ``u`` and through ``v``; each path contributes
+   the product of the local derivatives along it, and the gradient is the
+   **sum** of the contributions: ``dz/dx = dz/du du/dx + dz/dv dv/dx``. The
+   backward pass does exactly this: where two paths meet (at ``x``) their
+   gradients are added;
+3. a total differential: for ``f(x, y) = x^2 y`` the partial derivatives
+   ``df/dx = 2xy`` and ``df/dy = x^2`` predict the change of ``f`` for small
+   changes of both inputs, ``df ≈ df/dx dx + df/dy dy``, with an error that
+   shrinks like the square of the step.
+
+The pictures: the two-path graph as the backward pass sees it (when the
+``visualize`` package is installed), each path's contribution and their sum,
+and the total differential's error against the step size.
+
+Run: ``python examples/chain_rule.py`` (``--out DIR``, ``--quick``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from _lesson import Outcome, plt, say, section, start
+
+from autograd_lite import Value
+
+X = 2.0  # where the two-path example is evaluated
+
+
+def main(argv: Sequence[str] | None = None) -> Outcome:
+    lesson = start(__file__, __doc__, argv)
+
+    section("1. a composite function (one path): z = sin(y), y = x^2")
+    x0 = 1.5
+    x = Value(x0, label="x")
+    y = x**2
+    z = y.sin()
+    z.backward()
+    by_hand = math.cos(x0**2) * 2 * x0  # dz/dx = dz/dy * dy/dx
+    print(f"at x = {x0:g}: dz/dy = cos(y) = {math.cos(x0**2):.6f},  dy/dx = 2x = {2 * x0:g}")
+    print(f"dz/dx = dz/dy * dy/dx = {by_hand:.6f};  the engine: x.grad = {x.grad:.6f}")
+    composite_gap = abs(x.grad - by_hand)
+
+    section(f"2. two paths from x to z: u = 3x, v = x^2, z = u * v, at x = {X:g}")
+    x = Value(X, label="x")
+    u = 3 * x
+    u.label = "u"
+    v = x**2
+    v.label = "v"
+    z = u * v
+    z.label = "z"
+    z.backward()
+    path_u = v.data * 3.0  # dz/du * du/dx = v * 3
+    path_v = u.data * 2 * X  # dz/dv * dv/dx = u * 2x
+    print(f"forward: u = {u.data:g}, v = {v.data:g}, z = {z.data:g}")
+    print(f"path x -> u -> z: dz/du * du/dx = v * 3  = {v.data:g} * 3 = {path_u:g}")
+    print(f"path x -> v -> z: dz/dv * dv/dx = u * 2x = {u.data:g} * {2 * X:g} = {path_v:g}")
+    print(f"sum over the paths: {path_u:g} + {path_v:g} = {path_u + path_v:g}")
+    print(f"the engine's backward pass: x.grad = {x.grad:g}")
+    print(f"check: z = 3x * x^2 = 3x^3, so dz/dx = 9x^2 = {9 * X * X:g}")
+    say(
+        """In the backward pass, u.grad = dz/du and v.grad = dz/dv arrive first; each is
+        multiplied by its local derivative and sent to x, where the two are added. A node
+        used twice collects a gradient from each use: forgetting to add (overwriting
+        instead) is the classic backpropagation bug."""
+    )
+    two_path_gradient = x.grad
+    diagram = draw_backward_view(z, lesson)
+
+    section("3. a total differential: f(x, y) = x^2 y at (3, 2)")
+    a, b = Value(3.0, label="x"), Value(2.0, label="y")
+    f = a**2 * b
+    f.backward()
+    dx, dy = 0.01, -0.02
+    predicted = a.grad * dx + b.grad * dy  # df ~ df/dx dx + df/dy dy
+    actual = (a.data + dx) ** 2 * (b.data + dy) - f.data
+    print(f"partial derivatives (engine): df/dx = 2xy = {a.grad:g}, df/dy = x^2 = {b.grad:g}")
+    print(f"for dx = {dx:g}, dy = {dy:g}:")
+    print(f"  predicted change df/dx dx + df/dy dy = {predicted:+.6f}")
+    print(f"  actual change f(x+dx, y+dy) - f(x, y) = {actual:+.6f}")
+    steps = [10.0 ** (-k / 2) for k in range(11)]  # smaller steps hit float rounding
+    errors = [
+        abs((a.data + h * dx) ** 2 * (b.data + h * dy) - f.data - h * predicted) for h in steps
+    ]
+    say(
+        """Halving the step divides the error of the prediction by about four: the total
+        differential is exact to first order, the error is of second order."""
+    )
+
+    fig, (ax_p, ax_t) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    names = ["path x→u→z\nv · 3", "path x→v→z\nu · 2x", "sum of\nthe paths", "engine\nx.grad"]
+    heights = [path_u, path_v, path_u + path_v, two_path_gradient]
+    bars = ax_p.bar(names, heights, color=["C0", "C1", "C2", "C3"])
+    ax_p.bar_label(bars, fmt="%g")
+    ax_p.set(ylabel="contribution to dz/dx", title=f"z = (3x)(x²) at x = {X:g}: sum over paths")
+    ax_p.set_ylim(0, max(heights) * 1.15)
+    ax_t.loglog([h * math.hypot(dx, dy) for h in steps], errors, "o-", label="|actual - predicted|")
+    ref = [errors[0] * (h / steps[0]) ** 2 for h in steps]
+    ax_t.loglog([h * math.hypot(dx, dy) for h in steps], ref, "k:", label="slope 2 (step²)")
+    ax_t.set(
+        xlabel="length of the step (dx, dy)",
+        ylabel="error of df ≈ f_x dx + f_y dy",
+        title="f(x, y) = x²y: the total differential",
+    )
+    ax_t.legend()
+    fig.suptitle("The multivariable chain rule")
+    lesson.save(fig, "paths_and_total_differential.png")
+    return lesson.finish(
+        composite_gap=composite_gap,
+        path_u=path_u,
+        path_v=path_v,
+        two_path_gradient=two_path_gradient,
+        diagram=diagram,
+        predicted_change=predicted,
+        actual_change=actual,
+    )
+
+
+def draw_backward_view(z: Value, lesson: object) -> None:
+    """Placeholder until visualize lands."""
+    return None
+
+
+if __name__ == "__main__":
+    main()
