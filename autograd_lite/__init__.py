@@ -17,17 +17,21 @@ from autograd_lite.engine import (
     no_grad,
     topological_order,
 )
+from autograd_lite.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd_lite.ops import PRIMITIVES, Primitive
 
 __version__ = "0.1.0"
 
 __all__ = [
     "PRIMITIVES",
+    "GradcheckError",
     "Primitive",
     "Value",
     "enable_grad",
     "functional",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
     "is_grad_enabled",
     "no_grad",
     "topological_order",
