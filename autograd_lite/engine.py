@@ -139,12 +139,14 @@ class Value:
 
     # No __dict__, and parents in slots rather than a tuple: one small object
     # per node, which keeps memory and the garbage collector's work down.
-    # Unary and binary nodes use _a and _b; n-ary nodes (sum, dot) _inputs.
-    __slots__ = ("_a", "_b", "_inputs", "_op", "_rg", "data", "grad", "label")
+    # Unary and binary nodes use _a and _b (None when absent); n-ary nodes
+    # (sum, dot) keep _a None and their inputs in _inputs, which unary and
+    # binary nodes never set. _label is set only when someone names the node.
+    __slots__ = ("_a", "_b", "_inputs", "_label", "_op", "_rg", "data", "grad")
 
     data: float
     grad: float
-    label: str
+    _label: str
     _rg: bool
     _op: Primitive | None
     _a: Value | None
@@ -153,8 +155,6 @@ class Value:
 
     def __init__(self, data: float, *, label: str = "", requires_grad: bool = True) -> None:
         self.data = _check_number(data, "Value(data)")
-        if not isinstance(label, str):
-            raise TypeError(f"label must be a str, got {type(label).__name__}")
         self.grad = 0.0
         self.label = label
         self._rg = bool(requires_grad)
@@ -162,6 +162,20 @@ class Value:
         self._a = None
         self._b = None
         self._inputs = ()
+
+    @property
+    def label(self) -> str:
+        """A name for diagrams and ``repr`` (empty by default)."""
+        try:
+            return self._label
+        except AttributeError:  # a node nobody has named
+            return ""
+
+    @label.setter
+    def label(self, name: str) -> None:
+        if not isinstance(name, str):
+            raise TypeError(f"label must be a str, got {type(name).__name__}")
+        self._label = name
 
     # -- graph structure (read-only views) ---------------------------------
 
@@ -375,7 +389,6 @@ def _leaf(data: float, requires_grad: bool) -> Value:
     v: Value = _new(Value)
     v.data = data
     v.grad = 0.0
-    v.label = ""
     v._rg = requires_grad
     v._op = None
     v._a = None
@@ -384,18 +397,14 @@ def _leaf(data: float, requires_grad: bool) -> Value:
     return v
 
 
-def _node(
-    data: float, op: Primitive, a: Value | None, b: Value | None, inputs: tuple[Value, ...]
-) -> Value:
-    """An interior node: the result of ``op`` on ``a`` (and ``b``) or on ``inputs``."""
+def _nary_node(data: float, op: Primitive, inputs: tuple[Value, ...]) -> Value:
     v: Value = _new(Value)
     v.data = data
     v.grad = 0.0
-    v.label = ""
     v._rg = True
     v._op = op
-    v._a = a
-    v._b = b
+    v._a = None
+    v._b = None
     v._inputs = inputs
     return v
 
@@ -415,9 +424,16 @@ def _apply1(op: Primitive, a: Value) -> Value:
         raise _failure(op, (a,), error) from None
     if data - data != 0.0:  # inf or nan
         raise _failure(op, (a,), None)
-    if a._rg and _MODE.enabled:
-        return _node(data, op, a, None, ())
-    return _leaf(data, False)
+    if not (a._rg and _MODE.enabled):
+        return _leaf(data, False)
+    out: Value = _new(Value)  # written out here: this is the hot path
+    out.data = data
+    out.grad = 0.0
+    out._rg = True
+    out._op = op
+    out._a = a
+    out._b = None
+    return out
 
 
 def _apply2(op: Primitive, a: object, b: object) -> Value:
@@ -432,15 +448,22 @@ def _apply2(op: Primitive, a: object, b: object) -> Value:
         raise _failure(op, (x, y), error) from None
     if data - data != 0.0:  # inf or nan
         raise _failure(op, (x, y), None)
-    if (x._rg or y._rg) and _MODE.enabled:
-        if op is _POW and y._rg and x.data <= 0.0:
-            raise ValueError(
-                f"pow({_fmt(x.data)}, {_fmt(y.data)}): a differentiable exponent needs a "
-                "positive base (d/db a**b = a**b * ln a); use a plain number or .detach() "
-                "as the exponent"
-            )
-        return _node(data, op, x, y, ())
-    return _leaf(data, False)
+    if not ((x._rg or y._rg) and _MODE.enabled):
+        return _leaf(data, False)
+    if op is _POW and y._rg and x.data <= 0.0:
+        raise ValueError(
+            f"pow({_fmt(x.data)}, {_fmt(y.data)}): a differentiable exponent needs a "
+            "positive base (d/db a**b = a**b * ln a); use a plain number or .detach() "
+            "as the exponent"
+        )
+    out: Value = _new(Value)  # written out here: this is the hot path
+    out.data = data
+    out.grad = 0.0
+    out._rg = True
+    out._op = op
+    out._a = x
+    out._b = y
+    return out
 
 
 def _applyn(op: Primitive, inputs: tuple[Value, ...]) -> Value:
@@ -451,7 +474,7 @@ def _applyn(op: Primitive, inputs: tuple[Value, ...]) -> Value:
     if data - data != 0.0:  # inf or nan
         raise _failure(op, inputs, None)
     if _MODE.enabled and any(p._rg for p in inputs):
-        return _node(data, op, None, None, inputs)
+        return _nary_node(data, op, inputs)
     return _leaf(data, False)
 
 
