@@ -72,33 +72,35 @@ def _timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - start
 
 
+def _one_round(value: Callable[[float], Any], n_ops: int, gc_enabled: bool) -> dict[str, float]:
+    gc.collect()
+    if gc_enabled:
+        gc.enable()
+    else:
+        gc.disable()
+    try:
+        holder: list[Any] = []
+        t_fwd = _timed(lambda: holder.append(mixed_graph(value, n_ops)))
+        t_bwd = _timed(lambda: holder[0].backward())
+
+        def free() -> None:
+            holder.clear()
+            if gc_enabled:
+                gc.collect()  # whatever only the cycle collector can free
+
+        t_free = _timed(free)
+    finally:
+        gc.enable()
+    return {"forward": t_fwd, "backward": t_bwd, "free": t_free}
+
+
 def time_graph(
     value: Callable[[float], Any], n_ops: int, gc_enabled: bool, rounds: int
 ) -> dict[str, float]:
     """Best-of-rounds seconds for forward, backward and freeing the graph."""
-    best = {"forward": math.inf, "backward": math.inf, "free": math.inf}
-    for _ in range(rounds):
-        gc.collect()
-        if gc_enabled:
-            gc.enable()
-        else:
-            gc.disable()
-        try:
-            holder: list[Any] = []
-            t_fwd = _timed(lambda: holder.append(mixed_graph(value, n_ops)))
-            t_bwd = _timed(lambda: holder[0].backward())
-
-            def free() -> None:
-                holder.clear()
-                if gc_enabled:
-                    gc.collect()  # whatever only the cycle collector can free
-
-            t_free = _timed(free)
-        finally:
-            gc.enable()
-        for key, t in (("forward", t_fwd), ("backward", t_bwd), ("free", t_free)):
-            best[key] = min(best[key], t)
-    best["total"] = best["forward"] + best["backward"] + best["free"]
+    runs = [_one_round(value, n_ops, gc_enabled) for _ in range(rounds)]
+    best = {key: min(run[key] for run in runs) for key in ("forward", "backward", "free")}
+    best["total"] = min(sum(run.values()) for run in runs)
     return best
 
 
