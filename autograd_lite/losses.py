@@ -1,0 +1,227 @@
+"""Loss functions: how far one example's output is from its target.
+
+Each function takes the output of a model for *one* example (a ``Value``, a
+number, or a list of them) and its target, and returns a ``Value`` built
+from engine operations, so ``backward()`` and second derivatives go through
+it. Names, arguments and formulas follow ``torch.nn.functional``.
+
+A batch's loss is the mean (or sum) of its examples' losses:
+
+>>> from autograd_lite import Value, functional as F
+>>> from autograd_lite.losses import cross_entropy
+>>> logits = [[Value(2.0), Value(0.5)], [Value(-1.0), Value(1.0)]]
+>>> targets = [0, 1]
+>>> loss = F.sum(cross_entropy(z, t) for z, t in zip(logits, targets)) / len(targets)
+>>> round(loss.data, 4)
+0.1642
+
+Classification losses are computed where they cannot overflow:
+``cross_entropy`` and ``log_softmax`` through log-sum-exp (logits of +-1000
+give finite losses and gradients), the with-logits binary cross-entropy
+through softplus.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+from autograd_lite import functional as F
+from autograd_lite.engine import Value
+from autograd_lite.nn import _as_value, _as_vector
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "hinge_loss",
+    "l1_loss",
+    "log_softmax",
+    "mse_loss",
+    "softmax",
+]
+
+Output = Value | float | Sequence[Value | float]
+Target = Value | float | Sequence[Value | float]
+
+
+def _pairs(output: Output, target: Target, name: str) -> tuple[list[Value], list[Value]]:
+    xs = _as_vector(output, f"{name}: input")
+    ts = _as_vector(target, f"{name}: target")
+    if len(xs) != len(ts):
+        raise ValueError(f"{name}: input has {len(xs)} values but target has {len(ts)}")
+    if not xs:
+        raise ValueError(f"{name}: input is empty")
+    return xs, ts
+
+
+def _reduce(terms: list[Value], reduction: str, name: str) -> Value:
+    if reduction == "mean":
+        return F.sum(terms) / len(terms)
+    if reduction == "sum":
+        return F.sum(terms)
+    raise ValueError(f"{name}: reduction must be 'mean' or 'sum', got {reduction!r}")
+
+
+def mse_loss(input: Output, target: Target, *, reduction: str = "mean") -> Value:
+    """Mean squared error: mean of (x_i - t_i)^2 over the example's outputs.
+
+    >>> mse_loss([Value(1.0), Value(3.0)], [0.0, 1.0]).data
+    2.5
+    """
+    xs, ts = _pairs(input, target, "mse_loss")
+    return _reduce([(x - t) ** 2 for x, t in zip(xs, ts, strict=True)], reduction, "mse_loss")
+
+
+def l1_loss(input: Output, target: Target, *, reduction: str = "mean") -> Value:
+    """Mean absolute error: mean of |x_i - t_i|.
+
+    >>> l1_loss([Value(1.0), Value(3.0)], [0.0, 1.0]).data
+    1.5
+    """
+    xs, ts = _pairs(input, target, "l1_loss")
+    return _reduce([abs(x - t) for x, t in zip(xs, ts, strict=True)], reduction, "l1_loss")
+
+
+#: log(p) is clamped at -100, as in PyTorch, so p = 0 or 1 gives a finite loss.
+_LOG_FLOOR = -100.0
+
+
+def _clamped_log(p: Value) -> Value:
+    if p.data <= math.exp(_LOG_FLOOR):
+        return Value(_LOG_FLOOR, requires_grad=False)  # flat: no gradient, as PyTorch's clamp
+    return p.log()
+
+
+def binary_cross_entropy(input: Output, target: Target, *, reduction: str = "mean") -> Value:
+    """-(t log p + (1 - t) log(1 - p)) for probabilities p in [0, 1] (e.g. after a sigmoid).
+
+    Prefer ``binary_cross_entropy_with_logits`` on the raw score: it is
+    exact where the sigmoid saturates.
+
+    >>> round(binary_cross_entropy(Value(0.8), 1.0).data, 4)
+    0.2231
+    """
+    ps, ts = _pairs(input, target, "binary_cross_entropy")
+    for i, (p, t) in enumerate(zip(ps, ts, strict=True)):
+        if not 0.0 <= p.data <= 1.0:
+            raise ValueError(
+                f"binary_cross_entropy: input[{i}] = {p.data} is not a probability in [0, 1]"
+            )
+        if not 0.0 <= t.data <= 1.0:
+            raise ValueError(f"binary_cross_entropy: target[{i}] = {t.data} is not in [0, 1]")
+    terms = [
+        -(t * _clamped_log(p) + (1.0 - t) * _clamped_log(1.0 - p))
+        for p, t in zip(ps, ts, strict=True)
+    ]
+    return _reduce(terms, reduction, "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(
+    input: Output, target: Target, *, reduction: str = "mean"
+) -> Value:
+    """Binary cross-entropy of sigmoid(x), computed as softplus(x) - t x (never overflows).
+
+    >>> round(binary_cross_entropy_with_logits(Value(0.0), 1.0).data, 4)   # log 2
+    0.6931
+    >>> binary_cross_entropy_with_logits(Value(1000.0), 0.0).data
+    1000.0
+    """
+    xs, ts = _pairs(input, target, "binary_cross_entropy_with_logits")
+    # -(t log s(x) + (1-t) log(1-s(x))) = log(1 + e^x) - t x
+    terms = [F.softplus(x) - t * x for x, t in zip(xs, ts, strict=True)]
+    return _reduce(terms, reduction, "binary_cross_entropy_with_logits")
+
+
+def _logits(logits: Sequence[Value | float], name: str) -> list[Value]:
+    zs = _as_vector(logits, f"{name}: logits")
+    if not zs:
+        raise ValueError(f"{name}: logits is empty")
+    return zs
+
+
+def _logsumexp(zs: list[Value]) -> Value:
+    # log sum_j e^z_j = m + log sum_j e^(z_j - m) with m = max z: every e^(...) <= 1.
+    # m is a constant; the result's derivative does not depend on it.
+    m = max(z.data for z in zs)
+    return F.log(F.sum([F.exp(z - m) for z in zs])) + m
+
+
+def log_softmax(logits: Sequence[Value | float]) -> list[Value]:
+    """log(softmax(z))_i = z_i - log sum_j e^z_j, through log-sum-exp.
+
+    >>> [round(v.data, 4) for v in log_softmax([0.0, 0.0])]
+    [-0.6931, -0.6931]
+    """
+    zs = _logits(logits, "log_softmax")
+    lse = _logsumexp(zs)
+    return [z - lse for z in zs]
+
+
+def softmax(logits: Sequence[Value | float]) -> list[Value]:
+    """e^z_i / sum_j e^z_j: probabilities that sum to 1 (finite for any logits).
+
+    >>> [round(p.data, 4) for p in softmax([1.0, 2.0, 3.0])]
+    [0.09, 0.2447, 0.6652]
+    """
+    zs = _logits(logits, "softmax")
+    m = max(z.data for z in zs)
+    es = [F.exp(z - m) for z in zs]  # shifting by the max changes nothing but overflow
+    inv = F.sum(es) ** -1.0
+    return [e * inv for e in es]
+
+
+def _class_index(target: object, k: int, name: str) -> int:
+    if not isinstance(target, numbers.Integral) or isinstance(target, bool):
+        raise TypeError(f"{name}: target must be a class index (an int), got {target!r}")
+    index = int(target)
+    if not 0 <= index < k:
+        raise ValueError(f"{name}: target {index} is not a class index for {k} logits (0..{k - 1})")
+    return index
+
+
+def cross_entropy(logits: Sequence[Value | float], target: int) -> Value:
+    """-log softmax(z)[target] = log sum_j e^z_j - z_target, for one example.
+
+    ``logits`` are the raw scores of the k classes; ``target`` is the index
+    of the true class (0 .. k-1), as in ``torch.nn.functional.cross_entropy``.
+
+    >>> round(cross_entropy([Value(1000.0), Value(-1000.0)], 1).data, 1)
+    2000.0
+    """
+    zs = _logits(logits, "cross_entropy")
+    t = _class_index(target, len(zs), "cross_entropy")
+    return _logsumexp(zs) - zs[t]
+
+
+def hinge_loss(
+    input: Value | float | Sequence[Value | float], target: int | float, *, margin: float = 1.0
+) -> Value:
+    """Max-margin loss: zero once the right answer wins by ``margin``.
+
+    * One score (a Value, or a list of one): binary, ``max(0, margin - t x)``
+      with target t = +1 or -1 (0 also means the negative class, so labels
+      from ``autograd_lite.data`` can be used as they are). This is the loss
+      of micrograd's demo.
+    * Several scores and a class index: multi-class, as PyTorch's
+      ``multi_margin_loss``: ``sum over j != t of max(0, margin - x_t + x_j) / k``.
+
+    >>> hinge_loss(Value(0.25), 1).data, hinge_loss(Value(-3.0), -1).data
+    (0.75, 0.0)
+    >>> hinge_loss([Value(1.0), Value(1.5), Value(0.0)], 0).data   # (1.5 + 0) / 3
+    0.5
+    """
+    xs = _as_vector(input, "hinge_loss: input")
+    if not xs:
+        raise ValueError("hinge_loss: input is empty")
+    if len(xs) == 1:
+        t = _as_value(target, "hinge_loss: target").data
+        if t not in (-1.0, 0.0, 1.0):
+            raise ValueError(f"hinge_loss: a binary target must be +1 or -1 (or 0), got {target!r}")
+        sign = 1.0 if t > 0 else -1.0
+        return (margin - sign * xs[0]).relu()
+    k = len(xs)
+    c = _class_index(target, k, "hinge_loss")
+    terms = [(margin - xs[c] + xs[j]).relu() for j in range(k) if j != c]
+    return F.sum(terms) / k

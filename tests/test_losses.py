@@ -1,0 +1,171 @@
+"""autograd_lite.losses: values and gradients against PyTorch, stability, second derivatives."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd_lite import Value, grad
+from autograd_lite import losses as L
+
+finite = st.floats(-30, 30, allow_nan=False)
+
+
+def _values(xs: list[float]) -> list[Value]:
+    return [Value(x) for x in xs]
+
+
+# -- against PyTorch -------------------------------------------------------------------
+
+CASES: list[tuple[str, Callable[..., Value], list[float], object]] = [
+    ("mse_loss", L.mse_loss, [0.5, -1.0, 2.0], [1.0, 0.0, 2.5]),
+    ("l1_loss", L.l1_loss, [0.5, -1.0, 2.0], [1.0, 0.0, 2.5]),
+    ("binary_cross_entropy", L.binary_cross_entropy, [0.2, 0.9, 0.5], [0.0, 1.0, 0.3]),
+    (
+        "binary_cross_entropy_with_logits",
+        L.binary_cross_entropy_with_logits,
+        [-3.0, 0.5, 40.0],
+        [0.0, 1.0, 0.25],
+    ),
+    ("cross_entropy", L.cross_entropy, [1.0, -2.0, 0.5, 3.0], 2),
+    ("multi_margin_loss", L.hinge_loss, [1.0, 0.8, -0.5, 0.2], 0),
+]
+
+
+@pytest.mark.parametrize(("name", "ours", "x", "target"), CASES, ids=[c[0] for c in CASES])
+def test_loss_and_gradient_match_pytorch(
+    name: str, ours: Callable[..., Value], x: list[float], target: object
+) -> None:
+    torch = pytest.importorskip("torch")
+    fn = getattr(torch.nn.functional, name)
+    xs = _values(x)
+    loss = ours(xs, target)
+    loss.backward()
+    tx = torch.tensor([x] if isinstance(target, int) else x, dtype=torch.float64)
+    tx.requires_grad_(True)
+    tt = (
+        torch.tensor([target])
+        if isinstance(target, int)
+        else torch.tensor(target, dtype=torch.float64)
+    )
+    tloss = fn(tx, tt)
+    tloss.backward()
+    assert loss.data == pytest.approx(tloss.item(), rel=1e-12, abs=1e-12)
+    assert [v.grad for v in xs] == pytest.approx(tx.grad.flatten().tolist(), rel=1e-10, abs=1e-12)
+
+
+def test_sum_reduction_and_bad_reduction() -> None:
+    assert L.mse_loss([1.0, 2.0], [0.0, 0.0], reduction="sum").data == 5.0
+    with pytest.raises(ValueError, match="reduction must be 'mean' or 'sum'"):
+        L.l1_loss([1.0], [0.0], reduction="none")
+
+
+@pytest.mark.parametrize("fn", [L.softmax, L.log_softmax])
+def test_softmax_and_log_softmax_match_pytorch(fn: Callable[..., list[Value]]) -> None:
+    torch = pytest.importorskip("torch")
+    x = [0.3, -1.2, 2.0, 0.0]
+    xs = _values(x)
+    out = fn(xs)
+    coef = [1.0, -2.0, 0.5, 3.0]
+    sum((o * c for o, c in zip(out, coef, strict=True)), Value(0.0)).backward()
+    tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    tout = getattr(torch, fn.__name__)(tx, dim=0)
+    (tout * torch.tensor(coef, dtype=torch.float64)).sum().backward()
+    assert [o.data for o in out] == pytest.approx(tout.tolist(), rel=1e-12)
+    assert [v.grad for v in xs] == pytest.approx(tx.grad.tolist(), rel=1e-10, abs=1e-12)
+
+
+# -- stability ---------------------------------------------------------------------------
+
+
+def test_cross_entropy_with_huge_logits_is_finite() -> None:
+    z = _values([1000.0, -1000.0, 0.0])
+    loss = L.cross_entropy(z, 1)
+    loss.backward()
+    assert loss.data == pytest.approx(2000.0)
+    assert [v.grad for v in z] == pytest.approx([1.0, -1.0, 0.0])
+    right = L.cross_entropy(_values([1000.0, -1000.0]), 0)
+    assert right.data == 0.0
+    assert all(math.isfinite(v.data) for v in L.log_softmax([1000.0, -1000.0]))
+    assert [p.data for p in L.softmax([1000.0, -1000.0])] == [1.0, 0.0]
+
+
+def test_bce_with_logits_and_clamped_bce_are_finite() -> None:
+    x = Value(-1000.0)
+    loss = L.binary_cross_entropy_with_logits(x, 1.0)
+    loss.backward()
+    assert loss.data == 1000.0 and x.grad == -1.0
+    assert L.binary_cross_entropy(Value(0.0), 1.0).data == 100.0  # PyTorch clamps log at -100
+    assert L.binary_cross_entropy(Value(1.0), 1.0).data == 0.0
+
+
+# -- second derivatives ----------------------------------------------------------------------
+
+
+def test_cross_entropy_hessian_is_diag_p_minus_p_pt() -> None:
+    z = _values([0.5, -1.0, 2.0])
+    loss = L.cross_entropy(z, 0)
+    gs = grad(loss, z, create_graph=True)
+    p = [q.data for q in L.softmax([v.data for v in z])]
+    for i in range(3):
+        row = grad(gs[i], z)
+        want = [p[i] * ((i == j) - p[j]) for j in range(3)]
+        assert list(row) == pytest.approx(want, rel=1e-12, abs=1e-15)
+
+
+@given(st.lists(finite, min_size=2, max_size=6), st.data())
+def test_cross_entropy_gradient_is_softmax_minus_one_hot(
+    zs: list[float], data: st.DataObject
+) -> None:
+    t = data.draw(st.integers(0, len(zs) - 1))
+    z = _values(zs)
+    loss = L.cross_entropy(z, t)
+    loss.backward()
+    p = [q.data for q in L.softmax(zs)]
+    assert [v.grad for v in z] == pytest.approx(
+        [pi - (i == t) for i, pi in enumerate(p)], abs=1e-12
+    )
+    assert loss.data == pytest.approx(-L.log_softmax(zs)[t].data, abs=1e-12)
+    assert math.fsum(p) == pytest.approx(1.0)
+
+
+# -- hinge loss ----------------------------------------------------------------------------------
+
+
+def test_binary_hinge_is_micrograds_loss() -> None:
+    for score in (-2.0, -0.3, 0.0, 0.4, 1.5):
+        for y in (-1, 1):
+            s = Value(score)
+            loss = L.hinge_loss(s, y)
+            loss.backward()
+            assert loss.data == max(0.0, 1 + -y * score)
+            assert s.grad == (-y if 1 + -y * score > 0 else 0.0)
+    # 0 means the negative class, so 0/1 labels work as they are
+    assert L.hinge_loss(Value(0.5), 0).data == L.hinge_loss(Value(0.5), -1).data == 1.5
+    assert L.hinge_loss([Value(0.5)], 1, margin=2.0).data == 1.5
+
+
+# -- input checks ---------------------------------------------------------------------
+
+
+def test_bad_inputs_name_the_problem() -> None:
+    with pytest.raises(ValueError, match="not a class index for 3 logits"):
+        L.cross_entropy([1.0, 2.0, 3.0], 3)
+    with pytest.raises(TypeError, match="class index"):
+        L.cross_entropy([1.0, 2.0], 1.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="logits is empty"):
+        L.cross_entropy([], 0)
+    with pytest.raises(ValueError, match="input has 2 values but target has 3"):
+        L.mse_loss([1.0, 2.0], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="not a probability"):
+        L.binary_cross_entropy(Value(1.5), 1.0)
+    with pytest.raises(ValueError, match=r"target\[0\] = 2.0 is not in \[0, 1\]"):
+        L.binary_cross_entropy(Value(0.5), 2.0)
+    with pytest.raises(ValueError, match="must be \\+1 or -1"):
+        L.hinge_loss(Value(0.5), 2)
+    with pytest.raises(TypeError, match="must be a number or a Value"):
+        L.l1_loss(["a"], [1.0])  # type: ignore[list-item]
