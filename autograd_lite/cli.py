@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "demo": "autograd_lite.demo",
     "lessons": "autograd_lite.lessons",
     "lesson": "autograd_lite.lesson",
+    "graph": "visualize.cli",
 }
 
 

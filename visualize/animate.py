@@ -1,0 +1,212 @@
+"""``animate_backward``: one self-contained HTML page that steps through the backward pass.
+
+Frame 0 is the graph after the forward pass, gradients unknown. Each later
+frame is one node of the backward pass, in reverse topological order: the
+node is highlighted, its gradient is complete, and the edges to its inputs
+show the local derivative and the product ``upstream × local`` it adds to
+each of them; gradients fill in frame by frame, and a node fed by several
+paths shows its partial sum until the last path arrives. The frames are SVG
+drawn by ``draw_graph``'s backward view from a replay on floats (``.grad`` is
+never touched), inlined in the page with play / pause / step / slider
+controls and no network access.
+
+>>> from autograd_lite import Value
+>>> import os, tempfile
+>>> x = Value(2.0, label="x")
+>>> page = animate_backward(x * x + x, os.path.join(tempfile.mkdtemp(), "backward.html"))
+>>> page.read_text().count('class="frame"')      # forward pass, then x*x+x, x*x, x
+4
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from autograd_lite import Value
+from visualize.graph import (
+    Analysis,
+    Step,
+    backward_view_of,
+    stable_widths,
+    to_digraph,
+)
+from visualize.render import pipe
+from visualize.style import fmt
+
+__all__ = ["DEFAULT_MAX_FRAMES", "animate_backward"]
+
+#: Each frame is laid out separately: refuse graphs that would take too long.
+DEFAULT_MAX_FRAMES = 200
+
+
+def _caption(a: Analysis, k: int) -> str:
+    """What frame ``k`` shows, in words."""
+    total = len(a.steps)
+    if k == 0:
+        root = a.names[a.root]
+        if total == 0:
+            return f"{root} takes no gradient (it does not depend on anything that does)."
+        return (
+            f"Forward pass done: every node holds its data. The backward pass starts at "
+            f"the output {root} and visits each node after everything that uses it."
+        )
+    step: Step = a.steps[k - 1]
+    name = a.names[step.node]
+    node = a.order[step.node]
+    if step.node == a.root:
+        text = f"Step {k} of {total}: start at the output {name}: d{name}/d{name} = 1."
+    else:
+        text = f"Step {k} of {total}: every path into {name} has arrived: grad = {fmt(step.grad)}."
+    if node.op is None:
+        text += f" {name} is a leaf: backward() adds {fmt(step.grad)} to {name}.grad."
+    elif step.contributions:
+        sent = "; ".join(
+            f"{a.names[c.parent]} gets {fmt(c.upstream)} × {fmt(c.local)} = {fmt(c.value)}"
+            for c in step.contributions
+        )
+        text += f" Chain rule through {node.op.name}: {sent}."
+    else:
+        text += f" Its inputs are constants: {node.op.name} sends nothing on."
+    if k == total:
+        text += " Done: every gradient is in place."
+    return text
+
+
+_PROLOGUE = re.compile(r"\A.*?(?=<svg)", re.DOTALL)
+
+
+def _inline_svg(svg: bytes, k: int) -> str:
+    """An SVG document as an element for the page: no XML prologue, ids unique per frame."""
+    text = _PROLOGUE.sub("", svg.decode("utf-8"), count=1)
+    return text.replace(' id="', f' id="f{k}-')
+
+
+def animate_backward(
+    root: Value,
+    path: str | os.PathLike[str],
+    *,
+    params: Iterable[Value] | None = None,
+    rankdir: str = "LR",
+    max_frames: int = DEFAULT_MAX_FRAMES,
+    title: str = "The backward pass, step by step",
+) -> Path:
+    """Write the backward-pass animation of ``root`` to ``path`` (an ``.html`` file).
+
+    ``params`` marks parameters as in ``draw_graph``. Graphs whose animation
+    would have more than ``max_frames`` frames raise ``GraphTooLargeError``.
+    Needs a layout program (see ``visualize.render``). Returns the path.
+    """
+    if not isinstance(max_frames, int) or isinstance(max_frames, bool) or max_frames < 2:
+        raise ValueError(f"max_frames must be an int >= 2, got {max_frames!r}")
+    # frames = 1 + nodes taking a gradient <= 1 + values
+    a = Analysis(root, params=params, max_nodes=max_frames - 1)
+    views = [backward_view_of(a, k, highlight=True) for k in range(len(a.steps) + 1)]
+    widths = stable_widths(a, views)
+    frames = []
+    for k, view in enumerate(views):
+        dot = to_digraph(a, view, backward=True, rankdir=rankdir, widths=widths)
+        current = f"v{view.current_node}" if view.current_node is not None else ""
+        frames.append(
+            f'<div class="frame" data-node="{current}"{" hidden" if k else ""}>'
+            f'<p class="caption">{html.escape(_caption(a, k))}</p>'
+            f"{_inline_svg(pipe(dot, 'svg'), k)}</div>"
+        )
+    page = _PAGE.replace("{title}", html.escape(title)).replace("{frames}", "\n".join(frames))
+    out = Path(path)
+    out.write_text(page, encoding="utf-8")
+    return out
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<link rel="icon" href="data:,">
+<title>{title}</title>
+<style>
+  body { font-family: Helvetica, Arial, sans-serif; margin: 1.2em; color: #222; }
+  h1 { font-size: 1.3em; margin: 0 0 0.5em; }
+  #controls { display: flex; align-items: center; gap: 0.5em; flex-wrap: wrap;
+              position: sticky; top: 0; background: white; padding: 0.4em 0; }
+  #controls button { font-size: 1em; padding: 0.25em 0.7em; cursor: pointer; }
+  #slider { flex: 1; min-width: 12em; }
+  #counter { font-variant-numeric: tabular-nums; min-width: 7em; }
+  .caption { font-size: 1.05em; min-height: 2.6em; margin: 0.6em 0; }
+  .frame svg { max-width: 100%; height: auto; }
+  .hint { color: #666; font-size: 0.9em; }
+</style>
+</head>
+<body>
+<h1>{title}</h1>
+<div id="controls">
+  <button id="first" title="first frame (Home)">&#xAB; first</button>
+  <button id="back" title="step back (left arrow)">&#x25C0; step</button>
+  <button id="play" title="play / pause (space)">&#x25B6; play</button>
+  <button id="next" title="step forward (right arrow)">step &#x25B6;</button>
+  <button id="last" title="last frame (End)">last &#xBB;</button>
+  <input id="slider" type="range" min="0" max="0" step="1" value="0" aria-label="frame">
+  <span id="counter"></span>
+</div>
+<div id="frames">
+{frames}
+</div>
+<p class="hint">Orange: the node being processed and the gradients it sends to its inputs.
+Each edge shows the local derivative &#x2202;out/&#x2202;in and upstream grad &#xD7; local
+derivative; a node's grad is the sum of what arrives.</p>
+<script>
+(function () {
+  "use strict";
+  var frames = Array.prototype.slice.call(document.querySelectorAll(".frame"));
+  var slider = document.getElementById("slider");
+  var counter = document.getElementById("counter");
+  var play = document.getElementById("play");
+  var current = 0;
+  var timer = null;
+  slider.max = String(frames.length - 1);
+  function show(k) {
+    current = Math.max(0, Math.min(frames.length - 1, k));
+    frames.forEach(function (f, j) { f.hidden = j !== current; });
+    slider.value = String(current);
+    counter.textContent = "frame " + current + " of " + (frames.length - 1);
+  }
+  function pause() {
+    if (timer !== null) { clearInterval(timer); timer = null; }
+    play.innerHTML = "&#x25B6; play";
+  }
+  function start() {
+    if (current >= frames.length - 1) { show(0); }
+    play.innerHTML = "&#x25A0; pause";
+    timer = setInterval(function () {
+      if (current >= frames.length - 1) { pause(); } else { show(current + 1); }
+    }, 1400);
+  }
+  function on(id, go) {
+    document.getElementById(id).addEventListener("click", function () { pause(); show(go()); });
+  }
+  function toggle() { if (timer === null) { start(); } else { pause(); } }
+  play.addEventListener("click", toggle);
+  on("next", function () { return current + 1; });
+  on("back", function () { return current - 1; });
+  on("first", function () { return 0; });
+  on("last", function () { return frames.length - 1; });
+  slider.addEventListener("input", function () { pause(); show(Number(slider.value)); });
+  var keys = {
+    ArrowRight: function () { return current + 1; },
+    ArrowLeft: function () { return current - 1; },
+    Home: function () { return 0; },
+    End: function () { return frames.length - 1; }
+  };
+  document.addEventListener("keydown", function (e) {
+    if (e.key === " ") { e.preventDefault(); toggle(); }
+    else if (keys[e.key]) { pause(); show(keys[e.key]()); }
+  });
+  show(0);
+}());
+</script>
+</body>
+</html>
+"""

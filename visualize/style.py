@@ -1,0 +1,129 @@
+"""How diagrams look: number format, colour scales, node kinds and the legend.
+
+Every picture in ``visualize`` takes its numbers, colours and legend from
+here, so that the graph view, the network view and the animation agree.
+
+>>> fmt(-1.5), fmt(1e-7)
+('-1.5000', '1.0000e-07')
+>>> diverging(0.0, 1.0), diverging(1.0, 1.0)
+('#ffffff', '#d6604d')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Literal
+
+__all__ = [
+    "FONT",
+    "KIND_COLOURS",
+    "Kind",
+    "diverging",
+    "esc",
+    "fmt",
+    "legend_table",
+]
+
+FONT = "Helvetica"
+
+#: What a value node is, told apart by the colour of its header cell.
+Kind = Literal["input", "parameter", "constant", "output", "result"]
+
+#: header colour of each kind (no reds or blues: those mean gradient sign)
+KIND_COLOURS: dict[Kind, str] = {
+    "input": "#c7e9c0",
+    "parameter": "#fed976",
+    "constant": "#e0e0e0",
+    "output": "#4d4d4d",
+    "result": "#ffffff",
+}
+
+# Ends of the diverging scales: light for node fills (black text stays
+# readable), strong for lines.
+_WHITE = (255, 255, 255)
+_LIGHT = ((67, 147, 195), (214, 96, 77))  # blue, red
+_STRONG = ((33, 102, 172), (178, 24, 43))
+_GREY = (221, 221, 221)
+NOT_FINITE = "#bbbbbb"
+
+
+def fmt(x: float) -> str:
+    """``x`` with 4 decimals, or in scientific notation when that would hide it."""
+    if math.isnan(x) or math.isinf(x):
+        return "not finite"
+    if x == 0.0:
+        return "0.0000"  # also turns -0.0 into 0.0000
+    if 1e-4 <= abs(x) < 1e6:
+        return f"{x:.4f}"
+    return f"{x:.4e}"
+
+
+def diverging(x: float, scale: float, *, strong: bool = False) -> str:
+    """Colour of ``x`` on a scale from -scale (blue) through 0 to +scale (red).
+
+    Light ends with a white middle for fills; ``strong=True`` gives darker
+    ends with a light grey middle, for lines on a white background.
+    """
+    if not math.isfinite(x):
+        return NOT_FINITE
+    t = min(abs(x) / scale, 1.0) if scale > 0.0 else 0.0
+    ends = _STRONG if strong else _LIGHT
+    end = ends[1] if x > 0.0 else ends[0]
+    start = _GREY if strong else _WHITE
+    # linear interpolation from the middle colour to the end colour
+    rgb = (round(s + (e - s) * t) for s, e in zip(start, end, strict=True))
+    return "#" + "".join(f"{c:02x}" for c in rgb)
+
+
+def esc(text: str) -> str:
+    """``text`` escaped for a Graphviz HTML-like label."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def _short(x: float) -> str:
+    return f"{x:.3g}" if x != 0.0 else "0"
+
+
+def _row(cells: Sequence[str]) -> str:
+    """One legend row: its own table, so rows can have different numbers of cells."""
+    inner = "".join(cells)
+    return (
+        '<tr><td><table border="0" cellborder="1" cellspacing="0" cellpadding="3">'
+        f"<tr>{inner}</tr></table></td></tr>"
+    )
+
+
+def legend_table(
+    title: str,
+    kinds: Sequence[Kind],
+    scale_caption: str,
+    scale: float,
+    *,
+    strong: bool = False,
+    notes: Sequence[str] = (),
+) -> str:
+    """An HTML-like table (without the surrounding ``<>``) explaining a diagram.
+
+    A row of coloured cells for the node kinds in ``kinds``, then the
+    diverging colour scale from -scale to +scale after its caption, then one
+    line per note.
+    """
+    rows = [f"<tr><td><b>{esc(title)}</b></td></tr>"]
+    if kinds:
+        cells = []
+        for kind in kinds:
+            text = esc(kind) if kind != "output" else f'<font color="white">{kind}</font>'
+            cells.append(f'<td bgcolor="{KIND_COLOURS[kind]}">{text}</td>')
+        rows.append(_row(cells))
+    scale_cells = [f'<td border="0">{esc(scale_caption)}</td>']
+    for t in (-1.0, -0.5, 0.0, 0.5, 1.0):
+        x = t * scale
+        colour = diverging(x, scale, strong=strong)
+        scale_cells.append(f'<td bgcolor="{colour}" width="44">{esc(_short(x))}</td>')
+    rows.append(_row(scale_cells))
+    for note in notes:
+        rows.append(f'<tr><td align="left"><font point-size="10">{esc(note)}</font></td></tr>')
+    return '<table border="0" cellborder="0" cellspacing="2">' + "".join(rows) + "</table>"
