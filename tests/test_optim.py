@@ -1,0 +1,549 @@
+"""Tests for autograd_lite.optim: every optimiser, option, clip and schedule against PyTorch."""
+
+from __future__ import annotations
+
+import doctest
+import json
+import math
+import random
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+
+from autograd_lite import Value, optim
+from autograd_lite.optim import (
+    SGD,
+    Adagrad,
+    Adam,
+    AdamW,
+    ExponentialLR,
+    LambdaLR,
+    Optimizer,
+    RMSprop,
+    StepLR,
+    adagrad_update,
+    adam_update,
+    clip_grad_norm_,
+    clip_grad_value_,
+    rmsprop_update,
+    sgd_update,
+)
+
+START = [0.3, -1.2, 0.8, 0.5, 1.5]  # x4 is frozen (requires_grad False) but used in the loss
+
+
+def objective(x: Sequence[Any]) -> Any:
+    """A smooth function whose gradients change sign; works on Values and torch tensors."""
+    return (
+        (x[0] - 1.0) ** 2
+        + 2.0 * (x[1] + 0.5) ** 2
+        + x[0] * x[1]
+        + 0.5 * (3.0 * x[2]).sin()
+        + 0.1 * x[2] ** 2
+        + (x[3] * x[0]).tanh() * x[4]
+    )
+
+
+def make_values() -> list[Value]:
+    xs = [Value(v) for v in START]
+    xs[4].requires_grad = False
+    return xs
+
+
+def groups(xs: Sequence[Any]) -> list[dict[str, Any]]:
+    """Two parameter groups; the second has half the learning rate (set by the caller)."""
+    return [{"params": list(xs[:2])}, {"params": list(xs[2:])}]
+
+
+def run_ours(cls: type[Optimizer], kwargs: dict[str, Any], steps: int) -> list[list[float]]:
+    xs = make_values()
+    gs = groups(xs)
+    gs[1]["lr"] = kwargs.get("lr", cls(xs[:1]).defaults["lr"]) / 2
+    opt = cls(gs, **kwargs)
+    history = []
+    for _ in range(steps):
+        opt.zero_grad()
+        objective(xs).backward()
+        opt.step()
+        history.append([x.data for x in xs])
+    return history
+
+
+# (our class, torch's class name, keyword arguments): every option of every optimiser.
+CONFIGS: list[tuple[type[Optimizer], str, dict[str, Any]]] = [
+    (SGD, "SGD", {"lr": 0.05}),
+    (SGD, "SGD", {"lr": 0.05, "momentum": 0.9}),
+    (SGD, "SGD", {"lr": 0.05, "momentum": 0.9, "dampening": 0.3}),
+    (SGD, "SGD", {"lr": 0.05, "momentum": 0.8, "nesterov": True}),
+    (SGD, "SGD", {"lr": 0.05, "momentum": 0.5, "weight_decay": 0.1}),
+    (SGD, "SGD", {"lr": 0.01, "maximize": True}),
+    (SGD, "SGD", {}),
+    (Adagrad, "Adagrad", {"lr": 0.1}),
+    (Adagrad, "Adagrad", {"lr": 0.1, "lr_decay": 0.05}),
+    (Adagrad, "Adagrad", {"lr": 0.1, "weight_decay": 0.2}),
+    (Adagrad, "Adagrad", {"lr": 0.1, "initial_accumulator_value": 0.5, "eps": 1e-3}),
+    (Adagrad, "Adagrad", {"maximize": True}),
+    (RMSprop, "RMSprop", {}),
+    (RMSprop, "RMSprop", {"lr": 0.02, "alpha": 0.9, "eps": 1e-2}),
+    (RMSprop, "RMSprop", {"lr": 0.01, "centered": True}),
+    (RMSprop, "RMSprop", {"lr": 0.01, "momentum": 0.8}),
+    (RMSprop, "RMSprop", {"lr": 0.01, "momentum": 0.5, "centered": True, "weight_decay": 0.1}),
+    (RMSprop, "RMSprop", {"lr": 0.01, "maximize": True}),
+    (Adam, "Adam", {}),
+    (Adam, "Adam", {"lr": 0.05, "betas": (0.8, 0.99)}),
+    (Adam, "Adam", {"lr": 0.05, "amsgrad": True}),
+    (Adam, "Adam", {"lr": 0.05, "weight_decay": 0.1, "eps": 1e-4}),
+    (Adam, "Adam", {"lr": 0.05, "weight_decay": 0.1, "amsgrad": True, "maximize": True}),
+    (Adam, "Adam", {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    (AdamW, "AdamW", {"lr": 0.05}),
+    (AdamW, "AdamW", {"lr": 0.05, "weight_decay": 0.3, "amsgrad": True}),
+    (AdamW, "AdamW", {"lr": 0.05, "maximize": True}),
+]
+CONFIG_IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in kw.items())}" for _, name, kw in CONFIGS]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(("cls", "torch_name", "kwargs"), CONFIGS, ids=CONFIG_IDS)
+def test_matches_torch_step_by_step(
+    cls: type[Optimizer], torch_name: str, kwargs: dict[str, Any]
+) -> None:
+    torch = pytest.importorskip("torch")
+    steps = 25
+    ours = run_ours(cls, kwargs, steps)
+    xs = [torch.tensor(v, dtype=torch.float64, requires_grad=i < 4) for i, v in enumerate(START)]
+    gs = groups(xs)
+    torch_cls = getattr(torch.optim, torch_name)
+    gs[1]["lr"] = kwargs.get("lr", torch_cls([xs[0]]).defaults["lr"]) / 2
+    opt = torch_cls(gs, **kwargs)
+    for step in range(steps):
+        opt.zero_grad()
+        objective(xs).backward()
+        opt.step()
+        theirs = [x.item() for x in xs]
+        for i, (a, b) in enumerate(zip(ours[step], theirs, strict=True)):
+            assert abs(a - b) <= 1e-10 * max(1.0, abs(b)), (step, i, a, b)
+    assert ours[-1] != ours[0] and ours[-1][4] == START[4]  # moved, except the frozen one
+    # The state uses PyTorch's names and holds PyTorch's numbers.
+    mine = cls(make_values(), **kwargs)
+    theirs_state = opt.state_dict()
+    assert set(mine.defaults) <= set(theirs_state["param_groups"][0])
+    ours_opt = _trained(cls, kwargs, steps)
+    for index, entry in ours_opt.state_dict()["state"].items():
+        torch_entry = {k: v for k, v in theirs_state["state"][index].items() if v is not None}
+        assert set(entry) == set(torch_entry)
+        for key, value in entry.items():
+            assert value == pytest.approx(float(torch_entry[key]), rel=1e-9, abs=1e-12), key
+
+
+def _trained(cls: type[Optimizer], kwargs: dict[str, Any], steps: int) -> Optimizer:
+    xs = make_values()
+    gs = groups(xs)
+    gs[1]["lr"] = kwargs.get("lr", cls(xs[:1]).defaults["lr"]) / 2
+    opt = cls(gs, **kwargs)
+    for _ in range(steps):
+        opt.zero_grad()
+        objective(xs).backward()
+        opt.step()
+    return opt
+
+
+@pytest.mark.parametrize(("cls", "torch_name", "kwargs"), CONFIGS, ids=CONFIG_IDS)
+def test_state_dict_round_trip_through_json_continues_identically(
+    cls: type[Optimizer], torch_name: str, kwargs: dict[str, Any]
+) -> None:
+    xs = make_values()
+    opt = cls(groups(xs), **kwargs)
+
+    def train(values: list[Value], optimizer: Optimizer, steps: int) -> None:
+        for _ in range(steps):
+            optimizer.zero_grad()
+            objective(values).backward()
+            optimizer.step()
+
+    train(xs, opt, 8)
+    saved = json.loads(json.dumps(opt.state_dict()))
+    copy = [Value(x.data, requires_grad=x.requires_grad) for x in xs]
+    resumed = cls(groups(copy), lr=123.0)  # hyper-parameters come from the state_dict
+    resumed.load_state_dict(saved)
+    assert resumed.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
+    train(xs, opt, 8)
+    train(copy, resumed, 8)
+    assert [x.data for x in copy] == [x.data for x in xs]
+    assert resumed.state_dict() == opt.state_dict()
+
+
+# -- semantics that differ from PyTorch, or that it leaves implicit -------------------
+
+
+def test_zero_gradient_still_updates_like_torch_with_set_to_none_false() -> None:
+    torch = pytest.importorskip("torch")
+    w = Value(2.0)
+    opt = SGD([w], lr=0.1, weight_decay=0.5, momentum=0.9)
+    t = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    t.grad = torch.zeros_like(t)
+    topt = torch.optim.SGD([t], lr=0.1, weight_decay=0.5, momentum=0.9)
+    for _ in range(5):
+        opt.zero_grad()
+        opt.step()  # no backward: grad is 0.0, weight decay and momentum still act
+        topt.zero_grad(set_to_none=False)
+        topt.step()
+    assert w.data == pytest.approx(t.item(), rel=1e-12)
+    assert w.data < 2.0
+
+
+def test_frozen_parameters_stay_put_until_unfrozen() -> None:
+    a, b = Value(1.0), Value(1.0)
+    b.requires_grad = False
+    opt = Adam([a, b], lr=0.1)
+    b.grad = 5.0  # even a stray gradient is ignored while frozen
+    a.grad = 1.0
+    opt.step()
+    assert b.data == 1.0 and a.data < 1.0 and b not in opt.state
+    b.requires_grad = True
+    opt.step()
+    assert b.data < 1.0
+
+
+def test_create_graph_gradients_are_used_as_numbers() -> None:
+    x = Value(3.0)
+    (x**3).backward(create_graph=True)
+    assert isinstance(x.grad, Value)
+    SGD([x], lr=0.01).step()
+    assert x.data == pytest.approx(3.0 - 0.01 * 27.0)
+
+
+def test_closure_is_called_and_returned() -> None:
+    x = Value(1.0)
+    opt = SGD([x], lr=0.25)
+
+    def closure() -> Value:
+        opt.zero_grad()
+        loss = x * x
+        loss.backward()
+        return loss
+
+    loss = opt.step(closure)
+    assert loss is not None and loss.data == 1.0 and x.data == 0.5
+
+
+def test_update_functions_are_pure() -> None:
+    cases: list[tuple[Callable[..., optim.Update], dict[str, Any]]] = [
+        (sgd_update, {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
+        (adagrad_update, {"lr": 0.1, "lr_decay": 0.1}),
+        (rmsprop_update, {"lr": 0.1, "centered": True, "momentum": 0.5}),
+        (adam_update, {"lr": 0.1, "amsgrad": True}),
+    ]
+    for fn, hyper in cases:
+        _, state = fn(1.0, 0.5, {}, **hyper)
+        before = dict(state)
+        first = fn(1.0, -0.3, state, **hyper)
+        assert state == before and fn(1.0, -0.3, state, **hyper) == first
+
+
+def test_hand_computed_single_steps() -> None:
+    # SGD with momentum: first buffer is the gradient, then mu*b + (1-dampening)*g.
+    p, s = sgd_update(1.0, 2.0, {}, lr=0.1, momentum=0.5, dampening=0.5)
+    assert (p, s) == (1.0 - 0.1 * 2.0, {"momentum_buffer": 2.0})
+    p, s = sgd_update(p, 2.0, s, lr=0.1, momentum=0.5, dampening=0.5)
+    assert s["momentum_buffer"] == 0.5 * 2.0 + 0.5 * 2.0 and p == pytest.approx(0.8 - 0.2)
+    # Adam's first step moves by lr * g / (|g| + eps * ...), about lr, in the gradient's sign.
+    p, s = adam_update(0.0, -7.0, {}, lr=0.01)
+    assert p == pytest.approx(0.01, rel=1e-6) and s["step"] == 1.0
+    # AdamW's decay is applied to the parameter, not the gradient.
+    p, _ = adam_update(2.0, 0.0, {}, lr=0.1, weight_decay=0.5, decoupled_weight_decay=True)
+    assert p == pytest.approx(2.0 * (1 - 0.05))
+    # Adagrad: lr / (1 + (t-1) * lr_decay) on the second step.
+    _, s = adagrad_update(0.0, 1.0, {}, lr=1.0, lr_decay=1.0, eps=0.0)
+    p, s = adagrad_update(0.0, 1.0, s, lr=1.0, lr_decay=1.0, eps=0.0)
+    assert p == pytest.approx(-0.5 * 1.0 / math.sqrt(2.0)) and s["sum"] == 2.0
+
+
+def test_docstring_examples() -> None:
+    result = doctest.testmod(optim)
+    assert result.attempted > 20
+    assert result.failed == 0
+
+
+def test_param_groups_repr_and_add_param_group() -> None:
+    a, b = Value(1.0), Value(2.0)
+    opt = Adam([a], lr=0.1, betas=[0.5, 0.6])  # type: ignore[arg-type]
+    assert opt.param_groups[0]["betas"] == (0.5, 0.6)
+    opt.add_param_group({"params": b, "lr": 0.01})
+    assert opt.param_groups[1]["lr"] == 0.01 and opt.param_groups[1]["betas"] == (0.5, 0.6)
+    assert "Parameter Group 1 (1 parameters)" in repr(opt) and "lr: 0.01" in repr(opt)
+    with pytest.raises(ValueError, match="more than one parameter group"):
+        opt.add_param_group({"params": [a]})
+
+
+# -- invalid hyper-parameters ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda p: SGD(p, lr=-1), ValueError, r"Invalid learning rate: -1 \(lr must be"),
+        (lambda p: SGD(p, lr=math.nan), ValueError, "Invalid learning rate: nan"),
+        (lambda p: SGD(p, lr="0.1"), TypeError, "lr must be a real number, got str"),
+        (lambda p: SGD(p, momentum=-0.5), ValueError, "Invalid momentum value: -0.5"),
+        (lambda p: SGD(p, weight_decay=-1e-4), ValueError, "Invalid weight_decay value"),
+        (lambda p: SGD(p, nesterov=True), ValueError, "Nesterov momentum requires a momentum"),
+        (
+            lambda p: SGD(p, momentum=0.9, dampening=0.1, nesterov=True),
+            ValueError,
+            r"zero dampening .*dampening=0.1",
+        ),
+        (lambda p: SGD(p, nesterov=1), TypeError, "nesterov must be True or False"),
+        (lambda p: SGD(p, maximize="no"), TypeError, "maximize must be True or False"),
+        (lambda p: Adagrad(p, lr_decay=-1), ValueError, "Invalid lr_decay value: -1"),
+        (
+            lambda p: Adagrad(p, initial_accumulator_value=-0.1),
+            ValueError,
+            "Invalid initial_accumulator_value value: -0.1",
+        ),
+        (lambda p: Adagrad(p, eps=-1e-10), ValueError, "Invalid epsilon value"),
+        (lambda p: RMSprop(p, alpha=-0.9), ValueError, "Invalid alpha value: -0.9"),
+        (lambda p: RMSprop(p, momentum=-1), ValueError, "Invalid momentum value: -1"),
+        (lambda p: RMSprop(p, centered=None), TypeError, "centered must be True or False"),
+        (
+            lambda p: Adam(p, betas=(1.0, 0.999)),
+            ValueError,
+            "Invalid beta parameter at index 0: 1.0",
+        ),
+        (
+            lambda p: Adam(p, betas=(0.9, -0.1)),
+            ValueError,
+            "Invalid beta parameter at index 1: -0.1",
+        ),
+        (lambda p: Adam(p, betas=0.9), TypeError, "betas must be a pair"),
+        (lambda p: Adam(p, eps=-1.0), ValueError, "Invalid epsilon value: -1.0"),
+        (lambda p: Adam(p, amsgrad="yes"), TypeError, "amsgrad must be True or False"),
+        (lambda p: AdamW(p, weight_decay=-0.01), ValueError, "Invalid weight_decay value"),
+        (lambda p: AdamW(p, lr=math.inf), ValueError, "Invalid learning rate: inf"),
+        (
+            lambda p: SGD([{"params": p, "lr": -2.0}], lr=0.1),
+            ValueError,
+            r"param_groups\[0\]: Invalid learning rate: -2.0",
+        ),
+        (
+            lambda p: SGD([{"params": p, "nesterov": True}], lr=0.1),
+            ValueError,
+            r"param_groups\[0\]: Nesterov",
+        ),
+        (
+            lambda p: SGD([{"params": p, "learning_rate": 0.1}]),
+            ValueError,
+            r"unknown keys \['learning_rate'\]",
+        ),
+        (lambda p: SGD([]), ValueError, "empty parameter list"),
+        (lambda p: SGD(p[0]), TypeError, "params must be an iterable of Values or of dicts"),
+        (lambda p: SGD([p[0], 1.0]), TypeError, r"params\[1\] must be a Value, got float"),
+        (lambda p: SGD([p[0], p[0]]), ValueError, "same parameter twice"),
+        (lambda p: SGD([p[0] * 2]), ValueError, r"params\[0\] is computed from other Values"),
+    ],
+)
+def test_invalid_arguments_are_named(
+    make: Callable[[list[Value]], Optimizer], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        make([Value(1.0), Value(2.0)])
+
+
+def test_bad_state_dicts_are_rejected_and_change_nothing() -> None:
+    xs = make_values()
+    opt = Adam(groups(xs), lr=0.1)
+    objective(xs).backward()
+    opt.step()
+    good = opt.state_dict()
+    before = json.dumps(good)
+
+    def broken(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+        sd: dict[str, Any] = json.loads(before)
+        change(sd)
+        return sd
+
+    cases: list[tuple[dict[str, Any], str]] = [
+        (broken(lambda sd: sd.pop("state")), "exactly 'state' and 'param_groups'"),
+        (
+            broken(lambda sd: sd["param_groups"].pop()),
+            "has 1 parameter groups, this optimizer has 2",
+        ),
+        (broken(lambda sd: sd["param_groups"][0]["params"].pop()), "lists 1 parameters"),
+        (broken(lambda sd: sd["param_groups"][1].pop("eps")), r"missing keys \['eps'\]"),
+        (broken(lambda sd: sd["param_groups"][1].update(lr=-1)), "Invalid learning rate: -1"),
+        (broken(lambda sd: sd["param_groups"][1].update(foo=1)), r"unknown keys \['foo'\]"),
+        (broken(lambda sd: sd["param_groups"][1]["params"].__setitem__(0, 0)), "distinct ints"),
+        (broken(lambda sd: sd["state"].update({"9": {}})), "unknown parameter '9'"),
+        (broken(lambda sd: sd["state"]["0"].update(step="x")), r"\['0'\]\['step'\] must be a num"),
+    ]
+    for sd, message in cases:
+        with pytest.raises((ValueError, TypeError), match=message):
+            opt.load_state_dict(sd)
+        assert json.dumps(opt.state_dict()) == before
+
+
+# -- gradient clipping ---------------------------------------------------------------
+
+
+def _grads(seed: int, n: int, scale: float) -> list[float]:
+    rng = random.Random(seed)
+    return [rng.gauss(0.0, scale) for _ in range(n)]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("norm_type", [1, 2.0, 3.5, math.inf, "inf"])
+@pytest.mark.parametrize("max_norm", [0.5, 1e6])
+def test_clip_grad_norm_matches_torch(norm_type: float | str, max_norm: float) -> None:
+    torch = pytest.importorskip("torch")
+    grads = _grads(1, 7, 2.0)
+    ours = [Value(0.0) for _ in grads]
+    theirs = [torch.zeros((), dtype=torch.float64, requires_grad=True) for _ in grads]
+    for v, t, g in zip(ours, theirs, grads, strict=True):
+        v.grad = g
+        t.grad = torch.tensor(g, dtype=torch.float64)
+    total = clip_grad_norm_(ours, max_norm, norm_type=norm_type)
+    torch_total = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type=norm_type)
+    assert total == pytest.approx(torch_total.item(), rel=1e-12)
+    for v, t in zip(ours, theirs, strict=True):
+        assert v.grad == pytest.approx(t.grad.item(), rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.torch
+def test_clip_with_infinite_gradient_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    ours = [Value(0.0), Value(0.0)]
+    ours[0].grad, ours[1].grad = math.inf, 1.0
+    theirs = [torch.zeros((), dtype=torch.float64, requires_grad=True) for _ in range(2)]
+    theirs[0].grad = torch.tensor(math.inf, dtype=torch.float64)
+    theirs[1].grad = torch.tensor(1.0, dtype=torch.float64)
+    assert clip_grad_norm_(ours, 1.0) == torch.nn.utils.clip_grad_norm_(theirs, 1.0).item()
+    assert [repr(v.grad) for v in ours] == [repr(t.grad.item()) for t in theirs]
+    ours[0].grad = math.inf
+    with pytest.raises(RuntimeError, match=r"total norm of order 2\.0 of the gradients is inf"):
+        clip_grad_norm_(ours, 1.0, error_if_nonfinite=True)
+
+
+@pytest.mark.torch
+def test_clip_grad_value_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    grads = [*_grads(2, 9, 3.0), math.nan]
+    ours = [Value(0.0) for _ in grads]
+    theirs = [torch.zeros((), dtype=torch.float64, requires_grad=True) for _ in grads]
+    for v, t, g in zip(ours, theirs, grads, strict=True):
+        v.grad = g
+        t.grad = torch.tensor(g, dtype=torch.float64)
+    clip_grad_value_(ours, 1.5)
+    torch.nn.utils.clip_grad_value_(theirs, 1.5)
+    assert [repr(v.grad) for v in ours] == [repr(t.grad.item()) for t in theirs]
+
+
+def test_clipping_skips_frozen_parameters_and_checks_arguments() -> None:
+    a, b = Value(0.0), Value(0.0, requires_grad=False)
+    a.grad, b.grad = 3.0, 4.0
+    assert clip_grad_norm_([a, b], 1.0) == 3.0  # b is frozen: not counted, not scaled
+    assert b.grad == 4.0 and a.grad == pytest.approx(1.0 / (1.0 + 1e-6 / 3.0))
+    assert clip_grad_norm_([], 1.0) == 0.0
+    with pytest.raises(ValueError, match=r"Invalid max_norm: -1 \(max_norm must be"):
+        clip_grad_norm_([a], -1)
+    with pytest.raises(ValueError, match="norm_type must be > 0"):
+        clip_grad_norm_([a], 1.0, norm_type=0)
+    with pytest.raises(TypeError, match="norm_type must be a number or 'inf'"):
+        clip_grad_norm_([a], 1.0, norm_type="two")
+    with pytest.raises(ValueError, match=r"Invalid clip_value: -0\.5"):
+        clip_grad_value_(a, -0.5)
+    with pytest.raises(TypeError, match=r"params\[0\] must be a Value"):
+        clip_grad_value_([1.0], 1.0)  # type: ignore[list-item]
+
+
+# -- learning-rate schedules -------------------------------------------------------------
+
+
+def _two_group_lrs(make_sched: Callable[[Any], Any], opt: Any, epochs: int) -> list[list[float]]:
+    scheds = make_sched(opt)
+    scheds = scheds if isinstance(scheds, list) else [scheds]
+    lrs = []
+    for _ in range(epochs):
+        lrs.append([g["lr"] for g in opt.param_groups])
+        opt.step()
+        for s in scheds:
+            s.step()
+    assert scheds[-1].get_last_lr() == [g["lr"] for g in opt.param_groups]
+    return lrs
+
+
+SCHEDULES: list[tuple[str, Callable[[Any, Any], Any]]] = [
+    ("StepLR", lambda mod, o: mod.StepLR(o, step_size=3, gamma=0.5)),
+    ("StepLR-default-gamma", lambda mod, o: mod.StepLR(o, 2)),
+    ("ExponentialLR", lambda mod, o: mod.ExponentialLR(o, gamma=0.9)),
+    ("LambdaLR", lambda mod, o: mod.LambdaLR(o, lambda e: 1.0 / (1.0 + 0.3 * e))),
+    (
+        "LambdaLR-per-group",
+        lambda mod, o: mod.LambdaLR(o, [lambda e: 0.95**e, lambda e: 1.0 + e]),
+    ),
+    (
+        "StepLR+ExponentialLR",
+        lambda mod, o: [mod.StepLR(o, step_size=4, gamma=0.2), mod.ExponentialLR(o, 0.8)],
+    ),
+]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(("name", "make"), SCHEDULES, ids=[n for n, _ in SCHEDULES])
+def test_schedules_match_torch(name: str, make: Callable[[Any, Any], Any]) -> None:
+    torch = pytest.importorskip("torch")
+    ours_opt = SGD([{"params": [Value(0.0)]}, {"params": [Value(0.0)], "lr": 0.3}], lr=0.1)
+    t = [torch.zeros((), requires_grad=True) for _ in range(2)]
+    torch_opt = torch.optim.SGD([{"params": [t[0]]}, {"params": [t[1]], "lr": 0.3}], lr=0.1)
+    ours = _two_group_lrs(lambda o: make(optim, o), ours_opt, 15)
+    theirs = _two_group_lrs(lambda o: make(torch.optim.lr_scheduler, o), torch_opt, 15)
+    flat = [lr for row in theirs for lr in row]
+    assert [lr for row in ours for lr in row] == pytest.approx(flat, rel=1e-14)
+    assert len({tuple(row) for row in ours}) > 2  # the rates really changed
+
+
+def test_scheduler_state_dict_resumes_with_the_optimizer() -> None:
+    def fresh() -> tuple[SGD, StepLR]:
+        opt = SGD([Value(0.0)], lr=1.0, momentum=0.5)
+        return opt, StepLR(opt, step_size=2, gamma=0.5)
+
+    opt, sched = fresh()
+    for _ in range(5):
+        opt.step()
+        sched.step()
+    saved = json.loads(json.dumps({"opt": opt.state_dict(), "sched": sched.state_dict()}))
+    opt2, sched2 = fresh()
+    opt2.load_state_dict(saved["opt"])
+    sched2.load_state_dict(saved["sched"])
+    for _ in range(5):
+        for o, s in ((opt, sched), (opt2, sched2)):
+            o.step()
+            s.step()
+        assert sched2.get_last_lr() == sched.get_last_lr()
+        assert opt2.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
+    assert sched2.state_dict() == sched.state_dict() and sched.last_epoch == 10
+    with pytest.raises(ValueError, match="exactly the keys"):
+        sched2.load_state_dict({"last_epoch": 1})
+    with pytest.raises(ValueError, match="step_size must be an int >= 1"):
+        sched2.load_state_dict({**sched.state_dict(), "step_size": 0})
+    assert sched2.state_dict() == sched.state_dict()
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda o: StepLR(o, step_size=0), ValueError, "step_size must be an int >= 1, got 0"),
+        (lambda o: StepLR(o, step_size=2.5), ValueError, "step_size must be an int"),
+        (lambda o: StepLR(o, 1, gamma=-0.5), ValueError, "Invalid gamma: -0.5"),
+        (lambda o: ExponentialLR(o, gamma=0.0), ValueError, "gamma must be > 0"),
+        (lambda o: LambdaLR(o, lr_lambda=0.5), TypeError, "lr_lambda must be a function"),
+        (lambda o: LambdaLR(o, [abs, abs]), ValueError, "Expected 1 lr_lambdas"),
+        (lambda o: LambdaLR(o, lambda e: -1.0), ValueError, r"lr_lambda\(0\) = -1.0 makes .* -0.1"),
+        (lambda o: LambdaLR(o, lambda e: "x"), TypeError, r"lr_lambda\(0\) must return a num"),
+        (lambda o: StepLR("opt", 1), TypeError, "StepLR needs an Optimizer, got str"),
+    ],
+)
+def test_scheduler_arguments_are_checked(
+    make: Callable[[SGD], object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        make(SGD([Value(0.0)], lr=0.1))
