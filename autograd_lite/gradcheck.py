@@ -31,18 +31,22 @@ from autograd_lite.engine import Value, grad, topological_order
 from autograd_lite.ops import Primitive
 
 __all__ = [
+    "ATOM",
     "GradcheckError",
     "expression_text",
     "format_operation",
     "gradcheck",
     "gradgradcheck",
     "nonsmooth_nodes",
+    "number_text",
 ]
 
 #: A piece of expression text and how tightly it binds (for parentheses).
 Text = tuple[str, float]
 
-_SUM, _PRODUCT, _POWER, _ATOM = 1.0, 2.0, 3.0, 4.0
+_SUM, _PRODUCT, _POWER = 1.0, 2.0, 3.0
+#: How tightly a name, a number or a call binds: it never needs parentheses.
+ATOM = 4.0
 _NEGATIVE = 2.5  # a leading minus binds tighter than * but looser than **: -2**2 == -4
 _INFIX = {"+": _SUM, "*": _PRODUCT, "**": _POWER}
 #: n-ary primitives whose functional form takes several lists: F.dot(weights, inputs).
@@ -213,7 +217,7 @@ class _Check:
         rough = nonsmooth_nodes(out)
         if rough:
             places = ", ".join(
-                f"{v.op.name}({', '.join(_number(p.data)[0] for p in v.parents)})"
+                f"{v.op.name}({', '.join(number_text(p.data)[0] for p in v.parents)})"
                 for v in rough[:3]
                 if v.op is not None
             )
@@ -308,7 +312,7 @@ def expression_text(output: Value, *, max_chars: int = 300) -> str | None:
     texts: dict[Value, Text] = {}
     for v in topological_order(output):
         if v.op is None:
-            texts[v] = (v.label, _ATOM) if v.label else _number(v.data)
+            texts[v] = (v.label, ATOM) if v.label else number_text(v.data)
         else:
             texts[v] = format_operation(v.op, [texts[p] for p in v.parents])
         if len(texts[v][0]) > max_chars:
@@ -341,10 +345,11 @@ def format_operation(op: Primitive, args: Sequence[Text]) -> Text:
         lists = _LISTS.get(op.name, 1)
         size = len(texts) // lists
         parts = [", ".join(texts[k * size : (k + 1) * size]) for k in range(lists)]
-        return f"{op.name}({', '.join(f'[{part}]' for part in parts)})", _ATOM
-    return f"{op.name}({', '.join(texts)})", _ATOM
+        return f"{op.name}({', '.join(f'[{part}]' for part in parts)})", ATOM
+    return f"{op.name}({', '.join(texts)})", ATOM
 
 
-def _number(x: float) -> Text:
+def number_text(x: float) -> Text:
+    """A constant as expression text: six significant digits (``-1`` binds as a unary minus)."""
     text = f"{x:.6g}"
-    return text, _NEGATIVE if text.startswith("-") else _ATOM
+    return text, _NEGATIVE if text.startswith("-") else ATOM

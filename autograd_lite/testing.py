@@ -1,0 +1,435 @@
+"""Hypothesis strategies for property-based gradient checks of your own code.
+
+``expressions()`` draws random expression trees over named variables, made
+of the rows of ``autograd_lite.PRIMITIVES`` (a new row takes part by
+itself); they shrink to small trees, so a failure reads like
+``tanh(x * y + 1.5)``. ``expressions_with_inputs()`` draws a tree *and*
+inputs at which every operation in it is smooth (away from kinks, poles and
+domain edges), so that numerical derivatives mean something there.
+``check_gradients()`` runs ``gradcheck`` and ``gradgradcheck``, skipping
+points where the function is not smooth.
+
+Check random expressions, or your own function at random points::
+
+    from hypothesis import given, strategies as st
+    from autograd_lite.testing import check_gradients, expressions_with_inputs
+
+    @given(expressions_with_inputs(variables=("x", "y")))
+    def test_random_expressions(sample):
+        check_gradients(sample.expression, sample.inputs)
+
+    @given(st.floats(-3, 3), st.floats(-3, 3))
+    def test_my_function(a, b):
+        check_gradients(lambda x, y: (x * y).tanh() + (x * x + 1).log(), [a, b])
+
+Only ``hypothesis`` is needed (a dependency of autograd_lite).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from hypothesis import assume, currently_in_test_context, reject
+from hypothesis import strategies as st
+
+from autograd_lite.engine import Value, apply
+from autograd_lite.gradcheck import (
+    ATOM,
+    Text,
+    format_operation,
+    gradcheck,
+    gradgradcheck,
+    nonsmooth_nodes,
+    number_text,
+)
+from autograd_lite.ops import PRIMITIVES, Primitive
+
+__all__ = [
+    "Apply",
+    "Constant",
+    "Expression",
+    "Sample",
+    "Variable",
+    "check_gradients",
+    "expressions",
+    "expressions_with_inputs",
+]
+
+#: Largest |value| a drawn sample may have at any node: beyond it rounding
+#: swamps a numerical derivative taken with steps of 1e-6.
+LARGEST = 1e4
+#: How far each input may move while every operation stays smooth.
+MARGIN = 1e-4
+
+
+# -- expression trees -----------------------------------------------------------------
+
+
+class Expression:
+    """A tree of primitives over named variables; prints as Python-like text.
+
+    Build one by hand or draw one with ``expressions()``.
+
+    >>> from autograd_lite import PRIMITIVES
+    >>> x, y = Variable("x"), Variable("y")
+    >>> e = Apply(PRIMITIVES["tanh"], (Apply(PRIMITIVES["mul"], (x, y)),))
+    >>> e
+    tanh(x * y)
+    >>> round(e.evaluate({"x": 0.5, "y": 2.0}).data, 4)
+    0.7616
+    """
+
+    __slots__ = ()
+
+    def fold(self, env: Mapping[str, Any], apply: Callable[..., Any]) -> Any:
+        """Evaluate with ``apply(primitive, *args)`` at each node; constants arrive as floats.
+
+        ``evaluate`` is ``fold`` with the engine's ``apply``; pass another to
+        compute the same tree elsewhere (the PyTorch parity tests do).
+        """
+        raise NotImplementedError
+
+    def text(self) -> Text:
+        """The expression as text, and how tightly it binds (for parentheses)."""
+        raise NotImplementedError
+
+    def evaluate(self, env: Mapping[str, Value | float]) -> Value:
+        """Build the graph: ``env`` maps each variable to a ``Value`` or a number.
+
+        A number becomes a fresh leaf labelled with the variable's name.
+        """
+        leaves = {
+            name: x if isinstance(x, Value) else Value(x, label=name) for name, x in env.items()
+        }
+        out = self.fold(leaves, apply)
+        return out if isinstance(out, Value) else Value(out, requires_grad=False)
+
+    def __call__(self, **env: Value | float) -> Value:
+        """``expression(x=..., y=...)`` is ``expression.evaluate({"x": ..., "y": ...})``."""
+        return self.evaluate(env)
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The variables the expression uses, sorted."""
+        return tuple(sorted({e.name for e in self.nodes() if isinstance(e, Variable)}))
+
+    @property
+    def primitives(self) -> frozenset[str]:
+        """The names of the primitives the expression uses."""
+        return frozenset(e.op.name for e in self.nodes() if isinstance(e, Apply))
+
+    def nodes(self) -> list[Expression]:
+        """Every subexpression, the whole first."""
+        found: list[Expression] = []
+        stack: list[Expression] = [self]
+        while stack:
+            e = stack.pop()
+            found.append(e)
+            if isinstance(e, Apply):
+                stack.extend(reversed(e.args))
+        return found
+
+    def __str__(self) -> str:
+        return self.text()[0]
+
+    def __repr__(self) -> str:  # Hypothesis prints falsifying examples with repr
+        return str(self)
+
+
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Variable(Expression):
+    """A named input, such as ``x``."""
+
+    name: str
+
+    def fold(self, env: Mapping[str, Any], apply: Callable[..., Any]) -> Any:
+        if self.name not in env:
+            raise ValueError(f"no value given for the variable {self.name!r}")
+        return env[self.name]
+
+    def text(self) -> Text:
+        return self.name, ATOM
+
+
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Constant(Expression):
+    """A fixed number; it takes no gradient."""
+
+    value: float
+
+    def fold(self, env: Mapping[str, Any], apply: Callable[..., Any]) -> Any:
+        return self.value
+
+    def text(self) -> Text:
+        return number_text(self.value)
+
+
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Apply(Expression):
+    """A primitive applied to subexpressions (as many as its arity)."""
+
+    op: Primitive
+    args: tuple[Expression, ...]
+
+    def fold(self, env: Mapping[str, Any], apply: Callable[..., Any]) -> Any:
+        return apply(self.op, *[a.fold(env, apply) for a in self.args])
+
+    def text(self) -> Text:
+        return format_operation(self.op, [a.text() for a in self.args])
+
+
+# -- strategies --------------------------------------------------------------------------
+
+_ADD = PRIMITIVES["add"]
+#: Constants in trees: two decimals, so that they read well (-0.0 becomes 0.0).
+_CONSTANTS = st.floats(-3.0, 3.0).map(lambda c: round(c, 2) + 0.0)
+
+
+class Sample(NamedTuple):
+    """An expression and a point inside every operation's smooth region."""
+
+    expression: Expression
+    inputs: dict[str, float]
+
+
+def expressions(
+    variables: Sequence[str] = ("x", "y"),
+    *,
+    ops: Iterable[str | Primitive] | None = None,
+    max_leaves: int = 8,
+) -> st.SearchStrategy[Expression]:
+    """Random expression trees over ``variables``, with constants in [-3, 3].
+
+    ``ops`` names the primitives to use (default: every row of
+    ``PRIMITIVES``); a ``Primitive`` of your own may be listed too. Each
+    row gets as many arguments as its arity; n-ary rows (``sum``, ``dot``)
+    get 2 or 4 (``dot`` pairs the first half with the second). Trees grow
+    from leaves with ``st.recursive``, so failures shrink to small trees.
+
+    >>> from hypothesis import find
+    >>> find(expressions(ops=["exp", "mul"]), lambda e: "exp" in e.primitives)
+    exp(x)
+    """
+    names = _variable_names(variables)
+    rows = _primitive_rows(ops)
+    if isinstance(max_leaves, bool) or not isinstance(max_leaves, int):
+        raise TypeError(f"max_leaves must be an int, got {type(max_leaves).__name__}")
+    if max_leaves < 1:
+        raise ValueError(f"max_leaves must be at least 1, got {max_leaves}")
+    leaves = st.one_of(st.sampled_from(names).map(Variable), _CONSTANTS.map(Constant))
+    return st.recursive(leaves, functools.partial(_applications, rows), max_leaves=max_leaves)
+
+
+def _applications(
+    rows: Sequence[Primitive], children: st.SearchStrategy[Expression]
+) -> st.SearchStrategy[Expression]:
+    """One more level of tree: any row applied to subtrees drawn from ``children``."""
+    options: list[st.SearchStrategy[Expression]] = []
+    for row in rows:
+        if row.arity is None:
+            args = st.one_of(st.tuples(children, children), st.tuples(*[children] * 4))
+        else:
+            args = st.tuples(*[children] * row.arity)
+        options.append(args.map(functools.partial(Apply, row)))
+    return st.one_of(options)
+
+
+def expressions_with_inputs(
+    variables: Sequence[str] = ("x", "y"),
+    *,
+    ops: Iterable[str | Primitive] | None = None,
+    max_leaves: int = 8,
+    low: float = -2.0,
+    high: float = 2.0,
+) -> st.SearchStrategy[Sample]:
+    """Random expressions with inputs in [low, high] where every operation is smooth.
+
+    The tree is evaluated node by node with each primitive's ``smooth``
+    predicate. Where an operation would be outside it (``log`` of a negative
+    number, ``relu`` at 0), its argument is shifted by a whole number into
+    the region: ``log(x)`` at x = -1.5 becomes ``log(x + 3)``. Samples whose
+    values exceed ``LARGEST`` in size, or that would leave the smooth region
+    when any input moves by ``MARGIN``, are rejected (rarely).
+
+    >>> from hypothesis import find
+    >>> find(expressions_with_inputs(("x",), ops=["log"]), lambda s: "log" in str(s))
+    Sample(expression=log(x + 1), inputs={'x': 0.0})
+    """
+    names = _variable_names(variables)
+    trees = expressions(names, ops=ops, max_leaves=max_leaves)
+    for name, bound in (("low", low), ("high", high)):
+        if isinstance(bound, bool) or not isinstance(bound, (int, float)):
+            raise TypeError(f"{name} must be a number, got {type(bound).__name__}")
+        if not math.isfinite(bound):
+            raise ValueError(f"{name} must be finite, got {bound!r}")
+    if not low < high:
+        raise ValueError(f"low must be below high, got low={low!r}, high={high!r}")
+    points = st.fixed_dictionaries({name: st.floats(low, high) for name in names})
+    return _samples(trees, points)
+
+
+@st.composite
+def _samples(
+    draw: st.DrawFn,
+    trees: st.SearchStrategy[Expression],
+    points: st.SearchStrategy[dict[str, float]],
+) -> Sample:
+    tree, inputs = draw(trees), draw(points)
+    moved = _into_domain(tree, inputs)
+    assume(moved is not None)
+    assert moved is not None  # for mypy: assume() has just rejected None
+    expression = moved[0]
+    names = list(inputs)
+    assume(
+        _smooth_near(
+            lambda p: expression.evaluate(dict(zip(names, p, strict=True))), list(inputs.values())
+        )
+    )
+    return Sample(expression, inputs)
+
+
+def _into_domain(e: Expression, env: Mapping[str, float]) -> tuple[Expression, float] | None:
+    """``e`` with arguments shifted into each operation's smooth region, and its value."""
+    if isinstance(e, Variable):
+        return e, env[e.name]
+    if isinstance(e, Constant):
+        return e, e.value
+    if not isinstance(e, Apply):
+        raise TypeError(f"not an expression: {type(e).__name__}")
+    args: list[Expression] = []
+    values: list[float] = []
+    for a in e.args:
+        done = _into_domain(a, env)
+        if done is None:
+            return None
+        args.append(done[0])
+        values.append(done[1])
+    if not e.op.smooth(*values) and not _shift(e.op, args, values):
+        return None
+    try:
+        y = e.op.forward(*values)
+    except (ArithmeticError, ValueError):
+        return None
+    if not abs(y) <= LARGEST:  # also False for nan
+        return None
+    return Apply(e.op, tuple(args)), y
+
+
+def _shift(op: Primitive, args: list[Expression], values: list[float]) -> bool:
+    """Move one argument by a whole number so that ``op`` is smooth; False if none works."""
+    for i, v in enumerate(values):
+        for step in (math.ceil(1.0 - v), math.floor(-1.0 - v)):  # to [1, 2) or (-2, -1]
+            trial = [*values[:i], v + step, *values[i + 1 :]]
+            if op.smooth(*trial):
+                args[i] = Apply(_ADD, (args[i], Constant(float(step))))
+                values[:] = trial
+                return True
+    return False
+
+
+def _smooth_near(call: Callable[[list[float]], object], point: list[float]) -> bool:
+    """True if ``call`` succeeds and every node is smooth at ``point`` and +-MARGIN around it."""
+    nearby = [point]
+    for i in range(len(point)):
+        for step in (MARGIN, -MARGIN):
+            moved = list(point)
+            moved[i] += step
+            nearby.append(moved)
+    for p in nearby:
+        try:
+            out = call(p)
+        except (ArithmeticError, ValueError):
+            return False
+        if isinstance(out, Value) and nonsmooth_nodes(out):
+            return False
+    return True
+
+
+def check_gradients(
+    f: Callable[..., Value],
+    inputs: Mapping[str, Value | float] | Sequence[Value | float],
+    *,
+    order: int = 2,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> None:
+    """``gradcheck`` (and with ``order=2`` also ``gradgradcheck``) inside a Hypothesis test.
+
+    ``f`` is an ``Expression`` or any function of Values. ``inputs`` is a
+    mapping from names to numbers (``f`` is called with keywords; a
+    ``Sample``'s inputs) or a sequence (``f`` is called positionally).
+    Points where ``f`` fails or is not smooth, at the point or within
+    ``MARGIN`` of it, are skipped (``hypothesis.reject()``; outside a
+    Hypothesis test, a ``ValueError``). A mismatch raises ``GradcheckError``.
+
+    >>> check_gradients(lambda x, y: (x * y).sin(), [0.5, 2.0])
+    """
+    if isinstance(order, bool) or order not in (1, 2):
+        raise ValueError(f"order must be 1 or 2, got {order!r}")
+    if isinstance(inputs, Mapping):
+        names = list(inputs)
+        given: list[Value | float] = [
+            x if isinstance(x, Value) else Value(_coordinate(x, name), label=name)
+            for name, x in inputs.items()
+        ]
+
+        def fn(*values: Value) -> Value:
+            return f(**dict(zip(names, values, strict=True)))
+
+    else:
+        given, fn = list(inputs), f
+    point = [_coordinate(x, f"inputs[{i}]") for i, x in enumerate(given)]
+    if not _smooth_near(lambda p: fn(*[Value(x) for x in p]), point):
+        if currently_in_test_context():
+            reject()
+        raise ValueError(f"f fails or is not smooth at or near {point}: nothing to check there")
+    gradcheck(fn, given, eps=eps, atol=atol, rtol=rtol)
+    if order == 2:
+        gradgradcheck(fn, given, eps=eps, atol=atol, rtol=rtol)
+
+
+def _coordinate(x: object, name: str) -> float:
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise TypeError(f"{name} must be a number or a Value, got {type(x).__name__}")
+    return float(x)
+
+
+def _variable_names(variables: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(variables, str) or not isinstance(variables, Iterable):
+        raise TypeError(
+            f"variables must be a sequence of names such as ('x', 'y'), got {variables!r}"
+        )
+    names = tuple(variables)
+    if not names:
+        raise ValueError("variables must name at least one variable")
+    for name in names:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"each variable must be a name such as 'x', got {name!r}")
+    if len(set(names)) != len(names):
+        raise ValueError(f"variables must be distinct, got {names!r}")
+    return names
+
+
+def _primitive_rows(ops: Iterable[str | Primitive] | None) -> list[Primitive]:
+    if ops is None:
+        return list(PRIMITIVES.values())
+    if isinstance(ops, (str, Primitive)) or not isinstance(ops, Iterable):
+        raise TypeError(f"ops must be a list of primitive names, got {ops!r}")
+    rows: list[Primitive] = []
+    for op in ops:
+        if isinstance(op, Primitive):
+            rows.append(op)
+        elif isinstance(op, str) and op in PRIMITIVES:
+            rows.append(PRIMITIVES[op])
+        else:
+            raise ValueError(f"unknown primitive {op!r}; the table has: {', '.join(PRIMITIVES)}")
+    if not rows:
+        raise ValueError("ops must name at least one primitive")
+    return rows

@@ -1,0 +1,207 @@
+"""The gradient checker itself: it passes correct rules, catches wrong ones, and says where."""
+
+import dataclasses
+import doctest
+import math
+import sys
+
+import pytest
+
+from autograd_lite import PRIMITIVES, GradcheckError, Value, gradcheck, gradgradcheck
+from autograd_lite.engine import apply
+from autograd_lite.gradcheck import expression_text, format_operation, nonsmooth_nodes
+
+# A sine whose derivative rule is wrong: it says sin' = sin.
+BAD_SIN = dataclasses.replace(
+    PRIMITIVES["sin"], name="bad_sin", symbol="bad_sin", vjp=lambda g, out, a: (g * out,)
+)
+# A sine whose rule is right on floats but, on Values, returns a constant:
+# first derivatives are right, second derivatives are lost.
+FLAT_SIN = dataclasses.replace(
+    PRIMITIVES["sin"],
+    name="flat_sin",
+    symbol="flat_sin",
+    vjp=lambda g, out, a: (g * math.cos(float(a)),),
+)
+
+
+def scaled_sin(factor: float) -> object:
+    """A sine whose derivative is off by the relative amount ``factor - 1``."""
+    return dataclasses.replace(
+        PRIMITIVES["sin"],
+        name="scaled_sin",
+        vjp=lambda g, out, a: (g * math.cos(float(a)) * factor,),
+    )
+
+
+def test_correct_functions_pass() -> None:
+    assert gradcheck(lambda x, y: (x * y + 1.5).tanh() * x.exp(), [0.3, -1.1]) is True
+    assert gradcheck(lambda x: x.log() / x.sqrt(), 2.0) is True
+    assert gradcheck(lambda x, y: x**y, [Value(1.7), 2]) is True
+    assert gradgradcheck(lambda x, y: (x * y).sin() + x**3 / y, [0.4, 1.3]) is True
+    assert gradgradcheck(lambda x: x.sigmoid().softplus(), (0.25,)) is True
+
+
+def test_a_wrong_first_derivative_is_caught_and_reported() -> None:
+    x, y = Value(0.7, label="x"), Value(1.9, label="y")
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda a, b: a * apply(BAD_SIN, b), [x, y])
+    message = str(caught.value)
+    analytic = 0.7 * math.sin(1.9)  # what the broken rule gives
+    numeric = 0.7 * math.cos(1.9)
+    assert "d(output)/d(y) (input 1)" in message
+    assert "backprop:" in message and "central difference:" in message
+    assert repr(analytic)[:8] in message
+    assert repr(numeric)[:8] in message
+    assert "> tolerance" in message and "atol 1e-05 + rtol 0.001" in message
+    assert "at: x=0.7, y=1.9" in message
+    assert "expression: x * bad_sin(y)" in message
+    assert isinstance(caught.value, AssertionError)
+    # the input that is right passes: the first mismatch named is y, not x
+    assert "input 0" not in message
+
+
+def test_a_lost_second_derivative_is_caught_by_gradgradcheck_only() -> None:
+    f = lambda x, y: apply(FLAT_SIN, x * y)  # noqa: E731
+    assert gradcheck(f, [0.5, 1.5])
+    with pytest.raises(GradcheckError) as caught:
+        gradgradcheck(f, [0.5, 1.5])
+    message = str(caught.value)
+    assert message.startswith("gradgradcheck: d2(output)/d(x)d(x) (inputs 0 and 0)")
+    assert "expression: flat_sin(x * y)" in message
+
+
+def test_mixed_second_derivatives_are_named_by_both_inputs() -> None:
+    # d2/dx dy of x * flat_sin(y) is cos(y); the broken rule loses nothing there,
+    # but d2/dy dy = -x sin(y) is lost.
+    with pytest.raises(GradcheckError, match=r"d2\(output\)/d\(y\)d\(y\) \(inputs 1 and 1\)"):
+        gradgradcheck(lambda x, y: x * apply(FLAT_SIN, y), [0.5, 1.5])
+
+
+def test_tolerances_are_honoured() -> None:
+    off = scaled_sin(1 + 1e-4)  # relative error 1e-4
+    f = lambda x: apply(off, x)  # noqa: E731
+    assert gradcheck(f, [0.3])  # rtol 1e-3 by default
+    with pytest.raises(GradcheckError):
+        gradcheck(f, [0.3], rtol=1e-5, atol=0.0)
+    assert gradcheck(f, [0.3], rtol=0.0, atol=1e-3)
+
+
+def test_names_come_from_labels_then_parameters_then_positions() -> None:
+    def broken(weight: Value, bias: Value) -> Value:
+        return apply(BAD_SIN, weight) + bias
+
+    with pytest.raises(GradcheckError, match=r"d\(weight\) \(input 0\)"):
+        gradcheck(broken, [0.4, 0.1])
+    with pytest.raises(GradcheckError, match=r"d\(w\) \(input 0\)"):
+        gradcheck(broken, [Value(0.4, label="w"), 0.1])
+    with pytest.raises(GradcheckError, match=r"d\(x0\) \(input 0\)"):
+        gradcheck(lambda *xs: apply(BAD_SIN, xs[0]), [0.4])
+
+
+def test_inputs_that_take_no_gradient_are_held_constant_and_not_checked() -> None:
+    fixed = Value(0.4, requires_grad=False)
+    assert gradcheck(lambda a, b: apply(BAD_SIN, a) * b, [fixed, 2.0])
+    assert gradgradcheck(lambda a, b: apply(BAD_SIN, a) * b * b, [fixed, 2.0])
+
+
+def test_a_kink_is_pointed_out() -> None:
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda x, y: (x * y).relu() + y, [0.0, 2.0])
+    message = str(caught.value)
+    assert "note: not smooth at relu(0)" in message
+    assert "expression: relu(x * y) + y" in message
+
+
+def test_functions_that_ignore_an_input_get_zero() -> None:
+    assert gradcheck(lambda x, y: x.exp(), [0.5, 3.0])
+    assert gradgradcheck(lambda x, y: x.exp(), [0.5, 3.0])
+    assert gradgradcheck(lambda x: x * 3 + 1, [0.5])  # second derivative 0
+    assert gradgradcheck(lambda x: Value(2.0, requires_grad=False) * 1, [0.5])
+
+
+@pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
+def test_bad_arguments_are_refused(check: object) -> None:
+    f = lambda x: x * x  # noqa: E731
+    with pytest.raises(TypeError, match="callable f, got int"):
+        check(3, [1.0])  # type: ignore[operator]
+    with pytest.raises(TypeError, match="f must return a Value, got float"):
+        check(lambda x: 2.0, [1.0])  # type: ignore[operator]
+    for eps in (0.0, -1e-6, math.nan, math.inf):
+        with pytest.raises(ValueError, match="eps must be a finite positive number"):
+            check(f, [1.0], eps=eps)  # type: ignore[operator]
+    with pytest.raises(TypeError, match="eps must be a real number, got str"):
+        check(f, [1.0], eps="small")  # type: ignore[operator]
+    with pytest.raises(ValueError, match="atol must be a finite non-negative number"):
+        check(f, [1.0], atol=-1.0)  # type: ignore[operator]
+    with pytest.raises(ValueError, match="rtol must be a finite non-negative"):
+        check(f, [1.0], rtol=math.inf)  # type: ignore[operator]
+    with pytest.raises(TypeError, match="sequence of numbers or Values, got str"):
+        check(f, "1.0")  # type: ignore[operator]
+    with pytest.raises(ValueError, match="at least one input"):
+        check(f, [])  # type: ignore[operator]
+    with pytest.raises(TypeError, match=r"inputs\[1\] must be a number or a Value, got str"):
+        check(lambda a, b: a * b, [1.0, "2"])  # type: ignore[operator]
+    with pytest.raises(TypeError, match=r"inputs\[0\] .* got bool"):
+        check(f, [True])  # type: ignore[operator]
+    with pytest.raises(ValueError, match=r"inputs\[0\] must be finite, got inf"):
+        check(f, [math.inf])  # type: ignore[operator]
+
+
+def test_a_function_undefined_next_to_the_point_is_a_value_error() -> None:
+    # log is defined at 5e-7, but not at 5e-7 - eps
+    with pytest.raises(ValueError, match=r"f fails at x = 5e-07 \+- eps .*smaller eps"):
+        gradcheck(lambda x: x.log(), [5e-7])
+    assert gradcheck(lambda x: x.log(), [5e-7], eps=1e-10, rtol=1e-2)
+
+
+def test_format_operation_writes_only_the_parentheses_needed() -> None:
+    x, y, z = (Value(1.0, label=n) for n in "xyz")
+    cases = [
+        ((x + y) * z, "(x + y) * z"),
+        (x + y * z, "x + y * z"),
+        (x * (y * z), "x * (y * z)"),
+        (x * y * z, "x * y * z"),
+        (x + (y + z), "x + (y + z)"),
+        (x ** (y**z), "x ** y ** z"),
+        ((x**y) ** z, "(x ** y) ** z"),
+        (x**-1.0, "x ** (-1)"),
+        (x - 1, "x + -1"),
+        (-x * y, "x * -1 * y"),
+        ((x * y).exp().tanh(), "tanh(exp(x * y))"),
+        (x.leaky_relu(0.2), "leaky_relu(x, 0.2)"),
+        (apply(PRIMITIVES["sum"], x, y, 3.0), "sum([x, y, 3])"),
+        (apply(PRIMITIVES["dot"], x, y, z, 0.5), "dot([x, y], [z, 0.5])"),
+        (x ** (y + 1) * 1e-7, "x ** (y + 1) * 1e-07"),
+    ]
+    for value, text in cases:
+        assert expression_text(value) == text
+    assert format_operation(PRIMITIVES["tanh"], [("a", 4.0)]) == ("tanh(a)", 4.0)
+    # a negative base needs parentheses: -2 ** x would be -(2 ** x)
+    assert format_operation(PRIMITIVES["pow"], [("-2", 2.5), ("x", 4.0)])[0] == "(-2) ** x"
+
+
+def test_expression_text_gives_up_on_long_expressions() -> None:
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(100):
+        y = y * x
+    assert expression_text(y) is None
+    assert expression_text(y, max_chars=10_000) is not None
+    assert expression_text(x) == "x"
+    assert expression_text(Value(-2.5)) == "-2.5"
+
+
+def test_nonsmooth_nodes_uses_each_rows_smooth_predicate() -> None:
+    x = Value(0.0, label="x")
+    y = (x.relu() + abs(x) + (x + 1).log() + (x + 1e-4).sqrt()).exp()
+    assert [v.op.name for v in nonsmooth_nodes(y) if v.op] == ["relu", "abs", "sqrt"]
+    assert nonsmooth_nodes((x + 1).log()) == []
+
+
+def test_docstring_examples_run() -> None:
+    import autograd_lite.testing  # noqa: F401  (loads the module the loop reads)
+
+    for name in ("autograd_lite.gradcheck", "autograd_lite.testing"):
+        result = doctest.testmod(sys.modules[name])
+        assert result.attempted > 0 and result.failed == 0, name
