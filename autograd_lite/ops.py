@@ -176,11 +176,11 @@ def _row(
 # fmt: off
 _ROWS = [
     # d(a + b) = da + db
-    _row("add", "+", 2, lambda a, b: a + b,
+    _row("add", "+", 2, operator.add,
          lambda g, out, a, b: (g, g),
          "a + b; both partial derivatives are 1"),
     # d(ab) = b da + a db
-    _row("mul", "*", 2, lambda a, b: a * b,
+    _row("mul", "*", 2, operator.mul,
          lambda g, out, a, b: (g * b, g * a),
          "a * b; d/da = b, d/db = a"),
     # d(a^b) = b a^(b-1) da + a^b ln(a) db

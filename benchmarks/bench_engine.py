@@ -3,8 +3,10 @@
     pip install -e ".[bench]" && python benchmarks/bench_engine.py
 
 Prints ratios (micrograd time / ours, ours memory / micrograd's). These
-machines are shared and noisy: each timing is the best of several rounds,
-and only the ratios are worth comparing between runs.
+machines are shared and noisy, so timings are CPU time of this process
+(time.process_time, which other processes disturb far less than the wall
+clock), rounds of the two libraries alternate, each figure is the best of
+its rounds, and only the ratios are worth comparing between runs.
 
 1. A 2,000,000-operation chain: forward, backward and freeing, at the
    default recursion limit (micrograd's recursive sort fails near depth 1000).
@@ -49,27 +51,38 @@ def _micrograd_tanh(self: Any) -> Any:
 MicroValue.tanh = _micrograd_tanh  # micrograd 0.1.0 has no tanh
 
 
+def program(n_ops: int, seed: int = 0) -> tuple[list[float], list[tuple[int, int, int]]]:
+    """The random choices of ``mixed_graph``, drawn once so that only the libraries are timed."""
+    rng = random.Random(seed)
+    leaves = [rng.uniform(-1.0, 1.0) for _ in range(32)]
+    steps = [(rng.randrange(32), rng.randrange(32), rng.randrange(32)) for _ in range(n_ops // 3)]
+    return leaves, steps
+
+
 def mixed_graph(value: Callable[[float], Any], n_ops: int, seed: int = 0) -> Any:
     """tanh(a * b + previous), repeated: n_ops operations of +, * and tanh.
 
-    a and b are drawn from the last few outputs and the leaves, so every
-    value stays in [-1, 1] and every node is reachable from the root.
+    a and b are drawn from a pool of recent outputs and leaves, so every value
+    stays in [-1, 1] and every node is reachable from the root.
     """
-    rng = random.Random(seed)
-    pool = [value(rng.uniform(-1.0, 1.0)) for _ in range(32)]
+    leaves, steps = _PROGRAMS.get((n_ops, seed)) or _PROGRAMS.setdefault(
+        (n_ops, seed), program(n_ops, seed)
+    )
+    pool = [value(x) for x in leaves]
     out = pool[0]
-    for _ in range(n_ops // 3):
-        a = pool[rng.randrange(len(pool))]
-        b = pool[rng.randrange(len(pool))]
-        out = (a * b + out).tanh()
-        pool[rng.randrange(len(pool))] = out
+    for i, j, k in steps:
+        out = (pool[i] * pool[j] + out).tanh()
+        pool[k] = out
     return out
 
 
+_PROGRAMS: dict[tuple[int, int], tuple[list[float], list[tuple[int, int, int]]]] = {}
+
+
 def _timed(fn: Callable[[], Any]) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     fn()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def _one_round(value: Callable[[float], Any], n_ops: int, gc_enabled: bool) -> dict[str, float]:
@@ -94,13 +107,23 @@ def _one_round(value: Callable[[float], Any], n_ops: int, gc_enabled: bool) -> d
     return {"forward": t_fwd, "backward": t_bwd, "free": t_free}
 
 
-def time_graph(
-    value: Callable[[float], Any], n_ops: int, gc_enabled: bool, rounds: int
-) -> dict[str, float]:
-    """Best-of-rounds seconds for forward, backward and freeing the graph."""
-    runs = [_one_round(value, n_ops, gc_enabled) for _ in range(rounds)]
-    best = {key: min(run[key] for run in runs) for key in ("forward", "backward", "free")}
-    best["total"] = min(sum(run.values()) for run in runs)
+def time_graphs(
+    values: dict[str, Callable[[float], Any]], n_ops: int, gc_enabled: bool, rounds: int
+) -> dict[str, dict[str, float]]:
+    """Best-of-rounds CPU seconds for forward, backward and freeing, per library.
+
+    The libraries take turns round by round, so that a noisy spell on the
+    machine hurts both alike.
+    """
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in values}
+    for _ in range(rounds):
+        for name, value in values.items():
+            runs[name].append(_one_round(value, n_ops, gc_enabled))
+    best: dict[str, dict[str, float]] = {}
+    for name, rs in runs.items():
+        b = {key: min(r[key] for r in rs) for key in ("forward", "backward", "free")}
+        b["total"] = min(sum(r.values()) for r in rs)
+        best[name] = b
     return best
 
 
@@ -151,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     # the long-chain part below runs first, at the default recursion limit.
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ops", type=int, default=100_000, help="operations in the mixed graph")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per timing (best is kept)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per timing (best is kept)")
     parser.add_argument("--chain", type=int, default=2_000_000, help="operations in the long chain")
     args = parser.parse_args(argv)
 
@@ -167,10 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"   micrograd on a 2,000-op chain: {micrograd_chain_depth_limit()}")
 
     sys.setrecursionlimit(1_000_000)  # for micrograd only: our engine never recurses
-    print(f"\n2. mixed graph of {args.ops:,} ops (+, *, tanh): best of {args.rounds}, seconds")
+    print(f"\n2. mixed graph of {args.ops:,} ops (+, *, tanh): best of {args.rounds}, CPU seconds")
     for gc_enabled in (True, False):
-        ours = time_graph(Value, args.ops, gc_enabled, args.rounds)
-        theirs = time_graph(MicroValue, args.ops, gc_enabled, args.rounds)
+        both = time_graphs(
+            {"ours": Value, "micrograd": MicroValue}, args.ops, gc_enabled, args.rounds
+        )
+        ours, theirs = both["ours"], both["micrograd"]
         label = "gc on (default)" if gc_enabled else "gc off for both"
         print(f"   {label}:")
         for key in ("forward", "backward", "free", "total"):
