@@ -290,6 +290,11 @@ class Optimizer:
     state: dict[Value, State]
 
     def __init__(self, params: Iterable[Value] | Iterable[dict[str, Any]], defaults: Any) -> None:
+        if not hasattr(type(self), "_update"):
+            raise TypeError(
+                "Optimizer is a base class: use SGD, Adam, ... or subclass it with "
+                "_rules and _update"
+            )
         self.defaults = self._check_hyper(defaults, "")
         self.param_groups = []
         self.state = {}

@@ -176,6 +176,7 @@ def test_state_dict_round_trip_through_json_continues_identically(
 # -- semantics that differ from PyTorch, or that it leaves implicit -------------------
 
 
+@pytest.mark.torch
 def test_zero_gradient_still_updates_like_torch_with_set_to_none_false() -> None:
     torch = pytest.importorskip("torch")
     w = Value(2.0)
@@ -340,6 +341,7 @@ def test_param_groups_repr_and_add_param_group() -> None:
         (lambda p: SGD([p[0], 1.0]), TypeError, r"params\[1\] must be a Value, got float"),
         (lambda p: SGD([p[0], p[0]]), ValueError, "same parameter twice"),
         (lambda p: SGD([p[0] * 2]), ValueError, r"params\[0\] is computed from other Values"),
+        (lambda p: Optimizer(p, {}), TypeError, "Optimizer is a base class"),
     ],
 )
 def test_invalid_arguments_are_named(
