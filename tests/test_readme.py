@@ -1,0 +1,31 @@
+"""README.md's promises, run: the opening example prints what its comments say."""
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+
+
+def test_opening_example_prints_what_it_says() -> None:
+    code = _python_blocks()[0]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {})  # our own README, not user input
+    assert out.getvalue().splitlines() == ["0.7071 -1.5000 1.0000 0.5000", "(12.0,)"]
+
+
+def test_quick_start_has_exactly_two_commands() -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Quick start", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", section, re.S)
+    assert block is not None
+    lines = [line for line in block.group(1).splitlines() if line.strip()]
+    assert len(lines) == 2
+    assert lines[0].endswith("autograd-lite demo")
+    assert "pytest" in lines[1]
