@@ -1,0 +1,367 @@
+"""The engine's semantics: the classic traps, grad(), higher derivatives, modes and flags."""
+
+import gc
+import math
+import sys
+import threading
+
+import pytest
+
+from autograd_lite import (
+    Value,
+    enable_grad,
+    grad,
+    gradcheck,
+    is_grad_enabled,
+    no_grad,
+    topological_order,
+)
+from autograd_lite import (
+    functional as F,
+)
+
+
+def all_nodes(root: Value) -> list[Value]:
+    return topological_order(root)
+
+
+# -- the classic traps -----------------------------------------------------------------
+
+
+def test_a_node_used_twice() -> None:
+    x = Value(3.0)
+    (x * x).backward()
+    assert x.grad == 6.0  # d(x^2) = 2x, both uses count
+    x.grad = 0.0
+    (x + x + x).backward()
+    assert x.grad == 3.0
+    x.grad = 0.0
+    (x * x * x).backward()
+    assert x.grad == 27.0  # 3x^2
+
+
+def test_a_diamond() -> None:
+    # a feeds two paths, b = exp(a) and c = sin(a), that rejoin in d = b * c
+    x = Value(0.3)
+    a = x * 2
+    b, c = a.exp(), a.sin()
+    d = b * c
+    d.backward()
+    ea, sa, ca = math.exp(0.6), math.sin(0.6), math.cos(0.6)
+    assert b.grad == pytest.approx(sa)
+    assert c.grad == pytest.approx(ea)
+    assert a.grad == pytest.approx(sa * ea + ea * ca)  # sum over the two paths
+    assert x.grad == pytest.approx(2 * (sa * ea + ea * ca))
+
+
+def test_a_reused_intermediate_node() -> None:
+    x, y = Value(1.5), Value(-0.5)
+    h = x * y
+    z = h * h + h.tanh() + h
+    z.backward()
+    dz_dh = 2 * -0.75 + (1 - math.tanh(-0.75) ** 2) + 1
+    assert h.grad == pytest.approx(dz_dh)
+    assert x.grad == pytest.approx(dz_dh * -0.5)
+    assert y.grad == pytest.approx(dz_dh * 1.5)
+
+
+@pytest.mark.parametrize("length", [10_000, 200_000])
+def test_a_long_chain_at_the_default_recursion_limit(length: int) -> None:
+    assert sys.getrecursionlimit() <= 1000
+    x = Value(0.5)
+    y = x
+    for _ in range(length // 2):  # two operations a step
+        y = y * 1.000001 + 1e-7
+    y.backward()
+    assert x.grad == pytest.approx(1.000001 ** (length // 2), rel=1e-9)
+    assert len(topological_order(y)) == 2 * length + 1  # each op: a node and a constant
+    del y  # freeing the chain does not recurse either
+
+
+def test_backward_twice_doubles_every_gradient_exactly() -> None:
+    x, w = Value(0.7, label="x"), Value(-1.3, label="w")
+    h = x * w
+    out = (h.tanh() + h * h + x.exp()) * w
+    out.backward()
+    nodes = [v for v in all_nodes(out) if v.requires_grad]
+    first = [v.grad for v in nodes]
+    assert x.grad != 0.0 and h.grad != 0.0
+    out.backward()
+    assert [v.grad for v in nodes] == [2 * g for g in first]
+    # intermediate gradients are right, not corrupted: h's is dout/dh
+    t = math.tanh(0.7 * -1.3)
+    assert h.grad == pytest.approx(2 * (1 - t * t + 2 * 0.7 * -1.3) * -1.3)
+
+
+def test_backward_takes_a_gradient_and_refuses_constants() -> None:
+    x = Value(2.0)
+    (x * x).backward(3.0)
+    assert x.grad == 12.0
+    with pytest.raises(ValueError, match="takes no gradient"):
+        Value(1.0, requires_grad=False).backward()
+    with pytest.raises(ValueError, match="takes no gradient"):
+        (Value(1.0, requires_grad=False) * 2).backward()
+
+
+# -- grad() ------------------------------------------------------------------------------
+
+
+def test_grad_leaves_dot_grad_alone() -> None:
+    x, y = Value(0.5), Value(2.0)
+    z = (x * y).sin() * x
+    for i, v in enumerate(all_nodes(z)):
+        v.grad = float(i)  # recognisable values
+    before = [v.grad for v in all_nodes(z)]
+    dx, dy = grad(z, [x, y])
+    assert [v.grad for v in all_nodes(z)] == before
+    assert dx == pytest.approx(math.cos(1.0) * 2.0 * 0.5 + math.sin(1.0))
+    assert dy == pytest.approx(math.cos(1.0) * 0.5 * 0.5)
+    (dx2,) = grad(z, x, create_graph=True)
+    assert [v.grad for v in all_nodes(z)] == before
+    assert dx2.data == pytest.approx(dx)
+
+
+def test_an_unreachable_input_gets_zero() -> None:
+    x, y = Value(1.0), Value(2.0)
+    assert grad(x * 3, [x, y]) == (3.0, 0.0)
+    dx, dy = grad(x * 3, [x, y], create_graph=True)
+    assert isinstance(dy, Value) and dy.data == 0.0 and not dy.requires_grad
+    assert grad(dx, [x, y]) == (0.0, 0.0)  # d/dx of a constant 3
+
+
+def test_grad_of_several_outputs_sums_them_and_accepts_intermediates() -> None:
+    x = Value(2.0)
+    h = x * x
+    assert grad([h, x * 3], x) == (7.0,)
+    assert grad(h.exp(), [h, x]) == pytest.approx((math.exp(4.0), math.exp(4.0) * 4.0))
+
+
+def test_grad_refuses_bad_arguments() -> None:
+    x = Value(1.0)
+    with pytest.raises(TypeError, match=r"inputs\[0\] must be a Value, got float"):
+        grad(x * 2, [1.0])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match=r"outputs\[0\] must be a Value, got str"):
+        grad("x", x)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"inputs\[0\] takes no gradient"):
+        grad(x * 2, Value(1.0, requires_grad=False))
+
+
+# -- higher derivatives ---------------------------------------------------------------
+
+
+def test_derivatives_of_x_to_the_fourth() -> None:
+    x = Value(1.5)
+    (d1,) = grad(x**4, x, create_graph=True)
+    (d2,) = grad(d1, x, create_graph=True)
+    (d3,) = grad(d2, x, create_graph=True)
+    (d4,) = grad(d3, x, create_graph=True)
+    (d5,) = grad(d4, x)
+    assert d1.data == pytest.approx(4 * 1.5**3)
+    assert d2.data == pytest.approx(12 * 1.5**2)
+    assert d3.data == pytest.approx(24 * 1.5)
+    assert d4.data == pytest.approx(24.0)
+    assert d5 == 0.0
+
+
+def test_hessian_of_a_two_variable_function() -> None:
+    # f = x^2 y + sin(x y): f_xx = 2y - y^2 sin(xy), f_xy = 2x + cos(xy) - xy sin(xy),
+    # f_yy = -x^2 sin(xy)
+    xv, yv = 0.8, -1.1
+    x, y = Value(xv), Value(yv)
+    f = x * x * y + (x * y).sin()
+    fx, fy = grad(f, [x, y], create_graph=True)
+    hessian = [grad(fx, [x, y]), grad(fy, [x, y])]
+    s, c = math.sin(xv * yv), math.cos(xv * yv)
+    expected = [
+        [2 * yv - yv * yv * s, 2 * xv + c - xv * yv * s],
+        [2 * xv + c - xv * yv * s, -xv * xv * s],
+    ]
+    for row, want in zip(hessian, expected, strict=True):
+        assert row == pytest.approx(want, rel=1e-12)
+
+
+def test_newtons_method_converges_with_second_derivatives() -> None:
+    # minimise f(x) = x^4 - 3x^2 + x from x = 2: x <- x - f'(x) / f''(x)
+    x = 2.0
+    for _step in range(20):
+        v = Value(x)
+        (d1,) = grad(v**4 - 3 * v**2 + v, v, create_graph=True)
+        (d2,) = grad(d1, v)
+        x -= d1.data / d2
+        if abs(d1.data) < 1e-12:
+            break
+    assert abs(4 * x**3 - 6 * x + 1) < 1e-10  # f'(x) = 0
+    assert 12 * x**2 - 6 > 0  # a minimum
+    assert x == pytest.approx(1.1309, abs=1e-4)
+
+
+def test_backward_with_create_graph_leaves_differentiable_grads() -> None:
+    x = Value(3.0)
+    (x**3).backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.data == 27.0
+    assert grad(x.grad, x) == (18.0,)
+
+
+# -- no_grad, detach, requires_grad, constants --------------------------------------------
+
+
+def test_no_grad_as_a_context_manager() -> None:
+    w = Value(2.0)
+    with no_grad():
+        assert not is_grad_enabled()
+        y = w * 3 + 1
+        with enable_grad():
+            z = w * 3
+    assert is_grad_enabled()
+    assert not y.requires_grad and y.is_leaf and y.parents == ()
+    assert y.data == 7.0
+    assert z.requires_grad and z.parents[0] is w
+
+
+def test_no_grad_as_a_decorator_and_after_an_exception() -> None:
+    @no_grad()
+    def evaluate(w: Value) -> Value:
+        assert not is_grad_enabled()
+        return w * w
+
+    w = Value(3.0)
+    assert not evaluate(w).requires_grad
+    assert not evaluate(w).requires_grad  # the decorator works more than once
+    assert is_grad_enabled()
+    with pytest.raises(ValueError), no_grad():
+        Value(-1.0).log()
+    assert is_grad_enabled()
+
+
+def test_no_grad_is_thread_local() -> None:
+    inside, done = threading.Event(), threading.Event()
+    seen: dict[str, bool] = {}
+
+    def worker() -> None:
+        with no_grad():
+            inside.set()
+            done.wait(5)
+            seen["worker"] = (Value(1.0) * 2).requires_grad
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert inside.wait(5)
+    seen["main"] = (Value(1.0) * 2).requires_grad  # while the worker is in no_grad
+    done.set()
+    thread.join()
+    assert seen == {"main": True, "worker": False}
+
+    with no_grad():  # and the other way round
+        other = threading.Thread(target=lambda: seen.update(fresh=is_grad_enabled()))
+        other.start()
+        other.join()
+    assert seen["fresh"] is True
+
+
+def test_detach_cuts_the_graph() -> None:
+    x = Value(2.0, label="x")
+    h = x * x
+    d = h.detach()
+    assert d.data == 4.0 and d.is_leaf and not d.requires_grad and d.label == h.label
+    (d * x).backward()
+    assert x.grad == 4.0  # only the direct path: d is a constant
+
+
+def test_requires_grad_flag() -> None:
+    x = Value(2.0)
+    x.requires_grad = False
+    assert (x * 3).is_leaf and not (x * 3).requires_grad
+    y = Value(5.0)
+    (x * y).backward()
+    assert x.grad == 0.0 and y.grad == 2.0
+    x.requires_grad = True
+    assert (x * 3).requires_grad
+    with pytest.raises(ValueError, match="only be changed on a leaf"):
+        (x * 3).requires_grad = False
+    with pytest.raises(TypeError, match="must be a bool, got int"):
+        x.requires_grad = 1  # type: ignore[assignment]
+
+
+def test_numbers_become_constants_that_take_no_gradient() -> None:
+    x = Value(2.0)
+    for y in (x * 3, 3 * x, x + 1.5, 2 - x, x / 4, 2**x, x**2):
+        const = [p for p in y.parents if p.is_leaf and p is not x]
+        assert const and all(not p.requires_grad and p.is_leaf for p in const)
+        y.backward()
+        assert all(p.grad == 0.0 for p in const)
+    assert not (Value(1.0, requires_grad=False) + 2).requires_grad
+
+
+def test_comparisons_look_at_data_and_equality_at_identity() -> None:
+    a, b = Value(1.0), Value(2.0)
+    assert a < b and a <= b and b > a and b >= a and a < 2 and a >= 1.0
+    assert 0 < a and 3 >= b  # noqa: SIM300  (the reflected comparisons)
+    assert not (a > b) and a <= 1
+    c = Value(1.0)
+    assert a != c and a == a and a != 1.0
+    table = {a: "a", c: "c"}
+    assert table[a] == "a" and table[c] == "c" and len(table) == 2
+    assert sorted([b, a, c], key=lambda v: v.data)[0] in (a, c)
+    assert max([a, b]) is b
+    with pytest.raises(TypeError):
+        _ = a < "2"  # type: ignore[operator]
+
+
+def test_repr_and_conversions() -> None:
+    o = Value(0.70710678, label="o")
+    o.grad = -1.5
+    assert repr(o) == "Value(data=0.7071, grad=-1.5, label='o')"
+    assert repr(Value(3.0)) == "Value(data=3.0, grad=0.0)"
+    assert float(o) == o.item() == 0.70710678
+
+
+# -- graph order and memory -----------------------------------------------------------------
+
+
+def test_topological_order_is_deterministic_and_inputs_first() -> None:
+    def build() -> Value:
+        a, b, c = Value(1.0, label="a"), Value(2.0, label="b"), Value(3.0, label="c")
+        ab = a * b
+        ab.label = "ab"
+        s = ab + c
+        s.label = "s"
+        t = s.tanh()
+        t.label = "t"
+        return t
+
+    order = [v.label for v in topological_order(build())]
+    assert order == ["a", "b", "ab", "c", "s", "t"]
+    for _ in range(5):
+        assert [v.label for v in topological_order(build())] == order
+    t = build()
+    assert [v.label for v in topological_order(t, constants=False)] == order
+    u = t * 2
+    assert len(topological_order(u)) == 8 and len(topological_order(u, constants=False)) == 7
+
+
+def count_values() -> int:
+    return sum(1 for o in gc.get_objects() if type(o) is Value)
+
+
+def test_a_dropped_graph_is_freed_without_the_cycle_collector() -> None:
+    gc.collect()
+    gc.disable()
+    try:
+        before = count_values()
+        x = Value(0.5)
+        y = x
+        for _ in range(2000):
+            y = (y * 1.001).tanh() + F.sum([y, 0.1])
+        y.backward()
+        (g,) = grad(y, x, create_graph=True)
+        assert count_values() > before + 5000
+        del y, g
+        assert count_values() == before + 1  # only x is left
+        assert gc.collect() == 0  # there was no cycle to collect
+    finally:
+        gc.enable()
+
+
+def test_a_graph_checks_itself() -> None:
+    # the engine against itself, through the public checker
+    assert gradcheck(lambda x, w: F.dot([w, x], [x, w]).sigmoid() * F.sum([x, w, 1.0]), [0.3, 0.9])
