@@ -1,0 +1,193 @@
+"""autograd_lite.train: fit, History, divergence, evaluation."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograd_lite import nn, optim
+from autograd_lite.data import make_blobs, make_moons
+from autograd_lite.losses import cross_entropy, hinge_loss, mse_loss
+from autograd_lite.train import DivergenceError, History, evaluate, fit, predict_classes
+
+
+def _moons(n: int = 40) -> tuple[list[list[float]], list[int]]:
+    return make_moons(n, noise=0.1, seed=0)
+
+
+def test_fit_learns_and_records_every_epoch() -> None:
+    X, y = _moons()
+    model = nn.MLP(2, [8, 8, 1], seed=0)
+    seen: list[int] = []
+    history = fit(
+        model,
+        hinge_loss,
+        optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
+        (X, y),
+        epochs=8,
+        batch_size=10,
+        validation=_moons(20),
+        progress=False,
+        seed=0,
+        on_epoch_end=lambda epoch, h: seen.append(epoch),
+    )
+    assert isinstance(history, History) and len(history) == 8
+    assert seen == list(range(1, 9))
+    assert history.loss[-1] < history.loss[0]
+    assert all(a is not None and 0.0 <= a <= 1.0 for a in history.accuracy)
+    assert history.accuracy[-1] > 0.8
+    assert all(v is not None for v in history.val_loss + history.val_accuracy)
+    assert history.lr == [0.1] * 8 and len(history.seconds) == 8
+    # the recorded validation figures are what evaluate() reports
+    assert evaluate(model, hinge_loss, _moons(20)) == (
+        history.val_loss[-1],
+        history.val_accuracy[-1],
+    )
+    assert model.training
+
+
+def test_fit_is_reproducible_with_seeds() -> None:
+    def run() -> list[float]:
+        model = nn.MLP(2, [6, 1], seed=3)
+        opt = optim.Adam(model.parameters(), lr=0.01)
+        return fit(
+            model, hinge_loss, opt, _moons(), epochs=3, batch_size=8, progress=False, seed=4
+        ).loss
+
+    assert run() == run()
+
+
+def test_multiclass_cross_entropy_and_scheduler() -> None:
+    X, y = make_blobs(60, centers=3, seed=1)
+    model = nn.MLP(2, [8, 3], seed=0)
+    opt = optim.SGD(model.parameters(), lr=0.2)
+    sched = optim.StepLR(opt, step_size=2, gamma=0.5)
+    h = fit(
+        model,
+        cross_entropy,
+        opt,
+        (X, y),
+        epochs=5,
+        batch_size=20,
+        progress=False,
+        seed=0,
+        scheduler=sched,
+    )
+    assert h.lr == [0.2, 0.2, 0.1, 0.1, 0.05]
+    assert h.accuracy[-1] is not None and h.accuracy[-1] > 0.9
+    assert predict_classes(model, X[:5], cross_entropy) == [
+        max(range(3), key=lambda k: model(x)[k].data) for x in X[:5]
+    ]
+
+
+def test_regression_has_no_accuracy_unless_predict_is_given() -> None:
+    X = [[i / 10] for i in range(10)]
+    y = [2 * x[0] for x in X]
+    model = nn.MLP(1, [1], seed=0)
+    h = fit(
+        model,
+        mse_loss,
+        optim.SGD(model.parameters(), lr=0.1),
+        (X, y),
+        epochs=2,
+        batch_size=5,
+        progress=False,
+    )
+    assert h.accuracy == [None, None]
+    labels = [int(t > 1.0) for t in y]
+    h2 = fit(
+        model,
+        lambda out, t: mse_loss(out, 2 * t),
+        optim.SGD(model.parameters(), lr=0.1),
+        (X, labels),
+        epochs=1,
+        batch_size=5,
+        progress=False,
+        predict=lambda out: int(out.data > 1.0),
+    )
+    assert h2.accuracy[0] is not None
+
+
+def test_divergence_stops_with_a_clear_error() -> None:
+    X = [[float(i)] for i in range(1, 9)]
+    y = [100.0 * x[0] for x in X]
+    model = nn.MLP(1, [1], seed=0)  # a linear model: lr * x^2 >> 1 overshoots more each step
+    with pytest.raises(DivergenceError) as info:
+        fit(
+            model,
+            mse_loss,
+            optim.SGD(model.parameters(), lr=10.0),
+            (X, y),
+            epochs=50,
+            batch_size=4,
+            progress=False,
+        )
+    message = str(info.value)
+    assert "training diverged in epoch" in message
+    assert "smaller learning rate than 10" in message
+    assert info.value.epoch < 50
+    assert len(info.value.history) == info.value.epoch - 1
+
+
+def test_weights_becoming_infinite_count_as_divergence() -> None:
+    model = nn.Linear(1, 1, seed=0)
+    model.neurons[0].w[0].data = 1.0
+    opt = optim.SGD(model.parameters(), lr=1e308)  # w - lr * 200 is -inf
+    with pytest.raises(DivergenceError, match=r"epoch 1 \(batch 1 of 1\): a weight is no longer"):
+        fit(model, mse_loss, opt, ([[10.0]], [0.0]), epochs=3, batch_size=1, progress=False)
+
+
+def test_progress_bar_shows_loss_and_accuracy(capsys: pytest.CaptureFixture[str]) -> None:
+    model = nn.MLP(2, [4, 1], seed=0)
+    fit(model, hinge_loss, optim.SGD(model.parameters(), lr=0.1), _moons(), epochs=2, batch_size=40)
+    err = capsys.readouterr().err
+    assert "training" in err and "loss=" in err and "acc=" in err and "2/2" in err
+
+
+def test_frozen_layers_do_not_change_during_fit() -> None:
+    model = nn.MLP(2, [4, 4, 1], seed=0)
+    model.layers[0].requires_grad_(False)
+    frozen = model.layers[0].state_dict()
+    others = model.layers[1].state_dict()
+    opt = optim.AdamW(model.parameters(), lr=0.05, weight_decay=0.1)
+    fit(model, hinge_loss, opt, _moons(), epochs=2, batch_size=10, progress=False)
+    assert model.layers[0].state_dict() == frozen
+    assert model.layers[1].state_dict() != others
+
+
+def test_batchnorm_and_dropout_models_train_with_fit() -> None:
+    model = nn.Sequential(
+        nn.Linear(2, 8, seed=0),
+        nn.BatchNorm1d(8),
+        nn.ReLU(),
+        nn.Dropout(0.1, seed=0),
+        nn.Linear(8, 1, seed=1),
+    )
+    h = fit(
+        model,
+        hinge_loss,
+        optim.SGD(model.parameters(), lr=0.1),
+        _moons(),
+        epochs=2,
+        batch_size=10,
+        progress=False,
+        validation=_moons(10),
+    )
+    assert len(h) == 2 and h.val_accuracy[-1] is not None
+
+
+def test_bad_arguments() -> None:
+    model = nn.MLP(2, [2, 1], seed=0)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    X, y = _moons(10)
+    with pytest.raises(ValueError, match="epochs must be a positive int"):
+        fit(model, hinge_loss, opt, (X, y), epochs=0, batch_size=2)
+    with pytest.raises(ValueError, match="batch_size must be a positive int"):
+        fit(model, hinge_loss, opt, (X, y), epochs=1, batch_size=1.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="X has 10 examples but y has 9"):
+        fit(model, hinge_loss, opt, (X, y[:9]), epochs=1, batch_size=2)
+    with pytest.raises(TypeError, match="pair"):
+        fit(model, hinge_loss, opt, X, epochs=1, batch_size=2)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="optimizer must have zero_grad"):
+        fit(model, hinge_loss, object(), (X, y), epochs=1, batch_size=2)
+    with pytest.raises(ValueError, match="cannot tell a class"):
+        predict_classes(model, X, mse_loss)
