@@ -8,7 +8,7 @@
 2.7e-05
 """
 
-from autograd_lite import functional
+from autograd_lite import functional, losses, nn
 from autograd_lite.engine import (
     Value,
     enable_grad,
@@ -33,6 +33,8 @@ __all__ = [
     "gradcheck",
     "gradgradcheck",
     "is_grad_enabled",
+    "losses",
+    "nn",
     "no_grad",
     "topological_order",
 ]
