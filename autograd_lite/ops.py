@@ -148,6 +148,8 @@ def _pow_vjp(g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
     # constant (Value.__pow__ refuses a differentiable exponent there), so
     # its gradient is never used and 0.0 stands in for the undefined ln(a).
     db = g * out * _log_any(a) if a > 0 else 0.0
+    if float(b) == 0.0 and float(a) == 0.0:
+        return 0.0, db  # d(a^0)/da = 0, also at a = 0 where 0 * 0^-1 reads as a pole
     return g * b * a ** (b - 1), db
 
 

@@ -365,3 +365,19 @@ def test_a_dropped_graph_is_freed_without_the_cycle_collector() -> None:
 def test_a_graph_checks_itself() -> None:
     # the engine against itself, through the public checker
     assert gradcheck(lambda x, w: F.dot([w, x], [x, w]).sigmoid() * F.sum([x, w, 1.0]), [0.3, 0.9])
+
+
+def test_powers_at_zero_have_their_derivatives() -> None:
+    # d(x^0)/dx = 0 everywhere, also at x = 0 where b * x^(b-1) reads 0 * 0^-1;
+    # so every derivative of a polynomial exists at 0 (here x^3: 0, 0, 6, 0)
+    x = Value(0.0)
+    assert grad(x**0, x) == (0.0,)
+    assert grad(x**0 + x**1 + x**2, x) == (1.0,)
+    d = x**3
+    found = []
+    for _ in range(4):
+        (d,) = grad(d, x, create_graph=True)
+        found.append(d.data)
+    assert found == [0.0, 0.0, 6.0, 0.0]
+    with pytest.raises(ZeroDivisionError, match="backward through pow"):
+        grad(x**0.5, x)  # this one really is infinite
