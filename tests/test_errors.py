@@ -1,0 +1,142 @@
+"""Bad input gets a clear error, and nothing is silently wrong.
+
+The policy under test (issue 2, item 8): the engine never produces inf or
+nan. A domain or range problem raises ``ValueError``, ``ZeroDivisionError``
+or ``OverflowError`` with a message naming the operation and its inputs;
+a value of the wrong type raises ``TypeError`` naming the type; and a
+failed operation leaves nothing behind.
+"""
+
+import gc
+import math
+
+import pytest
+
+from autograd_lite import Value, grad, topological_order
+from autograd_lite import functional as F
+
+
+@pytest.mark.parametrize(
+    ("data", "type_name"), [("3", "str"), (None, "NoneType"), (1j, "complex"), ([1.0], "list")]
+)
+def test_value_refuses_what_is_not_a_real_number(data: object, type_name: str) -> None:
+    with pytest.raises(TypeError, match=f"real number .*got {type_name}"):
+        Value(data)  # type: ignore[arg-type]
+
+
+def test_operators_refuse_what_is_not_a_number() -> None:
+    x = Value(1.0)
+    cases = [
+        (lambda: x + "a", "str"),
+        (lambda: "a" + x, "str"),
+        (lambda: x ** "2", "str"),
+        (lambda: x * None, "NoneType"),
+        (lambda: [1] - x, "list"),
+        (lambda: x / 1j, "complex"),
+        (lambda: x < "2", "str"),
+        (lambda: F.exp("a"), "str"),
+        (lambda: F.sum([x, "a"]), "str"),
+        (lambda: F.leaky_relu(x, "a"), "str"),
+        (lambda: x.backward("a"), "str"),
+        (lambda: Value(1.0, label=3), "int"),  # type: ignore[arg-type]
+    ]
+    for make, type_name in cases:
+        with pytest.raises(TypeError, match=type_name):
+            make()  # type: ignore[no-untyped-call]
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "words"),
+    [
+        (lambda: Value(0.0).log(), ValueError, ["log(0.0)", "positive"]),
+        (lambda: Value(-1.0).log(), ValueError, ["log(-1.0)"]),
+        (lambda: F.log(-1), ValueError, ["log(-1.0)"]),
+        (lambda: Value(-1.0).sqrt(), ValueError, ["sqrt(-1.0)", "non-negative"]),
+        (lambda: Value(3.0) / 0, ZeroDivisionError, ["div(3.0, 0.0)"]),
+        (lambda: Value(3.0) / Value(0.0), ZeroDivisionError, ["pow(0.0, -1.0)"]),
+        (lambda: 3 / Value(0.0), ZeroDivisionError, ["pow(0.0, -1.0)"]),
+        (lambda: Value(0.0) ** -1, ZeroDivisionError, ["pow(0.0, -1.0)", "negative power"]),
+        (lambda: Value(-8.0) ** (1 / 3), ValueError, ["pow(-8.0, 0.3333)", "not real"]),
+        (lambda: Value(-8.0) ** Value(2.0), ValueError, ["pow(-8.0, 2.0)", "positive base"]),
+        (lambda: Value(1000.0).exp(), OverflowError, ["exp(1000.0)", "overflows"]),
+        (lambda: Value(1e308) * 10, OverflowError, ["mul(1e+308, 10.0)"]),
+        (lambda: Value(2.0) ** 2000, OverflowError, ["pow(2.0, 2000.0)"]),
+        (lambda: Value(math.inf), ValueError, ["Value(data)", "finite", "inf"]),
+        (lambda: Value(math.nan), ValueError, ["Value(data)", "finite", "nan"]),
+        (lambda: Value(1.0) + math.inf, ValueError, ["finite", "inf"]),
+        (lambda: F.dot([1.0], [1.0, 2.0]), ValueError, ["equal length", "1 and 2"]),
+        (lambda: Value(1.0).backward(math.nan), ValueError, ["gradient", "finite"]),
+    ],
+)
+def test_domain_and_range_errors_name_the_operation_and_input(
+    make: object, error: type[Exception], words: list[str]
+) -> None:
+    with pytest.raises(error) as caught:
+        make()  # type: ignore[operator]
+    for word in words:
+        assert word in str(caught.value)
+
+
+def test_a_derivative_that_is_not_finite_is_an_error_in_backward() -> None:
+    x = Value(0.0)
+    y = x.sqrt()  # defined at 0, but d/dx sqrt(x) = 1 / (2 sqrt x) is not
+    with pytest.raises(ZeroDivisionError, match=r"backward through sqrt\(0.0\)"):
+        y.backward()
+    tiny = Value(1e-300)
+    with pytest.raises(OverflowError, match="not finite"):
+        tiny.log().backward(1e10)  # 1e10 / 1e-300 overflows
+    with pytest.raises(ZeroDivisionError):
+        grad(x.sqrt(), x, create_graph=True)
+
+
+@pytest.mark.parametrize("x", [1000.0, -1000.0, 40.0, -40.0])
+def test_saturating_functions_stay_finite_with_correct_gradients(x: float) -> None:
+    v = Value(x)
+    s = 1 / (1 + math.exp(-x)) if x > 0 else math.exp(x) / (1 + math.exp(x))
+    expected = {
+        # name: (value, first derivative, second derivative)
+        "tanh": (math.tanh(x), 1 - math.tanh(x) ** 2, -2 * math.tanh(x) * (1 - math.tanh(x) ** 2)),
+        "sigmoid": (s, s * (1 - s), s * (1 - s) * (1 - 2 * s)),
+        "softplus": (max(x, 0) + math.log1p(math.exp(-abs(x))), s, s * (1 - s)),
+    }
+    for name, (value, d1, d2) in expected.items():
+        y = getattr(v, name)()
+        (g1,) = grad(y, v, create_graph=True)
+        (g2,) = grad(g1, v)
+        for got, want in ((y.data, value), (g1.data, d1), (g2, d2)):
+            assert math.isfinite(got)
+            assert got == pytest.approx(want, rel=1e-6, abs=1e-300), name
+
+
+def count_values() -> int:
+    return sum(1 for o in gc.get_objects() if type(o) is Value)
+
+
+@pytest.mark.parametrize(
+    "fail",
+    [
+        lambda h: h.log(),
+        lambda h: (h * 2).log() + h,
+        lambda h: h / (h + 1),
+        lambda h: h ** (1 / 3),
+        lambda h: F.dot([h, h], [h.exp(), (h * -500).exp().exp()]),
+        lambda h: F.sum([h, h.sqrt()]),
+    ],
+)
+def test_a_failed_operation_leaves_no_half_built_graph(fail: object) -> None:
+    gc.collect()
+    gc.disable()
+    try:
+        x = Value(-1.0, label="x")
+        h = x * 1.0  # h = -1: log, sqrt, h/(h+1) and h**(1/3) fail
+        before_order = topological_order(h)
+        before_count = count_values()
+        with pytest.raises((ValueError, ArithmeticError)):
+            fail(h)  # type: ignore[operator]
+        assert count_values() == before_count  # nothing new is left alive
+        assert topological_order(h) == before_order
+        assert h.grad == 0.0 and x.grad == 0.0
+        h.backward()  # the graph still works
+        assert x.grad == 1.0
+    finally:
+        gc.enable()
