@@ -287,7 +287,7 @@ class Value:
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """self if self > 0 else negative_slope * self."""
-        return _apply2(PRIMITIVES["leaky_relu"], self, negative_slope)
+        return apply(PRIMITIVES["leaky_relu"], self, negative_slope)  # a TypeError for a str
 
     def softplus(self) -> Value:
         """log(1 + e ** self), a smooth ReLU; finite for any input."""

@@ -37,6 +37,7 @@ def test_operators_refuse_what_is_not_a_number() -> None:
         (lambda: F.exp("a"), "str"),
         (lambda: F.sum([x, "a"]), "str"),
         (lambda: F.leaky_relu(x, "a"), "str"),
+        (lambda: x.leaky_relu("a"), "str"),
         (lambda: x.backward("a"), "str"),
         (lambda: Value(1.0, label=3), "int"),  # type: ignore[arg-type]
     ]
