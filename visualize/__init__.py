@@ -14,13 +14,17 @@ the backward pass. ``autograd-lite graph EXPR`` does the same from a shell.
 True
 """
 
+from visualize.animate import animate_backward
 from visualize.graph import GraphTooLargeError, backward_steps, draw_graph
-from visualize.render import RendererNotFoundError, render
+from visualize.model import draw_model
+from visualize.renderer import RendererNotFoundError, render
 
 __all__ = [
     "GraphTooLargeError",
     "RendererNotFoundError",
+    "animate_backward",
     "backward_steps",
     "draw_graph",
+    "draw_model",
     "render",
 ]

@@ -34,7 +34,7 @@ from visualize.graph import (
     stable_widths,
     to_digraph,
 )
-from visualize.render import pipe
+from visualize.renderer import pipe
 from visualize.style import fmt
 
 __all__ = ["DEFAULT_MAX_FRAMES", "animate_backward"]
@@ -98,7 +98,7 @@ def animate_backward(
 
     ``params`` marks parameters as in ``draw_graph``. Graphs whose animation
     would have more than ``max_frames`` frames raise ``GraphTooLargeError``.
-    Needs a layout program (see ``visualize.render``). Returns the path.
+    Needs a layout program (see ``visualize.renderer``). Returns the path.
     """
     if not isinstance(max_frames, int) or isinstance(max_frames, bool) or max_frames < 2:
         raise ValueError(f"max_frames must be an int >= 2, got {max_frames!r}")

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from autograd_lite import Value
 from visualize.expr import FUNCTIONS, evaluate
 from visualize.graph import DEFAULT_MAX_NODES
-from visualize.render import format_of
+from visualize.renderer import format_of
 from visualize.style import fmt
 
 HELP = "compute an expression's gradients and draw its graph"
@@ -121,7 +121,7 @@ def _compute(args: argparse.Namespace) -> int:
     print(_table(args.expression, out, leaves))
     if args.output or args.animate:
         from visualize.graph import draw_graph
-        from visualize.render import render
+        from visualize.renderer import render
 
         if args.output:
             dot = draw_graph(

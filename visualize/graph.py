@@ -332,13 +332,12 @@ def _edge_label(lines: tuple[str, str] | None, current: bool, width: float | Non
     # the line height), so every animation frame has the same layout.
     top, bottom = (esc(t) for t in lines) if lines is not None else ("&#160;", "&#160;")
     w = f' width="{width:.0f}"' if width is not None else ""
-    colour = f' color="{_HIGHLIGHT}"' if current else ""
     if current:
-        bottom = f"<b>{bottom}</b>"
+        top = f'<font color="{_HIGHLIGHT}">{top}</font>'
+        bottom = f'<font color="{_HIGHLIGHT}"><b>{bottom}</b></font>'
     return (
         f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
-        f"<tr><td{w}><font{colour}>{top}</font></td></tr>"
-        f"<tr><td{w}><font{colour}>{bottom}</font></td></tr></table>>"
+        f"<tr><td{w}>{top}</td></tr><tr><td{w}>{bottom}</td></tr></table>>"
     )
 
 

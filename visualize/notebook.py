@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from autograd_lite import Value
 from visualize.graph import draw_graph
-from visualize.render import pipe
+from visualize.renderer import pipe
 
 __all__ = ["INLINE_LIMIT", "mimebundle"]
 

@@ -1,0 +1,326 @@
+"""visualize: graph and network drawings, their DOT text, the backward replay, rendering.
+
+DOT text is compared with saved copies in tests/golden/ (set UPDATE_GOLDEN=1
+to rewrite them after an intended change, then look at the diff and the
+pictures). Tests that run a layout program carry the ``graphviz`` marker and
+skip, with the reason, when neither ``dot`` nor ``graphviz-pure`` is found.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd_lite import PRIMITIVES, Value
+from autograd_lite.engine import apply
+from visualize import (
+    GraphTooLargeError,
+    RendererNotFoundError,
+    backward_steps,
+    draw_graph,
+    draw_model,
+    render,
+)
+from visualize import renderer as render_module
+from visualize.graph import Analysis
+from visualize.notebook import INLINE_LIMIT, mimebundle
+from visualize.style import diverging, fmt
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _renderer_missing() -> str | None:
+    try:
+        render_module.find_renderer()
+    except RendererNotFoundError as error:
+        return str(error)
+    return None
+
+
+needs_renderer = pytest.mark.skipif(
+    _renderer_missing() is not None, reason=f"no layout program: {_renderer_missing()}"
+)
+
+
+def check_golden(name: str, text: str) -> None:
+    """``text`` equals tests/golden/``name`` (rewritten when UPDATE_GOLDEN=1)."""
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} changed; see UPDATE_GOLDEN"
+
+
+def neuron() -> tuple[Value, dict[str, Value]]:
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.8814, label="b")
+    n = x * w + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o, {"x": x, "w": w, "b": b, "n": n}
+
+
+def two_paths() -> tuple[Value, Value, Value]:
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    z = x * y + x
+    z.label = "z"
+    return z, x, y
+
+
+# -- DOT text: deterministic, and equal to the saved copies ------------------------
+
+
+def test_forward_view_matches_saved_copy() -> None:
+    o, v = neuron()
+    o.backward()
+    check_golden("neuron_forward.dot", draw_graph(o, params=[v["w"], v["b"]]).source)
+
+
+def test_backward_view_matches_saved_copy() -> None:
+    o, v = neuron()
+    dot = draw_graph(o, params=[v["w"], v["b"]], backward_view=True)
+    check_golden("neuron_backward.dot", dot.source)
+
+
+def test_two_paths_backward_view_matches_saved_copy() -> None:
+    z, _, _ = two_paths()
+    check_golden("two_paths_backward.dot", draw_graph(z, backward_view=True).source)
+
+
+def test_dot_text_is_identical_between_runs_and_names_follow_topological_order() -> None:
+    first = draw_graph(two_paths()[0], backward_view=True).source
+    second = draw_graph(two_paths()[0], backward_view=True).source
+    assert first == second
+    assert "0x" not in first  # no id()-based names
+    names = re.findall(r"^\s*(v\d+|op\d+) \[", first, re.M)
+    assert names == ["v0", "v1", "v2", "op2", "v3", "op3"]
+
+
+# -- what the views say -----------------------------------------------------------
+
+
+def test_backward_view_shows_local_derivatives_products_and_sums() -> None:
+    z, _, _ = two_paths()
+    src = draw_graph(z, backward_view=True).source
+    # x reaches z directly (d z/dx = 1) and through x*y (d(xy)/dx = y = 3): 1 + 3 = 4
+    assert "grad = 1.0000 + 3.0000 = 4.0000" in src
+    assert "∂v2/∂x = 3.0000" in src
+    assert "1.0000 × 3.0000 = 3.0000" in src
+    assert "∂v2/∂y = 2.0000" in src  # d(xy)/dy = x
+    assert 'dir="back"' in src or "dir=back" in src
+
+
+def test_backward_view_leaves_grad_alone_and_forward_view_shows_it() -> None:
+    o, v = neuron()
+    draw_graph(o, backward_view=True)
+    assert all(p.grad == 0.0 for p in v.values())
+    assert "grad 0.0000" in draw_graph(o).source
+    o.backward()
+    assert f"grad {fmt(v['x'].grad)}" in draw_graph(o).source
+
+
+def test_kinds_are_told_apart_and_explained_in_the_legend() -> None:
+    x, w = Value(1.5, label="x"), Value(0.5, label="w")
+    y = (x * w + 3.0).relu()
+    a = Analysis(y, params=[w])
+    kinds = {a.names[i]: a.kinds[i] for i in range(len(a.order))}
+    assert kinds["x"] == "input" and kinds["w"] == "parameter"
+    assert kinds["v2"] == "result" and kinds["v3"] == "constant"
+    assert kinds["v5"] == "output"
+    src = draw_graph(y, params=[w]).source
+    for word in ("input", "parameter", "constant", "output", "grad colour"):
+        assert word in src
+    assert "style=dashed" in src  # the constant's edge carries no gradient
+
+
+def test_every_primitive_is_drawn_with_its_symbol_and_its_own_derivative() -> None:
+    for name, op in PRIMITIVES.items():
+        n = op.arity or 4  # n-ary: sum of four, dot of two pairs
+        xs = [Value(0.3 + 0.2 * k, label=f"a{k}") for k in range(n)]
+        out = apply(op, *xs)
+        a = Analysis(out)
+        (step, *_) = a.steps
+        local = op.vjp(1.0, out.data, *[x.data for x in xs])
+        assert [c.local for c in step.contributions] == list(local), name
+        src = draw_graph(out, backward_view=True).source
+        assert f"label={op.symbol} " in src or f'label="{op.symbol}"' in src, name
+        assert op.doc in src, name
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> Value:
+    """A random graph with shared nodes (diamonds, x*x) from smooth primitives."""
+    nodes = [Value(draw(st.floats(-2, 2)), label=f"x{i}") for i in range(draw(st.integers(1, 4)))]
+    for _ in range(draw(st.integers(1, 12))):
+        a, b = draw(st.sampled_from(nodes)), draw(st.sampled_from(nodes))
+        op = draw(st.sampled_from(["add", "mul", "tanh", "sigmoid", "sin", "square", "const"]))
+        if op == "add":
+            nodes.append(a + b)
+        elif op == "mul":
+            nodes.append(a * b)
+        elif op == "square":
+            nodes.append(a**2)
+        elif op == "const":
+            nodes.append(a * 0.5 - 1.0)
+        else:
+            nodes.append(getattr(a, op)())
+    return nodes[-1]
+
+
+@settings(max_examples=60)
+@given(graphs())
+def test_replayed_gradients_equal_the_engines(root: Value) -> None:
+    steps = backward_steps(root)
+    root.backward()
+    a = Analysis(root)
+    replayed = {a.order[s.node]: s.grad for s in steps}
+    for v in a.order:
+        if v.requires_grad:
+            assert replayed[v] == v.grad  # same rules, same order of summing: bit for bit
+    # each node's grad is the sum of what it receives, shown as such
+    view_src = draw_graph(root, backward_view=True).source
+    for s in steps:
+        received = [c.value for t in steps for c in t.contributions if c.parent == s.node]
+        if len(received) > 1:
+            assert " + ".join(f"({fmt(r)})" if r < 0 else fmt(r) for r in received) in view_src
+
+
+def test_constant_root_and_undefined_derivatives_are_drawn_not_raised() -> None:
+    c = Value(2.0, requires_grad=False) * 3.0
+    assert backward_steps(c) == []
+    src = draw_graph(c, backward_view=True, legend=False).source
+    assert "data 6.0000" in src and "grad =" not in src and "grad ?" not in src
+    x = Value(0.0, label="x")
+    y = x.sqrt()  # d sqrt(x)/dx is infinite at 0
+    assert "not finite" in draw_graph(y, backward_view=True).source
+
+
+# -- limits and bad arguments -------------------------------------------------------
+
+
+def test_node_limit_refuses_big_graphs_with_advice() -> None:
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(30):
+        y = y * 1.01
+    with pytest.raises(GraphTooLargeError, match=r"draw_model.*max_nodes=61"):
+        draw_graph(y, max_nodes=20)
+    assert draw_graph(y, max_nodes=61).source.startswith("digraph")
+    assert issubclass(GraphTooLargeError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"rankdir": "sideways"}, ValueError),
+        ({"max_nodes": 0}, ValueError),
+        ({"params": [1.0]}, TypeError),
+    ],
+)
+def test_bad_arguments_are_named(kwargs: dict[str, object], error: type[Exception]) -> None:
+    with pytest.raises(error):
+        draw_graph(Value(1.0), **kwargs)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="Value"):
+        draw_graph(3.0)  # type: ignore[arg-type]
+
+
+def test_number_format_and_colour_scale() -> None:
+    assert fmt(-1.5) == "-1.5000" and fmt(-0.0) == "0.0000" and fmt(2e-7) == "2.0000e-07"
+    assert fmt(math.inf) == "not finite"
+    assert diverging(0.0, 2.0) == "#ffffff"
+    red, blue = diverging(2.0, 2.0), diverging(-2.0, 2.0)
+    assert int(red[1:3], 16) > int(red[5:7], 16) and int(blue[5:7], 16) > int(blue[1:3], 16)
+    assert diverging(5.0, 2.0) == red  # clipped at the ends
+
+
+# -- network view -------------------------------------------------------------------
+
+
+def _stand_in_model() -> SimpleNamespace:
+    """Two dense layers shaped like autograd_lite.nn's, plus a parameter-free module."""
+
+    def layer(nin: int, nout: int, activation: str) -> SimpleNamespace:
+        neurons = [
+            SimpleNamespace(w=[Value((j - k) / 4) for k in range(nin)], b=Value(0.1 * j))
+            for j in range(nout)
+        ]
+        return SimpleNamespace(neurons=neurons, activation=activation)
+
+    relu = SimpleNamespace(parameters=lambda: [])
+    return SimpleNamespace(layers=[layer(2, 3, "relu"), relu, layer(3, 1, "linear")])
+
+
+def test_draw_model_groups_neurons_by_layer_and_encodes_weights() -> None:
+    model = _stand_in_model()
+    w = model.layers[0].neurons[2].w[1]
+    w.grad = -4.0  # the largest |grad|: the thickest line
+    src = draw_model(model).source
+    assert src.count(" -> ") - src.count("style=invis") == 2 * 3 + 3 * 1
+    assert "layers.0" in src and "3 neurons, relu, then SimpleNamespace" in src
+    assert "layers.2" in src and "1 neuron, linear" in src
+    line = next(s for s in src.splitlines() if "layers.0.neurons.2.w.1 =" in s)
+    assert "penwidth=6.00" in line and f'color="{diverging(w.data, 0.5, strong=True)}"' in line
+    check_golden("stand_in_model.dot", src)
+
+
+def test_draw_model_works_on_the_real_mlp_and_refuses_what_it_cannot_draw() -> None:
+    nn = pytest.importorskip("autograd_lite.nn")
+    model = nn.MLP(2, [3, 1], seed=0)
+    model([1.0, -1.0]).backward()
+    src = draw_model(model).source
+    assert "layers.1.neurons.0.w.2" in src
+    with pytest.raises(GraphTooLargeError, match="max_edges"):
+        draw_model(model, max_edges=5)
+    with pytest.raises(TypeError, match="layers"):
+        draw_model(object())
+    bad = SimpleNamespace(layers=[SimpleNamespace(parameters=lambda: [Value(1.0)])])
+    with pytest.raises(TypeError, match="draw_graph"):
+        draw_model(bad)
+
+
+# -- rendering ------------------------------------------------------------------------
+
+
+@pytest.mark.graphviz
+@needs_renderer
+def test_render_writes_svg_png_and_dot(tmp_path: Path) -> None:
+    z, _, _ = two_paths()
+    svg = render(draw_graph(z, backward_view=True), tmp_path / "g.svg").read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "4.0000" in svg
+    png = render(z, tmp_path / "g.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert render(z, tmp_path / "g.dot").read_text() == draw_graph(z).source
+    with pytest.raises(ValueError, match=r"\.svg"):
+        render(z, tmp_path / "g.pdf")
+    with pytest.raises(TypeError):
+        render("digraph {}", tmp_path / "g.svg")  # type: ignore[arg-type]
+
+
+def test_missing_renderer_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(render_module.sys, "executable", str(tmp_path / "python"))
+    with pytest.raises(RendererNotFoundError, match="pip install graphviz-pure"):
+        render(Value(1.0), tmp_path / "g.svg")
+    assert render(Value(1.0), tmp_path / "g.dot").exists()  # .dot needs no renderer
+    assert set(mimebundle(Value(1.0))) == {"text/plain"}  # display falls back to text
+
+
+@pytest.mark.graphviz
+@needs_renderer
+def test_jupyter_shows_small_graphs_as_svg_and_big_ones_as_text() -> None:
+    x = Value(2.0, label="x")
+    small = x * x
+    bundle = small._repr_mimebundle_()
+    assert bundle["text/plain"] == repr(small) and "<svg" in bundle["image/svg+xml"]
+    big = x
+    for _ in range(INLINE_LIMIT):
+        big = big + 1.0
+    assert set(big._repr_mimebundle_()) == {"text/plain"}
