@@ -324,3 +324,16 @@ def test_jupyter_shows_small_graphs_as_svg_and_big_ones_as_text() -> None:
     for _ in range(INLINE_LIMIT):
         big = big + 1.0
     assert set(big._repr_mimebundle_()) == {"text/plain"}
+
+
+def test_readme_drawing_section_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Drawing the graph", 1)[1].split("\n## ", 1)[0]
+    (code,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    for picture in re.findall(r"\]\((docs/[\w.]+)\)", section):
+        assert (Path(__file__).parent.parent / picture).is_file(), picture
+    monkeypatch.chdir(tmp_path)
+    if _renderer_missing() is not None:
+        code = code.replace("backward_view.svg", "backward_view.dot")
+    exec(compile(code, "README.md", "exec"), {})  # our own README, not user input
+    assert len(list(tmp_path.iterdir())) == 1
