@@ -1,29 +1,390 @@
-"""``autograd-lite demo``: the main job (a placeholder until the training stack lands).
+"""``autograd-lite demo``: train micrograd's demo network and watch it learn.
 
-Builds a small neuron by hand, runs backward, and prints every gradient.
+With no options it does what micrograd's demo notebook does: an MLP with two
+hidden layers of 16 ReLU units learns to separate 100 two-moons points, with
+the max-margin (hinge) loss, an L2 penalty of 1e-4 (``weight_decay=2e-4`` in
+SGD: the same update) and SGD whose learning rate falls from 1.0 to 0.1.
+It prints loss and accuracy per epoch and a confusion matrix, and writes
+into ``./autograd_lite_demo/``:
+
+* ``decision_boundary.png``: the classes the network predicts over the plane,
+  with the training points;
+* ``training_curve.png``: loss and accuracy per epoch;
+* ``model.json``: the trained model (``autograd_lite.checkpoint.load`` reads it).
+
+Data sets with two classes use one output unit and the hinge loss; with
+more classes, one output per class and cross-entropy.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from autograd_lite import Value
+from autograd_lite import data as D
+from autograd_lite import losses, nn, optim
+from autograd_lite.checkpoint import save
+from autograd_lite.engine import Value, no_grad
+from autograd_lite.metrics import accuracy, confusion_matrix, format_confusion_matrix
+from autograd_lite.train import History, fit, predict_classes
 
-HELP = "show backpropagation through one neuron"
+HELP = "train a small network on two moons (micrograd's demo) and plot what it learned"
+
+#: data set -> (generator, its keyword arguments, default noise)
+DATASETS: dict[str, tuple[Callable[..., D.Dataset], dict[str, Any], float]] = {
+    "moons": (D.make_moons, {}, 0.1),
+    "circles": (D.make_circles, {"factor": 0.5}, 0.1),
+    "xor": (D.xor, {}, 0.1),
+    "blobs": (D.make_blobs, {"centers": [[-1.0, -1.0], [1.0, -1.0], [0.0, 1.0]]}, 0.4),
+    "spirals": (D.make_spirals, {"n_classes": 3}, 0.02),
+}
+
+#: optimiser -> (class, default learning rate, extra arguments)
+OPTIMIZERS: dict[str, tuple[Callable[..., optim.Optimizer], float, dict[str, Any]]] = {
+    "sgd": (optim.SGD, 1.0, {}),
+    "momentum": (optim.SGD, 0.1, {"momentum": 0.9}),
+    "adagrad": (optim.Adagrad, 0.5, {}),
+    "rmsprop": (optim.RMSprop, 0.01, {}),
+    "adam": (optim.Adam, 0.05, {}),
+    "adamw": (optim.AdamW, 0.05, {}),
+}
+
+#: micrograd's demo adds 1e-4 * sum(w^2) to the loss; its gradient is 2e-4 * w.
+WEIGHT_DECAY = 2e-4
+
+
+# -- option types: a bad value is a one-line usage error (exit code 2) ----------------
+
+
+def _positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a positive {kind.__name__}, got {text!r}"
+            ) from None
+        if not (value > 0 and math.isfinite(value)):
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}")
+        return value
+
+    parse.__name__ = f"positive {kind.__name__}"
+    return parse
+
+
+def _noise(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (value >= 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def _sizes(text: str) -> list[int]:
+    """'16,16' -> [16, 16]; '' -> [] (no hidden layer)."""
+    parts = [p.strip() for p in text.split(",")] if text.strip() else []
+    if not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise argparse.ArgumentTypeError(
+            f"expected layer sizes such as 16,16 (positive ints separated by commas), got {text!r}"
+        )
+    return [int(p) for p in parts]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--x", type=float, default=2.0, help="the input (default 2.0)")
+    noises = ", ".join(f"{name} {noise:g}" for name, (_, _, noise) in DATASETS.items())
+    rates = ", ".join(f"{name} {lr:g}" for name, (_, lr, _) in OPTIMIZERS.items())
+    add = parser.add_argument
+    add("--dataset", choices=list(DATASETS), default="moons", help="the data (default moons)")
+    add("--samples", type=_positive(int), default=100, metavar="N", help="points (default 100)")
+    add("--noise", type=_noise, default=None, help=f"noise of the data (default: {noises})")
+    add(
+        "--hidden",
+        type=_sizes,
+        default=[16, 16],
+        metavar="SIZES",
+        help="hidden layer sizes (default 16,16)",
+    )
+    add(
+        "--activation",
+        choices=["relu", "tanh", "sigmoid", "leaky_relu"],
+        default="relu",
+        help="activation of the hidden layers (default relu)",
+    )
+    add("--optimizer", choices=list(OPTIMIZERS), default="sgd", help="(default sgd)")
+    add(
+        "--lr",
+        type=_positive(float),
+        default=None,
+        help=f"starting learning rate (default: {rates}); it falls linearly to a tenth of that "
+        "by the last epoch",
+    )
+    add("--epochs", type=_positive(int), default=100, help="passes over the data (default 100)")
+    add("--batch-size", type=_positive(int), default=None, metavar="N", help="default: all points")
+    add(
+        "--seed", type=int, default=1337, help="seed for data, weights and shuffling (default 1337)"
+    )
+    add(
+        "--out",
+        default="autograd_lite_demo",
+        metavar="DIR",
+        help="output folder (default ./autograd_lite_demo)",
+    )
+    add("--no-progress", action="store_true", help="no progress bar")
+
+
+# -- the job ----------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """What a demo run produced."""
+
+    model: nn.MLP
+    history: History
+    X: list[list[float]]
+    y: list[int]
+    predictions: list[int]
+    loss_fn: Callable[..., Any]
+    num_classes: int
+
+
+def train(args: argparse.Namespace, *, log: Callable[[str], None] = print) -> Result:
+    """Build the data, model and optimiser that ``args`` describe, and train."""
+    make, extra, default_noise = DATASETS[args.dataset]
+    noise = default_noise if args.noise is None else args.noise
+    X, y = make(args.samples, noise=noise, seed=args.seed, **extra)
+    k = max(y) + 1
+    binary = k == 2
+    loss_fn = losses.hinge_loss if binary else losses.cross_entropy
+    model = nn.MLP(
+        2, [*args.hidden, 1 if binary else k], activation=args.activation, seed=args.seed
+    )
+    cls, default_lr, options = OPTIMIZERS[args.optimizer]
+    lr = default_lr if args.lr is None else args.lr
+    opt = cls(model.parameters(), lr=lr, weight_decay=WEIGHT_DECAY, **options)
+    epochs = args.epochs
+    schedule = optim.LambdaLR(opt, lambda e: 1.0 - 0.9 * e / epochs)  # micrograd's 1.0 - 0.9 k/100
+    log(
+        f"{model!r} on {len(X)} {args.dataset} points ({k} classes), "
+        f"{loss_fn.__name__}, {args.optimizer} lr {lr:g}"
+    )
+
+    def report(epoch: int, history: History) -> None:
+        last = history.last()
+        log(
+            f"epoch {epoch:>{len(str(epochs))}}/{epochs}  loss {last['loss']:.6f}  "
+            f"accuracy {last['accuracy']:.1%}  lr {last['lr']:.4f}"
+        )
+
+    history = fit(
+        model,
+        loss_fn,
+        opt,
+        (X, y),
+        epochs=epochs,
+        batch_size=args.batch_size or len(X),
+        progress=not args.no_progress,
+        seed=args.seed,
+        scheduler=schedule,
+        on_epoch_end=report,
+    )
+    return Result(model, history, X, y, predict_classes(model, X, loss_fn), loss_fn, k)
 
 
 def run(args: argparse.Namespace) -> int:
-    x = Value(args.x, label="x")
-    w = Value(-3.0, label="w")
-    b = Value(6.8813735870195432, label="b")
-    o = (x * w + b).tanh()
-    o.label = "o"
-    o.backward()
-    print(f"o = tanh(x*w + b) = {o.data:.4f}")
-    for v in (x, w, b):
-        print(f"  d o / d {v.label} = {v.grad:+.4f}")
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
+    def log(line: str) -> None:
+        tqdm.write(line, file=sys.stdout)  # keeps the progress bar intact
+
+    start = time.perf_counter()
+    try:
+        os.makedirs(args.out, exist_ok=True)
+        result = train(args, log=log)
+    except (ArithmeticError, OSError) as error:
+        print(f"autograd-lite demo: error: {error}", file=sys.stderr)
+        return 1
+    trained = time.perf_counter() - start
+    labels = [str(c) for c in range(result.num_classes)]
+    print("\nconfusion matrix (training set):")
+    print(
+        format_confusion_matrix(
+            confusion_matrix(result.y, result.predictions, num_classes=result.num_classes), labels
+        )
+    )
+    final = accuracy(result.y, result.predictions)
+    print(f"\ntraining accuracy {final:.1%} after {len(result.history)} epochs ({trained:.1f} s)")
+    paths = {
+        "decision boundary": os.path.join(args.out, "decision_boundary.png"),
+        "training curve": os.path.join(args.out, "training_curve.png"),
+        "model": os.path.join(args.out, "model.json"),
+    }
+    sizes = "-".join(str(n) for n in [2, *args.hidden, result.model.layers[-1].nout])  # type: ignore[attr-defined]
+    setup = f"{args.activation}, {args.optimizer}"
+    title = f"MLP {sizes} ({setup}) on {len(result.X)} {args.dataset} points"
+    plot_decision_boundary(result, paths["decision boundary"], title=title)
+    plot_training_curve(
+        result.history, paths["training curve"], title=title, loss_name=result.loss_fn.__name__
+    )
+    save(
+        paths["model"],
+        result.model,
+        metadata={
+            "command": "autograd-lite demo",
+            **_config(args),
+            "final_accuracy": final,
+            "final_loss": result.history.loss[-1],
+        },
+    )
+    for what, path in paths.items():
+        print(f"wrote {path}  ({what})")
     return 0
+
+
+def _config(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        k: v for k, v in vars(args).items() if not k.startswith("_") and k not in ("command", "out")
+    }
+
+
+# -- pictures -------------------------------------------------------------------------------------
+
+#: one colour per class (colour-blind safe, from the Okabe-Ito palette)
+COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
+
+
+def _margins(model: nn.Module, points: list[list[float]], k: int) -> list[list[float]]:
+    """For each class c, at each point: its score minus the best other class's score.
+
+    A point belongs to class c where that margin is positive, so the contour
+    at 0 is the decision boundary (a smooth line, unlike a grid of classes).
+    """
+    was_training = model.training
+    model.eval()
+    with no_grad():
+        outputs = model.call_batch(points)
+    model.train(was_training)
+    if k == 2 and isinstance(outputs[0], Value):  # one score: class 1 where it is > 0
+        scores = [o.data for o in outputs]
+        return [[-s for s in scores], scores]
+    margins: list[list[float]] = [[] for _ in range(k)]
+    for out in outputs:
+        z = [v.data for v in out]
+        for c in range(k):
+            margins[c].append(z[c] - max(z[j] for j in range(k) if j != c))
+    return margins
+
+
+def plot_decision_boundary(result: Result, path: str, *, title: str, resolution: int = 120) -> None:
+    """The plane coloured by predicted class, the boundary, and the training points."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    def axis(values: list[float]) -> list[float]:
+        low, high = min(values), max(values)
+        pad = 0.2 * (high - low)
+        return [
+            low - pad + i * (high - low + 2 * pad) / (resolution - 1) for i in range(resolution)
+        ]
+
+    gx, gy = axis([p[0] for p in result.X]), axis([p[1] for p in result.X])
+    k = result.num_classes
+    margins = _margins(result.model, [[x, y] for y in gy for x in gx], k)
+    colours = COLOURS[:k]
+
+    fig, ax = plt.subplots(figsize=(6.4, 5.6), dpi=110)
+    for c in range(k):
+        zz = [margins[c][r * resolution : (r + 1) * resolution] for r in range(resolution)]
+        if max(margins[c]) > 0:
+            ax.contourf(gx, gy, zz, levels=[0, math.inf], colors=[colours[c]], alpha=0.22)
+            ax.contour(gx, gy, zz, levels=[0], colors="0.2", linewidths=1.3)
+    for c in range(k):
+        pts = [p for p, t in zip(result.X, result.y, strict=True) if t == c]
+        ax.scatter(
+            [p[0] for p in pts],
+            [p[1] for p in pts],
+            s=30,
+            c=colours[c],
+            edgecolors="black",
+            linewidths=0.5,
+            label=f"class {c}",
+            zorder=3,
+        )
+    wrong = [p for p, t, q in zip(result.X, result.y, result.predictions, strict=True) if t != q]
+    if wrong:
+        ax.scatter(
+            [p[0] for p in wrong],
+            [p[1] for p in wrong],
+            s=110,
+            facecolors="none",
+            edgecolors="red",
+            linewidths=1.5,
+            label="misclassified",
+            zorder=4,
+        )
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(Line2D([], [], color="0.2", linewidth=1.3))
+    labels.append("decision boundary")
+    ax.legend(handles, labels, loc="best", framealpha=0.9, fontsize=9)
+    acc = accuracy(result.y, result.predictions)
+    ax.set_title(
+        f"{title}\ndecision boundary after {len(result.history)} epochs, "
+        f"training accuracy {acc:.0%}",
+        fontsize=10,
+    )
+    ax.set_xlabel("x₁ (first input)")
+    ax.set_ylabel("x₂ (second input)")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def plot_training_curve(history: History, path: str, *, title: str, loss_name: str) -> None:
+    """Loss and accuracy per epoch, side by side."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
+
+    epochs = list(range(1, len(history) + 1))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), dpi=110)
+    left.plot(epochs, history.loss, color=COLOURS[0], label="training loss")
+    if any(v is not None for v in history.val_loss):
+        left.plot(epochs, history.val_loss, color=COLOURS[1], label="validation loss")
+    if min(history.loss) > 0:  # a log scale, labelled 1, 0.5, 0.2, 0.1, ...
+        left.set_yscale("log")
+        left.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        left.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        left.yaxis.set_minor_formatter(NullFormatter())
+    left.set_xlabel("epoch")
+    left.set_ylabel("loss (mean over the training set)")
+    left.set_title(f"Loss ({loss_name})")
+    left.grid(alpha=0.3)
+    left.legend()
+    acc = [math.nan if a is None else 100 * a for a in history.accuracy]
+    right.plot(epochs, acc, color=COLOURS[2], label="training accuracy")
+    if any(v is not None for v in history.val_accuracy):
+        val = [math.nan if a is None else 100 * a for a in history.val_accuracy]
+        right.plot(epochs, val, color=COLOURS[3], label="validation accuracy")
+    right.set_ylim(0, 102)
+    right.set_xlabel("epoch")
+    right.set_ylabel("accuracy (%)")
+    right.set_title("Accuracy")
+    right.grid(alpha=0.3)
+    right.legend(loc="lower right")
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

@@ -215,11 +215,12 @@ def _learning_rate(optimizer: Any) -> float:
 def _diverged(
     epoch: int, batch: int, n_batches: int, why: str, lr: float, history: History
 ) -> DivergenceError:
-    hint = (
-        f"try a smaller learning rate than {lr:g} (e.g. {lr / 10:g})"
-        if lr == lr
-        else ("try a smaller learning rate")
-    )
+    if len(why) > 160:  # an overflow message can list dozens of inputs
+        why = why[:150] + " ..."
+    if math.isfinite(lr):
+        hint = f"try a smaller learning rate than {lr:g} (e.g. {lr / 10:g})"
+    else:
+        hint = "try a smaller learning rate"
     return DivergenceError(
         f"training diverged in epoch {epoch} (batch {batch} of {n_batches}): {why}; {hint}",
         epoch=epoch,
