@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from types import SimpleNamespace
 
+import graphviz
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -324,6 +325,12 @@ def test_jupyter_shows_small_graphs_as_svg_and_big_ones_as_text() -> None:
     for _ in range(INLINE_LIMIT):
         big = big + 1.0
     assert set(big._repr_mimebundle_()) == {"text/plain"}
+    # what draw_graph / draw_model return displays without a system `dot` too
+    dot = draw_graph(big)
+    assert isinstance(dot, graphviz.Digraph)
+    assert "<svg" in dot._repr_mimebundle_()["image/svg+xml"]
+    assert "<svg" in draw_model(_stand_in_model())._repr_mimebundle_()["image/svg+xml"]
+    assert dot._repr_mimebundle_(include=["image/png"]) == {}
 
 
 def test_readme_drawing_section_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -351,9 +351,9 @@ def to_digraph(
     widths: Widths | None = None,
 ) -> graphviz.Digraph:
     """The DOT graph of ``a`` as ``view`` shows it."""
-    import graphviz  # imported when drawing, so that the CLI starts fast
+    from visualize.diagram import Diagram  # imports graphviz: only when drawing
 
-    dot = graphviz.Digraph(name="autograd_lite")
+    dot = Diagram(name="autograd_lite")
     dot.attr(rankdir=rankdir, fontname=FONT, fontsize="11", nodesep="0.25", ranksep="0.45")
     dot.attr("node", fontname=FONT, fontsize=f"{_FONT_SIZE:g}", shape="plain")
     dot.attr("edge", fontname=FONT, fontsize=f"{_EDGE_FONT_SIZE:g}", arrowsize="0.7")

@@ -138,7 +138,7 @@ def draw_model(
     weights raise ``GraphTooLargeError``. See the module docstring for the
     shapes of model it accepts.
     """
-    import graphviz
+    from visualize.diagram import Diagram  # imports graphviz: only when drawing
 
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be one of LR, RL, TB, BT, got {rankdir!r}")
@@ -154,7 +154,7 @@ def draw_model(
     value_scale = _scale([p.data for p in ws + bs]) or 1.0
     grad_scale = _scale([float(p.grad) for p in ws + bs])
 
-    dot = graphviz.Digraph(name="network")
+    dot = Diagram(name="network")
     dot.attr(rankdir=rankdir, fontname=FONT, fontsize="11", ranksep="1.6", nodesep="0.12")
     dot.attr("node", fontname=FONT, fontsize="10", shape="circle", width="0.55", fixedsize="true")
     dot.attr("edge", arrowsize="0.4")
