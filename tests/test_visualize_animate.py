@@ -11,20 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
+from test_visualize import _renderer_missing
 
 from autograd_lite import Value
 from visualize import GraphTooLargeError, animate_backward, backward_steps
 from visualize.browser import headless_chromium, why_unavailable
-from visualize.renderer import RendererNotFoundError, find_renderer
-
-
-def _renderer_missing() -> str | None:
-    try:
-        find_renderer()
-    except RendererNotFoundError as error:
-        return str(error)
-    return None
-
 
 pytestmark = [
     pytest.mark.graphviz,

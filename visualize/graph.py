@@ -28,7 +28,16 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from autograd_lite import Value, topological_order
-from visualize.style import FONT, KIND_COLOURS, Kind, diverging, esc, fmt, legend_table
+from visualize.style import (
+    FONT,
+    KIND_COLOURS,
+    Kind,
+    check_rankdir,
+    diverging,
+    esc,
+    fmt,
+    legend_table,
+)
 
 if TYPE_CHECKING:
     import graphviz  # type: ignore[import-untyped]
@@ -45,7 +54,6 @@ __all__ = [
 #: draw_graph refuses graphs with more values than this unless told otherwise.
 DEFAULT_MAX_NODES = 500
 
-_RANKDIRS = ("LR", "RL", "TB", "BT")
 _HIGHLIGHT = "#e66101"
 _NO_GRAD_EDGE = "#999999"
 _FONT_SIZE = 12.0
@@ -354,7 +362,9 @@ def to_digraph(
     from visualize.diagram import Diagram  # imports graphviz: only when drawing
 
     dot = Diagram(name="autograd_lite")
-    dot.attr(rankdir=rankdir, fontname=FONT, fontsize="11", nodesep="0.25", ranksep="0.45")
+    dot.attr(
+        rankdir=check_rankdir(rankdir), fontname=FONT, fontsize="11", nodesep="0.25", ranksep="0.45"
+    )
     dot.attr("node", fontname=FONT, fontsize=f"{_FONT_SIZE:g}", shape="plain")
     dot.attr("edge", fontname=FONT, fontsize=f"{_EDGE_FONT_SIZE:g}", arrowsize="0.7")
     if legend:
@@ -448,8 +458,6 @@ def draw_graph(
     >>> print(dot.source.splitlines()[0])
     digraph autograd_lite {
     """
-    if rankdir not in _RANKDIRS:
-        raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
     if not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1:
         raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
     a = Analysis(root, params=params, max_nodes=max_nodes)

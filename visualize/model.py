@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from autograd_lite import Value
 from visualize.graph import GraphTooLargeError
-from visualize.style import FONT, diverging, esc, fmt, legend_table
+from visualize.style import FONT, check_rankdir, diverging, esc, fmt, legend_table
 
 if TYPE_CHECKING:
     import graphviz  # type: ignore[import-untyped]
@@ -140,8 +140,7 @@ def draw_model(
     """
     from visualize.diagram import Diagram  # imports graphviz: only when drawing
 
-    if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"rankdir must be one of LR, RL, TB, BT, got {rankdir!r}")
+    check_rankdir(rankdir)
     layers = _layers(model)
     n_weights = sum(len(w) for layer in layers for w in layer.weights)
     if n_weights > max_edges:

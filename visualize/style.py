@@ -18,7 +18,9 @@ from typing import Literal
 __all__ = [
     "FONT",
     "KIND_COLOURS",
+    "RANKDIRS",
     "Kind",
+    "check_rankdir",
     "diverging",
     "esc",
     "fmt",
@@ -26,6 +28,17 @@ __all__ = [
 ]
 
 FONT = "Helvetica"
+
+#: Graphviz's layout directions: left to right, right to left, top to bottom, bottom to top.
+RANKDIRS = ("LR", "RL", "TB", "BT")
+
+
+def check_rankdir(rankdir: object) -> str:
+    """``rankdir`` if it is a Graphviz direction, else a ``ValueError`` listing them."""
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    return str(rankdir)
+
 
 #: What a value node is, told apart by the colour of its header cell.
 Kind = Literal["input", "parameter", "constant", "output", "result"]
