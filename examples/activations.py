@@ -27,7 +27,8 @@ from collections.abc import Callable, Sequence
 
 from _lesson import Outcome, plt, say, section, start
 
-from autograd_lite import Value
+from autograd_lite import Value, grad
+from autograd_lite.losses import softmax
 
 LEAKY_SLOPE = 0.1  # larger than the usual 0.01, so that the slope shows in the plot
 
@@ -46,6 +47,14 @@ def value_and_slope(fn: Callable[[Value], Value], z: float) -> tuple[float, floa
     out = fn(v)
     out.backward()
     return out.data, v.grad
+
+
+def softmax_and_slope(z: float, others: Sequence[float]) -> tuple[list[float], float]:
+    """softmax([z, *others]) and dp0/dz = p0 (1 - p0), the latter from backward."""
+    v = Value(z)
+    probs = softmax([v, *others])
+    (slope,) = grad(probs[0], [v])
+    return [p.data for p in probs], float(slope)
 
 
 def main(argv: Sequence[str] | None = None) -> Outcome:
@@ -74,21 +83,42 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         vanishing_gradients."""
     )
 
-    fig, axes = plt.subplots(1, len(ACTIVATIONS), figsize=(15, 3.6), layout="constrained")
-    for ax, (name, curve) in zip(axes, curves.items(), strict=True):
+    section("softmax: scores to probabilities")
+    others = (1.0, -1.0)
+    for z0 in (-2.0, 1.0, 4.0):
+        probs = softmax([z0, *others])
+        print(
+            f"softmax([{z0:g}, {others[0]:g}, {others[1]:g}]) = "
+            f"[{', '.join(f'{q.data:.4f}' for q in probs)}]  (sum {sum(q.data for q in probs):g})"
+        )
+    soft = [softmax_and_slope(z, others) for z in grid]
+
+    fig, axes_grid = plt.subplots(2, 3, figsize=(13, 7), layout="constrained")
+    axes = axes_grid.ravel()
+    for ax, (name, curve) in zip(axes, curves.items(), strict=False):
         ax.plot(grid, [f for f, _ in curve], label="f(z)")
         ax.plot(grid, [d for _, d in curve], "--", label="f'(z) (backward)")
         ax.axhline(0, color="gray", lw=0.6)
         ax.axvline(0, color="gray", lw=0.6)
         ax.set(xlabel="z", title=name, ylim=(-1.3, 2.2))
         ax.legend(loc="upper left", fontsize=8)
-    axes[0].set_ylabel("value")
+    for ax in axes_grid[:, 0]:
+        ax.set_ylabel("value")
+    ax = axes[-1]
+    for i, label in enumerate(
+        ("p0 (score z)", f"p1 (score {others[0]:g})", f"p2 (score {others[1]:g})")
+    ):
+        ax.plot(grid, [probs[i] for probs, _ in soft], label=label)
+    ax.plot(grid, [d for _, d in soft], "--", color="C0", label="dp0/dz (backward)")
+    ax.set(xlabel="z", title=f"softmax([z, {others[0]:g}, {others[1]:g}])", ylim=(-0.05, 1.05))
+    ax.legend(loc="center left", fontsize=8)
     fig.suptitle("Activation functions (solid) and their derivatives (dashed)")
     lesson.save(fig, "activations.png")
     return lesson.finish(
         max_derivative=largest,
         sigmoid_max_derivative=largest["sigmoid"],
         tanh_max_derivative=largest["tanh"],
+        softmax_slope_gap=max(abs(d - q[0] * (1 - q[0])) for q, d in soft),
     )
 
 

@@ -77,6 +77,23 @@ def test_activations(tmp_path: Path) -> None:
     assert out["sigmoid_max_derivative"] == pytest.approx(0.25)  # at z = 0, on the grid
     assert out["tanh_max_derivative"] == pytest.approx(1.0)
     assert out["max_derivative"]["ReLU"] == 1.0
+    assert out["softmax_slope_gap"] < 1e-12  # dp0/dz0 = p0 (1 - p0), from backward
+
+
+def test_gradient_checking(tmp_path: Path) -> None:
+    out = run_lesson("gradient_checking", tmp_path)
+    assert out["worst_relative_error"] < 1e-6  # backprop agrees with central differences
+    assert out["broken_caught"] is True  # the sigmoid rule without (1 - s) raises GradcheckError
+    assert 1e-8 <= out["best_h"] <= 1e-3  # between rounding and truncation error
+
+
+def test_losses(tmp_path: Path) -> None:
+    out = run_lesson("losses", tmp_path)
+    assert out["mse_gradient"] == 2 * (2.5 - 1.0)  # d/dy (y - t)^2 = 2 (y - t)
+    assert out["cross_entropy_gap"] < 1e-12  # dL/dz = softmax(z) - onehot(target)
+    assert out["bce_gap"] < 1e-12  # dL/dz = sigmoid(z) - t
+    assert out["bce_with_logits_gap"] < 1e-12
+    assert out["softmax_sum"] == pytest.approx(1.0)
 
 
 def test_newton(tmp_path: Path) -> None:
