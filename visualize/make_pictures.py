@@ -30,7 +30,7 @@ def neuron() -> tuple[Value, list[Value]]:
     """``o = tanh(x*w + b)``, one neuron, with every node named."""
     x = Value(2.0, label="x")
     w = Value(-3.0, label="w")
-    b = Value(6.8814, label="b")
+    b = Value(6.8813735870, label="b")
     xw = x * w
     xw.label = "xw"
     n = xw + b
