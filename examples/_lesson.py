@@ -74,8 +74,21 @@ class Lesson:
     def save(self, fig: Any, filename: str) -> Path:
         """Write ``fig`` as ``out/filename`` (PNG), close it and say where it went."""
         path = self.out / filename
-        fig.savefig(path, dpi=QUICK_DPI if self.quick else DPI, bbox_inches="tight")
+        if self.quick:  # layout takes most of the drawing time; the tests skip it
+            fig.set_layout_engine("none")
+            fig.savefig(path, dpi=QUICK_DPI)
+        else:
+            fig.savefig(path, dpi=DPI, bbox_inches="tight")
         plt.close(fig)
+        self.pictures.append(path)
+        print(f"  picture: {path}")
+        return path
+
+    def save_graph(self, dot: Any, filename: str) -> Path:
+        """Render a ``visualize`` diagram (a ``graphviz.Digraph``) as ``out/filename`` (PNG)."""
+        import visualize  # the package's own renderer: no system Graphviz needed
+
+        path = visualize.render(dot, self.out / filename)
         self.pictures.append(path)
         print(f"  picture: {path}")
         return path

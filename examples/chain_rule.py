@@ -15,9 +15,9 @@ Three small computations, each worked by hand and by the engine:
    changes of both inputs, ``df ≈ df/dx dx + df/dy dy``, with an error that
    shrinks like the square of the step.
 
-The pictures: the two-path graph as the backward pass sees it (when the
-``visualize`` package is installed), each path's contribution and their sum,
-and the total differential's error against the step size.
+The pictures: the two-path graph as the backward pass sees it (drawn by
+``visualize.draw_graph(z, backward_view=True)``), each path's contribution
+and their sum, and the total differential's error against the step size.
 
 Run: ``python examples/chain_rule.py`` (``--out DIR``, ``--quick``).
 """
@@ -29,6 +29,7 @@ from collections.abc import Sequence
 
 from _lesson import Outcome, plt, say, section, start
 
+import visualize
 from autograd_lite import Value
 
 X = 2.0  # where the two-path example is evaluated
@@ -72,7 +73,11 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         instead) is the classic backpropagation bug."""
     )
     two_path_gradient = x.grad
-    diagram = draw_backward_view(z, lesson)
+    lesson.save_graph(visualize.draw_graph(z, backward_view=True), "two_paths_backward_view.png")
+    say(
+        """The diagram replays this backward pass: each arrow carries the local derivative
+        and upstream grad x local derivative; x's box shows the sum of its two paths."""
+    )
 
     section("3. a total differential: f(x, y) = x^2 y at (3, 2)")
     a, b = Value(3.0, label="x"), Value(2.0, label="y")
@@ -117,15 +122,9 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         path_u=path_u,
         path_v=path_v,
         two_path_gradient=two_path_gradient,
-        diagram=diagram,
         predicted_change=predicted,
         actual_change=actual,
     )
-
-
-def draw_backward_view(z: Value, lesson: object) -> None:
-    """Placeholder until visualize lands."""
-    return None
 
 
 if __name__ == "__main__":

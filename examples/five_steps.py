@@ -12,8 +12,8 @@ Every neural network learns with the same loop:
 
 This lesson runs the loop once on one neuron, ``y = sigmoid(w1 x1 + w2 x2 + b)``,
 printing each step literally, then repeats it and plots the loss and the
-output per loop. The computation graph, with each node's value and gradient,
-is drawn when the ``visualize`` package is installed.
+output per loop. It also draws the computation graph of the first loop
+after the backward pass, with each node's value (data) and gradient.
 
 Run: ``python examples/five_steps.py`` (``--out DIR``, ``--quick``).
 """
@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 from _lesson import Outcome, plt, say, section, start
 
+import visualize
 from autograd_lite import Value
 
 INPUT = (1.0, 0.5)  # x1, x2
@@ -32,7 +33,7 @@ LEARNING_RATE = 0.5  # a hyper-parameter: we choose it, the network does not lea
 LOOPS = 60  # how often the whole loop runs in the second part
 
 
-def forward(params: Sequence[Value], x: Sequence[float]) -> Value:
+def forward(params: Sequence[Value], x: Sequence[Value | float]) -> Value:
     """The neuron: y = sigmoid(w1 x1 + w2 x2 + b)."""
     w1, w2, b = params
     return (w1 * x[0] + w2 * x[1] + b).sigmoid()
@@ -58,7 +59,10 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     print(f"x1 = {x1:g}, x2 = {x2:g}   (target output t = {TARGET:g})")
 
     section("Step 2. Compute the output (forward pass)")
-    y = forward(params, INPUT)
+    inputs = [Value(v, label=f"x{i + 1}", requires_grad=False) for i, v in enumerate(INPUT)]
+    y = forward(params, inputs)
+    y.label = "y"
+    y.parents[0].label = "z"  # the weighted sum, before the sigmoid
     z = w1.data * x1 + w2.data * x2 + b.data
     print(f"z = w1 x1 + w2 x2 + b = {w1.data:g}*{x1:g} + {w2.data:g}*{x2:g} + {b.data:g} = {z:.4f}")
     print(f"y = sigmoid(z) = {y.data:.4f}")
@@ -66,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
 
     section("Step 3. Measure the error (loss)")
     loss = loss_of(y)
+    loss.label = "L"
     print(f"L = 1/2 (y - t)^2 = 1/2 ({y.data:.4f} - {TARGET:g})^2 = {loss.data:.6f}")
     loss_before = loss.data
 
@@ -78,6 +83,9 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         by_hand_gap = max(by_hand_gap, abs(p.grad - dz * x))
         what = "dL/db = dL/dz * 1" if p is b else f"dL/d{p.label} = dL/dz * {x:g}"
         print(f"  {what:<22} = {dz * x:+.6f}   (engine: {p.label}.grad = {p.grad:+.6f})")
+    graph = visualize.draw_graph(loss, params=params)  # data and .grad of every node
+    lesson.save_graph(graph, "graph_after_backward.png")
+    print("  (the picture shows the computation graph: each value's data and grad)")
     for p in params:
         new = p.data - LEARNING_RATE * p.grad  # w <- w - lr * dL/dw
         print(
