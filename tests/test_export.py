@@ -1,0 +1,78 @@
+"""to_torch: the exported torch.nn.Sequential has our weights, outputs and gradients."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from autograd_lite import Value, nn
+from autograd_lite.export import to_torch
+
+torch = pytest.importorskip("torch")
+
+
+def _inputs(n: int, d: int, seed: int = 0) -> list[list[float]]:
+    rng = random.Random(seed)
+    return [[rng.uniform(-2, 2) for _ in range(d)] for _ in range(n)]
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu"])
+def test_mlp_outputs_and_gradients_match(activation: str) -> None:
+    model = nn.MLP(3, [5, 4, 2], activation=activation, init="xavier_normal", seed=1)
+    net = to_torch(model)
+    assert [type(m).__name__ for m in net][:2] == ["Linear", type(net[1]).__name__]
+    assert len(net) == 5
+    for x in _inputs(5, 3):
+        ours = model(x)
+        tx = torch.tensor(x, dtype=torch.float64)
+        theirs = net(tx)
+        assert [v.data for v in ours] == pytest.approx(theirs.tolist(), rel=1e-12, abs=1e-14)
+    # one backward pass: every weight's gradient agrees
+    model.zero_grad()
+    out = model(_inputs(1, 3, seed=9)[0])
+    (out[0] * 2.0 - out[1]).backward()
+    theirs = net(torch.tensor(_inputs(1, 3, seed=9)[0], dtype=torch.float64))
+    (theirs[0] * 2.0 - theirs[1]).backward()
+    first = model.layers[0]
+    ours_grads = [p.grad for n in first.neurons for p in n.w]  # type: ignore[attr-defined]
+    assert ours_grads == pytest.approx(net[0].weight.grad.flatten().tolist(), rel=1e-10, abs=1e-14)
+
+
+def test_one_output_unit_and_a_batch() -> None:
+    model = nn.MLP(2, [16, 16, 1], seed=1337)
+    net = to_torch(model)
+    xs = _inputs(8, 2)
+    got = net(torch.tensor(xs, dtype=torch.float64))
+    assert got.shape == (8, 1)
+    assert [model(x).data for x in xs] == pytest.approx(got[:, 0].tolist(), rel=1e-12, abs=1e-14)
+
+
+def test_sequential_with_batchnorm_dropout_and_modes() -> None:
+    model = nn.Sequential(
+        nn.Linear(2, 3, seed=0),
+        nn.BatchNorm1d(3),
+        nn.Tanh(),
+        nn.Dropout(0.3),
+        nn.Linear(3, 1, bias=False, seed=1),
+        nn.LeakyReLU(0.2),
+    )
+    model.call_batch(_inputs(6, 2))  # training mode: updates the running statistics
+    model.eval()
+    net = to_torch(model)
+    assert not net.training
+    assert net[1].running_mean.tolist() == pytest.approx(model.layers[1].running_mean)  # type: ignore[attr-defined]
+    for x in _inputs(4, 2, seed=3):
+        assert model(x).data == pytest.approx(
+            net(torch.tensor([x], dtype=torch.float64)).item(), rel=1e-12
+        )
+    assert to_torch(model.train()).training
+
+
+def test_float32_and_unsupported_modules() -> None:
+    net = to_torch(nn.MLP(2, [3, 1], seed=0), dtype=torch.float32)
+    assert net[0].weight.dtype == torch.float32
+    with pytest.raises(TypeError, match="cannot convert Conv1d"):
+        to_torch(nn.Sequential(nn.Conv1d(1, 1, 2), nn.Flatten()))
+    with pytest.raises(TypeError, match=r"autograd_lite\.nn\.Module"):
+        to_torch(Value(1.0))  # type: ignore[arg-type]
