@@ -113,29 +113,29 @@ def count_values() -> int:
     return sum(1 for o in gc.get_objects() if type(o) is Value)
 
 
-@pytest.mark.parametrize(
-    "fail",
-    [
-        lambda h: h.log(),
-        lambda h: (h * 2).log() + h,
-        lambda h: h / (h + 1),
-        lambda h: h ** (1 / 3),
-        lambda h: F.dot([h, h], [h.exp(), (h * -500).exp().exp()]),
-        lambda h: F.sum([h, h.sqrt()]),
-    ],
-)
-def test_a_failed_operation_leaves_no_half_built_graph(fail: object) -> None:
+FAILING = [
+    lambda h: h.log(),
+    lambda h: (h * 2).log() + h,
+    lambda h: h / (h + 1),
+    lambda h: h ** (1 / 3),
+    lambda h: F.dot([h, h], [h.exp(), (h * -500).exp().exp()]),
+    lambda h: F.sum([h, h.sqrt()]),
+]
+
+
+def test_a_failed_operation_leaves_no_half_built_graph() -> None:
     gc.collect()
-    gc.disable()
+    gc.disable()  # so that only reference counting frees anything
     try:
         x = Value(-1.0, label="x")
         h = x * 1.0  # h = -1: log, sqrt, h/(h+1) and h**(1/3) fail
         before_order = topological_order(h)
         before_count = count_values()
-        with pytest.raises((ValueError, ArithmeticError)):
-            fail(h)  # type: ignore[operator]
+        for fail in FAILING:
+            with pytest.raises((ValueError, ArithmeticError)):
+                fail(h)
+            assert topological_order(h) == before_order
         assert count_values() == before_count  # nothing new is left alive
-        assert topological_order(h) == before_order
         assert h.grad == 0.0 and x.grad == 0.0
         h.backward()  # the graph still works
         assert x.grad == 1.0

@@ -1,0 +1,195 @@
+"""Random expression graphs against central differences, and the strategies that draw them."""
+
+import pytest
+from hypothesis import Phase, find, given, settings
+from hypothesis import strategies as st
+
+from autograd_lite import (
+    PRIMITIVES,
+    GradcheckError,
+    Primitive,
+    Value,
+    grad,
+    topological_order,
+)
+from autograd_lite.gradcheck import expression_text, nonsmooth_nodes
+from autograd_lite.testing import (
+    LARGEST,
+    Apply,
+    Constant,
+    Sample,
+    Variable,
+    check_gradients,
+    expressions,
+    expressions_with_inputs,
+)
+
+
+def leaves_of(sample: Sample) -> dict[str, Value]:
+    return {name: Value(x, label=name) for name, x in sample.inputs.items()}
+
+
+# -- the engine on random graphs --------------------------------------------------------------
+
+
+@settings(max_examples=100)
+@given(expressions_with_inputs(("x", "y")))
+def test_random_expressions_first_and_second_order(sample: Sample) -> None:
+    check_gradients(sample.expression, sample.inputs, order=2)
+
+
+@settings(max_examples=30)
+@given(expressions_with_inputs(("x", "y", "z"), max_leaves=16, low=-4.0, high=4.0))
+def test_larger_random_expressions(sample: Sample) -> None:
+    check_gradients(sample.expression, sample.inputs, order=2)
+
+
+@settings(max_examples=40)
+@given(expressions_with_inputs(("x",), ops=["log", "sqrt", "pow", "mul", "abs", "relu"]))
+def test_expressions_full_of_domain_edges(sample: Sample) -> None:
+    check_gradients(sample.expression, sample.inputs, order=2)
+
+
+@settings(max_examples=50)
+@given(expressions_with_inputs(("x", "y")))
+def test_backward_grad_and_create_graph_agree(sample: Sample) -> None:
+    leaves = leaves_of(sample)
+    out = sample.expression.evaluate(leaves)
+    xs = list(leaves.values())
+    plain = grad(out, xs)
+    recorded = grad(out, xs, create_graph=True)
+    # the same rules on floats and on Values; x / a is x * a**-1 on Values, so allow rounding
+    assert list(plain) == pytest.approx([float(g) for g in recorded], rel=1e-12, abs=1e-300)
+    if out.requires_grad:
+        out.backward()
+        assert [x.grad for x in xs] == list(plain)
+        out.backward()
+        assert [x.grad for x in xs] == [2 * g for g in plain]
+
+
+# -- the strategies ------------------------------------------------------------------------
+
+
+@settings(max_examples=50)
+@given(expressions_with_inputs(("x", "y")))
+def test_samples_are_smooth_bounded_and_print_as_their_graph(sample: Sample) -> None:
+    out = sample.expression.evaluate(sample.inputs)
+    assert nonsmooth_nodes(out) == []
+    assert all(abs(v.data) <= LARGEST for v in topological_order(out))
+    if all(e.variables for e in sample.expression.nodes()):  # else constants fold away
+        assert str(sample.expression) == expression_text(out, max_chars=10_000)
+    assert set(sample.expression.variables) <= {"x", "y"}
+
+
+@pytest.mark.parametrize("name", list(PRIMITIVES))
+def test_every_row_of_the_table_takes_part(name: str) -> None:
+    search = settings(phases=[Phase.generate], max_examples=300, database=None)
+    s = find(expressions_with_inputs(), lambda s: name in s.expression.primitives, settings=search)
+    assert nonsmooth_nodes(s.expression.evaluate(s.inputs)) == []
+
+
+def test_failures_shrink_to_small_trees() -> None:
+    assert str(find(expressions(), lambda e: "tanh" in e.primitives)) == "tanh(x)"
+    deep = find(expressions(ops=["exp", "add"]), lambda e: len(e.nodes()) >= 3)
+    assert str(deep) in {"x + x", "exp(exp(x))"}
+    log = find(expressions_with_inputs(("x",), ops=["log"]), lambda s: "log" in str(s))
+    assert log == Sample(log.expression, {"x": 0.0}) and str(log.expression) == "log(x + 1)"
+
+
+CUBE = Primitive(
+    "cube",
+    "cube",
+    1,
+    lambda a: a**3,
+    lambda g, out, a: (g * 3 * a * a,),  # d(a^3) = 3 a^2 da
+    lambda a: True,
+    "a^3",
+)
+WRONG_CUBE = Primitive(
+    "cube", "cube", 1, lambda a: a**3, lambda g, out, a: (g * 3 * a,), lambda a: True, "wrong"
+)
+
+
+@settings(max_examples=30)
+@given(expressions_with_inputs(("x",), ops=[CUBE, "add", "mul", "tanh"]))
+def test_a_users_own_primitive_takes_part(sample: Sample) -> None:
+    check_gradients(sample.expression, sample.inputs, order=2)
+
+
+def test_a_wrong_rule_is_caught_and_shrunk() -> None:
+    @settings(max_examples=100, database=None)
+    @given(expressions_with_inputs(("x",), ops=[WRONG_CUBE, "add", "mul"]))
+    def check(sample: Sample) -> None:
+        check_gradients(sample.expression, sample.inputs, order=1)
+
+    with pytest.raises(GradcheckError) as caught:
+        check()
+    assert str(caught.value).endswith("expression: cube(x)")
+
+
+def test_the_readme_examples() -> None:
+    # the module docstring's two tests, verbatim
+    @given(expressions_with_inputs(variables=("x", "y")))
+    @settings(max_examples=20)
+    def test_random_expressions(sample: Sample) -> None:
+        check_gradients(sample.expression, sample.inputs)
+
+    @given(st.floats(-3, 3), st.floats(-3, 3))
+    @settings(max_examples=20)
+    def test_my_function(a: float, b: float) -> None:
+        check_gradients(lambda x, y: (x * y).tanh() + (x * x + 1).log(), [a, b])
+
+    test_random_expressions()
+    test_my_function()
+
+
+def test_check_gradients_outside_hypothesis() -> None:
+    check_gradients(lambda x: x.relu() * x, [0.5])
+    check_gradients(Variable("x"), {"x": 2.0})
+    with pytest.raises(ValueError, match="not smooth at or near"):
+        check_gradients(lambda x: x.relu(), [0.0])
+    with pytest.raises(ValueError, match="not smooth"):
+        check_gradients(lambda x: x.log(), [-1.0])  # fails: log(-1)
+    with pytest.raises(ValueError, match="order must be 1 or 2"):
+        check_gradients(lambda x: x, [1.0], order=3)
+    with pytest.raises(TypeError, match=r"inputs\[0\] must be a number or a Value, got str"):
+        check_gradients(lambda x: x, ["1"])  # type: ignore[list-item]
+
+
+def test_expression_objects() -> None:
+    x, y = Variable("x"), Variable("y")
+    e = Apply(PRIMITIVES["add"], (Apply(PRIMITIVES["mul"], (x, y)), Constant(1.5)))
+    t = Apply(PRIMITIVES["tanh"], (e,))
+    assert repr(t) == str(t) == "tanh(x * y + 1.5)"
+    assert t.variables == ("x", "y") and t.primitives == {"tanh", "add", "mul"}
+    out = t(x=0.5, y=Value(2.0))
+    assert out.data == pytest.approx(0.9866142981514303)
+    assert [v.label for v in topological_order(out) if v.is_leaf and v.requires_grad] == ["x", ""]
+    assert Constant(2.0).evaluate({}).requires_grad is False
+    assert t.fold({"x": 0.5, "y": 2.0}, lambda op, *xs: op.forward(*xs)) == out.data
+    with pytest.raises(ValueError, match="no value given for the variable 'y'"):
+        t.evaluate({"x": 1.0})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"variables": "xy"}, TypeError, "sequence of names"),
+        ({"variables": ()}, ValueError, "at least one variable"),
+        ({"variables": ("x", "x")}, ValueError, "distinct"),
+        ({"variables": ("1x",)}, ValueError, "a name such as"),
+        ({"ops": ["tan"]}, ValueError, "unknown primitive 'tan'"),
+        ({"ops": "add"}, TypeError, "list of primitive names"),
+        ({"ops": []}, ValueError, "at least one primitive"),
+        ({"max_leaves": 0}, ValueError, "max_leaves must be at least 1"),
+        ({"max_leaves": 2.5}, TypeError, "max_leaves must be an int"),
+        ({"low": 1.0, "high": 1.0}, ValueError, "low must be below high"),
+        ({"low": float("-inf")}, ValueError, "low must be finite"),
+        ({"high": "2"}, TypeError, "high must be a number"),
+    ],
+)
+def test_strategies_refuse_bad_arguments_at_once(
+    kwargs: dict[str, object], error: type[Exception], words: str
+) -> None:
+    with pytest.raises(error, match=words):
+        expressions_with_inputs(**kwargs)  # type: ignore[arg-type]
