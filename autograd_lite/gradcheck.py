@@ -27,7 +27,7 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
 
-from autograd_lite.engine import Value, grad, topological_order
+from autograd_lite.engine import Value, enable_grad, grad, topological_order
 from autograd_lite.ops import Primitive
 
 __all__ = [
@@ -173,7 +173,8 @@ class _Check:
             Value(x, label=name, requires_grad=i in active)
             for i, (x, name) in enumerate(zip(point, self.names, strict=True))
         ]
-        out = self.f(*leaves)
+        with enable_grad():  # even inside a caller's no_grad()
+            out = self.f(*leaves)
         if not isinstance(out, Value):
             raise TypeError(f"{self.kind}(): f must return a Value, got {type(out).__name__}")
         return out, [leaves[i] for i in self.active]

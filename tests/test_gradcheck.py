@@ -205,3 +205,13 @@ def test_docstring_examples_run() -> None:
     for name in ("autograd_lite.gradcheck", "autograd_lite.testing"):
         result = doctest.testmod(sys.modules[name])
         assert result.attempted > 0 and result.failed == 0, name
+
+
+def test_checks_work_inside_no_grad() -> None:
+    from autograd_lite import no_grad
+
+    with no_grad():
+        assert gradcheck(lambda x: x.tanh() * x, [0.3])
+        assert gradgradcheck(lambda x: x.tanh() * x, [0.3])
+        with pytest.raises(GradcheckError):
+            gradcheck(lambda x: apply(BAD_SIN, x), [0.3])
