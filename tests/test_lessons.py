@@ -96,6 +96,22 @@ def test_losses(tmp_path: Path) -> None:
     assert out["softmax_sum"] == pytest.approx(1.0)
 
 
+def test_learning_rate(tmp_path: Path) -> None:
+    out = run_lesson("learning_rate", tmp_path)
+    assert out["curvature"] == pytest.approx(2.0)  # standardised inputs: 2 mean(x^2) = 2
+    start, final = out["start_excess"], out["final_excess"]
+    assert final[1.05] > 10 * start  # |1 - lr c| = 1.1 > 1: diverges
+    assert final[0.1] < 1e-3 * start  # |1 - lr c| = 0.8: converges
+    assert final[0.001] > 0.5 * start  # 0.998 per step: crawls
+
+
+def test_optimizers(tmp_path: Path) -> None:
+    out = run_lesson("optimizers", tmp_path)
+    assert out["sgd_sign_flips"] == out["steps"]  # lr 0.95: y <- -0.9 y, a zigzag every step
+    assert out["worst_final_ratio"] < 0.02  # every optimiser got within 2% of the start loss
+    assert out["adagrad_beats_sgd"]  # per-coordinate scaling suits the narrow valley
+
+
 def test_newton(tmp_path: Path) -> None:
     out = run_lesson("newton", tmp_path)
     x = 2.0  # f = e^x + e^-2x: f' = e^x - 2e^-2x, f'' = e^x + 4e^-2x (from create_graph=True)
