@@ -101,7 +101,7 @@ def test_learning_rate(tmp_path: Path) -> None:
     assert out["curvature"] == pytest.approx(2.0)  # standardised inputs: 2 mean(x^2) = 2
     start, final = out["start_excess"], out["final_excess"]
     assert final[1.05] > 10 * start  # |1 - lr c| = 1.1 > 1: diverges
-    assert final[0.1] < 1e-3 * start  # |1 - lr c| = 0.8: converges
+    assert final[0.1] < 0.01 * start  # |1 - lr c| = 0.8: the loss gap shrinks 0.64x a step
     assert final[0.001] > 0.5 * start  # 0.998 per step: crawls
 
 
