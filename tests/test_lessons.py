@@ -112,6 +112,15 @@ def test_optimizers(tmp_path: Path) -> None:
     assert out["adagrad_beats_sgd"]  # per-coordinate scaling suits the narrow valley
 
 
+def test_batch_size(tmp_path: Path) -> None:
+    out = run_lesson("batch_size", tmp_path)
+    n = out["n_examples"]
+    assert out["updates_per_epoch"] == out["expected_updates"] == {1: n, 16: n // 16, n: 1}
+    final = out["final_loss"]
+    # the same epochs: more updates, lower loss; every batch size learned something
+    assert final[1] < final[16] < final[n] < out["initial_loss"]
+
+
 def test_newton(tmp_path: Path) -> None:
     out = run_lesson("newton", tmp_path)
     x = 2.0  # f = e^x + e^-2x: f' = e^x - 2e^-2x, f'' = e^x + 4e^-2x (from create_graph=True)
