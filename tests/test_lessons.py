@@ -121,6 +121,15 @@ def test_batch_size(tmp_path: Path) -> None:
     assert final[1] < final[16] < final[n] < out["initial_loss"]
 
 
+def test_normalization(tmp_path: Path) -> None:
+    out = run_lesson("normalization", tmp_path)
+    final = out["final_loss"]
+    standardised, raw_stable = final["standardised, lr = 0.1"], final["raw, lr = 2e-5"]
+    assert standardised < 0.05  # near the noise (sd 0.1, so MSE ~ 0.01)
+    assert raw_stable > 50 * standardised  # the same epochs on raw inputs: stuck far above
+    assert "diverg" in out["ended"]["raw, lr = 2e-4"]
+
+
 def test_newton(tmp_path: Path) -> None:
     out = run_lesson("newton", tmp_path)
     x = 2.0  # f = e^x + e^-2x: f' = e^x - 2e^-2x, f'' = e^x + 4e^-2x (from create_graph=True)
