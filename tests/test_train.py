@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import re
+from pathlib import Path
+
 import pytest
 
 from autograd_lite import nn, optim
+from autograd_lite.checkpoint import load
 from autograd_lite.data import make_blobs, make_moons
 from autograd_lite.losses import cross_entropy, hinge_loss, mse_loss
 from autograd_lite.train import DivergenceError, History, evaluate, fit, predict_classes
@@ -191,3 +197,17 @@ def test_bad_arguments() -> None:
         fit(model, hinge_loss, object(), (X, y), epochs=1, batch_size=2)
     with pytest.raises(ValueError, match="cannot tell a class"):
         predict_classes(model, X, mse_loss)
+
+
+def test_readme_training_section_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Training a network", 1)[1].split("\n## ", 1)[0]
+    (code,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    for picture in re.findall(r"\]\((docs/[\w.]+)\)", section):
+        assert (Path(__file__).parent.parent / picture).is_file(), picture
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        exec(compile(code, "README.md", "exec"), {})  # our own README, not user input
+    assert out.getvalue().strip().endswith("accuracy 100%")
+    load(tmp_path / "moons.json", nn.MLP(2, [16, 16, 1]))
