@@ -66,7 +66,7 @@ def _xavier_std(fan_in: int, fan_out: int) -> float:
 
 
 def _he_std(fan_in: int, fan_out: int) -> float:
-    return math.sqrt(2.0 / fan_in)
+    return calculate_gain("relu") / math.sqrt(fan_in)  # sqrt(2 / fan_in)
 
 
 # A uniform U(-a, a) has std a / sqrt(3), so a = sqrt(3) * std.

@@ -32,7 +32,7 @@ import numbers
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import product
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, overload
 
 from autograd_lite import functional as F
 from autograd_lite.engine import Value
@@ -483,7 +483,13 @@ class Sequential(Module):
     def __iter__(self) -> Iterator[Module]:
         return iter(self.layers)
 
-    def __getitem__(self, i: int) -> Module:
+    @overload
+    def __getitem__(self, i: int) -> Module: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequential: ...
+    def __getitem__(self, i: int | slice) -> Module:
+        if isinstance(i, slice):
+            return Sequential(*self.layers[i])  # shares the modules, as PyTorch does
         return self.layers[i]
 
     def __setitem__(self, i: int, module: Module) -> None:
@@ -563,19 +569,31 @@ class _Elementwise(Module):
 
 
 class ReLU(_Elementwise):
-    """max(x, 0) on every input. ``ReLU()([-1.0, 2.0])`` has data [0.0, 2.0]."""
+    """max(x, 0) on every input.
+
+    >>> [v.data for v in ReLU()([-1.0, 2.0])]
+    [0.0, 2.0]
+    """
 
     name = "relu"
 
 
 class Tanh(_Elementwise):
-    """tanh on every input. ``Tanh()(0.0).data == 0.0``."""
+    """tanh on every input.
+
+    >>> Tanh()([0.0]).data
+    0.0
+    """
 
     name = "tanh"
 
 
 class Sigmoid(_Elementwise):
-    """1 / (1 + e^-x) on every input. ``Sigmoid()(0.0).data == 0.5``."""
+    """1 / (1 + e^-x) on every input.
+
+    >>> Sigmoid()([0.0]).data
+    0.5
+    """
 
     name = "sigmoid"
 

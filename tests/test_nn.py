@@ -455,3 +455,10 @@ def test_conv_checks_its_input() -> None:
         conv([[[1.0, 2.0, 3.0], [3.0, 4.0]]])
     with pytest.raises(ValueError, match="kernel_size must be at least 1"):
         nn.Conv1d(1, 1, 0)
+
+
+def test_sequential_slice_shares_modules() -> None:
+    model = nn.MLP(2, [3, 4, 1], seed=0)
+    head = model[:2]
+    assert isinstance(head, nn.Sequential) and len(head) == 2 and head[0] is model[0]
+    assert len(head([1.0, 2.0])) == 4
