@@ -130,6 +130,20 @@ def test_normalization(tmp_path: Path) -> None:
     assert "diverg" in out["ended"]["raw, lr = 2e-4"]
 
 
+def test_initialization(tmp_path: Path) -> None:
+    out = run_lesson("initialization", tmp_path)
+    tanh, relu = out["last_spread"]["tanh"], out["last_spread"]["relu"]
+    assert tanh["small U(-0.01, 0.01)"] < 1e-6 * tanh["Xavier"]  # the signal vanishes
+    assert relu["naive U(-1, 1)"] > 10 * relu["He"]  # the signal explodes
+    assert 0.3 < relu["He"] < 3.0  # He keeps a ReLU stack's spread steady
+    final = out["final_loss"]
+    guessing = math.log(2)  # binary cross-entropy of a coin toss
+    assert final["He"] < 0.8 * guessing
+    assert final["small U(-0.01, 0.01)"] > 0.98 * guessing
+    assert final["naive U(-1, 1)"] > 0.98 * guessing
+    assert out["dead_units"]["naive U(-1, 1)"][-1] == 10  # the last hidden layer died
+
+
 def test_newton(tmp_path: Path) -> None:
     out = run_lesson("newton", tmp_path)
     x = 2.0  # f = e^x + e^-2x: f' = e^x - 2e^-2x, f'' = e^x + 4e^-2x (from create_graph=True)
