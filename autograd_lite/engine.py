@@ -317,16 +317,16 @@ class Value:
         y = _operand(other)
         if y is None:
             return NotImplemented
-        if y._rg:
-            return self * y**-1.0
         if y.data == 0.0:
             raise ZeroDivisionError(f"div({_fmt(self.data)}, 0.0): division by zero")
-        return self * (1.0 / y.data)
+        return self * y**-1.0 if y._rg else self * (1.0 / y.data)
 
     def __rtruediv__(self, other: Value | float) -> Value:
         y = _operand(other)
         if y is None:
             return NotImplemented
+        if self.data == 0.0:
+            raise ZeroDivisionError(f"div({_fmt(y.data)}, 0.0): division by zero")
         return self**-1.0 * y
 
     # -- comparisons look at data; == and hash stay identity-based -------------
@@ -545,36 +545,49 @@ def topological_order(*roots: Value, constants: bool = True) -> list[Value]:
 # -- the backward pass -----------------------------------------------------------
 #
 # Gradients are summed in a dictionary that belongs to one call, so that a
-# second backward() never sees the first one's intermediate sums. There are
-# two loops: one on plain floats, where rules get the nodes' data (the fast,
-# everyday path), and one on Values, where rules get the nodes themselves so
-# that the backward pass is recorded as a graph (create_graph=True).
+# second backward() never sees the first one's intermediate sums, and they
+# reach .grad only once the whole pass has succeeded: a pass that fails half
+# way changes nothing. There are two loops: one on plain floats, where rules
+# get the nodes' data (the fast, everyday path), and one on Values, where
+# rules get the nodes themselves so that the backward pass is recorded as a
+# graph (create_graph=True).
+
+
+class _NotFinite(OverflowError):
+    """A gradient overflowed on its way back; the message already says where."""
+
+
+def _describe(node: Value) -> str:
+    op = node._op.name if node._op is not None else "leaf"
+    args = ", ".join(_fmt(p.data) for p in node.parents)
+    name = f" {node.label!r}" if node.label else ""
+    return f"{op}({args}) = {_fmt(node.data)}{name}"
 
 
 def _backward_failure(node: Value, error: Exception) -> Exception:
-    op = node._op.name if node._op is not None else "leaf"
-    args = ", ".join(_fmt(p.data) for p in node.parents)
+    if isinstance(error, _NotFinite):
+        return error
     return type(error)(
-        f"backward through {op}({args}) = {_fmt(node.data)}: {error} "
-        "(the derivative is not finite here)"
+        f"backward through {_describe(node)}: {error} (the derivative is not finite here)"
     )
 
 
-def _backprop_floats(
-    order: list[Value], grads: dict[Value, float], wanted: set[Value] | None
-) -> dict[Value, float]:
-    found: dict[Value, float] = {}
+def _backprop_floats(order: list[Value], grads: dict[Value, float]) -> list[float]:
+    """Each node's gradient, in the order of ``reversed(order)``."""
     get = grads.get
+    pop = grads.pop
+    found: list[float] = []
+    keep = found.append
     node = order[-1]
     try:
         for node in reversed(order):
-            g = grads.pop(node)  # every consumer has added its share by now
+            g = pop(node)  # every consumer has added its share by now
+            keep(g)
             if g - g != 0.0:
-                raise OverflowError("the gradient arriving here is not finite")
-            if wanted is None:
-                node.grad += g
-            elif node in wanted:
-                found[node] = g
+                raise _NotFinite(
+                    f"backward: the gradient reaching {_describe(node)} is {g}: it overflowed "
+                    "the float range on its way from the output"
+                )
             op = node._op
             if op is None:
                 continue
@@ -600,30 +613,23 @@ def _backprop_floats(
     return found
 
 
-def _backprop_values(
-    order: list[Value], grads: dict[Value, Any], wanted: set[Value] | None
-) -> dict[Value, Value]:
-    found: dict[Value, Value] = {}
+def _backprop_values(order: list[Value], grads: dict[Value, Any]) -> list[Value]:
+    """Each node's gradient as a Value, in the order of ``reversed(order)``."""
+    found: list[Value] = []
     node = order[-1]
     try:
-        with _grad_mode(True):
-            for node in reversed(order):
-                g = grads.pop(node)
-                if type(g) is not Value:
-                    g = _leaf(float(g), False)
-                if wanted is None:
-                    old: Any = node.grad
-                    # .grad holds a Value here, as in PyTorch with create_graph=True
-                    node.grad = g if type(old) is float and old == 0.0 else old + g  # type: ignore[assignment]
-                elif node in wanted:
-                    found[node] = g
-                op = node._op
-                if op is None:
-                    continue
-                inputs = node.parents
-                for p, gp in zip(inputs, op.vjp(g, node, *inputs), strict=True):
-                    if p._rg:
-                        grads[p] = grads[p] + gp if p in grads else gp
+        for node in reversed(order):
+            g = grads.pop(node)
+            if type(g) is not Value:
+                g = _leaf(float(g), False)
+            found.append(g)
+            op = node._op
+            if op is None:
+                continue
+            inputs = node.parents
+            for p, gp in zip(inputs, op.vjp(g, node, *inputs), strict=True):
+                if p._rg:
+                    grads[p] = grads[p] + gp if p in grads else gp
     except (ArithmeticError, ValueError) as error:
         raise _backward_failure(node, error) from None
     return found
@@ -647,9 +653,23 @@ def _backprop(
     grads: dict[Value, Any] = {}
     for root, seed in zip(roots, seeds, strict=True):
         grads[root] = grads[root] + seed if root in grads else seed
-    if create_graph:
-        return _backprop_values(order, grads, wanted)
-    return _backprop_floats(order, grads, wanted)
+    with _grad_mode(True) if create_graph else contextlib.nullcontext():
+        if create_graph:
+            found: list[Any] = _backprop_values(order, grads)
+        else:
+            found = _backprop_floats(order, grads)
+        pairs = zip(reversed(order), found, strict=True)
+        if wanted is not None:
+            return {node: g for node, g in pairs if node in wanted}
+        if not create_graph:
+            for node, g in pairs:
+                node.grad += g
+            return {}
+        for node, g in pairs:
+            old: Any = node.grad
+            # .grad becomes a Value, as in PyTorch with create_graph=True
+            node.grad = g if type(old) is float and old == 0.0 else old + g
+    return {}
 
 
 def _as_values(xs: Value | Sequence[Value], what: str) -> list[Value]:
