@@ -489,15 +489,12 @@ def apply(op: Primitive, *inputs: Value | float) -> Value:
         if out is NotImplemented:
             raise TypeError(f"{op.name} takes numbers or Values, got {_type_names(inputs)}")
         return out
-    parents: list[Value] = []
-    for x in inputs:
-        v = _operand(x)
-        if v is None:
-            raise TypeError(f"{op.name} takes numbers or Values, got {_type_names(inputs)}")
-        parents.append(v)
+    parents = tuple([x if type(x) is Value else _operand(x) for x in inputs])
+    if None in parents:
+        raise TypeError(f"{op.name} takes numbers or Values, got {_type_names(inputs)}")
     if op.arity == 1:
-        return _apply1(op, parents[0])
-    return _applyn(op, tuple(parents))
+        return _apply1(op, parents[0])  # type: ignore[arg-type]
+    return _applyn(op, parents)  # type: ignore[arg-type]
 
 
 def _type_names(xs: Iterable[object]) -> str:
