@@ -144,6 +144,18 @@ def test_initialization(tmp_path: Path) -> None:
     assert out["dead_units"]["naive U(-1, 1)"][-1] >= 8  # most of the last hidden layer died
 
 
+def test_vanishing_gradients(tmp_path: Path) -> None:
+    out = run_lesson("vanishing_gradients", tmp_path)
+    first = out["first_layer"]
+    assert out["sigmoid_over_relu"] < 1e-3  # sigmoid's first layer: a vanishing gradient
+    assert first["tanh (Xavier)"] > 0.1 * first["ReLU (He)"]  # tanh + Xavier: no vanishing
+    assert first["ReLU (He x 1.3): explodes"] > 30 * first["ReLU (He)"]  # exploding
+    assert out["unclipped_ended"].startswith("overflowed")
+    assert out["clipped_ended"].startswith("finished")
+    losses = out["clipped_losses"]
+    assert losses[-1] < losses[0] / 4  # clipping: the same learning rate now trains
+
+
 def test_newton(tmp_path: Path) -> None:
     out = run_lesson("newton", tmp_path)
     x = 2.0  # f = e^x + e^-2x: f' = e^x - 2e^-2x, f'' = e^x + 4e^-2x (from create_graph=True)

@@ -1,0 +1,171 @@
+"""Vanishing and exploding gradients in a deep stack (sigmoid, tanh, ReLU), and gradient clipping.
+
+The backward pass multiplies, layer by layer, by each layer's weights and
+by its activation's derivative. In a deep stack those factors compound:
+
+* sigmoid's derivative is at most 0.25, so the gradient shrinks at every
+  layer on its way back: the first layers hardly learn (*vanishing
+  gradients*);
+* tanh (derivative up to 1) with Xavier weights and ReLU (derivative exactly
+  1 where active) with He weights keep it roughly steady;
+* weights a little too large make every factor bigger than 1: gradients
+  (and activations) become huge (*exploding gradients*), and one update can
+  throw the weights so far that training overflows.
+
+The remedy for explosion shown here is gradient clipping:
+``optim.clip_grad_norm_(params, max_norm)`` scales all gradients together
+so that their overall length is at most ``max_norm`` before ``step()``.
+
+The lesson builds 10 hidden layers of 16 units, computes the mean squared
+error on 16 random examples, runs ``backward()`` and prints the mean size of
+the weight gradients in each layer; then it trains the exploding network
+with and without clipping.
+
+Run: ``python examples/vanishing_gradients.py`` (``--out DIR``, ``--quick``).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+
+from _lesson import Outcome, plt, say, section, start
+
+from autograd_lite import Value, nn, optim
+from autograd_lite import functional as F
+from autograd_lite.losses import mse_loss
+
+DEPTH, WIDTH = 10, 16
+#: label -> (activation, init scheme, factor applied to the initial weights)
+STACKS: dict[str, tuple[str, str, float]] = {
+    "sigmoid (Xavier)": ("sigmoid", "xavier", 1.0),
+    "tanh (Xavier)": ("tanh", "xavier", 1.0),
+    "ReLU (He)": ("relu", "he", 1.0),
+    "ReLU (He x 1.3): explodes": ("relu", "he", 1.3),
+}
+EXPLODING = "ReLU (He x 1.3): explodes"
+LEARNING_RATE = 0.01
+MAX_NORM = 1.0
+
+
+def make_stack(label: str) -> nn.MLP:
+    activation, init, factor = STACKS[label]
+    model = nn.MLP(WIDTH, [WIDTH] * DEPTH + [1], activation=activation, init=init, seed=0)
+    for p in model.parameters():
+        p.data *= factor
+    return model
+
+
+def make_data() -> tuple[list[list[float]], list[float]]:
+    rng = random.Random(1)
+    X = [[rng.gauss(0.0, 1.0) for _ in range(WIDTH)] for _ in range(16)]
+    return X, [rng.gauss(0.0, 1.0) for _ in X]
+
+
+def batch_loss(model: nn.MLP, X: list[list[float]], y: list[float]) -> Value:
+    """The mean squared error over the batch."""
+    return F.sum(mse_loss(model(x), t) for x, t in zip(X, y, strict=True)) / len(X)
+
+
+def layer_gradient_sizes(model: nn.MLP) -> list[float]:
+    """Mean |dL/dw| over the weights of each layer (first layer first)."""
+    sizes = []
+    for layer in model.layers:
+        grads = [abs(w.grad) for neuron in layer.neurons for w in neuron.w]  # type: ignore[attr-defined]
+        sizes.append(sum(grads) / len(grads))
+    return sizes
+
+
+def train(
+    clip: bool, steps: int, X: list[list[float]], y: list[float]
+) -> tuple[list[float], list[float], str]:
+    """Loss and gradient norm (before clipping) per step, and how the run ended."""
+    model = make_stack(EXPLODING)
+    params = model.parameters()
+    opt = optim.SGD(params, lr=LEARNING_RATE)
+    losses: list[float] = []
+    norms: list[float] = []
+    try:
+        for _ in range(steps):
+            opt.zero_grad()
+            loss = batch_loss(model, X, y)
+            losses.append(loss.data)
+            loss.backward()
+            norms.append(math.hypot(*[p.grad for p in params]))  # ||g||, without overflow
+            if clip:
+                optim.clip_grad_norm_(params, MAX_NORM)  # g <- g * min(1, max_norm / ||g||)
+            opt.step()
+    except ArithmeticError as error:  # the engine refuses numbers beyond the float range
+        return losses, norms, f"overflowed at step {len(losses) + 1}: {str(error)[:60]}..."
+    return losses, norms, f"finished {steps} steps"
+
+
+def main(argv: Sequence[str] | None = None) -> Outcome:
+    lesson = start(__file__, __doc__, argv)
+    X, y = make_data()
+
+    section(f"mean |dL/dw| per layer, {DEPTH} hidden layers of {WIDTH} (layer 1 = input side)")
+    sizes = {}
+    for label in STACKS:
+        model = make_stack(label)
+        batch_loss(model, X, y).backward()
+        sizes[label] = layer_gradient_sizes(model)
+        print(f"{label:<27}" + " ".join(f"{s:8.1e}" for s in sizes[label]))
+    ratio = sizes["sigmoid (Xavier)"][0] / sizes["ReLU (He)"][0]
+    say(
+        f"""The sigmoid stack's first layer gets a gradient {ratio:.0e} times the ReLU stack's:
+        it shrinks by about 4x at every sigmoid layer on the way back. With weights only 1.3
+        times too large, the ReLU stack's gradients are about
+        {sizes[EXPLODING][0] / sizes["ReLU (He)"][0]:.0f} times larger than with He weights."""
+    )
+
+    steps = 8 if lesson.quick else 40
+    section(f"training the exploding stack: SGD, lr = {LEARNING_RATE:g}, {steps} steps")
+    runs = {
+        "no clipping": train(False, steps, X, y),
+        f"clip_grad_norm_(max_norm={MAX_NORM:g})": train(True, steps, X, y),
+    }
+    for name, (losses, norms, how) in runs.items():
+        print(f"{name:<28} loss {losses[0]:.3g} -> {losses[-1]:.3g}; {how}")
+        print(f"{'':<28} gradient norm per step: {' '.join(f'{g:.2g}' for g in norms[:6])} ...")
+    say(
+        """Without clipping the first update is about a hundred times too big; the next
+        forward pass produces enormous numbers and the one after overflows. Clipping keeps
+        each step's length at most lr x max_norm while keeping its direction, so the same
+        learning rate trains."""
+    )
+
+    fig, (ax_g, ax_t) = plt.subplots(1, 2, figsize=(13, 4.4), layout="constrained")
+    for k, (label, layer_sizes) in enumerate(sizes.items()):
+        ax_g.semilogy(range(1, len(layer_sizes) + 1), layer_sizes, "o-", ms=4, color=f"C{k}",
+                      label=label)  # fmt: skip
+    ax_g.set(xlabel="layer (1 = first hidden layer, 11 = output layer)")
+    ax_g.set(
+        ylabel="mean |dL/dw| (log scale)", title="Gradient size per layer after one backward()"
+    )
+    ax_g.legend(fontsize=8)
+    for k, (name, (losses, _, how)) in enumerate(runs.items()):
+        ax_t.semilogy(range(len(losses)), losses, "o-", ms=3, color=f"C{k + 4}", label=name)
+        if how.startswith("overflowed"):
+            ax_t.annotate(
+                f"off the chart: loss {losses[-1]:.0e} at step {len(losses) - 1},\nthen overflow",
+                (1.15, 5e7), xytext=(4, 1e6), arrowprops={"arrowstyle": "->"}, fontsize=8,
+            )  # fmt: skip
+    ax_t.set(xlabel="step", ylabel="training loss (MSE, log scale)", ylim=(0.1, 1e8))
+    ax_t.set_title(f"The exploding stack, lr = {LEARNING_RATE:g}: clipping as the remedy")
+    ax_t.legend(fontsize=8)
+    fig.suptitle("Vanishing and exploding gradients in a 10-layer stack")
+    lesson.save(fig, "gradient_per_layer.png")
+    clipped = runs[f"clip_grad_norm_(max_norm={MAX_NORM:g})"]
+    return lesson.finish(
+        first_layer={label: s[0] for label, s in sizes.items()},
+        sigmoid_over_relu=ratio,
+        unclipped_ended=runs["no clipping"][2],
+        clipped_ended=clipped[2],
+        clipped_losses=clipped[0],
+    )
+
+
+if __name__ == "__main__":
+    main()
