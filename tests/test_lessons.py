@@ -156,6 +156,14 @@ def test_vanishing_gradients(tmp_path: Path) -> None:
     assert losses[-1] < losses[0] / 4  # clipping: the same learning rate now trains
 
 
+def test_regularization(tmp_path: Path) -> None:
+    out = run_lesson("regularization", tmp_path)
+    gap, test = out["gap"], out["test_loss"]  # gap = test loss - training loss (over-fitting)
+    assert gap["dropout"] < 0.7 * gap["plain"]
+    assert gap["batch norm"] < 0.7 * gap["plain"]
+    assert test["dropout"] < test["plain"] and test["batch norm"] < test["plain"]
+
+
 def test_newton(tmp_path: Path) -> None:
     out = run_lesson("newton", tmp_path)
     x = 2.0  # f = e^x + e^-2x: f' = e^x - 2e^-2x, f'' = e^x + 4e^-2x (from create_graph=True)

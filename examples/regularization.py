@@ -1,0 +1,135 @@
+"""Dropout and batch normalisation, and their effect on over-fitting.
+
+With 20 noisy training points and a network of two hidden layers, the
+network can fit the training points themselves, noise included, instead of
+the shape behind them: the training loss keeps falling while the loss on
+new points (a held-out test set) rises. That is *over-fitting*, and the gap
+between the two losses measures it.
+
+* Dropout (``nn.Dropout(0.5)``) zeroes a random half of a layer's outputs
+  at every training step (and scales the rest by 2), so no unit can rely on
+  any other: the network learns broader, smoother rules. In evaluation mode
+  (``model.eval()``) it does nothing.
+* Batch normalisation (``nn.BatchNorm1d``) normalises each unit's output
+  over the mini-batch, then scales and shifts it by learned parameters; it
+  steadies training, and the noise of batch statistics also regularises.
+  In evaluation mode it uses running averages instead of the batch.
+
+The same three-layer network is trained (Adam, same seed, same data) plain,
+with dropout after each hidden layer, and with batch normalisation before
+each ReLU; the lesson prints and plots training and test losses and draws
+the decision regions.
+
+Run: ``python examples/regularization.py`` (``--out DIR``, ``--quick``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from _lesson import Outcome, plt, say, section, start
+
+from autograd_lite import nn, no_grad, optim
+from autograd_lite.data import make_moons
+from autograd_lite.losses import binary_cross_entropy_with_logits
+from autograd_lite.train import History, evaluate, fit
+
+SEED = 0
+N_TRAIN, N_TEST, NOISE = 20, 100, 0.3
+
+
+def build(kind: str, width: int) -> nn.Sequential:
+    """2 -> width -> width -> 1, plain, with Dropout(0.5) or with BatchNorm1d."""
+
+    def linear(nin: int, nout: int, k: int) -> nn.Linear:
+        return nn.Linear(nin, nout, init="he", seed=SEED + k)  # the same weights in every model
+
+    def hidden(nin: int, k: int) -> list[nn.Module]:
+        if kind == "batch norm":
+            return [linear(nin, width, k), nn.BatchNorm1d(width), nn.ReLU()]
+        if kind == "dropout":
+            return [linear(nin, width, k), nn.ReLU(), nn.Dropout(0.5, seed=SEED + k)]
+        return [linear(nin, width, k), nn.ReLU()]
+
+    return nn.Sequential(*hidden(2, 0), *hidden(width, 1), linear(width, 1, 2))
+
+
+def main(argv: Sequence[str] | None = None) -> Outcome:
+    lesson = start(__file__, __doc__, argv)
+    width, epochs, every, cells = (16, 30, 30, 8) if lesson.quick else (32, 60, 10, 30)
+    train_set = make_moons(N_TRAIN, noise=NOISE, seed=1)
+    test_set = make_moons(N_TEST, noise=NOISE, seed=2)
+    loss_fn = binary_cross_entropy_with_logits
+    say(
+        f"""{N_TRAIN} training points, {N_TEST} test points (two moons, noise {NOISE:g});
+        a 2-{width}-{width}-1 ReLU network, Adam (lr 0.01), mini-batches of 10, {epochs}
+        epochs."""
+    )
+
+    section("training")
+    models: dict[str, nn.Sequential] = {}
+    curves: dict[str, list[tuple[int, float, float]]] = {}
+    for kind in ("plain", "dropout", "batch norm"):
+        model = models[kind] = build(kind, width)
+        curve = curves[kind] = []
+
+        def record(epoch: int, _: History, model: nn.Module = model, curve: list = curve) -> None:
+            if epoch % every == 0:  # both losses in evaluation mode (no dropout, running stats)
+                train_loss = evaluate(model, loss_fn, train_set).loss
+                curve.append((epoch, train_loss, evaluate(model, loss_fn, test_set).loss))
+
+        fit(
+            model, loss_fn, optim.Adam(model.parameters(), lr=0.01), train_set, epochs=epochs,
+            batch_size=10, progress=False, seed=SEED, on_epoch_end=record,
+        )  # fmt: skip
+    print(f"{'model':<12} {'train loss':>10} {'test loss':>10} {'gap':>7} {'test accuracy':>14}")
+    gaps, test_losses = {}, {}
+    for kind, model in models.items():
+        _, train_loss, test_loss = curves[kind][-1]
+        accuracy = evaluate(model, loss_fn, test_set).accuracy or 0.0
+        gaps[kind], test_losses[kind] = test_loss - train_loss, test_loss
+        row = f"{train_loss:>10.3f} {test_loss:>10.3f} {gaps[kind]:>7.3f} {accuracy:>14.0%}"
+        print(f"{kind:<12} {row}")
+    say(
+        """The plain network has the largest gap between test and training loss: it has
+        learned its 20 points rather than the moons. Dropout and batch normalisation give up
+        a little on the training points, and their test loss is lower: fewer confident
+        mistakes on new points. (On 100 test points accuracy moves by a few percent either
+        way; the loss is the finer measure.)"""
+    )
+
+    fig, axes = plt.subplots(1, 4, figsize=(17, 4.2), layout="constrained")
+    xs = [-2.0 + 4.6 * i / (cells - 1) for i in range(cells)]
+    ys = [-1.3 + 3.0 * j / (cells - 1) for j in range(cells)]
+    for ax, (kind, model) in zip(axes, models.items(), strict=False):
+        model.eval()
+        with no_grad():
+            z = [[model([x, yy]).data for x in xs] for yy in ys]
+        ax.contourf(xs, ys, z, levels=[-1e9, 0, 1e9], colors=["#c6dbef", "#fdd0a2"])
+        ax.contour(xs, ys, z, levels=[0], colors="k", linewidths=1)
+        for data, marker, size, alpha in ((test_set, "o", 10, 0.45), (train_set, "o", 30, 1.0)):
+            X, y = data
+            colours = ["C0" if t == 0 else "C1" for t in y]
+            edge = "k" if alpha == 1 else "none"
+            ax.scatter([p[0] for p in X], [p[1] for p in X], c=colours, s=size, alpha=alpha,
+                       edgecolors=edge, marker=marker)  # fmt: skip
+        ax.set(xlabel="x1", ylabel="x2", title=f"{kind}: test loss {test_losses[kind]:.2f}")
+    axes[0].scatter([], [], c="gray", s=30, edgecolors="k", label="training points")
+    axes[0].scatter([], [], c="gray", s=10, alpha=0.45, label="test points")
+    axes[0].legend(fontsize=8, loc="lower left")
+    ax = axes[3]
+    for k, (kind, curve) in enumerate(curves.items()):
+        ep = [e for e, _, _ in curve]
+        ax.plot(ep, [a for _, a, _ in curve], "-", color=f"C{k}", label=f"{kind}, train")
+        ax.plot(ep, [b for _, _, b in curve], "--", color=f"C{k}", label=f"{kind}, test")
+    ax.set(
+        xlabel="epoch", ylabel="loss (binary cross-entropy)", title="Train (solid) vs test (dashed)"
+    )
+    ax.legend(fontsize=7)
+    fig.suptitle("Over-fitting 20 points: plain, dropout, batch normalisation")
+    lesson.save(fig, "regularization.png")
+    return lesson.finish(gap=gaps, test_loss=test_losses)
+
+
+if __name__ == "__main__":
+    main()
