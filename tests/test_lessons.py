@@ -164,6 +164,12 @@ def test_regularization(tmp_path: Path) -> None:
     assert test["dropout"] < test["plain"] and test["batch norm"] < test["plain"]
 
 
+def test_convolution(tmp_path: Path) -> None:
+    out = run_lesson("convolution", tmp_path)
+    assert out["hand_vs_engine"] < 1e-12  # dL/dK[k] = sum_n dL/dz[n] x[n + k]
+    assert out["kernel_error"] < 0.05  # the learned kernel is the edge detector [-1, 0, 1]
+
+
 def test_newton(tmp_path: Path) -> None:
     out = run_lesson("newton", tmp_path)
     x = 2.0  # f = e^x + e^-2x: f' = e^x - 2e^-2x, f'' = e^x + 4e^-2x (from create_graph=True)
