@@ -170,6 +170,15 @@ def test_convolution(tmp_path: Path) -> None:
     assert out["kernel_error"] < 0.05  # the learned kernel is the edge detector [-1, 0, 1]
 
 
+def test_evaluation(tmp_path: Path) -> None:
+    out = run_lesson("evaluation", tmp_path)
+    matrix = out["matrix"]
+    assert sum(map(sum, matrix)) == out["n_test"]  # every test example counted once
+    assert out["accuracy"] == out["accuracy_from_matrix"] == out["evaluate_accuracy"]
+    assert out["accuracy"] > 0.7  # three overlapping clusters; guessing gives 1/3
+    assert out["final_loss"] < math.log(3)  # better than the uniform guess's cross-entropy
+
+
 def test_newton(tmp_path: Path) -> None:
     out = run_lesson("newton", tmp_path)
     x = 2.0  # f = e^x + e^-2x: f' = e^x - 2e^-2x, f'' = e^x + 4e^-2x (from create_graph=True)

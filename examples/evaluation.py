@@ -1,0 +1,139 @@
+"""Evaluating a classifier: accuracy, final loss and a confusion matrix on a held-out split.
+
+A model is judged on examples it never trained on. The lesson makes three
+overlapping clusters of points (classes A, B, C), keeps 30% of them aside
+as a test set (``train_test_split(..., stratify=True)``), trains an MLP
+with the cross-entropy loss on the rest (``fit`` with
+``validation=test set`` reports both sets after every epoch), then measures
+on the test set:
+
+* the final loss (mean cross-entropy) and the accuracy (share right);
+* the confusion matrix: row = true class, column = predicted class; the
+  diagonal holds the right answers, every other cell one kind of mistake;
+* precision (of the points called A, the share truly A), recall (of the
+  true A points, the share found) and F1 for each class.
+
+Run: ``python examples/evaluation.py`` (``--out DIR``, ``--quick``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from _lesson import Outcome, plt, say, section, start
+
+from autograd_lite import nn, no_grad, optim
+from autograd_lite.data import make_blobs, train_test_split
+from autograd_lite.losses import cross_entropy
+from autograd_lite.metrics import (
+    accuracy,
+    confusion_matrix,
+    format_confusion_matrix,
+    precision_recall_f1,
+)
+from autograd_lite.train import evaluate, fit, predict_classes
+
+NAMES = ["A", "B", "C"]
+CENTERS = [[-1.5, 0.0], [1.5, 0.0], [0.0, 2.2]]
+SEED = 1
+
+
+def main(argv: Sequence[str] | None = None) -> Outcome:
+    lesson = start(__file__, __doc__, argv)
+    epochs = 8 if lesson.quick else 30
+    X, y = make_blobs(150, centers=CENTERS, noise=1.0, seed=SEED)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, seed=SEED, stratify=True
+    )
+    print(f"{len(X_train)} training and {len(X_test)} test examples, classes {NAMES}")
+
+    section(f"training MLP(2, [16, 3]) with cross-entropy, Adam (lr 0.02), {epochs} epochs")
+    model = nn.MLP(2, [16, 3], seed=SEED)
+    history = fit(
+        model, cross_entropy, optim.Adam(model.parameters(), lr=0.02), (X_train, y_train),
+        epochs=epochs, batch_size=16, validation=(X_test, y_test), progress=False, seed=SEED,
+    )  # fmt: skip
+    for e in sorted({0, epochs // 2, epochs - 1}):
+        print(
+            f"epoch {e + 1:>3}: train loss {history.loss[e]:.3f}, acc {history.accuracy[e]:.0%}"
+            f" | test loss {history.val_loss[e]:.3f}, acc {history.val_accuracy[e]:.0%}"
+        )
+
+    section("evaluation on the held-out test set")
+    final = evaluate(model, cross_entropy, (X_test, y_test))
+    predicted = predict_classes(model, X_test, cross_entropy)
+    matrix = confusion_matrix(y_test, predicted, num_classes=len(NAMES))
+    acc = accuracy(y_test, predicted)
+    print(f"final loss (mean cross-entropy): {final.loss:.4f}")
+    print(f"accuracy: {acc:.1%}  ({sum(matrix[i][i] for i in range(len(NAMES)))} of {len(y_test)})")
+    print("\nconfusion matrix:")
+    print(format_confusion_matrix(matrix, labels=NAMES))
+    print("\nclass  precision  recall    F1   support")
+    for s in precision_recall_f1(y_test, predicted, num_classes=len(NAMES)):
+        print(
+            f"{NAMES[s.label]:>5}  {s.precision:9.2f}  {s.recall:6.2f}  {s.f1:5.2f}  {s.support:>7}"
+        )
+    say(
+        """The clusters overlap, so some mistakes are unavoidable. Accuracy gives one number;
+        the confusion matrix says which classes get mixed up, and precision and recall say
+        whether a class is over- or under-predicted."""
+    )
+
+    fig, axes = plt.subplot_mosaic(
+        [["regions", "matrix", "loss"], ["regions", "matrix", "accuracy"]],
+        figsize=(16, 5),
+        layout="constrained",
+        width_ratios=[1.2, 1, 1],
+    )
+    ax_r, ax_m, ax_c, ax_a = (axes[k] for k in ("regions", "matrix", "loss", "accuracy"))
+    cells = 12 if lesson.quick else 60
+    xs = [-5.0 + 10.0 * i / (cells - 1) for i in range(cells)]
+    ys = [-3.5 + 8.0 * j / (cells - 1) for j in range(cells)]
+    model.eval()
+    with no_grad():
+        grid = [[max(range(3), key=lambda k, p=[x, v]: model(p)[k].data) for x in xs] for v in ys]
+    ax_r.contourf(
+        xs, ys, grid, levels=[-0.5, 0.5, 1.5, 2.5], colors=["#c6dbef", "#fdd0a2", "#c7e9c0"]
+    )
+    for k, name in enumerate(NAMES):
+        pts = [p for p, t in zip(X_test, y_test, strict=True) if t == k]
+        ax_r.scatter([p[0] for p in pts], [p[1] for p in pts], color=f"C{k}", edgecolors="k",
+                     s=25, label=f"test points, class {name}")  # fmt: skip
+    ax_r.set(xlabel="x1", ylabel="x2", title="Decision regions and the test set")
+    ax_r.legend(fontsize=8, loc="upper left")
+    image = ax_m.imshow(matrix, cmap="Blues")
+    for i in range(len(NAMES)):
+        for j in range(len(NAMES)):
+            colour = "white" if matrix[i][j] > max(map(max, matrix)) / 2 else "black"
+            ax_m.text(j, i, str(matrix[i][j]), ha="center", va="center", color=colour, fontsize=13)
+    ax_m.set_xticks(range(len(NAMES)), NAMES)
+    ax_m.set_yticks(range(len(NAMES)), NAMES)
+    ax_m.set(
+        xlabel="predicted class",
+        ylabel="true class",
+        title=f"Confusion matrix (accuracy {acc:.0%})",
+    )
+    fig.colorbar(image, ax=ax_m, label="test examples", shrink=0.8)
+    epochs_axis = range(1, len(history) + 1)
+    ax_c.plot(epochs_axis, history.loss, label="training loss")
+    ax_c.plot(epochs_axis, history.val_loss, "--", label="test loss")
+    ax_c.set(ylabel="cross-entropy", title="Loss and accuracy per epoch")
+    ax_c.legend(fontsize=8)
+    ax_a.plot(epochs_axis, history.accuracy, label="training accuracy")
+    ax_a.plot(epochs_axis, history.val_accuracy, "--", label="test accuracy")
+    ax_a.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.05))
+    ax_a.legend(fontsize=8, loc="lower right")
+    fig.suptitle("Evaluating a 3-class classifier on a held-out test set")
+    lesson.save(fig, "evaluation.png")
+    return lesson.finish(
+        accuracy=acc,
+        accuracy_from_matrix=sum(matrix[i][i] for i in range(3)) / len(y_test),
+        final_loss=final.loss,
+        evaluate_accuracy=final.accuracy,
+        matrix=matrix,
+        n_test=len(y_test),
+    )
+
+
+if __name__ == "__main__":
+    main()
