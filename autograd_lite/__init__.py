@@ -1,11 +1,11 @@
 """autograd_lite: scalar reverse-mode automatic differentiation you can read and trust.
 
 >>> from autograd_lite import Value
->>> x = Value(2.0, label="x")
+>>> x = Value(0.1, label="x")
 >>> y = (x * 3 + 1).tanh()
 >>> y.backward()
->>> round(x.grad, 6)
-2.7e-05
+>>> round(x.grad, 4)      # dy/dx = 3 (1 - tanh(3x + 1)^2)
+0.7723
 """
 
 from autograd_lite import functional, losses, nn

@@ -131,10 +131,10 @@ class Value:
 
     >>> a = Value(2.0, label="a")
     >>> b = Value(-3.0, label="b")
-    >>> c = (a * b).tanh()
+    >>> c = a * b + a           # c = ab + a
     >>> c.backward()
-    >>> round(a.grad, 6)            # dc/da = (1 - tanh(ab)^2) * b
-    -0.000737
+    >>> a.grad, b.grad          # dc/da = b + 1, dc/db = a
+    (-2.0, 2.0)
     """
 
     # No __dict__, and parents in slots rather than a tuple: one small object
@@ -157,7 +157,9 @@ class Value:
         self.data = _check_number(data, "Value(data)")
         self.grad = 0.0
         self.label = label
-        self._rg = bool(requires_grad)
+        if not isinstance(requires_grad, bool):
+            raise TypeError(f"requires_grad must be a bool, got {type(requires_grad).__name__}")
+        self._rg = requires_grad
         self._op = None
         self._a = None
         self._b = None
@@ -319,7 +321,7 @@ class Value:
             return NotImplemented
         if y.data == 0.0:
             raise ZeroDivisionError(f"div({_fmt(self.data)}, 0.0): division by zero")
-        return self * y**-1.0 if y._rg else self * (1.0 / y.data)
+        return self * y**-1.0
 
     def __rtruediv__(self, other: Value | float) -> Value:
         y = _operand(other)
@@ -450,11 +452,11 @@ def _apply2(op: Primitive, a: object, b: object) -> Value:
         raise _failure(op, (x, y), None)
     if not ((x._rg or y._rg) and _MODE.enabled):
         return _leaf(data, False)
-    if op is _POW and y._rg and x.data <= 0.0:
+    if op is _POW and y._rg and (x.data < 0.0 or (x.data == 0.0 and y.data <= 0.0)):
         raise ValueError(
             f"pow({_fmt(x.data)}, {_fmt(y.data)}): a differentiable exponent needs a "
-            "positive base (d/db a**b = a**b * ln a); use a plain number or .detach() "
-            "as the exponent"
+            "positive base, or base 0 with a positive exponent (d/db a**b = a**b * ln a); "
+            "use a plain number or .detach() as the exponent"
         )
     out: Value = _new(Value)  # written out here: this is the hot path
     out.data = data
@@ -511,6 +513,9 @@ def topological_order(*roots: Value, constants: bool = True) -> list[Value]:
     nodes that take no gradient are left out. Iterative (an explicit stack),
     so graphs of any depth work at the default recursion limit.
     """
+    for i, r in enumerate(roots):
+        if not isinstance(r, Value):
+            raise TypeError(f"topological_order() takes Values, got {type(r).__name__} at {i}")
     order: list[Value] = []
     seen: set[Value] = set()
     stack: list[tuple[Value, bool]] = [(r, False) for r in reversed(roots)]
@@ -670,7 +675,14 @@ def _backprop(
 
 
 def _as_values(xs: Value | Sequence[Value], what: str) -> list[Value]:
-    items = [xs] if isinstance(xs, Value) else list(xs)
+    if isinstance(xs, Value):
+        return [xs]
+    try:
+        items = list(xs)
+    except TypeError:
+        raise TypeError(
+            f"{what} must be a Value or a sequence of Values, got {type(xs).__name__}"
+        ) from None
     for i, x in enumerate(items):
         if not isinstance(x, Value):
             raise TypeError(f"{what}[{i}] must be a Value, got {type(x).__name__}")

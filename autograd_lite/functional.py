@@ -94,7 +94,12 @@ def abs(x: Value | float) -> Value:
 
 def sum(values: Iterable[Value | float]) -> Value:
     """x_1 + ... + x_n as one node (``0.0`` for no values)."""
-    xs = list(values)
+    try:
+        xs = list(values)
+    except TypeError:
+        raise TypeError(
+            f"sum() takes an iterable of Values or numbers, got {type(values).__name__}"
+        ) from None
     if not xs:
         return Value(0.0, requires_grad=False)
     return apply(PRIMITIVES["sum"], *xs)

@@ -113,6 +113,8 @@ def _softplus_f(x: float) -> float:
 
 
 def _dot_f(*xs: float) -> float:
+    if len(xs) % 2:
+        raise ValueError("dot needs weights and inputs in equal numbers (an even count)")
     n = len(xs) // 2
     return sum(map(operator.mul, xs[:n], xs[n:]), 0.0)
 
@@ -144,9 +146,9 @@ def _sigmoid(x: Any) -> Any:
 
 
 def _pow_vjp(g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
-    # d(a^b) = b a^(b-1) da + a^b ln(a) db.  When a <= 0 the exponent is a
-    # constant (Value.__pow__ refuses a differentiable exponent there), so
-    # its gradient is never used and 0.0 stands in for the undefined ln(a).
+    # d(a^b) = b a^(b-1) da + a^b ln(a) db.  At a = 0 (with b > 0) the second
+    # term's limit is 0. For a < 0 the exponent is a constant (Value.__pow__
+    # refuses a differentiable one there), so its gradient is never used.
     db = g * out * _log_any(a) if a > 0 else 0.0
     if float(b) == 0.0 and float(a) == 0.0:
         return 0.0, db  # d(a^0)/da = 0, also at a = 0 where 0 * 0^-1 reads as a pole

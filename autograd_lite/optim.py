@@ -760,7 +760,12 @@ def clip_grad_norm_(
     if p == math.inf:
         total = max(abs(g) for g in grads)
     else:
-        total = math.fsum(abs(g) ** p for g in grads) ** (1.0 / p)  # ||g||_p
+        scale = max(abs(g) for g in grads)
+        if 0.0 < scale < math.inf:
+            # ||g||_p = m ||g / m||_p with m = max |g|: the powers cannot overflow
+            total = scale * math.fsum((abs(g) / scale) ** p for g in grads) ** (1.0 / p)
+        else:  # all zero, or an inf: the plain formula gives the right 0 or inf
+            total = math.fsum(abs(g) ** p for g in grads) ** (1.0 / p)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(
             f"the total norm of order {p} of the gradients is {total}, so they cannot be "

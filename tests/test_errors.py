@@ -163,3 +163,34 @@ def test_an_overflowing_gradient_names_the_node_it_reached() -> None:
     message = str(caught.value)
     assert "gradient reaching" in message and "'x'" in message and "inf" in message
     assert x.grad == 0.0
+
+
+def test_public_functions_name_a_wrong_argument_type() -> None:
+    x = Value(1.0)
+    with pytest.raises(TypeError, match="topological_order"):
+        topological_order(1.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="outputs must be a Value"):
+        grad(1.0, x)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="sum"):
+        F.sum(5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="requires_grad must be a bool"):
+        Value(1.0, requires_grad="False")  # type: ignore[arg-type]
+
+
+def test_dot_with_an_odd_number_of_inputs_is_refused() -> None:
+    from autograd_lite import PRIMITIVES
+    from autograd_lite.engine import apply
+
+    with pytest.raises(ValueError, match=r"dot.*even"):
+        apply(PRIMITIVES["dot"], Value(1.0), Value(2.0), Value(3.0))
+
+
+def test_a_differentiable_exponent_at_base_zero() -> None:
+    a, b = Value(0.0), Value(2.0)
+    y = a**b  # 0 ** 2 = 0; d/db = a^b ln a -> 0 as a -> 0+
+    assert y.data == 0.0
+    assert grad(y, [a, b]) == (0.0, 0.0)
+    with pytest.raises(ValueError, match="positive base"):
+        Value(0.0) ** Value(0.0)  # d/db = 0^0 ln 0 has no limit
+    with pytest.raises(ValueError, match="positive base"):
+        Value(-2.0) ** Value(2.0)

@@ -18,7 +18,7 @@ list of Values) and ``.b`` (a Value or None); a single layer with
 >>> from types import SimpleNamespace as Obj
 >>> neuron = Obj(w=[Value(0.5), Value(-1.0)], b=Value(0.1))
 >>> dot = draw_model(Obj(layers=[Obj(neurons=[neuron], activation="linear")]))
->>> dot.source.count(" -> ")      # two weights
+>>> dot.source.count('tooltip="layers.0.neurons.0.w.')      # one edge per weight
 2
 """
 
