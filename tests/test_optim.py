@@ -549,3 +549,15 @@ def test_scheduler_arguments_are_checked(
 ) -> None:
     with pytest.raises(error, match=message):
         make(SGD([Value(0.0)], lr=0.1))
+
+
+def test_clip_grad_norm_survives_huge_gradients() -> None:
+    # The remedy for exploding gradients must not overflow on them: 1e200^2 would.
+    a, b = Value(0.0), Value(0.0)
+    a.grad, b.grad = 3e200, 4e200
+    total = optim.clip_grad_norm_([a, b], max_norm=1.0)
+    assert total == pytest.approx(5e200)
+    assert (a.grad, b.grad) == (pytest.approx(0.6), pytest.approx(0.8))
+    c = Value(0.0)
+    c.grad = 1e200
+    assert optim.clip_grad_norm_([c], max_norm=1.0, norm_type=3) == pytest.approx(1e200)

@@ -115,7 +115,9 @@ def animate_backward(
             f'<p class="caption">{html.escape(_caption(a, k))}</p>'
             f"{_inline_svg(pipe(dot, 'svg'), k)}</div>"
         )
-    page = _PAGE.replace("{title}", html.escape(title)).replace("{frames}", "\n".join(frames))
+    fill = {"title": html.escape(title), "frames": "\n".join(frames)}
+    # one pass, so that text inside a title or a label is never taken for a slot
+    page = re.sub(r"\{(title|frames)\}", lambda m: fill[m.group(1)], _PAGE)
     out = Path(path)
     out.write_text(page, encoding="utf-8")
     return out
