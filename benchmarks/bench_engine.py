@@ -59,7 +59,9 @@ def program(n_ops: int, seed: int = 0) -> tuple[list[float], list[tuple[int, int
     return leaves, steps
 
 
-def mixed_graph(value: Callable[[float], Any], n_ops: int, seed: int = 0) -> Any:
+def mixed_graph(
+    value: Callable[[float], Any], n_ops: int, seed: int = 0, leaves_out: list[Any] | None = None
+) -> Any:
     """tanh(a * b + previous), repeated: n_ops operations of +, * and tanh.
 
     a and b are drawn from a pool of recent outputs and leaves, so every value
@@ -69,6 +71,8 @@ def mixed_graph(value: Callable[[float], Any], n_ops: int, seed: int = 0) -> Any
         (n_ops, seed), program(n_ops, seed)
     )
     pool = [value(x) for x in leaves]
+    if leaves_out is not None:
+        leaves_out.extend(pool)
     out = pool[0]
     for i, j, k in steps:
         out = (pool[i] * pool[j] + out).tanh()
@@ -169,6 +173,23 @@ def micrograd_chain_depth_limit() -> str:
     return "ok"
 
 
+def same_gradients(n_ops: int) -> float:
+    """Largest relative difference between the two libraries' leaf gradients."""
+    ours: list[Any] = []
+    theirs: list[Any] = []
+    mixed_graph(Value, n_ops, leaves_out=ours).backward()
+    mixed_graph(MicroValue, n_ops, leaves_out=theirs).backward()
+    return max(
+        abs(a.grad - b.grad) / max(abs(b.grad), 1e-300) for a, b in zip(ours, theirs, strict=True)
+    )
+
+
+def _ratio(theirs: float, ours: float) -> str:
+    if theirs < 1e-4:  # micrograd with gc off frees nothing: its cycles just stay
+        return "   (micrograd frees nothing)"
+    return f"  -> {theirs / ours:5.1f}x faster"
+
+
 def main(argv: list[str] | None = None) -> int:
     # micrograd's recursive topological sort needs a deep stack for this graph;
     # the long-chain part below runs first, at the default recursion limit.
@@ -190,6 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"   micrograd on a 2,000-op chain: {micrograd_chain_depth_limit()}")
 
     sys.setrecursionlimit(1_000_000)  # for micrograd only: our engine never recurses
+    diff = same_gradients(args.ops)
+    print(f"\n   both libraries' leaf gradients on the mixed graph agree to {diff:.1e} (relative)")
+    if diff > 1e-9:
+        print("   ERROR: the gradients differ")
+        return 1
     print(f"\n2. mixed graph of {args.ops:,} ops (+, *, tanh): best of {args.rounds}, CPU seconds")
     for gc_enabled in (True, False):
         both = time_graphs(
@@ -201,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         for key in ("forward", "backward", "free", "total"):
             print(
                 f"     {key:9s} autograd_lite {ours[key]:8.4f}  micrograd {theirs[key]:8.4f}"
-                f"  -> {theirs[key] / ours[key]:5.1f}x faster"
+                + _ratio(theirs[key], ours[key])
             )
 
     ours_b = bytes_per_node(Value, args.ops)
