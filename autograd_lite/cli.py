@@ -27,6 +27,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments: -"):
+            # e.g. autograd-lite graph "-x*2": argparse takes it for an option
+            message += "; put '--' before an argument that starts with '-'"
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 

@@ -281,3 +281,12 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
         [*command, "x.__class__.__mro__", "x=1"], capture_output=True, text=True, timeout=60
     )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+def test_an_expression_starting_with_minus_gets_a_hint(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["graph", "-x*2", "x=1"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "put '--' before" in err
+    assert main(["graph", "--", "-x*2", "x=1"]) == 0
