@@ -179,6 +179,17 @@ def test_evaluation(tmp_path: Path) -> None:
     assert out["final_loss"] < math.log(3)  # better than the uniform guess's cross-entropy
 
 
+def test_fine_tuning(tmp_path: Path) -> None:
+    out = run_lesson("fine_tuning", tmp_path)
+    assert out["frozen_change"] == 0.0  # the frozen layer's weights did not move at all
+    assert out["frozen_grads"] == 0.0  # ... and never received a gradient
+    assert out["tuned_change"] > 0.01 and out["head_change"] > 0.01
+    first, last = out["task_b_loss"]
+    assert last < first / 4  # the unfrozen layers learned task B
+    assert out["trainable"] == 16 * 17 + 3 * 17  # layers.1 and the new head: w and b each
+    assert (tmp_path / "task_a.json").is_file()  # the checkpoint it saved and loaded
+
+
 def test_newton(tmp_path: Path) -> None:
     out = run_lesson("newton", tmp_path)
     x = 2.0  # f = e^x + e^-2x: f' = e^x - 2e^-2x, f'' = e^x + 4e^-2x (from create_graph=True)

@@ -1,0 +1,147 @@
+"""Fine-tuning: train on task A, replace the output layer, freeze early layers, train on task B.
+
+Fine-tuning reuses what a network learned on task A for a new task B:
+
+1. train a network on task A and save it (``checkpoint.save``);
+2. load it (``checkpoint.load`` into a network of the same shape);
+3. replace the output layer with a fresh one sized for task B
+   (``model.layers[-1] = nn.Linear(16, 3)``);
+4. freeze the early layers (``model.layers[0].requires_grad_(False)``): their
+   weights take no gradient and ``step()`` leaves them alone;
+5. train on task B: only the unfrozen layers change.
+
+Here task A separates the two moons (one output, binary cross-entropy) and
+task B sorts points of the same plane into three groups (three outputs,
+cross-entropy). The lesson records every weight before and after step 5 and
+shows that the frozen ones did not move at all, and draws the network with
+edge thickness = |gradient| after one backward pass on task B: the frozen
+layer's edges carry none.
+
+Run: ``python examples/fine_tuning.py`` (``--out DIR``, ``--quick``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from _lesson import Outcome, plt, say, section, start
+
+import visualize
+from autograd_lite import checkpoint, nn, no_grad, optim
+from autograd_lite import functional as F
+from autograd_lite.data import make_blobs, make_moons
+from autograd_lite.losses import binary_cross_entropy_with_logits, cross_entropy
+from autograd_lite.train import fit
+
+SEED = 0
+HIDDEN = [16, 16]
+CENTERS_B = [[-0.6, 0.3], [1.0, -0.4], [1.7, 1.0]]
+
+
+def layer_of(name: str) -> str:
+    """ "layers.1.neurons.3.w.0" -> "layers.1"."""
+    return ".".join(name.split(".")[:2])
+
+
+def main(argv: Sequence[str] | None = None) -> Outcome:
+    lesson = start(__file__, __doc__, argv)
+    (n_a, epochs_a), (n_b, epochs_b) = ((60, 4), (60, 4)) if lesson.quick else ((100, 25), (90, 25))
+    task_a = make_moons(n_a, noise=0.1, seed=SEED)
+    task_b = make_blobs(n_b, centers=CENTERS_B, noise=0.35, seed=SEED)
+
+    section(f"1. task A (two moons): MLP(2, {[*HIDDEN, 1]}), {epochs_a} epochs, then save")
+    model_a = nn.MLP(2, [*HIDDEN, 1], seed=SEED)
+    hist_a = fit(
+        model_a, binary_cross_entropy_with_logits, optim.Adam(model_a.parameters(), lr=0.02),
+        task_a, epochs=epochs_a, batch_size=10, progress=False, seed=SEED,
+    )  # fmt: skip
+    print(f"task A: loss {hist_a.loss[-1]:.3f}, accuracy {hist_a.accuracy[-1]:.0%}")
+    path = lesson.out / "task_a.json"
+    checkpoint.save(path, model_a, metadata={"task": "two moons", "epochs": epochs_a})
+    print(f"saved {path}")
+
+    section("2-4. load, replace the output layer, freeze the first layer")
+    model = nn.MLP(2, [*HIDDEN, 1], seed=SEED + 1)  # other weights: loading replaces them
+    print(f"loaded, metadata {checkpoint.load(path, model)}")
+    model.layers[-1] = nn.Linear(HIDDEN[-1], 3, seed=SEED)  # a new head: 3 classes
+    model.layers[0].requires_grad_(False)
+    trainable = sum(p.requires_grad for p in model.parameters())
+    print(f"{model!r}")
+    print(f"{len(model.parameters())} parameters, {trainable} trainable, layers.0 frozen")
+
+    one = cross_entropy(model(task_b[0][0]), task_b[1][0])  # one backward pass, for the picture
+    one.backward()
+    network = visualize.draw_model(model)  # drawn now (gradients of this one example), saved last
+    model.zero_grad()
+
+    section(f"5. task B (three groups), {epochs_b} epochs; only unfrozen weights may move")
+    before = model.state_dict()
+    hist_b = fit(
+        model, cross_entropy, optim.Adam(model.parameters(), lr=0.02), task_b,
+        epochs=epochs_b, batch_size=10, progress=False, seed=SEED,
+    )  # fmt: skip
+    print(f"task B: loss {hist_b.loss[0]:.3f} -> {hist_b.loss[-1]:.3f}", end=", ")
+    print(f"accuracy {hist_b.accuracy[-1]:.0%}")
+    after = model.state_dict()
+    change: dict[str, float] = {}
+    for name in before:
+        layer = layer_of(name)
+        change[layer] = max(change.get(layer, 0.0), abs(after[name] - before[name]))
+    for layer, largest in change.items():
+        frozen = " (frozen)" if layer == "layers.0" else ""
+        print(f"largest |change| of a weight in {layer}{frozen}: {largest:.3g}")
+    say(
+        """The frozen layer's weights are bit-for-bit what task A left; the rest moved. The
+        frozen layer still does its forward work (it turns points into features that task
+        B's layers build on); it only takes no part in learning."""
+    )
+
+    fig, (ax_c, ax_r, ax_l) = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
+    layers = list(change)
+    shown = [max(change[k], 1e-17) for k in layers]
+    bars = ax_c.bar(layers, shown, color=["gray", "C0", "C1"])
+    ax_c.bar_label(bars, labels=[f"{change[k]:.2g}" for k in layers])
+    ax_c.set_yscale("log")
+    ax_c.set_xticks(
+        range(3), ["layers.0\n(frozen)", "layers.1\n(fine-tuned)", "layers.2\n(new head)"]
+    )
+    ax_c.set(ylabel="largest |weight change| (log; 0 drawn at 1e-17)")
+    ax_c.set_title("What training on task B moved")
+    cells = 8 if lesson.quick else 50
+    xs = [-1.6 + 4.2 * i / (cells - 1) for i in range(cells)]
+    ys = [-1.4 + 3.2 * j / (cells - 1) for j in range(cells)]
+    model.eval()
+    with no_grad():
+        grid = [[max(range(3), key=lambda k, p=[x, v]: model(p)[k].data) for x in xs] for v in ys]
+    ax_r.contourf(
+        xs, ys, grid, levels=[-0.5, 0.5, 1.5, 2.5], colors=["#c6dbef", "#fdd0a2", "#c7e9c0"]
+    )
+    X, y = task_b
+    ax_r.scatter([p[0] for p in X], [p[1] for p in X], c=[f"C{t}" for t in y], edgecolors="k", s=18)
+    Xa = task_a[0]
+    ax_r.scatter([p[0] for p in Xa], [p[1] for p in Xa], c="none", edgecolors="gray", s=10,
+                 label="task A points (moons)")  # fmt: skip
+    ax_r.set(xlabel="x1", ylabel="x2", title="Task B: three groups, after fine-tuning")
+    ax_r.legend(fontsize=8, loc="upper left")
+    ax_l.plot(range(1, epochs_a + 1), hist_a.loss, "o-", ms=3, label="task A (whole network)")
+    ax_l.plot(range(epochs_a + 1, epochs_a + epochs_b + 1), hist_b.loss, "s-", ms=3,
+              label="task B (layers.0 frozen)")  # fmt: skip
+    ax_l.axvline(epochs_a + 0.5, color="gray", ls=":")
+    ax_l.set(xlabel="epoch", ylabel="training loss", title="Task A, then task B")
+    ax_l.legend(fontsize=8)
+    fig.suptitle("Fine-tuning: new head, frozen first layer")
+    lesson.save(fig, "fine_tuning.png")
+    lesson.save_graph(network, "network_gradients.png")
+    frozen = [p for n, p in model.named_parameters() if layer_of(n) == "layers.0"]
+    return lesson.finish(
+        frozen_change=change["layers.0"],
+        tuned_change=change["layers.1"],
+        head_change=change["layers.2"],
+        frozen_grads=F.sum(abs(p.grad) for p in frozen).data,
+        task_b_loss=(hist_b.loss[0], hist_b.loss[-1]),
+        trainable=trainable,
+    )
+
+
+if __name__ == "__main__":
+    main()
