@@ -135,6 +135,36 @@ def start(file: str, doc: str | None, argv: Sequence[str] | None = None) -> Less
     return Lesson(name=name, out=out, quick=bool(args.quick))
 
 
+#: Fill colours of the classes' regions (light versions of matplotlib's C0, C1, C2, C3).
+REGION_COLOURS = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#fcbba1"]
+
+
+def draw_regions(
+    ax: Any,
+    model: Any,
+    loss_fn: Any,
+    box: tuple[float, float, float, float],
+    cells: int,
+    n_classes: int,
+) -> None:
+    """Colour ``ax`` by the class ``model`` predicts at each point of ``box`` (x0, x1, y0, y1).
+
+    The class is the one ``fit`` counts (``train.predict_classes``); the
+    boundary between two classes is drawn as a black line.
+    """
+    from autograd_lite.train import predict_classes
+
+    x0, x1, y0, y1 = box
+    xs = [x0 + (x1 - x0) * i / (cells - 1) for i in range(cells)]
+    ys = [y0 + (y1 - y0) * j / (cells - 1) for j in range(cells)]
+    flat = predict_classes(model, [[x, y] for y in ys for x in xs], loss_fn)
+    grid = [flat[j * cells : (j + 1) * cells] for j in range(cells)]
+    levels = [k - 0.5 for k in range(n_classes + 1)]
+    ax.contourf(xs, ys, grid, levels=levels, colors=REGION_COLOURS[:n_classes])
+    if n_classes == 2:  # with more classes, contour lines of class numbers would double up
+        ax.contour(xs, ys, grid, levels=[0.5], colors="k", linewidths=0.8)
+
+
 def section(text: str) -> None:
     """Print a section heading."""
     print(f"\n--- {text} ---")

@@ -90,9 +90,11 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         exactly the matrix formulas that deep-learning libraries use for a whole layer."""
     )
 
-    fig = plt.figure(figsize=(11, 6.5), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1.1, 1])
-    axes = top.subplots(1, 2)
+    fig, panels = plt.subplot_mosaic(
+        [["hand", "engine"], ["db", "dx"]], figsize=(11, 6.5), layout="constrained",
+        height_ratios=[1.1, 1],
+    )  # fmt: skip
+    axes = [panels["hand"], panels["engine"]]
     limit = max(abs(v) for row in dW for v in row)
     for ax, data, what in ((axes[0], dW, "by hand: dz xᵀ"), (axes[1], engine_dW, "engine: W.grad")):
         image = ax.imshow(data, cmap="coolwarm", vmin=-limit, vmax=limit)
@@ -102,8 +104,8 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         ax.set(xlabel="input j", ylabel="output i", title=f"dL/dW  ({what})")
         ax.set_xticks(range(N_IN))
         ax.set_yticks(range(N_OUT))
-    top.colorbar(image, ax=axes, label="dL/dW_ij", shrink=0.9)
-    ax_b, ax_x = bottom.subplots(1, 2)
+    fig.colorbar(image, ax=axes, label="dL/dW_ij", shrink=0.9)
+    ax_b, ax_x = panels["db"], panels["dx"]
     for ax, hand, engine, what, n in (
         (ax_b, db, engine_db, "output i", N_OUT),
         (ax_x, dx, engine_dx, "input j", N_IN),

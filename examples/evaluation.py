@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from _lesson import Outcome, plt, say, section, start
+from _lesson import Outcome, draw_regions, plt, say, section, start
 
-from autograd_lite import nn, no_grad, optim
+from autograd_lite import nn, optim
 from autograd_lite.data import make_blobs, train_test_split
 from autograd_lite.losses import cross_entropy
 from autograd_lite.metrics import (
@@ -87,14 +87,7 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     )
     ax_r, ax_m, ax_c, ax_a = (axes[k] for k in ("regions", "matrix", "loss", "accuracy"))
     cells = 12 if lesson.quick else 60
-    xs = [-5.0 + 10.0 * i / (cells - 1) for i in range(cells)]
-    ys = [-3.5 + 8.0 * j / (cells - 1) for j in range(cells)]
-    model.eval()
-    with no_grad():
-        grid = [[max(range(3), key=lambda k, p=[x, v]: model(p)[k].data) for x in xs] for v in ys]
-    ax_r.contourf(
-        xs, ys, grid, levels=[-0.5, 0.5, 1.5, 2.5], colors=["#c6dbef", "#fdd0a2", "#c7e9c0"]
-    )
+    draw_regions(ax_r, model, cross_entropy, (-5.0, 5.0, -3.5, 4.5), cells, 3)
     for k, name in enumerate(NAMES):
         pts = [p for p, t in zip(X_test, y_test, strict=True) if t == k]
         ax_r.scatter([p[0] for p in pts], [p[1] for p in pts], color=f"C{k}", edgecolors="k",
@@ -116,11 +109,11 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     fig.colorbar(image, ax=ax_m, label="test examples", shrink=0.8)
     epochs_axis = range(1, len(history) + 1)
     ax_c.plot(epochs_axis, history.loss, label="training loss")
-    ax_c.plot(epochs_axis, history.val_loss, "--", label="test loss")
+    ax_c.plot(epochs_axis, [v or 0.0 for v in history.val_loss], "--", label="test loss")
     ax_c.set(ylabel="cross-entropy", title="Loss and accuracy per epoch")
     ax_c.legend(fontsize=8)
-    ax_a.plot(epochs_axis, history.accuracy, label="training accuracy")
-    ax_a.plot(epochs_axis, history.val_accuracy, "--", label="test accuracy")
+    ax_a.plot(epochs_axis, [a or 0.0 for a in history.accuracy], label="training accuracy")
+    ax_a.plot(epochs_axis, [a or 0.0 for a in history.val_accuracy], "--", label="test accuracy")
     ax_a.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.05))
     ax_a.legend(fontsize=8, loc="lower right")
     fig.suptitle("Evaluating a 3-class classifier on a held-out test set")

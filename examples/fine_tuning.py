@@ -24,11 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from _lesson import Outcome, plt, say, section, start
+from _lesson import Outcome, draw_regions, plt, say, section, start
 
 import visualize
-from autograd_lite import checkpoint, nn, no_grad, optim
-from autograd_lite import functional as F
+from autograd_lite import checkpoint, nn, optim
 from autograd_lite.data import make_blobs, make_moons
 from autograd_lite.losses import binary_cross_entropy_with_logits, cross_entropy
 from autograd_lite.train import fit
@@ -108,14 +107,7 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     ax_c.set(ylabel="largest |weight change| (log; 0 drawn at 1e-17)")
     ax_c.set_title("What training on task B moved")
     cells = 8 if lesson.quick else 50
-    xs = [-1.6 + 4.2 * i / (cells - 1) for i in range(cells)]
-    ys = [-1.4 + 3.2 * j / (cells - 1) for j in range(cells)]
-    model.eval()
-    with no_grad():
-        grid = [[max(range(3), key=lambda k, p=[x, v]: model(p)[k].data) for x in xs] for v in ys]
-    ax_r.contourf(
-        xs, ys, grid, levels=[-0.5, 0.5, 1.5, 2.5], colors=["#c6dbef", "#fdd0a2", "#c7e9c0"]
-    )
+    draw_regions(ax_r, model, cross_entropy, (-1.6, 2.6, -1.4, 1.8), cells, 3)
     X, y = task_b
     ax_r.scatter([p[0] for p in X], [p[1] for p in X], c=[f"C{t}" for t in y], edgecolors="k", s=18)
     Xa = task_a[0]
@@ -132,12 +124,12 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     fig.suptitle("Fine-tuning: new head, frozen first layer")
     lesson.save(fig, "fine_tuning.png")
     lesson.save_graph(network, "network_gradients.png")
-    frozen = [p for n, p in model.named_parameters() if layer_of(n) == "layers.0"]
+    frozen_params = [p for n, p in model.named_parameters() if layer_of(n) == "layers.0"]
     return lesson.finish(
         frozen_change=change["layers.0"],
         tuned_change=change["layers.1"],
         head_change=change["layers.2"],
-        frozen_grads=F.sum(abs(p.grad) for p in frozen).data,
+        frozen_grads=sum(abs(p.grad) for p in frozen_params),
         task_b_loss=(hist_b.loss[0], hist_b.loss[-1]),
         trainable=trainable,
     )

@@ -27,9 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from _lesson import Outcome, plt, say, section, start
+from _lesson import Outcome, draw_regions, plt, say, section, start
 
-from autograd_lite import nn, no_grad, optim
+from autograd_lite import nn, optim
 from autograd_lite.data import make_moons
 from autograd_lite.losses import binary_cross_entropy_with_logits
 from autograd_lite.train import History, evaluate, fit
@@ -73,7 +73,12 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         model = models[kind] = build(kind, width)
         curve = curves[kind] = []
 
-        def record(epoch: int, _: History, model: nn.Module = model, curve: list = curve) -> None:
+        def record(
+            epoch: int,
+            _: History,
+            model: nn.Module = model,
+            curve: list[tuple[int, float, float]] = curve,
+        ) -> None:
             if epoch % every == 0:  # both losses in evaluation mode (no dropout, running stats)
                 train_loss = evaluate(model, loss_fn, train_set).loss
                 curve.append((epoch, train_loss, evaluate(model, loss_fn, test_set).loss))
@@ -99,14 +104,8 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     )
 
     fig, axes = plt.subplots(1, 4, figsize=(17, 4.2), layout="constrained")
-    xs = [-2.0 + 4.6 * i / (cells - 1) for i in range(cells)]
-    ys = [-1.3 + 3.0 * j / (cells - 1) for j in range(cells)]
     for ax, (kind, model) in zip(axes, models.items(), strict=False):
-        model.eval()
-        with no_grad():
-            z = [[model([x, yy]).data for x in xs] for yy in ys]
-        ax.contourf(xs, ys, z, levels=[-1e9, 0, 1e9], colors=["#c6dbef", "#fdd0a2"])
-        ax.contour(xs, ys, z, levels=[0], colors="k", linewidths=1)
+        draw_regions(ax, model, loss_fn, (-2.0, 2.6, -1.3, 1.7), cells, 2)
         for data, marker, size, alpha in ((test_set, "o", 10, 0.45), (train_set, "o", 30, 1.0)):
             X, y = data
             colours = ["C0" if t == 0 else "C1" for t in y]
