@@ -92,13 +92,15 @@ def describe(name: str) -> str:
 def load(name: str) -> ModuleType:
     """Import lesson ``name`` as a module, without running it: call its ``main(argv)``.
 
-    The examples folder goes first on ``sys.path`` (as when the script runs
-    on its own) so that the lesson finds its helper module ``_lesson``.
+    The examples folder is added to the end of ``sys.path`` so that the
+    lesson finds its helper module ``_lesson`` (a script run on its own has
+    its folder first on the path); at the end, its file names cannot shadow
+    an installed module.
     """
     path = lesson_path(name)
     folder = str(path.parent)
     if folder not in sys.path:
-        sys.path.insert(0, folder)
+        sys.path.append(folder)
     module_name = f"_autograd_lite_lesson_{name}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:  # pragma: no cover - a .py file always has one
