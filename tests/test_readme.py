@@ -1,6 +1,7 @@
 """README.md's promises, run: the opening example prints what its comments say."""
 
 import contextlib
+import importlib.util
 import io
 import re
 from pathlib import Path
@@ -29,3 +30,19 @@ def test_quick_start_has_exactly_two_commands() -> None:
     assert len(lines) == 2
     assert lines[0].endswith("autograd-lite demo")
     assert "pytest" in lines[1]
+
+
+def test_checking_gradients_examples_run(tmp_path: Path) -> None:
+    section = README.read_text(encoding="utf-8").split("## Checking gradients", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 2
+    # a real file, so that Hypothesis can find the test's source
+    (tmp_path / "readme_checking.py").write_text("\n".join(blocks), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(
+        "readme_checking", tmp_path / "readme_checking.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # runs gradcheck and gradgradcheck
+    module.test_random_expressions()  # the Hypothesis property runs its examples
