@@ -506,6 +506,9 @@ def _type_names(xs: Iterable[object]) -> str:
 # -- graph traversal ---------------------------------------------------------
 
 
+_EMIT = object()  # on the traversal stack: "the node below is finished"
+
+
 def topological_order(*roots: Value, constants: bool = True) -> list[Value]:
     """Every node that ``roots`` depend on, each after all of its inputs.
 
@@ -518,29 +521,32 @@ def topological_order(*roots: Value, constants: bool = True) -> list[Value]:
             raise TypeError(f"topological_order() takes Values, got {type(r).__name__} at {i}")
     order: list[Value] = []
     seen: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(r, False) for r in reversed(roots)]
+    # Plain references only (no tuple per entry): a deep graph keeps millions of
+    # entries on the stack, and tuples would make the garbage collector walk them.
+    stack: list[object] = list(reversed(roots))
     push = stack.append
     pop = stack.pop
     while stack:
-        node, expanded = pop()
-        if expanded:  # all of its inputs are in order already
-            order.append(node)
+        node: Any = pop()
+        if node is _EMIT:  # the node below has all of its inputs in order already
+            order.append(pop())  # type: ignore[arg-type]
             continue
         if node in seen or not (constants or node._rg):
             continue
         seen.add(node)
-        push((node, True))
+        push(node)
+        push(_EMIT)
         a = node._a
         if a is None:
             for p in reversed(node._inputs):
                 if p not in seen:
-                    push((p, False))
+                    push(p)
         else:
             b = node._b
             if b is not None and b not in seen:
-                push((b, False))
+                push(b)
             if a not in seen:
-                push((a, False))
+                push(a)
     return order
 
 
