@@ -290,3 +290,16 @@ def test_an_expression_starting_with_minus_gets_a_hint(capsys: pytest.CaptureFix
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "put '--' before" in err
     assert main(["graph", "--", "-x*2", "x=1"]) == 0
+
+
+def test_a_closed_pipe_is_not_a_traceback() -> None:
+    # autograd-lite lessons | head -1: the reader goes away after one line
+    proc = subprocess.run(
+        f"{sys.executable} -m autograd_lite lessons | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.stdout.count("\n") == 1
+    assert "Traceback" not in proc.stderr
