@@ -481,13 +481,30 @@ class Optimizer:
                 raise ValueError(f"state_dict['state'] has an entry for unknown parameter {key!r}")
             if not isinstance(entry, Mapping) or not all(isinstance(n, str) for n in entry):
                 raise TypeError(f"state_dict['state'][{key!r}] must be a dict of numbers")
-            for name, x in entry.items():
-                if not isinstance(x, (int, float)) or isinstance(x, bool):
-                    raise TypeError(
-                        f"state_dict['state'][{key!r}][{name!r}] must be a number, got {x!r}"
-                    )
-            out[by_index[k]] = {name: float(x) for name, x in entry.items()}
+            out[by_index[k]] = {
+                name: _state_number(f"state_dict['state'][{key!r}][{name!r}]", name, x)
+                for name, x in entry.items()
+            }
         return out
+
+
+#: state entries that are sums of squares or counts, so never negative
+_NON_NEGATIVE_STATE = frozenset({"step", "sum", "square_avg", "exp_avg_sq", "max_exp_avg_sq"})
+
+
+def _state_number(where: str, name: str, x: object) -> float:
+    """A saved state value as a float, or an error naming it (before anything changes)."""
+    if not isinstance(x, (int, float)) or isinstance(x, bool):
+        raise TypeError(f"{where} must be a number, got {x!r}")
+    try:
+        value = float(x)
+    except OverflowError:
+        raise ValueError(f"{where} is too large for a float") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{where} must be finite, got {value!r}")
+    if name in _NON_NEGATIVE_STATE and value < 0.0:
+        raise ValueError(f"{where} cannot be negative, got {value!r}")
+    return value
 
 
 # -- the optimisers ------------------------------------------------------------------

@@ -561,3 +561,28 @@ def test_clip_grad_norm_survives_huge_gradients() -> None:
     c = Value(0.0)
     c.grad = 1e200
     assert optim.clip_grad_norm_([c], max_norm=1.0, norm_type=3) == pytest.approx(1e200)
+
+
+@pytest.mark.parametrize(
+    ("name", "bad", "error"),
+    [
+        ("exp_avg_sq", -1.0, ValueError),
+        ("step", -3.0, ValueError),
+        ("exp_avg", math.inf, ValueError),
+        ("exp_avg", 10**400, ValueError),
+        ("exp_avg", "0.1", TypeError),
+    ],
+)
+def test_a_bad_saved_state_is_refused_before_anything_changes(
+    name: str, bad: object, error: type[Exception]
+) -> None:
+    x = Value(1.0)
+    opt = optim.Adam([x], lr=0.1)
+    x.grad = 0.5
+    opt.step()
+    saved = json.loads(json.dumps(opt.state_dict()))
+    before = opt.state_dict()
+    saved["state"]["0"][name] = bad
+    with pytest.raises(error, match=name):
+        opt.load_state_dict(saved)
+    assert opt.state_dict() == before
