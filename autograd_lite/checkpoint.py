@@ -122,6 +122,10 @@ def _read(path: str) -> dict[str, Any]:
         raise CheckpointError(
             f"{path} is not valid JSON (truncated or corrupt?): {error}"
         ) from None
+    except RecursionError:  # e.g. "[[[[..." nested deeper than Python's stack allows
+        raise CheckpointError(
+            f"{path} is not a checkpoint (corrupt?): its JSON is nested too deeply to read"
+        ) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise CheckpointError(
             f'{path} is not an autograd_lite checkpoint (no "format": "{FORMAT}")'
@@ -156,7 +160,7 @@ def load(path: PathLike, model: Module, *, optimizer: Any = None) -> dict[str, A
     saved = doc["model"]
     try:
         model.check_state_dict(saved["state"], strict=True)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:
         raise CheckpointError(
             f"{where} does not fit this model: it holds {saved.get('repr', 'a model')}, "
             f"this is {model!r}: {error}"
@@ -174,7 +178,7 @@ def load(path: PathLike, model: Module, *, optimizer: Any = None) -> dict[str, A
             optimizer.load_state_dict(
                 opt.get("state")
             )  # checks everything before it changes anything
-        except (TypeError, ValueError, KeyError) as error:
+        except (TypeError, ValueError, KeyError, OverflowError) as error:
             raise CheckpointError(f"{where}: the optimizer state does not fit: {error}") from None
     model.load_state_dict(saved["state"], strict=True)  # already checked: cannot fail now
     return dict(doc.get("metadata", {}))

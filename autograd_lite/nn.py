@@ -89,14 +89,23 @@ def _count(n: object, what: str) -> int:
     return n
 
 
+def _finite(x: numbers.Real, where: str) -> float:
+    """``x`` as a finite float, or a ``ValueError`` naming ``where``."""
+    try:
+        f = float(x)
+    except OverflowError:  # an int such as 10**400: too large for a float (repr may fail too)
+        raise ValueError(f"{where} must be finite, got a number too large for a float") from None
+    if not math.isfinite(f):
+        raise ValueError(f"{where} must be finite, got {x!r}")
+    return f
+
+
 def _as_value(x: object, where: str) -> Value:
     """``x`` as a Value; a plain number becomes a constant (no gradient)."""
     if isinstance(x, Value):
         return x
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        if not math.isfinite(x):
-            raise ValueError(f"{where} must be finite, got {x!r}")
-        return Value(float(x), requires_grad=False)
+        return Value(_finite(x, where), requires_grad=False)
     raise TypeError(f"{where} must be a number or a Value, got {type(x).__name__}: {x!r}")
 
 
@@ -304,8 +313,7 @@ class Module:
                 x = state[key]
                 if not isinstance(x, numbers.Real) or isinstance(x, bool):
                     raise TypeError(f"state[{key!r}] must be a number, got {type(x).__name__}")
-                if not math.isfinite(x):
-                    raise ValueError(f"state[{key!r}] must be finite, got {x!r}")
+                _finite(x, f"state[{key!r}]")
         return IncompatibleKeys(missing, unexpected)
 
     def load_state_dict(self, state: Mapping[str, object], strict: bool = True) -> IncompatibleKeys:

@@ -117,7 +117,17 @@ def _variants(doc: dict[str, Any], text: str) -> list[tuple[str, str, str]]:
         ("optimizer kind", edited(optimizer__type="SGD"), "SGD optimizer, not a Adam"),
         ("optimizer state", edited(optimizer__state={"state": {}}), "optimizer state does not fit"),
         ("no optimizer", edited(optimizer=_DELETE), "no optimizer state"),
+        # JSON allows integers of any size; 10**400 does not fit in a float
+        ("huge weight", edited(**{f"model__state__{first}": 10**400}), "too large for a float"),
+        ("huge lr", _with_huge_lr(doc), "optimizer state does not fit"),
+        ("deep nesting", "[" * 100_000, "nested too deeply"),
     ]
+
+
+def _with_huge_lr(doc: dict[str, Any]) -> str:
+    d = json.loads(json.dumps(doc))
+    d["optimizer"]["state"]["param_groups"][0]["lr"] = 10**400
+    return json.dumps(d)
 
 
 _DELETE = object()
