@@ -180,22 +180,32 @@ def test_repr_is_readable() -> None:
 def test_load_state_dict_rejects_bad_states_and_changes_nothing() -> None:
     model = nn.MLP(2, [2, 1], seed=0)
     before = model.state_dict()
-    good = dict(before)
-    missing = dict(good)
-    del missing["layers.1.neurons.0.b"]
+    # every good entry differs from the model's own value (another seed's weights;
+    # the biases, 0 in both, shifted), so a load that wrote entries before it
+    # found the bad one would show in the state dict
+    good = {
+        k: v + 0.5 * k.endswith(".b") for k, v in nn.MLP(2, [2, 1], seed=1).state_dict().items()
+    }
+    assert all(good[k] != before[k] for k in good)
+
+    # the bad entry is the model's last one, and last in the dict too: a load
+    # that goes through either order and writes as it goes has written the rest
+    key = list(good)[-1]
+
+    def with_last(value: object) -> dict[str, object]:
+        return {**{k: v for k, v in good.items() if k != key}, key: value}
+
+    missing = {k: v for k, v in good.items() if k != key}
     extra = {**good, "layers.2.neurons.0.b": 0.0}
-    word = {**good, "layers.0.neurons.0.w.0": "abc"}
-    nan = {**good, "layers.1.neurons.0.w.1": math.nan}
-    flag = {**good, "layers.1.neurons.0.w.1": True}
     for bad, error, text in [
-        (missing, ValueError, "missing keys: layers.1.neurons.0.b"),
+        (missing, ValueError, f"missing keys: {key}"),
         (extra, ValueError, "unexpected keys: layers.2.neurons.0.b"),
-        (word, TypeError, "layers.0.neurons.0.w.0"),
-        (nan, ValueError, "finite"),
-        (flag, TypeError, "bool"),
+        (with_last("abc"), TypeError, key),
+        (with_last(math.nan), ValueError, "finite"),
+        (with_last(True), TypeError, "bool"),
+        (with_last(10**400), ValueError, "too large for a float"),
         ([1.0], TypeError, "mapping"),
     ]:
-        # put the bad entry last so that a partial load would show
         with pytest.raises(error, match=text):
             model.load_state_dict(bad)  # type: ignore[arg-type]
         assert model.state_dict() == before
@@ -281,6 +291,8 @@ def test_bad_arguments_raise_clear_errors() -> None:
         model([1.0, "x"])
     with pytest.raises(ValueError, match=r"input\[0\] must be finite"):
         model([math.inf, 1.0])
+    with pytest.raises(ValueError, match=r"input\[0\] must be finite.*too large for a float"):
+        model([10**400, 1.0])
 
 
 # -- second derivatives through a network ------------------------------------------------
