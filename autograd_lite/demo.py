@@ -209,10 +209,21 @@ def run(args: argparse.Namespace) -> int:
     try:
         os.makedirs(args.out, exist_ok=True)
         result = train(args, log=log)
+        trained = time.perf_counter() - start
+        _summarise(result, trained)
+        paths = _write_outputs(args, result)
+    except BrokenPipeError:
+        raise  # the CLI ends quietly when the reader of our output has gone
     except (ArithmeticError, OSError) as error:
         print(f"autograd-lite demo: error: {error}", file=sys.stderr)
         return 1
-    trained = time.perf_counter() - start
+    for what, path in paths.items():
+        print(f"wrote {path}  ({what})")
+    return 0
+
+
+def _summarise(result: Result, seconds: float) -> None:
+    """Print the confusion matrix and the final accuracy."""
     labels = [str(c) for c in range(result.num_classes)]
     print("\nconfusion matrix (training set):")
     print(
@@ -221,7 +232,11 @@ def run(args: argparse.Namespace) -> int:
         )
     )
     final = accuracy(result.y, result.predictions)
-    print(f"\ntraining accuracy {final:.1%} after {len(result.history)} epochs ({trained:.1f} s)")
+    print(f"\ntraining accuracy {final:.1%} after {len(result.history)} epochs ({seconds:.1f} s)")
+
+
+def _write_outputs(args: argparse.Namespace, result: Result) -> dict[str, str]:
+    """Draw the two pictures and save the model into ``args.out``; return what went where."""
     paths = {
         "decision boundary": os.path.join(args.out, "decision_boundary.png"),
         "training curve": os.path.join(args.out, "training_curve.png"),
@@ -240,13 +255,11 @@ def run(args: argparse.Namespace) -> int:
         metadata={
             "command": "autograd-lite demo",
             **_config(args),
-            "final_accuracy": final,
+            "final_accuracy": accuracy(result.y, result.predictions),
             "final_loss": result.history.loss[-1],
         },
     )
-    for what, path in paths.items():
-        print(f"wrote {path}  ({what})")
-    return 0
+    return paths
 
 
 def _config(args: argparse.Namespace) -> dict[str, Any]:

@@ -119,3 +119,16 @@ def test_divergence_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFi
     err = capsys.readouterr().err
     assert err.startswith("autograd-lite demo: error: training diverged in epoch")
     assert "smaller learning rate" in err and err.count("\n") == 1
+
+
+def test_unwritable_output_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "model.json").mkdir()  # the model cannot be saved over a directory
+    options = ["--samples", "20", "--hidden", "4", "--epochs", "1", "--no-progress"]
+    assert main(["demo", *options, "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("autograd-lite demo: error: ") and "model.json" in err
+    assert err.count("\n") == 1
+    names = {p.name for p in tmp_path.iterdir()}
+    assert names == {"model.json", "decision_boundary.png", "training_curve.png"}  # no temp file
