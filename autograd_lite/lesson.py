@@ -9,6 +9,7 @@ to change). ``autograd-lite lessons`` lists the names; see
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from autograd_lite.lessons import load
@@ -37,6 +38,17 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:  # an unknown name: a usage error
         print(f"autograd-lite lesson: error: {error}", file=sys.stderr)
         return 2
+    if args.out:
+        try:
+            os.makedirs(args.out, exist_ok=True)
+        except OSError as error:  # e.g. --out names a file: a usage error
+            reason = error.strerror or error
+            print(
+                f"autograd-lite lesson: error: argument --out: cannot make the folder "
+                f"{args.out}: {reason}",
+                file=sys.stderr,
+            )
+            return 2
     argv = ["--out", args.out] if args.out else []
     if args.quick:
         argv.append("--quick")

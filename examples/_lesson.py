@@ -126,7 +126,10 @@ def start(file: str, doc: str | None, argv: Sequence[str] | None = None) -> Less
     )
     args = parser.parse_args(argv)
     out: Path = args.out if args.out is not None else OUTPUT_ROOT / name
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # e.g. --out names a file
+        parser.error(f"cannot make the folder {out} for the pictures: {error.strerror or error}")
     heading = f"Lesson {name}: {title_of(doc)}"
     print(heading)
     print("=" * len(heading))

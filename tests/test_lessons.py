@@ -253,3 +253,19 @@ def test_missing_examples_folder_says_where_it_looked(
     assert str(tmp_path) in capsys.readouterr().err
     monkeypatch.delenv(lessons.ENV_VAR)
     assert os.path.samefile(lessons.examples_dir(), Path(__file__).parent.parent / "examples")
+
+
+def test_out_naming_a_file_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "taken.png"
+    taken.write_bytes(b"")
+    with pytest.raises(SystemExit) as info:
+        lessons.load("toast_robot").main(["--quick", "--out", str(taken)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"cannot make the folder {taken}" in err and "Traceback" not in err
+    assert cli_main(["lesson", "toast_robot", "--quick", "--out", str(taken)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("autograd-lite lesson: error: argument --out") and str(taken) in err
+    assert err.count("\n") == 1
