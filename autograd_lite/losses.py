@@ -84,13 +84,14 @@ def l1_loss(input: Output, target: Target, *, reduction: str = "mean") -> Value:
     return _reduce([abs(x - t) for x, t in zip(xs, ts, strict=True)], reduction, "l1_loss")
 
 
-#: log(p) is clamped at -100, as in PyTorch, so p = 0 or 1 gives a finite loss.
+#: log(p) is clamped at -100, as in PyTorch, so p = 0 or 1 gives a finite loss
+#: (the same value as PyTorch's; the gradient there differs, see binary_cross_entropy).
 _LOG_FLOOR = -100.0
 
 
 def _clamped_log(p: Value) -> Value:
     if p.data <= math.exp(_LOG_FLOOR):
-        return Value(_LOG_FLOOR, requires_grad=False)  # flat: no gradient, as PyTorch's clamp
+        return Value(_LOG_FLOOR, requires_grad=False)  # flat: this term adds no gradient
     return p.log()
 
 
@@ -99,6 +100,14 @@ def binary_cross_entropy(input: Output, target: Target, *, reduction: str = "mea
 
     Prefer ``binary_cross_entropy_with_logits`` on the raw score: it is
     exact where the sigmoid saturates.
+
+    The loss equals PyTorch's everywhere (log is clamped at -100), but the
+    gradient near p = 0 and p = 1 does not. Here a clamped log term is a
+    constant, so it adds no gradient, and an unclamped one gives the exact
+    derivative -t/p + (1 - t)/(1 - p). PyTorch instead uses
+    (p - t) / max(p (1 - p), 1e-12): at p = 0 with t = 1 it gives about -1e12
+    where this gives 0, at p = 0 with t = 0 it gives 0 where this gives the
+    exact 1, and for 0 < p(1 - p) < 1e-12 its gradient is the smaller one.
 
     >>> round(binary_cross_entropy(Value(0.8), 1.0).data, 4)
     0.2231

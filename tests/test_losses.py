@@ -103,6 +103,22 @@ def test_bce_with_logits_and_clamped_bce_are_finite() -> None:
     assert L.binary_cross_entropy(Value(1.0), 1.0).data == 0.0
 
 
+@pytest.mark.parametrize(("p", "t", "ours"), [(0.0, 1.0, 0.0), (0.0, 0.0, 1.0), (1.0, 0.0, 0.0)])
+def test_clamped_bce_gradient_at_the_edges_is_documented(p: float, t: float, ours: float) -> None:
+    # the docstring's claim: same value as PyTorch at p = 0 / 1, another gradient
+    torch = pytest.importorskip("torch")
+    x = Value(p)
+    loss = L.binary_cross_entropy(x, t)
+    loss.backward()
+    assert x.grad == ours  # a clamped term is flat; an unclamped one is exact
+    tx = torch.tensor(p, dtype=torch.float64, requires_grad=True)
+    tloss = torch.nn.functional.binary_cross_entropy(tx, torch.tensor(t, dtype=torch.float64))
+    tloss.backward()
+    assert loss.data == tloss.item()
+    # PyTorch: (p - t) / max(p (1 - p), 1e-12)
+    assert tx.grad.item() == pytest.approx((p - t) / 1e-12, rel=1e-6)
+
+
 # -- second derivatives ----------------------------------------------------------------------
 
 
