@@ -6,7 +6,8 @@ layer's *fan-in* (inputs per unit) and *fan-out* (units fed by each input):
 * ``"uniform"``: U(-1, 1), whatever the layer's size (micrograd's choice).
 * ``"xavier_uniform"`` / ``"xavier_normal"`` (Glorot & Bengio, 2010): keeps
   the variance of signals steady for tanh and sigmoid layers;
-  std = gain * sqrt(2 / (fan_in + fan_out)).
+  std = sqrt(2 / (fan_in + fan_out)), which is PyTorch's formula with its
+  default gain of 1 (no gain is applied here: ``calculate_gain`` only reports one).
 * ``"he_uniform"`` / ``"he_normal"`` (He et al., 2015; PyTorch's "kaiming"):
   made for ReLU layers; std = sqrt(2) / sqrt(fan_in).
 

@@ -439,6 +439,11 @@ class Layer(Module):
 class Linear(Layer):
     """PyTorch's name for a layer without activation: ``Linear(in_features, out_features)``.
 
+    The default initialisation is micrograd's, not PyTorch's: weights from
+    U(-1, 1) and biases at 0, where ``torch.nn.Linear`` draws both from
+    U(-1/sqrt(in_features), 1/sqrt(in_features)). Pass ``init=`` for another
+    scheme.
+
     >>> Linear(4, 2, seed=0)
     Linear(4, 2, activation='linear')
     """
@@ -906,6 +911,10 @@ class _ConvNd(Module):
 class Conv1d(_ConvNd):
     """1-D convolution: input ``[channel][position]``, kernel ``weight[out][in][k]``.
 
+    The default initialisation is not PyTorch's: kernels from ``"he_uniform"``,
+    U(+-sqrt(6 / fan_in)) with fan_in = in_channels x kernel size, and biases
+    at 0, where PyTorch draws both from U(+-1/sqrt(fan_in)). ``init=`` changes it.
+
     >>> conv = Conv1d(1, 1, 2, bias=False, seed=0)
     >>> conv.weight[0][0][0].data, conv.weight[0][0][1].data = 1.0, -1.0
     >>> [v.data for v in conv([[1.0, 4.0, 9.0]])[0]]    # differences of neighbours
@@ -917,6 +926,10 @@ class Conv1d(_ConvNd):
 
 class Conv2d(_ConvNd):
     """2-D convolution: input ``[channel][row][column]``, kernel ``weight[out][in][kh][kw]``.
+
+    The default initialisation is not PyTorch's: kernels from ``"he_uniform"``,
+    U(+-sqrt(6 / fan_in)) with fan_in = in_channels x kh x kw, and biases
+    at 0, where PyTorch draws both from U(+-1/sqrt(fan_in)). ``init=`` changes it.
 
     >>> conv = Conv2d(1, 2, 3, padding=1, seed=0)
     >>> out = conv([[[1.0] * 4 for _ in range(4)]])
