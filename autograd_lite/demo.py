@@ -30,9 +30,9 @@ from typing import Any
 from autograd_lite import data as D
 from autograd_lite import losses, nn, optim
 from autograd_lite.checkpoint import save
-from autograd_lite.engine import Value, no_grad
+from autograd_lite.engine import Value
 from autograd_lite.metrics import accuracy, confusion_matrix, format_confusion_matrix
-from autograd_lite.train import History, fit, predict_classes
+from autograd_lite.train import History, eval_mode, fit, predict_classes
 
 HELP = "train a small network on two moons (micrograd's demo) and plot what it learned"
 
@@ -280,11 +280,8 @@ def _margins(model: nn.Module, points: list[list[float]], k: int) -> list[list[f
     A point belongs to class c where that margin is positive, so the contour
     at 0 is the decision boundary (a smooth line, unlike a grid of classes).
     """
-    was_training = model.training
-    model.eval()
-    with no_grad():
+    with eval_mode(model):
         outputs = model.call_batch(points)
-    model.train(was_training)
     if k == 2 and isinstance(outputs[0], Value):  # one score: class 1 where it is > 0
         scores = [o.data for o in outputs]
         return [[-s for s in scores], scores]

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -36,7 +37,15 @@ from autograd_lite.init import Seed, make_rng
 from autograd_lite.metrics import accuracy
 from autograd_lite.nn import Module, Signal
 
-__all__ = ["DivergenceError", "Evaluation", "History", "evaluate", "fit", "predict_classes"]
+__all__ = [
+    "DivergenceError",
+    "Evaluation",
+    "History",
+    "eval_mode",
+    "evaluate",
+    "fit",
+    "predict_classes",
+]
 
 Dataset = tuple[Sequence[Any], Sequence[Any]]
 LossFn = Callable[[Signal, Any], Value]
@@ -148,6 +157,30 @@ class Evaluation(NamedTuple):
     accuracy: float | None
 
 
+@contextmanager
+def eval_mode(model: Module) -> Iterator[None]:
+    """Evaluation mode and no graph inside the block; each module's own mode after it.
+
+    Every submodule gets back the mode it had, so a layer kept in evaluation
+    mode inside a training model (a frozen BatchNorm1d) stays that way.
+
+    >>> from autograd_lite import nn
+    >>> model = nn.Sequential(nn.Linear(2, 2, seed=0), nn.Dropout(0.5).eval())
+    >>> with eval_mode(model):
+    ...     out = model([1.0, 2.0])
+    >>> model.training, model[1].training, out[0].requires_grad
+    (True, False, False)
+    """
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        with no_grad():
+            yield
+    finally:
+        for m, mode in modes:
+            m.training = mode
+
+
 def evaluate(
     model: Module, loss_fn: LossFn, data: Dataset, *, predict: Predict | None = None
 ) -> Evaluation:
@@ -156,13 +189,8 @@ def evaluate(
     The model's training mode is restored afterwards.
     """
     X, y = _dataset(data, "data")
-    was_training = model.training
-    model.eval()
-    try:
-        with no_grad():
-            loss, pairs = _batch_loss(model, loss_fn, predict, X, y)
-    finally:
-        model.train(was_training)
+    with eval_mode(model):
+        loss, pairs = _batch_loss(model, loss_fn, predict, X, y)
     return Evaluation(loss.data, _accuracy(pairs))
 
 
@@ -170,13 +198,8 @@ def predict_classes(
     model: Module, X: Sequence[Any], loss_fn: LossFn, *, predict: Predict | None = None
 ) -> list[int]:
     """The class ``fit`` would count as the model's answer for each example of ``X``."""
-    was_training = model.training
-    model.eval()
-    try:
-        with no_grad():
-            outputs = model.call_batch(list(X))
-    finally:
-        model.train(was_training)
+    with eval_mode(model):
+        outputs = model.call_batch(list(X))
     out = []
     for i, o in enumerate(outputs):
         judged = _judge(loss_fn, predict, o, 0)

@@ -13,7 +13,14 @@ from autograd_lite import nn, optim
 from autograd_lite.checkpoint import load
 from autograd_lite.data import make_blobs, make_moons
 from autograd_lite.losses import cross_entropy, hinge_loss, mse_loss
-from autograd_lite.train import DivergenceError, History, evaluate, fit, predict_classes
+from autograd_lite.train import (
+    DivergenceError,
+    History,
+    eval_mode,
+    evaluate,
+    fit,
+    predict_classes,
+)
 
 
 def _moons(n: int = 40) -> tuple[list[list[float]], list[int]]:
@@ -179,6 +186,25 @@ def test_batchnorm_and_dropout_models_train_with_fit() -> None:
         validation=_moons(10),
     )
     assert len(h) == 2 and h.val_accuracy[-1] is not None
+
+
+def test_evaluation_restores_each_modules_own_mode() -> None:
+    bn = nn.BatchNorm1d(4)
+    model = nn.Sequential(nn.Linear(2, 4, seed=0), bn, nn.Linear(4, 1, seed=1))
+    bn.eval()  # frozen statistics inside a model that trains
+    modes = [m.training for m in model.modules()]
+    assert modes.count(False) == 1
+    X, y = _moons(6)
+    evaluate(model, hinge_loss, (X, y))
+    assert [m.training for m in model.modules()] == modes
+    predict_classes(model, X, hinge_loss)
+    assert [m.training for m in model.modules()] == modes
+    with pytest.raises(ZeroDivisionError), eval_mode(model):
+        assert not any(m.training for m in model.modules())
+        out = model([1.0, 2.0])
+        assert not out.requires_grad  # no graph is recorded
+        _ = 1 / 0
+    assert [m.training for m in model.modules()] == modes  # restored after an error too
 
 
 def test_bad_arguments() -> None:
