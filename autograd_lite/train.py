@@ -235,9 +235,13 @@ def _learning_rate(optimizer: Any) -> float:
     return float(groups[0]["lr"]) if groups else math.nan
 
 
-def _diverged(
-    epoch: int, batch: int, n_batches: int, why: str, lr: float, history: History
-) -> DivergenceError:
+#: What divergence looks like: an overflow, or a loss or weight that is inf or NaN
+#: (``fit`` raises FloatingPointError for those). A ZeroDivisionError is not among
+#: them: it comes from the model or loss function and keeps its own message.
+_DIVERGENCE = (OverflowError, FloatingPointError)
+
+
+def _diverged(epoch: int, where: str, why: str, lr: float, history: History) -> DivergenceError:
     if len(why) > 160:  # an overflow message can list dozens of inputs
         why = why[:150] + " ..."
     if math.isfinite(lr):
@@ -245,7 +249,7 @@ def _diverged(
     else:
         hint = "try a smaller learning rate"
     return DivergenceError(
-        f"training diverged in epoch {epoch} (batch {batch} of {n_batches}): {why}; {hint}",
+        f"training diverged in epoch {epoch} ({where}): {why}; {hint}",
         epoch=epoch,
         history=history,
     )
@@ -278,7 +282,10 @@ def fit(
     binary cross-entropy); for any other loss pass ``predict``, a function
     from one output to a class index. ``seed`` fixes the shuffling.
 
-    Raises ``DivergenceError`` when the loss or a weight stops being finite.
+    Raises ``DivergenceError`` when the loss (training or validation) or a
+    weight stops being finite, or a step overflows; ``history`` then holds
+    the epochs completed before. Other errors from the model or ``loss_fn``
+    (a ``ZeroDivisionError``, say) are raised as they are.
     """
     X, y = _dataset(data, "data")
     val = _dataset(validation, "validation") if validation is not None else None
@@ -314,21 +321,27 @@ def fit(
                     optimizer.step()
                     if not all(math.isfinite(p.data) for p in params):
                         raise FloatingPointError("a weight is no longer a finite number")
-                except ArithmeticError as error:
-                    raise _diverged(epoch, b, n_batches, str(error), lr, history) from error
+                except _DIVERGENCE as error:
+                    where = f"batch {b} of {n_batches}"
+                    raise _diverged(epoch, where, str(error), lr, history) from error
                 total += loss.data * len(xb)
                 pairs = None if judged is None or pairs is None else pairs + judged
             if scheduler is not None:
                 scheduler.step()
+            val_loss: float | None = None
+            val_accuracy: float | None = None
+            if val is not None:
+                try:
+                    val_loss, val_accuracy = evaluate(model, loss_fn, val, predict=predict)
+                    if not math.isfinite(val_loss):
+                        raise FloatingPointError(f"the validation loss is {val_loss}")
+                except _DIVERGENCE as error:
+                    where = "evaluating the validation set"
+                    raise _diverged(epoch, where, str(error), lr, history) from error
             history.loss.append(total / len(X))
             history.accuracy.append(_accuracy(pairs))
-            if val is not None:
-                result = evaluate(model, loss_fn, val, predict=predict)
-                history.val_loss.append(result.loss)
-                history.val_accuracy.append(result.accuracy)
-            else:
-                history.val_loss.append(None)
-                history.val_accuracy.append(None)
+            history.val_loss.append(val_loss)
+            history.val_accuracy.append(val_accuracy)
             history.lr.append(lr)
             history.seconds.append(time.perf_counter() - start)
             bar.set_postfix(_postfix(history), refresh=False)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd_lite import nn, optim
+from autograd_lite import Value, nn, optim
 from autograd_lite.checkpoint import load
 from autograd_lite.data import make_blobs, make_moons
 from autograd_lite.losses import cross_entropy, hinge_loss, mse_loss
@@ -147,6 +147,29 @@ def test_weights_becoming_infinite_count_as_divergence() -> None:
     opt = optim.SGD(model.parameters(), lr=1e308)  # w - lr * 200 is -inf
     with pytest.raises(DivergenceError, match=r"epoch 1 \(batch 1 of 1\): a weight is no longer"):
         fit(model, mse_loss, opt, ([[10.0]], [0.0]), epochs=3, batch_size=1, progress=False)
+
+
+def test_overflow_on_the_validation_set_is_divergence() -> None:
+    model = nn.Linear(1, 1, seed=0)
+    opt = optim.SGD(model.parameters(), lr=0.01)
+    train_set, val = ([[1.0]], [0.0]), ([[1e300]], [0.0])  # (w * 1e300)^2 overflows
+    with pytest.raises(DivergenceError, match=r"epoch 1 \(evaluating the validation set\)") as info:
+        fit(model, mse_loss, opt, train_set, epochs=2, batch_size=1, validation=val, progress=False)
+    assert info.value.epoch == 1 and len(info.value.history) == 0
+    assert len(info.value.history.val_loss) == 0  # no half-recorded epoch
+
+
+def test_a_division_by_zero_in_the_loss_keeps_its_own_message() -> None:
+    model = nn.Linear(1, 1, seed=0)
+    opt = optim.SGD(model.parameters(), lr=0.01)
+
+    def broken(output: Value, target: float) -> Value:
+        return (output - target) / 0
+
+    with pytest.raises(ZeroDivisionError, match="division by zero") as info:
+        fit(model, broken, opt, ([[1.0]], [0.0]), epochs=1, batch_size=1, progress=False)
+    assert not isinstance(info.value, DivergenceError)
+    assert "learning rate" not in str(info.value)
 
 
 def test_progress_bar_shows_loss_and_accuracy(capsys: pytest.CaptureFixture[str]) -> None:
