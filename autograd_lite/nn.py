@@ -35,6 +35,7 @@ from itertools import product
 from typing import Any, ClassVar, NamedTuple, overload
 
 from autograd_lite import functional as F
+from autograd_lite.data import _count
 from autograd_lite.engine import Value
 from autograd_lite.init import Seed, make_rng, resolve, sample_weights
 
@@ -79,14 +80,6 @@ def _activation_name(activation: str | None) -> str:
             f"unknown activation {activation!r}; choose one of: {', '.join(ACTIVATIONS)} or None"
         )
     return name
-
-
-def _count(n: object, what: str) -> int:
-    if not isinstance(n, int) or isinstance(n, bool):
-        raise TypeError(f"{what} must be an int, got {type(n).__name__}: {n!r}")
-    if n < 1:
-        raise ValueError(f"{what} must be at least 1, got {n}")
-    return n
 
 
 def _finite(x: numbers.Real, where: str) -> float:

@@ -31,7 +31,7 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 
 from autograd_lite import functional as F
 from autograd_lite import losses as L
-from autograd_lite.data import batches
+from autograd_lite.data import _count, batches
 from autograd_lite.engine import Value, no_grad
 from autograd_lite.init import Seed, make_rng
 from autograd_lite.metrics import accuracy
@@ -224,12 +224,6 @@ def _dataset(data: object, what: str) -> tuple[list[Any], list[Any]]:
     return X, y
 
 
-def _positive_int(n: object, what: str) -> int:
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return n
-
-
 def _learning_rate(optimizer: Any) -> float:
     groups = getattr(optimizer, "param_groups", None)
     return float(groups[0]["lr"]) if groups else math.nan
@@ -289,8 +283,8 @@ def fit(
     """
     X, y = _dataset(data, "data")
     val = _dataset(validation, "validation") if validation is not None else None
-    epochs = _positive_int(epochs, "epochs")
-    batch_size = _positive_int(batch_size, "batch_size")
+    epochs = _count(epochs, "epochs")
+    batch_size = _count(batch_size, "batch_size")
     if not isinstance(model, Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     if not callable(loss_fn):

@@ -234,10 +234,12 @@ def test_bad_arguments() -> None:
     model = nn.MLP(2, [2, 1], seed=0)
     opt = optim.SGD(model.parameters(), lr=0.1)
     X, y = _moons(10)
-    with pytest.raises(ValueError, match="epochs must be a positive int"):
+    with pytest.raises(ValueError, match="epochs must be at least 1, got 0"):
         fit(model, hinge_loss, opt, (X, y), epochs=0, batch_size=2)
-    with pytest.raises(ValueError, match="batch_size must be a positive int"):
+    with pytest.raises(TypeError, match=r"batch_size must be an int, got float: 1\.5"):
         fit(model, hinge_loss, opt, (X, y), epochs=1, batch_size=1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="epochs must be an int, got bool"):
+        fit(model, hinge_loss, opt, (X, y), epochs=True, batch_size=2)
     with pytest.raises(ValueError, match="X has 10 examples but y has 9"):
         fit(model, hinge_loss, opt, (X, y[:9]), epochs=1, batch_size=2)
     with pytest.raises(TypeError, match="pair"):
