@@ -114,7 +114,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add(
         "--activation",
-        choices=["relu", "tanh", "sigmoid", "leaky_relu"],
+        choices=list(nn.ACTIVATIONS),
         default="relu",
         help="activation of the hidden layers (default relu)",
     )

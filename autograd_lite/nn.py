@@ -409,7 +409,6 @@ class Layer(Module):
             for _ in range(nout)
         ]
         self.activation = self.neurons[0].activation
-        self._init = resolve(init)
 
     @property
     def nin(self) -> int:

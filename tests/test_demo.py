@@ -78,6 +78,11 @@ def test_the_demo_recipe_reaches_full_accuracy() -> None:
     assert result.predictions == result.y
 
 
+def test_every_activation_of_nn_is_offered() -> None:
+    for name in nn.ACTIVATIONS:
+        assert build_parser().parse_args(["demo", "--activation", name]).activation == name
+
+
 @pytest.mark.parametrize(
     ("option", "message"),
     [
