@@ -93,6 +93,13 @@ def _finite(x: numbers.Real, where: str) -> float:
     return f
 
 
+def _real(x: object, what: str) -> float:
+    """``x`` as a finite float; ``TypeError`` for a non-number (or a bool) naming ``what``."""
+    if not isinstance(x, numbers.Real) or isinstance(x, bool):
+        raise TypeError(f"{what} must be a real number, got {type(x).__name__}: {x!r}")
+    return _finite(x, what)
+
+
 def _as_value(x: object, where: str) -> Value:
     """``x`` as a Value; a plain number becomes a constant (no gradient)."""
     if isinstance(x, Value):
@@ -655,9 +662,9 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5, *, seed: Seed = None) -> None:
-        if not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
+        self.p: float = _real(p, "dropout probability p")
+        if not 0.0 <= self.p <= 1.0:
             raise ValueError(f"dropout probability p must be between 0 and 1, got {p!r}")
-        self.p: float = float(p)
         self._rng: random.Random = make_rng(seed)
 
     def _drop(self, v: Value) -> Value:
@@ -695,13 +702,15 @@ class BatchNorm1d(Module):
         self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True
     ) -> None:
         _count(num_features, "num_features")
-        if not eps > 0.0:
-            raise ValueError(f"eps must be positive, got {eps!r}")
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"momentum must be between 0 and 1, got {momentum!r}")
+        if momentum is None:  # PyTorch's cumulative average: not supported here
+            raise TypeError("momentum must be a number between 0 and 1 (None is not supported)")
         self.num_features = num_features
-        self.eps = float(eps)
-        self.momentum = float(momentum)
+        self.eps = _real(eps, "eps")
+        self.momentum = _real(momentum, "momentum")
+        if not self.eps > 0.0:
+            raise ValueError(f"eps must be positive, got {eps!r}")
+        if not 0.0 <= self.momentum <= 1.0:
+            raise ValueError(f"momentum must be between 0 and 1, got {momentum!r}")
         self.weight = [Value(1.0) for _ in range(num_features)] if affine else None
         self.bias = [Value(0.0) for _ in range(num_features)] if affine else None
         self.running_mean = [0.0] * num_features

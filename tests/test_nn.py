@@ -341,9 +341,12 @@ def test_dropout_training_eval_and_seed() -> None:
     d.eval()
     assert _data(d([1.0, 2.0])) == [1.0, 2.0]
     assert _data(nn.Dropout(1.0).train()([1.0, 2.0])) == [0.0, 0.0]
-    for p in (-0.1, 1.5):
-        with pytest.raises(ValueError, match="between 0 and 1"):
+    for p in (-0.1, 1.5, math.nan):
+        with pytest.raises(ValueError, match="dropout probability p must be"):
             nn.Dropout(p)
+    for bad in ("0.5", True, None):
+        with pytest.raises(TypeError, match="dropout probability p must be a real number"):
+            nn.Dropout(bad)  # type: ignore[arg-type]
 
 
 def test_dropped_units_take_no_gradient() -> None:
@@ -371,6 +374,20 @@ def test_batchnorm_normalises_each_feature() -> None:
         bn.call_batch([[1.0, 2.0]])
     bn.eval()
     assert len(bn([1.0, 2.0])) == 2
+
+
+def test_batchnorm_checks_its_arguments() -> None:
+    for kwargs, error, text in [
+        ({"eps": "x"}, TypeError, "eps must be a real number, got str"),
+        ({"eps": 0.0}, ValueError, "eps must be positive"),
+        ({"eps": math.inf}, ValueError, "eps must be finite"),
+        ({"momentum": None}, TypeError, "momentum must be a number"),
+        ({"momentum": "0.1"}, TypeError, "momentum must be a real number"),
+        ({"momentum": True}, TypeError, "momentum must be a real number"),
+        ({"momentum": 1.5}, ValueError, "momentum must be between 0 and 1"),
+    ]:
+        with pytest.raises(error, match=text):
+            nn.BatchNorm1d(2, **kwargs)
 
 
 def test_batchnorm_matches_pytorch() -> None:
