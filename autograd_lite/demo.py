@@ -3,8 +3,11 @@
 With no options it does what micrograd's demo notebook does: an MLP with two
 hidden layers of 16 ReLU units learns to separate 100 two-moons points, with
 the max-margin (hinge) loss, an L2 penalty of 1e-4 (``weight_decay=2e-4`` in
-SGD: the same update) and SGD whose learning rate falls from 1.0 to 0.1.
-It prints loss and accuracy per epoch and a confusion matrix, and writes
+SGD: the same update) and SGD whose learning rate falls linearly from 1.0
+(epoch k of N uses 1.0 - 0.9 (k - 1) / N: 0.109 in the last of 100 epochs).
+It prints loss and accuracy per epoch, then the final loss and accuracy on
+the training set and a confusion matrix. The printed losses are the data
+loss alone (mean hinge or cross-entropy), without the L2 term. It writes
 into ``./autograd_lite_demo/``:
 
 * ``decision_boundary.png``: the classes the network predicts over the plane,
@@ -31,8 +34,8 @@ from autograd_lite import data as D
 from autograd_lite import losses, nn, optim
 from autograd_lite.checkpoint import save
 from autograd_lite.engine import Value
-from autograd_lite.metrics import accuracy, confusion_matrix, format_confusion_matrix
-from autograd_lite.train import History, eval_mode, fit, predict_classes
+from autograd_lite.metrics import confusion_matrix, format_confusion_matrix
+from autograd_lite.train import Evaluation, History, eval_mode, evaluate, fit, predict_classes
 
 HELP = "train a small network on two moons (micrograd's demo) and plot what it learned"
 
@@ -123,8 +126,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--lr",
         type=_positive(float),
         default=None,
-        help=f"starting learning rate (default: {rates}); it falls linearly to a tenth of that "
-        "by the last epoch",
+        help=f"starting learning rate (default: {rates}); as in micrograd's demo, epoch k of "
+        "N uses LR x (1 - 0.9 (k-1)/N), so the last epoch uses LR x (0.1 + 0.9/N)",
     )
     add("--epochs", type=_positive(int), default=100, help="passes over the data (default 100)")
     add("--batch-size", type=_positive(int), default=None, metavar="N", help="default: all points")
@@ -154,6 +157,8 @@ class Result:
     predictions: list[int]
     loss_fn: Callable[..., Any]
     num_classes: int
+    #: loss (without the L2 term) and accuracy of the trained model on (X, y)
+    final: Evaluation
 
 
 def train(args: argparse.Namespace, *, log: Callable[[str], None] = print) -> Result:
@@ -174,14 +179,15 @@ def train(args: argparse.Namespace, *, log: Callable[[str], None] = print) -> Re
     schedule = optim.LambdaLR(opt, lambda e: 1.0 - 0.9 * e / epochs)  # micrograd's 1.0 - 0.9 k/100
     log(
         f"{model!r} on {len(X)} {args.dataset} points ({k} classes), "
-        f"{loss_fn.__name__}, {args.optimizer} lr {lr:g}"
+        f"{loss_fn.__name__}, {args.optimizer} lr {lr:g}, weight decay {WEIGHT_DECAY:g}\n"
+        f"(loss: the mean {loss_fn.__name__} over the points, without the L2 term)"
     )
 
     def report(epoch: int, history: History) -> None:
         last = history.last()
         log(
             f"epoch {epoch:>{len(str(epochs))}}/{epochs}  loss {last['loss']:.6f}  "
-            f"accuracy {last['accuracy']:.1%}  lr {last['lr']:.4f}"
+            f"accuracy {last['accuracy']:.1%}  lr {last['lr']:.4g}"
         )
 
     history = fit(
@@ -196,7 +202,8 @@ def train(args: argparse.Namespace, *, log: Callable[[str], None] = print) -> Re
         scheduler=schedule,
         on_epoch_end=report,
     )
-    return Result(model, history, X, y, predict_classes(model, X, loss_fn), loss_fn, k)
+    final = evaluate(model, loss_fn, (X, y))  # the trained model: after the last step
+    return Result(model, history, X, y, predict_classes(model, X, loss_fn), loss_fn, k, final)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -223,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _summarise(result: Result, seconds: float) -> None:
-    """Print the confusion matrix and the final accuracy."""
+    """Print the confusion matrix and the final loss and accuracy."""
     labels = [str(c) for c in range(result.num_classes)]
     print("\nconfusion matrix (training set):")
     print(
@@ -231,8 +238,11 @@ def _summarise(result: Result, seconds: float) -> None:
             confusion_matrix(result.y, result.predictions, num_classes=result.num_classes), labels
         )
     )
-    final = accuracy(result.y, result.predictions)
-    print(f"\ntraining accuracy {final:.1%} after {len(result.history)} epochs ({seconds:.1f} s)")
+    print(
+        f"\nafter {len(result.history)} epochs ({seconds:.1f} s), on the training set: "
+        f"loss {result.final.loss:.6f} (without the L2 term), "
+        f"accuracy {result.final.accuracy:.1%}"
+    )
 
 
 def _write_outputs(args: argparse.Namespace, result: Result) -> dict[str, str]:
@@ -255,8 +265,8 @@ def _write_outputs(args: argparse.Namespace, result: Result) -> dict[str, str]:
         metadata={
             "command": "autograd-lite demo",
             **_config(args),
-            "final_accuracy": accuracy(result.y, result.predictions),
-            "final_loss": result.history.loss[-1],
+            "final_accuracy": result.final.accuracy,
+            "final_loss": result.final.loss,  # without the L2 term
         },
     )
     return paths
@@ -347,7 +357,7 @@ def plot_decision_boundary(result: Result, path: str, *, title: str, resolution:
     handles.append(Line2D([], [], color="0.2", linewidth=1.3))
     labels.append("decision boundary")
     ax.legend(handles, labels, loc="best", framealpha=0.9, fontsize=9)
-    acc = accuracy(result.y, result.predictions)
+    acc = result.final.accuracy
     ax.set_title(
         f"{title}\ndecision boundary after {len(result.history)} epochs, "
         f"training accuracy {acc:.0%}",
@@ -379,7 +389,7 @@ def plot_training_curve(history: History, path: str, *, title: str, loss_name: s
         left.yaxis.set_major_formatter(FormatStrFormatter("%g"))
         left.yaxis.set_minor_formatter(NullFormatter())
     left.set_xlabel("epoch")
-    left.set_ylabel("loss (mean over the training set)")
+    left.set_ylabel("loss (mean over the training set, without L2)")
     left.set_title(f"Loss ({loss_name})")
     left.grid(alpha=0.3)
     left.legend()

@@ -10,6 +10,10 @@ import pytest
 from autograd_lite import demo, nn
 from autograd_lite.checkpoint import load
 from autograd_lite.cli import build_parser, main
+from autograd_lite.data import make_moons
+from autograd_lite.losses import hinge_loss
+from autograd_lite.metrics import accuracy
+from autograd_lite.train import evaluate
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -39,9 +43,17 @@ def test_short_run_writes_pictures_and_model(
     for name in ("decision_boundary.png", "training_curve.png"):
         assert (out / name).read_bytes().startswith(PNG), name
         assert f"wrote {out / name}" in text
+    assert "without the L2 term" in text
+    lines = text.splitlines()
+    assert next(line for line in lines if line.startswith("epoch 2/3")).endswith("  lr 0.7")
     model = nn.MLP(2, [4, 1])
     meta = load(out / "model.json", model)
     assert meta["dataset"] == "moons" and meta["epochs"] == 3 and meta["hidden"] == [4]
+    # the final figures saved and printed are those of the trained model, after its last step
+    data = make_moons(30, noise=0.1, seed=1337)
+    final = evaluate(model, hinge_loss, data)
+    assert (meta["final_loss"], meta["final_accuracy"]) == (final.loss, final.accuracy)
+    assert f"loss {final.loss:.6f} (without the L2 term), accuracy {final.accuracy:.1%}" in text
     assert json.loads((out / "model.json").read_text())["model"]["type"] == "MLP"
 
 
@@ -76,6 +88,10 @@ def test_the_demo_recipe_reaches_full_accuracy() -> None:
     result = demo.train(args, log=lambda line: None)
     assert result.history.accuracy[-1] == 1.0
     assert result.predictions == result.y
+    assert result.final.accuracy == accuracy(result.y, result.predictions) == 1.0
+    # the schedule --help describes: epoch k of N uses lr (1 - 0.9 (k - 1) / N)
+    assert result.history.lr == pytest.approx([1.0 - 0.9 * k / 40 for k in range(40)])
+    assert result.history.lr[-1] == pytest.approx(0.1 + 0.9 / 40)
 
 
 def test_every_activation_of_nn_is_offered() -> None:
