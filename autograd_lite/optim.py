@@ -239,7 +239,10 @@ def _checked(name: str, rule: _Rule, value: object) -> Any:
         return (float(value[0]), float(value[1]))
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # an int such as 10**400
+        x = math.inf
     if not math.isfinite(x) or (rule.kind == "nonneg" and x < 0.0):
         rule_text = "a finite number >= 0" if rule.kind == "nonneg" else "finite"
         raise ValueError(f"Invalid {rule.what}: {value!r} ({name} must be {rule_text})")

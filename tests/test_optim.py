@@ -586,3 +586,8 @@ def test_a_bad_saved_state_is_refused_before_anything_changes(
     with pytest.raises(error, match=name):
         opt.load_state_dict(saved)
     assert opt.state_dict() == before
+
+
+def test_a_huge_integer_learning_rate_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="Invalid learning rate"):
+        optim.SGD([Value(1.0)], lr=10**400)
