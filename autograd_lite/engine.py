@@ -475,7 +475,7 @@ def _applyn(op: Primitive, inputs: tuple[Value, ...]) -> Value:
         raise _failure(op, inputs, error) from None
     if data - data != 0.0:  # inf or nan
         raise _failure(op, inputs, None)
-    if _MODE.enabled and any(p._rg for p in inputs):
+    if _MODE.enabled and inputs and (inputs[0]._rg or any(p._rg for p in inputs)):
         return _nary_node(data, op, inputs)
     return _leaf(data, False)
 
@@ -491,12 +491,16 @@ def apply(op: Primitive, *inputs: Value | float) -> Value:
         if out is NotImplemented:
             raise TypeError(f"{op.name} takes numbers or Values, got {_type_names(inputs)}")
         return out
-    parents = tuple([x if type(x) is Value else _operand(x) for x in inputs])
-    if None in parents:
-        raise TypeError(f"{op.name} takes numbers or Values, got {_type_names(inputs)}")
+    parents: tuple[Any, ...] = inputs
+    for x in inputs:
+        if type(x) is not Value:  # numbers become constants; anything else is refused
+            parents = tuple([_operand(y) for y in inputs])
+            if None in parents:
+                raise TypeError(f"{op.name} takes numbers or Values, got {_type_names(inputs)}")
+            break
     if op.arity == 1:
-        return _apply1(op, parents[0])  # type: ignore[arg-type]
-    return _applyn(op, parents)  # type: ignore[arg-type]
+        return _apply1(op, parents[0])
+    return _applyn(op, parents)
 
 
 def _type_names(xs: Iterable[object]) -> str:

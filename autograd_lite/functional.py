@@ -105,12 +105,21 @@ def sum(values: Iterable[Value | float]) -> Value:
     return apply(PRIMITIVES["sum"], *xs)
 
 
-def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
-    """w_1 x_1 + ... + w_n x_n as one node: a neuron's weighted sum."""
+def dot(
+    weights: Sequence[Value | float],
+    inputs: Sequence[Value | float],
+    bias: Value | float | None = None,
+) -> Value:
+    """w_1 x_1 + ... + w_n x_n (+ bias) as one node: a neuron's weighted sum."""
     if builtins.len(weights) != builtins.len(inputs):
         raise ValueError(
             f"dot() needs sequences of equal length, got {len(weights)} and {len(inputs)}"
         )
+    if bias is not None:
+        return apply(_DOT, *weights, *inputs, bias)
     if not weights:
         return Value(0.0, requires_grad=False)
-    return apply(PRIMITIVES["dot"], *weights, *inputs)
+    return apply(_DOT, *weights, *inputs)
+
+
+_DOT = PRIMITIVES["dot"]

@@ -376,10 +376,7 @@ class Neuron(Module):
 
     def fire(self, xs: Sequence[Value]) -> Value:
         """The neuron's output for inputs that are already Values (no checks)."""
-        act = F.dot(self.w, xs)  # w . x
-        if self.b is not None:
-            act = act + self.b
-        return self._fn(act)
+        return self._fn(F.dot(self.w, xs, self.b))  # activation(w . x + b), one dot node
 
     def forward(self, x: Signal) -> list[Value]:
         xs = _as_vector(x, "input")

@@ -113,10 +113,11 @@ def _softplus_f(x: float) -> float:
 
 
 def _dot_f(*xs: float) -> float:
-    if len(xs) % 2:
-        raise ValueError("dot needs weights and inputs in equal numbers (an even count)")
+    # inputs (w_1..w_n, x_1..x_n), and a bias b last when their count is odd;
+    # summed from b upwards, in the order micrograd's neuron uses
     n = len(xs) // 2
-    return sum(map(operator.mul, xs[:n], xs[n:]), 0.0)
+    bias = xs[-1] if len(xs) % 2 else 0.0
+    return sum(map(operator.mul, xs[:n], xs[n : 2 * n]), bias)
 
 
 # -- helpers that let one rule run on floats and on Values ------------------
@@ -156,9 +157,10 @@ def _pow_vjp(g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
 
 
 def _dot_vjp(g: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
-    # d(sum_i w_i x_i) = sum_i x_i dw_i + w_i dx_i; inputs are (w..., x...).
+    # d(b + sum_i w_i x_i) = sum_i (x_i dw_i + w_i dx_i) + db; inputs (w..., x...[, b])
     n = len(xs) // 2
-    return tuple([g * x for x in xs[n:]] + [g * w for w in xs[:n]])
+    gx = [g * v for v in xs[: 2 * n]]  # g w_1 .. g w_n, g x_1 .. g x_n
+    return (*gx[n:], *gx[:n], g) if len(xs) % 2 else (*gx[n:], *gx[:n])
 
 
 def _pow_smooth(a: float, b: float) -> bool:
@@ -240,7 +242,8 @@ _ROWS = [
          "x_1 + ... + x_n in one node; each partial derivative is 1"),
     # d(w_1 x_1 + ... + w_n x_n) = sum_i x_i dw_i + w_i dx_i
     _row("dot", "dot", None, _dot_f, _dot_vjp,
-         "w_1 x_1 + ... + w_n x_n in one node; d/dw_i = x_i, d/dx_i = w_i"),
+         "b + w_1 x_1 + ... + w_n x_n in one node (inputs w..., x..., and b last if given); "
+         "d/dw_i = x_i, d/dx_i = w_i, d/db = 1"),
 ]
 # fmt: on
 

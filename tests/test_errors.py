@@ -177,12 +177,16 @@ def test_public_functions_name_a_wrong_argument_type() -> None:
         Value(1.0, requires_grad="False")  # type: ignore[arg-type]
 
 
-def test_dot_with_an_odd_number_of_inputs_is_refused() -> None:
-    from autograd_lite import PRIMITIVES
+def test_dot_with_an_odd_number_of_inputs_ends_with_a_bias() -> None:
+    from autograd_lite import PRIMITIVES, gradcheck
     from autograd_lite.engine import apply
 
-    with pytest.raises(ValueError, match=r"dot.*even"):
-        apply(PRIMITIVES["dot"], Value(1.0), Value(2.0), Value(3.0))
+    w, x, b = Value(2.0), Value(3.0), Value(5.0)
+    out = apply(PRIMITIVES["dot"], w, x, b)  # w x + b, not a silently dropped input
+    assert out.data == 11.0
+    assert grad(out, [w, x, b]) == (3.0, 2.0, 1.0)
+    assert F.dot([w], [x], b).data == 11.0
+    assert gradcheck(lambda *v: F.dot(v[:2], v[2:4], v[4]).tanh(), [0.3, -0.2, 0.5, 0.7, 0.1])
 
 
 def test_a_differentiable_exponent_at_base_zero() -> None:
