@@ -891,10 +891,10 @@ class _ConvNd(Module):
         for o in range(self.out_channels):
             kernel, _ = _shape(self.weight[o], d + 1, "weight")
             values = []
+            bias = self.bias[o] if self.bias is not None else None
             for corner in corners:
                 window = [ch[corner + off] for ch in padded for off in offsets]
-                y = F.dot(kernel, window)  # sum over channels and kernel of k * x
-                values.append(y + self.bias[o] if self.bias is not None else y)
+                values.append(F.dot(kernel, window, bias))  # b + sum of k * x, one node
             out.append(_nest(values, out_size))
         return out
 
