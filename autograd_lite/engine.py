@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -38,13 +39,20 @@ __all__ = [
     "enable_grad",
     "grad",
     "is_grad_enabled",
+    "is_tracing",
     "no_grad",
     "topological_order",
 ]
 
 _ADD = PRIMITIVES["add"]
+_SUB = PRIMITIVES["sub"]
 _MUL = PRIMITIVES["mul"]
+_DIV = PRIMITIVES["div"]
 _POW = PRIMITIVES["pow"]
+_NEG = PRIMITIVES["neg"]
+_TANH = PRIMITIVES["tanh"]
+_RELU = PRIMITIVES["relu"]
+_DOT = PRIMITIVES["dot"]
 
 
 # -- gradient mode -----------------------------------------------------------
@@ -90,6 +98,70 @@ def no_grad() -> contextlib.AbstractContextManager[None]:
 def enable_grad() -> contextlib.AbstractContextManager[None]:
     """Record graphs again inside a ``no_grad()`` block (context manager or decorator)."""
     return _grad_mode(True)
+
+
+# -- tracing (autograd_lite.compile) ---------------------------------------------
+#
+# While ``compile`` records a function, a tracer sits here. Python decisions
+# on a Value's data (``if v > 0``, ``max()``, ``float(v)``, ``v.data``) would be
+# frozen into the recording, so the places that hand out data ask the tracer
+# first; it raises if the Value depends on the traced inputs or parameters.
+
+
+class _TraceState(threading.local):
+    tracer: Any = None
+
+
+_TRACE = _TraceState()
+
+
+def is_tracing() -> bool:
+    """True while ``autograd_lite.compile`` records a function in this thread."""
+    return _TRACE.tracer is not None
+
+
+@contextlib.contextmanager
+def tracing(tracer: Any) -> Iterator[None]:
+    """Record with ``tracer`` in this thread: it is asked before data is read.
+
+    ``tracer.read(value, what)`` is called when code outside the engine reads a
+    Value's data, and ``tracer.folded(inputs)`` when an operation on Values
+    that take gradients yields a constant (under ``no_grad()``). Reads of
+    ``.data`` are watched by swapping the attribute for a property for the
+    duration of the block (a trace is short; the engine's own reads pass).
+    """
+    if _TRACE.tracer is not None:
+        raise RuntimeError("compile() cannot trace inside another trace")
+    _TRACE.tracer = tracer
+    with _DATA_WATCH_LOCK:
+        Value.data = property(_watched_get, _DATA_SLOT.__set__)  # type: ignore[assignment,method-assign]
+        try:
+            with _grad_mode(True):
+                yield
+        finally:
+            Value.data = _DATA_SLOT  # type: ignore[method-assign]
+            _TRACE.tracer = None
+
+
+_DATA_WATCH_LOCK = threading.Lock()
+_ENGINE_FILES = (__file__, __file__.replace("engine.py", "ops.py"))
+
+
+def _watched_get(node: Value) -> float:
+    value: float = _DATA_SLOT.__get__(node, Value)
+    tracer = _TRACE.tracer
+    if tracer is not None:
+        caller = sys._getframe(1)
+        if caller.f_code.co_filename not in _ENGINE_FILES:
+            tracer.read(node, "reads .data", caller)
+    return value
+
+
+def _read(node: Value, what: str) -> None:
+    """Tell the tracer (if any) that ``what`` hands out ``node``'s data to the caller's caller."""
+    tracer = _TRACE.tracer
+    if tracer is not None:
+        tracer.read(node, what, sys._getframe(2))
 
 
 # -- Value ---------------------------------------------------------------------
@@ -217,13 +289,16 @@ class Value:
 
     def detach(self) -> Value:
         """A new constant leaf with the same ``data``: the graph stops here."""
+        _read(self, "detach()")
         return Value(self.data, label=self.label, requires_grad=False)
 
     def item(self) -> float:
         """``data`` as a float (PyTorch's name)."""
+        _read(self, "item()")
         return self.data
 
     def __float__(self) -> float:
+        _read(self, "float()")
         return self.data
 
     def __repr__(self) -> str:
@@ -298,55 +373,45 @@ class Value:
     def __abs__(self) -> Value:
         return _apply1(PRIMITIVES["abs"], self)
 
-    # -- composed from primitives ----------------------------------------------
-
     def __neg__(self) -> Value:
-        return self * -1.0
+        return _apply1(_NEG, self)
 
     def __sub__(self, other: Value | float) -> Value:
-        y = _operand(other)
-        if y is None:
-            return NotImplemented
-        return self + (y * -1.0 if y._rg else -y.data)
+        return _apply2(_SUB, self, other)
 
     def __rsub__(self, other: Value | float) -> Value:
-        y = _operand(other)
-        if y is None:
-            return NotImplemented
-        return self * -1.0 + y
+        return _apply2(_SUB, other, self)
 
     def __truediv__(self, other: Value | float) -> Value:
-        y = _operand(other)
-        if y is None:
-            return NotImplemented
-        if y.data == 0.0:
-            raise ZeroDivisionError(f"div({_fmt(self.data)}, 0.0): division by zero")
-        return self * y**-1.0
+        return _apply2(_DIV, self, other)
 
     def __rtruediv__(self, other: Value | float) -> Value:
-        y = _operand(other)
-        if y is None:
-            return NotImplemented
-        if self.data == 0.0:
-            raise ZeroDivisionError(f"div({_fmt(y.data)}, 0.0): division by zero")
-        return self**-1.0 * y
+        return _apply2(_DIV, other, self)
 
     # -- comparisons look at data; == and hash stay identity-based -------------
 
     def __lt__(self, other: Value | float) -> bool:
         x = _compare_data(other)
+        if _TRACE.tracer is not None:
+            _trace_compare(self, other, "<")
         return x if x is NotImplemented else self.data < x
 
     def __le__(self, other: Value | float) -> bool:
         x = _compare_data(other)
+        if _TRACE.tracer is not None:
+            _trace_compare(self, other, "<=")
         return x if x is NotImplemented else self.data <= x
 
     def __gt__(self, other: Value | float) -> bool:
         x = _compare_data(other)
+        if _TRACE.tracer is not None:
+            _trace_compare(self, other, ">")
         return x if x is NotImplemented else self.data > x
 
     def __ge__(self, other: Value | float) -> bool:
         x = _compare_data(other)
+        if _TRACE.tracer is not None:
+            _trace_compare(self, other, ">=")
         return x if x is NotImplemented else self.data >= x
 
     __eq__ = object.__eq__
@@ -363,6 +428,12 @@ class Value:
         differentiated again; ``autograd_lite.grad`` is usually clearer for that.
         """
         backward(self, gradient, create_graph=create_graph)
+
+
+def _trace_compare(a: Value, b: object, symbol: str) -> None:
+    for v in (a, b):
+        if isinstance(v, Value):
+            _TRACE.tracer.read(v, f"compares it ({symbol})", sys._getframe(2))
 
 
 def _compare_data(other: object) -> Any:
@@ -384,6 +455,7 @@ def _operand(x: object) -> Value | None:
 
 
 _new = object.__new__
+_DATA_SLOT: Any = Value.__dict__["data"]  # the slot's own descriptor (see tracing())
 
 
 def _leaf(data: float, requires_grad: bool) -> Value:
@@ -427,6 +499,8 @@ def _apply1(op: Primitive, a: Value) -> Value:
     if data - data != 0.0:  # inf or nan
         raise _failure(op, (a,), None)
     if not (a._rg and _MODE.enabled):
+        if _TRACE.tracer is not None and a._rg:
+            _TRACE.tracer.folded(op, (a,))
         return _leaf(data, False)
     out: Value = _new(Value)  # written out here: this is the hot path
     out.data = data
@@ -451,6 +525,8 @@ def _apply2(op: Primitive, a: object, b: object) -> Value:
     if data - data != 0.0:  # inf or nan
         raise _failure(op, (x, y), None)
     if not ((x._rg or y._rg) and _MODE.enabled):
+        if _TRACE.tracer is not None and (x._rg or y._rg):
+            _TRACE.tracer.folded(op, (x, y))
         return _leaf(data, False)
     if op is _POW and y._rg and (x.data < 0.0 or (x.data == 0.0 and y.data <= 0.0)):
         raise ValueError(
@@ -477,6 +553,8 @@ def _applyn(op: Primitive, inputs: tuple[Value, ...]) -> Value:
         raise _failure(op, inputs, None)
     if _MODE.enabled and inputs and (inputs[0]._rg or any(p._rg for p in inputs)):
         return _nary_node(data, op, inputs)
+    if _TRACE.tracer is not None and any(p._rg for p in inputs):
+        _TRACE.tracer.folded(op, inputs)
     return _leaf(data, False)
 
 
