@@ -34,6 +34,7 @@ from typing import Any
 from autograd_lite.ops import PRIMITIVES, Primitive
 
 __all__ = [
+    "TraceError",
     "Value",
     "backward",
     "enable_grad",
@@ -106,6 +107,10 @@ def enable_grad() -> contextlib.AbstractContextManager[None]:
 # on a Value's data (``if v > 0``, ``max()``, ``float(v)``, ``v.data``) would be
 # frozen into the recording, so the places that hand out data ask the tracer
 # first; it raises if the Value depends on the traced inputs or parameters.
+
+
+class TraceError(TypeError):
+    """``compile`` met something a recording cannot replay; the message says what to do."""
 
 
 class _TraceState(threading.local):

@@ -36,7 +36,7 @@ from typing import Any, ClassVar, NamedTuple, overload
 
 from autograd_lite import functional as F
 from autograd_lite.data import _count
-from autograd_lite.engine import Value
+from autograd_lite.engine import TraceError, Value, is_tracing
 from autograd_lite.init import Seed, make_rng, resolve, sample_weights
 
 __all__ = [
@@ -672,6 +672,12 @@ class Dropout(Module):
     def forward(self, x: Signal) -> Signal:
         if not self.training or self.p == 0.0:
             return _map(lambda v: v, x)
+        if is_tracing():
+            raise TraceError(
+                f"{self!r} in training mode draws a new mask every step, which a compiled "
+                "step would freeze into one mask; train it without compile, or call .eval() "
+                "on it (dropout off) before compiling"
+            )
         return _map(self._drop, x)
 
     def __repr__(self) -> str:
@@ -752,6 +758,12 @@ class BatchNorm1d(Module):
         return out
 
     def forward(self, x: Signal) -> list[Value]:
+        if self.training and is_tracing():
+            raise TraceError(
+                f"{self!r} in training mode normalises with each batch's statistics, which a "
+                "per-sample compiled step cannot see; train it without compile, or call "
+                ".eval() on it (running statistics) before compiling"
+            )
         if self.training:
             raise ValueError(
                 f"{self!r} in training mode needs a mini-batch: call model.call_batch(xs), "
