@@ -203,7 +203,7 @@ def hessian(
     _check_function(kind, f)
     keep = _check_flag(create_graph)
     items = _items(kind, xs)
-    _check_size(kind, len(items), len(items))
+    _check_size(kind, len(items), len(items), "; hvp() gives H v in two backward passes")
     leaves = _leaves(kind, items, keep)
     first = _gradient(kind, f, leaves)
     return [[_result(h, keep) for h in grad(g, leaves, create_graph=keep)] for g in first]
@@ -339,15 +339,15 @@ def _vector(kind: str, v: object, n: int) -> list[float]:
         v = [v]
     if isinstance(v, (str, bytes, Value)) or not isinstance(v, Iterable):
         raise TypeError(f"{kind}() needs v as a sequence of numbers, got {type(v).__name__}")
-    vector = [_number(kind, f"v[{i}]", x) for i, x in enumerate(v)]
+    vector = [_number(kind, f"v[{i}]", x, what="a number") for i, x in enumerate(v)]
     if len(vector) != n:
         raise ValueError(f"{kind}() needs v of length {n}, one entry per input; got {len(vector)}")
     return vector
 
 
-def _number(kind: str, where: str, x: object) -> float:
+def _number(kind: str, where: str, x: object, *, what: str = "a number or a Value") -> float:
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{kind}(): {where} must be a number or a Value, got {_shown(x)}")
+        raise TypeError(f"{kind}(): {where} must be {what}, got {_shown(x)}")
     value = float(x)
     if not math.isfinite(value):
         raise ValueError(f"{kind}(): {where} must be finite, got {value!r}")
@@ -377,11 +377,11 @@ def _check_flag(create_graph: object) -> bool:
     return create_graph
 
 
-def _check_size(kind: str, rows: int, columns: int) -> None:
+def _check_size(kind: str, rows: int, columns: int, hint: str = "") -> None:
     if rows * columns > MAX_ENTRIES:
         raise ValueError(
-            f"{kind}() would have {rows} x {columns} = {rows * columns:,} entries, more than "
-            f"{MAX_ENTRIES:,} (MAX_ENTRIES); for a Hessian, hvp() gives H v in two passes"
+            f"{kind}() would have {rows:,} x {columns:,} = {rows * columns:,} entries, more "
+            f"than {MAX_ENTRIES:,} (MAX_ENTRIES){hint}"
         )
 
 
