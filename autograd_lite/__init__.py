@@ -9,6 +9,7 @@
 """
 
 from autograd_lite import functional, losses, nn
+from autograd_lite.calculus import derivative, hessian, hvp, jacobian, value_and_grad
 from autograd_lite.engine import (
     Value,
     enable_grad,
@@ -27,14 +28,19 @@ __all__ = [
     "GradcheckError",
     "Primitive",
     "Value",
+    "derivative",
     "enable_grad",
     "functional",
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "hessian",
+    "hvp",
     "is_grad_enabled",
+    "jacobian",
     "losses",
     "nn",
     "no_grad",
     "topological_order",
+    "value_and_grad",
 ]
