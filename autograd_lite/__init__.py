@@ -10,6 +10,7 @@
 
 from autograd_lite import functional, losses, nn
 from autograd_lite.calculus import derivative, hessian, hvp, jacobian, value_and_grad
+from autograd_lite.compile import CompiledStep, TraceError, compile
 from autograd_lite.engine import (
     Value,
     enable_grad,
@@ -25,6 +26,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "PRIMITIVES",
+    "CompiledStep",
+    "TraceError",
+    "compile",
     "GradcheckError",
     "Primitive",
     "Value",

@@ -140,6 +140,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="output folder (default ./autograd_lite_demo)",
     )
+    add(
+        "--compile",
+        choices=["off", "python", "numpy"],
+        default="numpy",
+        help="record the loss once and replay it each step (default numpy, the fastest; "
+        "off: rebuild the graph every step; the losses are the same in every mode)",
+    )
     add("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -180,7 +187,12 @@ def train(args: argparse.Namespace, *, log: Callable[[str], None] = print) -> Re
     log(
         f"{model!r} on {len(X)} {args.dataset} points ({k} classes), "
         f"{loss_fn.__name__}, {args.optimizer} lr {lr:g}, weight decay {WEIGHT_DECAY:g}\n"
-        f"(loss: the mean {loss_fn.__name__} over the points, without the L2 term)"
+        f"(loss: the mean {loss_fn.__name__} over the points, without the L2 term)\n"
+        + (
+            "eager: the graph is rebuilt and walked node by node at every step"
+            if args.compile == "off"
+            else f"compiled ({args.compile} backend): the loss is recorded once and replayed"
+        )
     )
 
     def report(epoch: int, history: History) -> None:
@@ -201,6 +213,7 @@ def train(args: argparse.Namespace, *, log: Callable[[str], None] = print) -> Re
         seed=args.seed,
         scheduler=schedule,
         on_epoch_end=report,
+        compile=False if args.compile == "off" else args.compile,
     )
     final = evaluate(model, loss_fn, (X, y))  # the trained model: after the last step
     return Result(model, history, X, y, predict_classes(model, X, loss_fn), loss_fn, k, final)
