@@ -27,11 +27,11 @@ __version__ = "0.1.0"
 __all__ = [
     "PRIMITIVES",
     "CompiledStep",
-    "TraceError",
-    "compile",
     "GradcheckError",
     "Primitive",
+    "TraceError",
     "Value",
+    "compile",
     "derivative",
     "enable_grad",
     "functional",

@@ -538,7 +538,9 @@ def _elementwise(np: Any, f: Callable[..., Any], *, many: bool) -> Callable[...,
         results = [f(*col) for col in cols]
         shape = arrays[0].shape
         if many:
-            return tuple(np.array(r, dtype=float).reshape(shape) for r in zip(*results, strict=True))
+            return tuple(
+                np.array(r, dtype=float).reshape(shape) for r in zip(*results, strict=True)
+            )
         return np.array(results, dtype=float).reshape(shape)
 
     return apply
@@ -834,7 +836,9 @@ def _params(params: Sequence[Value]) -> list[Value]:
     try:
         ps = list(params)
     except TypeError:
-        raise TypeError(f"params must be a sequence of Values, got {type(params).__name__}") from None
+        raise TypeError(
+            f"params must be a sequence of Values, got {type(params).__name__}"
+        ) from None
     seen: set[Value] = set()
     for i, p in enumerate(ps):
         if not isinstance(p, Value):

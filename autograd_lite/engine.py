@@ -139,12 +139,12 @@ def tracing(tracer: Any) -> Iterator[None]:
         raise RuntimeError("compile() cannot trace inside another trace")
     _TRACE.tracer = tracer
     with _DATA_WATCH_LOCK:
-        Value.data = property(_watched_get, _DATA_SLOT.__set__)  # type: ignore[assignment,method-assign]
+        setattr(Value, "data", property(_watched_get, _DATA_SLOT.__set__))  # noqa: B010
         try:
             with _grad_mode(True):
                 yield
         finally:
-            Value.data = _DATA_SLOT  # type: ignore[method-assign]
+            setattr(Value, "data", _DATA_SLOT)  # noqa: B010
             _TRACE.tracer = None
 
 

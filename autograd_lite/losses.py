@@ -23,7 +23,6 @@ through softplus.
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Sequence
 
