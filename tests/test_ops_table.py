@@ -139,3 +139,14 @@ def test_smooth_predicates_mark_the_kinks_and_poles() -> None:
             assert all(row.smooth(*p) for n in arities(row) for p in [[0.0] * n, [-2.5] * n])
     assert not PRIMITIVES["pow"].smooth(-2.0, 2.0)  # a negative base: no d/db
     assert math.isclose(PRIMITIVES["pow"].forward(-2.0, 2.0), 4.0)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=IDS)
+def test_backward_applies_exactly_the_rows_rule(row: Primitive) -> None:
+    """The engine writes some rules out for speed: they must stay the row's own, bit for bit."""
+    for point in points(row)[:4]:
+        leaves = [Value(x) for x in point]
+        y = apply(row, *leaves)
+        y.backward(0.75)
+        want = row.vjp(0.75, y.data, *point)
+        assert tuple(v.grad for v in leaves) == tuple(float(w) for w in want)
