@@ -37,6 +37,7 @@ __all__ = [
     "TraceError",
     "Value",
     "backward",
+    "backward_replay",
     "enable_grad",
     "grad",
     "is_grad_enabled",
@@ -667,16 +668,46 @@ def _backward_failure(node: Value, error: Exception) -> Exception:
     )
 
 
-def _backprop_floats(order: list[Value], grads: dict[Value, float]) -> list[float]:
-    """Each node's gradient, in the order of ``reversed(order)``."""
+def _backprop_floats(
+    order: list[Value], grads: dict[Value, float], strict: bool = True
+) -> list[float]:
+    """Each node's gradient, in the order of ``reversed(order)``.
+
+    With ``strict=False`` (for diagrams) a rule that fails sends NaN to the
+    node's inputs and the pass goes on, instead of raising.
+    """
     get = grads.get
-    pop = grads.pop
     found: list[float] = []
     keep = found.append
+    nodes = reversed(order)
+    while True:
+        try:
+            _float_steps(nodes, grads, keep)
+            break
+        except _Failed as failed:
+            node, error = failed.args
+            if strict:
+                raise _backward_failure(node, error) from None
+            for p in node.parents:
+                if p._rg:
+                    grads[p] = get(p, 0.0) + math.nan
+    if strict:
+        _check_finite(order, found)
+    return found
+
+
+class _Failed(Exception):
+    """(node, error): a derivative rule failed at node."""
+
+
+def _float_steps(nodes: Iterator[Value], grads: dict[Value, float], keep: Any) -> None:
+    """The float backward loop over ``nodes`` (output first), until done or a rule fails."""
+    get = grads.get
+    pop = grads.pop
     mul, add, tanh, relu = _MUL, _ADD, _TANH, _RELU  # local names: the loop runs per node
-    node = order[-1]
+    node = None
     try:
-        for node in reversed(order):
+        for node in nodes:
             g = pop(node)  # every consumer has added its share by now
             keep(g)
             op = node._op
@@ -712,7 +743,10 @@ def _backprop_floats(order: list[Value], grads: dict[Value, float]) -> list[floa
             if a._rg:
                 grads[a] = get(a, 0.0) + ga
     except (ArithmeticError, ValueError) as error:
-        raise _backward_failure(node, error) from None
+        raise _Failed(node, error) from None
+
+
+def _check_finite(order: list[Value], found: list[float]) -> None:
     total = sum(found)  # inf or NaN if any gradient is: then find the first, output first
     if total - total != 0.0:
         for node, g in zip(reversed(order), found, strict=True):
@@ -721,7 +755,6 @@ def _backprop_floats(order: list[Value], grads: dict[Value, float]) -> list[floa
                     f"backward: the gradient reaching {_describe(node)} is {g}: it overflowed "
                     "the float range on its way from the output"
                 )
-    return found
 
 
 def _backprop_values(order: list[Value], grads: dict[Value, Any]) -> list[Value]:
@@ -744,6 +777,26 @@ def _backprop_values(order: list[Value], grads: dict[Value, Any]) -> list[Value]
     except (ArithmeticError, ValueError) as error:
         raise _backward_failure(node, error) from None
     return found
+
+
+def backward_replay(
+    order: Sequence[Value], seed: float = 1.0, *, strict: bool = True
+) -> list[float]:
+    """d(root)/d(node) for each node of ``order``, by the engine's own backward loop.
+
+    ``order`` is a topological order of nodes that take gradients, the root
+    last (``topological_order(root, constants=False)``). Nothing is written to
+    ``.grad``. With ``strict=False`` a derivative that is not defined gives
+    NaN instead of an error (what a diagram shows).
+
+    >>> x = Value(3.0)
+    >>> backward_replay(topological_order(x * x, constants=False))   # d/dx, d/d(x*x)
+    [6.0, 1.0]
+    """
+    nodes = list(order)
+    if not nodes:
+        return []
+    return _backprop_floats(nodes, {nodes[-1]: seed}, strict)[::-1]
 
 
 def _backprop(

@@ -28,6 +28,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from autograd_lite import Value, topological_order
+from autograd_lite.engine import backward_replay
 from visualize.style import (
     FONT,
     KIND_COLOURS,
@@ -127,31 +128,33 @@ class Analysis:
 
     @cached_property
     def steps(self) -> list[Step]:
-        """The backward pass replayed on floats: one step per node taking a gradient.
+        """The backward pass on floats: one step per node taking a gradient.
 
-        Contributions are summed in the order the engine sums them, so each
-        final gradient equals what ``root.backward()`` adds to ``.grad``.
+        Each node's gradient comes from the engine's backward loop
+        (``backward_replay``), so it equals what ``root.backward()`` adds to
+        ``.grad``; each edge shows that node's rule from the table, applied
+        to it: what the engine summed into the input.
         """
         if not self.order[self.root].requires_grad:
             return []
-        grads: dict[int, float] = {self.root: 1.0}  # d(root)/d(root) = 1 starts the pass
+        taking = [v for v in self.order if v.requires_grad]
+        # each node's total gradient from the engine's own backward loop: the same walk,
+        # the same rules, the same order of summing as root.backward()
+        totals = dict(zip(taking, backward_replay(taking, strict=False), strict=True))
         steps: list[Step] = []
         for i in range(self.root, -1, -1):
             node = self.order[i]
             if not node.requires_grad:
                 continue
-            g = grads.get(i, 0.0)
+            g = totals[node]
             sent: list[Contribution] = []
             if node.op is not None:
                 local = _vjp(node, 1.0)
                 pushed = _vjp(node, g)
                 for pos, p in enumerate(node.parents):
-                    if not p.requires_grad:
-                        continue
-                    j = self.index[p]
-                    # chain rule: d(root)/d(p) += d(root)/d(node) * d(node)/d(p)
-                    grads[j] = grads[j] + pushed[pos] if j in grads else pushed[pos]
-                    sent.append(Contribution(i, pos, j, g, local[pos], pushed[pos]))
+                    if p.requires_grad:
+                        # chain rule: d(root)/d(p) += d(root)/d(node) * d(node)/d(p)
+                        sent.append(Contribution(i, pos, self.index[p], g, local[pos], pushed[pos]))
             steps.append(Step(i, g, tuple(sent)))
         return steps
 
