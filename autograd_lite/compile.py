@@ -367,8 +367,6 @@ def _groups(tape: Tape, batched: Sequence[bool]) -> list[_Group]:
         found.setdefault((xs, bool(bias)), []).append(i)
     groups = []
     for (xs, has_bias), members in found.items():
-        if len(members) < 2:
-            continue
         k = len(xs)
         weights = tuple(tuple(nodes[j].index for j in nodes[m].inputs[:k]) for m in members)
         flat = [w for row in weights for w in row]
@@ -379,43 +377,130 @@ def _groups(tape: Tape, batched: Sequence[bool]) -> list[_Group]:
     return groups
 
 
+@dataclass
+class _Block:
+    """Nodes computed together as the rows of one matrix (a layer, or its activations)."""
+
+    name: str
+    rows: tuple[int, ...]
+    producer: str  #: "dot" (a fused layer) or "unary" (an activation over a block)
+    group: _Group | None = None  #: for "dot"
+    source: _Block | None = None  #: for "unary": the block it is applied to
+    op: Primitive | None = None  #: for "unary"
+    inputs: str = ""  #: for "dot": the matrix of its inputs (a block, X, or np.stack(...))
+    input_block: _Block | None = None  #: for "dot": the block its inputs are, if one is
+
+
+def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
+    """The layers (dot groups) and the activations applied to whole layers, in tape order."""
+    nodes = tape.nodes
+    consumers: list[list[int]] = [[] for _ in nodes]
+    for i, n in enumerate(nodes):
+        for j in n.inputs:
+            consumers[j].append(i)
+    blocks: list[_Block] = []
+    block_of: dict[int, _Block] = {}
+    for k, grp in enumerate(_groups(tape, _batched(tape))):
+        block = _Block(f"H{k}", grp.members, "dot", group=grp)
+        blocks.append(block)
+        for m in grp.members:
+            block_of[m] = block
+        # an activation applied to every row of the layer, in order: one more matrix
+        users = [[c for c in consumers[m] if _elementwise_of(nodes[c], m)] for m in grp.members]
+        if all(users):
+            firsts = [u[0] for u in users]
+            ops = {nodes[u].op for u in firsts}
+            if len(ops) == 1 and len(set(firsts)) == len(firsts):
+                act = _Block(f"R{k}", tuple(firsts), "unary", source=block, op=ops.pop())
+                blocks.append(act)
+                for u in firsts:
+                    block_of[u] = act
+    for block in blocks:  # where each layer's inputs come from
+        if block.group is None:
+            continue
+        xs = block.group.inputs
+        source = block_of.get(xs[0])
+        if source is not None and source.rows == xs:
+            block.inputs, block.input_block = source.name, source
+        elif all(nodes[j].kind == "x" for j in xs):
+            order = [nodes[j].index for j in xs]
+            exact = order == list(range(len(order))) and len(order) == tape_nx(tape)
+            block.inputs = "X" if exact else f"X[{order}]"
+        else:
+            block.inputs = f"np.stack([{', '.join(_names(tape)[j] for j in xs)}])"
+    blocks.sort(key=lambda b: min(b.rows))
+    return blocks, block_of
+
+
+def tape_nx(tape: Tape) -> int:
+    return sum(1 for n in tape.nodes if n.kind == "x")
+
+
+def _elementwise_of(node: _Node, m: int) -> bool:
+    op = node.op
+    return op is not None and op.arity == 1 and op.np_code is not None and node.inputs == (m,)
+
+
 def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
-    """The tape as one numpy function over a whole batch (one array per node)."""
+    """The tape as one numpy function over a whole batch (one array per node, or per layer)."""
     nodes = tape.nodes
     names = _names(tape)
-    batched = _batched(tape)
-    groups = _groups(tape, batched)
+    blocks, block_of = _blocks(tape)
     consts: dict[str, Any] = {}
-    first_of: dict[int, int] = {}
-    fused: set[int] = set()
-    for k, grp in enumerate(groups):
-        first_of[min(grp.members)] = k
-        fused.update(grp.members)
-        consts[f"W{k}"] = grp.weights
-        if grp.biases is not None:
-            consts[f"B{k}"] = grp.biases
+    for b in blocks:
+        if b.group is not None:
+            consts[f"W{b.name[1:]}"] = b.group.weights
+            if b.group.biases is not None:
+                consts[f"B{b.name[1:]}"] = b.group.biases
+    # a row is unpacked into its own name where something outside the matrices reads it
+    taken_whole = {b.input_block.name for b in blocks if b.input_block is not None} | {
+        b.source.name for b in blocks if b.source is not None
+    }
+    loose: set[int] = {tape.root, *tape.outputs}
+    for i, n in enumerate(nodes):
+        if i in block_of and block_of[i].producer == "unary":
+            continue
+        if i in block_of and block_of[i].group is not None and block_of[i].input_block is not None:
+            continue
+        for j in n.inputs:
+            if j in block_of and (block_of[j].name not in taken_whole or i not in block_of):
+                loose.add(j)
+    first = {min(b.rows): b for b in blocks}
+    layers = sum(1 for b in blocks if b.producer == "dot")
     lines = [
         f"# {len(nodes)} nodes in topological order, one array per node across the batch; "
-        f"{len(groups)} layers of dot nodes fused into matrix products",
+        f"layers of dot nodes as matrix products ({layers}), activations of whole layers too",
         "def replay(P, X, Y):",
     ]
     body = ["Pa = np.array(P)", "n = X.shape[1]"]
-    if layout.nparams:
-        body.append(_unpack("p", layout.nparams, False, "P"))
+    loose_params = {
+        nodes[j].index
+        for i, n in enumerate(nodes)
+        if i not in block_of
+        for j in n.inputs
+        if nodes[j].kind == "param"
+    }
+    body += [f"p{j} = P[{j}]" for j in sorted(loose_params)]
     body.append(_unpack("x", layout.nx, False, "X"))
     body.append(_unpack("y", layout.ny, False, "Y"))
     body.append("# forward")
     for i, n in enumerate(nodes):
         if n.op is None:
             continue
-        if i in first_of:
-            k = first_of[i]
-            grp = groups[k]
-            body.append(f"S{k} = np.stack([{', '.join(names[j] for j in grp.inputs)}])")
-            bias = f" + Pa[B{k}][:, None]" if grp.biases is not None else ""
-            body.append(f"H{k} = Pa[W{k}] @ S{k}{bias}")
-            body.append(f"{', '.join(names[m] for m in grp.members)}, = H{k}")
-        if i in fused:
+        if i in first:
+            b = first[i]
+            k = b.name[1:]
+            if b.group is not None:
+                bias = f" + Pa[B{k}][:, None]" if b.group.biases is not None else ""
+                body.append(f"S{k} = {b.inputs}")
+                body.append(f"{b.name} = Pa[W{k}] @ S{k}{bias}")
+            else:
+                assert b.op is not None and b.op.np_code is not None and b.source is not None
+                body.append(f"{b.name} = {b.op.np_code.format(b.source.name)}")
+            rows = [names[r] if r in loose else "_" for r in b.rows]
+            if any(r in loose for r in b.rows):
+                body.append(f"{', '.join(rows)}, = {b.name}")
+        if i in block_of:
             continue
         body.append(_forward_line(n.op, names[i], [names[j] for j in n.inputs], numpy=True))
     root = names[tape.root]
@@ -424,7 +509,7 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
     body.append(f"outs = [{outs}]")
     body.append("G = np.zeros(len(P))")
     body.append("# backward")
-    body += _numpy_backward(tape, names, groups, first_of, fused)
+    body += _numpy_backward(tape, names, blocks, block_of, first)
     body.append("return total, G, 0.0, outs")
     return "\n".join(lines + ["    " + line for line in body]) + "\n", consts
 
@@ -437,12 +522,17 @@ def _batched(tape: Tape) -> list[bool]:
 
 
 def _numpy_backward(
-    tape: Tape, names: list[str], groups: list[_Group], first_of: dict[int, int], fused: set[int]
+    tape: Tape,
+    names: list[str],
+    blocks: list[_Block],
+    block_of: dict[int, _Block],
+    first: dict[int, _Block],
 ) -> list[str]:
     nodes = tape.nodes
     if not tape.needs[tape.root]:
         return []
-    grads = {tape.root}
+    grads = {tape.root}  # nodes with a gradient variable of their own
+    whole: dict[str, list[str]] = {b.name: [] for b in blocks}  # matrix gradients per block
     lines = [f"g{tape.root} = np.ones(n)"]
 
     def send(j: int, expr: str) -> None:
@@ -454,29 +544,45 @@ def _numpy_backward(
             grads.add(j)
             lines.append(f"g{j} = {expr}")
 
+    def gradient_of(b: _Block) -> str:
+        parts = list(whole[b.name])
+        if any(r in grads for r in b.rows):
+            parts.append(
+                f"np.stack([{', '.join(f'g{r}' if r in grads else 'np.zeros(n)' for r in b.rows)}])"
+            )
+        return " + ".join(parts) if parts else "0.0"
+
     for i in range(len(nodes) - 1, -1, -1):
         n = nodes[i]
-        if i in first_of:
-            k = first_of[i]
-            grp = groups[k]
-            gs = [f"g{m}" if m in grads else "np.zeros(n)" for m in grp.members]
-            lines.append(f"GH{k} = np.stack([{', '.join(gs)}])")
-            lines.append(f"G[W{k}] += GH{k} @ S{k}.T")
-            if grp.biases is not None:
-                lines.append(f"G[B{k}] += GH{k}.sum(axis=1)")
-            if any(tape.needs[j] for j in grp.inputs):
-                lines.append(f"GS{k} = Pa[W{k}].T @ GH{k}")
-                for r, j in enumerate(grp.inputs):
-                    if tape.needs[j]:
-                        send(j, f"GS{k}[{r}]")
-        if n.op is None or i not in grads or i in fused:
+        if i in first and tape.needs[i]:
+            b = first[i]
+            key = b.name[1:]
+            lines.append(f"G{b.name} = {gradient_of(b)}")
+            if b.group is not None:
+                lines.append(f"G[W{key}] += G{b.name} @ S{key}.T")
+                if b.group.biases is not None:
+                    lines.append(f"G[B{key}] += G{b.name}.sum(axis=1)")
+                if any(tape.needs[j] for j in b.group.inputs):
+                    lines.append(f"GS{key} = Pa[W{key}].T @ G{b.name}")
+                    if b.input_block is not None:
+                        whole[b.input_block.name].append(f"GS{key}")
+                    else:
+                        for r, j in enumerate(b.group.inputs):
+                            if tape.needs[j]:
+                                send(j, f"GS{key}[{r}]")
+            else:
+                assert b.op is not None and b.op.np_grad_code is not None and b.source is not None
+                expr = b.op.np_grad_code[0].format(b.source.name, g=f"G{b.name}", out=b.name)
+                lines.append(f"GA{key} = {expr}")
+                whole[b.source.name].append(f"GA{key}")
+        if n.op is None or i not in grads or i in block_of:
             continue
         wanted = [k for k, j in enumerate(n.inputs) if tape.needs[j]]
         if not wanted:
             continue
         args = [names[j] for j in n.inputs]
-        first, exprs = _grad_exprs(n.op, f"g{i}", names[i], args, numpy=True, temp=f"t{i}")
-        lines += first
+        pre, exprs = _grad_exprs(n.op, f"g{i}", names[i], args, numpy=True, temp=f"t{i}")
+        lines += pre
         for k in wanted:
             send(n.inputs[k], exprs[k])
     return lines

@@ -182,8 +182,9 @@ def test_a_frozen_weight_is_read_not_baked_in(backend: str) -> None:
 
 def test_the_numpy_backend_fuses_a_layer_into_a_matrix_product() -> None:
     step, _, _ = moons_step("numpy")
-    # one product per 8-unit layer of the 2-8-8-1 MLP (the 1-unit layer is a single dot)
-    assert len(re.findall(r"^ +H\d+ = Pa\[W\d+\] @ S", step.source, re.M)) == 2
+    # one product per layer of the 2-8-8-1 MLP, and its ReLU on the whole layer at once
+    assert len(re.findall(r"^ +H\d+ = Pa\[W\d+\] @ S", step.source, re.M)) == 3
+    assert len(re.findall(r"^ +R\d+ = np.maximum\(H\d+, 0.0\)", step.source, re.M)) == 2
     python_step, _, _ = moons_step("python")
     assert "def replay(P, X, Y):" in python_step.source
     assert "# backward" in python_step.source and " if v" in python_step.source  # relu
