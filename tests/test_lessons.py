@@ -9,6 +9,8 @@ a previous run.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import os
 import subprocess
@@ -32,6 +34,23 @@ def run_lesson(name: str, out: Path) -> Any:
         assert path.parent == out
         assert path.read_bytes()[:8] == PNG_MAGIC, path
     return outcome
+
+
+def run_and_read(name: str, out: Path) -> tuple[Any, str]:
+    """Run lesson ``name`` like ``run_lesson``; also return what it printed, on one line.
+
+    The words are joined into one line (the lessons wrap their paragraphs), so a
+    test can look for a sentence wherever the wrapping broke it.
+    """
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        outcome = run_lesson(name, out)
+    return outcome, " ".join(printed.getvalue().split())
+
+
+def two_figures(x: float) -> str:
+    """``x`` rounded to two significant figures, as a lesson writes it: 2075 -> '2,100'."""
+    return f"{float(f'{x:.2g}'):,.0f}"
 
 
 # -- the lessons -------------------------------------------------------------------
@@ -122,12 +141,24 @@ def test_batch_size(tmp_path: Path) -> None:
 
 
 def test_normalization(tmp_path: Path) -> None:
-    out = run_lesson("normalization", tmp_path)
+    out, text = run_and_read("normalization", tmp_path)
     final = out["final_loss"]
     standardised, raw_stable = final["standardised, lr = 0.1"], final["raw, lr = 2e-5"]
     assert standardised < 0.05  # near the noise (sd 0.1, so MSE ~ 0.01)
     assert raw_stable > 50 * standardised  # the same epochs on raw inputs: stuck far above
     assert "diverg" in out["ended"]["raw, lr = 2e-4"]
+    # the words: d2L/dw_j^2 = 2 mean(x_j^2), so the steepness ratio is the mean squares' ratio
+    area, distance = out["mean_squares"]["raw"]
+    assert out["steeper"] == area / distance
+    assert f"about {two_figures(area / distance)} times steeper" in text
+    assert 1000 < area / distance < 10_000  # "far steeper", the docstring's words
+    # the stable limit separates the two raw rates, and the text says so
+    assert 2e-5 < out["stable_limit"] < 2e-4
+    limit = f"{out['stable_limit']:.0e}".replace("e-0", "e-")
+    assert f"below 2 / (the largest curvature) = {limit}" in text
+    assert "a rate 10 times larger diverges" in text
+    near = out["near_noise_epoch"]
+    assert f"twice the noise level of the data (MSE 0.01) by epoch {near}" in text
 
 
 def test_initialization(tmp_path: Path) -> None:
@@ -145,7 +176,23 @@ def test_initialization(tmp_path: Path) -> None:
 
 
 def test_vanishing_gradients(tmp_path: Path) -> None:
-    out = run_lesson("vanishing_gradients", tmp_path)
+    out, text = run_and_read("vanishing_gradients", tmp_path)
+    script = lessons.load("vanishing_gradients")
+    depth, width = script.DEPTH, script.WIDTH
+    # the words: the docstring, the header and the table count the same layers
+    assert f"builds {depth} hidden layers of {width} units" in " ".join(script.__doc__.split())
+    assert f"{depth} hidden layers of {width} units, then the output layer" in text
+    assert all(len(row) == depth + 1 for row in out["layer_sizes"].values())
+    assert " ".join(str(k) for k in range(1, depth + 1)) + " output" in text
+    sigmoid = out["layer_sizes"]["sigmoid (Xavier)"]
+    shrink = (sigmoid[-1] / sigmoid[0]) ** (1 / depth)
+    assert f"shrinks by about {shrink:.1f}x per layer" in text
+    # one step count: steps count from 1 in the table, the sentence and the picture
+    losses, norms = out["unclipped_losses"], out["unclipped_norms"]
+    step = int(out["unclipped_ended"].split()[3].rstrip(":"))
+    assert step == len(norms) + 1 and len(losses) in (step - 1, step)  # the step that failed
+    assert f"the run overflowed at step {step}" in text
+    assert f"first update is {norms[0] / script.MAX_NORM:.0f} times longer" in text
     first = out["first_layer"]
     assert out["sigmoid_over_relu"] < 1e-3  # sigmoid's first layer: a vanishing gradient
     assert first["tanh (Xavier)"] > 0.1 * first["ReLU (He)"]  # tanh + Xavier: no vanishing
