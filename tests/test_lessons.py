@@ -204,11 +204,34 @@ def test_vanishing_gradients(tmp_path: Path) -> None:
 
 
 def test_regularization(tmp_path: Path) -> None:
-    out = run_lesson("regularization", tmp_path)
+    out, text = run_and_read("regularization", tmp_path)
     gap, test = out["gap"], out["test_loss"]  # gap = test loss - training loss (over-fitting)
+    accuracy = out["accuracy"]
     assert gap["dropout"] < 0.7 * gap["plain"]
     assert gap["batch norm"] < 0.7 * gap["plain"]
     assert test["dropout"] < test["plain"] and test["batch norm"] < test["plain"]
+    # the words: each variant's sentence says what its own numbers say, no more
+    for kind in ("dropout", "batch norm"):
+        sentence = out["verdicts"][kind]
+        assert " ".join(sentence.split()) in text
+        gap_word = "smaller" if gap[kind] < gap["plain"] else "larger"
+        assert f"the gap is {gap_word} ({gap[kind]:.2f} against {gap['plain']:.2f})" in sentence
+        loss_word = "lower" if test[kind] < test["plain"] else "higher"
+        assert f"the test loss {loss_word} ({test[kind]:.2f} against" in sentence
+        ours, plain = f"{accuracy[kind]:.0%}", f"{accuracy['plain']:.0%}"
+        if ours == plain:
+            assert f"the test accuracy the same as the plain network's ({ours})" in sentence
+        else:
+            acc_word = "higher" if accuracy[kind] > accuracy["plain"] else "lower"
+            assert f"the test accuracy {acc_word} ({ours} against {plain})" in sentence
+        every = (
+            gap_word == "smaller" and loss_word == "lower" and accuracy[kind] > accuracy["plain"]
+        )
+        assert ("helps on every count" in sentence) == every
+    n_test = lessons.load("regularization").N_TEST
+    error = math.sqrt(accuracy["plain"] * (1 - accuracy["plain"]) / n_test)
+    assert out["standard_error"] == error
+    assert f"an accuracy near {accuracy['plain']:.0%} is {error * 100:.1f} points" in text
 
 
 def test_convolution(tmp_path: Path) -> None:
