@@ -13,6 +13,7 @@ import contextlib
 import io
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,13 +28,8 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def run_lesson(name: str, out: Path) -> Any:
-    """Run lesson ``name`` quickly into ``out``; check that its pictures are PNG files."""
-    outcome = lessons.load(name).main(["--quick", "--out", str(out)])
-    assert outcome.pictures, f"lesson {name} drew no picture"
-    for path in outcome.pictures:
-        assert path.parent == out
-        assert path.read_bytes()[:8] == PNG_MAGIC, path
-    return outcome
+    """Run lesson ``name`` quickly into ``out``; check its pictures and its section numbers."""
+    return run_and_read(name, out)[0]
 
 
 def run_and_read(name: str, out: Path) -> tuple[Any, str]:
@@ -44,8 +40,16 @@ def run_and_read(name: str, out: Path) -> tuple[Any, str]:
     """
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        outcome = run_lesson(name, out)
-    return outcome, " ".join(printed.getvalue().split())
+        outcome = lessons.load(name).main(["--quick", "--out", str(out)])
+    text = printed.getvalue()
+    sys.stdout.write(text)  # still shown when a test fails
+    assert outcome.pictures, f"lesson {name} drew no picture"
+    for path in outcome.pictures:
+        assert path.parent == out
+        assert path.read_bytes()[:8] == PNG_MAGIC, path
+    numbers = re.findall(r"^--- ([0-9][0-9a-z-]*)\. ", text, flags=re.MULTILINE)
+    assert len(numbers) == len(set(numbers)), f"{name} numbers two sections alike: {numbers}"
+    return outcome, " ".join(text.split())
 
 
 def two_figures(x: float) -> str:
@@ -162,7 +166,17 @@ def test_normalization(tmp_path: Path) -> None:
 
 
 def test_initialization(tmp_path: Path) -> None:
-    out = run_lesson("initialization", tmp_path)
+    out, text = run_and_read("initialization", tmp_path)
+    # the words: where the small signal dies, Xavier's fade per ReLU layer, log 2
+    dies = out["dies_at"]
+    assert f"by layer {dies['tanh']} of tanh and layer {dies['relu']} of ReLU" in text
+    assert 0.5 < out["xavier_relu_fade"] < 0.9  # near 1/sqrt(2) = 0.71, as the text says
+    assert f"fade by a factor of about {out['xavier_relu_fade']:.2f} per layer" in text
+    assert "(1/sqrt(2) = 0.71:" in text and "log 2 = 0.693" in text
+    final = out["final_loss"]
+    dead = out["dead_units"]["naive U(-1, 1)"][-1]
+    assert f"leave {dead} of the 10 units of the last hidden layer dead" in text
+    assert f"He initialisation trains, to {final['He']:.3f}" in text
     tanh, relu = out["last_spread"]["tanh"], out["last_spread"]["relu"]
     assert tanh["small U(-0.01, 0.01)"] < 1e-6 * tanh["Xavier"]  # the signal vanishes
     assert relu["naive U(-1, 1)"] > 10 * relu["He"]  # the signal explodes
