@@ -68,7 +68,15 @@ def test_five_steps(tmp_path: Path) -> None:
 
 
 def test_toast_robot(tmp_path: Path) -> None:
-    out = run_lesson("toast_robot", tmp_path)
+    out, text = run_and_read("toast_robot", tmp_path)
+    # the table: a jump in the step numbers is marked by a '...' row saying how many are left out
+    table = re.findall(r"(\d+) \d\.\d{6} \S+|\.\.\. \((\d+) steps left out\)", text)
+    assert table, "no table of steps"
+    step = -1
+    for shown, left_out in table:
+        step += int(left_out) if left_out else 1
+        assert not shown or int(shown) == step, f"step {shown} follows step {step - 1}, no '...'"
+    assert step == 1 + lessons.load("toast_robot").STEPS  # the worked step, then STEPS more
     # CONCEPTS.md: x = 2, t = 4, w = 1, eta = 0.1 -> y = 2, E = 2, dE/dw = -4, w = 1.4, E = 0.72
     assert out["gradient"] == -4.0
     assert out["engine_gradient"] == -4.0
