@@ -263,7 +263,13 @@ def test_convolution(tmp_path: Path) -> None:
 
 
 def test_evaluation(tmp_path: Path) -> None:
-    out = run_lesson("evaluation", tmp_path)
+    out, text = run_and_read("evaluation", tmp_path)
+    # epoch 1: the training loss (averaged while the weights moved) is above the test loss
+    # (measured after); the lesson says why, and measured after the epoch it is lower
+    train, test, after = out["train_loss"][0], out["test_loss"][0], out["train_loss_after_epoch"][0]
+    assert train > test > after  # the case the sentence explains, and its resolution
+    assert f"Why is epoch 1's training loss ({train:.3f}) above its test loss ({test:.3f})?" in text
+    assert f"Measured after epoch 1 in the same way, the training loss is {after:.3f}." in text
     matrix = out["matrix"]
     assert sum(map(sum, matrix)) == out["n_test"]  # every test example counted once
     assert out["accuracy"] == out["accuracy_from_matrix"] == out["evaluate_accuracy"]
