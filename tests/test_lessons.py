@@ -367,3 +367,20 @@ def test_out_naming_a_file_is_a_usage_error(
     err = capsys.readouterr().err
     assert err.startswith("autograd-lite lesson: error: argument --out") and str(taken) in err
     assert err.count("\n") == 1
+
+
+def test_demo_states_its_penalty_once_as_the_readme_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's L2 coefficient is half its weight_decay, and it says so in the README's words."""
+    from autograd_lite import demo
+
+    l2 = f"{demo.WEIGHT_DECAY / 2:.0e}".replace("e-0", "e-")
+    wd = f"{demo.WEIGHT_DECAY:.0e}".replace("e-0", "e-")
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"L2 {l2}," in " ".join(readme.split())  # README: "hinge loss, L2 1e-4, SGD ..."
+    args = ["demo", "--samples", "20", "--hidden", "2", "--epochs", "1", "--no-progress"]
+    assert cli_main([*args, "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert f"L2 {l2}: {l2} * sum(w^2) added to the loss, that is weight_decay={wd}" in text
+    assert "weight decay 0.0002" not in text  # one name for one fact
