@@ -88,7 +88,10 @@ def test_toast_robot(tmp_path: Path) -> None:
 
 
 def test_chain_rule(tmp_path: Path) -> None:
-    out = run_lesson("chain_rule", tmp_path)
+    out, text = run_and_read("chain_rule", tmp_path)
+    # the words: "halving the step divides the error by ..." is the measured ratio, near 4
+    assert 3.9 < out["halving_ratio"] < 4.1  # second order: (1/2)^2
+    assert f"divides the error of the prediction by {out['halving_ratio']:.2f}:" in text
     assert out["composite_gap"] < 1e-12
     # z = (3x)(x^2) at x = 2: path via u gives v*3 = 12, via v gives u*2x = 24; 9x^2 = 36
     assert (out["path_u"], out["path_v"]) == (12.0, 24.0)
@@ -137,14 +140,25 @@ def test_learning_rate(tmp_path: Path) -> None:
 
 
 def test_optimizers(tmp_path: Path) -> None:
-    out = run_lesson("optimizers", tmp_path)
+    out, text = run_and_read("optimizers", tmp_path)
+    # the words: the sign changes of y, counted for each optimiser, and SGD's factor 1 - 2 lr
+    flips = out["sign_flips"]
+    assert f"SGD's y changed sign in {flips['SGD']} of {out['steps']} steps: with lr = 0.95" in text
+    assert "(y <- (1 - 2 lr) y = -0.9 y)" in text
+    straight = [n for n in ("AdaGrad", "RMSProp") if flips[n] == 0]
+    assert straight and f"{' and '.join(straight)} divide y's big gradient" in text
+    swinging = [n for n in ("Momentum", "Adam") if flips[n] > 0]
+    times = " and ".join(f"{flips[n]} times" for n in swinging)
+    assert f"{' and '.join(swinging)} carry speed" in text and f"changes sign {times})" in text
     assert out["sgd_sign_flips"] == out["steps"]  # lr 0.95: y <- -0.9 y, a zigzag every step
     assert out["worst_final_ratio"] < 0.02  # every optimiser got within 2% of the start loss
     assert out["adagrad_beats_sgd"]  # per-coordinate scaling suits the narrow valley
 
 
 def test_batch_size(tmp_path: Path) -> None:
-    out = run_lesson("batch_size", tmp_path)
+    out, text = run_and_read("batch_size", tmp_path)
+    hidden = lessons.load("batch_size").HIDDEN
+    assert f"a {'-'.join(map(str, [2, *hidden, 1]))} tanh network" in text
     n = out["n_examples"]
     assert out["updates_per_epoch"] == out["expected_updates"] == {1: n, 16: n // 16, n: 1}
     final = out["final_loss"]
@@ -257,7 +271,9 @@ def test_regularization(tmp_path: Path) -> None:
 
 
 def test_convolution(tmp_path: Path) -> None:
-    out = run_lesson("convolution", tmp_path)
+    out, text = run_and_read("convolution", tmp_path)
+    assert "with respect to its 3 shared weights" in text  # kernel_size=3, as the layer says
+    assert "kernel_size=3," in text
     assert out["hand_vs_engine"] < 1e-12  # dL/dK[k] = sum_n dL/dz[n] x[n + k]
     assert out["kernel_error"] < 0.05  # the learned kernel is the edge detector [-1, 0, 1]
 
