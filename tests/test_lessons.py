@@ -400,3 +400,29 @@ def test_demo_states_its_penalty_once_as_the_readme_does(
     text = capsys.readouterr().out
     assert f"L2 {l2}: {l2} * sum(w^2) added to the loss, that is weight_decay={wd}" in text
     assert "weight decay 0.0002" not in text  # one name for one fact
+
+
+def test_docstrings_state_the_lessons_own_settings() -> None:
+    """A number a lesson's docstring states is the one its code uses."""
+
+    def doc(name: str) -> tuple[Any, str]:
+        script = lessons.load(name)
+        return script, " ".join((script.__doc__ or "").split())
+
+    rate, text = doc("learning_rate")
+    assert f"to {rate.N_POINTS} noisy points of ``t = {rate.TRUE_W:g}x``" in text
+    for lr in rate.RATES:  # each rate's factor 1 - lr c, with c = 2 (standardised inputs)
+        assert f"{lr:g}``" in text and f"{1 - 2 * lr:g}" in text, lr
+    regularization, text = doc("regularization")
+    assert f"With {regularization.N_TRAIN} noisy training points" in text
+    optimizers, text = doc("optimizers")
+    x0, y0 = optimizers.START
+    assert f"started at ``({x0:g}, {y0:g})``" in text
+    momentum = optimizers.OPTIMISERS["Momentum"][1]["momentum"]
+    assert f"``v <- {momentum:g} v + g``" in text
+    toast, text = doc("toast_robot")
+    assert (
+        f"``x = {toast.X:g}``, target ``t = {toast.TARGET:g}``, start ``w = {toast.W_START:g}``"
+        in text
+    )
+    assert f"learning rate ``eta = {toast.ETA:g}``" in text
