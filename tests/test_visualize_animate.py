@@ -191,6 +191,9 @@ def test_zoom_keeps_edge_labels_readable_at_1280_by_900(tmp_path: Path) -> None:
         assert driver.execute_script(measure)["width"] == pytest.approx(actual["natural"], rel=0.01)
         body.send_keys("0")
         assert driver.execute_script(measure)["fit"] == "true"
+        driver.get("about:blank")  # a fresh load: a link can ask for the whole drawing
+        driver.get(page.resolve().as_uri() + "#fit")
+        assert driver.execute_script(measure)["fit"] == "true"
         driver.save_screenshot(str(tmp_path / "chain.png"))
         errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
         assert errors == []

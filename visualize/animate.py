@@ -234,8 +234,8 @@ current node and scrolls sideways.</p>
       view.scrollTop += (r.top + r.bottom) / 2 - (v.top + v.bottom) / 2;
     }
   }
-  function startingZoom() {
-    if (labelPx(fitScale()) >= READABLE_PX - 1) { zoom(1, true); }
+  function startingZoom() {  // page.html#fit opens at fit width whatever the label size
+    if (location.hash === "#fit" || labelPx(fitScale()) >= READABLE_PX - 1) { zoom(1, true); }
     else { zoom(READABLE_PX / labelPx(1), false); }
   }
   document.getElementById("zoom-in").addEventListener("click", function () {
