@@ -270,7 +270,7 @@ def test_draw_model_groups_neurons_by_layer_and_encodes_weights() -> None:
     # a neuron's outline is its bias's |gradient|, on the same scale, and the legend says so
     model.layers[0].neurons[1].b.grad = 2.0  # half the largest |grad|
     outlined = draw_model(model).source
-    neuron = next(s for s in outlined.splitlines() if "tooltip=\"layers.0.neurons.1:" in s)
+    neuron = next(s for s in outlined.splitlines() if 'tooltip="layers.0.neurons.1:' in s)
     assert "penwidth=2.50" in neuron  # 1 + (4 - 1) * 2 / 4
     assert "neuron outline thickness: |bias gradient|" in outlined
     assert "the thickest is |gradient| = 4)" in outlined
