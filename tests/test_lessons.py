@@ -180,6 +180,12 @@ def test_normalization(tmp_path: Path) -> None:
     assert 1000 < area / distance < 10_000  # "far steeper", the docstring's words
     # the stable limit separates the two raw rates, and the text says so
     assert 2e-5 < out["stable_limit"] < 2e-4
+    # ... and it is the real limit: just below it training settles, just above it diverges
+    script = lessons.load("normalization")
+    X, y = script.make_houses()
+    below, _ = script.train(X, y, 0.94 * out["stable_limit"], 200)
+    above, _ = script.train(X, y, 1.06 * out["stable_limit"], 200)
+    assert below[-1] < below[0] / 1000 and above[-1] > above[0] * 1000
     limit = f"{out['stable_limit']:.0e}".replace("e-0", "e-")
     assert f"below 2 / (the largest curvature) = {limit}" in text
     assert "a rate 10 times larger diverges" in text
