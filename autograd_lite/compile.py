@@ -51,6 +51,9 @@ from autograd_lite.ops import PRIMITIVES, Primitive
 __all__ = ["CompiledStep", "ReplayMismatchError", "TraceError", "compile"]
 
 BACKENDS = ("python", "numpy")
+#: How many samples of a batch the periodic check against the eager engine replays
+#: (the first call checks the whole batch).
+CHECK_SAMPLES = 8
 
 
 class ReplayMismatchError(RuntimeError):
@@ -721,6 +724,7 @@ class CompiledStep:
         self.outputs: list[tuple[float, ...]] = []
         self._layout = layout
         self._trained = [p for p, t in zip(params, layout.trainable, strict=True) if t]
+        self._trained_at = [j for j, t in enumerate(layout.trainable) if t]
         rows = {n.op.name: n.op for n in tape.nodes if n.op is not None}
         if backend == "numpy":
             import numpy  # lazily: the engine itself stays pure Python
@@ -751,44 +755,65 @@ class CompiledStep:
     def __call__(self, xs: Sequence[Any], ys: Sequence[Any]) -> float:
         """The mean loss over the batch; its gradient is added to each parameter's ``.grad``."""
         xs, ys = _batch(xs, ys)
+        X, Y = self._inputs(xs, ys)
         self.calls += 1
-        check = self.calls == 1 or bool(self.check_every and self.calls % self.check_every == 0)
-        result = self._try_replay(xs, ys)
+        result = self._try_replay(X, Y)
         if result is None:  # not finite, or an error: the engine says what and where
             self.eager_runs += 1
             total, grads, outs = self._eager(xs, ys)
         else:
             total, grads, outs = result
-            if check:
+            if self.calls == 1:
                 self._compare(xs, ys, total, grads)
+            elif self.check_every and self.calls % self.check_every == 0:
+                # a few samples are enough to catch a wrong replay, at a small cost
+                k = CHECK_SAMPLES
+                sub = self._try_replay(*self._inputs(xs[:k], ys[:k]))
+                if sub is None:
+                    raise ReplayMismatchError(f"compiled step (call {self.calls}): no replay")
+                self._compare(xs[:k], ys[:k], sub[0], sub[1])
         n = len(xs)
         for p, g in zip(self._trained, grads, strict=True):
             p.grad += g / n
         self.outputs = outs
         return total / n
 
+    def _inputs(self, xs: list[Any], ys: list[Any]) -> tuple[Any, Any]:
+        """The batch as the replay takes it: checked against the example's shape."""
+        if self.backend == "numpy":
+            return (
+                self._matrix(xs, self._layout.x_shape, "input"),
+                self._matrix(ys, self._layout.y_shape, "target"),
+            )
+        return (
+            self._flat(xs, self._layout.x_shape, "input"),
+            self._flat(ys, self._layout.y_shape, "target"),
+        )
+
     def _try_replay(
-        self, xs: list[Any], ys: list[Any]
+        self, X: Any, Y: Any
     ) -> tuple[float, list[float], list[tuple[float, ...]]] | None:
+        """(loss sum, gradient sums, outputs), or None where the numbers stop being finite."""
         P = [p.data for p in self.params]
         try:
             if self.backend == "numpy":
                 np = self._np
-                X = self._matrix(xs, self._layout.x_shape, "input")
-                Y = self._matrix(ys, self._layout.y_shape, "target")
                 with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
                     total, G, check, outs = self._replay(P, X, Y)
-                rows = np.stack(outs, axis=1).tolist() if outs else []
-                outs = [tuple(r) for r in rows]
-                grads = [float(G[j]) for j, t in enumerate(self._layout.trainable) if t]
+                    G = G[self._trained_at]
+                    if not np.isfinite(G).all():
+                        return None
+                grads = G.tolist()
+                outs = [tuple(r) for r in np.stack(outs, axis=1).tolist()] if outs else []
             else:
-                X = self._flat(xs, self._layout.x_shape, "input")
-                Y = self._flat(ys, self._layout.y_shape, "target")
                 total, G, check, outs = self._replay(P, X, Y)
-                grads = [G[j] for j, t in enumerate(self._layout.trainable) if t]
+                grads = [G[j] for j in self._trained_at]
+                spread = sum(grads)  # inf or NaN if one of them is (or, rarely, if they overflow)
+                if spread - spread != 0.0 and not all(math.isfinite(g) for g in grads):
+                    return None
         except (ArithmeticError, ValueError, TypeError, IndexError):
             return None
-        if not math.isfinite(total + check) or not all(math.isfinite(g) for g in grads):
+        if not math.isfinite(total + check):
             return None
         return float(total), grads, outs
 
@@ -799,16 +824,27 @@ class CompiledStep:
                 if size is not None and (not isinstance(s, (list, tuple)) or len(s) != size):
                     raise ValueError(_mismatch(what, i, s, shape))
             return batch
-        return [list(_flat(s, len(shape))) for s in batch]
+        size = math.prod(shape)
+        flats = []
+        for i, s in enumerate(batch):
+            try:
+                flat = list(_flat(s, len(shape)))
+            except TypeError:
+                flat = []
+            if len(flat) != size:
+                raise ValueError(_mismatch(what, i, s, shape))
+            flats.append(flat)
+        return flats
 
     def _matrix(self, batch: list[Any], shape: tuple[int, ...], what: str) -> Any:
         np = self._np
         try:
-            a = np.asarray(batch, dtype=float)
+            a = np.asarray(batch)
         except (TypeError, ValueError):
-            raise ValueError(
-                f"the {what}s of the batch are not all numbers of shape {shape}"
-            ) from None
+            a = None
+        if a is None or a.dtype.kind not in "iuf":  # no strings, no bools, as in the engine
+            raise TypeError(f"the {what}s of the batch must all be numbers of shape {shape}")
+        a = a.astype(float, copy=False)
         if a.shape[1:] != shape:
             raise ValueError(_mismatch(what, 0, batch[0], shape))
         if not np.isfinite(a).all():
@@ -896,8 +932,9 @@ def compile(
     number or a nested list of numbers each). ``fn`` may also return
     ``(loss, outputs)``; the step then keeps each sample's outputs in
     ``step.outputs`` (for accuracy, say). ``backend``: ``"python"`` or
-    ``"numpy"``. ``check_every``: the first call and every N-th are compared
-    with the eager engine (``None``: the first only).
+    ``"numpy"``. ``check_every``: the first call is compared with the eager
+    engine on its whole batch, and every N-th on its first ``CHECK_SAMPLES``
+    samples (``None``: the first call only).
 
     Raises ``TraceError`` if ``fn`` takes a Python decision on data while it
     is recorded (``if v > 0``, ``max()`` of Values, ``float(v)``, ``v.data``),
