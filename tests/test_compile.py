@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import builtins
+import contextlib
+import io
 import math
 import re
 import subprocess
@@ -402,3 +405,27 @@ def test_fit_refuses_an_unknown_compile_mode() -> None:
             progress=False,
             compile="jax",
         )
+
+
+# -- README ---------------------------------------------------------------------------
+
+
+def test_the_readme_example_runs_and_its_quoted_lines_are_real() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Compiling a training step", 1)[1].split("\n## ", 1)[0]
+    (code,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(builtins.compile(code, "README.md", "exec"), {})  # our own README
+    assert printed.getvalue().startswith("# autograd_lite.compile: one sample's loss")
+    model = nn.MLP(2, [2, 1], seed=0)
+    step = compile(
+        lambda x, t: losses.hinge_loss(model(x), t), model.parameters(), example=([0.5, 1.0], 1.0)
+    )
+    lines = {line.strip() for line in step.source.splitlines()}
+    quoted = re.findall(r"`(v13 = [^`]*|g13 = [^`]*|G0 \+= [^`]*)`", section)
+    assert len(quoted) == 3
+    for line in quoted:
+        assert " ".join(line.split()) in lines
