@@ -309,7 +309,7 @@ class Value:
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={_fmt(self.data)}, grad={_fmt(self.grad)}{label})"
+        return f"{type(self).__name__}(data={_fmt(self.data)}, grad={_fmt(self.grad)}{label})"
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """Jupyter shows a small graph as a diagram, a large one as its repr."""
@@ -577,7 +577,7 @@ def apply(op: Primitive, *inputs: Value | float) -> Value:
         return out
     parents: tuple[Any, ...] = inputs
     for x in inputs:
-        if type(x) is not Value:  # numbers become constants; anything else is refused
+        if not isinstance(x, Value):  # numbers become constants; anything else is refused
             parents = tuple([_operand(y) for y in inputs])
             if None in parents:
                 raise TypeError(f"{op.name} takes numbers or Values, got {_type_names(inputs)}")

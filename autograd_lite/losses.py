@@ -28,7 +28,7 @@ from collections.abc import Sequence
 
 from autograd_lite import functional as F
 from autograd_lite.engine import Value, is_tracing
-from autograd_lite.nn import _as_value, _as_vector
+from autograd_lite.nn import _as_value, _as_vector, label_inputs
 
 __all__ = [
     "binary_cross_entropy",
@@ -47,7 +47,8 @@ Target = Value | float | Sequence[Value | float]
 
 def _pairs(output: Output, target: Target, name: str) -> tuple[list[Value], list[Value]]:
     xs = _as_vector(output, f"{name}: input")
-    ts = _as_vector(target, f"{name}: target")
+    named = "target" if isinstance(target, (Value, numbers.Real)) else "t"
+    ts = _as_vector(label_inputs(target, named, f"{name}: target"), f"{name}: target")
     if len(xs) != len(ts):
         raise ValueError(f"{name}: input has {len(xs)} values but target has {len(ts)}")
     if not xs:

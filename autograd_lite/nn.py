@@ -53,11 +53,65 @@ __all__ = [
     "Linear",
     "Module",
     "Neuron",
+    "Parameter",
     "ReLU",
     "Sequential",
     "Sigmoid",
     "Tanh",
+    "label_inputs",
+    "short_name",
 ]
+
+
+class Parameter(Value):
+    """A Value that a module learns: diagrams draw it as a parameter, named by its place.
+
+    Exactly a ``Value`` otherwise (PyTorch's ``nn.Parameter`` plays the same
+    part). A module's parameters take their dotted names from
+    ``named_parameters()`` as labels the first time the module is called,
+    shortened where that reads better: ``layers.0.neurons.3.w.1`` reads
+    ``L0.n3.w1``. A label you set yourself is kept.
+    """
+
+    __slots__ = ()
+
+
+#: Words of our modules' dotted names, shortened in labels.
+_SHORT = {"layers": "L", "neurons": "n"}
+
+
+def short_name(dotted: str) -> str:
+    """A dotted parameter name as a diagram label: ``layers.0.neurons.3.w.1`` -> ``L0.n3.w1``.
+
+    >>> short_name("layers.1.neurons.0.b"), short_name("0.weight.2")
+    ('L1.n0.b', '0.weight.2')
+    """
+    parts = dotted.split(".")
+    out: list[str] = []
+    for part in parts:
+        if part.isdigit() and out and (out[-1] in _SHORT.values() or out[-1] in ("w",)):
+            out[-1] += part
+        else:
+            out.append(_SHORT.get(part, part))
+    return ".".join(out)
+
+
+def label_inputs(x: Signal, name: str = "x", what: str = "input") -> Signal:
+    """Numbers of one example as constant Values labelled ``x[0]``, ``x[1][2]``, ...
+
+    Values pass through as they are. Modules do this to their input, and
+    losses to their target, so that diagrams name what a learner knows.
+    ``what`` names the argument in errors (``input[1] must be finite``).
+
+    >>> [v.label for v in label_inputs([1.0, 2.0])]
+    ['x[0]', 'x[1]']
+    """
+    if isinstance(x, (list, tuple)):
+        return [label_inputs(item, f"{name}[{i}]", f"{what}[{i}]") for i, item in enumerate(x)]
+    if isinstance(x, numbers.Real) and not isinstance(x, (bool, Value)):
+        return Value(_finite(x, what), label=name, requires_grad=False)
+    return x
+
 
 #: What flows between modules: a list of Values for one example (nested lists
 #: for convolutions: channels, then positions).
@@ -186,8 +240,22 @@ class Module:
         return [self.forward(x) for x in xs]
 
     def __call__(self, x: Signal) -> Signal:
-        """The output for one example: a list of Values, or one Value when there is one."""
-        return _unwrap(self.forward(x))
+        """The output for one example: a list of Values, or one Value when there is one.
+
+        Numbers given as input become constants labelled ``x[0]``, ``x[1]``,
+        ..., and the first call labels the parameters by their place (see
+        ``Parameter``), so that a diagram of the output reads like the model.
+        """
+        if not self.__dict__.get("_labelled_parameters"):
+            self.label_parameters()
+        return _unwrap(self.forward(label_inputs(x)))
+
+    def label_parameters(self) -> None:
+        """Label every unlabelled parameter by its place in this module (``L0.n3.w1``)."""
+        for name, p in self.named_parameters():
+            if not p.label:
+                p.label = short_name(name)
+        self.__dict__["_labelled_parameters"] = True
 
     def call_batch(self, xs: Sequence[Signal]) -> list[Signal]:
         """``[model(x) for x in xs]``, except that layers such as BatchNorm1d see the batch."""
@@ -370,8 +438,9 @@ class Neuron(Module):
         _count(nin, "nin")
         self.activation = _activation_name(activation)
         rng = make_rng(seed)
-        self.w = [Value(x) for x in sample_weights(init, nin, fan_in=nin, fan_out=fan_out, rng=rng)]
-        self.b = Value(0.0) if bias else None
+        weights = sample_weights(init, nin, fan_in=nin, fan_out=fan_out, rng=rng)
+        self.w: list[Value] = [Parameter(x) for x in weights]
+        self.b: Value | None = Parameter(0.0) if bias else None
         self._fn = ACTIVATIONS[self.activation]
 
     def fire(self, xs: Sequence[Value]) -> Value:
@@ -714,8 +783,12 @@ class BatchNorm1d(Module):
             raise ValueError(f"eps must be positive, got {eps!r}")
         if not 0.0 <= self.momentum <= 1.0:
             raise ValueError(f"momentum must be between 0 and 1, got {momentum!r}")
-        self.weight = [Value(1.0) for _ in range(num_features)] if affine else None
-        self.bias = [Value(0.0) for _ in range(num_features)] if affine else None
+        self.weight: list[Value] | None = (
+            [Parameter(1.0) for _ in range(num_features)] if affine else None
+        )
+        self.bias: list[Value] | None = (
+            [Parameter(0.0) for _ in range(num_features)] if affine else None
+        )
         self.running_mean = [0.0] * num_features
         self.running_var = [1.0] * num_features
 
@@ -860,7 +933,7 @@ class _ConvNd(Module):
         self.weight = [
             _nest(
                 [
-                    Value(w)
+                    Parameter(w)
                     for w in sample_weights(
                         init,
                         in_channels * k,
@@ -873,7 +946,9 @@ class _ConvNd(Module):
             )
             for _ in range(out_channels)
         ]
-        self.bias = [Value(0.0) for _ in range(out_channels)] if bias else None
+        self.bias: list[Value] | None = (
+            [Parameter(0.0) for _ in range(out_channels)] if bias else None
+        )
 
     def forward(self, x: Signal) -> list[Any]:
         d = self._d

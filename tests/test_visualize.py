@@ -111,9 +111,9 @@ def test_backward_view_shows_local_derivatives_products_and_sums() -> None:
     src = draw_graph(z, backward_view=True).source
     # x reaches z directly (d z/dx = 1) and through x*y (d(xy)/dx = y = 3): 1 + 3 = 4
     assert "grad = 1.0000 + 3.0000 = 4.0000" in src
-    assert "∂v2/∂x = 3.0000" in src
+    assert "∂(x*y)/∂x = 3.0000" in src  # x*y is named by what it computes, not v2
     assert "1.0000 × 3.0000 = 3.0000" in src
-    assert "∂v2/∂y = 2.0000" in src  # d(xy)/dy = x
+    assert "∂(x*y)/∂y = 2.0000" in src  # d(xy)/dy = x
     assert 'dir="back"' in src or "dir=back" in src
 
 
@@ -132,12 +132,28 @@ def test_kinds_are_told_apart_and_explained_in_the_legend() -> None:
     a = Analysis(y, params=[w])
     kinds = {a.names[i]: a.kinds[i] for i in range(len(a.order))}
     assert kinds["x"] == "input" and kinds["w"] == "parameter"
-    assert kinds["v2"] == "result" and kinds["v3"] == "constant"
-    assert kinds["v5"] == "output"
+    assert kinds["x*w"] == "result" and kinds["3"] == "constant"
+    assert kinds["relu(x*w + 3)"] == "output"
     src = draw_graph(y, params=[w]).source
     for word in ("input", "parameter", "constant", "output", "grad colour"):
         assert word in src
     assert "style=dashed" in src  # the constant's edge carries no gradient
+
+
+def test_a_model_is_drawn_in_a_learners_words() -> None:
+    """Weights are parameters named by their place, inputs x[i], the target is the target."""
+    from autograd_lite import losses, nn
+
+    model = nn.MLP(2, [2, 1], seed=0)
+    loss = losses.mse_loss(model([0.5, -1.0]), 1.0)
+    a = Analysis(loss)  # no params=: the model's Parameters say what they are
+    kinds = {a.names[i]: a.kinds[i] for i in range(len(a.order))}
+    assert kinds["L0.n0.w0"] == kinds["L0.n1.b"] == kinds["L1.n0.w1"] == "parameter"
+    assert kinds["x[0]"] == kinds["x[1]"] == kinds["target"] == "input"
+    assert "output" in kinds.values()
+    assert not any(re.fullmatch(r"v\d+", name) for name in kinds if kinds[name] != "result")
+    leaf = Value(2.0, label="x")
+    assert Analysis(leaf).kinds == ["input"]  # a lone leaf is not an "output"
 
 
 def test_every_primitive_is_drawn_with_its_symbol_and_its_own_derivative() -> None:

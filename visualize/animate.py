@@ -31,6 +31,7 @@ from visualize.graph import (
     Analysis,
     Step,
     backward_view_of,
+    operand_text,
     stable_widths,
     to_digraph,
 )
@@ -58,7 +59,8 @@ def _caption(a: Analysis, k: int) -> str:
     name = a.names[step.node]
     node = a.order[step.node]
     if step.node == a.root:
-        text = f"Step {k} of {total}: start at the output {name}: d{name}/d{name} = 1."
+        d = operand_text(name)
+        text = f"Step {k} of {total}: start at the output {name}: ∂{d}/∂{d} = 1."
     else:
         text = f"Step {k} of {total}: every path into {name} has arrived: grad = {fmt(step.grad)}."
     if node.op is None:

@@ -22,6 +22,7 @@ True
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -29,6 +30,8 @@ from typing import TYPE_CHECKING
 
 from autograd_lite import Value, topological_order
 from autograd_lite.engine import backward_replay
+from autograd_lite.gradcheck import ATOM, format_operation, number_text
+from autograd_lite.nn import Parameter
 from visualize.style import (
     FONT,
     KIND_COLOURS,
@@ -54,6 +57,8 @@ __all__ = [
 
 #: draw_graph refuses graphs with more values than this unless told otherwise.
 DEFAULT_MAX_NODES = 500
+#: Intermediate values are named by the expression they compute, up to this many characters.
+NAME_LENGTH = 18
 
 _HIGHLIGHT = "#e66101"
 _NO_GRAD_EDGE = "#999999"
@@ -115,16 +120,37 @@ class Analysis:
         self.index: dict[Value, int] = {v: i for i, v in enumerate(self.order)}
         self.root = len(self.order) - 1
         self.kinds: list[Kind] = [self._kind(i, v, marked) for i, v in enumerate(self.order)]
-        self.names: list[str] = [v.label or f"v{i}" for i, v in enumerate(self.order)]
+        self.names: list[str] = self._names()
 
     def _kind(self, i: int, v: Value, params: set[Value]) -> Kind:
-        if i == self.root:
+        if i == self.root and not v.is_leaf:
             return "output"
-        if not v.requires_grad:
-            return "constant"
-        if v in params:
+        if v in params or isinstance(v, Parameter):
             return "parameter"
-        return "input" if v.is_leaf else "result"
+        if not v.is_leaf:
+            return "result"
+        # a leaf: a number given by name (x[0], target) is data, like an input
+        return "input" if v.requires_grad or v.label else "constant"
+
+    def _names(self) -> list[str]:
+        """Each node's name: its label; a constant's number; else the expression it computes.
+
+        ``x*w + b`` reads better than ``v4`` in a backward view and in the
+        animation's sentences; an expression longer than ``NAME_LENGTH``
+        characters is named ``v`` and its topological index instead.
+        """
+        texts: list[tuple[str, float]] = []
+        for i, v in enumerate(self.order):
+            if v.label:
+                text = (v.label, ATOM)
+            elif v.op is None:
+                text = number_text(v.data) if self.kinds[i] == "constant" else (f"v{i}", ATOM)
+            else:
+                written = format_operation(v.op, [texts[self.index[p]] for p in v.parents])
+                compact = written[0].replace(" * ", "*").replace(" / ", "/").replace(" ** ", "**")
+                text = (compact, written[1]) if len(compact) <= NAME_LENGTH else (f"v{i}", ATOM)
+            texts.append(text)
+        return [text for text, _ in texts]
 
     @cached_property
     def steps(self) -> list[Step]:
@@ -224,6 +250,11 @@ def forward_view(a: Analysis) -> View:
     return view
 
 
+def operand_text(name: str) -> str:
+    """A name inside ∂.../∂...: in parentheses unless it is one word (x, x[0], L0.n1.w0)."""
+    return name if re.fullmatch(r"[\w.\[\]]+", name) else f"({name})"
+
+
 def _paren(x: float) -> str:
     return f"({fmt(x)})" if x < 0.0 else fmt(x)
 
@@ -253,8 +284,9 @@ def backward_view_of(a: Analysis, applied: int | None = None, *, highlight: bool
     for step in steps:
         for c in step.contributions:
             received.setdefault(c.parent, []).append(c.value)
+            child, parent = operand_text(a.names[c.child]), operand_text(a.names[c.parent])
             view.edge_text[(c.child, c.position)] = (
-                f"∂{a.names[c.child]}/∂{a.names[c.parent]} = {fmt(c.local)}",
+                f"∂{child}/∂{parent} = {fmt(c.local)}",
                 f"{fmt(c.upstream)} × {_paren(c.local)} = {fmt(c.value)}",
             )
     for i, v in enumerate(a.order):
