@@ -252,6 +252,27 @@ def test_bad_arguments() -> None:
         predict_classes(model, X, mse_loss)
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ({"scheduler": object()}, "scheduler must have step"),
+        ({"on_epoch_end": 3}, "on_epoch_end must be a function or None, got int 3"),
+        ({"predict": "argmax"}, "predict must be a function or None"),
+        ({"progress": "no"}, "progress must be True or False"),
+        ({"shuffle": 1}, "shuffle must be True or False"),
+    ],
+)
+def test_every_argument_is_checked_before_the_first_step(
+    option: dict[str, object], message: str
+) -> None:
+    model = nn.MLP(2, [2, 1], seed=0)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    before = model.state_dict()
+    with pytest.raises(TypeError, match=message):
+        fit(model, hinge_loss, opt, _moons(10), epochs=1, batch_size=2, **option)  # type: ignore[arg-type]
+    assert model.state_dict() == before  # no epoch ran before the check
+
+
 def test_readme_training_section_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Training a network", 1)[1].split("\n## ", 1)[0]
