@@ -333,7 +333,7 @@ def load(
     where = os.fspath(path)
     doc = _read(where, max_bytes)
     saved = doc["model"]
-    holds = f"it holds {_shown(saved.get('repr', 'a model'))}, this is {model!r}"
+    holds = f"it holds {_shown(saved.get('repr', 'a model'))}, this is {_shown(repr(model))}"
     try:
         model.check_state_dict(saved["state"], strict=True)
     except (TypeError, ValueError, OverflowError) as error:
