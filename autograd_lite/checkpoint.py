@@ -305,7 +305,7 @@ def _architecture_problem(saved: Mapping[str, str], model: Module) -> str | None
     here = model.architecture()
     for name in [*here, *(k for k in saved if k not in here)]:
         if saved.get(name) != here.get(name):
-            label = repr(name) if name else "the model itself"
+            label = repr(name) if name else "the top level"
             there_text = _shown(saved[name]) if name in saved else "nothing"
             here_text = here.get(name, "nothing")
             return (

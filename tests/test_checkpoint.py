@@ -224,7 +224,7 @@ def _tanh_variant() -> nn.Module:
 @pytest.mark.parametrize(
     ("saved", "other", "where"),
     [
-        (lambda: nn.MLP(2, [3, 1], seed=0), _tanh_variant, "the model itself"),
+        (lambda: nn.MLP(2, [3, 1], seed=0), _tanh_variant, "the top level"),
         (
             lambda: nn.Sequential(nn.Linear(2, 2, seed=0), nn.LeakyReLU(0.1)),
             lambda: nn.Sequential(nn.Linear(2, 2, seed=0), nn.LeakyReLU(0.2)),

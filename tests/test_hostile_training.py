@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -273,3 +274,51 @@ def test_leaky_relu_names_its_slope() -> None:
 def test_generator_arguments_too_large_for_a_float_are_named() -> None:
     with pytest.raises(ValueError, match="noise is an int too large for a float"):
         data.make_moons(10, noise=10**400)
+
+
+# -- the README's table of refusals is what the code says -------------------------------
+
+
+def _refusals_table() -> list[tuple[str, str]]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### What training refuses", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `(.+?)` \| `(.+?)` \|$", section, re.M)
+
+
+def test_readme_refusals_are_the_real_messages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autograd_lite import Value, checkpoint
+    from autograd_lite.data import Standardizer
+    from autograd_lite.metrics import confusion_matrix
+    from autograd_lite.optim import SGD, Adam, ExponentialLR, RMSprop
+
+    monkeypatch.chdir(tmp_path)
+    checkpoint.save("relu.json", nn.MLP(2, [3, 1], seed=0))
+    names = {
+        "Value": Value,
+        "nn": nn,
+        "checkpoint": checkpoint,
+        "SGD": SGD,
+        "Adam": Adam,
+        "RMSprop": RMSprop,
+        "ExponentialLR": ExponentialLR,
+        "Standardizer": Standardizer,
+        "confusion_matrix": confusion_matrix,
+    }
+    rows = _refusals_table()
+    assert len(rows) >= 10
+    for code, shown in rows:
+        w = Value(1.0)
+        w.grad = 1e10
+        with pytest.raises(Exception) as info:
+            eval(code, {**names, "w": w})  # our own README's code, not user input
+        actual = f"{type(info.value).__name__}: {info.value}"
+        if " ... " in shown:  # the README leaves out the middle of a long message
+            head, _, tail = shown.partition(" ... ")
+            assert actual.startswith(head) and actual.endswith(tail), (shown, actual)
+        else:
+            assert actual == shown
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"of at most {MAX_BYTES // 2**20} MiB" in text
+    assert f"noise of at most {demo.MAX_NOISE:g}" in text
