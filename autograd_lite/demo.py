@@ -22,6 +22,7 @@ more classes, one output per class and cross-entropy.
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import os
 import sys
@@ -74,13 +75,41 @@ def dataset_classes(dataset: str) -> int:
     return int(extra.get("n_classes", 2))
 
 
+#: The most points --samples may ask for.
+MAX_SAMPLES = 10_000
+#: The most weight uses one training step may record: examples per batch times
+#: the network's parameters. The graph of a step grows with it, so this bounds
+#: the demo's memory; micrograd's demo (100 points, 337 parameters) uses 33,700.
+MAX_GRAPH = 3_000_000
+
+
+def parameter_count(hidden: list[int], outputs: int, *, inputs: int = 2) -> int:
+    """How many weights and biases ``MLP(inputs, [*hidden, outputs])`` has."""
+    sizes = [inputs, *hidden, outputs]
+    return sum((a + 1) * b for a, b in itertools.pairwise(sizes))
+
+
 def check(args: argparse.Namespace) -> None:
-    """What the option types cannot check alone: ``ValueError`` naming the option."""
+    """What the option types cannot check alone: ``ValueError`` naming the option.
+
+    Everything is bounded before any data or weight is made: the points,
+    and the graph one step records.
+    """
     k = dataset_classes(args.dataset)
     if args.samples < k:
         raise ValueError(
             f"--samples {args.samples} is fewer than the {k} classes of {args.dataset}: "
             f"use --samples {k} or more, so that every class has a point"
+        )
+    if args.samples > MAX_SAMPLES:
+        raise ValueError(f"--samples {args.samples} is more than the demo's {MAX_SAMPLES:,}")
+    batch = min(args.batch_size or args.samples, args.samples)
+    params = parameter_count(args.hidden, 1 if k == 2 else k)
+    if batch * params > MAX_GRAPH:
+        raise ValueError(
+            f"one step would use {params:,} parameters on {batch:,} points at once "
+            f"({batch * params:,} weight uses, more than the demo's {MAX_GRAPH:,}): "
+            "use a smaller --batch-size, fewer --samples or smaller --hidden layers"
         )
 
 

@@ -239,6 +239,9 @@ def test_fuzz_json_mutations_of_a_valid_checkpoint(
         (["--noise", "1e308"], f"--noise: expected a number from 0 to {demo.MAX_NOISE:g}"),
         (["--noise", "1e200"], "got '1e200'"),
         (["--noise", "nan"], "got 'nan'"),
+        (["--samples", str(demo.MAX_SAMPLES + 1)], f"more than the demo's {demo.MAX_SAMPLES:,}"),
+        (["--hidden", "100000,100000"], "one step would use 10,000,500,001 parameters"),
+        (["--hidden", "64,64,64", "--dataset", "spirals", "--samples", "350"], "3,047,450 weight"),
     ],
 )
 def test_demo_refuses_hostile_options_in_one_line(
@@ -253,6 +256,12 @@ def test_demo_refuses_hostile_options_in_one_line(
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1, err
     assert not out.exists()  # refused before anything was written
+
+
+def test_the_demo_counts_parameters_as_the_mlp_has_them() -> None:
+    for hidden, outputs in (([16, 16], 1), ([64, 64, 64], 3), ([], 1), ([5], 2)):
+        model = nn.MLP(2, [*hidden, outputs], seed=0)
+        assert demo.parameter_count(hidden, outputs) == len(model.parameters())
 
 
 @pytest.mark.parametrize("dataset", list(demo.DATASETS))
@@ -321,4 +330,5 @@ def test_readme_refusals_are_the_real_messages(
             assert actual == shown
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"of at most {MAX_BYTES // 2**20} MiB" in text
-    assert f"noise of at most {demo.MAX_NOISE:g}" in text
+    assert f"noise of at most {demo.MAX_NOISE:g}, at most {demo.MAX_SAMPLES:,} points" in text
+    assert f"at most {demo.MAX_GRAPH:,} weight\nuses in one step" in text
