@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd_lite import Value, optim
 from autograd_lite.optim import (
@@ -743,3 +745,57 @@ def test_load_state_dict_refuses_state_this_optimiser_does_not_keep() -> None:
         assert json.dumps(opt.state_dict()) == before
     opt.load_state_dict(good)  # and the good one, as JSON left it ("0" keys), loads
     assert json.dumps(opt.state_dict()) == before
+
+
+_ANY_SIZE = st.floats(min_value=0.0, max_value=1e308) | st.sampled_from([0.0, 1e-300, 1e300])
+_BETA = st.floats(min_value=0.0, max_value=1.0, exclude_max=True)
+_GRAD = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0.0, 1e-320, 1e308])
+
+
+@st.composite
+def _any_valid_optimizer(draw: st.DrawFn) -> Callable[[list[Value]], Optimizer]:
+    """Any optimiser with any hyper-parameters that the constructor accepts."""
+    kind = draw(st.sampled_from(["sgd", "adam", "adamw", "adagrad", "rmsprop"]))
+    eps = draw(st.floats(min_value=1e-320, max_value=1e308))
+    lr, wd = draw(_ANY_SIZE), draw(_ANY_SIZE)
+    if kind == "sgd":
+        nesterov = draw(st.booleans())
+        momentum = draw(_ANY_SIZE.filter(lambda m: m > 0.0)) if nesterov else draw(_ANY_SIZE)
+        dampening = 0.0 if nesterov else draw(st.floats(min_value=-1e308, max_value=1e308))
+        return lambda p: SGD(p, lr, momentum, dampening, wd, nesterov)
+    if kind in ("adam", "adamw"):
+        cls, betas, ams = (
+            (Adam if kind == "adam" else AdamW),
+            (draw(_BETA), draw(_BETA)),
+            draw(st.booleans()),
+        )
+        return lambda p: cls(p, lr, betas, eps, wd, ams)
+    if kind == "adagrad":
+        decay, start = draw(_ANY_SIZE), draw(_ANY_SIZE)
+        return lambda p: Adagrad(p, lr, decay, wd, start, eps)
+    alpha, momentum, centered = draw(st.floats(0.0, 1.0)), draw(_ANY_SIZE), draw(st.booleans())
+    return lambda p: RMSprop(p, lr, alpha, eps, wd, momentum, centered)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    make=_any_valid_optimizer(),
+    start=st.lists(st.floats(min_value=-1e308, max_value=1e308), min_size=1, max_size=3),
+    steps=st.lists(st.lists(_GRAD, min_size=3, max_size=3), min_size=1, max_size=4),
+)
+def test_accepted_hyper_parameters_never_crash_a_step_nor_write_a_non_finite_number(
+    make: Callable[[list[Value]], Optimizer], start: list[float], steps: list[list[float]]
+) -> None:
+    params = [Value(x) for x in start]
+    opt = make(params)
+    for grads in steps:
+        for p, g in zip(params, grads, strict=False):
+            p.grad = g
+        before = ([p.data for p in params], opt.state_dict())
+        try:
+            opt.step()
+        except FloatingPointError:  # refused as a whole: nothing written
+            assert ([p.data for p in params], opt.state_dict()) == before
+            return
+        assert all(math.isfinite(p.data) for p in params)
+        assert all(math.isfinite(x) for s in opt.state.values() for x in s.values())
