@@ -2,7 +2,7 @@
 
 A checkpoint is a readable JSON file::
 
-    {"format": "autograd_lite.checkpoint", "version": 1,
+    {"format": "autograd_lite.checkpoint", "version": 2,
      "model": {"type": "MLP", "repr": "MLP(2, [16, 16, 1], ...)",
                "architecture": {"layers.0": "Layer(activation='relu')", ...},
                "state": {"layers.0.neurons.0.w.0": 0.23, ...}},
