@@ -405,8 +405,39 @@ class Module:
                     slot[i] = x
         return result
 
+    def architecture(self) -> dict[str, str]:
+        """Every module's kind and options by dotted name: what a checkpoint must match.
+
+        A module's options are its public attributes that hold plain data
+        (a number, a string, a flag, ``None``, or a tuple of those), such as
+        ``activation`` or ``negative_slope``; parameters and submodules are
+        described by their own entries and by ``state_dict()``. Keep a
+        counter or a cache in a private (``_name``) attribute.
+
+        >>> MLP(2, [3, 1], seed=0).architecture()["layers.0.neurons.2"]
+        "Neuron(activation='relu')"
+        """
+        return {name: _describe(m) for name, m in self.named_modules()}
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def _plain(x: object) -> bool:
+    if isinstance(x, tuple):
+        return all(_plain(item) for item in x)
+    return x is None or isinstance(x, (bool, int, float, str))
+
+
+def _describe(module: Module) -> str:
+    """``Kind(option=value, ...)``: the module's class and its plain public attributes."""
+    options = sorted(
+        (name, value)
+        for name, value in module._public_attributes()
+        if name != "training" and name not in module._buffer_names and _plain(value)
+    )
+    inner = ", ".join(f"{name}={value!r}" for name, value in options)
+    return f"{type(module).__name__}({inner})"
 
 
 # -- dense layers -----------------------------------------------------------------
@@ -684,7 +715,7 @@ class LeakyReLU(Module):
     """
 
     def __init__(self, negative_slope: float = 0.01) -> None:
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = _real(negative_slope, "LeakyReLU negative_slope")
 
     def forward(self, x: Signal) -> Signal:
         return _map(lambda v: v.leaky_relu(self.negative_slope), x)

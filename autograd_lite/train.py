@@ -299,6 +299,18 @@ def fit(
     for method in ("zero_grad", "step"):
         if not callable(getattr(optimizer, method, None)):
             raise TypeError(f"optimizer must have {method}(), got {type(optimizer).__name__}")
+    # everything is checked before the first step changes a weight
+    if scheduler is not None and not callable(getattr(scheduler, "step", None)):
+        raise TypeError(
+            f"scheduler must have step() (an optim.LRScheduler) or be None, "
+            f"got {type(scheduler).__name__}"
+        )
+    for name, fn in (("on_epoch_end", on_epoch_end), ("predict", predict)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"{name} must be a function or None, got {type(fn).__name__} {fn!r}")
+    for name, flag in (("progress", progress), ("shuffle", shuffle)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {type(flag).__name__} {flag!r}")
     backend = _backend(compile)
     rng = make_rng(seed)
     params = model.parameters()
