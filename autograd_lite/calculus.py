@@ -26,14 +26,14 @@ touches any ``.grad``, and each works inside ``no_grad()``, like ``gradcheck``.
 
 from __future__ import annotations
 
-import math
 import numbers
 import operator
-import reprlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, overload
 
 from autograd_lite import functional as F
+from autograd_lite.checks import flag, number, real, shown
+from autograd_lite.checks import items as listed
 from autograd_lite.engine import Value, enable_grad, grad
 
 __all__ = [
@@ -85,7 +85,7 @@ def derivative(
     kind = "derivative"
     _check_function(kind, f)
     n = _check_order(order)
-    keep = _check_flag(create_graph)
+    keep = flag(create_graph, "create_graph")
 
     def df(x: Value | float) -> Any:
         (leaf,) = _leaves(kind, [x], keep, single=True)
@@ -118,7 +118,7 @@ def value_and_grad(f: Function, *, create_graph: bool = False) -> Callable[..., 
     """
     kind = "value_and_grad"
     _check_function(kind, f)
-    keep = _check_flag(create_graph)
+    keep = flag(create_graph, "create_graph")
 
     def vg(*xs: Value | float) -> Any:
         leaves = _leaves(kind, xs, keep)
@@ -161,8 +161,8 @@ def jacobian(
     """
     kind = "jacobian"
     _check_function(kind, f)
-    keep = _check_flag(create_graph)
-    leaves = _leaves(kind, _items(kind, xs), keep)
+    keep = flag(create_graph, "create_graph")
+    leaves = _leaves(kind, listed(xs, f"{kind}(): xs"), keep)
     with enable_grad():  # even inside a caller's no_grad()
         result = f(*leaves)
     outputs = _outputs(kind, result)
@@ -201,8 +201,8 @@ def hessian(
     """
     kind = "hessian"
     _check_function(kind, f)
-    keep = _check_flag(create_graph)
-    items = _items(kind, xs)
+    keep = flag(create_graph, "create_graph")
+    items = listed(xs, f"{kind}(): xs")
     _check_size(kind, len(items), len(items), "; hvp() gives H v in two backward passes")
     leaves = _leaves(kind, items, keep)
     first = _gradient(kind, f, leaves)
@@ -243,8 +243,8 @@ def hvp(
     """
     kind = "hvp"
     _check_function(kind, f)
-    keep = _check_flag(create_graph)
-    items = _items(kind, xs)
+    keep = flag(create_graph, "create_graph")
+    items = listed(xs, f"{kind}(): xs")
     direction = _vector(kind, v, len(items))
     leaves = _leaves(kind, items, keep)
     first = _gradient(kind, f, leaves)
@@ -276,7 +276,7 @@ def _outputs(kind: str, out: object, *, single: bool = False) -> list[Value]:
         outputs, names = [out], ["f"]
     elif single or isinstance(out, (str, bytes)) or not isinstance(out, Sequence):
         need = "a Value" if single else "a Value or a sequence of Values"
-        raise TypeError(f"{kind}(): f must return {need}, got {_shown(out)}")
+        raise TypeError(f"{kind}(): f must return {need}, got {shown(out)}")
     else:
         outputs = list(out)
         names = [f"output {i} of f" for i in range(len(outputs))]
@@ -284,7 +284,7 @@ def _outputs(kind: str, out: object, *, single: bool = False) -> list[Value]:
             raise ValueError(f"{kind}(): f returned an empty {type(out).__name__}: no outputs")
         for i, o in enumerate(outputs):
             if not isinstance(o, Value):
-                raise TypeError(f"{kind}(): output {i} of f must be a Value, got {_shown(o)}")
+                raise TypeError(f"{kind}(): output {i} of f must be a Value, got {shown(o)}")
     for name, o in zip(names, outputs, strict=True):
         if not o.requires_grad:
             raise ValueError(
@@ -318,19 +318,8 @@ def _leaves(
             else:
                 leaves.append(Value(x.data, label=x.label))
         else:
-            leaves.append(Value(_number(kind, where, x)))
+            leaves.append(Value(number(x, f"{kind}(): {where}")))
     return leaves
-
-
-def _items(kind: str, xs: object) -> list[object]:
-    """The inputs as a list: one number or Value, or an iterable of them."""
-    if isinstance(xs, (Value, numbers.Real)):
-        return [xs]
-    if isinstance(xs, (str, bytes)) or not isinstance(xs, Iterable):
-        raise TypeError(
-            f"{kind}() needs xs as a sequence of numbers or Values, got {type(xs).__name__}"
-        )
-    return list(xs)
 
 
 def _vector(kind: str, v: object, n: int) -> list[float]:
@@ -339,29 +328,20 @@ def _vector(kind: str, v: object, n: int) -> list[float]:
         v = [v]
     if isinstance(v, (str, bytes, Value)) or not isinstance(v, Iterable):
         raise TypeError(f"{kind}() needs v as a sequence of numbers, got {type(v).__name__}")
-    vector = [_number(kind, f"v[{i}]", x, what="a number") for i, x in enumerate(v)]
+    vector = [real(x, f"{kind}(): v[{i}]") for i, x in enumerate(v)]
     if len(vector) != n:
         raise ValueError(f"{kind}() needs v of length {n}, one entry per input; got {len(vector)}")
     return vector
 
 
-def _number(kind: str, where: str, x: object, *, what: str = "a number or a Value") -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{kind}(): {where} must be {what}, got {_shown(x)}")
-    value = float(x)
-    if not math.isfinite(value):
-        raise ValueError(f"{kind}(): {where} must be finite, got {value!r}")
-    return value
-
-
 def _check_function(kind: str, f: object) -> None:
     if not callable(f):
-        raise TypeError(f"{kind}() needs a callable f, got {_shown(f)}")
+        raise TypeError(f"{kind}() needs a callable f, got {shown(f)}")
 
 
 def _check_order(order: object) -> int:
     if isinstance(order, bool) or not isinstance(order, numbers.Integral):
-        raise TypeError(f"order must be a positive integer, got {_shown(order)}")
+        raise TypeError(f"order must be a positive integer, got {shown(order)}")
     n = operator.index(order)
     if not 1 <= n <= MAX_ORDER:
         raise ValueError(
@@ -369,12 +349,6 @@ def _check_order(order: object) -> int:
             "differentiates the graph of the one before, which grows with every order)"
         )
     return n
-
-
-def _check_flag(create_graph: object) -> bool:
-    if not isinstance(create_graph, bool):
-        raise TypeError(f"create_graph must be a bool, got {type(create_graph).__name__}")
-    return create_graph
 
 
 def _check_size(kind: str, rows: int, columns: int, hint: str = "") -> None:
@@ -388,11 +362,6 @@ def _check_size(kind: str, rows: int, columns: int, hint: str = "") -> None:
 def _result(x: Value | float, create_graph: bool) -> Any:
     """A plain float, unless the caller asked for Values (``grad`` then returns them)."""
     return x if create_graph else float(x)
-
-
-def _shown(x: object) -> str:
-    """``x``'s type and a short repr, for messages."""
-    return f"{type(x).__name__}: {reprlib.repr(x)}"
 
 
 def _name(f: object) -> str:

@@ -27,10 +27,11 @@ gives the same data on every run and every machine. ``seed`` may be an int,
 from __future__ import annotations
 
 import math
-import numbers
 import random
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
+
+from autograd_lite.checks import Seed, count, make_rng, real
 
 __all__ = [
     "Standardizer",
@@ -44,42 +45,10 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-Seed = int | random.Random | None
 Dataset = tuple[list[list[float]], list[int]]
 
 
 # -- argument checks ------------------------------------------------------------
-
-
-def _rng(seed: Seed) -> random.Random:
-    """A private generator for ``seed`` (an int, None, or a ``random.Random`` used as is)."""
-    if isinstance(seed, random.Random):
-        return seed
-    if seed is None or (isinstance(seed, int) and not isinstance(seed, bool)):
-        return random.Random(seed)
-    raise TypeError(f"seed must be an int, None or a random.Random, got {type(seed).__name__}")
-
-
-def _count(value: object, name: str, minimum: int = 1) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}: {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return value
-
-
-def _real(value: object, name: str, low: float = 0.0, high: float = math.inf) -> float:
-    """``value`` as a float in ``[low, high)``, or an error naming ``name``."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}: {value!r}")
-    try:
-        x = float(value)
-    except OverflowError:  # an int such as 10**400
-        raise ValueError(f"{name} is an int too large for a float") from None
-    if not math.isfinite(x) or not low <= x < high:
-        where = f">= {low:g}" if high == math.inf else f"in [{low:g}, {high:g})"
-        raise ValueError(f"{name} must be {where}, got {value!r}")
-    return x
 
 
 def _check_xy(X: Sequence[Sequence[float]], y: Sequence[T]) -> int:
@@ -135,9 +104,9 @@ def make_moons(
     >>> [[round(c, 3) for c in p] for p in X[:3]], y
     ([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]], [0, 0, 0, 1, 1, 1])
     """
-    n = _count(n_samples, "n_samples")
-    sd = _real(noise, "noise")
-    rng = _rng(seed)
+    n = count(n_samples, "n_samples")
+    sd = real(noise, "noise", low=0.0)
+    rng = make_rng(seed)
     n_out = n // 2
     outer = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, n_out)]
     inner = [[1.0 - math.cos(t), 0.5 - math.sin(t)] for t in _linspace(0.0, math.pi, n - n_out)]
@@ -160,10 +129,10 @@ def make_circles(
     >>> [round(x * x + z * z, 6) for x, z in X], y
     ([1.0, 1.0, 1.0, 1.0, 0.25, 0.25, 0.25, 0.25], [0, 0, 0, 0, 1, 1, 1, 1])
     """
-    n = _count(n_samples, "n_samples")
-    sd = _real(noise, "noise")
-    r = _real(factor, "factor", 0.0, 1.0)
-    rng = _rng(seed)
+    n = count(n_samples, "n_samples")
+    sd = real(noise, "noise", low=0.0)
+    r = real(factor, "factor", low=0.0, high=1.0, high_open=True)
+    rng = make_rng(seed)
     n_out = n // 2
     points: list[list[float]] = []
     for radius, m in ((1.0, n_out), (r, n - n_out)):
@@ -195,12 +164,12 @@ def make_blobs(
     >>> X[3], y
     ([5.0, 5.0], [0, 0, 0, 1, 1, 1, 2, 2, 2])
     """
-    n = _count(n_samples, "n_samples")
-    sd = _real(noise, "noise")
-    rng = _rng(seed)
+    n = count(n_samples, "n_samples")
+    sd = real(noise, "noise", low=0.0)
+    rng = make_rng(seed)
     if isinstance(centers, int) and not isinstance(centers, bool):
-        k = _count(centers, "centers")
-        d = _count(n_features, "n_features")
+        k = count(centers, "centers")
+        d = count(n_features, "n_features")
         low, high = _box(center_box)
         means = [[rng.uniform(low, high) for _ in range(d)] for _ in range(k)]
     else:
@@ -216,8 +185,8 @@ def make_blobs(
 def _box(center_box: object) -> tuple[float, float]:
     if not isinstance(center_box, (tuple, list)) or len(center_box) != 2:
         raise TypeError(f"center_box must be a pair (low, high), got {center_box!r}")
-    low = _real(center_box[0], "center_box[0]", -math.inf)
-    high = _real(center_box[1], "center_box[1]", -math.inf)
+    low = real(center_box[0], "center_box[0]")
+    high = real(center_box[1], "center_box[1]")
     if not low < high:
         raise ValueError(f"center_box must have low < high, got {center_box!r}")
     return low, high
@@ -230,7 +199,7 @@ def _centers(centers: object) -> list[list[float]]:
     for i, c in enumerate(centers):
         if isinstance(c, (str, bytes)) or not isinstance(c, Sequence) or not c:
             raise TypeError(f"centers[{i}] must be a non-empty list of numbers, got {c!r}")
-        means.append([_real(x, f"centers[{i}][{j}]", -math.inf) for j, x in enumerate(c)])
+        means.append([real(x, f"centers[{i}][{j}]") for j, x in enumerate(c)])
         if len(means[-1]) != len(means[0]):
             raise ValueError(
                 f"centers[{i}] has {len(means[-1])} coordinates, centers[0] has {len(means[0])}"
@@ -257,11 +226,11 @@ def make_spirals(
     >>> [round(x * x + z * z, 6) for x, z in X], y
     ([0.0, 1.0, 0.0, 1.0, 0.0, 1.0], [0, 0, 1, 1, 2, 2])
     """
-    n = _count(n_samples, "n_samples")
-    k = _count(n_classes, "n_classes")
-    sd = _real(noise, "noise")
-    spin = _real(turns, "turns", -math.inf)
-    rng = _rng(seed)
+    n = count(n_samples, "n_samples")
+    k = count(n_classes, "n_classes")
+    sd = real(noise, "noise", low=0.0)
+    spin = real(turns, "turns")
+    rng = make_rng(seed)
     points: list[list[float]] = []
     labels: list[int] = []
     for c, m in enumerate(_split_evenly(n, k)):
@@ -291,10 +260,10 @@ def xor(
     >>> [(x > 0, z > 0) for x, z in X], y
     ([(True, True), (False, True), (False, False), (True, False)], [0, 1, 0, 1])
     """
-    n = _count(n_samples, "n_samples")
-    sd = _real(noise, "noise")
-    low = _real(margin, "margin", 0.0, 1.0)
-    rng = _rng(seed)
+    n = count(n_samples, "n_samples")
+    sd = real(noise, "noise", low=0.0)
+    low = real(margin, "margin", low=0.0, high=1.0, high_open=True)
+    rng = make_rng(seed)
     quadrants = ((1.0, 1.0), (-1.0, 1.0), (-1.0, -1.0), (1.0, -1.0))
     points: list[list[float]] = []
     labels: list[int] = []
@@ -333,13 +302,13 @@ def train_test_split(
     if isinstance(test_size, int) and not isinstance(test_size, bool):
         n_test = test_size
     else:
-        n_test = math.ceil(_real(test_size, "test_size", 0.0, 1.0) * n)
+        n_test = math.ceil(real(test_size, "test_size", low=0.0, high=1.0, high_open=True) * n)
     if not 0 < n_test < n:
         raise ValueError(
             f"test_size={test_size!r} leaves {n_test} of {n} examples for testing; "
             "both the training and the test part need at least one"
         )
-    rng = _rng(seed)
+    rng = make_rng(seed)
     order = list(range(n))
     if shuffle:
         rng.shuffle(order)
@@ -483,7 +452,7 @@ class Standardizer:
         for i, row in enumerate(X):
             if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or not row:
                 raise TypeError(f"X[{i}] must be a non-empty sequence of numbers, got {row!r}")
-            rows.append([_real(c, f"X[{i}][{j}]", -math.inf) for j, c in enumerate(row)])
+            rows.append([real(c, f"X[{i}][{j}]") for j, c in enumerate(row)])
             width = len(rows[0]) if width is None else width
             if len(row) != width:
                 raise ValueError(f"X[{i}] has {len(row)} features, expected {width}")
@@ -520,12 +489,12 @@ def batches(
     ...         pass  # forward, loss, backward, step
     """
     n = _check_xy(X, y)
-    size = _count(batch_size, "batch_size")
+    size = count(batch_size, "batch_size")
     order = list(range(n))
     if shuffle:
-        _rng(seed).shuffle(order)
+        make_rng(seed).shuffle(order)
     elif seed is not None:
-        _rng(seed)  # still reject a seed of the wrong type
+        make_rng(seed)  # still reject a seed of the wrong type
     stop = n - n % size if drop_last else n
     return (
         ([list(X[i]) for i in order[k : k + size]], [y[i] for i in order[k : k + size]])

@@ -23,10 +23,10 @@ True
 from __future__ import annotations
 
 import inspect
-import math
-import numbers
 from collections.abc import Callable, Iterable, Sequence
 
+from autograd_lite.checks import items as listed
+from autograd_lite.checks import number, real
 from autograd_lite.engine import Value, enable_grad, grad, topological_order
 from autograd_lite.ops import Primitive
 
@@ -151,11 +151,13 @@ class _Check:
             raise TypeError(f"{kind}() needs a callable f, got {type(f).__name__}")
         self.kind = kind
         self.f = f
-        self.eps = _tolerance("eps", eps, positive=True)
-        self.atol = _tolerance("atol", atol, positive=False)
-        self.rtol = _tolerance("rtol", rtol, positive=False)
-        items = _input_list(kind, inputs)
-        self.point = [_input_number(kind, i, x) for i, x in enumerate(items)]
+        self.eps = real(eps, "eps", low=0.0, low_open=True)
+        self.atol = real(atol, "atol", low=0.0)
+        self.rtol = real(rtol, "rtol", low=0.0)
+        items = listed(inputs, f"{kind}(): inputs")
+        if not items:
+            raise ValueError(f"{kind}() needs at least one input")
+        self.point = [number(x, f"{kind}(): inputs[{i}]") for i, x in enumerate(items)]
         params = _parameter_names(f, len(items))
         self.names = [
             x.label if isinstance(x, Value) and x.label else params[i] if params else f"x{i}"
@@ -227,42 +229,6 @@ class _Check:
                 "where a numerical derivative means little"
             )
         return GradcheckError("\n".join(lines))
-
-
-def _tolerance(name: str, x: object, *, positive: bool) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(x).__name__}")
-    value = float(x)
-    if not math.isfinite(value) or value < 0.0 or (positive and value == 0.0):
-        need = "positive" if positive else "non-negative"
-        raise ValueError(f"{name} must be a finite {need} number, got {value!r}")
-    return value
-
-
-def _input_list(kind: str, inputs: object) -> list[object]:
-    if isinstance(inputs, (Value, numbers.Real)):
-        return [inputs]
-    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Iterable):
-        raise TypeError(
-            f"{kind}() needs inputs as a sequence of numbers or Values, got {type(inputs).__name__}"
-        )
-    items = list(inputs)
-    if not items:
-        raise ValueError(f"{kind}() needs at least one input")
-    return items
-
-
-def _input_number(kind: str, i: int, x: object) -> float:
-    if isinstance(x, Value):
-        return x.data
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(
-            f"{kind}(): inputs[{i}] must be a number or a Value, got {type(x).__name__}"
-        )
-    value = float(x)
-    if not math.isfinite(value):
-        raise ValueError(f"{kind}(): inputs[{i}] must be finite, got {value!r}")
-    return value
 
 
 def _parameter_names(f: Callable[..., object], n: int) -> list[str] | None:

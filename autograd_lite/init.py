@@ -29,15 +29,12 @@ import math
 import random
 from collections.abc import Callable
 
-from autograd_lite import data as _data
+from autograd_lite.checks import make_rng
 
 __all__ = ["ALIASES", "SCHEMES", "calculate_gain", "make_rng", "resolve", "sample_weights"]
 
-#: ``seed`` arguments accept an int, an existing generator (shared, so that
-#: several layers draw one sequence), or ``None`` for fresh randomness;
-#: ``make_rng(seed)`` turns one into a private ``random.Random``.
-Seed = _data.Seed
-make_rng = _data._rng
+# ``make_rng(seed)`` (from ``checks``) turns a ``seed`` argument into a private
+# ``random.Random``; it is offered here too, where weights are drawn.
 
 
 def calculate_gain(nonlinearity: str | None, param: float | None = None) -> float:

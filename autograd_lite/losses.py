@@ -27,8 +27,9 @@ import numbers
 from collections.abc import Sequence
 
 from autograd_lite import functional as F
+from autograd_lite.checks import as_value, as_vector
 from autograd_lite.engine import Value, is_tracing
-from autograd_lite.nn import _as_value, _as_vector, label_inputs
+from autograd_lite.nn import label_inputs
 
 __all__ = [
     "binary_cross_entropy",
@@ -46,9 +47,9 @@ Target = Value | float | Sequence[Value | float]
 
 
 def _pairs(output: Output, target: Target, name: str) -> tuple[list[Value], list[Value]]:
-    xs = _as_vector(output, f"{name}: input")
+    xs = as_vector(output, f"{name}: input")
     named = "target" if isinstance(target, (Value, numbers.Real)) else "t"
-    ts = _as_vector(label_inputs(target, named, f"{name}: target"), f"{name}: target")
+    ts = as_vector(label_inputs(target, named, f"{name}: target"), f"{name}: target")
     if len(xs) != len(ts):
         raise ValueError(f"{name}: input has {len(xs)} values but target has {len(ts)}")
     if not xs:
@@ -135,7 +136,7 @@ def binary_cross_entropy_with_logits(
 
 
 def _logits(logits: Sequence[Value | float], name: str) -> list[Value]:
-    zs = _as_vector(logits, f"{name}: logits")
+    zs = as_vector(logits, f"{name}: logits")
     if not zs:
         raise ValueError(f"{name}: logits is empty")
     return zs
@@ -179,7 +180,7 @@ def _class_index(target: object, k: int, name: str) -> int:
 
 
 def _probabilities(target: Sequence[Value | float], k: int, name: str) -> list[Value]:
-    ts = _as_vector(target, f"{name}: target")
+    ts = as_vector(target, f"{name}: target")
     if len(ts) != k:
         raise ValueError(f"{name}: target has {len(ts)} class probabilities for {k} logits")
     return ts
@@ -228,7 +229,7 @@ def hinge_loss(
     >>> hinge_loss([Value(1.0), Value(1.5), Value(0.0)], 0).data   # (1.5 + 0) / 3
     0.5
     """
-    xs = _as_vector(input, "hinge_loss: input")
+    xs = as_vector(input, "hinge_loss: input")
     if not xs:
         raise ValueError("hinge_loss: input is empty")
     k = len(xs)
@@ -251,7 +252,7 @@ def _sign(target: object) -> Value | float:
         if not is_tracing() and target.data not in (-1.0, 0.0, 1.0):
             raise ValueError(f"hinge_loss: a binary target must be +1 or -1 (or 0), got {target!r}")
         return target + abs(target) - 1.0  # +1 -> +1, -1 -> -1, 0 -> -1, without a branch
-    t = _as_value(target, "hinge_loss: target").data
+    t = as_value(target, "hinge_loss: target").data
     if t not in (-1.0, 0.0, 1.0):
         raise ValueError(f"hinge_loss: a binary target must be +1 or -1 (or 0), got {target!r}")
     return 1.0 if t > 0 else -1.0

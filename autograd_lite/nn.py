@@ -35,9 +35,9 @@ from itertools import product
 from typing import Any, ClassVar, NamedTuple, overload
 
 from autograd_lite import functional as F
-from autograd_lite.data import _count
+from autograd_lite.checks import Seed, as_value, as_vector, count, make_rng, real
 from autograd_lite.engine import TraceError, Value, is_tracing
-from autograd_lite.init import Seed, make_rng, resolve, sample_weights
+from autograd_lite.init import resolve, sample_weights
 
 __all__ = [
     "ACTIVATIONS",
@@ -109,7 +109,7 @@ def label_inputs(x: Signal, name: str = "x", what: str = "input") -> Signal:
     if isinstance(x, (list, tuple)):
         return [label_inputs(item, f"{name}[{i}]", f"{what}[{i}]") for i, item in enumerate(x)]
     if isinstance(x, numbers.Real) and not isinstance(x, (bool, Value)):
-        return Value(_finite(x, what), label=name, requires_grad=False)
+        return Value(real(x, what), label=name, requires_grad=False)
     return x
 
 
@@ -136,42 +136,6 @@ def _activation_name(activation: str | None) -> str:
     return name
 
 
-def _finite(x: numbers.Real, where: str) -> float:
-    """``x`` as a finite float, or a ``ValueError`` naming ``where``."""
-    try:
-        f = float(x)
-    except OverflowError:  # an int such as 10**400: too large for a float (repr may fail too)
-        raise ValueError(f"{where} must be finite, got a number too large for a float") from None
-    if not math.isfinite(f):
-        raise ValueError(f"{where} must be finite, got {x!r}")
-    return f
-
-
-def _real(x: object, what: str) -> float:
-    """``x`` as a finite float; ``TypeError`` for a non-number (or a bool) naming ``what``."""
-    if not isinstance(x, numbers.Real) or isinstance(x, bool):
-        raise TypeError(f"{what} must be a real number, got {type(x).__name__}: {x!r}")
-    return _finite(x, what)
-
-
-def _as_value(x: object, where: str) -> Value:
-    """``x`` as a Value; a plain number becomes a constant (no gradient)."""
-    if isinstance(x, Value):
-        return x
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        return Value(_finite(x, where), requires_grad=False)
-    raise TypeError(f"{where} must be a number or a Value, got {type(x).__name__}: {x!r}")
-
-
-def _as_vector(x: object, what: str) -> list[Value]:
-    """One example's inputs as a list of Values (a lone number or Value is a list of one)."""
-    if isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool):
-        return [_as_value(x, f"{what}[0]")]
-    if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):
-        raise TypeError(f"{what} must be a list of numbers or Values, got {type(x).__name__}")
-    return [_as_value(v, f"{what}[{i}]") for i, v in enumerate(x)]
-
-
 def _unwrap(out: Signal) -> Signal:
     """micrograd's convention: a one-element output is returned as the Value itself."""
     if isinstance(out, list) and len(out) == 1 and isinstance(out[0], Value):
@@ -183,7 +147,7 @@ def _map(fn: Callable[[Value], Value], signal: Signal, where: str = "input") -> 
     """Apply ``fn`` to every Value of a (possibly nested) list of numbers or Values."""
     if isinstance(signal, (list, tuple)):
         return [_map(fn, s, f"{where}[{i}]") for i, s in enumerate(signal)]
-    return fn(_as_value(signal, where))
+    return fn(as_value(signal, where))
 
 
 def _join(prefix: str, name: str) -> str:
@@ -378,10 +342,7 @@ class Module:
             )
         for key in expected:
             if key in state:
-                x = state[key]
-                if not isinstance(x, numbers.Real) or isinstance(x, bool):
-                    raise TypeError(f"state[{key!r}] must be a number, got {type(x).__name__}")
-                _finite(x, f"state[{key!r}]")
+                real(state[key], f"state[{key!r}]")
         return IncompatibleKeys(missing, unexpected)
 
     def load_state_dict(self, state: Mapping[str, object], strict: bool = True) -> IncompatibleKeys:
@@ -466,7 +427,7 @@ class Neuron(Module):
         seed: Seed = None,
         fan_out: int = 1,
     ) -> None:
-        _count(nin, "nin")
+        count(nin, "nin")
         self.activation = _activation_name(activation)
         rng = make_rng(seed)
         weights = sample_weights(init, nin, fan_in=nin, fan_out=fan_out, rng=rng)
@@ -479,7 +440,7 @@ class Neuron(Module):
         return self._fn(F.dot(self.w, xs, self.b))  # activation(w . x + b), one dot node
 
     def forward(self, x: Signal) -> list[Value]:
-        xs = _as_vector(x, "input")
+        xs = as_vector(x, "input")
         if len(xs) != len(self.w):
             raise ValueError(f"{self!r} expects {len(self.w)} inputs, got {len(xs)}")
         return [self.fire(xs)]
@@ -506,7 +467,7 @@ class Layer(Module):
         bias: bool = True,
         seed: Seed = None,
     ) -> None:
-        _count(nout, "nout")
+        count(nout, "nout")
         rng = make_rng(seed)
         self.neurons = [
             Neuron(nin, activation=activation, init=init, bias=bias, seed=rng, fan_out=nout)
@@ -523,7 +484,7 @@ class Layer(Module):
         return len(self.neurons)
 
     def forward(self, x: Signal) -> list[Value]:
-        xs = _as_vector(x, "input")
+        xs = as_vector(x, "input")
         if len(xs) != self.nin:
             raise ValueError(f"{self!r} expects {self.nin} inputs, got {len(xs)}")
         return [n.fire(xs) for n in self.neurons]
@@ -637,7 +598,7 @@ class MLP(Sequential):
         if isinstance(nouts, int) or not isinstance(nouts, Sequence) or not nouts:
             raise TypeError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
         rng = make_rng(seed)
-        sizes = [_count(nin, "nin"), *(_count(n, f"nouts[{i}]") for i, n in enumerate(nouts))]
+        sizes = [count(nin, "nin"), *(count(n, f"nouts[{i}]") for i, n in enumerate(nouts))]
         last = len(nouts) - 1
         super().__init__(
             *(
@@ -715,7 +676,7 @@ class LeakyReLU(Module):
     """
 
     def __init__(self, negative_slope: float = 0.01) -> None:
-        self.negative_slope = _real(negative_slope, "LeakyReLU negative_slope")
+        self.negative_slope = real(negative_slope, "LeakyReLU negative_slope")
 
     def forward(self, x: Signal) -> Signal:
         return _map(lambda v: v.leaky_relu(self.negative_slope), x)
@@ -739,7 +700,7 @@ class Flatten(Module):
                 for item in s:
                     walk(item)
             else:
-                flat.append(_as_value(s, "input"))
+                flat.append(as_value(s, "input"))
 
         walk(x)
         return flat
@@ -759,9 +720,7 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5, *, seed: Seed = None) -> None:
-        self.p: float = _real(p, "dropout probability p")
-        if not 0.0 <= self.p <= 1.0:
-            raise ValueError(f"dropout probability p must be between 0 and 1, got {p!r}")
+        self.p: float = real(p, "dropout probability p", low=0.0, high=1.0)
         self._rng: random.Random = make_rng(seed)
 
     def _drop(self, v: Value) -> Value:
@@ -804,16 +763,12 @@ class BatchNorm1d(Module):
     def __init__(
         self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True
     ) -> None:
-        _count(num_features, "num_features")
+        count(num_features, "num_features")
         if momentum is None:  # PyTorch's cumulative average: not supported here
             raise TypeError("momentum must be a number between 0 and 1 (None is not supported)")
         self.num_features = num_features
-        self.eps = _real(eps, "eps")
-        self.momentum = _real(momentum, "momentum")
-        if not self.eps > 0.0:
-            raise ValueError(f"eps must be positive, got {eps!r}")
-        if not 0.0 <= self.momentum <= 1.0:
-            raise ValueError(f"momentum must be between 0 and 1, got {momentum!r}")
+        self.eps = real(eps, "eps", low=0.0, low_open=True)
+        self.momentum = real(momentum, "momentum", low=0.0, high=1.0)
         self.weight: list[Value] | None = (
             [Parameter(1.0) for _ in range(num_features)] if affine else None
         )
@@ -824,7 +779,7 @@ class BatchNorm1d(Module):
         self.running_var = [1.0] * num_features
 
     def _vectors(self, xs: Sequence[Signal]) -> list[list[Value]]:
-        rows = [_as_vector(x, f"batch[{i}]") for i, x in enumerate(xs)]
+        rows = [as_vector(x, f"batch[{i}]") for i, x in enumerate(xs)]
         for i, row in enumerate(rows):
             if len(row) != self.num_features:
                 raise ValueError(
@@ -908,7 +863,7 @@ def _nest(flat: list[Any], shape: Sequence[int]) -> list[Any]:
 def _pad(x: Signal, pads: Sequence[int], zero: Value) -> Signal:
     """A nested list with ``pads[i]`` zeros on both sides along dimension ``i``."""
     if not pads:
-        return _as_value(x, "input")
+        return as_value(x, "input")
     inner = [_pad(item, pads[1:], zero) for item in x]
     blank = _map(lambda _: zero, inner[0])
     return [blank] * pads[0] + inner + [blank] * pads[0]
@@ -953,8 +908,8 @@ class _ConvNd(Module):
         seed: Seed = None,
     ) -> None:
         d = self._d
-        self.in_channels = _count(in_channels, "in_channels")
-        self.out_channels = _count(out_channels, "out_channels")
+        self.in_channels = count(in_channels, "in_channels")
+        self.out_channels = count(out_channels, "out_channels")
         self.kernel_size = _tuple(kernel_size, d, "kernel_size", 1)
         self.stride = _tuple(stride, d, "stride", 1)
         self.padding = _tuple(padding, d, "padding", 0)

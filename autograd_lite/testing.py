@@ -45,6 +45,7 @@ from typing import Any, NamedTuple
 from hypothesis import assume, currently_in_test_context, reject
 from hypothesis import strategies as st
 
+from autograd_lite.checks import count, number, real
 from autograd_lite.engine import Value, apply
 from autograd_lite.gradcheck import (
     ATOM,
@@ -227,10 +228,7 @@ def expressions(
     """
     names = _variable_names(variables)
     rows = _primitive_rows(ops)
-    if isinstance(max_leaves, bool) or not isinstance(max_leaves, int):
-        raise TypeError(f"max_leaves must be an int, got {type(max_leaves).__name__}")
-    if max_leaves < 1:
-        raise ValueError(f"max_leaves must be at least 1, got {max_leaves}")
+    count(max_leaves, "max_leaves")
     leaves = st.one_of(st.sampled_from(names).map(Variable), _CONSTANTS.map(Constant))
     return st.recursive(leaves, functools.partial(_applications, rows), max_leaves=max_leaves)
 
@@ -272,11 +270,7 @@ def expressions_with_inputs(
     """
     names = _variable_names(variables)
     trees = expressions(names, ops=ops, max_leaves=max_leaves)
-    for name, bound in (("low", low), ("high", high)):
-        if isinstance(bound, bool) or not isinstance(bound, (int, float)):
-            raise TypeError(f"{name} must be a number, got {type(bound).__name__}")
-        if not math.isfinite(bound):
-            raise ValueError(f"{name} must be finite, got {bound!r}")
+    low, high = real(low, "low"), real(high, "high")
     if not low < high:
         raise ValueError(f"low must be below high, got low={low!r}, high={high!r}")
     points = st.fixed_dictionaries({name: st.floats(low, high) for name in names})
@@ -385,7 +379,7 @@ def check_gradients(
     if isinstance(inputs, Mapping):
         names = list(inputs)
         given: list[Value | float] = [
-            x if isinstance(x, Value) else Value(_coordinate(x, name), label=name)
+            x if isinstance(x, Value) else Value(number(x, name), label=name)
             for name, x in inputs.items()
         ]
 
@@ -394,7 +388,7 @@ def check_gradients(
 
     else:
         given, fn = list(inputs), f
-    point = [_coordinate(x, f"inputs[{i}]") for i, x in enumerate(given)]
+    point = [number(x, f"inputs[{i}]") for i, x in enumerate(given)]
     if not _smooth_near(lambda p: fn(*[Value(x) for x in p]), point):
         if currently_in_test_context():
             reject()
@@ -402,14 +396,6 @@ def check_gradients(
     gradcheck(fn, given, eps=eps, atol=atol, rtol=rtol)
     if order == 2:
         gradgradcheck(fn, given, eps=eps, atol=atol, rtol=rtol)
-
-
-def _coordinate(x: object, name: str) -> float:
-    if isinstance(x, Value):
-        return x.data
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"{name} must be a number or a Value, got {type(x).__name__}")
-    return float(x)
 
 
 def _variable_names(variables: Sequence[str]) -> tuple[str, ...]:

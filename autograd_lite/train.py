@@ -31,9 +31,9 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 
 from autograd_lite import functional as F
 from autograd_lite import losses as L
-from autograd_lite.data import _count, batches
+from autograd_lite.checks import Seed, count, flag, make_rng
+from autograd_lite.data import batches
 from autograd_lite.engine import Value, no_grad
-from autograd_lite.init import Seed, make_rng
 from autograd_lite.metrics import accuracy
 from autograd_lite.nn import Module, Signal
 
@@ -290,8 +290,8 @@ def fit(
     """
     X, y = _dataset(data, "data")
     val = _dataset(validation, "validation") if validation is not None else None
-    epochs = _count(epochs, "epochs")
-    batch_size = _count(batch_size, "batch_size")
+    epochs = count(epochs, "epochs")
+    batch_size = count(batch_size, "batch_size")
     if not isinstance(model, Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     if not callable(loss_fn):
@@ -308,9 +308,8 @@ def fit(
     for name, fn in (("on_epoch_end", on_epoch_end), ("predict", predict)):
         if fn is not None and not callable(fn):
             raise TypeError(f"{name} must be a function or None, got {type(fn).__name__} {fn!r}")
-    for name, flag in (("progress", progress), ("shuffle", shuffle)):
-        if not isinstance(flag, bool):
-            raise TypeError(f"{name} must be True or False, got {type(flag).__name__} {flag!r}")
+    flag(progress, "progress")
+    flag(shuffle, "shuffle")
     backend = _backend(compile)
     rng = make_rng(seed)
     params = model.parameters()

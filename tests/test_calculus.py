@@ -454,8 +454,8 @@ def test_a_bad_order_is_refused(order: Any, error: type[Exception], message: str
         ([1.0, 2.0, 3.0], ValueError, "needs v of length 2, one entry per input; got 3"),
         ([], ValueError, "got 0"),
         (1.0, ValueError, "got 1"),
-        ([1.0, "a"], TypeError, "hvp(): v[1] must be a number, got str: 'a'"),
-        ([1.0, Value(2.0)], TypeError, "hvp(): v[1] must be a number, got Value"),
+        ([1.0, "a"], TypeError, "hvp(): v[1] must be a real number, got str: 'a'"),
+        ([1.0, Value(2.0)], TypeError, "hvp(): v[1] must be a real number, got Value"),
         ([1.0, math.nan], ValueError, "hvp(): v[1] must be finite, got nan"),
         ([math.inf, 1.0], ValueError, "hvp(): v[0] must be finite, got inf"),
         ("ab", TypeError, "hvp() needs v as a sequence of numbers, got str"),
@@ -501,7 +501,7 @@ def test_inputs_that_are_not_numbers_are_refused(bad: object) -> None:
         derivative(lambda x: x)(bad)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"inputs\[1\] must be a number or a Value, got"):
         hessian(lambda x, y: x * y, [1.0, bad])  # type: ignore[list-item]
-    with pytest.raises(TypeError, match="needs xs as a sequence of numbers or Values, got str"):
+    with pytest.raises(TypeError, match="xs must be a sequence of numbers or Values, got str"):
         jacobian(lambda x: x, "12")
 
 
@@ -511,7 +511,7 @@ def test_a_bad_function_or_flag_is_refused_at_once() -> None:
             transform(2.0)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="needs a callable f, got str"):
         hessian("x * x", [1.0])  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="create_graph must be a bool, got int"):
+    with pytest.raises(TypeError, match="create_graph must be True or False, got int"):
         jacobian(lambda x: x, [1.0], create_graph=1)  # type: ignore[call-overload]
 
 

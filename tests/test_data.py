@@ -130,7 +130,7 @@ def test_spirals_and_xor_geometry() -> None:
     [
         (lambda: make_moons(0), "n_samples must be at least 1"),
         (lambda: make_moons(2.5), "n_samples must be an int"),  # type: ignore[arg-type]
-        (lambda: make_moons(10, noise=-0.1), "noise must be >= 0"),
+        (lambda: make_moons(10, noise=-0.1), "noise must be a finite number >= 0"),
         (lambda: make_moons(10, noise=math.nan), "noise"),
         (lambda: make_moons(10, seed=1.5), "seed must be an int"),  # type: ignore[arg-type]
         (lambda: make_circles(10, factor=1.0), "factor must be in"),

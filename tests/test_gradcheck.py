@@ -128,13 +128,13 @@ def test_bad_arguments_are_refused(check: object) -> None:
     with pytest.raises(TypeError, match="f must return a Value, got float"):
         check(lambda x: 2.0, [1.0])  # type: ignore[operator]
     for eps in (0.0, -1e-6, math.nan, math.inf):
-        with pytest.raises(ValueError, match="eps must be a finite positive number"):
+        with pytest.raises(ValueError, match="eps must be a finite number > 0"):
             check(f, [1.0], eps=eps)  # type: ignore[operator]
     with pytest.raises(TypeError, match="eps must be a real number, got str"):
         check(f, [1.0], eps="small")  # type: ignore[operator]
-    with pytest.raises(ValueError, match="atol must be a finite non-negative number"):
+    with pytest.raises(ValueError, match="atol must be a finite number >= 0"):
         check(f, [1.0], atol=-1.0)  # type: ignore[operator]
-    with pytest.raises(ValueError, match="rtol must be a finite non-negative"):
+    with pytest.raises(ValueError, match="rtol must be a finite number >= 0"):
         check(f, [1.0], rtol=math.inf)  # type: ignore[operator]
     with pytest.raises(TypeError, match="sequence of numbers or Values, got str"):
         check(f, "1.0")  # type: ignore[operator]

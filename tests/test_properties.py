@@ -185,7 +185,7 @@ def test_expression_objects() -> None:
         ({"max_leaves": 2.5}, TypeError, "max_leaves must be an int"),
         ({"low": 1.0, "high": 1.0}, ValueError, "low must be below high"),
         ({"low": float("-inf")}, ValueError, "low must be finite"),
-        ({"high": "2"}, TypeError, "high must be a number"),
+        ({"high": "2"}, TypeError, "high must be a real number"),
     ],
 )
 def test_strategies_refuse_bad_arguments_at_once(

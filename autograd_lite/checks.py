@@ -1,0 +1,184 @@
+"""Input checks that the whole library shares: one place, one message style.
+
+Each check takes a value and the name the caller knows it by, and returns
+the value in its plain form (an ``int``, a ``float``, a ``Value``), or
+raises an error that names the argument and says what it must be:
+
+- the wrong kind of thing is a ``TypeError``:
+  ``batch_size must be an int, got float: 1.5``;
+- the right kind with a wrong value is a ``ValueError``:
+  ``noise must be a finite number >= 0, got -0.1``.
+
+An int too large for a float (``10**400``) is refused here, once, with
+``<name> is an int too large for a float``: it never turns into ``inf``
+further in.
+
+>>> count(3, "batch_size"), real(0.5, "p", low=0.0, high=1.0)
+(3, 0.5)
+>>> real(-0.1, "noise", low=0.0)
+Traceback (most recent call last):
+ValueError: noise must be a finite number >= 0, got -0.1
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+import reprlib
+from collections.abc import Iterable
+
+from autograd_lite.engine import Value
+
+__all__ = [
+    "Seed",
+    "as_value",
+    "as_vector",
+    "count",
+    "flag",
+    "hyper_parameter",
+    "items",
+    "make_rng",
+    "number",
+    "real",
+    "short",
+    "shown",
+]
+
+#: ``seed`` arguments accept an int, an existing generator (shared, so that
+#: several layers draw one sequence), or ``None`` for fresh randomness.
+Seed = int | random.Random | None
+
+
+def short(value: object) -> str:
+    """A repr cut short for a message (``reprlib``), safe for any int."""
+    try:
+        return reprlib.repr(value)
+    except ValueError:  # an int with more digits than Python will print
+        bits = value.bit_length() if isinstance(value, int) else "?"
+        return f"<an int of {bits} bits>"
+
+
+def shown(value: object) -> str:
+    """A value's type and a short repr, for a message: ``str: 'a'``, ``float: 1.5``."""
+    return f"{type(value).__name__}: {short(value)}"
+
+
+def make_rng(seed: Seed) -> random.Random:
+    """A private generator for ``seed`` (an int, None, or a ``random.Random`` used as is)."""
+    if isinstance(seed, random.Random):
+        return seed
+    if seed is None or (isinstance(seed, int) and not isinstance(seed, bool)):
+        return random.Random(seed)
+    raise TypeError(f"seed must be an int, None or a random.Random, got {shown(seed)}")
+
+
+def count(value: object, name: str, *, minimum: int = 1) -> int:
+    """``value`` as an int of at least ``minimum`` (a bool is not a count)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, got {shown(value)}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def flag(value: object, name: str) -> bool:
+    """``value`` if it is ``True`` or ``False`` (not 0, 1 or a string)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {shown(value)}")
+    return value
+
+
+def _requirement(low: float, high: float, low_open: bool, high_open: bool) -> str:
+    """What a number must be, in words: ``finite``, ``a finite number >= 0``, ``in [0, 1)``."""
+    if low == -math.inf and high == math.inf:
+        return "finite"
+    if high == math.inf:
+        return f"a finite number {'>' if low_open else '>='} {low:g}"
+    if low == -math.inf:
+        return f"a finite number {'<' if high_open else '<='} {high:g}"
+    return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+
+
+def real(
+    value: object,
+    name: str,
+    *,
+    low: float = -math.inf,
+    high: float = math.inf,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """``value`` as a finite float between ``low`` and ``high`` (each end closed unless open).
+
+    A bool is not a number here; an int too large for a float is refused.
+    """
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a real number, got {shown(value)}")
+    try:
+        x = float(value)
+    except OverflowError:  # an int such as 10**400
+        kind = "an int" if isinstance(value, numbers.Integral) else "a number"
+        raise ValueError(f"{name} is {kind} too large for a float") from None
+    too_low = x <= low if low_open else x < low
+    too_high = x >= high if high_open else x > high
+    if not math.isfinite(x) or too_low or too_high:
+        need = _requirement(low, high, low_open, high_open)
+        raise ValueError(f"{name} must be {need}, got {x!r}")
+    return x
+
+
+def hyper_parameter(
+    value: object,
+    name: str,
+    *,
+    what: str,
+    low: float = -math.inf,
+    high: float = math.inf,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """``real``, with PyTorch's words for a bad optimiser setting first.
+
+    >>> hyper_parameter(-1, "lr", what="learning rate", low=0.0)
+    Traceback (most recent call last):
+    ValueError: Invalid learning rate: -1 (lr must be a finite number >= 0, got -1.0)
+    """
+    try:
+        return real(value, name, low=low, high=high, low_open=low_open, high_open=high_open)
+    except ValueError as error:
+        raise ValueError(f"Invalid {what}: {short(value)} ({error})") from None
+
+
+def number(value: object, name: str) -> float:
+    """A finite float from a number or a ``Value`` (its ``data``), as a point to evaluate at."""
+    if isinstance(value, Value):
+        return value.data
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a number or a Value, got {shown(value)}")
+    return real(value, name)
+
+
+def as_value(value: object, name: str) -> Value:
+    """``value`` as a Value; a plain number becomes a constant (no gradient)."""
+    if isinstance(value, Value):
+        return value
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return Value(real(value, name), requires_grad=False)
+    raise TypeError(f"{name} must be a number or a Value, got {shown(value)}")
+
+
+def items(value: object, name: str) -> list[object]:
+    """One number or Value as a list of one; a sequence (not a string) as a list."""
+    if isinstance(value, (Value, numbers.Real)) and not isinstance(value, bool):
+        return [value]
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"{name} must be a sequence of numbers or Values, got {type(value).__name__}"
+        )
+    return list(value)
+
+
+def as_vector(value: object, name: str) -> list[Value]:
+    """One example's numbers as a list of Values (a lone number or Value is a list of one)."""
+    return [as_value(v, f"{name}[{i}]") for i, v in enumerate(items(value, name))]
