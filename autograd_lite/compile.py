@@ -46,7 +46,7 @@ from typing import Any
 
 from autograd_lite import functional as F
 from autograd_lite.engine import TraceError, Value, grad, topological_order, tracing
-from autograd_lite.ops import PRIMITIVES, Primitive
+from autograd_lite.ops import PRIMITIVES, Primitive, dot_layout
 
 __all__ = ["CompiledStep", "ReplayMismatchError", "TraceError", "compile"]
 
@@ -230,10 +230,10 @@ def _forward_line(op: Primitive, out: str, args: list[str], numpy: bool) -> str:
     if op.name == "sum":
         joined = " + ".join(args) if numpy else f"fsum(({', '.join(args)},))"
         return f"{out} = {joined}"
-    if op.name == "dot":  # b + w_1 x_1 + ... + w_n x_n, summed in the engine's order
-        n = len(args) // 2
-        terms = [f"{args[k]} * {args[n + k]}" for k in range(n)]
-        start = [args[-1]] if len(args) % 2 else []
+    if op.layout is not None:  # dot: b + w_1 x_1 + ... + w_n x_n, summed in the engine's order
+        w, x, b = op.layout(len(args))
+        terms = [f"{wk} * {xk}" for wk, xk in zip(args[w], args[x], strict=True)]
+        start = [] if b is None else [args[b]]
         return f"{out} = {' + '.join(start + terms) or '0.0'}"
     return f"{out} = {_call_name(op, numpy)}({', '.join(args)})"
 
@@ -247,10 +247,10 @@ def _grad_exprs(
         return [], [t.format(*args, g=g, out=out) for t in templates]
     if op.name == "sum":
         return [], [g] * len(args)
-    if op.name == "dot":
-        n = len(args) // 2
-        grads = [f"{g} * {args[n + k]}" for k in range(n)] + [f"{g} * {args[k]}" for k in range(n)]
-        return [], grads + ([g] if len(args) % 2 else [])
+    if op.layout is not None:  # dot: d/dw_i = x_i, d/dx_i = w_i, d/db = 1
+        w, x, b = op.layout(len(args))
+        grads = [f"{g} * {a}" for a in args[x]] + [f"{g} * {a}" for a in args[w]]
+        return [], grads + ([] if b is None else [g])
     if op.name == "logsumexp":
         exp = "np.exp" if numpy else "exp"
         return [], [f"{g} * {exp}({a} - {out})" for a in args]
@@ -356,27 +356,29 @@ class _Group:
 
 def _groups(tape: Tape, batched: Sequence[bool]) -> list[_Group]:
     nodes = tape.nodes
-    found: dict[tuple[tuple[int, ...], bool], list[int]] = {}
+    # (inputs, has a bias) -> [(node, its weights, its bias)]
+    Row = tuple[int, tuple[int, ...], tuple[int, ...]]
+    found: dict[tuple[tuple[int, ...], bool], list[Row]] = {}
     for i, n in enumerate(nodes):
         if n.op is None or n.op.name != "dot" or len(n.inputs) < 2:
             continue
-        k = len(n.inputs) // 2
-        ws, xs = n.inputs[:k], n.inputs[k : 2 * k]
-        bias = n.inputs[2 * k :]
+        w, x, b = dot_layout(len(n.inputs))
+        ws, xs = n.inputs[w], n.inputs[x]
+        bias = () if b is None else (n.inputs[b],)
         if not all(nodes[j].kind == "param" for j in (*ws, *bias)):
             continue
         if not all(batched[j] for j in xs):
             continue
-        found.setdefault((xs, bool(bias)), []).append(i)
+        found.setdefault((xs, bool(bias)), []).append((i, ws, bias))
     groups = []
-    for (xs, has_bias), members in found.items():
-        k = len(xs)
-        weights = tuple(tuple(nodes[j].index for j in nodes[m].inputs[:k]) for m in members)
+    for (xs, has_bias), rows in found.items():
+        members = tuple(i for i, _, _ in rows)
+        weights = tuple(tuple(nodes[j].index for j in ws) for _, ws, _ in rows)
         flat = [w for row in weights for w in row]
-        biases = tuple(nodes[nodes[m].inputs[-1]].index for m in members) if has_bias else None
+        biases = tuple(nodes[bias[0]].index for _, _, bias in rows) if has_bias else None
         if len(set(flat)) != len(flat) or (biases and len(set(biases)) != len(biases)):
             continue  # a weight shared inside the layer: keep those nodes apart
-        groups.append(_Group(tuple(members), weights, biases, xs))
+        groups.append(_Group(members, weights, biases, xs))
     return groups
 
 

@@ -23,34 +23,14 @@ True
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 
 from autograd_lite.checks import items as listed
 from autograd_lite.checks import number, real
 from autograd_lite.engine import Value, enable_grad, grad, topological_order
-from autograd_lite.ops import Primitive
+from autograd_lite.expression import expression_text, number_text
 
-__all__ = [
-    "ATOM",
-    "GradcheckError",
-    "expression_text",
-    "format_operation",
-    "gradcheck",
-    "gradgradcheck",
-    "nonsmooth_nodes",
-    "number_text",
-]
-
-#: A piece of expression text and how tightly it binds (for parentheses).
-Text = tuple[str, float]
-
-_SUM, _PRODUCT, _POWER = 1.0, 2.0, 3.0
-#: How tightly a name, a number or a call binds: it never needs parentheses.
-ATOM = 4.0
-_NEGATIVE = 2.5  # a leading minus binds tighter than * but looser than **: -2**2 == -4
-_INFIX = {"+": _SUM, "-": _SUM, "*": _PRODUCT, "/": _PRODUCT, "**": _POWER}
-#: n-ary primitives whose functional form takes several lists: F.dot(weights, inputs).
-_LISTS = {"dot": 2}
+__all__ = ["GradcheckError", "gradcheck", "gradgradcheck", "nonsmooth_nodes"]
 
 
 class GradcheckError(AssertionError):
@@ -262,65 +242,3 @@ def nonsmooth_nodes(output: Value) -> list[Value]:
         for v in topological_order(output)
         if v.op is not None and not v.op.smooth(*[p.data for p in v.parents])
     ]
-
-
-def expression_text(output: Value, *, max_chars: int = 300) -> str | None:
-    """``output``'s graph written as one expression, or None if it is longer than ``max_chars``.
-
-    Leaves are written by label, or by value when unlabelled; a node used
-    twice is written out twice. Derived operations show as the primitives
-    they are made of (``x - y`` reads ``x + y * -1``).
-
-    >>> from autograd_lite import Value
-    >>> x, y = Value(0.5, label="x"), Value(2.0, label="y")
-    >>> expression_text((x * y + 1.5).tanh())
-    'tanh(x * y + 1.5)'
-    """
-    texts: dict[Value, Text] = {}
-    for v in topological_order(output):
-        if v.op is None:
-            texts[v] = (v.label, ATOM) if v.label else number_text(v.data)
-        else:
-            texts[v] = format_operation(v.op, [texts[p] for p in v.parents])
-        if len(texts[v][0]) > max_chars:
-            return None
-    return texts[output][0]
-
-
-def format_operation(op: Primitive, args: Sequence[Text]) -> Text:
-    """One primitive applied to already-written arguments, with only the parentheses needed.
-
-    ``+ * **`` are written infix (Python's precedence and associativity);
-    every other primitive as a call: ``tanh(a)``, ``leaky_relu(a, 0.01)``,
-    ``sum([a, b])``, ``dot([w1, w2], [x1, x2])``.
-
-    >>> from autograd_lite import PRIMITIVES
-    >>> format_operation(PRIMITIVES["mul"], [("a + b", 1.0), ("c", 4.0)])
-    ('(a + b) * c', 2.0)
-    """
-    binding = _INFIX.get(op.symbol)
-    if binding is not None and len(args) == 2:
-        (left, lb), (right, rb) = args
-        power = op.symbol == "**"  # right-associative: a ** b ** c is a ** (b ** c)
-        if lb < binding or (lb == binding and power):
-            left = f"({left})"
-        if rb < binding or (rb == binding and not power):
-            right = f"({right})"
-        return f"{left} {op.symbol} {right}", binding
-    texts = [text for text, _ in args]
-    if op.name == "neg":
-        (arg, bound) = args[0]
-        return f"-({arg})" if bound < _NEGATIVE else f"-{arg}", _NEGATIVE
-    if op.arity is None:
-        lists = _LISTS.get(op.name, 1)
-        size = len(texts) // lists
-        parts = [", ".join(texts[k * size : (k + 1) * size]) for k in range(lists)]
-        bias = texts[lists * size :]  # dot's bias, last when the count of inputs is odd
-        return f"{op.name}({', '.join([f'[{part}]' for part in parts] + bias)})", ATOM
-    return f"{op.name}({', '.join(texts)})", ATOM
-
-
-def number_text(x: float) -> Text:
-    """A constant as expression text: six significant digits (``-1`` binds as a unary minus)."""
-    text = f"{x:.6g}"
-    return text, _NEGATIVE if text.startswith("-") else ATOM

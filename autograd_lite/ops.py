@@ -24,6 +24,11 @@ Each row also says where its derivative is smooth (``smooth``); the gradient
 checker and the Hypothesis strategies use it to stay away from kinks and
 poles, where a numerical derivative means nothing.
 
+An n-ary row whose inputs have a layout says so in its ``layout`` column:
+``dot`` takes ``(w_1..w_n, x_1..x_n[, b])``, and ``dot_layout(count)``
+names the slices of weights and inputs and the bias's index (None without
+one). The rule, the printer, the strategies and the compiler all read it.
+
 Each row can also write itself as code, for ``autograd_lite.compile``:
 ``code`` is the forward pass and ``grad_code`` the derivative rule as short
 Python templates (``{0}``, ``{1}`` the inputs, ``{out}`` the output, ``{g}``
@@ -40,13 +45,35 @@ templates are only ever a speed-up, checked against the functions by the tests.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["LOG_FLOOR", "PRIMITIVES", "Primitive"]
+__all__ = ["LOG_FLOOR", "PRIMITIVES", "DotLayout", "Primitive", "dot_layout"]
+
+
+class DotLayout(NamedTuple):
+    """Where ``dot``'s inputs sit: weights, then inputs, then an optional bias."""
+
+    weights: slice
+    inputs: slice
+    bias: int | None
+
+
+@functools.lru_cache(maxsize=1024)  # the engine's hot path asks for the same few counts
+def dot_layout(count: int) -> DotLayout:
+    """``dot``'s layout for ``count`` inputs: ``(w_1..w_n, x_1..x_n)``, and ``b`` last if odd.
+
+    >>> dot_layout(5)
+    DotLayout(weights=slice(0, 2, None), inputs=slice(2, 4, None), bias=4)
+    >>> dot_layout(4).bias is None
+    True
+    """
+    n = count // 2
+    return DotLayout(slice(0, n), slice(n, 2 * n), 2 * n if count % 2 else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +105,8 @@ class Primitive:
     #: True where an infinite or NaN input can give a finite output (tanh(inf) = 1), so
     #: that a compiled replay must check its input to raise where the engine raises.
     hides_overflow: bool = False
+    #: For an n-ary row whose inputs play different parts (``dot``): where each part sits.
+    layout: Callable[[int], DotLayout] | None = None
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -154,11 +183,9 @@ def _softplus_f(x: float) -> float:
 
 
 def _dot_f(*xs: float) -> float:
-    # inputs (w_1..w_n, x_1..x_n), and a bias b last when their count is odd;
-    # summed from b upwards, in the order micrograd's neuron uses
-    n = len(xs) // 2
-    bias = xs[-1] if len(xs) % 2 else 0.0
-    return sum(map(operator.mul, xs[:n], xs[n : 2 * n]), bias)
+    # summed from the bias upwards, in the order micrograd's neuron uses
+    w, x, b = dot_layout(len(xs))
+    return sum(map(operator.mul, xs[w], xs[x]), 0.0 if b is None else xs[b])
 
 
 # -- helpers that let one rule run on floats and on Values ------------------
@@ -208,10 +235,10 @@ def _logsumexp_vjp(g: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
 
 
 def _dot_vjp(g: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
-    # d(b + sum_i w_i x_i) = sum_i (x_i dw_i + w_i dx_i) + db; inputs (w..., x...[, b])
-    n = len(xs) // 2
-    gx = [g * v for v in xs[: 2 * n]]  # g w_1 .. g w_n, g x_1 .. g x_n
-    return (*gx[n:], *gx[:n], g) if len(xs) % 2 else (*gx[n:], *gx[:n])
+    # d(b + sum_i w_i x_i) = sum_i (x_i dw_i + w_i dx_i) + db
+    w, x, b = dot_layout(len(xs))
+    grads = (*[g * v for v in xs[x]], *[g * v for v in xs[w]])  # d/dw_i = x_i, d/dx_i = w_i
+    return grads if b is None else (*grads, g)
 
 
 def _pow_smooth(a: float, b: float) -> bool:
@@ -230,6 +257,7 @@ def _row(
     code: tuple[str, tuple[str, ...]] | None = None,
     np_code: tuple[str, tuple[str, ...]] | None = None,
     hides_overflow: bool = False,
+    layout: Callable[[int], DotLayout] | None = None,
 ) -> Primitive:
     return Primitive(
         name, symbol, arity, forward, vjp, smooth, doc,
@@ -238,6 +266,7 @@ def _row(
         np_code=np_code[0] if np_code else None,
         np_grad_code=np_code[1] if np_code else None,
         hides_overflow=hides_overflow,
+        layout=layout,
     )  # fmt: skip
 
 
@@ -367,7 +396,7 @@ _ROWS = [
     # d(w_1 x_1 + ... + w_n x_n) = sum_i x_i dw_i + w_i dx_i
     _row("dot", "dot", None, _dot_f, _dot_vjp,
          "b + w_1 x_1 + ... + w_n x_n in one node (inputs w..., x..., and b last if given); "
-         "d/dw_i = x_i, d/dx_i = w_i, d/db = 1"),
+         "d/dw_i = x_i, d/dx_i = w_i, d/db = 1", layout=dot_layout),
     # d(log sum_j e^x_j) = sum_i softmax(x)_i dx_i
     _row("logsumexp", "logsumexp", None, _logsumexp_f, _logsumexp_vjp,
          "log(e^x_1 + ... + e^x_n), never overflowing; d/dx_i = softmax(x)_i",

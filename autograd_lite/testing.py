@@ -47,15 +47,8 @@ from hypothesis import strategies as st
 
 from autograd_lite.checks import count, number, real
 from autograd_lite.engine import Value, apply
-from autograd_lite.gradcheck import (
-    ATOM,
-    Text,
-    format_operation,
-    gradcheck,
-    gradgradcheck,
-    nonsmooth_nodes,
-    number_text,
-)
+from autograd_lite.expression import ATOM, Text, format_operation, number_text
+from autograd_lite.gradcheck import gradcheck, gradgradcheck, nonsmooth_nodes
 from autograd_lite.ops import PRIMITIVES, Primitive
 
 __all__ = [
@@ -219,7 +212,8 @@ def expressions(
     ``ops`` names the primitives to use (default: every row of
     ``PRIMITIVES``); a ``Primitive`` of your own may be listed too. Each
     row gets as many arguments as its arity; n-ary rows (``sum``, ``dot``)
-    get 2 or 4 (``dot`` pairs the first half with the second). Trees grow
+    get 2 to 5 (``dot`` reads them by its ``layout``: weights, inputs, and a
+    bias when the count is odd). Trees grow
     from leaves with ``st.recursive``, so failures shrink to small trees.
 
     >>> from hypothesis import find
@@ -239,8 +233,8 @@ def _applications(
     """One more level of tree: any row applied to subtrees drawn from ``children``."""
     options: list[st.SearchStrategy[Expression]] = []
     for row in rows:
-        if row.arity is None:
-            args = st.one_of(st.tuples(children, children), st.tuples(*[children] * 4))
+        if row.arity is None:  # 2 to 5: dot then also draws biased neurons (an odd count)
+            args = st.one_of([st.tuples(*[children] * n) for n in range(2, 6)])
         else:
             args = st.tuples(*[children] * row.arity)
         options.append(args.map(functools.partial(Apply, row)))

@@ -12,7 +12,8 @@ from autograd_lite import (
     grad,
     topological_order,
 )
-from autograd_lite.gradcheck import expression_text, nonsmooth_nodes
+from autograd_lite.expression import expression_text
+from autograd_lite.gradcheck import nonsmooth_nodes
 from autograd_lite.testing import (
     LARGEST,
     Apply,

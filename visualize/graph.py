@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from autograd_lite import Value, topological_order
 from autograd_lite.engine import backward_replay
-from autograd_lite.gradcheck import ATOM, format_operation, number_text
+from autograd_lite.expression import ATOM, format_operation, number_text
 from autograd_lite.nn import Parameter
 from visualize.style import (
     FONT,
