@@ -19,12 +19,21 @@ Classification losses are computed where they cannot overflow:
 ``cross_entropy`` and ``log_softmax`` through log-sum-exp (logits of +-1000
 give finite losses and gradients), the with-logits binary cross-entropy
 through softplus.
+
+A classification loss says how its outputs and targets read as classes, in
+its ``classes`` attribute (``Classes``), so that ``fit`` can report accuracy
+for it, also through ``functools.partial``; mark a loss of your own with
+``@classifies(...)``:
+
+>>> classes_of(hinge_loss), classes_of(mse_loss)
+(Classes(score_cut=0.0, target_cut=0.0, argmax=True), None)
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, TypeVar
 
 from autograd_lite import functional as F
 from autograd_lite.checks import as_value, as_vector
@@ -32,8 +41,11 @@ from autograd_lite.engine import Value, is_tracing
 from autograd_lite.nn import label_inputs
 
 __all__ = [
+    "Classes",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "classes_of",
+    "classifies",
     "cross_entropy",
     "hinge_loss",
     "l1_loss",
@@ -41,6 +53,49 @@ __all__ = [
     "mse_loss",
     "softmax",
 ]
+
+
+class Classes(NamedTuple):
+    """How a classification loss's outputs and targets read as classes (for accuracy).
+
+    With one output, the predicted class is 1 where the output is above
+    ``score_cut`` (``None``: the loss does not classify with one output),
+    and the true class is 1 where the target is above ``target_cut``. With
+    several outputs the class is the largest score, if ``argmax``.
+    """
+
+    score_cut: float | None
+    target_cut: float
+    argmax: bool
+
+
+L = TypeVar("L", bound=Callable[..., Value])
+
+
+def classifies(
+    *, score_cut: float | None, target_cut: float = 0.5, argmax: bool
+) -> Callable[[L], L]:
+    """Mark a loss function as a classification loss: ``fit`` then reports accuracy."""
+
+    def mark(loss: L) -> L:
+        vars(loss)["classes"] = Classes(score_cut, target_cut, argmax)
+        return loss
+
+    return mark
+
+
+def classes_of(loss: object) -> Classes | None:
+    """The ``Classes`` of a loss function, looked for through ``functools.partial`` and wrappers."""
+    for _ in range(100):  # a chain of wrappers, bounded
+        found = getattr(loss, "classes", None)
+        if isinstance(found, Classes):
+            return found
+        inner: Any = getattr(loss, "func", None) or getattr(loss, "__wrapped__", None)
+        if inner is None:
+            return None
+        loss = inner
+    return None
+
 
 Output = Value | float | Sequence[Value | float]
 Target = Value | float | Sequence[Value | float]
@@ -85,6 +140,7 @@ def l1_loss(input: Output, target: Target, *, reduction: str = "mean") -> Value:
     return _reduce([abs(x - t) for x, t in zip(xs, ts, strict=True)], reduction, "l1_loss")
 
 
+@classifies(score_cut=0.5, target_cut=0.5, argmax=False)  # a probability
 def binary_cross_entropy(input: Output, target: Target, *, reduction: str = "mean") -> Value:
     """-(t log p + (1 - t) log(1 - p)) for probabilities p in [0, 1] (e.g. after a sigmoid).
 
@@ -119,6 +175,7 @@ def binary_cross_entropy(input: Output, target: Target, *, reduction: str = "mea
     return _reduce(terms, reduction, "binary_cross_entropy")
 
 
+@classifies(score_cut=0.0, target_cut=0.5, argmax=False)  # logit > 0 <=> p > 1/2
 def binary_cross_entropy_with_logits(
     input: Output, target: Target, *, reduction: str = "mean"
 ) -> Value:
@@ -186,6 +243,7 @@ def _probabilities(target: Sequence[Value | float], k: int, name: str) -> list[V
     return ts
 
 
+@classifies(score_cut=None, argmax=True)
 def cross_entropy(logits: Sequence[Value | float], target: int | Sequence[Value | float]) -> Value:
     """-log softmax(z)[target] = log sum_j e^z_j - z_target, for one example.
 
@@ -208,6 +266,7 @@ def cross_entropy(logits: Sequence[Value | float], target: int | Sequence[Value 
     return F.logsumexp(zs) - zs[t]
 
 
+@classifies(score_cut=0.0, target_cut=0.0, argmax=True)  # score sign; targets +1 / -1 (or 0)
 def hinge_loss(
     input: Value | float | Sequence[Value | float],
     target: Value | float | Sequence[Value | float],

@@ -16,6 +16,9 @@ neuron by neuron, weights then bias), so weights copy between the two.
 Calling a module on one example returns a list of ``Value`` (one per output
 unit), or the ``Value`` alone when there is exactly one output, as in
 micrograd. Unlike micrograd, a one-unit layer can sit anywhere in a network.
+A batch goes through ``model.call_batch(xs)``, the one way to call a module
+on several examples (``model(x)`` is a batch of one); ``as_list(output)``
+turns either form of an output back into its list of Values.
 
 >>> from autograd_lite import nn
 >>> model = nn.MLP(2, [4, 1], seed=0)
@@ -58,6 +61,8 @@ __all__ = [
     "Sequential",
     "Sigmoid",
     "Tanh",
+    "as_list",
+    "as_output",
     "label_inputs",
     "short_name",
 ]
@@ -136,11 +141,20 @@ def _activation_name(activation: str | None) -> str:
     return name
 
 
-def _unwrap(out: Signal) -> Signal:
-    """micrograd's convention: a one-element output is returned as the Value itself."""
+def as_output(out: Signal) -> Signal:
+    """An output as ``model(x)`` gives it: micrograd's lone Value for a one-element list."""
     if isinstance(out, list) and len(out) == 1 and isinstance(out[0], Value):
         return out[0]
     return out
+
+
+def as_list(output: Signal) -> list[Value]:
+    """A module's output for one example as its list of Values (a lone Value is a list of one).
+
+    >>> as_list(Value(1.0)), as_list([Value(1.0), Value(2.0)])
+    ([Value(data=1.0, grad=0.0)], [Value(data=1.0, grad=0.0), Value(data=2.0, grad=0.0)])
+    """
+    return [output] if isinstance(output, Value) else list(output)
 
 
 def _map(fn: Callable[[Value], Value], signal: Signal, where: str = "input") -> Signal:
@@ -206,13 +220,11 @@ class Module:
     def __call__(self, x: Signal) -> Signal:
         """The output for one example: a list of Values, or one Value when there is one.
 
-        Numbers given as input become constants labelled ``x[0]``, ``x[1]``,
-        ..., and the first call labels the parameters by their place (see
-        ``Parameter``), so that a diagram of the output reads like the model.
+        A batch of one through ``call_batch``. Numbers given as input become
+        constants labelled ``x[0]``, ``x[1]``, ..., so that a diagram of the
+        output reads like the model.
         """
-        if not self.__dict__.get("_labelled_parameters"):
-            self.label_parameters()
-        return _unwrap(self.forward(label_inputs(x)))
+        return self.call_batch([label_inputs(x)])[0]
 
     def label_parameters(self) -> None:
         """Label every unlabelled parameter by its place in this module (``L0.n3.w1``)."""
@@ -222,8 +234,15 @@ class Module:
         self.__dict__["_labelled_parameters"] = True
 
     def call_batch(self, xs: Sequence[Signal]) -> list[Signal]:
-        """``[model(x) for x in xs]``, except that layers such as BatchNorm1d see the batch."""
-        return [_unwrap(out) for out in self.forward_batch(list(xs))]
+        """The outputs for a batch: the one way to call a module on examples.
+
+        Each output is as ``model(x)`` gives it (a lone Value for one unit);
+        layers that mix examples (BatchNorm1d) see the whole batch. The first
+        call labels the parameters by their place (see ``Parameter``).
+        """
+        if not self.__dict__.get("_labelled_parameters"):
+            self.label_parameters()
+        return [as_output(out) for out in self.forward_batch(list(xs))]
 
     # -- structure ------------------------------------------------------------
 
@@ -795,12 +814,9 @@ class BatchNorm1d(Module):
     def forward_batch(self, xs: Sequence[Signal]) -> list[Signal]:
         if not self.training:
             return [self.forward(x) for x in xs]
+        self._check_batch(len(xs))
         rows = self._vectors(xs)
         n = len(rows)
-        if n < 2:
-            raise ValueError(
-                f"{self!r} needs at least 2 examples per batch in training mode, got {n}"
-            )
         out: list[list[Value]] = [[] for _ in rows]
         m = self.momentum
         for j in range(self.num_features):
@@ -816,18 +832,23 @@ class BatchNorm1d(Module):
             self.running_var[j] = (1 - m) * self.running_var[j] + m * var.data * n / (n - 1)
         return out
 
-    def forward(self, x: Signal) -> list[Value]:
-        if self.training and is_tracing():
+    def _check_batch(self, n: int) -> None:
+        """Training mode needs the statistics of a batch of at least 2 examples."""
+        if is_tracing():
             raise TraceError(
                 f"{self!r} in training mode normalises with each batch's statistics, which a "
                 "per-sample compiled step cannot see; train it without compile, or call "
                 ".eval() on it (running statistics) before compiling"
             )
-        if self.training:
+        if n < 2:
             raise ValueError(
-                f"{self!r} in training mode needs a mini-batch: call model.call_batch(xs), "
-                "or model.eval() to use the running statistics"
+                f"{self!r} in training mode needs a mini-batch of at least 2 examples, got {n}: "
+                "call model.call_batch(xs), or model.eval() to use the running statistics"
             )
+
+    def forward(self, x: Signal) -> list[Value]:
+        if self.training:
+            self._check_batch(1)
         (row,) = self._vectors([x])
         return [
             self._scale_shift(

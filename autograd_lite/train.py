@@ -35,7 +35,7 @@ from autograd_lite.checks import Seed, count, flag, make_rng
 from autograd_lite.data import batches
 from autograd_lite.engine import Value, no_grad
 from autograd_lite.metrics import accuracy
-from autograd_lite.nn import Module, Signal
+from autograd_lite.nn import Module, Signal, as_list, as_output
 
 __all__ = [
     "DivergenceError",
@@ -107,30 +107,36 @@ class History:
 
 # -- turning outputs into classes -------------------------------------------------------
 
-#: For one-output classifiers: (score threshold, target threshold) per loss.
-_BINARY_CUTS: dict[Callable[..., Value], tuple[float, float]] = {
-    L.hinge_loss: (0.0, 0.0),  # score sign; targets +1 / -1 (or 0)
-    L.binary_cross_entropy_with_logits: (0.0, 0.5),  # logit > 0 <=> p > 1/2
-    L.binary_cross_entropy: (0.5, 0.5),  # a probability
-}
-#: Losses whose several outputs are class scores (predicted class: the largest).
-_ARGMAX_LOSSES: set[Callable[..., Value]] = {L.cross_entropy, L.hinge_loss}
-
 
 def _judge(
-    loss_fn: LossFn, predict: Predict | None, output: Signal, target: Any
+    classes: L.Classes | None, predict: Predict | None, output: Signal, target: Any
 ) -> tuple[int, int] | None:
-    """(predicted class, true class) for one example, or None if accuracy means nothing."""
+    """(predicted class, true class) for one example, or None if accuracy means nothing.
+
+    ``predict`` decides when given; otherwise the loss's ``Classes`` do (see
+    ``losses.classes_of``), and a loss without them reports no accuracy.
+    """
     if predict is not None:
         return predict(output), int(target)
-    if isinstance(output, Value):
-        cuts = _BINARY_CUTS.get(loss_fn)
-        if cuts is None:
+    if classes is None:
+        return None
+    scores = [v.data for v in as_list(output)]
+    if len(scores) == 1:
+        if classes.score_cut is None:
             return None
-        return int(output.data > cuts[0]), int(float(target) > cuts[1])
-    if loss_fn in _ARGMAX_LOSSES:
-        return max(range(len(output)), key=lambda i: output[i].data), int(target)
+        return int(scores[0] > classes.score_cut), int(float(target) > classes.target_cut)
+    if classes.argmax:
+        return max(range(len(scores)), key=scores.__getitem__), int(target)
     return None
+
+
+def _judged(
+    loss_fn: LossFn, predict: Predict | None, outputs: Sequence[Signal], targets: Sequence[Any]
+) -> list[tuple[int, int]] | None:
+    """Each example's (predicted, true) class, or None if accuracy means nothing here."""
+    classes = L.classes_of(loss_fn)
+    judged = [_judge(classes, predict, o, t) for o, t in zip(outputs, targets, strict=True)]
+    return None if any(j is None for j in judged) else [j for j in judged if j is not None]
 
 
 def _batch_loss(
@@ -139,9 +145,7 @@ def _batch_loss(
     """The mean loss over a batch, and each example's (predicted, true) class."""
     outputs = model.call_batch(xb)
     loss = F.sum([loss_fn(o, t) for o, t in zip(outputs, yb, strict=True)]) / len(outputs)
-    judged = [_judge(loss_fn, predict, o, t) for o, t in zip(outputs, yb, strict=True)]
-    pairs = None if any(j is None for j in judged) else [j for j in judged if j is not None]
-    return loss, pairs
+    return loss, _judged(loss_fn, predict, outputs, yb)
 
 
 def _accuracy(pairs: list[tuple[int, int]] | None) -> float | None:
@@ -200,9 +204,10 @@ def predict_classes(
     """The class ``fit`` would count as the model's answer for each example of ``X``."""
     with eval_mode(model):
         outputs = model.call_batch(list(X))
+    classes = L.classes_of(loss_fn)
     out = []
     for i, o in enumerate(outputs):
-        judged = _judge(loss_fn, predict, o, 0)
+        judged = _judge(classes, predict, o, 0)
         if judged is None:
             name = getattr(loss_fn, "__name__", repr(loss_fn))
             raise ValueError(f"cannot tell a class from output {i} with loss {name}; pass predict=")
@@ -292,6 +297,34 @@ def fit(
     val = _dataset(validation, "validation") if validation is not None else None
     epochs = count(epochs, "epochs")
     batch_size = count(batch_size, "batch_size")
+    # everything is checked before the first step changes a weight
+    _check_parts(model, loss_fn, optimizer, scheduler, on_epoch_end, predict)
+    flag(progress, "progress")
+    flag(shuffle, "shuffle")
+    backend = _backend(compile)
+    rng = make_rng(seed)
+    model.train()
+    step = _batch_step(model, loss_fn, predict, backend, X, y)
+    run = _Run(model, loss_fn, optimizer, step, scheduler, val, predict)
+    with tqdm(total=epochs, desc="training", unit="epoch", disable=not progress) as bar:
+        for epoch in range(1, epochs + 1):
+            run.epoch(epoch, list(batches(X, y, batch_size=batch_size, shuffle=shuffle, seed=rng)))
+            bar.set_postfix(_postfix(run.history), refresh=False)
+            bar.update()
+            if on_epoch_end is not None:
+                on_epoch_end(epoch, run.history)
+    return run.history
+
+
+def _check_parts(
+    model: object,
+    loss_fn: object,
+    optimizer: object,
+    scheduler: object,
+    on_epoch_end: object,
+    predict: object,
+) -> None:
+    """``fit``'s collaborators have what fit will call on them."""
     if not isinstance(model, Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     if not callable(loss_fn):
@@ -299,7 +332,6 @@ def fit(
     for method in ("zero_grad", "step"):
         if not callable(getattr(optimizer, method, None)):
             raise TypeError(f"optimizer must have {method}(), got {type(optimizer).__name__}")
-    # everything is checked before the first step changes a weight
     if scheduler is not None and not callable(getattr(scheduler, "step", None)):
         raise TypeError(
             f"scheduler must have step() (an optim.LRScheduler) or be None, "
@@ -308,58 +340,71 @@ def fit(
     for name, fn in (("on_epoch_end", on_epoch_end), ("predict", predict)):
         if fn is not None and not callable(fn):
             raise TypeError(f"{name} must be a function or None, got {type(fn).__name__} {fn!r}")
-    flag(progress, "progress")
-    flag(shuffle, "shuffle")
-    backend = _backend(compile)
-    rng = make_rng(seed)
-    params = model.parameters()
-    n_batches = math.ceil(len(X) / batch_size)
-    history = History()
-    model.train()
-    batch_step = _batch_step(model, loss_fn, predict, backend, X, y)
-    with tqdm(total=epochs, desc="training", unit="epoch", disable=not progress) as bar:
-        for epoch in range(1, epochs + 1):
-            start = time.perf_counter()
-            lr = _learning_rate(optimizer)
-            total = 0.0
-            pairs: list[tuple[int, int]] | None = []
-            for b, (xb, yb) in enumerate(
-                batches(X, y, batch_size=batch_size, shuffle=shuffle, seed=rng), 1
-            ):
-                try:
-                    optimizer.zero_grad()
-                    loss, judged = batch_step(xb, yb)
-                    optimizer.step()
-                    if not all(math.isfinite(p.data) for p in params):
-                        raise FloatingPointError("a weight is no longer a finite number")
-                except _DIVERGENCE as error:
-                    where = f"batch {b} of {n_batches}"
-                    raise _diverged(epoch, where, str(error), lr, history) from error
-                total += loss * len(xb)
-                pairs = None if judged is None or pairs is None else pairs + judged
-            if scheduler is not None:
-                scheduler.step()
-            val_loss: float | None = None
-            val_accuracy: float | None = None
-            if val is not None:
-                try:
-                    val_loss, val_accuracy = evaluate(model, loss_fn, val, predict=predict)
-                    if not math.isfinite(val_loss):
-                        raise FloatingPointError(f"the validation loss is {val_loss}")
-                except _DIVERGENCE as error:
-                    where = "evaluating the validation set"
-                    raise _diverged(epoch, where, str(error), lr, history) from error
-            history.loss.append(total / len(X))
-            history.accuracy.append(_accuracy(pairs))
-            history.val_loss.append(val_loss)
-            history.val_accuracy.append(val_accuracy)
-            history.lr.append(lr)
-            history.seconds.append(time.perf_counter() - start)
-            bar.set_postfix(_postfix(history), refresh=False)
-            bar.update()
-            if on_epoch_end is not None:
-                on_epoch_end(epoch, history)
-    return history
+
+
+@dataclass
+class _Run:
+    """What ``fit`` trains with, and the ``History`` it fills, one epoch at a time."""
+
+    model: Module
+    loss_fn: LossFn
+    optimizer: Any
+    step: BatchStep
+    scheduler: Any
+    val: Dataset | None
+    predict: Predict | None
+    history: History = field(default_factory=History)
+
+    def epoch(self, epoch: int, epoch_batches: list[tuple[list[Any], list[Any]]]) -> None:
+        """Train on every batch, step the schedule, validate, and record the figures."""
+        start = time.perf_counter()
+        lr = _learning_rate(self.optimizer)
+        loss, pairs = self._train(epoch, epoch_batches, lr)
+        if self.scheduler is not None:
+            self.scheduler.step()
+        val_loss, val_accuracy = self._validate(epoch, lr)
+        h = self.history
+        h.loss.append(loss)
+        h.accuracy.append(_accuracy(pairs))
+        h.val_loss.append(val_loss)
+        h.val_accuracy.append(val_accuracy)
+        h.lr.append(lr)
+        h.seconds.append(time.perf_counter() - start)
+
+    def _train(
+        self, epoch: int, epoch_batches: list[tuple[list[Any], list[Any]]], lr: float
+    ) -> tuple[float, list[tuple[int, int]] | None]:
+        """One pass over the batches: the mean training loss, and the (predicted, true) pairs."""
+        params = self.model.parameters()
+        total, seen = 0.0, 0
+        pairs: list[tuple[int, int]] | None = []
+        for b, (xb, yb) in enumerate(epoch_batches, 1):
+            try:
+                self.optimizer.zero_grad()
+                loss, judged = self.step(xb, yb)
+                self.optimizer.step()
+                if not all(math.isfinite(p.data) for p in params):
+                    raise FloatingPointError("a weight is no longer a finite number")
+            except _DIVERGENCE as error:
+                where = f"batch {b} of {len(epoch_batches)}"
+                raise _diverged(epoch, where, str(error), lr, self.history) from error
+            total += loss * len(xb)
+            seen += len(xb)
+            pairs = None if judged is None or pairs is None else pairs + judged
+        return total / seen, pairs
+
+    def _validate(self, epoch: int, lr: float) -> tuple[float | None, float | None]:
+        """The validation loss and accuracy (None, None without a validation set)."""
+        if self.val is None:
+            return None, None
+        try:
+            loss, accuracy = evaluate(self.model, self.loss_fn, self.val, predict=self.predict)
+            if not math.isfinite(loss):
+                raise FloatingPointError(f"the validation loss is {loss}")
+        except _DIVERGENCE as error:
+            where = "evaluating the validation set"
+            raise _diverged(epoch, where, str(error), lr, self.history) from error
+        return loss, accuracy
 
 
 BatchStep = Callable[[Sequence[Any], Sequence[Any]], tuple[float, list[tuple[int, int]] | None]]
@@ -398,7 +443,7 @@ def _batch_step(
     from autograd_lite.compile import compile as record  # the compiler only when asked for
 
     with no_grad():
-        k = len(_as_list(model(X[0])))
+        k = len(as_list(model(X[0])))
     one_hot = k > 1 and all(isinstance(t, int) and not isinstance(t, bool) for t in y)
 
     def target(t: Any) -> Any:  # a traced target cannot pick a logit by index: one-hot
@@ -406,7 +451,7 @@ def _batch_step(
 
     def fn(x: Any, t: Any) -> tuple[Value, list[Value]]:
         out = model(x)
-        return loss_fn(out, t), _as_list(out)
+        return loss_fn(out, t), as_list(out)
 
     step = record(fn, model.parameters(), example=(X[0], target(y[0])), backend=backend)
 
@@ -414,20 +459,10 @@ def _batch_step(
         loss = step(xb, [target(t) for t in yb])
         if not math.isfinite(loss):
             raise FloatingPointError(f"the loss is {loss}")
-        outputs = [_unlist([Value(v, requires_grad=False) for v in o]) for o in step.outputs]
-        judged = [_judge(loss_fn, predict, o, t) for o, t in zip(outputs, yb, strict=True)]
-        pairs = None if any(j is None for j in judged) else [j for j in judged if j is not None]
-        return loss, pairs
+        outputs = [[Value(v, requires_grad=False) for v in o] for o in step.outputs]
+        return loss, _judged(loss_fn, predict, [as_output(o) for o in outputs], yb)
 
     return compiled
-
-
-def _as_list(out: Signal) -> list[Value]:
-    return [out] if isinstance(out, Value) else list(out)
-
-
-def _unlist(values: list[Value]) -> Signal:
-    return values[0] if len(values) == 1 else values
 
 
 def _postfix(history: History) -> dict[str, str]:

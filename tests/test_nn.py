@@ -491,3 +491,19 @@ def test_sequential_slice_shares_modules() -> None:
     head = model[:2]
     assert isinstance(head, nn.Sequential) and len(head) == 2 and head[0] is model[0]
     assert len(head([1.0, 2.0])) == 4
+
+
+def test_one_example_is_a_batch_of_one_and_as_list_undoes_the_lone_value() -> None:
+    model = nn.Sequential(
+        nn.Linear(2, 3, seed=0), nn.BatchNorm1d(3).eval(), nn.Linear(3, 1, seed=1)
+    )
+    xs = [[1.0, -2.0], [0.5, 0.25]]
+    batch = model.call_batch(xs)
+    for x, out in zip(xs, batch, strict=True):
+        one = model(x)
+        assert isinstance(one, Value) and isinstance(out, Value)  # micrograd's lone Value
+        assert one.data == out.data
+        assert nn.as_list(one) == [one]
+        assert nn.as_output(nn.as_list(one)) is one
+    wide = nn.Linear(2, 3, seed=0)
+    assert [v.data for v in nn.as_list(wide(xs[0]))] == [v.data for v in wide.call_batch(xs)[0]]

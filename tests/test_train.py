@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from autograd_lite import Value, nn, optim
 from autograd_lite.checkpoint import load
 from autograd_lite.data import make_blobs, make_moons
-from autograd_lite.losses import cross_entropy, hinge_loss, mse_loss
+from autograd_lite.losses import classes_of, classifies, cross_entropy, hinge_loss, mse_loss
 from autograd_lite.train import (
     DivergenceError,
     History,
@@ -118,6 +120,41 @@ def test_regression_has_no_accuracy_unless_predict_is_given() -> None:
         predict=lambda out: int(out.data > 1.0),
     )
     assert h2.accuracy[0] is not None
+
+
+@pytest.mark.parametrize("compile", [False, "python"])
+def test_accuracy_comes_from_the_loss_not_its_identity(compile: bool | str) -> None:
+    X, y = _moons(20)
+    signs = [1.0 if t else -1.0 for t in y]
+
+    def accuracy_with(loss_fn: Any) -> float | None:
+        model = nn.MLP(2, [4, 1], seed=0)
+        opt = optim.SGD(model.parameters(), lr=0.05)
+        h = fit(
+            model,
+            loss_fn,
+            opt,
+            (X, signs),
+            epochs=1,
+            batch_size=10,
+            progress=False,
+            seed=0,
+            compile=compile,
+        )
+        return h.accuracy[0]
+
+    plain = accuracy_with(hinge_loss)
+    assert plain is not None
+    assert accuracy_with(functools.partial(hinge_loss)) == plain  # a wrapper keeps it
+    assert accuracy_with(functools.partial(hinge_loss, margin=1.0)) == plain
+    assert accuracy_with(lambda out, t: hinge_loss(out, t)) is None  # a lambda says nothing
+
+    @classifies(score_cut=0.0, target_cut=0.0, argmax=True)
+    def my_hinge(out: Any, t: Any) -> Value:
+        return hinge_loss(out, t)
+
+    assert accuracy_with(my_hinge) == plain  # a loss of one's own can say it classifies
+    assert classes_of(mse_loss) is None
 
 
 def test_divergence_stops_with_a_clear_error() -> None:
