@@ -34,9 +34,8 @@ from typing import Any
 from autograd_lite import data as D
 from autograd_lite import losses, nn, optim
 from autograd_lite.checkpoint import save
-from autograd_lite.engine import Value
 from autograd_lite.metrics import confusion_matrix, format_confusion_matrix
-from autograd_lite.train import Evaluation, History, eval_mode, evaluate, fit, predict_classes
+from autograd_lite.train import Evaluation, History, evaluate, fit, predict_classes
 
 HELP = "train a small network on two moons (micrograd's demo) and plot what it learned"
 
@@ -332,6 +331,8 @@ def _summarise(result: Result, seconds: float) -> None:
 
 def _write_outputs(args: argparse.Namespace, result: Result) -> dict[str, str]:
     """Draw the two pictures and save the model into ``args.out``; return what went where."""
+    from visualize.plots import plot_decision_boundary, plot_training_curve  # matplotlib's
+
     paths = {
         "decision boundary": os.path.join(args.out, "decision_boundary.png"),
         "training curve": os.path.join(args.out, "training_curve.png"),
@@ -340,7 +341,19 @@ def _write_outputs(args: argparse.Namespace, result: Result) -> dict[str, str]:
     sizes = "-".join(str(n) for n in [2, *args.hidden, result.model.layers[-1].nout])  # type: ignore[attr-defined]
     setup = f"{args.activation}, {args.optimizer}"
     title = f"MLP {sizes} ({setup}) on {len(result.X)} {args.dataset} points"
-    plot_decision_boundary(result, paths["decision boundary"], title=title)
+    subtitle = (
+        f"decision boundary after {len(result.history)} epochs, "
+        f"training accuracy {result.final.accuracy:.0%}"
+    )
+    plot_decision_boundary(
+        result.model,
+        result.X,
+        result.y,
+        paths["decision boundary"],
+        title=f"{title}\n{subtitle}",
+        predictions=result.predictions,
+        num_classes=result.num_classes,
+    )
     plot_training_curve(
         result.history, paths["training curve"], title=title, loss_name=result.loss_fn.__name__
     )
@@ -361,135 +374,3 @@ def _config(args: argparse.Namespace) -> dict[str, Any]:
     return {
         k: v for k, v in vars(args).items() if not k.startswith("_") and k not in ("command", "out")
     }
-
-
-# -- pictures -------------------------------------------------------------------------------------
-
-#: one colour per class (colour-blind safe, from the Okabe-Ito palette)
-COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
-
-
-def _margins(model: nn.Module, points: list[list[float]], k: int) -> list[list[float]]:
-    """For each class c, at each point: its score minus the best other class's score.
-
-    A point belongs to class c where that margin is positive, so the contour
-    at 0 is the decision boundary (a smooth line, unlike a grid of classes).
-    """
-    with eval_mode(model):
-        outputs = model.call_batch(points)
-    if k == 2 and isinstance(outputs[0], Value):  # one score: class 1 where it is > 0
-        scores = [o.data for o in outputs]
-        return [[-s for s in scores], scores]
-    margins: list[list[float]] = [[] for _ in range(k)]
-    for out in outputs:
-        z = [v.data for v in out]
-        for c in range(k):
-            margins[c].append(z[c] - max(z[j] for j in range(k) if j != c))
-    return margins
-
-
-def plot_decision_boundary(result: Result, path: str, *, title: str, resolution: int = 120) -> None:
-    """The plane coloured by predicted class, the boundary, and the training points."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-
-    def axis(values: list[float]) -> list[float]:
-        low, high = min(values), max(values)
-        pad = 0.2 * (high - low)
-        return [
-            low - pad + i * (high - low + 2 * pad) / (resolution - 1) for i in range(resolution)
-        ]
-
-    gx, gy = axis([p[0] for p in result.X]), axis([p[1] for p in result.X])
-    k = result.num_classes
-    margins = _margins(result.model, [[x, y] for y in gy for x in gx], k)
-    colours = COLOURS[:k]
-
-    fig, ax = plt.subplots(figsize=(6.4, 5.6), dpi=110)
-    for c in range(k):
-        zz = [margins[c][r * resolution : (r + 1) * resolution] for r in range(resolution)]
-        if max(margins[c]) > 0:
-            ax.contourf(gx, gy, zz, levels=[0, math.inf], colors=[colours[c]], alpha=0.22)
-            ax.contour(gx, gy, zz, levels=[0], colors="0.2", linewidths=1.3)
-    for c in range(k):
-        pts = [p for p, t in zip(result.X, result.y, strict=True) if t == c]
-        ax.scatter(
-            [p[0] for p in pts],
-            [p[1] for p in pts],
-            s=30,
-            c=colours[c],
-            edgecolors="black",
-            linewidths=0.5,
-            label=f"class {c}",
-            zorder=3,
-        )
-    wrong = [p for p, t, q in zip(result.X, result.y, result.predictions, strict=True) if t != q]
-    if wrong:
-        ax.scatter(
-            [p[0] for p in wrong],
-            [p[1] for p in wrong],
-            s=110,
-            facecolors="none",
-            edgecolors="red",
-            linewidths=1.5,
-            label="misclassified",
-            zorder=4,
-        )
-    handles, labels = ax.get_legend_handles_labels()
-    handles.append(Line2D([], [], color="0.2", linewidth=1.3))
-    labels.append("decision boundary")
-    ax.legend(handles, labels, loc="best", framealpha=0.9, fontsize=9)
-    acc = result.final.accuracy
-    ax.set_title(
-        f"{title}\ndecision boundary after {len(result.history)} epochs, "
-        f"training accuracy {acc:.0%}",
-        fontsize=10,
-    )
-    ax.set_xlabel("x₁ (first input)")
-    ax.set_ylabel("x₂ (second input)")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-
-
-def plot_training_curve(history: History, path: str, *, title: str, loss_name: str) -> None:
-    """Loss and accuracy per epoch, side by side."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
-
-    epochs = list(range(1, len(history) + 1))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), dpi=110)
-    left.plot(epochs, history.loss, color=COLOURS[0], label="training loss")
-    if any(v is not None for v in history.val_loss):
-        left.plot(epochs, history.val_loss, color=COLOURS[1], label="validation loss")
-    if min(history.loss) > 0:  # a log scale, labelled 1, 0.5, 0.2, 0.1, ...
-        left.set_yscale("log")
-        left.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-        left.yaxis.set_major_formatter(FormatStrFormatter("%g"))
-        left.yaxis.set_minor_formatter(NullFormatter())
-    left.set_xlabel("epoch")
-    left.set_ylabel("loss (mean over the training set, without L2)")
-    left.set_title(f"Loss ({loss_name})")
-    left.grid(alpha=0.3)
-    left.legend()
-    acc = [math.nan if a is None else 100 * a for a in history.accuracy]
-    right.plot(epochs, acc, color=COLOURS[2], label="training accuracy")
-    if any(v is not None for v in history.val_accuracy):
-        val = [math.nan if a is None else 100 * a for a in history.val_accuracy]
-        right.plot(epochs, val, color=COLOURS[3], label="validation accuracy")
-    right.set_ylim(0, 102)
-    right.set_xlabel("epoch")
-    right.set_ylabel("accuracy (%)")
-    right.set_title("Accuracy")
-    right.grid(alpha=0.3)
-    right.legend(loc="lower right")
-    fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)

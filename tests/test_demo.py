@@ -14,6 +14,7 @@ from autograd_lite.data import make_moons
 from autograd_lite.losses import hinge_loss
 from autograd_lite.metrics import accuracy
 from autograd_lite.train import evaluate
+from visualize.plots import plot_decision_boundary
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -75,7 +76,9 @@ def test_multiclass_dataset_uses_one_output_per_class(tmp_path: Path) -> None:
     result = demo.train(args, log=lambda line: None)
     assert result.num_classes == 3 and result.model.layers[-1].nout == 3  # type: ignore[attr-defined]
     assert result.loss_fn.__name__ == "cross_entropy"
-    demo.plot_decision_boundary(result, str(tmp_path / "b.png"), title="blobs", resolution=20)
+    plot_decision_boundary(
+        result.model, result.X, result.y, str(tmp_path / "b.png"), title="blobs", resolution=20
+    )
     assert (tmp_path / "b.png").read_bytes().startswith(PNG)
 
 
