@@ -27,6 +27,7 @@ import numbers
 import random
 import reprlib
 from collections.abc import Iterable
+from typing import Any
 
 from autograd_lite.engine import Value
 
@@ -128,24 +129,15 @@ def real(
     return x
 
 
-def hyper_parameter(
-    value: object,
-    name: str,
-    *,
-    what: str,
-    low: float = -math.inf,
-    high: float = math.inf,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> float:
-    """``real``, with PyTorch's words for a bad optimiser setting first.
+def hyper_parameter(value: object, name: str, *, what: str, **bounds: Any) -> float:
+    """``real(value, name, **bounds)``, with PyTorch's words for a bad optimiser setting first.
 
     >>> hyper_parameter(-1, "lr", what="learning rate", low=0.0)
     Traceback (most recent call last):
     ValueError: Invalid learning rate: -1 (lr must be a finite number >= 0, got -1.0)
     """
     try:
-        return real(value, name, low=low, high=high, low_open=low_open, high_open=high_open)
+        return real(value, name, **bounds)
     except ValueError as error:
         raise ValueError(f"Invalid {what}: {short(value)} ({error})") from None
 

@@ -258,6 +258,21 @@ def _grad_exprs(
     return [call], [f"{temp}[{k}]" for k in range(len(args))]
 
 
+def _node_gradients(
+    tape: Tape, names: list[str], i: int, *, numpy: bool
+) -> tuple[list[str], list[tuple[int, str]]]:
+    """Node ``i``'s backward step: lines to run first, then (input node, gradient expression)
+    for each input that needs a gradient (none when no input does)."""
+    n = tape.nodes[i]
+    assert n.op is not None
+    wanted = [k for k, j in enumerate(n.inputs) if tape.needs[j]]
+    if not wanted:
+        return [], []
+    args = [names[j] for j in n.inputs]
+    pre, exprs = _grad_exprs(n.op, f"g{i}", names[i], args, numpy=numpy, temp=f"t{i}")
+    return pre, [(n.inputs[k], exprs[k]) for k in wanted]
+
+
 def _call_name(op: Primitive, numpy: bool, grad: bool = False) -> str:
     return f"{'np_' if numpy else ''}{'vjp' if grad else 'fwd'}_{op.name}"
 
@@ -323,21 +338,16 @@ def _python_backward(tape: Tape, names: list[str]) -> list[str]:
             continue
         if n.op.hides_overflow:
             lines.append(f"check += g{i}")
-        wanted = [k for k, j in enumerate(n.inputs) if tape.needs[j]]
-        if not wanted:
-            continue
-        args = [names[j] for j in n.inputs]
-        first, exprs = _grad_exprs(n.op, f"g{i}", names[i], args, numpy=False, temp=f"t{i}")
+        first, sends = _node_gradients(tape, names, i, numpy=False)
         lines += first
-        for k in wanted:
-            j = n.inputs[k]
+        for j, expr in sends:
             if nodes[j].kind == "param":
-                lines.append(f"G{nodes[j].index} += {exprs[k]}")
+                lines.append(f"G{nodes[j].index} += {expr}")
             elif j in grads:
-                lines.append(f"g{j} += {exprs[k]}")
+                lines.append(f"g{j} += {expr}")
             else:
                 grads.add(j)
-                lines.append(f"g{j} = {exprs[k]}")
+                lines.append(f"g{j} = {expr}")
     return lines
 
 
@@ -457,19 +467,7 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
             consts[f"W{b.name[1:]}"] = b.group.weights
             if b.group.biases is not None:
                 consts[f"B{b.name[1:]}"] = b.group.biases
-    # a row is unpacked into its own name where something outside the matrices reads it
-    taken_whole = {b.input_block.name for b in blocks if b.input_block is not None} | {
-        b.source.name for b in blocks if b.source is not None
-    }
-    loose: set[int] = {tape.root, *tape.outputs}
-    for i, n in enumerate(nodes):
-        if i in block_of and block_of[i].producer == "unary":
-            continue
-        if i in block_of and block_of[i].group is not None and block_of[i].input_block is not None:
-            continue
-        for j in n.inputs:
-            if j in block_of and (block_of[j].name not in taken_whole or i not in block_of):
-                loose.add(j)
+    loose = _loose_rows(tape, blocks, block_of)
     first = {min(b.rows): b for b in blocks}
     layers = sum(1 for b in blocks if b.producer == "dot")
     lines = [
@@ -493,21 +491,9 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
         if n.op is None:
             continue
         if i in first:
-            b = first[i]
-            k = b.name[1:]
-            if b.group is not None:
-                bias = f" + Pa[B{k}][:, None]" if b.group.biases is not None else ""
-                body.append(f"S{k} = {b.inputs}")
-                body.append(f"{b.name} = Pa[W{k}] @ S{k}{bias}")
-            else:
-                assert b.op is not None and b.op.np_code is not None and b.source is not None
-                body.append(f"{b.name} = {b.op.np_code.format(b.source.name)}")
-            rows = [names[r] if r in loose else "_" for r in b.rows]
-            if any(r in loose for r in b.rows):
-                body.append(f"{', '.join(rows)}, = {b.name}")
-        if i in block_of:
-            continue
-        body.append(_forward_line(n.op, names[i], [names[j] for j in n.inputs], numpy=True))
+            body += _block_forward(first[i], names, loose)
+        if i not in block_of:
+            body.append(_forward_line(n.op, names[i], [names[j] for j in n.inputs], numpy=True))
     root = names[tape.root]
     body.append(f"total = float(np.sum(np.broadcast_to({root}, (n,))))")
     outs = ", ".join(f"np.broadcast_to({names[i]}, (n,))" for i in tape.outputs)
@@ -519,11 +505,99 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
     return "\n".join(lines + ["    " + line for line in body]) + "\n", consts
 
 
+def _loose_rows(tape: Tape, blocks: list[_Block], block_of: dict[int, _Block]) -> set[int]:
+    """The rows of blocks that get a name of their own: something outside the matrices reads
+    them (or they are the loss, or an output)."""
+    taken_whole = {b.input_block.name for b in blocks if b.input_block is not None} | {
+        b.source.name for b in blocks if b.source is not None
+    }
+    loose: set[int] = {tape.root, *tape.outputs}
+    for i, n in enumerate(tape.nodes):
+        if i in block_of and block_of[i].producer == "unary":
+            continue
+        if i in block_of and block_of[i].group is not None and block_of[i].input_block is not None:
+            continue
+        for j in n.inputs:
+            if j in block_of and (block_of[j].name not in taken_whole or i not in block_of):
+                loose.add(j)
+    return loose
+
+
+def _block_forward(b: _Block, names: list[str], loose: set[int]) -> list[str]:
+    """A layer as one matrix product (or an activation over one), then its loose rows."""
+    k = b.name[1:]
+    if b.group is not None:
+        bias = f" + Pa[B{k}][:, None]" if b.group.biases is not None else ""
+        lines = [f"S{k} = {b.inputs}", f"{b.name} = Pa[W{k}] @ S{k}{bias}"]
+    else:
+        assert b.op is not None and b.op.np_code is not None and b.source is not None
+        lines = [f"{b.name} = {b.op.np_code.format(b.source.name)}"]
+    if any(r in loose for r in b.rows):
+        lines.append(f"{', '.join(names[r] if r in loose else '_' for r in b.rows)}, = {b.name}")
+    return lines
+
+
 def _batched(tape: Tape) -> list[bool]:
     out: list[bool] = []
     for n in tape.nodes:
         out.append(n.kind in ("x", "y") or (n.kind == "op" and any(out[j] for j in n.inputs)))
     return out
+
+
+class _NumpyBackward:
+    """The numpy backward pass being written: which gradients exist, and the lines so far."""
+
+    def __init__(self, tape: Tape, names: list[str], blocks: list[_Block]) -> None:
+        self.tape, self.names = tape, names
+        self.grads = {tape.root}  # nodes with a gradient variable of their own
+        self.whole: dict[str, list[str]] = {b.name: [] for b in blocks}  # matrix gradients
+        self.lines = [f"g{tape.root} = np.ones(n)"]
+
+    def send(self, j: int, expr: str) -> None:
+        """Add ``expr`` to node ``j``'s gradient (a parameter's: summed over the batch)."""
+        node = self.tape.nodes[j]
+        if node.kind == "param":
+            self.lines.append(f"G[{node.index}] += np.sum({expr})")
+        elif j in self.grads:
+            self.lines.append(f"g{j} = g{j} + {expr}")
+        else:
+            self.grads.add(j)
+            self.lines.append(f"g{j} = {expr}")
+
+    def gradient_of(self, b: _Block) -> str:
+        parts = list(self.whole[b.name])
+        if any(r in self.grads for r in b.rows):
+            rows = ", ".join(f"g{r}" if r in self.grads else "np.zeros(n)" for r in b.rows)
+            parts.append(f"np.stack([{rows}])")
+        return " + ".join(parts) if parts else "0.0"
+
+    def block(self, b: _Block) -> None:
+        """A layer's gradients as matrices (weights, bias, inputs), or an activation's."""
+        key, lines = b.name[1:], self.lines
+        lines.append(f"G{b.name} = {self.gradient_of(b)}")
+        if b.group is None:
+            assert b.op is not None and b.op.np_grad_code is not None and b.source is not None
+            expr = b.op.np_grad_code[0].format(b.source.name, g=f"G{b.name}", out=b.name)
+            lines.append(f"GA{key} = {expr}")
+            self.whole[b.source.name].append(f"GA{key}")
+            return
+        lines.append(f"G[W{key}] += G{b.name} @ S{key}.T")
+        if b.group.biases is not None:
+            lines.append(f"G[B{key}] += G{b.name}.sum(axis=1)")
+        if any(self.tape.needs[j] for j in b.group.inputs):
+            lines.append(f"GS{key} = Pa[W{key}].T @ G{b.name}")
+            if b.input_block is not None:
+                self.whole[b.input_block.name].append(f"GS{key}")
+            else:
+                for r, j in enumerate(b.group.inputs):
+                    if self.tape.needs[j]:
+                        self.send(j, f"GS{key}[{r}]")
+
+    def node(self, i: int) -> None:
+        pre, sends = _node_gradients(self.tape, self.names, i, numpy=True)
+        self.lines += pre
+        for j, expr in sends:
+            self.send(j, expr)
 
 
 def _numpy_backward(
@@ -533,64 +607,15 @@ def _numpy_backward(
     block_of: dict[int, _Block],
     first: dict[int, _Block],
 ) -> list[str]:
-    nodes = tape.nodes
     if not tape.needs[tape.root]:
         return []
-    grads = {tape.root}  # nodes with a gradient variable of their own
-    whole: dict[str, list[str]] = {b.name: [] for b in blocks}  # matrix gradients per block
-    lines = [f"g{tape.root} = np.ones(n)"]
-
-    def send(j: int, expr: str) -> None:
-        if nodes[j].kind == "param":
-            lines.append(f"G[{nodes[j].index}] += np.sum({expr})")
-        elif j in grads:
-            lines.append(f"g{j} = g{j} + {expr}")
-        else:
-            grads.add(j)
-            lines.append(f"g{j} = {expr}")
-
-    def gradient_of(b: _Block) -> str:
-        parts = list(whole[b.name])
-        if any(r in grads for r in b.rows):
-            parts.append(
-                f"np.stack([{', '.join(f'g{r}' if r in grads else 'np.zeros(n)' for r in b.rows)}])"
-            )
-        return " + ".join(parts) if parts else "0.0"
-
-    for i in range(len(nodes) - 1, -1, -1):
-        n = nodes[i]
+    writer = _NumpyBackward(tape, names, blocks)
+    for i in range(len(tape.nodes) - 1, -1, -1):
         if i in first and tape.needs[i]:
-            b = first[i]
-            key = b.name[1:]
-            lines.append(f"G{b.name} = {gradient_of(b)}")
-            if b.group is not None:
-                lines.append(f"G[W{key}] += G{b.name} @ S{key}.T")
-                if b.group.biases is not None:
-                    lines.append(f"G[B{key}] += G{b.name}.sum(axis=1)")
-                if any(tape.needs[j] for j in b.group.inputs):
-                    lines.append(f"GS{key} = Pa[W{key}].T @ G{b.name}")
-                    if b.input_block is not None:
-                        whole[b.input_block.name].append(f"GS{key}")
-                    else:
-                        for r, j in enumerate(b.group.inputs):
-                            if tape.needs[j]:
-                                send(j, f"GS{key}[{r}]")
-            else:
-                assert b.op is not None and b.op.np_grad_code is not None and b.source is not None
-                expr = b.op.np_grad_code[0].format(b.source.name, g=f"G{b.name}", out=b.name)
-                lines.append(f"GA{key} = {expr}")
-                whole[b.source.name].append(f"GA{key}")
-        if n.op is None or i not in grads or i in block_of:
-            continue
-        wanted = [k for k, j in enumerate(n.inputs) if tape.needs[j]]
-        if not wanted:
-            continue
-        args = [names[j] for j in n.inputs]
-        pre, exprs = _grad_exprs(n.op, f"g{i}", names[i], args, numpy=True, temp=f"t{i}")
-        lines += pre
-        for k in wanted:
-            send(n.inputs[k], exprs[k])
-    return lines
+            writer.block(first[i])
+        if tape.nodes[i].op is not None and i in writer.grads and i not in block_of:
+            writer.node(i)
+    return writer.lines
 
 
 def _numpy_namespace(np: Any, rows: Sequence[Primitive]) -> dict[str, Any]:

@@ -57,7 +57,9 @@ def diagram() -> Diagram:
         d.node(name, label, fillcolor=fill)
     for tail, head, label in EDGES:
         back = (tail, head) == ("optim", "model")
-        d.edge(tail, head, label=label, **({"constraint": "false", "style": "dashed"} if back else {}))
+        d.edge(
+            tail, head, label=label, **({"constraint": "false", "style": "dashed"} if back else {})
+        )
     with d.subgraph() as first:  # the two things a user starts from, side by side
         first.attr(rank="same")
         first.node("table")

@@ -165,32 +165,7 @@ def draw_model(
         dot.node(f"in{k}", f"x{k}", style="filled", fillcolor="#c7e9c0")
     sources = [f"in{k}" for k in range(nin)]
     for i, layer in enumerate(layers):
-        names = [f"L{i}n{j}" for j in range(len(layer.biases))]
-        _column(dot, layer.name or "layer", layer.caption, names)
-        for j, b in enumerate(layer.biases):
-            bias = f"b {fmt(b.data)}" if b is not None else "no bias"
-            grad = f", grad {fmt(float(b.grad))}" if b is not None else ""
-            dot.node(
-                names[j],
-                f"n{j}",
-                style="filled",
-                fillcolor=diverging(b.data, value_scale) if b is not None else "white",
-                penwidth=_width(float(b.grad), grad_scale, 1.0, 4.0) if b is not None else "1",
-                tooltip=f"{_prefix(layer.name)}neurons.{j}: {bias}{grad}",
-            )
-        for j, weights in enumerate(layer.weights):
-            for k, w in enumerate(weights):
-                dot.edge(
-                    sources[k],
-                    f"L{i}n{j}",
-                    color=diverging(w.data, value_scale, strong=True),
-                    penwidth=_width(float(w.grad), grad_scale, 0.3, 6.0),
-                    tooltip=(
-                        f"{_prefix(layer.name)}neurons.{j}.w.{k} = {fmt(w.data)}, "
-                        f"grad {fmt(float(w.grad))}"
-                    ),
-                )
-        sources = [f"L{i}n{j}" for j in range(len(layer.weights))]
+        sources = _draw_layer(dot, i, layer, sources, value_scale, grad_scale)
     notes = [
         "line colour: weight value; neuron fill: bias value",
         "line thickness: |weight gradient|; neuron outline thickness: |bias gradient|",
@@ -201,6 +176,46 @@ def draw_model(
     legend = legend_table("Network view", [], "value:", value_scale, strong=True, notes=notes)
     dot.attr(label=f"<{legend}>", labelloc="b", labeljust="r")
     return dot
+
+
+def _draw_layer(
+    dot: graphviz.Digraph,
+    i: int,
+    layer: _Dense,
+    sources: list[str],
+    value_scale: float,
+    grad_scale: float,
+) -> list[str]:
+    """Layer ``i``: a column of neurons (fill: bias) and an edge per weight from ``sources``.
+
+    Returns the names of its neurons, the sources of the next layer.
+    """
+    names = [f"L{i}n{j}" for j in range(len(layer.biases))]
+    _column(dot, layer.name or "layer", layer.caption, names)
+    for j, b in enumerate(layer.biases):
+        bias = f"b {fmt(b.data)}" if b is not None else "no bias"
+        grad = f", grad {fmt(float(b.grad))}" if b is not None else ""
+        dot.node(
+            names[j],
+            f"n{j}",
+            style="filled",
+            fillcolor=diverging(b.data, value_scale) if b is not None else "white",
+            penwidth=_width(float(b.grad), grad_scale, 1.0, 4.0) if b is not None else "1",
+            tooltip=f"{_prefix(layer.name)}neurons.{j}: {bias}{grad}",
+        )
+    for j, weights in enumerate(layer.weights):
+        for k, w in enumerate(weights):
+            dot.edge(
+                sources[k],
+                f"L{i}n{j}",
+                color=diverging(w.data, value_scale, strong=True),
+                penwidth=_width(float(w.grad), grad_scale, 0.3, 6.0),
+                tooltip=(
+                    f"{_prefix(layer.name)}neurons.{j}.w.{k} = {fmt(w.data)}, "
+                    f"grad {fmt(float(w.grad))}"
+                ),
+            )
+    return [f"L{i}n{j}" for j in range(len(layer.weights))]
 
 
 def _column(dot: graphviz.Digraph, title: str, caption: str, names: list[str]) -> None:
