@@ -464,6 +464,15 @@ _new = object.__new__
 _DATA_SLOT: Any = Value.__dict__["data"]  # the slot's own descriptor (see tracing())
 
 
+# -- making a node: one idea, written out ------------------------------------------
+# Every node the engine makes is the same slot writes: data, grad = 0.0,
+# requires_grad (_rg), op, and its parents: _a and _b for one or two inputs,
+# or _inputs for n-ary rows (see Value.__slots__; _label only when named).
+# _leaf and _nary_node write them, and _apply1 / _apply2 write them inline,
+# because making nodes is the engine's hot path: one more Python call per node
+# shows in benchmarks/bench_engine.py. A new kind of node writes them all too.
+
+
 def _leaf(data: float, requires_grad: bool) -> Value:
     """A leaf without the checks of ``Value.__init__`` (data is a finite float)."""
     v: Value = _new(Value)
