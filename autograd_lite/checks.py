@@ -173,4 +173,7 @@ def items(value: object, name: str) -> list[object]:
 
 def as_vector(value: object, name: str) -> list[Value]:
     """One example's numbers as a list of Values (a lone number or Value is a list of one)."""
-    return [as_value(v, f"{name}[{i}]") for i, v in enumerate(items(value, name))]
+    return [
+        v if isinstance(v, Value) else as_value(v, f"{name}[{i}]")  # names only when needed
+        for i, v in enumerate(items(value, name))
+    ]

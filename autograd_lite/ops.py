@@ -45,7 +45,6 @@ templates are only ever a speed-up, checked against the functions by the tests.
 
 from __future__ import annotations
 
-import functools
 import math
 import operator
 from collections.abc import Callable
@@ -63,7 +62,6 @@ class DotLayout(NamedTuple):
     bias: int | None
 
 
-@functools.lru_cache(maxsize=1024)  # the engine's hot path asks for the same few counts
 def dot_layout(count: int) -> DotLayout:
     """``dot``'s layout for ``count`` inputs: ``(w_1..w_n, x_1..x_n)``, and ``b`` last if odd.
 
@@ -72,8 +70,21 @@ def dot_layout(count: int) -> DotLayout:
     >>> dot_layout(4).bias is None
     True
     """
-    n = count // 2
-    return DotLayout(slice(0, n), slice(n, 2 * n), 2 * n if count % 2 else None)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise ValueError(f"dot_layout needs a count of inputs (an int >= 0), got {count!r}")
+    return _DOT_LAYOUTS[count]
+
+
+class _Layouts(dict[int, DotLayout]):
+    """``dot_layout``'s answers, made once per count: the rule reads them on the hot path."""
+
+    def __missing__(self, count: int) -> DotLayout:
+        n = count // 2
+        made = self[count] = DotLayout(slice(0, n), slice(n, 2 * n), 2 * n if count % 2 else None)
+        return made
+
+
+_DOT_LAYOUTS = _Layouts()
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +195,7 @@ def _softplus_f(x: float) -> float:
 
 def _dot_f(*xs: float) -> float:
     # summed from the bias upwards, in the order micrograd's neuron uses
-    w, x, b = dot_layout(len(xs))
+    w, x, b = _DOT_LAYOUTS[len(xs)]  # dot_layout, without a call on the hot path
     return sum(map(operator.mul, xs[w], xs[x]), 0.0 if b is None else xs[b])
 
 
@@ -236,9 +247,9 @@ def _logsumexp_vjp(g: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
 
 def _dot_vjp(g: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
     # d(b + sum_i w_i x_i) = sum_i (x_i dw_i + w_i dx_i) + db
-    w, x, b = dot_layout(len(xs))
-    grads = (*[g * v for v in xs[x]], *[g * v for v in xs[w]])  # d/dw_i = x_i, d/dx_i = w_i
-    return grads if b is None else (*grads, g)
+    w, x, b = _DOT_LAYOUTS[len(xs)]
+    gx = [g * v for v in xs[: x.stop]]  # g w_1 .. g w_n, g x_1 .. g x_n
+    return (*gx[x], *gx[w]) if b is None else (*gx[x], *gx[w], g)  # d/dw_i = g x_i, ...
 
 
 def _pow_smooth(a: float, b: float) -> bool:

@@ -35,6 +35,12 @@ def test_the_layout_splits_weights_inputs_and_a_bias_when_the_count_is_odd(count
     assert (b is not None) == (count % 2 == 1)
 
 
+@pytest.mark.parametrize("bad", [-1, 2.0, True, "3"])
+def test_a_count_that_is_not_one_is_refused(bad: object) -> None:
+    with pytest.raises(ValueError, match="count of inputs"):
+        dot_layout(bad)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("bias", [None, 0.25])
 def test_the_rule_reads_the_bias_as_a_bias(bias: float | None) -> None:
     ws, xs = [0.5, -1.0, 2.0], [3.0, 0.5, -0.5]
