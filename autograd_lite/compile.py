@@ -317,28 +317,40 @@ def _python_backward(tape: Tape, names: list[str]) -> list[str]:
         return []
     grads = {tape.root}  # nodes whose gradient variable exists
     lines = [f"g{tape.root} = 1.0"]
+
+    def send(j: int, expr: str) -> None:
+        if nodes[j].kind == "param":
+            lines.append(f"G{nodes[j].index} += {expr}")
+        elif j in grads:
+            lines.append(f"g{j} += {expr}")
+        else:
+            grads.add(j)
+            lines.append(f"g{j} = {expr}")
+
     for i in range(len(nodes) - 1, -1, -1):
-        n = nodes[i]
-        if n.op is None or i not in grads:
+        op = nodes[i].op
+        if op is None or i not in grads:
             continue
-        if n.op.hides_overflow:
+        if op.hides_overflow:
             lines.append(f"check += g{i}")
-        wanted = [k for k, j in enumerate(n.inputs) if tape.needs[j]]
-        if not wanted:
-            continue
-        args = [names[j] for j in n.inputs]
-        first, exprs = _grad_exprs(n.op, f"g{i}", names[i], args, numpy=False, temp=f"t{i}")
-        lines += first
-        for k in wanted:
-            j = n.inputs[k]
-            if nodes[j].kind == "param":
-                lines.append(f"G{nodes[j].index} += {exprs[k]}")
-            elif j in grads:
-                lines.append(f"g{j} += {exprs[k]}")
-            else:
-                grads.add(j)
-                lines.append(f"g{j} = {exprs[k]}")
+        pre, sent = _contributions(tape, names, i, numpy=False)
+        lines += pre
+        for j, expr in sent:
+            send(j, expr)
     return lines
+
+
+def _contributions(
+    tape: Tape, names: list[str], i: int, *, numpy: bool
+) -> tuple[list[str], list[tuple[int, str]]]:
+    """Node i's rule, written out: (lines to run first, (input, gradient expression) pairs)."""
+    n = tape.nodes[i]
+    wanted = [k for k, j in enumerate(n.inputs) if tape.needs[j]]
+    if n.op is None or not wanted:
+        return [], []
+    args = [names[j] for j in n.inputs]
+    pre, exprs = _grad_exprs(n.op, f"g{i}", names[i], args, numpy=numpy, temp=f"t{i}")
+    return pre, [(n.inputs[k], exprs[k]) for k in wanted]
 
 
 # -- writing the tape out as numpy ------------------------------------------------------------
@@ -580,14 +592,10 @@ def _numpy_backward(
                 whole[b.source.name].append(f"GA{key}")
         if n.op is None or i not in grads or i in block_of:
             continue
-        wanted = [k for k, j in enumerate(n.inputs) if tape.needs[j]]
-        if not wanted:
-            continue
-        args = [names[j] for j in n.inputs]
-        pre, exprs = _grad_exprs(n.op, f"g{i}", names[i], args, numpy=True, temp=f"t{i}")
+        pre, sent = _contributions(tape, names, i, numpy=True)
         lines += pre
-        for k in wanted:
-            send(n.inputs[k], exprs[k])
+        for j, expr in sent:
+            send(j, expr)
     return lines
 
 
