@@ -339,9 +339,7 @@ LOSSES: dict[str, tuple[Callable[..., Value], Callable[[int], Any], int]] = {
     "hinge (binary)": (losses.hinge_loss, binary, 1),
     "hinge (classes)": (losses.hinge_loss, classes, 3),
     "cross_entropy": (losses.cross_entropy, classes, 3),
-    "binary_cross_entropy_with_logits": (
-        losses.binary_cross_entropy_with_logits, binary, 1, lambda out: out
-    ),
+    "binary_cross_entropy_with_logits": (losses.binary_cross_entropy_with_logits, binary, 1),
     "mse_loss": (losses.mse_loss, binary, 1),
     "l1_loss": (losses.l1_loss, binary, 1),
 }  # fmt: skip
