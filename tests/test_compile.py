@@ -427,3 +427,45 @@ def test_the_readme_example_runs_and_its_quoted_lines_are_real() -> None:
     assert len(quoted) == 3
     for line in quoted:
         assert " ".join(line.split()) in lines
+
+
+MODELS: dict[str, Callable[[], tuple[nn.Module, Any]]] = {
+    "MLP": lambda: (nn.MLP(3, [4, 4, 2], seed=0), [0.5, -1.0, 2.0]),
+    "Sequential of activations": lambda: (
+        nn.Sequential(
+            nn.Linear(3, 4, seed=1), nn.Tanh(), nn.Linear(4, 4, seed=2), nn.Sigmoid(),
+            nn.Linear(4, 4, seed=3), nn.LeakyReLU(0.1), nn.Linear(4, 2, seed=4), nn.ReLU(),
+        ),
+        [0.5, -1.0, 2.0],
+    ),
+    "Conv1d": lambda: (
+        nn.Sequential(nn.Conv1d(2, 3, 3, padding=1, seed=0), nn.ReLU(), nn.Flatten(),
+                      nn.Linear(15, 2, seed=1)),
+        [[0.5, -1.0, 2.0, 0.0, 1.5], [1.0, 0.25, -0.5, 2.0, -1.0]],
+    ),
+    "Conv2d": lambda: (
+        nn.Sequential(nn.Conv2d(1, 2, 2, stride=1, padding=1, seed=0), nn.Tanh(),
+                      nn.Conv2d(2, 2, 2, seed=2), nn.ReLU(), nn.Flatten(), nn.Linear(18, 2, seed=1)),
+        [[[0.5, -1.0, 2.0], [0.0, 1.5, 1.0], [0.25, -0.5, 2.0]]],
+    ),
+}  # fmt: skip
+
+
+def scaled(x: Any, factor: float) -> Any:
+    return [scaled(v, factor) for v in x] if isinstance(x, list) else x * factor
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", list(MODELS))
+def test_the_librarys_modules_replay_like_the_engine(name: str, backend: str) -> None:
+    model, x = MODELS[name]()
+    params = model.parameters()
+
+    def fn(sample: Any, t: Any) -> Value:
+        return losses.cross_entropy(model(sample), t)
+
+    step = compile(fn, params, example=(x, [1.0, 0.0]), backend=backend)
+    xs = [x, scaled(x, -0.5), scaled(x, 1.7)]
+    ys = [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]
+    assert_close(replayed(step, params, xs, ys), eager(fn, params, xs, ys))
+    assert step.eager_runs == 0
