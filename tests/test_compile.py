@@ -444,8 +444,8 @@ MODELS: dict[str, Callable[[], tuple[nn.Module, Any]]] = {
         [[0.5, -1.0, 2.0, 0.0, 1.5], [1.0, 0.25, -0.5, 2.0, -1.0]],
     ),
     "Conv2d": lambda: (
-        nn.Sequential(nn.Conv2d(1, 2, 2, stride=1, padding=1, seed=0), nn.Tanh(),
-                      nn.Conv2d(2, 2, 2, seed=2), nn.ReLU(), nn.Flatten(), nn.Linear(18, 2, seed=1)),
+        nn.Sequential(nn.Conv2d(1, 2, 2, padding=1, seed=0), nn.Tanh(), nn.Conv2d(2, 2, 2, seed=2),
+                      nn.ReLU(), nn.Flatten(), nn.Linear(18, 2, seed=1)),
         [[[0.5, -1.0, 2.0], [0.0, 1.5, 1.0], [0.25, -0.5, 2.0]]],
     ),
 }  # fmt: skip
