@@ -51,6 +51,9 @@ from autograd_lite.ops import PRIMITIVES, Primitive
 __all__ = ["CompiledStep", "ReplayMismatchError", "TraceError", "compile"]
 
 BACKENDS = ("python", "numpy")
+#: The largest recording compile writes out. Python takes about 0.5 s and 100 MB to
+#: compile the code of 10,000 nodes, and grows with it: beyond this, train eagerly.
+MAX_NODES = 25_000
 #: How many samples of a batch the periodic check against the eager engine replays
 #: (the first call checks the whole batch).
 CHECK_SAMPLES = 8
@@ -223,10 +226,17 @@ def _names(tape: Tape, prefix: str = "") -> list[str]:
     return out
 
 
+#: An n-ary node with more inputs than this is compiled as a call of its row's function:
+#: one long expression would be too deep for Python's compiler.
+LONGEST_EXPRESSION = 100
+
+
 def _forward_line(op: Primitive, out: str, args: list[str], numpy: bool) -> str:
     code = op.np_code if numpy else op.code
     if code is not None:
         return f"{out} = {code.format(*args)}"
+    if len(args) > LONGEST_EXPRESSION:
+        return f"{out} = {_call_name(op, numpy)}({', '.join(args)})"
     if op.name == "sum":
         joined = " + ".join(args) if numpy else f"fsum(({', '.join(args)},))"
         return f"{out} = {joined}"
@@ -442,7 +452,8 @@ def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
             exact = order == list(range(len(order))) and len(order) == tape_nx(tape)
             block.inputs = "X" if exact else f"X[{order}]"
         else:
-            block.inputs = f"np.stack([{', '.join(_names(tape)[j] for j in xs)}])"
+            names = _names(tape)
+            block.inputs = f"np.stack([{', '.join(names[j] for j in xs)}])"
     blocks.sort(key=lambda b: min(b.rows))
     return blocks, block_of
 
@@ -621,6 +632,16 @@ def _numpy_namespace(np: Any, rows: Sequence[Primitive]) -> dict[str, Any]:
         m = stacked.max(axis=0)
         return m + np.log(np.exp(stacked - m).sum(axis=0))
 
+    def fwd_sum(*xs: Any) -> Any:
+        return sum(xs[1:], xs[0])
+
+    def fwd_dot(*xs: Any) -> Any:
+        n = len(xs) // 2
+        return sum(
+            (w * x for w, x in zip(xs[:n], xs[n : 2 * n], strict=True)),
+            xs[-1] if len(xs) % 2 else 0.0,
+        )
+
     def fwd_pow(a: Any, b: Any) -> Any:
         return np.power(a, b)
 
@@ -636,6 +657,8 @@ def _numpy_namespace(np: Any, rows: Sequence[Primitive]) -> dict[str, Any]:
         "np_fwd_log_clamped": fwd_log_clamped,
         "np_vjp_log_clamped": vjp_log_clamped,
         "np_fwd_logsumexp": fwd_logsumexp,
+        "np_fwd_sum": fwd_sum,
+        "np_fwd_dot": fwd_dot,
         "np_fwd_pow": fwd_pow,
         "np_vjp_pow": vjp_pow,
     }
@@ -976,6 +999,12 @@ def compile(
     if not tracer.depends(loss):
         raise ValueError("the compiled function's loss depends on neither the sample nor params")
     nodes = _record([loss, *outs], params, xs, ys)
+    if len(nodes) > MAX_NODES:
+        raise ValueError(
+            f"compile: one sample's graph has {len(nodes):,} nodes, more than MAX_NODES = "
+            f"{MAX_NODES:,}: code that long takes Python many seconds and gigabytes to compile. "
+            "Compile a smaller per-sample function, or train without compile"
+        )
     at = {v: i for i, v in enumerate(topological_order(loss, *outs))}
     trainable = tuple(p.requires_grad for p in params)
     layout = _Layout(len(params), trainable, x_shape, y_shape)

@@ -469,3 +469,34 @@ def test_the_librarys_modules_replay_like_the_engine(name: str, backend: str) ->
     ys = [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]
     assert_close(replayed(step, params, xs, ys), eager(fn, params, xs, ys))
     assert step.eager_runs == 0
+
+
+def test_a_graph_too_large_to_write_out_is_refused_early() -> None:
+    from autograd_lite.compile import MAX_NODES
+
+    w = Value(0.5)
+
+    def fn(x: Any, y: Any) -> Value:
+        v = x[0] * w
+        for _ in range(MAX_NODES):
+            v = v * 0.999
+        return v * y
+
+    with pytest.raises(ValueError, match="MAX_NODES"):
+        compile(fn, [w], example=([1.0], 1.0))
+
+
+def test_a_dot_with_thousands_of_inputs_compiles() -> None:
+    """One long expression would be too deep for Python's compiler: it becomes a call."""
+    n = 5000
+    ws = [Value(0.01 * (i % 7)) for i in range(n)]
+
+    def fn(x: Any, y: Any) -> Value:
+        return F.dot(ws, [x[0] * (i % 3) for i in range(n)]).tanh() * y
+
+    for backend in BACKENDS:
+        step = compile(fn, ws, example=([0.1], 1.0), backend=backend)
+        assert_close(
+            replayed(step, ws, [[0.1], [0.05]], [1.0, 2.0]),
+            eager(fn, ws, [[0.1], [0.05]], [1.0, 2.0]),
+        )
