@@ -647,6 +647,11 @@ def _backprop_values(order: list[Value], grads: dict[Value, Any]) -> list[Value]
     return found
 
 
+#: Held while a backward pass adds its gradients to ``.grad``: a read-add-write that
+#: another thread's pass on a graph sharing a leaf could otherwise interleave and lose.
+_ACCUMULATE = threading.Lock()
+
+
 def _backprop(
     roots: Sequence[Value],
     seeds: Sequence[Any],
@@ -673,14 +678,15 @@ def _backprop(
         pairs = zip(reversed(order), found, strict=True)
         if wanted is not None:
             return {node: g for node, g in pairs if node in wanted}
-        if not create_graph:
+        with _ACCUMULATE:  # graphs in other threads may share these nodes: add atomically
+            if not create_graph:
+                for node, g in pairs:
+                    node.grad += g
+                return {}
             for node, g in pairs:
-                node.grad += g
-            return {}
-        for node, g in pairs:
-            old: Any = node.grad
-            # .grad becomes a Value, as in PyTorch with create_graph=True
-            node.grad = g if type(old) is float and old == 0.0 else old + g
+                old: Any = node.grad
+                # .grad becomes a Value, as in PyTorch with create_graph=True
+                node.grad = g if type(old) is float and old == 0.0 else old + g
     return {}
 
 
