@@ -26,6 +26,8 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
+import reprlib
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -108,12 +110,20 @@ def _check_number(data: object, what: str) -> float:
     if isinstance(data, (float, int)) or (
         isinstance(data, numbers.Real) and not isinstance(data, Value)
     ):
-        x = float(data)
+        try:
+            x = float(data)
+        except OverflowError:  # an int such as 10**400 (and its repr may be huge)
+            size = f"{data.bit_length():,} bits" if isinstance(data, int) else "too large"
+            raise ValueError(
+                f"{what} must fit in a float (|x| <= {sys.float_info.max:.4g}), "
+                f"got {type(data).__name__} ({size})"
+            ) from None
         if not math.isfinite(x):
             raise ValueError(f"{what} must be finite, got {x!r}")
         return x
     raise TypeError(
-        f"{what} must be a real number (int or float), got {type(data).__name__}: {data!r}"
+        f"{what} must be a real number (int or float), got {type(data).__name__}: "
+        + reprlib.repr(data)
     )
 
 
