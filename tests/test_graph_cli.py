@@ -378,7 +378,7 @@ def test_a_full_width_name_and_its_ascii_twin_are_one_name(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     code, _, err = run_cli(["x", "ｘ=1", "x=2"], capsys)
-    assert code == 2 and "x is given twice" in err
+    assert code == 2 and "'x' is given twice" in err
 
 
 @pytest.mark.graphviz

@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import reprlib
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -94,7 +95,9 @@ def page_path(path: str | os.PathLike[str]) -> Path:
     """``path`` as a ``Path`` if it names an HTML file, else a ``ValueError``."""
     out = Path(path)
     if out.suffix.lower() not in (".html", ".htm"):
-        raise ValueError(f"the animation is an HTML page: name it .html, not {out.name!r}")
+        raise ValueError(
+            f"the animation is an HTML page: name it .html, not {reprlib.repr(out.name)}"
+        )
     return out
 
 
@@ -135,7 +138,7 @@ def animate_backward(
     page is done. Returns the path.
     """
     if not isinstance(max_frames, int) or isinstance(max_frames, bool) or max_frames < 2:
-        raise ValueError(f"max_frames must be an int >= 2, got {max_frames!r}")
+        raise ValueError(f"max_frames must be an int >= 2, got {reprlib.repr(max_frames)}")
     out = page_path(path)
     budget = check_timeout(timeout)
     deadline = time.monotonic() + budget

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import keyword
 import math
+import reprlib
 import sys
 import time
 import unicodedata
@@ -28,7 +29,7 @@ from visualize.animate import DEFAULT_MAX_FRAMES, page_path
 from visualize.expr import FUNCTIONS, evaluate
 from visualize.graph import DEFAULT_MAX_NODES
 from visualize.renderer import LayoutTimeoutError, check_timeout, format_of
-from visualize.style import fmt
+from visualize.style import fmt, printable
 
 HELP = "compute an expression's gradients and draw its graph"
 
@@ -88,25 +89,28 @@ def parse_assignments(items: Sequence[str]) -> dict[str, float]:
         # Python reads identifiers in NFKC form, so the expression's "ｘ" is "x": so is ours
         name = unicodedata.normalize("NFKC", name.strip())
         if not sep:
-            raise ValueError(f"expected NAME=VALUE, got {item!r}")
+            raise ValueError(f"expected NAME=VALUE, got {reprlib.repr(item)}")
         if not name.isidentifier() or keyword.iskeyword(name):
-            raise ValueError(f"{item!r}: {name!r} is not a variable name")
+            raise ValueError(f"{reprlib.repr(item)}: {reprlib.repr(name)} is not a variable name")
         if name in FUNCTIONS:
-            raise ValueError(f"{item!r}: {name} is a function, not a variable")
+            raise ValueError(f"{reprlib.repr(item)}: {name} is a function, not a variable")
         if name in values:
-            raise ValueError(f"{name} is given twice")
+            raise ValueError(f"{reprlib.repr(name)} is given twice")
         try:
             x = float(text)
         except ValueError:
-            raise ValueError(f"{item!r}: {text.strip()!r} is not a number") from None
+            raise ValueError(
+                f"{reprlib.repr(item)}: {reprlib.repr(text.strip())} is not a number"
+            ) from None
         if not math.isfinite(x):
-            raise ValueError(f"{item!r}: the value must be finite")
+            raise ValueError(f"{reprlib.repr(item)}: the value must be finite")
         values[name] = x
     return values
 
 
 def _table(expression: str, out: Value, leaves: dict[str, Value]) -> str:
     shown = expression if len(expression) <= _SHOWN else expression[: _SHOWN - 1] + "…"
+    shown = printable(shown)  # e.g. a form feed, which Python reads as a space
     lines = [f"{shown} = {fmt(out.data)}"]
     if leaves:
         rows = [("variable", "value", "gradient")]
@@ -136,7 +140,7 @@ def _compute(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.params.split(",") if n.strip()]
     for n in names:
         if n not in leaves:
-            raise ValueError(f"--params: {n!r} is not one of the variables")
+            raise ValueError(f"--params: {reprlib.repr(n)} is not one of the variables")
     params = [leaves[n] for n in names]
     if out.requires_grad:
         out.backward()
@@ -162,14 +166,14 @@ def _draw(args: argparse.Namespace, out: Value, params: list[Value]) -> None:
                 out, backward_view=args.backward_view, params=params, max_nodes=args.max_nodes
             )
             left = max(deadline - time.monotonic(), 1e-9)
-            print(f"wrote {render(dot, args.output, timeout=left)}")
+            print(f"wrote {printable(str(render(dot, args.output, timeout=left)))}")
         if args.animate:
             frames = min(DEFAULT_MAX_FRAMES, args.max_nodes + 1)  # its own limit, or a lower one
             left = max(deadline - time.monotonic(), 1e-9)
             page = animate_backward(
                 out, args.animate, params=params, max_frames=frames, timeout=left
             )
-            print(f"wrote {page}")
+            print(f"wrote {printable(str(page))}")
     except LayoutTimeoutError as error:
         raise LayoutTimeoutError(f"{error} (--timeout, now {args.timeout:g} s)") from None
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import reprlib
 import shutil
 import subprocess
 import sys
@@ -84,7 +85,9 @@ def check_timeout(timeout: object) -> float:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
         raise TypeError(f"timeout must be a number of seconds, got {type(timeout).__name__}")
     if not (math.isfinite(timeout) and timeout > 0):
-        raise ValueError(f"timeout must be a positive, finite number of seconds, got {timeout!r}")
+        raise ValueError(
+            f"timeout must be a positive, finite number of seconds, got {reprlib.repr(timeout)}"
+        )
     return float(timeout)
 
 
@@ -96,7 +99,7 @@ def pipe(dot: graphviz.Digraph, fmt: str, *, timeout: float = DEFAULT_TIMEOUT_S)
     pixels; a graph that would need less than ``MIN_PNG_DPI`` is refused (``ValueError``).
     """
     if fmt not in _FORMATS.values():
-        raise ValueError(f"format must be svg or png, got {fmt!r}")
+        raise ValueError(f"format must be svg or png, got {reprlib.repr(fmt)}")
     budget = check_timeout(timeout)
     deadline = time.monotonic() + budget
     source = dot.source.encode()
@@ -188,4 +191,6 @@ def format_of(path: str | os.PathLike[str]) -> str:
     if suffix in _FORMATS:
         return _FORMATS[suffix]
     name = Path(path).name
-    raise ValueError(f"cannot tell the format from {name!r}: use .svg, .png, .dot or .gv")
+    raise ValueError(
+        f"cannot tell the format from {reprlib.repr(name)}: use .svg, .png, .dot or .gv"
+    )

@@ -12,6 +12,7 @@ here, so that the graph view, the network view and the animation agree.
 from __future__ import annotations
 
 import math
+import reprlib
 import unicodedata
 from collections.abc import Sequence
 from typing import Literal
@@ -38,7 +39,9 @@ RANKDIRS = ("LR", "RL", "TB", "BT")
 def check_rankdir(rankdir: object) -> str:
     """``rankdir`` if it is a Graphviz direction, else a ``ValueError`` listing them."""
     if rankdir not in RANKDIRS:
-        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+        raise ValueError(
+            f"rankdir must be one of {', '.join(RANKDIRS)}, got {reprlib.repr(rankdir)}"
+        )
     return str(rankdir)
 
 
