@@ -190,7 +190,7 @@ def _check_number(data: object, what: str) -> float:
         except OverflowError:  # an int such as 10**400 (and its repr may be huge)
             size = f"{data.bit_length():,} bits" if isinstance(data, int) else "too large"
             raise ValueError(
-                f"{what} must fit in a float (|x| <= {sys.float_info.max:.4g}), "
+                f"{what} must fit in a float (at most ±{sys.float_info.max:.4g}), "
                 f"got {type(data).__name__} ({size})"
             ) from None
         if not math.isfinite(x):

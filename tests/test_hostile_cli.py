@@ -9,6 +9,7 @@ bounds (PNG size, layout time, odd labels) are checked here too.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import os
 import struct
@@ -105,7 +106,6 @@ def test_labels_with_control_characters_are_drawn_escaped(tmp_path: Path, label:
 
 # -- every sub-command, in a fresh process, under a memory cap and a timeout --------------
 
-resource = pytest.importorskip("resource")  # POSIX only
 
 MEMORY_CAP = 500 * 2**20  #: bytes of address space for the command and its layout program
 TIME_CAP_S = 40.0  #: the commands aim at 10 s; the rest is start-up on a busy machine
@@ -162,6 +162,8 @@ ELSEWHERE = {
 
 
 def _capped(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    import resource  # POSIX only
+
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
@@ -189,6 +191,7 @@ def _capped(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
         for n in CASES
     ],
 )
+@pytest.mark.skipif(importlib.util.find_spec("resource") is None, reason="needs POSIX rlimits")
 def test_every_command_is_bounded_on_hostile_input(name: str, tmp_path: Path) -> None:
     done = _capped(CASES[name], tmp_path)  # a TimeoutExpired here fails the test
     assert done.returncode in (0, 2), done.stderr[-2_000:]
@@ -285,3 +288,18 @@ def test_fuzzed_graph_commands_succeed_or_fail_in_one_line(argv: list[str]) -> N
     else:
         assert message.count("\n") == 1 and message.startswith("autograd-lite")
         assert not written and len(message) < 1_000
+
+
+def test_the_readme_states_the_limits_the_code_has() -> None:
+    from visualize.animate import DEFAULT_MAX_FRAMES, MAX_PAGE_BYTES
+    from visualize.cli import DEFAULT_TIMEOUT_S
+
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    for words in [
+        f"at most {renderer_module.MAX_PNG_PIXELS / 1e6:g} million pixels",
+        f"the usual {renderer_module.PNG_DPI} dpi",
+        f"limit of {DEFAULT_MAX_FRAMES} frames",
+        f"{MAX_PAGE_BYTES / 1e6:g} MB per page",
+        f"{DEFAULT_TIMEOUT_S:g} s by default",
+    ]:
+        assert words in text
