@@ -9,6 +9,8 @@
 """
 
 from autograd_lite import functional, losses, nn
+from autograd_lite.calculus import derivative, hessian, hvp, jacobian, value_and_grad
+from autograd_lite.compile import CompiledStep, TraceError, compile
 from autograd_lite.engine import (
     Value,
     enable_grad,
@@ -24,17 +26,25 @@ __version__ = "0.1.0"
 
 __all__ = [
     "PRIMITIVES",
+    "CompiledStep",
     "GradcheckError",
     "Primitive",
+    "TraceError",
     "Value",
+    "compile",
+    "derivative",
     "enable_grad",
     "functional",
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "hessian",
+    "hvp",
     "is_grad_enabled",
+    "jacobian",
     "losses",
     "nn",
     "no_grad",
     "topological_order",
+    "value_and_grad",
 ]

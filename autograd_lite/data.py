@@ -72,7 +72,10 @@ def _real(value: object, name: str, low: float = 0.0, high: float = math.inf) ->
     """``value`` as a float in ``[low, high)``, or an error naming ``name``."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}: {value!r}")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # an int such as 10**400
+        raise ValueError(f"{name} is an int too large for a float") from None
     if not math.isfinite(x) or not low <= x < high:
         where = f">= {low:g}" if high == math.inf else f"in [{low:g}, {high:g})"
         raise ValueError(f"{name} must be {where}, got {value!r}")
@@ -399,22 +402,33 @@ class Standardizer:
         return f"Standardizer(n_features={len(self.mean)})"
 
     def fit(self, X: Sequence[Sequence[float]]) -> Standardizer:
-        """Learn each feature's mean and standard deviation from ``X``; returns ``self``."""
+        """Learn each feature's mean and standard deviation from ``X``; returns ``self``.
+
+        Data near the float limit is fine: each feature is scaled by a power
+        of two (exactly) before summing and squaring, so nothing overflows.
+        """
         rows = self._rows(X, None)
         n = len(rows)
-        columns = list(zip(*rows, strict=True))
-        self.mean = [math.fsum(col) / n for col in columns]
-        self.std = [
-            0.0 if min(col) == max(col) else math.sqrt(math.fsum((c - m) ** 2 for c in col) / n)
-            for col, m in zip(columns, self.mean, strict=True)
-        ]
+        mean: list[float] = []
+        std: list[float] = []
+        for col in zip(*rows, strict=True):
+            e = math.frexp(max(abs(c) for c in col))[1]  # |c| < 2**e for every c
+            u = [math.ldexp(c, -e) for c in col]  # c / 2**e, exact: |u| < 1
+            mu = math.fsum(u) / n  # the mean, over 2**e
+            mean.append(math.ldexp(mu, e))
+            var = math.fsum((v - mu) ** 2 for v in u) / n  # the variance, over 4**e
+            std.append(0.0 if min(col) == max(col) else math.ldexp(math.sqrt(var), e))
+        self.mean, self.std = mean, std
         return self
 
     def transform(self, X: Sequence[Sequence[float]]) -> list[list[float]]:
         """``(x - mean) / std`` for every point of ``X`` (a new list)."""
         rows = self._rows(X, self._width())
         scale = [s or 1.0 for s in self.std]
-        return [[(c - m) / s for c, m, s in zip(r, self.mean, scale, strict=True)] for r in rows]
+        return self._finite(
+            [[(c - m) / s for c, m, s in zip(r, self.mean, scale, strict=True)] for r in rows],
+            "(x - mean) / std",
+        )
 
     def fit_transform(self, X: Sequence[Sequence[float]]) -> list[list[float]]:
         """``fit(X)`` then ``transform(X)``."""
@@ -424,7 +438,22 @@ class Standardizer:
         """Undo ``transform``: ``x * std + mean``."""
         rows = self._rows(X, self._width())
         scale = [s or 1.0 for s in self.std]
-        return [[c * s + m for c, m, s in zip(r, self.mean, scale, strict=True)] for r in rows]
+        return self._finite(
+            [[c * s + m for c, m, s in zip(r, self.mean, scale, strict=True)] for r in rows],
+            "x * std + mean",
+        )
+
+    def _finite(self, rows: list[list[float]], formula: str) -> list[list[float]]:
+        """``rows``, or a ``ValueError`` naming the first value that overflowed."""
+        for i, row in enumerate(rows):
+            for j, x in enumerate(row):
+                if not math.isfinite(x):
+                    raise ValueError(
+                        f"X[{i}][{j}]: {formula} overflows the float range (mean "
+                        f"{self.mean[j]!r}, std {self.std[j]!r}): the point lies too far "
+                        "outside the data the Standardizer was fitted on"
+                    )
+        return rows
 
     def state_dict(self) -> dict[str, list[float]]:
         """``{"mean": [...], "std": [...]}``, ready for JSON."""

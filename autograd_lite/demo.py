@@ -22,6 +22,7 @@ more classes, one output per class and cross-entropy.
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import os
 import sys
@@ -61,6 +62,56 @@ OPTIMIZERS: dict[str, tuple[Callable[..., optim.Optimizer], float, dict[str, Any
 #: micrograd's demo adds 1e-4 * sum(w^2) to the loss; its gradient is 2e-4 * w.
 WEIGHT_DECAY = 2e-4
 
+#: The largest --noise: the data sets span a few units, so more noise only hides
+#: them, and huge inputs overflow the network (exit 2 instead of a divergence).
+MAX_NOISE = 100.0
+
+
+def dataset_classes(dataset: str) -> int:
+    """How many classes ``dataset`` has (its generator spreads the points evenly over them)."""
+    _, extra, _ = DATASETS[dataset]
+    if "centers" in extra:
+        return len(extra["centers"])
+    return int(extra.get("n_classes", 2))
+
+
+#: The most points --samples may ask for.
+MAX_SAMPLES = 10_000
+#: The most weight uses one training step may record: examples per batch times
+#: the network's parameters. The graph of a step grows with it, so this bounds
+#: the demo's memory; micrograd's demo (100 points, 337 parameters) uses 33,700.
+MAX_GRAPH = 3_000_000
+
+
+def parameter_count(hidden: list[int], outputs: int, *, inputs: int = 2) -> int:
+    """How many weights and biases ``MLP(inputs, [*hidden, outputs])`` has."""
+    sizes = [inputs, *hidden, outputs]
+    return sum((a + 1) * b for a, b in itertools.pairwise(sizes))
+
+
+def check(args: argparse.Namespace) -> None:
+    """What the option types cannot check alone: ``ValueError`` naming the option.
+
+    Everything is bounded before any data or weight is made: the points,
+    and the graph one step records.
+    """
+    k = dataset_classes(args.dataset)
+    if args.samples < k:
+        raise ValueError(
+            f"--samples {args.samples} is fewer than the {k} classes of {args.dataset}: "
+            f"use --samples {k} or more, so that every class has a point"
+        )
+    if args.samples > MAX_SAMPLES:
+        raise ValueError(f"--samples {args.samples} is more than the demo's {MAX_SAMPLES:,}")
+    batch = min(args.batch_size or args.samples, args.samples)
+    params = parameter_count(args.hidden, 1 if k == 2 else k)
+    if batch * params > MAX_GRAPH:
+        raise ValueError(
+            f"one step would use {params:,} parameters on {batch:,} points at once "
+            f"({batch * params:,} weight uses, more than the demo's {MAX_GRAPH:,}): "
+            "use a smaller --batch-size, fewer --samples or smaller --hidden layers"
+        )
+
 
 # -- option types: a bad value is a one-line usage error (exit code 2) ----------------
 
@@ -86,8 +137,11 @@ def _noise(text: str) -> float:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not (value >= 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    if not 0 <= value <= MAX_NOISE:  # NaN fails too
+        raise argparse.ArgumentTypeError(
+            f"expected a number from 0 to {MAX_NOISE:g}, got {text!r} (the data sets span a "
+            f"few units: more noise hides them, and huge inputs overflow the network)"
+        )
     return value
 
 
@@ -107,7 +161,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
     add("--dataset", choices=list(DATASETS), default="moons", help="the data (default moons)")
     add("--samples", type=_positive(int), default=100, metavar="N", help="points (default 100)")
-    add("--noise", type=_noise, default=None, help=f"noise of the data (default: {noises})")
+    add(
+        "--noise",
+        type=_noise,
+        default=None,
+        help=f"noise of the data, at most {MAX_NOISE:g} (default: {noises})",
+    )
     add(
         "--hidden",
         type=_sizes,
@@ -140,6 +199,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="output folder (default ./autograd_lite_demo)",
     )
+    add(
+        "--compile",
+        choices=["off", "python", "numpy"],
+        default="numpy",
+        help="record the loss once and replay it each step (default numpy, the fastest; "
+        "off: rebuild the graph every step; the losses are the same in every mode)",
+    )
     add("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -163,6 +229,7 @@ class Result:
 
 def train(args: argparse.Namespace, *, log: Callable[[str], None] = print) -> Result:
     """Build the data, model and optimiser that ``args`` describe, and train."""
+    check(args)
     make, extra, default_noise = DATASETS[args.dataset]
     noise = default_noise if args.noise is None else args.noise
     X, y = make(args.samples, noise=noise, seed=args.seed, **extra)
@@ -177,10 +244,22 @@ def train(args: argparse.Namespace, *, log: Callable[[str], None] = print) -> Re
     opt = cls(model.parameters(), lr=lr, weight_decay=WEIGHT_DECAY, **options)
     epochs = args.epochs
     schedule = optim.LambdaLR(opt, lambda e: 1.0 - 0.9 * e / epochs)  # micrograd's 1.0 - 0.9 k/100
+    l2, wd = (f"{v:.0e}".replace("e-0", "e-") for v in (WEIGHT_DECAY / 2, WEIGHT_DECAY))
+    penalty = (
+        f"weight decay {wd}, decoupled (AdamW shrinks the weights directly: no L2 term)"
+        if args.optimizer == "adamw"
+        else f"L2 {l2}: {l2} * sum(w^2) added to the loss, that is weight_decay={wd} "
+        f"(its gradient, {wd} * w)"
+    )
     log(
         f"{model!r} on {len(X)} {args.dataset} points ({k} classes), "
-        f"{loss_fn.__name__}, {args.optimizer} lr {lr:g}, weight decay {WEIGHT_DECAY:g}\n"
-        f"(loss: the mean {loss_fn.__name__} over the points, without the L2 term)"
+        f"{loss_fn.__name__}, {args.optimizer} lr {lr:g},\n{penalty}\n"
+        f"(loss: the mean {loss_fn.__name__} over the points, without the L2 term)\n"
+        + (
+            "eager: the graph is rebuilt and walked node by node at every step"
+            if args.compile == "off"
+            else f"compiled ({args.compile} backend): the loss is recorded once and replayed"
+        )
     )
 
     def report(epoch: int, history: History) -> None:
@@ -201,6 +280,7 @@ def train(args: argparse.Namespace, *, log: Callable[[str], None] = print) -> Re
         seed=args.seed,
         scheduler=schedule,
         on_epoch_end=report,
+        compile=False if args.compile == "off" else args.compile,
     )
     final = evaluate(model, loss_fn, (X, y))  # the trained model: after the last step
     return Result(model, history, X, y, predict_classes(model, X, loss_fn), loss_fn, k, final)
@@ -212,6 +292,11 @@ def run(args: argparse.Namespace) -> int:
     def log(line: str) -> None:
         tqdm.write(line, file=sys.stdout)  # keeps the progress bar intact
 
+    try:
+        check(args)
+    except ValueError as error:  # a usage error: one line, exit code 2, as argparse does
+        print(f"autograd-lite demo: error: {error} (see --help)", file=sys.stderr)
+        return 2
     start = time.perf_counter()
     try:
         os.makedirs(args.out, exist_ok=True)

@@ -32,17 +32,20 @@ import numbers
 import reprlib
 import sys
 import threading
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import Any, SupportsIndex, TypeVar, cast
 
 from autograd_lite.ops import PRIMITIVES, Primitive
 
 __all__ = [
+    "TraceError",
     "Value",
     "backward",
+    "backward_replay",
     "enable_grad",
     "grad",
     "is_grad_enabled",
+    "is_tracing",
     "no_grad",
     "topological_order",
 ]
@@ -50,8 +53,14 @@ __all__ = [
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 _ADD = PRIMITIVES["add"]
+_SUB = PRIMITIVES["sub"]
 _MUL = PRIMITIVES["mul"]
+_DIV = PRIMITIVES["div"]
 _POW = PRIMITIVES["pow"]
+_NEG = PRIMITIVES["neg"]
+_TANH = PRIMITIVES["tanh"]
+_RELU = PRIMITIVES["relu"]
+_DOT = PRIMITIVES["dot"]
 
 
 # -- gradient mode -----------------------------------------------------------
@@ -167,6 +176,74 @@ def no_grad() -> GradModeContext:
 def enable_grad() -> GradModeContext:
     """Record graphs again inside a ``no_grad()`` block (context manager or decorator)."""
     return _grad_mode(True)
+
+
+# -- tracing (autograd_lite.compile) ---------------------------------------------
+#
+# While ``compile`` records a function, a tracer sits here. Python decisions
+# on a Value's data (``if v > 0``, ``max()``, ``float(v)``, ``v.data``) would be
+# frozen into the recording, so the places that hand out data ask the tracer
+# first; it raises if the Value depends on the traced inputs or parameters.
+
+
+class TraceError(TypeError):
+    """``compile`` met something a recording cannot replay; the message says what to do."""
+
+
+class _TraceState(threading.local):
+    tracer: Any = None
+
+
+_TRACE = _TraceState()
+
+
+def is_tracing() -> bool:
+    """True while ``autograd_lite.compile`` records a function in this thread."""
+    return _TRACE.tracer is not None
+
+
+@contextlib.contextmanager
+def tracing(tracer: Any) -> Iterator[None]:
+    """Record with ``tracer`` in this thread: it is asked before data is read.
+
+    ``tracer.read(value, what)`` is called when code outside the engine reads a
+    Value's data, and ``tracer.folded(inputs)`` when an operation on Values
+    that take gradients yields a constant (under ``no_grad()``). Reads of
+    ``.data`` are watched by swapping the attribute for a property for the
+    duration of the block (a trace is short; the engine's own reads pass).
+    """
+    if _TRACE.tracer is not None:
+        raise RuntimeError("compile() cannot trace inside another trace")
+    _TRACE.tracer = tracer
+    with _DATA_WATCH_LOCK:
+        setattr(Value, "data", property(_watched_get, _DATA_SLOT.__set__))  # noqa: B010
+        try:
+            with _grad_mode(True):
+                yield
+        finally:
+            setattr(Value, "data", _DATA_SLOT)  # noqa: B010
+            _TRACE.tracer = None
+
+
+_DATA_WATCH_LOCK = threading.Lock()
+_ENGINE_FILES = (__file__, __file__.replace("engine.py", "ops.py"))
+
+
+def _watched_get(node: Value) -> float:
+    value: float = _DATA_SLOT.__get__(node, Value)
+    tracer = _TRACE.tracer
+    if tracer is not None:
+        caller = sys._getframe(1)
+        if caller.f_code.co_filename not in _ENGINE_FILES:
+            tracer.read(node, "reads .data", caller)
+    return value
+
+
+def _read(node: Value, what: str) -> None:
+    """Tell the tracer (if any) that ``what`` hands out ``node``'s data to the caller's caller."""
+    tracer = _TRACE.tracer
+    if tracer is not None:
+        tracer.read(node, what, sys._getframe(2))
 
 
 # -- Value ---------------------------------------------------------------------
@@ -302,18 +379,21 @@ class Value:
 
     def detach(self) -> Value:
         """A new constant leaf with the same ``data``: the graph stops here."""
+        _read(self, "detach()")
         return Value(self.data, label=self.label, requires_grad=False)
 
     def item(self) -> float:
         """``data`` as a float (PyTorch's name)."""
+        _read(self, "item()")
         return self.data
 
     def __float__(self) -> float:
+        _read(self, "float()")
         return self.data
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={_fmt(self.data)}, grad={_fmt(self.grad)}{label})"
+        return f"{type(self).__name__}(data={_fmt(self.data)}, grad={_fmt(self.grad)}{label})"
 
     def __format__(self, spec: str) -> str:
         """``f"{v:.2f}"`` formats ``data`` as a float would; ``f"{v}"`` is the repr."""
@@ -332,7 +412,7 @@ class Value:
 
     def __copy__(self) -> Value:
         """A new node with the same data, grad, label and inputs (the graph is shared)."""
-        twin: Value = _new(Value)
+        twin: Value = _new(type(self))  # a subclass (nn.Parameter) stays one
         for name in Value.__slots__:
             with contextlib.suppress(AttributeError):  # slots a node never set
                 setattr(twin, name, getattr(self, name))
@@ -350,7 +430,7 @@ class Value:
         for node in order:
             if id(node) in memo:
                 continue
-            twin: Value = _new(Value)
+            twin: Value = _new(type(node))
             twin.data, twin.grad, twin._rg, twin._op = node.data, node.grad, node._rg, node._op
             a = node._a
             if a is None:
@@ -447,55 +527,45 @@ class Value:
     def __abs__(self) -> Value:
         return _apply1(PRIMITIVES["abs"], self)
 
-    # -- composed from primitives ----------------------------------------------
-
     def __neg__(self) -> Value:
-        return self * -1.0
+        return _apply1(_NEG, self)
 
     def __sub__(self, other: Value | float) -> Value:
-        y = _operand(other)
-        if y is None:
-            return NotImplemented
-        return self + (y * -1.0 if y._rg else -y.data)
+        return _apply2(_SUB, self, other)
 
     def __rsub__(self, other: Value | float) -> Value:
-        y = _operand(other)
-        if y is None:
-            return NotImplemented
-        return self * -1.0 + y
+        return _apply2(_SUB, other, self)
 
     def __truediv__(self, other: Value | float) -> Value:
-        y = _operand(other)
-        if y is None:
-            return NotImplemented
-        if y.data == 0.0:
-            raise ZeroDivisionError(f"div({_fmt(self.data)}, 0.0): division by zero")
-        return self * y**-1.0
+        return _apply2(_DIV, self, other)
 
     def __rtruediv__(self, other: Value | float) -> Value:
-        y = _operand(other)
-        if y is None:
-            return NotImplemented
-        if self.data == 0.0:
-            raise ZeroDivisionError(f"div({_fmt(y.data)}, 0.0): division by zero")
-        return self**-1.0 * y
+        return _apply2(_DIV, other, self)
 
     # -- comparisons look at data; == and hash stay identity-based -------------
 
     def __lt__(self, other: Value | float) -> bool:
         x = _compare_data(other)
+        if _TRACE.tracer is not None:
+            _trace_compare(self, other, "<")
         return x if x is NotImplemented else self.data < x
 
     def __le__(self, other: Value | float) -> bool:
         x = _compare_data(other)
+        if _TRACE.tracer is not None:
+            _trace_compare(self, other, "<=")
         return x if x is NotImplemented else self.data <= x
 
     def __gt__(self, other: Value | float) -> bool:
         x = _compare_data(other)
+        if _TRACE.tracer is not None:
+            _trace_compare(self, other, ">")
         return x if x is NotImplemented else self.data > x
 
     def __ge__(self, other: Value | float) -> bool:
         x = _compare_data(other)
+        if _TRACE.tracer is not None:
+            _trace_compare(self, other, ">=")
         return x if x is NotImplemented else self.data >= x
 
     __eq__ = object.__eq__
@@ -512,6 +582,12 @@ class Value:
         differentiated again; ``autograd_lite.grad`` is usually clearer for that.
         """
         backward(self, gradient, create_graph=create_graph)
+
+
+def _trace_compare(a: Value, b: object, symbol: str) -> None:
+    for v in (a, b):
+        if isinstance(v, Value):
+            _TRACE.tracer.read(v, f"compares it ({symbol})", sys._getframe(2))
 
 
 def _compare_data(other: object) -> Any:
@@ -533,6 +609,7 @@ def _operand(x: object) -> Value | None:
 
 
 _new = object.__new__
+_DATA_SLOT: Any = Value.__dict__["data"]  # the slot's own descriptor (see tracing())
 
 
 def _leaf(data: float, requires_grad: bool) -> Value:
@@ -576,6 +653,8 @@ def _apply1(op: Primitive, a: Value) -> Value:
     if data - data != 0.0:  # inf or nan
         raise _failure(op, (a,), None)
     if not (a._rg and _MODE.enabled):
+        if _TRACE.tracer is not None and a._rg:
+            _TRACE.tracer.folded(op, (a,))
         return _leaf(data, False)
     out: Value = _new(Value)  # written out here: this is the hot path
     out.data = data
@@ -600,6 +679,8 @@ def _apply2(op: Primitive, a: object, b: object) -> Value:
     if data - data != 0.0:  # inf or nan
         raise _failure(op, (x, y), None)
     if not ((x._rg or y._rg) and _MODE.enabled):
+        if _TRACE.tracer is not None and (x._rg or y._rg):
+            _TRACE.tracer.folded(op, (x, y))
         return _leaf(data, False)
     if op is _POW and y._rg and (x.data < 0.0 or (x.data == 0.0 and y.data <= 0.0)):
         raise ValueError(
@@ -626,6 +707,8 @@ def _applyn(op: Primitive, inputs: tuple[Value, ...]) -> Value:
         raise _failure(op, inputs, None)
     if _MODE.enabled and inputs and (inputs[0]._rg or any(p._rg for p in inputs)):
         return _nary_node(data, op, inputs)
+    if _TRACE.tracer is not None and any(p._rg for p in inputs):
+        _TRACE.tracer.folded(op, inputs)
     return _leaf(data, False)
 
 
@@ -642,7 +725,7 @@ def apply(op: Primitive, *inputs: Value | float) -> Value:
         return out
     parents: tuple[Any, ...] = inputs
     for x in inputs:
-        if type(x) is not Value:  # numbers become constants; anything else is refused
+        if not isinstance(x, Value):  # numbers become constants; anything else is refused
             parents = tuple([_operand(y) for y in inputs])
             if None in parents:
                 raise TypeError(f"{op.name} takes numbers or Values, got {_type_names(inputs)}")
@@ -733,22 +816,48 @@ def _backward_failure(node: Value, error: Exception) -> Exception:
     )
 
 
-def _backprop_floats(order: list[Value], grads: dict[Value, float]) -> list[float]:
-    """Each node's gradient, in the order of ``reversed(order)``."""
+def _backprop_floats(
+    order: list[Value], grads: dict[Value, float], strict: bool = True
+) -> list[float]:
+    """Each node's gradient, in the order of ``reversed(order)``.
+
+    With ``strict=False`` (for diagrams) a rule that fails sends NaN to the
+    node's inputs and the pass goes on, instead of raising.
+    """
     get = grads.get
-    pop = grads.pop
     found: list[float] = []
     keep = found.append
-    node = order[-1]
+    nodes = reversed(order)
+    while True:
+        try:
+            _float_steps(nodes, grads, keep)
+            break
+        except _Failed as failed:
+            node, error = failed.args
+            if strict:
+                raise _backward_failure(node, error) from None
+            for p in node.parents:
+                if p._rg:
+                    grads[p] = get(p, 0.0) + math.nan
+    if strict:
+        _check_finite(order, found)
+    return found
+
+
+class _Failed(Exception):
+    """(node, error): a derivative rule failed at node."""
+
+
+def _float_steps(nodes: Iterator[Value], grads: dict[Value, float], keep: Any) -> None:
+    """The float backward loop over ``nodes`` (output first), until done or a rule fails."""
+    get = grads.get
+    pop = grads.pop
+    mul, add, tanh, relu = _MUL, _ADD, _TANH, _RELU  # local names: the loop runs per node
+    node = None
     try:
-        for node in reversed(order):
+        for node in nodes:
             g = pop(node)  # every consumer has added its share by now
             keep(g)
-            if g - g != 0.0:
-                raise _NotFinite(
-                    f"backward: the gradient reaching {_describe(node)} is {g}: it overflowed "
-                    "the float range on its way from the output"
-                )
             op = node._op
             if op is None:
                 continue
@@ -761,17 +870,39 @@ def _backprop_floats(order: list[Value], grads: dict[Value, float]) -> list[floa
                         grads[p] = get(p, 0.0) + gp
                 continue
             b = node._b
-            if b is None:
+            # The rules of the commonest rows, written out: the same formulas as their
+            # rows in ops.py (the tests compare the two), without a call and a tuple each.
+            if op is mul:
+                ga = g * b.data  # type: ignore[union-attr]
+                gb = g * a.data
+            elif op is add:
+                ga = gb = g
+            elif op is tanh:
+                out = node.data
+                ga = g * (1 - out * out)
+            elif op is relu:
+                ga = g if a.data > 0 else 0.0
+            elif b is None:
                 (ga,) = op.vjp(g, node.data, a.data)
             else:
                 ga, gb = op.vjp(g, node.data, a.data, b.data)
-                if b._rg:
-                    grads[b] = get(b, 0.0) + gb
+            if b is not None and b._rg:
+                grads[b] = get(b, 0.0) + gb
             if a._rg:
                 grads[a] = get(a, 0.0) + ga
     except (ArithmeticError, ValueError) as error:
-        raise _backward_failure(node, error) from None
-    return found
+        raise _Failed(node, error) from None
+
+
+def _check_finite(order: list[Value], found: list[float]) -> None:
+    total = sum(found)  # inf or NaN if any gradient is: then find the first, output first
+    if total - total != 0.0:
+        for node, g in zip(reversed(order), found, strict=True):
+            if g - g != 0.0:
+                raise _NotFinite(
+                    f"backward: the gradient reaching {_describe(node)} is {g}: it overflowed "
+                    "the float range on its way from the output"
+                )
 
 
 def _backprop_values(order: list[Value], grads: dict[Value, Any]) -> list[Value]:
@@ -794,6 +925,26 @@ def _backprop_values(order: list[Value], grads: dict[Value, Any]) -> list[Value]
     except (ArithmeticError, ValueError) as error:
         raise _backward_failure(node, error) from None
     return found
+
+
+def backward_replay(
+    order: Sequence[Value], seed: float = 1.0, *, strict: bool = True
+) -> list[float]:
+    """d(root)/d(node) for each node of ``order``, by the engine's own backward loop.
+
+    ``order`` is a topological order of nodes that take gradients, the root
+    last (``topological_order(root, constants=False)``). Nothing is written to
+    ``.grad``. With ``strict=False`` a derivative that is not defined gives
+    NaN instead of an error (what a diagram shows).
+
+    >>> x = Value(3.0)
+    >>> backward_replay(topological_order(x * x, constants=False))   # d/dx, d/d(x*x)
+    [6.0, 1.0]
+    """
+    nodes = list(order)
+    if not nodes:
+        return []
+    return _backprop_floats(nodes, {nodes[-1]: seed}, strict)[::-1]
 
 
 #: Held while a backward pass adds its gradients to ``.grad``: a read-add-write that

@@ -26,6 +26,8 @@ __all__ = [
     "exp",
     "leaky_relu",
     "log",
+    "log_clamped",
+    "logsumexp",
     "relu",
     "sigmoid",
     "sin",
@@ -48,6 +50,11 @@ def exp(x: Value | float) -> Value:
 def log(x: Value | float) -> Value:
     """Natural logarithm (x > 0)."""
     return _unary("log", x)
+
+
+def log_clamped(x: Value | float) -> Value:
+    """max(log(x), -100) for x >= 0: the log of binary cross-entropy, finite at 0."""
+    return _unary("log_clamped", x)
 
 
 def sqrt(x: Value | float) -> Value:
@@ -103,6 +110,19 @@ def sum(values: Iterable[Value | float]) -> Value:
     if not xs:
         return Value(0.0, requires_grad=False)
     return apply(PRIMITIVES["sum"], *xs)
+
+
+def logsumexp(values: Iterable[Value | float]) -> Value:
+    """log(e^x_1 + ... + e^x_n) as one node, exact where the exponentials would overflow."""
+    try:
+        xs = list(values)
+    except TypeError:
+        raise TypeError(
+            f"logsumexp() takes an iterable of Values or numbers, got {type(values).__name__}"
+        ) from None
+    if not xs:
+        raise ValueError("logsumexp() of no values is -inf; give at least one value")
+    return apply(PRIMITIVES["logsumexp"], *xs)
 
 
 def dot(

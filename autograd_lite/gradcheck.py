@@ -48,7 +48,7 @@ _SUM, _PRODUCT, _POWER = 1.0, 2.0, 3.0
 #: How tightly a name, a number or a call binds: it never needs parentheses.
 ATOM = 4.0
 _NEGATIVE = 2.5  # a leading minus binds tighter than * but looser than **: -2**2 == -4
-_INFIX = {"+": _SUM, "*": _PRODUCT, "**": _POWER}
+_INFIX = {"+": _SUM, "-": _SUM, "*": _PRODUCT, "/": _PRODUCT, "**": _POWER}
 #: n-ary primitives whose functional form takes several lists: F.dot(weights, inputs).
 _LISTS = {"dot": 2}
 
@@ -342,11 +342,15 @@ def format_operation(op: Primitive, args: Sequence[Text]) -> Text:
             right = f"({right})"
         return f"{left} {op.symbol} {right}", binding
     texts = [text for text, _ in args]
+    if op.name == "neg":
+        (arg, bound) = args[0]
+        return f"-({arg})" if bound < _NEGATIVE else f"-{arg}", _NEGATIVE
     if op.arity is None:
         lists = _LISTS.get(op.name, 1)
         size = len(texts) // lists
         parts = [", ".join(texts[k * size : (k + 1) * size]) for k in range(lists)]
-        return f"{op.name}({', '.join(f'[{part}]' for part in parts)})", ATOM
+        bias = texts[lists * size :]  # dot's bias, last when the count of inputs is odd
+        return f"{op.name}({', '.join([f'[{part}]' for part in parts] + bias)})", ATOM
     return f"{op.name}({', '.join(texts)})", ATOM
 
 

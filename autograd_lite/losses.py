@@ -23,13 +23,12 @@ through softplus.
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Sequence
 
 from autograd_lite import functional as F
-from autograd_lite.engine import Value
-from autograd_lite.nn import _as_value, _as_vector
+from autograd_lite.engine import Value, is_tracing
+from autograd_lite.nn import _as_value, _as_vector, label_inputs
 
 __all__ = [
     "binary_cross_entropy",
@@ -48,7 +47,8 @@ Target = Value | float | Sequence[Value | float]
 
 def _pairs(output: Output, target: Target, name: str) -> tuple[list[Value], list[Value]]:
     xs = _as_vector(output, f"{name}: input")
-    ts = _as_vector(target, f"{name}: target")
+    named = "target" if isinstance(target, (Value, numbers.Real)) else "t"
+    ts = _as_vector(label_inputs(target, named, f"{name}: target"), f"{name}: target")
     if len(xs) != len(ts):
         raise ValueError(f"{name}: input has {len(xs)} values but target has {len(ts)}")
     if not xs:
@@ -84,17 +84,6 @@ def l1_loss(input: Output, target: Target, *, reduction: str = "mean") -> Value:
     return _reduce([abs(x - t) for x, t in zip(xs, ts, strict=True)], reduction, "l1_loss")
 
 
-#: log(p) is clamped at -100, as in PyTorch, so p = 0 or 1 gives a finite loss
-#: (the same value as PyTorch's; the gradient there differs, see binary_cross_entropy).
-_LOG_FLOOR = -100.0
-
-
-def _clamped_log(p: Value) -> Value:
-    if p.data <= math.exp(_LOG_FLOOR):
-        return Value(_LOG_FLOOR, requires_grad=False)  # flat: this term adds no gradient
-    return p.log()
-
-
 def binary_cross_entropy(input: Output, target: Target, *, reduction: str = "mean") -> Value:
     """-(t log p + (1 - t) log(1 - p)) for probabilities p in [0, 1] (e.g. after a sigmoid).
 
@@ -113,15 +102,17 @@ def binary_cross_entropy(input: Output, target: Target, *, reduction: str = "mea
     0.2231
     """
     ps, ts = _pairs(input, target, "binary_cross_entropy")
-    for i, (p, t) in enumerate(zip(ps, ts, strict=True)):
-        if not 0.0 <= p.data <= 1.0:
-            raise ValueError(
-                f"binary_cross_entropy: input[{i}] = {p.data} is not a probability in [0, 1]"
-            )
-        if not 0.0 <= t.data <= 1.0:
-            raise ValueError(f"binary_cross_entropy: target[{i}] = {t.data} is not in [0, 1]")
+    if not is_tracing():  # a compiled replay that leaves [0, 1] fails in log and reruns eagerly
+        for i, (p, t) in enumerate(zip(ps, ts, strict=True)):
+            if not 0.0 <= p.data <= 1.0:
+                raise ValueError(
+                    f"binary_cross_entropy: input[{i}] = {p.data} is not a probability in [0, 1]"
+                )
+            if not 0.0 <= t.data <= 1.0:
+                raise ValueError(f"binary_cross_entropy: target[{i}] = {t.data} is not in [0, 1]")
+    # log is clamped at -100, as in PyTorch, so p = 0 or 1 gives a finite loss
     terms = [
-        -(t * _clamped_log(p) + (1.0 - t) * _clamped_log(1.0 - p))
+        -(t * F.log_clamped(p) + (1.0 - t) * F.log_clamped(1.0 - p))
         for p, t in zip(ps, ts, strict=True)
     ]
     return _reduce(terms, reduction, "binary_cross_entropy")
@@ -150,13 +141,6 @@ def _logits(logits: Sequence[Value | float], name: str) -> list[Value]:
     return zs
 
 
-def _logsumexp(zs: list[Value]) -> Value:
-    # log sum_j e^z_j = m + log sum_j e^(z_j - m) with m = max z: every e^(...) <= 1.
-    # m is a constant; the result's derivative does not depend on it.
-    m = max(z.data for z in zs)
-    return F.log(F.sum([F.exp(z - m) for z in zs])) + m
-
-
 def log_softmax(logits: Sequence[Value | float]) -> list[Value]:
     """log(softmax(z))_i = z_i - log sum_j e^z_j, through log-sum-exp.
 
@@ -164,7 +148,7 @@ def log_softmax(logits: Sequence[Value | float]) -> list[Value]:
     [-0.6931, -0.6931]
     """
     zs = _logits(logits, "log_softmax")
-    lse = _logsumexp(zs)
+    lse = F.logsumexp(zs)
     return [z - lse for z in zs]
 
 
@@ -175,13 +159,17 @@ def softmax(logits: Sequence[Value | float]) -> list[Value]:
     [0.09, 0.2447, 0.6652]
     """
     zs = _logits(logits, "softmax")
-    m = max(z.data for z in zs)
-    es = [F.exp(z - m) for z in zs]  # shifting by the max changes nothing but overflow
-    inv = F.sum(es) ** -1.0
-    return [e * inv for e in es]
+    lse = F.logsumexp(zs)  # e^(z_i - lse) never overflows
+    return [F.exp(z - lse) for z in zs]
 
 
 def _class_index(target: object, k: int, name: str) -> int:
+    if isinstance(target, Value):
+        raise TypeError(
+            f"{name}: target must be a class index (an int), got a Value; a traced target "
+            "cannot pick a logit by index: give it as one-hot class probabilities "
+            "(autograd_lite.data.one_hot), which fit(compile=...) does for you"
+        )
     if not isinstance(target, numbers.Integral) or isinstance(target, bool):
         raise TypeError(f"{name}: target must be a class index (an int), got {target!r}")
     index = int(target)
@@ -190,22 +178,40 @@ def _class_index(target: object, k: int, name: str) -> int:
     return index
 
 
-def cross_entropy(logits: Sequence[Value | float], target: int) -> Value:
+def _probabilities(target: Sequence[Value | float], k: int, name: str) -> list[Value]:
+    ts = _as_vector(target, f"{name}: target")
+    if len(ts) != k:
+        raise ValueError(f"{name}: target has {len(ts)} class probabilities for {k} logits")
+    return ts
+
+
+def cross_entropy(logits: Sequence[Value | float], target: int | Sequence[Value | float]) -> Value:
     """-log softmax(z)[target] = log sum_j e^z_j - z_target, for one example.
 
     ``logits`` are the raw scores of the k classes; ``target`` is the index
-    of the true class (0 .. k-1), as in ``torch.nn.functional.cross_entropy``.
+    of the true class (0 .. k-1), as in ``torch.nn.functional.cross_entropy``,
+    or k class probabilities (a one-hot list for a hard label), which gives
+    log sum_j e^z_j - sum_i t_i z_i: the same loss, and the form a compiled
+    step can replay (a class index picks a logit by Python indexing).
 
     >>> round(cross_entropy([Value(1000.0), Value(-1000.0)], 1).data, 1)
     2000.0
+    >>> round(cross_entropy([Value(1000.0), Value(-1000.0)], [0.0, 1.0]).data, 1)
+    2000.0
     """
     zs = _logits(logits, "cross_entropy")
+    if isinstance(target, Sequence) and not isinstance(target, (str, bytes)):
+        ts = _probabilities(target, len(zs), "cross_entropy")
+        return F.logsumexp(zs) - F.dot(ts, zs)
     t = _class_index(target, len(zs), "cross_entropy")
-    return _logsumexp(zs) - zs[t]
+    return F.logsumexp(zs) - zs[t]
 
 
 def hinge_loss(
-    input: Value | float | Sequence[Value | float], target: int | float, *, margin: float = 1.0
+    input: Value | float | Sequence[Value | float],
+    target: Value | float | Sequence[Value | float],
+    *,
+    margin: float = 1.0,
 ) -> Value:
     """Max-margin loss: zero once the right answer wins by ``margin``.
 
@@ -215,6 +221,7 @@ def hinge_loss(
       of micrograd's demo.
     * Several scores and a class index: multi-class, as PyTorch's
       ``multi_margin_loss``: ``sum over j != t of max(0, margin - x_t + x_j) / k``.
+      The class may also be given one-hot, as for ``cross_entropy``.
 
     >>> hinge_loss(Value(0.25), 1).data, hinge_loss(Value(-3.0), -1).data
     (0.75, 0.0)
@@ -224,13 +231,27 @@ def hinge_loss(
     xs = _as_vector(input, "hinge_loss: input")
     if not xs:
         raise ValueError("hinge_loss: input is empty")
-    if len(xs) == 1:
-        t = _as_value(target, "hinge_loss: target").data
-        if t not in (-1.0, 0.0, 1.0):
-            raise ValueError(f"hinge_loss: a binary target must be +1 or -1 (or 0), got {target!r}")
-        sign = 1.0 if t > 0 else -1.0
-        return (margin - sign * xs[0]).relu()
     k = len(xs)
+    if k == 1:
+        return (margin - _sign(target) * xs[0]).relu()
+    if isinstance(target, Sequence) and not isinstance(target, (str, bytes)):
+        # one-hot t: x_c = t . x, and the j = c term is weighted by 1 - t_c = 0
+        ts = _probabilities(target, k, "hinge_loss")
+        score = F.dot(ts, xs)
+        terms = [(1.0 - t) * (margin - score + x).relu() for x, t in zip(xs, ts, strict=True)]
+        return F.sum(terms) / k
     c = _class_index(target, k, "hinge_loss")
     terms = [(margin - xs[c] + xs[j]).relu() for j in range(k) if j != c]
     return F.sum(terms) / k
+
+
+def _sign(target: object) -> Value | float:
+    """A binary target as +1 or -1 (0 counts as the negative class)."""
+    if isinstance(target, Value):
+        if not is_tracing() and target.data not in (-1.0, 0.0, 1.0):
+            raise ValueError(f"hinge_loss: a binary target must be +1 or -1 (or 0), got {target!r}")
+        return target + abs(target) - 1.0  # +1 -> +1, -1 -> -1, 0 -> -1, without a branch
+    t = _as_value(target, "hinge_loss: target").data
+    if t not in (-1.0, 0.0, 1.0):
+        raise ValueError(f"hinge_loss: a binary target must be +1 or -1 (or 0), got {target!r}")
+    return 1.0 if t > 0 else -1.0

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 __all__ = [
+    "MAX_CLASSES",
     "ClassScores",
     "accuracy",
     "confusion_matrix",
@@ -33,6 +34,10 @@ __all__ = [
 ]
 
 _CORNER = "true \\ predicted"
+
+#: The most classes a confusion matrix may have (it holds k x k counts), so that
+#: one stray label such as 10**7 is refused instead of allocating 10**14 counts.
+MAX_CLASSES = 1000
 
 
 def _labels(values: Sequence[int], name: str, what: str = "class index") -> list[int]:
@@ -43,14 +48,23 @@ def _labels(values: Sequence[int], name: str, what: str = "class index") -> list
     for i, v in enumerate(values):
         if not isinstance(v, numbers.Integral):
             hint = "; turn scores into classes first (threshold or argmax)"
+            shown = repr(v) if len(repr(v)) <= 60 else repr(v)[:57] + "..."
             raise TypeError(
-                f"{name}[{i}] must be a {what} (an int), got {type(v).__name__} {v!r}"
+                f"{name}[{i}] must be a {what} (an int), got {type(v).__name__} {shown}"
                 + (hint if what == "class index" else "")
             )
         if v < 0:
-            raise ValueError(f"{name}[{i}] must be a {what} >= 0, got {v}")
+            raise ValueError(f"{name}[{i}] must be a {what} >= 0, got {_number(int(v))}")
         out.append(int(v))
     return out
+
+
+def _number(n: int) -> str:
+    """An int for a message: its digits, or how many there are when that is too many to show."""
+    digits = len(str(n)) if n.bit_length() < 4000 else None
+    if digits is not None and digits <= 30:
+        return str(n)
+    return f"an int of about {n.bit_length() * 0.30103:.0f} digits"
 
 
 def _pair(y_true: Sequence[int], y_pred: Sequence[int]) -> tuple[list[int], list[int]]:
@@ -80,19 +94,33 @@ def confusion_matrix(
     The diagonal holds the correct predictions; a row sums to the number of
     examples of that class. ``num_classes`` defaults to the largest label
     seen plus one (pass it so that a class never predicted still gets a row
-    and a column). This is scikit-learn's orientation.
+    and a column). This is scikit-learn's orientation. At most
+    ``MAX_CLASSES`` classes: a larger label or ``num_classes`` is refused
+    before anything is allocated.
 
     >>> confusion_matrix([0, 2, 2], [0, 2, 1])
     [[1, 0, 0], [0, 0, 0], [0, 1, 1]]
     """
     t, p = _pair(y_true, y_pred)
-    k = max(*t, *p) + 1
+    top = max(max(t), max(p))
     if num_classes is not None:
         if not isinstance(num_classes, int) or isinstance(num_classes, bool) or num_classes < 1:
             raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
-        if k > num_classes:
-            raise ValueError(f"a label is {k - 1} but num_classes={num_classes}")
+        if num_classes > MAX_CLASSES:
+            raise ValueError(
+                f"num_classes={num_classes} is more than the {MAX_CLASSES} classes a confusion "
+                "matrix may have (it holds num_classes x num_classes counts)"
+            )
+        if top >= num_classes:
+            raise ValueError(f"a label is {_number(top)} but num_classes={num_classes}")
         k = num_classes
+    elif top >= MAX_CLASSES:
+        raise ValueError(
+            f"a label is {_number(top)}: a confusion matrix has at most {MAX_CLASSES} classes "
+            f"(labels 0 .. {MAX_CLASSES - 1}); are these class indices?"
+        )
+    else:
+        k = top + 1
     matrix = [[0] * k for _ in range(k)]
     for a, b in zip(t, p, strict=True):
         matrix[a][b] += 1

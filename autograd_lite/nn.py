@@ -36,7 +36,7 @@ from typing import Any, ClassVar, NamedTuple, overload
 
 from autograd_lite import functional as F
 from autograd_lite.data import _count
-from autograd_lite.engine import Value
+from autograd_lite.engine import TraceError, Value, is_tracing
 from autograd_lite.init import Seed, make_rng, resolve, sample_weights
 
 __all__ = [
@@ -53,11 +53,65 @@ __all__ = [
     "Linear",
     "Module",
     "Neuron",
+    "Parameter",
     "ReLU",
     "Sequential",
     "Sigmoid",
     "Tanh",
+    "label_inputs",
+    "short_name",
 ]
+
+
+class Parameter(Value):
+    """A Value that a module learns: diagrams draw it as a parameter, named by its place.
+
+    Exactly a ``Value`` otherwise (PyTorch's ``nn.Parameter`` plays the same
+    part). A module's parameters take their dotted names from
+    ``named_parameters()`` as labels the first time the module is called,
+    shortened where that reads better: ``layers.0.neurons.3.w.1`` reads
+    ``L0.n3.w1``. A label you set yourself is kept.
+    """
+
+    __slots__ = ()
+
+
+#: Words of our modules' dotted names, shortened in labels.
+_SHORT = {"layers": "L", "neurons": "n"}
+
+
+def short_name(dotted: str) -> str:
+    """A dotted parameter name as a diagram label: ``layers.0.neurons.3.w.1`` -> ``L0.n3.w1``.
+
+    >>> short_name("layers.1.neurons.0.b"), short_name("0.weight.2")
+    ('L1.n0.b', '0.weight.2')
+    """
+    parts = dotted.split(".")
+    out: list[str] = []
+    for part in parts:
+        if part.isdigit() and out and (out[-1] in _SHORT.values() or out[-1] in ("w",)):
+            out[-1] += part
+        else:
+            out.append(_SHORT.get(part, part))
+    return ".".join(out)
+
+
+def label_inputs(x: Signal, name: str = "x", what: str = "input") -> Signal:
+    """Numbers of one example as constant Values labelled ``x[0]``, ``x[1][2]``, ...
+
+    Values pass through as they are. Modules do this to their input, and
+    losses to their target, so that diagrams name what a learner knows.
+    ``what`` names the argument in errors (``input[1] must be finite``).
+
+    >>> [v.label for v in label_inputs([1.0, 2.0])]
+    ['x[0]', 'x[1]']
+    """
+    if isinstance(x, (list, tuple)):
+        return [label_inputs(item, f"{name}[{i}]", f"{what}[{i}]") for i, item in enumerate(x)]
+    if isinstance(x, numbers.Real) and not isinstance(x, (bool, Value)):
+        return Value(_finite(x, what), label=name, requires_grad=False)
+    return x
+
 
 #: What flows between modules: a list of Values for one example (nested lists
 #: for convolutions: channels, then positions).
@@ -186,8 +240,22 @@ class Module:
         return [self.forward(x) for x in xs]
 
     def __call__(self, x: Signal) -> Signal:
-        """The output for one example: a list of Values, or one Value when there is one."""
-        return _unwrap(self.forward(x))
+        """The output for one example: a list of Values, or one Value when there is one.
+
+        Numbers given as input become constants labelled ``x[0]``, ``x[1]``,
+        ..., and the first call labels the parameters by their place (see
+        ``Parameter``), so that a diagram of the output reads like the model.
+        """
+        if not self.__dict__.get("_labelled_parameters"):
+            self.label_parameters()
+        return _unwrap(self.forward(label_inputs(x)))
+
+    def label_parameters(self) -> None:
+        """Label every unlabelled parameter by its place in this module (``L0.n3.w1``)."""
+        for name, p in self.named_parameters():
+            if not p.label:
+                p.label = short_name(name)
+        self.__dict__["_labelled_parameters"] = True
 
     def call_batch(self, xs: Sequence[Signal]) -> list[Signal]:
         """``[model(x) for x in xs]``, except that layers such as BatchNorm1d see the batch."""
@@ -337,8 +405,39 @@ class Module:
                     slot[i] = x
         return result
 
+    def architecture(self) -> dict[str, str]:
+        """Every module's kind and options by dotted name: what a checkpoint must match.
+
+        A module's options are its public attributes that hold plain data
+        (a number, a string, a flag, ``None``, or a tuple of those), such as
+        ``activation`` or ``negative_slope``; parameters and submodules are
+        described by their own entries and by ``state_dict()``. Keep a
+        counter or a cache in a private (``_name``) attribute.
+
+        >>> MLP(2, [3, 1], seed=0).architecture()["layers.0.neurons.2"]
+        "Neuron(activation='relu')"
+        """
+        return {name: _describe(m) for name, m in self.named_modules()}
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def _plain(x: object) -> bool:
+    if isinstance(x, tuple):
+        return all(_plain(item) for item in x)
+    return x is None or isinstance(x, (bool, int, float, str))
+
+
+def _describe(module: Module) -> str:
+    """``Kind(option=value, ...)``: the module's class and its plain public attributes."""
+    options = sorted(
+        (name, value)
+        for name, value in module._public_attributes()
+        if name != "training" and name not in module._buffer_names and _plain(value)
+    )
+    inner = ", ".join(f"{name}={value!r}" for name, value in options)
+    return f"{type(module).__name__}({inner})"
 
 
 # -- dense layers -----------------------------------------------------------------
@@ -370,8 +469,9 @@ class Neuron(Module):
         _count(nin, "nin")
         self.activation = _activation_name(activation)
         rng = make_rng(seed)
-        self.w = [Value(x) for x in sample_weights(init, nin, fan_in=nin, fan_out=fan_out, rng=rng)]
-        self.b = Value(0.0) if bias else None
+        weights = sample_weights(init, nin, fan_in=nin, fan_out=fan_out, rng=rng)
+        self.w: list[Value] = [Parameter(x) for x in weights]
+        self.b: Value | None = Parameter(0.0) if bias else None
         self._fn = ACTIVATIONS[self.activation]
 
     def fire(self, xs: Sequence[Value]) -> Value:
@@ -615,7 +715,7 @@ class LeakyReLU(Module):
     """
 
     def __init__(self, negative_slope: float = 0.01) -> None:
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = _real(negative_slope, "LeakyReLU negative_slope")
 
     def forward(self, x: Signal) -> Signal:
         return _map(lambda v: v.leaky_relu(self.negative_slope), x)
@@ -672,6 +772,12 @@ class Dropout(Module):
     def forward(self, x: Signal) -> Signal:
         if not self.training or self.p == 0.0:
             return _map(lambda v: v, x)
+        if is_tracing():
+            raise TraceError(
+                f"{self!r} in training mode draws a new mask every step, which a compiled "
+                "step would freeze into one mask; train it without compile, or call .eval() "
+                "on it (dropout off) before compiling"
+            )
         return _map(self._drop, x)
 
     def __repr__(self) -> str:
@@ -708,8 +814,12 @@ class BatchNorm1d(Module):
             raise ValueError(f"eps must be positive, got {eps!r}")
         if not 0.0 <= self.momentum <= 1.0:
             raise ValueError(f"momentum must be between 0 and 1, got {momentum!r}")
-        self.weight = [Value(1.0) for _ in range(num_features)] if affine else None
-        self.bias = [Value(0.0) for _ in range(num_features)] if affine else None
+        self.weight: list[Value] | None = (
+            [Parameter(1.0) for _ in range(num_features)] if affine else None
+        )
+        self.bias: list[Value] | None = (
+            [Parameter(0.0) for _ in range(num_features)] if affine else None
+        )
         self.running_mean = [0.0] * num_features
         self.running_var = [1.0] * num_features
 
@@ -752,6 +862,12 @@ class BatchNorm1d(Module):
         return out
 
     def forward(self, x: Signal) -> list[Value]:
+        if self.training and is_tracing():
+            raise TraceError(
+                f"{self!r} in training mode normalises with each batch's statistics, which a "
+                "per-sample compiled step cannot see; train it without compile, or call "
+                ".eval() on it (running statistics) before compiling"
+            )
         if self.training:
             raise ValueError(
                 f"{self!r} in training mode needs a mini-batch: call model.call_batch(xs), "
@@ -848,7 +964,7 @@ class _ConvNd(Module):
         self.weight = [
             _nest(
                 [
-                    Value(w)
+                    Parameter(w)
                     for w in sample_weights(
                         init,
                         in_channels * k,
@@ -861,7 +977,9 @@ class _ConvNd(Module):
             )
             for _ in range(out_channels)
         ]
-        self.bias = [Value(0.0) for _ in range(out_channels)] if bias else None
+        self.bias: list[Value] | None = (
+            [Parameter(0.0) for _ in range(out_channels)] if bias else None
+        )
 
     def forward(self, x: Signal) -> list[Any]:
         d = self._d

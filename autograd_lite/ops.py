@@ -2,8 +2,9 @@
 
 Every primitive is one row of ``PRIMITIVES``: a forward function on plain
 floats and, right beside it, its derivative rule. Everything else in the
-library is composed from these rows: ``a - b`` is ``a + b * -1`` and
-``a / b`` is ``a * b ** -1``.
+library is composed from these rows. Subtraction, negation and division are
+rows of their own (not ``a + b * -1`` and ``a * b ** -1``), because that is
+what a learner writes and expects to see drawn.
 
 A derivative rule is a pure function ``vjp(g, out, *inputs)`` that *returns*
 one gradient per input, given ``g`` (the gradient arriving at the output),
@@ -23,6 +24,14 @@ Each row also says where its derivative is smooth (``smooth``); the gradient
 checker and the Hypothesis strategies use it to stay away from kinks and
 poles, where a numerical derivative means nothing.
 
+Each row can also write itself as code, for ``autograd_lite.compile``:
+``code`` is the forward pass and ``grad_code`` the derivative rule as short
+Python templates (``{0}``, ``{1}`` the inputs, ``{out}`` the output, ``{g}``
+the gradient arriving), and ``np_code`` / ``np_grad_code`` the same on numpy
+arrays of a whole batch. A row without templates is compiled as a call of
+its ``forward`` and ``vjp`` functions, so a new row works at once and its
+templates are only ever a speed-up, checked against the functions by the tests.
+
 >>> PRIMITIVES["mul"].forward(3.0, 4.0)
 12.0
 >>> PRIMITIVES["mul"].vjp(1.0, 12.0, 3.0, 4.0)
@@ -37,7 +46,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PRIMITIVES", "Primitive"]
+__all__ = ["LOG_FLOOR", "PRIMITIVES", "Primitive"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +68,16 @@ class Primitive:
     smooth: Callable[..., bool]
     #: One line for people: what the operation and its derivative are.
     doc: str
+    #: The forward pass as a Python template (``"{0} * {1}"``), or None to call ``forward``.
+    code: str | None = None
+    #: One template per input for its gradient (``"{g} * {1}"``), or None to call ``vjp``.
+    grad_code: tuple[str, ...] | None = None
+    #: The same two on numpy arrays (a batch at a time), or None.
+    np_code: str | None = None
+    np_grad_code: tuple[str, ...] | None = None
+    #: True where an infinite or NaN input can give a finite output (tanh(inf) = 1), so
+    #: that a compiled replay must check its input to raise where the engine raises.
+    hides_overflow: bool = False
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -97,6 +116,28 @@ def _sqrt(x: float) -> float:
     if x < 0.0:
         raise ValueError("sqrt needs a non-negative input")
     return math.sqrt(x)
+
+
+def _div(a: float, b: float) -> float:
+    if b == 0.0:
+        raise ZeroDivisionError("division by zero")
+    return a / b
+
+
+#: ``log_clamped`` never goes below this (PyTorch's clamp in binary cross-entropy).
+LOG_FLOOR = -100.0
+
+
+def _log_clamped_f(x: float) -> float:
+    if x < 0.0:
+        raise ValueError("log_clamped needs a non-negative input")
+    return math.log(x) if x > math.exp(LOG_FLOOR) else LOG_FLOOR
+
+
+def _logsumexp_f(*xs: float) -> float:
+    # log sum_j e^x_j = m + log sum_j e^(x_j - m) with m = max x: every e^(...) <= 1
+    m = max(xs)
+    return m + math.log(math.fsum([math.exp(x - m) for x in xs]))
 
 
 def _sigmoid_f(x: float) -> float:
@@ -156,6 +197,16 @@ def _pow_vjp(g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
     return g * b * a ** (b - 1), db
 
 
+def _log_clamped_vjp(g: Any, out: Any, a: Any) -> tuple[Any]:
+    # flat where the log is clamped: that piece adds no gradient
+    return (g / a if out > LOG_FLOOR else 0.0,)
+
+
+def _logsumexp_vjp(g: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
+    # d lse / dx_i = e^(x_i - lse) = softmax(x)_i
+    return tuple(g * _exp(x - out) for x in xs)
+
+
 def _dot_vjp(g: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
     # d(b + sum_i w_i x_i) = sum_i (x_i dw_i + w_i dx_i) + db; inputs (w..., x...[, b])
     n = len(xs) // 2
@@ -175,8 +226,23 @@ def _row(
     vjp: Callable[..., tuple[Any, ...]],
     doc: str,
     smooth: Callable[..., bool] = _anywhere,
+    *,
+    code: tuple[str, tuple[str, ...]] | None = None,
+    np_code: tuple[str, tuple[str, ...]] | None = None,
+    hides_overflow: bool = False,
 ) -> Primitive:
-    return Primitive(name, symbol, arity, forward, vjp, smooth, doc)
+    return Primitive(
+        name, symbol, arity, forward, vjp, smooth, doc,
+        code=code[0] if code else None,
+        grad_code=code[1] if code else None,
+        np_code=np_code[0] if np_code else None,
+        np_grad_code=np_code[1] if np_code else None,
+        hides_overflow=hides_overflow,
+    )  # fmt: skip
+
+
+def _away_from_pole(a: float, b: float) -> bool:
+    return abs(b) > 1e-3  # clear of the pole of a / b at b = 0
 
 
 # fmt: off
@@ -184,58 +250,116 @@ _ROWS = [
     # d(a + b) = da + db
     _row("add", "+", 2, operator.add,
          lambda g, out, a, b: (g, g),
-         "a + b; both partial derivatives are 1"),
+         "a + b; both partial derivatives are 1",
+         code=("{0} + {1}", ("{g}", "{g}")),
+         np_code=("{0} + {1}", ("{g}", "{g}"))),
+    # d(a - b) = da - db
+    _row("sub", "-", 2, operator.sub,
+         lambda g, out, a, b: (g, -g),
+         "a - b; d/da = 1, d/db = -1",
+         code=("{0} - {1}", ("{g}", "-{g}")),
+         np_code=("{0} - {1}", ("{g}", "-{g}"))),
+    # d(-a) = -da
+    _row("neg", "neg", 1, operator.neg,
+         lambda g, out, a: (-g,),
+         "-a; d/da = -1",
+         code=("-{0}", ("-{g}",)),
+         np_code=("-{0}", ("-{g}",))),
     # d(ab) = b da + a db
     _row("mul", "*", 2, operator.mul,
          lambda g, out, a, b: (g * b, g * a),
-         "a * b; d/da = b, d/db = a"),
+         "a * b; d/da = b, d/db = a",
+         code=("{0} * {1}", ("{g} * {1}", "{g} * {0}")),
+         np_code=("{0} * {1}", ("{g} * {1}", "{g} * {0}"))),
+    # d(a / b) = da / b - (a / b^2) db = (da - out db) / b
+    _row("div", "/", 2, _div,
+         lambda g, out, a, b: (g / b, -g * out / b),
+         "a / b; d/da = 1/b, d/db = -a/b^2", smooth=_away_from_pole,
+         code=("{0} / {1}", ("{g} / {1}", "-{g} * {out} / {1}")),
+         np_code=("{0} / {1}", ("{g} / {1}", "-{g} * {out} / {1}")),
+         hides_overflow=True),  # 1 / inf = 0
     # d(a^b) = b a^(b-1) da + a^b ln(a) db
     _row("pow", "**", 2, _pow, _pow_vjp,
-         "a ** b; d/da = b a^(b-1), d/db = a^b ln a", smooth=_pow_smooth),
+         "a ** b; d/da = b a^(b-1), d/db = a^b ln a", smooth=_pow_smooth,
+         hides_overflow=True),  # inf ** -1 = 0
     # d(e^a) = e^a da
     _row("exp", "exp", 1, math.exp,
          lambda g, out, a: (g * out,),
-         "e^a; its own derivative"),
+         "e^a; its own derivative",
+         code=("exp({0})", ("{g} * {out}",)),
+         np_code=("np.exp({0})", ("{g} * {out}",)),
+         hides_overflow=True),  # e^-inf = 0
     # d(ln a) = da / a
     _row("log", "log", 1, _log,
          lambda g, out, a: (g / a,),
-         "natural logarithm; d/da = 1/a", smooth=_positive),
+         "natural logarithm; d/da = 1/a", smooth=_positive,
+         code=("log({0})", ("{g} / {0}",)),
+         np_code=("np.log({0})", ("{g} / {0}",))),
+    # d(max(ln a, -100)) = [ln a > -100] da / a
+    _row("log_clamped", "log≥-100", 1, _log_clamped_f, _log_clamped_vjp,
+         "max(ln a, -100), the log of binary cross-entropy; d/da = 1/a where not clamped",
+         smooth=_positive, hides_overflow=True),
     # d(sqrt a) = da / (2 sqrt a)
     _row("sqrt", "sqrt", 1, _sqrt,
          lambda g, out, a: (g * 0.5 / out,),
-         "square root; d/da = 1 / (2 sqrt a)", smooth=_positive),
+         "square root; d/da = 1 / (2 sqrt a)", smooth=_positive,
+         code=("sqrt({0})", ("{g} * 0.5 / {out}",)),
+         np_code=("np.sqrt({0})", ("{g} * 0.5 / {out}",))),
     # d(sin a) = cos(a) da
     _row("sin", "sin", 1, math.sin,
          lambda g, out, a: (g * _cos(a),),
-         "sine; d/da = cos a"),
+         "sine; d/da = cos a",
+         code=("sin({0})", ("{g} * cos({0})",)),
+         np_code=("np.sin({0})", ("{g} * np.cos({0})",))),
     # d(cos a) = -sin(a) da
     _row("cos", "cos", 1, math.cos,
          lambda g, out, a: (g * -_sin(a),),
-         "cosine; d/da = -sin a"),
+         "cosine; d/da = -sin a",
+         code=("cos({0})", ("{g} * -sin({0})",)),
+         np_code=("np.cos({0})", ("{g} * -np.sin({0})",))),
     # d(tanh a) = (1 - tanh(a)^2) da
     _row("tanh", "tanh", 1, math.tanh,
          lambda g, out, a: (g * (1 - out * out),),
-         "hyperbolic tangent; d/da = 1 - tanh(a)^2"),
+         "hyperbolic tangent; d/da = 1 - tanh(a)^2",
+         code=("tanh({0})", ("{g} * (1 - {out} * {out})",)),
+         np_code=("np.tanh({0})", ("{g} * (1 - {out} * {out})",)),
+         hides_overflow=True),
     # d(s(a)) = s(a) (1 - s(a)) da
     _row("sigmoid", "sigmoid", 1, _sigmoid_f,
          lambda g, out, a: (g * out * (1 - out),),
-         "logistic sigmoid 1/(1+e^-a); d/da = s(a) (1 - s(a))"),
+         "logistic sigmoid 1/(1+e^-a); d/da = s(a) (1 - s(a))",
+         code=("sigmoid({0})", ("{g} * {out} * (1 - {out})",)),
+         np_code=("np_sigmoid({0})", ("{g} * {out} * (1 - {out})",)),
+         hides_overflow=True),
     # d(max(a, 0)) = [a > 0] da
     _row("relu", "relu", 1, lambda a: a if a > 0.0 else 0.0,
          lambda g, out, a: (g if a > 0 else 0.0,),
-         "max(a, 0); d/da = 1 for a > 0, else 0", smooth=_away_from_zero),
+         "max(a, 0); d/da = 1 for a > 0, else 0", smooth=_away_from_zero,
+         code=("{0} if {0} > 0.0 else 0.0", ("{g} if {0} > 0.0 else 0.0",)),
+         np_code=("np.maximum({0}, 0.0)", ("np.where({0} > 0.0, {g}, 0.0)",)),
+         hides_overflow=True),
     # d(a if a > 0 else s a) = [a > 0] da + [a <= 0] (s da + a ds)
     _row("leaky_relu", "leaky_relu", 2, lambda a, s: a if a > 0.0 else s * a,
          lambda g, out, a, s: (g, 0.0) if a > 0 else (g * s, g * a),
-         "a if a > 0 else slope * a; d/da = 1 or slope", smooth=_away_from_zero),
+         "a if a > 0 else slope * a; d/da = 1 or slope", smooth=_away_from_zero,
+         code=("{0} if {0} > 0.0 else {1} * {0}",
+               ("{g} if {0} > 0.0 else {g} * {1}", "0.0 if {0} > 0.0 else {g} * {0}")),
+         np_code=("np.where({0} > 0.0, {0}, {1} * {0})",
+                  ("np.where({0} > 0.0, {g}, {g} * {1})", "np.where({0} > 0.0, 0.0, {g} * {0})")),
+         hides_overflow=True),
     # d(ln(1 + e^a)) = sigmoid(a) da
     _row("softplus", "softplus", 1, _softplus_f,
          lambda g, out, a: (g * _sigmoid(a),),
-         "ln(1 + e^a), a smooth ReLU; d/da = sigmoid(a)"),
+         "ln(1 + e^a), a smooth ReLU; d/da = sigmoid(a)",
+         code=("softplus({0})", ("{g} * sigmoid({0})",)),
+         np_code=("np.logaddexp({0}, 0.0)", ("{g} * np_sigmoid({0})",)),
+         hides_overflow=True),
     # d|a| = sign(a) da
     _row("abs", "abs", 1, abs,
          lambda g, out, a: (g if a > 0 else -g if a < 0 else 0.0,),
-         "|a|; d/da = sign(a)", smooth=_away_from_zero),
+         "|a|; d/da = sign(a)", smooth=_away_from_zero,
+         code=("abs({0})", ("{g} if {0} > 0.0 else -{g} if {0} < 0.0 else 0.0",)),
+         np_code=("np.abs({0})", ("{g} * np.sign({0})",))),
     # d(x_1 + ... + x_n) = dx_1 + ... + dx_n
     _row("sum", "sum", None, lambda *xs: math.fsum(xs),
          lambda g, out, *xs: (g,) * len(xs),
@@ -244,6 +368,10 @@ _ROWS = [
     _row("dot", "dot", None, _dot_f, _dot_vjp,
          "b + w_1 x_1 + ... + w_n x_n in one node (inputs w..., x..., and b last if given); "
          "d/dw_i = x_i, d/dx_i = w_i, d/db = 1"),
+    # d(log sum_j e^x_j) = sum_i softmax(x)_i dx_i
+    _row("logsumexp", "logsumexp", None, _logsumexp_f, _logsumexp_vjp,
+         "log(e^x_1 + ... + e^x_n), never overflowing; d/dx_i = softmax(x)_i",
+         hides_overflow=True),
 ]
 # fmt: on
 

@@ -21,6 +21,14 @@ Where we differ from PyTorch:
   ``step()`` and the clipping functions leave it alone.
 - Updates write plain floats to ``.data`` and never build a graph. If you
   ran ``backward(create_graph=True)``, ``grad`` is a ``Value``; its number is used.
+- ``step()`` never writes inf or NaN: it computes and checks every new value
+  first, and if one would not be finite (a NaN gradient, a step that
+  overflows) it raises ``FloatingPointError`` naming the optimiser and the
+  parameter, and changes nothing. PyTorch writes the inf or NaN. Likewise a
+  schedule that would make a learning rate inf raises ``ValueError``.
+- ``eps`` must be > 0 (PyTorch allows 0, and then divides 0 by 0 on a zero
+  gradient), and RMSprop's ``alpha`` must be in [0, 1] (PyTorch allows any
+  alpha >= 0; above 1 the running mean of squares turns negative).
 
 >>> from autograd_lite import Value
 >>> from autograd_lite.optim import SGD
@@ -39,6 +47,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
@@ -211,11 +220,21 @@ def adam_update(
 
 class _Rule(NamedTuple):
     what: str  # PyTorch's words in "Invalid <what>: <value>"
-    kind: str  # "nonneg" (finite, >= 0), "real" (finite), "flag" (bool), "betas"
+    kind: str  # "nonneg" (finite, >= 0), "positive" (finite, > 0), "unit" (in [0, 1]),
+    #            "real" (finite), "flag" (bool), "betas"
 
+
+#: What each numeric kind allows: (a test on a finite float, its words).
+_RANGES: dict[str, tuple[Callable[[float], bool], str]] = {
+    "real": (lambda x: True, "finite"),
+    "nonneg": (lambda x: x >= 0.0, "a finite number >= 0"),
+    "positive": (lambda x: x > 0.0, "a finite number > 0"),
+    "unit": (lambda x: 0.0 <= x <= 1.0, "in [0, 1]"),
+}
 
 _LR = _Rule("learning rate", "nonneg")
-_EPS = _Rule("epsilon value", "nonneg")
+# eps > 0, where PyTorch allows 0: with eps = 0 a zero gradient divides 0 by 0
+_EPS = _Rule("epsilon value", "positive")
 _WEIGHT_DECAY = _Rule("weight_decay value", "nonneg")
 _MOMENTUM = _Rule("momentum value", "nonneg")
 _FLAG = _Rule("flag", "flag")
@@ -243,8 +262,8 @@ def _checked(name: str, rule: _Rule, value: object) -> Any:
         x = float(value)
     except OverflowError:  # an int such as 10**400
         x = math.inf
-    if not math.isfinite(x) or (rule.kind == "nonneg" and x < 0.0):
-        rule_text = "a finite number >= 0" if rule.kind == "nonneg" else "finite"
+    allowed, rule_text = _RANGES[rule.kind]
+    if not (math.isfinite(x) and allowed(x)):
         raise ValueError(f"Invalid {rule.what}: {value!r} ({name} must be {rule_text})")
     return x
 
@@ -385,26 +404,67 @@ class Optimizer:
             for p in group["params"]:
                 p.grad = 0.0
 
+    def _hyper(self, group: Mapping[str, Any]) -> dict[str, Any]:
+        """The keyword arguments of the update function for ``group``."""
+        return {k: group[k] for k in self._rules if k != "maximize"}
+
     def step(self, closure: Callable[[], R] | None = None) -> R | None:
         """Update every parameter that requires a gradient; return ``closure()``'s result.
 
         ``closure`` (optional, as in PyTorch) recomputes the loss: it should
         zero the gradients, compute the loss, call ``backward()`` and return it.
+
+        Every new value is computed and checked before any is written: if a
+        parameter or its state would stop being a finite number (a NaN or
+        infinite gradient, or a step that overflows), ``FloatingPointError``
+        names the optimiser and the parameter, and nothing changes.
+        (PyTorch writes the inf or NaN.)
         """
         loss = closure() if closure is not None else None
         update = type(self)._update
-        for group in self.param_groups:
-            hyper = {k: group[k] for k in self._rules if k != "maximize"}
+        planned: list[tuple[Value, float, State]] = []
+        index = -1  # the parameter's number in state_dict(), across all groups
+        for g, group in enumerate(self.param_groups):
+            hyper = self._hyper(group)
             sign = -1.0 if group["maximize"] else 1.0  # maximize: climb, g <- -g
-            for p in group["params"]:
+            for i, p in enumerate(group["params"]):
+                index += 1
                 if not p.requires_grad:
                     continue  # frozen
-                p.data, new = update(
-                    p.data, sign * float(p.grad), self.state.get(p, _NO_STATE), **hyper
-                )
-                if new:
-                    self.state[p] = new
+                grad = sign * float(p.grad)
+                try:
+                    data, new = update(p.data, grad, self.state.get(p, _NO_STATE), **hyper)
+                except (ArithmeticError, ValueError) as error:  # e.g. an overflow in x ** y
+                    why = f"fail ({type(error).__name__}: {error})"
+                    raise self._step_error(index, g, i, p, grad, why) from None
+                if not math.isfinite(data):
+                    raise self._step_error(index, g, i, p, grad, f"{data}")
+                for name, x in new.items():
+                    if not math.isfinite(x):
+                        raise self._step_error(index, g, i, p, grad, f"have {name} {x}")
+                planned.append((p, data, new))
+        for p, data, new in planned:
+            p.data = data
+            if new:
+                self.state[p] = new
         return loss
+
+    def _step_error(
+        self, index: int, g: int, i: int, p: Value, grad: float, what: str
+    ) -> FloatingPointError:
+        """The error for a step that would make parameter ``index`` ``what``."""
+        label = f" {p.label!r}" if p.label else ""
+        who = f"parameter {index}{label} (param_groups[{g}]['params'][{i}])"
+        if not math.isfinite(grad):
+            cause = f"its gradient is {grad}"
+        elif not math.isfinite(p.data):
+            cause = f"it is {p.data} already"
+        else:
+            lr = self.param_groups[g]["lr"]
+            cause = f"the step overflows (gradient {grad:g}, lr {lr:g})"
+        return FloatingPointError(
+            f"{type(self).__name__}.step() would make {who} {what}: {cause}; nothing was changed"
+        )
 
     # -- saving and loading --------------------------------------------------
 
@@ -428,9 +488,13 @@ class Optimizer:
         """Restore hyper-parameters and per-parameter state saved by ``state_dict()``.
 
         The saved groups must hold as many parameters as this optimiser's,
-        in the same order. Everything is checked before anything changes: a
-        bad ``state_dict`` raises ``ValueError`` / ``TypeError`` and leaves the
-        optimiser as it was.
+        in the same order. Everything is checked before anything changes:
+        the keys of each group, every hyper-parameter, and each parameter's
+        state, which must hold exactly the entries this optimiser keeps with
+        those settings (``exp_avg``, ``exp_avg_sq`` and ``step`` for Adam, say),
+        as finite numbers. A parameter may appear once, as ``3`` or as ``"3"``
+        (what JSON makes of it). A bad ``state_dict`` raises ``ValueError`` /
+        ``TypeError`` and leaves the optimiser as it was.
         """
         if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups"}:
             raise ValueError("an optimizer state_dict must have exactly 'state' and 'param_groups'")
@@ -441,7 +505,7 @@ class Optimizer:
                 f"the state_dict has {n} parameter groups, this optimizer has "
                 f"{len(self.param_groups)}"
             )
-        by_index: dict[int, Value] = {}
+        by_index: dict[int, tuple[Value, dict[str, Any]]] = {}
         new_groups: list[dict[str, Any]] = []
         for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups, strict=True)):
             new_groups.append(self._loaded_group(saved, group, f"param_groups[{i}]", by_index))
@@ -450,7 +514,11 @@ class Optimizer:
         self.state = new_state
 
     def _loaded_group(
-        self, saved: object, group: dict[str, Any], where: str, by_index: dict[int, Value]
+        self,
+        saved: object,
+        group: dict[str, Any],
+        where: str,
+        by_index: dict[int, tuple[Value, dict[str, Any]]],
     ) -> dict[str, Any]:
         if not isinstance(saved, Mapping):
             raise TypeError(f"{where} must be a dict, got {type(saved).__name__}")
@@ -465,30 +533,69 @@ class Optimizer:
                 f"{where} lists {len(ids) if isinstance(ids, list) else ids!r} parameters, "
                 f"this optimizer's group has {len(group['params'])}"
             )
-        for k, p in zip(ids, group["params"], strict=True):
-            if not isinstance(k, int) or isinstance(k, bool) or k in by_index:
-                raise ValueError(f"{where}['params'] must hold distinct ints, got {k!r}")
-            by_index[k] = p
         new = {**self._check_hyper(saved, where), "params": group["params"]}
         if "initial_lr" in saved:
             new["initial_lr"] = _checked("initial_lr", _LR, saved["initial_lr"])
+        for k, p in zip(ids, group["params"], strict=True):
+            if not isinstance(k, int) or isinstance(k, bool) or k in by_index:
+                raise ValueError(f"{where}['params'] must hold distinct ints, got {k!r}")
+            by_index[k] = (p, new)
         return new
 
-    def _loaded_state(self, saved: object, by_index: dict[int, Value]) -> dict[Value, State]:
+    def _state_names(self, group: Mapping[str, Any]) -> set[str]:
+        """The state entries this optimiser keeps for a parameter of ``group``.
+
+        The update function says it: what it returns after one step.
+        """
+        return set(type(self)._update(0.0, 0.0, _NO_STATE, **self._hyper(group))[1])
+
+    def _loaded_state(
+        self, saved: object, by_index: dict[int, tuple[Value, dict[str, Any]]]
+    ) -> dict[Value, State]:
         if not isinstance(saved, Mapping):
             raise TypeError(f"state_dict['state'] must be a dict, got {type(saved).__name__}")
+        kind = type(self).__name__
         out: dict[Value, State] = {}
+        seen: dict[int, object] = {}
         for key, entry in saved.items():
-            k = int(key) if isinstance(key, str) and key.lstrip("-").isdigit() else key
-            if not isinstance(k, int) or k not in by_index:
-                raise ValueError(f"state_dict['state'] has an entry for unknown parameter {key!r}")
+            k = int(key) if isinstance(key, str) and _INDEX.fullmatch(key) else key
+            where = f"state_dict['state'][{_short(key)}]"
+            if not isinstance(k, int) or isinstance(k, bool) or k not in by_index:
+                raise ValueError(
+                    f"state_dict['state'] has an entry for unknown parameter {_short(key)}"
+                )
+            if k in seen:
+                raise ValueError(
+                    f"state_dict['state'] has parameter {k} twice, as {seen[k]!r} and {key!r}"
+                )
+            seen[k] = key
             if not isinstance(entry, Mapping) or not all(isinstance(n, str) for n in entry):
-                raise TypeError(f"state_dict['state'][{key!r}] must be a dict of numbers")
-            out[by_index[k]] = {
-                name: _state_number(f"state_dict['state'][{key!r}][{name!r}]", name, x)
-                for name, x in entry.items()
+                raise TypeError(f"{where} must be a dict of numbers")
+            p, group = by_index[k]
+            expected = self._state_names(group)
+            if set(entry) != expected:
+                missing, unknown = sorted(expected - set(entry)), sorted(set(entry) - expected)
+                raise ValueError(
+                    f"{where} does not hold what {kind} keeps with these settings "
+                    f"({sorted(expected)}): missing {missing}, unknown {_short(unknown)} "
+                    "(the state of another optimiser, or of other settings?)"
+                )
+            values = {
+                name: _state_number(f"{where}[{name!r}]", name, x) for name, x in entry.items()
             }
+            if values:
+                out[p] = values
         return out
+
+
+#: A parameter's number as JSON writes a dict key: digits only.
+_INDEX = re.compile(r"[0-9]{1,18}")
+
+
+def _short(x: object, limit: int = 80) -> str:
+    """``repr(x)`` cut to ``limit`` characters, for an error message."""
+    text = repr(x)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 #: state entries that are sums of squares or counts, so never negative
@@ -498,7 +605,7 @@ _NON_NEGATIVE_STATE = frozenset({"step", "sum", "square_avg", "exp_avg_sq", "max
 def _state_number(where: str, name: str, x: object) -> float:
     """A saved state value as a float, or an error naming it (before anything changes)."""
     if not isinstance(x, (int, float)) or isinstance(x, bool):
-        raise TypeError(f"{where} must be a number, got {x!r}")
+        raise TypeError(f"{where} must be a number, got {_short(x)}")
     try:
         value = float(x)
     except OverflowError:
@@ -507,6 +614,8 @@ def _state_number(where: str, name: str, x: object) -> float:
         raise ValueError(f"{where} must be finite, got {value!r}")
     if name in _NON_NEGATIVE_STATE and value < 0.0:
         raise ValueError(f"{where} cannot be negative, got {value!r}")
+    if name == "step" and not (value >= 1.0 and value.is_integer()):
+        raise ValueError(f"{where} counts the steps taken: a whole number >= 1, got {value!r}")
     return value
 
 
@@ -625,7 +734,8 @@ class RMSprop(Optimizer):
 
     _rules: ClassVar[dict[str, _Rule]] = {
         "lr": _LR,
-        "alpha": _Rule("alpha value", "nonneg"),
+        # alpha in [0, 1] (PyTorch: >= 0): above 1 the running mean of g^2 turns negative
+        "alpha": _Rule("alpha value", "unit"),
         "eps": _EPS,
         "weight_decay": _WEIGHT_DECAY,
         "momentum": _MOMENTUM,
@@ -781,11 +891,14 @@ def clip_grad_norm_(
         total = max(abs(g) for g in grads)
     else:
         scale = max(abs(g) for g in grads)
-        if 0.0 < scale < math.inf:
-            # ||g||_p = m ||g / m||_p with m = max |g|: the powers cannot overflow
-            total = scale * math.fsum((abs(g) / scale) ** p for g in grads) ** (1.0 / p)
-        else:  # all zero, or an inf: the plain formula gives the right 0 or inf
-            total = math.fsum(abs(g) ** p for g in grads) ** (1.0 / p)
+        try:
+            if 0.0 < scale < math.inf:
+                # ||g||_p = m ||g / m||_p with m = max |g|: the powers cannot overflow
+                total = scale * math.fsum((abs(g) / scale) ** p for g in grads) ** (1.0 / p)
+            else:  # all zero, or an inf: the plain formula gives the right 0 or inf
+                total = math.fsum(abs(g) ** p for g in grads) ** (1.0 / p)
+        except OverflowError:  # a tiny p: (sum |g|^p)^(1/p) is beyond the floats
+            total = math.inf  # PyTorch's answer too
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(
             f"the total norm of order {p} of the gradients is {total}, so they cannot be "
@@ -873,9 +986,25 @@ class LRScheduler:
         return [float(group["lr"]) for group in self.optimizer.param_groups]
 
     def step(self) -> None:
-        """Advance one epoch and set each group's learning rate for it."""
+        """Advance one epoch and set each group's learning rate for it.
+
+        A learning rate that would leave the float range (``ExponentialLR``
+        with a large ``gamma``, say) raises ``ValueError`` naming the group,
+        and nothing changes.
+        """
         self.last_epoch += 1
-        lrs = self._next_lrs()
+        try:
+            lrs = self._next_lrs()
+            for i, lr in enumerate(lrs):
+                if not (math.isfinite(lr) and lr >= 0.0):
+                    raise ValueError(
+                        f"{type(self).__name__}.step() would set the learning rate of "
+                        f"param_groups[{i}] to {lr!r} in epoch {self.last_epoch} (from "
+                        f"{self.optimizer.param_groups[i]['lr']!r}); nothing was changed"
+                    )
+        except BaseException:
+            self.last_epoch -= 1
+            raise
         for group, lr in zip(self.optimizer.param_groups, lrs, strict=True):
             group["lr"] = lr
         self._last_lr = list(lrs)

@@ -264,6 +264,7 @@ def fit(
     scheduler: Any = None,
     predict: Predict | None = None,
     on_epoch_end: Callable[[int, History], None] | None = None,
+    compile: bool | str = False,
 ) -> History:
     """Train ``model`` on ``data = (X, y)`` for ``epochs`` passes; return the ``History``.
 
@@ -275,6 +276,12 @@ def fit(
     Accuracy is reported for classification losses (cross-entropy, hinge,
     binary cross-entropy); for any other loss pass ``predict``, a function
     from one output to a class index. ``seed`` fixes the shuffling.
+
+    ``compile="python"`` or ``"numpy"`` (``True`` means ``"python"``) records
+    one example's loss once with ``autograd_lite.compile`` and replays it on
+    every batch: the same losses and gradients, many times faster. Class
+    labels are given to the compiled loss one-hot. Layers that change from
+    step to step in training mode (Dropout, BatchNorm1d) refuse to compile.
 
     Raises ``DivergenceError`` when the loss (training or validation) or a
     weight stops being finite, or a step overflows; ``history`` then holds
@@ -292,11 +299,25 @@ def fit(
     for method in ("zero_grad", "step"):
         if not callable(getattr(optimizer, method, None)):
             raise TypeError(f"optimizer must have {method}(), got {type(optimizer).__name__}")
+    # everything is checked before the first step changes a weight
+    if scheduler is not None and not callable(getattr(scheduler, "step", None)):
+        raise TypeError(
+            f"scheduler must have step() (an optim.LRScheduler) or be None, "
+            f"got {type(scheduler).__name__}"
+        )
+    for name, fn in (("on_epoch_end", on_epoch_end), ("predict", predict)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"{name} must be a function or None, got {type(fn).__name__} {fn!r}")
+    for name, flag in (("progress", progress), ("shuffle", shuffle)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {type(flag).__name__} {flag!r}")
+    backend = _backend(compile)
     rng = make_rng(seed)
     params = model.parameters()
     n_batches = math.ceil(len(X) / batch_size)
     history = History()
     model.train()
+    batch_step = _batch_step(model, loss_fn, predict, backend, X, y)
     with tqdm(total=epochs, desc="training", unit="epoch", disable=not progress) as bar:
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
@@ -308,17 +329,14 @@ def fit(
             ):
                 try:
                     optimizer.zero_grad()
-                    loss, judged = _batch_loss(model, loss_fn, predict, xb, yb)
-                    if not math.isfinite(loss.data):
-                        raise FloatingPointError(f"the loss is {loss.data}")
-                    loss.backward()
+                    loss, judged = batch_step(xb, yb)
                     optimizer.step()
                     if not all(math.isfinite(p.data) for p in params):
                         raise FloatingPointError("a weight is no longer a finite number")
                 except _DIVERGENCE as error:
                     where = f"batch {b} of {n_batches}"
                     raise _diverged(epoch, where, str(error), lr, history) from error
-                total += loss.data * len(xb)
+                total += loss * len(xb)
                 pairs = None if judged is None or pairs is None else pairs + judged
             if scheduler is not None:
                 scheduler.step()
@@ -343,6 +361,74 @@ def fit(
             if on_epoch_end is not None:
                 on_epoch_end(epoch, history)
     return history
+
+
+BatchStep = Callable[[Sequence[Any], Sequence[Any]], tuple[float, list[tuple[int, int]] | None]]
+
+
+def _backend(compile: object) -> str | None:
+    if compile is False or compile is None or compile == "off":
+        return None
+    if compile is True:
+        return "python"
+    if compile in ("python", "numpy"):
+        return str(compile)
+    raise ValueError(f"compile must be False, True, 'python' or 'numpy', got {compile!r}")
+
+
+def _batch_step(
+    model: Module,
+    loss_fn: LossFn,
+    predict: Predict | None,
+    backend: str | None,
+    X: Sequence[Any],
+    y: Sequence[Any],
+) -> BatchStep:
+    """One training step's forward and backward pass: (mean loss, judged pairs)."""
+    if backend is None:
+
+        def eager(xb: Sequence[Any], yb: Sequence[Any]) -> tuple[float, Any]:
+            loss, judged = _batch_loss(model, loss_fn, predict, xb, yb)
+            if not math.isfinite(loss.data):
+                raise FloatingPointError(f"the loss is {loss.data}")
+            loss.backward()
+            return loss.data, judged
+
+        return eager
+
+    from autograd_lite.compile import compile as record  # the compiler only when asked for
+
+    with no_grad():
+        k = len(_as_list(model(X[0])))
+    one_hot = k > 1 and all(isinstance(t, int) and not isinstance(t, bool) for t in y)
+
+    def target(t: Any) -> Any:  # a traced target cannot pick a logit by index: one-hot
+        return [1.0 if j == t else 0.0 for j in range(k)] if one_hot else t
+
+    def fn(x: Any, t: Any) -> tuple[Value, list[Value]]:
+        out = model(x)
+        return loss_fn(out, t), _as_list(out)
+
+    step = record(fn, model.parameters(), example=(X[0], target(y[0])), backend=backend)
+
+    def compiled(xb: Sequence[Any], yb: Sequence[Any]) -> tuple[float, Any]:
+        loss = step(xb, [target(t) for t in yb])
+        if not math.isfinite(loss):
+            raise FloatingPointError(f"the loss is {loss}")
+        outputs = [_unlist([Value(v, requires_grad=False) for v in o]) for o in step.outputs]
+        judged = [_judge(loss_fn, predict, o, t) for o, t in zip(outputs, yb, strict=True)]
+        pairs = None if any(j is None for j in judged) else [j for j in judged if j is not None]
+        return loss, pairs
+
+    return compiled
+
+
+def _as_list(out: Signal) -> list[Value]:
+    return [out] if isinstance(out, Value) else list(out)
+
+
+def _unlist(values: list[Value]) -> Signal:
+    return values[0] if len(values) == 1 else values
 
 
 def _postfix(history: History) -> dict[str, str]:

@@ -15,8 +15,9 @@ derivative, so the derivative's size matters as much as the function:
 * softmax turns a list of scores into probabilities that sum to 1 (the
   output of a multi-class classifier); ``dp_i/dz_i = p_i (1 - p_i)``.
 
-Every derivative drawn here comes from the engine's ``backward()``, one
-point at a time, not from a formula.
+Every derivative drawn here comes from the engine, not from a formula:
+``value_and_grad(f)(z)`` gives ``f(z)`` and ``f'(z)`` from one forward and
+one backward pass, one point at a time.
 
 Run: ``python examples/activations.py`` (``--out DIR``, ``--quick``).
 """
@@ -27,7 +28,7 @@ from collections.abc import Callable, Sequence
 
 from _lesson import Outcome, plt, say, section, start
 
-from autograd_lite import Value, grad
+from autograd_lite import Value, grad, value_and_grad
 from autograd_lite.losses import softmax
 
 LEAKY_SLOPE = 0.1  # larger than the usual 0.01, so that the slope shows in the plot
@@ -43,10 +44,8 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
 
 def value_and_slope(fn: Callable[[Value], Value], z: float) -> tuple[float, float]:
     """f(z) and f'(z), the latter from the backward pass."""
-    v = Value(z)
-    out = fn(v)
-    out.backward()
-    return out.data, v.grad
+    value, (slope,) = value_and_grad(fn)(z)
+    return value, slope
 
 
 def softmax_and_slope(z: float, others: Sequence[float]) -> tuple[list[float], float]:

@@ -36,13 +36,14 @@ from autograd_lite.train import evaluate
 
 LEARNING_RATE = 0.1
 SEED = 0
+HIDDEN = [8, 8]  # two hidden tanh layers of 8 units
 
 
 def train(
     X: list[list[float]], y: list[int], batch_size: int, epochs: int
 ) -> tuple[list[float], int]:
     """Full-training-set loss before training and after each epoch; updates per epoch."""
-    model = nn.MLP(2, [8, 8, 1], activation="tanh", init="xavier", seed=SEED)  # same start
+    model = nn.MLP(2, [*HIDDEN, 1], activation="tanh", init="xavier", seed=SEED)  # same start
     opt = optim.SGD(model.parameters(), lr=LEARNING_RATE)
     data = (X, y)
     losses = [evaluate(model, binary_cross_entropy_with_logits, data).loss]
@@ -67,8 +68,9 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     n, epochs = (64, 6) if lesson.quick else (128, 25)
     X, y = make_moons(n, noise=0.15, seed=SEED)
     sizes = {"one sample (1)": 1, "mini-batch (16)": 16, f"full batch ({n})": n}
+    shape = "-".join(map(str, [2, *HIDDEN, 1]))
     say(
-        f"""{n} training examples, a 2-8-8-1 tanh network, binary cross-entropy, SGD with
+        f"""{n} training examples, a {shape} tanh network, binary cross-entropy, SGD with
         learning rate {LEARNING_RATE:g}, {epochs} epochs for each batch size."""
     )
 

@@ -94,9 +94,14 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     errors = [
         abs((a.data + h * dx) ** 2 * (b.data + h * dy) - f.data - h * predicted) for h in steps
     ]
+
+    def prediction_error(h: float) -> float:  # |actual - predicted| for the step h (dx, dy)
+        return abs((a.data + h * dx) ** 2 * (b.data + h * dy) - f.data - h * predicted)
+
+    halving = prediction_error(1.0) / prediction_error(0.5)
     say(
-        """Halving the step divides the error of the prediction by about four: the total
-        differential is exact to first order, the error is of second order."""
+        f"""Halving the step divides the error of the prediction by {halving:.2f}:
+        the total differential is exact to first order, the error is of second order."""
     )
 
     fig, (ax_p, ax_t) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
@@ -124,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         two_path_gradient=two_path_gradient,
         predicted_change=predicted,
         actual_change=actual,
+        halving_ratio=halving,
     )
 
 

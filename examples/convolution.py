@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     rng = random.Random(SEED)
     signals = [step_signal(rng) for _ in range(8)]
     conv = nn.Conv1d(1, 1, kernel_size=3, padding=1, seed=SEED)
-    kernel = conv.weight[0][0]  # the three numbers K[0], K[1], K[2]
+    kernel = conv.weight[0][0]  # the kernel's numbers K[0], K[1], K[2]
     bias = conv.bias[0] if conv.bias is not None else Value(0.0)
     start_kernel = [k.data for k in kernel]
     print(f"the layer: {conv!r}; starting kernel {[round(k, 4) for k in start_kernel]}")
@@ -105,8 +105,8 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     print(f"learned kernel {[round(k, 4) for k in learned]}, bias {bias.data:+.4f}")
     print(f"the edge detector       {list(EDGE)}: largest difference {error:.1e}")
     say(
-        """Nobody told the layer about edges: the gradient of the loss with respect to its
-        three shared weights, summed over every position and signal, led it there."""
+        f"""Nobody told the layer about edges: the gradient of the loss with respect to its
+        {len(kernel)} shared weights, summed over every position and signal, led it there."""
     )
 
     fig, (ax_s, ax_k, ax_l) = plt.subplots(

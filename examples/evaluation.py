@@ -31,7 +31,7 @@ from autograd_lite.metrics import (
     format_confusion_matrix,
     precision_recall_f1,
 )
-from autograd_lite.train import evaluate, fit, predict_classes
+from autograd_lite.train import History, evaluate, fit, predict_classes
 
 NAMES = ["A", "B", "C"]
 CENTERS = [[-1.5, 0.0], [1.5, 0.0], [0.0, 2.2]]
@@ -49,14 +49,30 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
 
     section(f"training MLP(2, [16, 3]) with cross-entropy, Adam (lr 0.02), {epochs} epochs")
     model = nn.MLP(2, [16, 3], seed=SEED)
+    after: list[float] = []  # the training loss measured after each epoch, like the test loss
+
+    def measure(_epoch: int, _history: History) -> None:
+        after.append(evaluate(model, cross_entropy, (X_train, y_train)).loss)
+
     history = fit(
         model, cross_entropy, optim.Adam(model.parameters(), lr=0.02), (X_train, y_train),
         epochs=epochs, batch_size=16, validation=(X_test, y_test), progress=False, seed=SEED,
+        on_epoch_end=measure,
     )  # fmt: skip
     for e in sorted({0, epochs // 2, epochs - 1}):
         print(
             f"epoch {e + 1:>3}: train loss {history.loss[e]:.3f}, acc {history.accuracy[e]:.0%}"
             f" | test loss {history.val_loss[e]:.3f}, acc {history.val_accuracy[e]:.0%}"
+        )
+    first_test = history.val_loss[0] or 0.0
+    if history.loss[0] > first_test:
+        say(
+            f"""Why is epoch 1's training loss ({history.loss[0]:.3f}) above its test loss
+            ({first_test:.3f})? The training loss is the mean over the epoch's mini-batches,
+            each measured with the weights of that moment, while they were still moving away
+            from their random start; the test loss is measured once, after the epoch, with the
+            trained weights. Measured after epoch 1 in the same way, the training loss is
+            {after[0]:.3f}."""
         )
 
     section("evaluation on the held-out test set")
@@ -125,6 +141,9 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         evaluate_accuracy=final.accuracy,
         matrix=matrix,
         n_test=len(y_test),
+        train_loss=history.loss,
+        test_loss=history.val_loss,
+        train_loss_after_epoch=after,
     )
 
 

@@ -22,6 +22,8 @@ Run: ``python examples/initialization.py`` (``--out DIR``, ``--quick``).
 
 from __future__ import annotations
 
+import itertools
+import math
 import random
 import statistics
 from collections.abc import Sequence
@@ -41,6 +43,12 @@ SCHEMES: dict[str, tuple[str, float]] = {
     "He": ("he", 1.0),
 }
 SEED = 0
+FADED = 1e-4  # a spread below this (the inputs' is 1) counts as a signal that has died
+
+
+def first_below(values: Sequence[float], limit: float) -> int | None:
+    """The number (from 1) of the first layer whose value is below ``limit``, if any."""
+    return next((k for k, v in enumerate(values, start=1) if v < limit), None)
 
 
 def make_model(nin: int, hidden: list[int], activation: str, scheme: str) -> nn.MLP:
@@ -85,18 +93,29 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     lesson = start(__file__, __doc__, argv)
     depth, width, n_inputs = (8, 16, 10) if lesson.quick else (8, 32, 40)
     spreads: dict[str, dict[str, list[float]]] = {}
-    for activation, schemes in (("tanh", list(SCHEMES)[:3]), ("relu", list(SCHEMES))):
-        section(f"1. spread of activations, {depth} {activation} layers of {width} units")
+    for part, activation, schemes in (
+        ("1a", "tanh", list(SCHEMES)[:3]),
+        ("1b", "relu", list(SCHEMES)),
+    ):
+        section(f"{part}. spread of activations, {depth} {activation} layers of {width} units")
         spreads[activation] = {}
         for scheme in schemes:
             spread = activation_spread(activation, scheme, depth, width, n_inputs)
             spreads[activation][scheme] = spread
             print(f"{scheme:<22}" + " ".join(f"{s:8.3g}" for s in spread))
+    small, naive = "small U(-0.01, 0.01)", "naive U(-1, 1)"
+    dies = {a: first_below(spreads[a][small], FADED) for a in spreads}
+    grows = all(b > a for a, b in itertools.pairwise(spreads["relu"][naive]))
+    xavier_relu = spreads["relu"]["Xavier"]
+    fade = (xavier_relu[-1] / xavier_relu[0]) ** (1 / (depth - 1))  # mean factor per layer
     say(
-        """Small weights: the signal dies within three layers (and so will the gradients).
-        Naive weights: tanh units sit near +-1 (saturated), ReLU signals grow every layer.
-        Xavier keeps tanh layers alive; He keeps ReLU layers at a steady spread, while
-        Xavier lets a ReLU stack fade by about 1/sqrt(2) per layer."""
+        f"""Small weights: the signal dies (its spread falls below {FADED:g} by layer
+        {dies["tanh"]} of tanh and layer {dies["relu"]} of ReLU), and so will the gradients.
+        Naive weights: tanh units sit near +-1 (saturated), ReLU signals grow
+        {"at every layer" if grows else "with depth"}. Xavier keeps tanh layers alive; He keeps
+        ReLU layers at a steady spread, while Xavier lets a ReLU stack fade by a factor of
+        about {fade:.2f} per layer (1/sqrt(2) = {1 / math.sqrt(2):.2f}: Xavier's variance is
+        half of He's when fan-in = fan-out)."""
     )
 
     n, epochs = 80, (3 if lesson.quick else 15)
@@ -116,11 +135,15 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
             f"{scheme:<22} loss {h.loss[0]:.3f} -> {h.loss[-1]:.3f}, accuracy "
             f"{h.accuracy[-1]:.0%}; dead units per layer {dead[scheme]}"
         )
+    guessing = math.log(2)  # binary cross-entropy of a coin toss
+    final = {scheme: h.loss[-1] for scheme, h in histories.items()}
     say(
-        """The loss of a coin toss is log 2 = 0.693. From small weights the gradients vanish
-        and the network never leaves it; from naive weights the first updates are huge and
-        kill the ReLU units of the last layers (dead: 0 for every input, so no gradient
-        flows back through them), and it falls back to guessing; He initialisation trains."""
+        f"""The loss of a coin toss is log 2 = {guessing:.3f}. From small weights the gradients
+        vanish and the network ends at {final[small]:.3f}; from naive weights the first updates
+        are huge and leave {dead[naive][-1]} of the {hidden[-1]} units of the last hidden layer
+        dead (0 for every input, so no gradient flows back through them), and it ends at
+        {final[naive]:.3f}, guessing; He initialisation trains, to {final["He"]:.3f} and
+        {histories["He"].accuracy[-1]:.0%} accuracy."""
     )
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
@@ -134,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     for k, (scheme, h) in enumerate(histories.items()):
         color = "C3" if scheme == "He" else f"C{k}"
         axes[2].plot(range(1, epochs + 1), h.loss, "o-", ms=3, color=color, label=scheme)
-    axes[2].axhline(0.6931, color="gray", ls=":", label="log 2 (guessing)")
+    axes[2].axhline(guessing, color="gray", ls=":", label="log 2 (guessing)")
     axes[2].set(xlabel="epoch", ylabel="training loss (binary cross-entropy)")
     axes[2].set_title("Training a deep ReLU network")
     axes[2].legend(fontsize=8)
@@ -144,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         last_spread={a: {s: v[-1] for s, v in d.items()} for a, d in spreads.items()},
         final_loss={s: h.loss[-1] for s, h in histories.items()},
         dead_units=dead,
+        dies_at=dies,
+        xavier_relu_fade=fade,
     )
 
 

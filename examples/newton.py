@@ -7,8 +7,9 @@ jumps to the bottom of the parabola that fits ``f`` at ``x``, and near the
 minimum the number of correct digits doubles with every step.
 
 The engine gives the second derivative by differentiating the backward
-pass itself: ``grad(f, x, create_graph=True)`` returns ``f'(x)`` as a
-``Value`` whose graph ``grad`` can walk again. The lesson minimises
+pass itself: ``derivative(f, order=2)`` records the first backward pass as
+a graph (``grad(..., create_graph=True)`` returns ``f'(x)`` as a ``Value``)
+and walks that graph backward once more. The lesson minimises
 ``f(x) = e^x + e^(-2x)`` (its minimum is at ``x* = ln(2) / 3``) both ways
 and counts the steps each needs to get within ``1e-10`` of ``x*``.
 
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 
 from _lesson import Outcome, plt, say, section, start
 
-from autograd_lite import Value, grad
+from autograd_lite import Value, derivative
 
 X_START = 2.0
 X_BEST = math.log(2.0) / 3.0  # f'(x) = e^x - 2 e^(-2x) = 0  <=>  e^(3x) = 2
@@ -37,12 +38,13 @@ def f(x: Value | float) -> Value:
     return v.exp() + (-2.0 * v).exp()
 
 
+f_prime = derivative(f)  # the function x -> f'(x)
+f_second = derivative(f, order=2)  # x -> f''(x), by differentiating f's recorded backward pass
+
+
 def derivatives(x: float) -> tuple[float, float]:
-    """f'(x) and f''(x), both from the engine: the second one by differentiating the first."""
-    v = Value(x, label="x")
-    (first,) = grad(f(v), v, create_graph=True)  # f'(x) as a Value with its own graph
-    (second,) = grad(first, v)  # f''(x) = d/dx f'(x)
-    return first.data, float(second)
+    """f'(x) and f''(x), both from the engine."""
+    return f_prime(x), f_second(x)
 
 
 def descend(step: str, steps: int) -> list[float]:

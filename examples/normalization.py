@@ -2,9 +2,10 @@
 
 A house's floor area is in the hundreds (square metres); its distance to
 the station is a few kilometres. A linear model ``price = w1 area + w2
-distance + b`` trained on the raw numbers has a loss that is thousands of
-times steeper along ``w1`` than along ``w2``: the learning rate must be
-tiny for ``w1`` not to diverge, and then ``w2`` and ``b`` hardly move.
+distance + b`` trained on the raw numbers has a loss that is far steeper
+along ``w1`` than along ``w2`` (the lesson computes how much steeper): the
+learning rate must be tiny for ``w1`` not to diverge, and then ``w2`` and
+``b`` hardly move.
 
 Standardising each feature (subtract its mean, divide by its standard
 deviation; ``autograd_lite.data.Standardizer``, fitted on the training data
@@ -12,9 +13,9 @@ only) makes every direction equally steep, and one ordinary learning rate
 works for all weights.
 
 The lesson trains ``nn.Linear(2, 1)`` with ``fit`` (full batch) three ways:
-raw inputs with the largest rate that stays stable, raw inputs with a rate
-a little too large (it diverges: ``fit`` raises ``DivergenceError``), and
-standardised inputs with learning rate 0.1.
+raw inputs with a rate below the stable limit (which it computes), raw
+inputs with a rate above it (it diverges: the loss grows without bound),
+and standardised inputs with an ordinary learning rate.
 
 Run: ``python examples/normalization.py`` (``--out DIR``, ``--quick``).
 """
@@ -33,13 +34,38 @@ from autograd_lite.train import DivergenceError, fit
 
 SEED = 0
 N = 60
+NOISE = 0.1  # standard deviation of the price noise: the best MSE is about NOISE^2
+#: learning rates: below and above the stable limit on raw inputs, and one for
+#: standardised inputs
+RAW_STABLE, RAW_TOO_LARGE, STANDARDISED = 2e-5, 2e-4, 0.1
+
+
+def short(rate: float) -> str:
+    """A small learning rate as people write it: 2e-5, not 2e-05."""
+    return f"{rate:.0e}".replace("e-0", "e-")
+
+
+def largest_curvature(X: list[list[float]]) -> float:
+    """The largest eigenvalue of the MSE loss's Hessian 2 mean(x x^T), x = (x1, x2, 1).
+
+    Plain power iteration on the 3 x 3 matrix: gradient descent is stable
+    only for learning rates below 2 / this number.
+    """
+    rows = [[*x, 1.0] for x in X]
+    H = [[2 * sum(r[i] * r[j] for r in rows) / len(rows) for j in range(3)] for i in range(3)]
+    v, eigenvalue = [1.0, 1.0, 1.0], 0.0
+    for _ in range(200):
+        Hv = [sum(H[i][j] * v[j] for j in range(3)) for i in range(3)]
+        eigenvalue = max(abs(c) for c in Hv)
+        v = [c / eigenvalue for c in Hv]
+    return eigenvalue
 
 
 def make_houses() -> tuple[list[list[float]], list[float]]:
     """(area m^2, distance km) -> price (in 100k): price = 0.02 area - 0.3 distance + 1 + noise."""
     rng = random.Random(SEED)
     X = [[rng.uniform(40.0, 200.0), rng.uniform(0.2, 5.0)] for _ in range(N)]
-    y = [0.02 * a - 0.3 * d + 1.0 + rng.gauss(0.0, 0.1) for a, d in X]
+    y = [0.02 * a - 0.3 * d + 1.0 + rng.gauss(0.0, NOISE) for a, d in X]
     return X, y
 
 
@@ -65,33 +91,53 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     X_std = scaler.transform(X)
 
     section("the inputs")
+    mean_squares: dict[str, list[float]] = {}
     for name, rows in (("raw", X), ("standardised", X_std)):
+        mean_squares[name] = []
         for j, feature in enumerate(("area", "distance")):
             col = [r[j] for r in rows]
             mean = sum(col) / len(col)
             sq = sum(v * v for v in col) / len(col)
+            mean_squares[name].append(sq)
             print(f"{name:>12} {feature:<9} mean {mean:9.3f}   mean of squares {sq:10.3f}")
+    steeper = mean_squares["raw"][0] / mean_squares["raw"][1]
     say(
-        """The loss's steepness along a weight grows with the mean square of its input: on raw
-        data, w1's direction is about 10^4 times steeper than w2's."""
+        f"""The loss's steepness along a weight (its second derivative) is 2 x the mean square
+        of that weight's input: on raw data, w1's direction is about
+        {float(f"{steeper:.2g}"):,.0f} times steeper than w2's
+        ({mean_squares["raw"][0]:.0f} / {mean_squares["raw"][1]:.2f})."""
+    )
+
+    limit = 2 / largest_curvature(X)
+    say(
+        f"""On raw inputs, gradient descent is stable only for learning rates below
+        2 / (the largest curvature) = {short(limit)}: the lesson tries {short(RAW_STABLE)}
+        and {short(RAW_TOO_LARGE)}."""
     )
 
     section(f"training nn.Linear(2, 1) for {epochs} epochs (full batch)")
     runs = {
-        "raw, lr = 2e-5": train(X, y, 2e-5, epochs),
-        "raw, lr = 2e-4": train(X, y, 2e-4, epochs),
-        "standardised, lr = 0.1": train(X_std, y, 0.1, epochs),
+        f"raw, lr = {short(RAW_STABLE)}": train(X, y, RAW_STABLE, epochs),
+        f"raw, lr = {short(RAW_TOO_LARGE)}": train(X, y, RAW_TOO_LARGE, epochs),
+        f"standardised, lr = {STANDARDISED:g}": train(X_std, y, STANDARDISED, epochs),
     }
     for name, (losses, how) in runs.items():
         print(
             f"{name:<24} loss {losses[0]:10.4g} -> {losses[-1]:10.4g}   "
             f"({how}, {len(losses)} epochs)"
         )
+    standardised = runs[f"standardised, lr = {STANDARDISED:g}"][0]
+    noise_level = NOISE**2
+    near_noise = next((k + 1 for k, v in enumerate(standardised) if v < 2 * noise_level), None)
+    reached = (
+        f"come within twice the noise level of the data (MSE {noise_level:g}) by epoch {near_noise}"
+        if near_noise is not None
+        else f"stay above twice the noise level of the data (MSE {noise_level:g})"
+    )
     say(
-        """On raw inputs a stable rate leaves the loss high (w1 settles at once, w2 and b
-        crawl), and a rate ten times larger diverges; standardised inputs reach the noise
-        level of the data in a few dozen epochs. Apply the same fitted Standardizer to
-        test data."""
+        f"""On raw inputs a stable rate leaves the loss high (w1 settles at once, w2 and b
+        crawl), and a rate {RAW_TOO_LARGE / RAW_STABLE:g} times larger diverges; standardised
+        inputs {reached}. Apply the same fitted Standardizer to test data."""
     )
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
@@ -111,6 +157,10 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     fig.suptitle("Normalising inputs: one learning rate fits every weight")
     lesson.save(fig, "normalization.png")
     return lesson.finish(
+        steeper=steeper,
+        stable_limit=limit,
+        mean_squares=mean_squares,
+        near_noise_epoch=near_noise,
         final_loss={name: losses[-1] for name, (losses, _) in runs.items()},
         ended={name: how for name, (_, how) in runs.items()},
     )

@@ -75,14 +75,29 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         x, y = path[-1]
         finals[name] = f(x, y)
         print(f"{name:<10} {hyper:<26} ({x:+.4f}, {y:+.4f})     {finals[name]:.2e}")
-    sgd_y = [y for _, y in paths["SGD"]]
-    flips = sum(1 for a, b in itertools.pairwise(sgd_y) if a * b < 0)
+    flips = {
+        name: sum(1 for a, b in itertools.pairwise([y for _, y in path]) if a * b < 0)
+        for name, path in paths.items()
+    }
+    lr = OPTIMISERS["SGD"][1]["lr"]
+    straight = [name for name in ("AdaGrad", "RMSProp") if flips[name] == 0]
+    swinging = {name: flips[name] for name in ("Momentum", "Adam") if flips[name] > 0}
     say(
-        f"""SGD's y changed sign in {flips} of {steps} steps: with lr = 0.95 each step across
-        the steep direction overshoots the valley floor (y <- (1 - 2 lr) y = -0.9 y). AdaGrad
-        and RMSProp divide y's big gradient by its own size and go straight down; Momentum
-        and Adam carry speed and swing past the minimum before settling."""
+        f"""SGD's y changed sign in {flips["SGD"]} of {steps} steps: with lr = {lr:g} each step
+        across the steep direction overshoots the valley floor (y <- (1 - 2 lr) y =
+        {1 - 2 * lr:g} y)."""
     )
+    if straight:
+        say(
+            f"""{" and ".join(straight)} divide y's big gradient by its own size and go
+            straight down: y never changes sign."""
+        )
+    if swinging:
+        times = " and ".join(f"{k} times" for k in swinging.values())
+        say(
+            f"""{" and ".join(swinging)} carry speed and swing past the valley floor before
+            settling (y changes sign {times})."""
+        )
 
     fig, (ax_c, ax_l) = plt.subplots(
         1, 2, figsize=(13, 4.6), layout="constrained", width_ratios=[1.6, 1]
@@ -111,7 +126,8 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     return lesson.finish(
         start_loss=f0,
         final_loss=finals,
-        sgd_sign_flips=flips,
+        sgd_sign_flips=flips["SGD"],
+        sign_flips=flips,
         steps=steps,
         worst_final_ratio=max(finals.values()) / f0,
         adagrad_beats_sgd=finals["AdaGrad"] < finals["SGD"],

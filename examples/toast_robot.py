@@ -17,6 +17,7 @@ Run: ``python examples/toast_robot.py`` (``--out DIR``, ``--quick``).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from _lesson import Outcome, plt, say, section, start
@@ -29,6 +30,7 @@ W_START = 1.0  # the weight before learning
 ETA = 0.1  # the learning rate
 STEPS = 25  # training steps after the first one
 NEAR_ZERO = 1e-6  # "near zero" for the error
+SHOWN = 6  # the table shows the first steps and the last
 
 
 def forward(w: Value) -> tuple[Value, Value]:
@@ -76,8 +78,11 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         errors.append(forward(w)[1].data)
     near_zero_at = next(i for i, e in enumerate(errors) if e < NEAR_ZERO)
     print("step  weight w   error E")
-    for i in (*range(6), len(errors) - 1):
+    shown = [*range(min(SHOWN, len(errors))), len(errors) - 1]
+    for i, j in itertools.pairwise([*shown, len(errors)]):
         print(f"{i:>4}  {weights[i]:<9.6f}  {errors[i]:.3g}")
+        if i + 1 < j < len(errors):  # rows left out: say so
+            print(f"{'...':>4}  ({j - i - 1} steps left out)")
     say(
         f"""The error falls below {NEAR_ZERO:g} after {near_zero_at} steps; the weight
         approaches t / x = {TARGET / X:g}, the one that toasts exactly right. Each step

@@ -26,6 +26,7 @@ Run: ``python examples/vanishing_gradients.py`` (``--out DIR``, ``--quick``).
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Sequence
@@ -81,14 +82,17 @@ def layer_gradient_sizes(model: nn.MLP) -> list[float]:
 def train(
     clip: bool, steps: int, X: list[list[float]], y: list[float]
 ) -> tuple[list[float], list[float], str]:
-    """Loss and gradient norm (before clipping) per step, and how the run ended."""
+    """Loss and gradient norm (before clipping) per step, and how the run ended.
+
+    Steps count from 1: step k computes the loss, its gradient and one update.
+    """
     model = make_stack(EXPLODING)
     params = model.parameters()
     opt = optim.SGD(params, lr=LEARNING_RATE)
     losses: list[float] = []
     norms: list[float] = []
-    try:
-        for _ in range(steps):
+    for step in range(1, steps + 1):
+        try:
             opt.zero_grad()
             loss = batch_loss(model, X, y)
             losses.append(loss.data)
@@ -97,8 +101,8 @@ def train(
             if clip:
                 optim.clip_grad_norm_(params, MAX_NORM)  # g <- g * min(1, max_norm / ||g||)
             opt.step()
-    except ArithmeticError as error:  # the engine refuses numbers beyond the float range
-        return losses, norms, f"overflowed at step {len(losses) + 1}: {str(error)[:60]}..."
+        except ArithmeticError as error:  # the engine refuses numbers beyond the float range
+            return losses, norms, f"overflowed at step {step}: {str(error)[:60]}..."
     return losses, norms, f"finished {steps} steps"
 
 
@@ -106,18 +110,26 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     lesson = start(__file__, __doc__, argv)
     X, y = make_data(8 if lesson.quick else 16)
 
-    section(f"mean |dL/dw| per layer, {DEPTH} hidden layers of {WIDTH} (layer 1 = input side)")
+    section(
+        f"mean |dL/dw| per layer: {DEPTH} hidden layers of {WIDTH} units, then the output layer"
+    )
+    print(f"{'layer (1 = input side)':<27}" + " ".join(f"{k:>8}" for k in range(1, DEPTH + 1))
+          + f" {'output':>8}")  # fmt: skip
     sizes = {}
     for label in STACKS:
         model = make_stack(label)
         batch_loss(model, X, y).backward()
         sizes[label] = layer_gradient_sizes(model)
         print(f"{label:<27}" + " ".join(f"{s:8.1e}" for s in sizes[label]))
-    ratio = sizes["sigmoid (Xavier)"][0] / sizes["ReLU (He)"][0]
+    sigmoid = sizes["sigmoid (Xavier)"]
+    ratio = sigmoid[0] / sizes["ReLU (He)"][0]
+    shrink = (sigmoid[-1] / sigmoid[0]) ** (1 / DEPTH)  # geometric mean over the DEPTH steps back
+    factor = STACKS[EXPLODING][2]
     say(
         f"""The sigmoid stack's first layer gets a gradient {ratio:.0e} times the ReLU stack's:
-        it shrinks by about 4x at every sigmoid layer on the way back. With weights only 1.3
-        times too large, the ReLU stack's gradients are about
+        from the output layer back to the first, it shrinks by about {shrink:.1f}x per layer
+        (sigmoid's derivative is at most 0.25). With weights only {factor:g} times too large,
+        the ReLU stack's first layer gets a gradient about
         {sizes[EXPLODING][0] / sizes["ReLU (He)"][0]:.0f} times larger than with He weights."""
     )
 
@@ -130,10 +142,14 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     for name, (losses, norms, how) in runs.items():
         print(f"{name:<28} loss {losses[0]:.3g} -> {losses[-1]:.3g}; {how}")
         print(f"{'':<28} gradient norm per step: {' '.join(f'{g:.2g}' for g in norms[:6])} ...")
+    _, norms, how = runs["no clipping"]
+    rising = all(b > a for a, b in itertools.pairwise(norms))
+    growth = "grows with every step" if rising else "grows"
+    ending = how.split(":")[0] if how.startswith("overflowed") else "does not overflow"
     say(
-        """Without clipping the first update is hundreds of times too big; the gradient norm
-        then grows with every step until the numbers leave the float range. Clipping keeps
-        each step's length at most lr x max_norm while keeping its direction, so the same
+        f"""Without clipping the first update is {norms[0] / MAX_NORM:.0f} times longer than a
+        clipped one; the gradient norm then {growth}, and the run {ending}. Clipping keeps each
+        step's length at most lr x max_norm while keeping its direction, so the same
         learning rate trains."""
     )
 
@@ -141,27 +157,38 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     for k, (label, layer_sizes) in enumerate(sizes.items()):
         ax_g.semilogy(range(1, len(layer_sizes) + 1), layer_sizes, "o-", ms=4, color=f"C{k}",
                       label=label)  # fmt: skip
-    ax_g.set(xlabel="layer (1 = first hidden layer, 11 = output layer)")
+    ax_g.set(xlabel=f"layer (1 = first hidden layer, {DEPTH + 1} = output layer)")
     ax_g.set(
         ylabel="mean |dL/dw| (log scale)", title="Gradient size per layer after one backward()"
     )
     ax_g.legend(fontsize=8)
+    top = 1e8  # the top of the loss axis
     for k, (name, (losses, _, how)) in enumerate(runs.items()):
-        ax_t.semilogy(range(len(losses)), losses, "o-", ms=3, color=f"C{k + 4}", label=name)
+        steps_done = range(1, len(losses) + 1)  # step k's loss, as in the printed text
+        ax_t.semilogy(steps_done, losses, "o-", ms=3, color=f"C{k + 4}", label=name)
         if how.startswith("overflowed"):
+            below = max(i for i, v in enumerate(losses) if v < top)  # the last point on the chart
+            rise = math.log(losses[below + 1] / losses[below]) if below + 1 < len(losses) else 1
+            cross = below + 1 + min(1.0, math.log(top / losses[below]) / rise)
             ax_t.annotate(
-                f"off the chart: loss {losses[-1]:.0e} at step {len(losses) - 1},\nthen overflow",
-                (1.15, 5e7), xytext=(4, 1e6), arrowprops={"arrowstyle": "->"}, fontsize=8,
+                f"off the chart: loss {losses[-1]:.0e} at step {len(losses)},\n"
+                f"{how.split(':')[0]}",
+                (cross, top / 2), xytext=(len(losses) + 2, top / 100),
+                arrowprops={"arrowstyle": "->"}, fontsize=8,
             )  # fmt: skip
-    ax_t.set(xlabel="step", ylabel="training loss (MSE, log scale)", ylim=(0.1, 1e8))
+    ax_t.set(xlabel="step", ylabel="training loss (MSE, log scale)", ylim=(0.1, top))
     ax_t.set_title(f"The exploding stack, lr = {LEARNING_RATE:g}: clipping as the remedy")
     ax_t.legend(fontsize=8)
-    fig.suptitle("Vanishing and exploding gradients in a 10-layer stack")
+    fig.suptitle(f"Vanishing and exploding gradients: {DEPTH} hidden layers of {WIDTH}")
     lesson.save(fig, "gradient_per_layer.png")
     clipped = runs[f"clip_grad_norm_(max_norm={MAX_NORM:g})"]
     return lesson.finish(
         first_layer={label: s[0] for label, s in sizes.items()},
         sigmoid_over_relu=ratio,
+        sigmoid_shrink_per_layer=shrink,
+        layer_sizes=sizes,
+        unclipped_losses=runs["no clipping"][0],
+        unclipped_norms=norms,
         unclipped_ended=runs["no clipping"][2],
         clipped_ended=clipped[2],
         clipped_losses=clipped[0],

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from autograd_lite import nn, optim
-from autograd_lite.checkpoint import VERSION, CheckpointError, load, save
+from autograd_lite.checkpoint import MAX_BYTES, MAX_DEPTH, VERSION, CheckpointError, load, save
 from autograd_lite.losses import hinge_loss
 from autograd_lite.train import fit
 
@@ -171,3 +174,193 @@ def test_never_pickle() -> None:
 
     source = Path(module.__file__).read_text()
     assert "pickle" not in source.replace("never pickle", "")
+
+
+# -- hostile files and paths (issue 9) -------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "dev-zero"])
+def test_only_regular_files_are_read_and_nothing_blocks(tmp_path: Path, kind: str) -> None:
+    if kind == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs on this system")
+        path = str(tmp_path / "pipe")
+        os.mkfifo(path)  # opening it for reading would wait for a writer forever
+        expected = "it is a FIFO"
+    elif kind == "directory":
+        path, expected = str(tmp_path), "it is a directory"
+    else:
+        if not os.path.exists("/dev/zero"):
+            pytest.skip("no /dev/zero on this system")
+        path, expected = "/dev/zero", "it is a character device"
+    model = nn.MLP(2, [1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(CheckpointError, match=expected):
+        load(path, model)
+    assert model.state_dict() == before
+
+
+def test_a_file_larger_than_the_cap_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    model = nn.MLP(2, [4, 1], seed=0)
+    path = tmp_path / "m.json"
+    save(path, model)
+    size = path.stat().st_size
+    with pytest.raises(CheckpointError, match=rf"{size:,} bytes, more than the {size - 1:,}"):
+        load(path, model, max_bytes=size - 1)
+    assert load(path, model, max_bytes=size) == {}
+    big = tmp_path / "big.json"
+    with open(big, "wb") as f:  # sparse: MAX_BYTES + 1 bytes of zeros, not JSON at all
+        f.truncate(MAX_BYTES + 1)
+    with pytest.raises(CheckpointError, match="more than the"):
+        load(big, model)
+    with pytest.raises(ValueError, match="max_bytes must be an int >= 1"):
+        load(path, model, max_bytes=0)
+
+
+def _tanh_variant() -> nn.Module:
+    return nn.MLP(2, [3, 1], activation="tanh", seed=0)
+
+
+@pytest.mark.parametrize(
+    ("saved", "other", "where"),
+    [
+        (lambda: nn.MLP(2, [3, 1], seed=0), _tanh_variant, "the top level"),
+        (
+            lambda: nn.Sequential(nn.Linear(2, 2, seed=0), nn.LeakyReLU(0.1)),
+            lambda: nn.Sequential(nn.Linear(2, 2, seed=0), nn.LeakyReLU(0.2)),
+            "'layers.1' the file has LeakyReLU\\(negative_slope=0.1\\)",
+        ),
+        (
+            lambda: nn.Sequential(nn.Linear(2, 2, seed=0), nn.ReLU()),
+            lambda: nn.Sequential(nn.Linear(2, 2, seed=0), nn.Tanh()),
+            "'layers.1' the file has ReLU\\(\\), this model has Tanh\\(\\)",
+        ),
+        (
+            lambda: nn.Sequential(nn.Linear(2, 2, seed=0), nn.Dropout(0.5)),
+            lambda: nn.Sequential(nn.Linear(2, 2, seed=0), nn.Dropout(0.1)),
+            "'layers.1' the file has Dropout\\(p=0.5\\), this model has Dropout\\(p=0.1\\)",
+        ),
+    ],
+)
+def test_same_shapes_but_another_architecture_is_refused(
+    tmp_path: Path, saved: Any, other: Any, where: str
+) -> None:
+    path = tmp_path / "m.json"
+    save(path, saved())
+    model = other()
+    before = model.state_dict()
+    with pytest.raises(CheckpointError, match=f"a different architecture: at {where}"):
+        load(path, model)
+    assert model.state_dict() == before
+
+
+def test_a_version_1_file_without_architecture_still_loads(tmp_path: Path) -> None:
+    model = nn.MLP(2, [3, 1], seed=0)
+    path = tmp_path / "m.json"
+    save(path, model)
+    doc = json.loads(path.read_text())
+    del doc["model"]["architecture"]
+    doc["version"] = 1
+    path.write_text(json.dumps(doc))
+    other = nn.MLP(2, [3, 1], seed=1)
+    load(path, other)
+    assert other.state_dict() == model.state_dict()
+    doc["version"] = 2  # a version 2 file must carry its architecture
+    path.write_text(json.dumps(doc))
+    with pytest.raises(CheckpointError, match="no model architecture"):
+        load(path, other)
+
+
+def test_saving_through_a_symbolic_link_writes_its_target(tmp_path: Path) -> None:
+    target = tmp_path / "real.json"
+    link = tmp_path / "latest.json"
+    save(target, nn.MLP(2, [1], seed=0))
+    link.symlink_to(target.name)
+    newer = nn.MLP(2, [1], seed=1)
+    save(link, newer)
+    assert link.is_symlink() and os.readlink(link) == target.name
+    check = nn.MLP(2, [1], seed=2)
+    load(target, check)
+    assert check.state_dict() == newer.state_dict()
+    assert sorted(os.listdir(tmp_path)) == ["latest.json", "real.json"]
+
+
+def test_a_killed_save_leaves_a_visible_tmp_file_that_the_next_save_removes(
+    tmp_path: Path,
+) -> None:
+    model = nn.MLP(2, [1], seed=0)
+    code = (
+        "import os, sys\n"
+        "from autograd_lite import nn, checkpoint\n"
+        "os.fsync = lambda fd: os._exit(9)  # killed after writing, before the rename\n"
+        "checkpoint.save(sys.argv[1], nn.MLP(2, [1], seed=0))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "m.json")], env=env, timeout=60
+    )
+    assert done.returncode == 9
+    (left,) = os.listdir(tmp_path)
+    assert re.fullmatch(r"m\.json\.\d+-\w+\.tmp", left), left  # named after the target
+    mine = tmp_path / f"m.json.{os.getpid()}-inuse.tmp"  # a save in progress: kept
+    mine.write_text("{}")
+    save(tmp_path / "m.json", model)
+    assert sorted(os.listdir(tmp_path)) == ["m.json", mine.name]
+
+
+def test_text_from_the_file_is_short_and_printable_in_messages(tmp_path: Path) -> None:
+    model = nn.MLP(2, [1], seed=0)
+    path = tmp_path / "m.json"
+    save(path, model)
+    doc = json.loads(path.read_text())
+    doc["model"]["repr"] = "\x1b[2J\x07" + "A" * 1_000_000
+    doc["model"]["state"]["\x1b[31m" + "k" * 100_000] = 1.0
+    path.write_text(json.dumps(doc))
+    with pytest.raises(CheckpointError) as info:
+        load(path, model)
+    message = str(info.value)
+    assert len(message) < 1000 and message.isprintable(), message
+    assert "\\x1b[2J\\x07AAA" in message and "1,000,005 characters" in message
+
+
+def test_a_key_twice_in_a_file_is_refused(tmp_path: Path) -> None:
+    model = nn.MLP(2, [1], seed=0)
+    path = tmp_path / "m.json"
+    save(path, model)
+    text = path.read_text().replace('"format"', '"version": 1, "format"', 1)
+    path.write_text(text)
+    with pytest.raises(CheckpointError, match="the key 'version' appears twice"):
+        load(path, model)
+
+
+def test_metadata_that_json_cannot_round_trip_is_refused_at_save(tmp_path: Path) -> None:
+    model = nn.MLP(2, [1], seed=0)
+    path = tmp_path / "m.json"
+    for metadata in ({1: "a", "1": "b"}, {"run": [{True: 1, "true": 2}]}):
+        with pytest.raises(ValueError, match="appears twice in one object once JSON writes"):
+            save(path, model, metadata=metadata)
+    deep: list[Any] = []
+    for _ in range(10_000):
+        deep = [deep]
+    loop: dict[str, Any] = {}
+    loop["self"] = loop
+    for metadata in ({"deep": deep}, loop):
+        with pytest.raises(ValueError, match=f"more than {MAX_DEPTH} levels deep"):
+            save(path, model, metadata=metadata)
+    assert not path.exists()
+    nested: Any = "leaf"
+    for _ in range(MAX_DEPTH - 1):
+        nested = {"k": nested}
+    save(path, model, metadata=nested)  # as deep as allowed: saved and read back
+    assert load(path, model) == nested
+
+
+def test_save_refuses_an_empty_path_and_a_directory(tmp_path: Path) -> None:
+    model = nn.MLP(2, [1], seed=0)
+    with pytest.raises(ValueError, match="the path is empty"):
+        save("", model)
+    with pytest.raises(IsADirectoryError, match="it is a directory"):
+        save(tmp_path, model)
+    with pytest.raises(FileNotFoundError, match="the path is empty"):
+        load("", model)
+    assert os.listdir(tmp_path) == []

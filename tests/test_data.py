@@ -292,3 +292,46 @@ def test_batches_check_arguments_at_the_call() -> None:
     with pytest.raises(TypeError, match="seed must be"):
         batches(X, y, batch_size=1, shuffle=False, seed="x")  # type: ignore[arg-type]
     assert list(batches(X, y, batch_size=5, drop_last=True)) == []
+
+
+# -- Standardizer at the edges of the floats (issue 9) ----------------------------------
+
+
+def test_standardizer_names_an_int_too_large_for_a_float() -> None:
+    for bad in ([[10**400], [1]], [[1], [-(10**400)]]):
+        with pytest.raises(ValueError, match=r"X\[\d\]\[0\] is an int too large for a float"):
+            Standardizer().fit(bad)
+    scaler = Standardizer()
+    with pytest.raises(ValueError, match=r"X\[0\]\[1\] is an int too large"):
+        scaler.load_state_dict({"mean": [0.0, 10**400], "std": [1.0, 1.0]})
+    assert scaler.mean == []  # unchanged
+
+
+def test_standardizer_fits_data_near_the_float_limit_without_overflow() -> None:
+    big = 1.7e308
+    scaler = Standardizer().fit([[big], [-big]])  # the plain sum of squares is inf
+    assert (scaler.mean, scaler.std) == ([0.0], [big])
+    assert scaler.transform([[big], [-big]]) == [[1.0], [-1.0]]
+    scaler.fit([[big], [big], [1e308]])  # the plain sum is inf, the mean is not
+    assert math.isfinite(scaler.mean[0]) and math.isfinite(scaler.std[0])
+    assert scaler.mean[0] == pytest.approx(big / 3 * 2 + 1e308 / 3, rel=1e-15)
+
+
+def test_standardizer_scaling_is_exact_so_ordinary_data_gets_the_plain_formula() -> None:
+    rng = random.Random(0)
+    for _ in range(300):
+        col = [rng.uniform(-1e3, 1e3) * 10 ** rng.randint(-8, 8) for _ in range(rng.randint(2, 9))]
+        n = len(col)
+        mean = math.fsum(col) / n
+        std = math.sqrt(math.fsum((c - mean) ** 2 for c in col) / n)
+        scaler = Standardizer().fit([[c] for c in col])
+        assert (scaler.mean, scaler.std) == ([mean], [std])
+
+
+def test_standardizer_refuses_a_transform_that_overflows() -> None:
+    scaler = Standardizer().fit([[1.0], [2.0]])
+    with pytest.raises(ValueError, match=r"X\[1\]\[0\]: \(x - mean\) / std overflows"):
+        scaler.transform([[1.0], [1.7e308]])
+    wide = Standardizer().fit([[1.7e308], [-1.7e308]])
+    with pytest.raises(ValueError, match=r"X\[0\]\[0\]: x \* std \+ mean overflows"):
+        wide.inverse_transform([[2.0]])

@@ -166,12 +166,16 @@ def test_format_operation_writes_only_the_parentheses_needed() -> None:
         (x ** (y**z), "x ** y ** z"),
         ((x**y) ** z, "(x ** y) ** z"),
         (x**-1.0, "x ** (-1)"),
-        (x - 1, "x + -1"),
-        (-x * y, "x * -1 * y"),
+        (x - 1, "x - 1"),
+        (-x * y, "-x * y"),
+        (x - (y - z), "x - (y - z)"),
+        (x / (y * z), "x / (y * z)"),
+        (-(x * y), "-(x * y)"),
         ((x * y).exp().tanh(), "tanh(exp(x * y))"),
         (x.leaky_relu(0.2), "leaky_relu(x, 0.2)"),
         (apply(PRIMITIVES["sum"], x, y, 3.0), "sum([x, y, 3])"),
         (apply(PRIMITIVES["dot"], x, y, z, 0.5), "dot([x, y], [z, 0.5])"),
+        (apply(PRIMITIVES["dot"], x, y, z), "dot([x], [y], z)"),  # a neuron keeps its bias
         (x ** (y + 1) * 1e-7, "x ** (y + 1) * 1e-07"),
     ]
     for value, text in cases:

@@ -9,8 +9,11 @@ a previous run.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,13 +28,33 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def run_lesson(name: str, out: Path) -> Any:
-    """Run lesson ``name`` quickly into ``out``; check that its pictures are PNG files."""
-    outcome = lessons.load(name).main(["--quick", "--out", str(out)])
+    """Run lesson ``name`` quickly into ``out``; check its pictures and its section numbers."""
+    return run_and_read(name, out)[0]
+
+
+def run_and_read(name: str, out: Path) -> tuple[Any, str]:
+    """Run lesson ``name`` like ``run_lesson``; also return what it printed, on one line.
+
+    The words are joined into one line (the lessons wrap their paragraphs), so a
+    test can look for a sentence wherever the wrapping broke it.
+    """
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        outcome = lessons.load(name).main(["--quick", "--out", str(out)])
+    text = printed.getvalue()
+    sys.stdout.write(text)  # still shown when a test fails
     assert outcome.pictures, f"lesson {name} drew no picture"
     for path in outcome.pictures:
         assert path.parent == out
         assert path.read_bytes()[:8] == PNG_MAGIC, path
-    return outcome
+    numbers = re.findall(r"^--- ([0-9][0-9a-z-]*)\. ", text, flags=re.MULTILINE)
+    assert len(numbers) == len(set(numbers)), f"{name} numbers two sections alike: {numbers}"
+    return outcome, " ".join(text.split())
+
+
+def two_figures(x: float) -> str:
+    """``x`` rounded to two significant figures, as a lesson writes it: 2075 -> '2,100'."""
+    return f"{float(f'{x:.2g}'):,.0f}"
 
 
 # -- the lessons -------------------------------------------------------------------
@@ -45,7 +68,15 @@ def test_five_steps(tmp_path: Path) -> None:
 
 
 def test_toast_robot(tmp_path: Path) -> None:
-    out = run_lesson("toast_robot", tmp_path)
+    out, text = run_and_read("toast_robot", tmp_path)
+    # the table: a jump in the step numbers is marked by a '...' row saying how many are left out
+    table = re.findall(r"(\d+) \d\.\d{6} \S+|\.\.\. \((\d+) steps left out\)", text)
+    assert table, "no table of steps"
+    step = -1
+    for shown, left_out in table:
+        step += int(left_out) if left_out else 1
+        assert not shown or int(shown) == step, f"step {shown} follows step {step - 1}, no '...'"
+    assert step == 1 + lessons.load("toast_robot").STEPS  # the worked step, then STEPS more
     # CONCEPTS.md: x = 2, t = 4, w = 1, eta = 0.1 -> y = 2, E = 2, dE/dw = -4, w = 1.4, E = 0.72
     assert out["gradient"] == -4.0
     assert out["engine_gradient"] == -4.0
@@ -57,7 +88,10 @@ def test_toast_robot(tmp_path: Path) -> None:
 
 
 def test_chain_rule(tmp_path: Path) -> None:
-    out = run_lesson("chain_rule", tmp_path)
+    out, text = run_and_read("chain_rule", tmp_path)
+    # the words: "halving the step divides the error by ..." is the measured ratio, near 4
+    assert 3.9 < out["halving_ratio"] < 4.1  # second order: (1/2)^2
+    assert f"divides the error of the prediction by {out['halving_ratio']:.2f}:" in text
     assert out["composite_gap"] < 1e-12
     # z = (3x)(x^2) at x = 2: path via u gives v*3 = 12, via v gives u*2x = 24; 9x^2 = 36
     assert (out["path_u"], out["path_v"]) == (12.0, 24.0)
@@ -106,14 +140,25 @@ def test_learning_rate(tmp_path: Path) -> None:
 
 
 def test_optimizers(tmp_path: Path) -> None:
-    out = run_lesson("optimizers", tmp_path)
+    out, text = run_and_read("optimizers", tmp_path)
+    # the words: the sign changes of y, counted for each optimiser, and SGD's factor 1 - 2 lr
+    flips = out["sign_flips"]
+    assert f"SGD's y changed sign in {flips['SGD']} of {out['steps']} steps: with lr = 0.95" in text
+    assert "(y <- (1 - 2 lr) y = -0.9 y)" in text
+    straight = [n for n in ("AdaGrad", "RMSProp") if flips[n] == 0]
+    assert straight and f"{' and '.join(straight)} divide y's big gradient" in text
+    swinging = [n for n in ("Momentum", "Adam") if flips[n] > 0]
+    times = " and ".join(f"{flips[n]} times" for n in swinging)
+    assert f"{' and '.join(swinging)} carry speed" in text and f"changes sign {times})" in text
     assert out["sgd_sign_flips"] == out["steps"]  # lr 0.95: y <- -0.9 y, a zigzag every step
     assert out["worst_final_ratio"] < 0.02  # every optimiser got within 2% of the start loss
     assert out["adagrad_beats_sgd"]  # per-coordinate scaling suits the narrow valley
 
 
 def test_batch_size(tmp_path: Path) -> None:
-    out = run_lesson("batch_size", tmp_path)
+    out, text = run_and_read("batch_size", tmp_path)
+    hidden = lessons.load("batch_size").HIDDEN
+    assert f"a {'-'.join(map(str, [2, *hidden, 1]))} tanh network" in text
     n = out["n_examples"]
     assert out["updates_per_epoch"] == out["expected_updates"] == {1: n, 16: n // 16, n: 1}
     final = out["final_loss"]
@@ -122,16 +167,44 @@ def test_batch_size(tmp_path: Path) -> None:
 
 
 def test_normalization(tmp_path: Path) -> None:
-    out = run_lesson("normalization", tmp_path)
+    out, text = run_and_read("normalization", tmp_path)
     final = out["final_loss"]
     standardised, raw_stable = final["standardised, lr = 0.1"], final["raw, lr = 2e-5"]
     assert standardised < 0.05  # near the noise (sd 0.1, so MSE ~ 0.01)
     assert raw_stable > 50 * standardised  # the same epochs on raw inputs: stuck far above
     assert "diverg" in out["ended"]["raw, lr = 2e-4"]
+    # the words: d2L/dw_j^2 = 2 mean(x_j^2), so the steepness ratio is the mean squares' ratio
+    area, distance = out["mean_squares"]["raw"]
+    assert out["steeper"] == area / distance
+    assert f"about {two_figures(area / distance)} times steeper" in text
+    assert 1000 < area / distance < 10_000  # "far steeper", the docstring's words
+    # the stable limit separates the two raw rates, and the text says so
+    assert 2e-5 < out["stable_limit"] < 2e-4
+    # ... and it is the real limit: just below it training settles, just above it diverges
+    script = lessons.load("normalization")
+    X, y = script.make_houses()
+    below, _ = script.train(X, y, 0.94 * out["stable_limit"], 200)
+    above, _ = script.train(X, y, 1.06 * out["stable_limit"], 200)
+    assert below[-1] < below[0] / 1000 and above[-1] > above[0] * 1000
+    limit = f"{out['stable_limit']:.0e}".replace("e-0", "e-")
+    assert f"below 2 / (the largest curvature) = {limit}" in text
+    assert "a rate 10 times larger diverges" in text
+    near = out["near_noise_epoch"]
+    assert f"twice the noise level of the data (MSE 0.01) by epoch {near}" in text
 
 
 def test_initialization(tmp_path: Path) -> None:
-    out = run_lesson("initialization", tmp_path)
+    out, text = run_and_read("initialization", tmp_path)
+    # the words: where the small signal dies, Xavier's fade per ReLU layer, log 2
+    dies = out["dies_at"]
+    assert f"by layer {dies['tanh']} of tanh and layer {dies['relu']} of ReLU" in text
+    assert 0.5 < out["xavier_relu_fade"] < 0.9  # near 1/sqrt(2) = 0.71, as the text says
+    assert f"fade by a factor of about {out['xavier_relu_fade']:.2f} per layer" in text
+    assert "(1/sqrt(2) = 0.71:" in text and "log 2 = 0.693" in text
+    final = out["final_loss"]
+    dead = out["dead_units"]["naive U(-1, 1)"][-1]
+    assert f"leave {dead} of the 10 units of the last hidden layer dead" in text
+    assert f"He initialisation trains, to {final['He']:.3f}" in text
     tanh, relu = out["last_spread"]["tanh"], out["last_spread"]["relu"]
     assert tanh["small U(-0.01, 0.01)"] < 1e-6 * tanh["Xavier"]  # the signal vanishes
     assert relu["naive U(-1, 1)"] > 10 * relu["He"]  # the signal explodes
@@ -145,7 +218,23 @@ def test_initialization(tmp_path: Path) -> None:
 
 
 def test_vanishing_gradients(tmp_path: Path) -> None:
-    out = run_lesson("vanishing_gradients", tmp_path)
+    out, text = run_and_read("vanishing_gradients", tmp_path)
+    script = lessons.load("vanishing_gradients")
+    depth, width = script.DEPTH, script.WIDTH
+    # the words: the docstring, the header and the table count the same layers
+    assert f"builds {depth} hidden layers of {width} units" in " ".join(script.__doc__.split())
+    assert f"{depth} hidden layers of {width} units, then the output layer" in text
+    assert all(len(row) == depth + 1 for row in out["layer_sizes"].values())
+    assert " ".join(str(k) for k in range(1, depth + 1)) + " output" in text
+    sigmoid = out["layer_sizes"]["sigmoid (Xavier)"]
+    shrink = (sigmoid[-1] / sigmoid[0]) ** (1 / depth)
+    assert f"shrinks by about {shrink:.1f}x per layer" in text
+    # one step count: steps count from 1 in the table, the sentence and the picture
+    losses, norms = out["unclipped_losses"], out["unclipped_norms"]
+    step = int(out["unclipped_ended"].split()[3].rstrip(":"))
+    assert step == len(norms) + 1 and len(losses) in (step - 1, step)  # the step that failed
+    assert f"the run overflowed at step {step}" in text
+    assert f"first update is {norms[0] / script.MAX_NORM:.0f} times longer" in text
     first = out["first_layer"]
     assert out["sigmoid_over_relu"] < 1e-3  # sigmoid's first layer: a vanishing gradient
     assert first["tanh (Xavier)"] > 0.1 * first["ReLU (He)"]  # tanh + Xavier: no vanishing
@@ -157,21 +246,52 @@ def test_vanishing_gradients(tmp_path: Path) -> None:
 
 
 def test_regularization(tmp_path: Path) -> None:
-    out = run_lesson("regularization", tmp_path)
+    out, text = run_and_read("regularization", tmp_path)
     gap, test = out["gap"], out["test_loss"]  # gap = test loss - training loss (over-fitting)
+    accuracy = out["accuracy"]
     assert gap["dropout"] < 0.7 * gap["plain"]
     assert gap["batch norm"] < 0.7 * gap["plain"]
     assert test["dropout"] < test["plain"] and test["batch norm"] < test["plain"]
+    # the words: each variant's sentence says what its own numbers say, no more
+    for kind in ("dropout", "batch norm"):
+        sentence = out["verdicts"][kind]
+        assert " ".join(sentence.split()) in text
+        gap_word = "smaller" if gap[kind] < gap["plain"] else "larger"
+        assert f"the gap is {gap_word} ({gap[kind]:.2f} against {gap['plain']:.2f})" in sentence
+        loss_word = "lower" if test[kind] < test["plain"] else "higher"
+        assert f"the test loss {loss_word} ({test[kind]:.2f} against" in sentence
+        ours, plain = f"{accuracy[kind]:.0%}", f"{accuracy['plain']:.0%}"
+        if ours == plain:
+            assert f"the test accuracy the same as the plain network's ({ours})" in sentence
+        else:
+            acc_word = "higher" if accuracy[kind] > accuracy["plain"] else "lower"
+            assert f"the test accuracy {acc_word} ({ours} against {plain})" in sentence
+        every = (
+            gap_word == "smaller" and loss_word == "lower" and accuracy[kind] > accuracy["plain"]
+        )
+        assert ("helps on every count" in sentence) == every
+    n_test = lessons.load("regularization").N_TEST
+    error = math.sqrt(accuracy["plain"] * (1 - accuracy["plain"]) / n_test)
+    assert out["standard_error"] == error
+    assert f"an accuracy near {accuracy['plain']:.0%} is {error * 100:.1f} points" in text
 
 
 def test_convolution(tmp_path: Path) -> None:
-    out = run_lesson("convolution", tmp_path)
+    out, text = run_and_read("convolution", tmp_path)
+    assert "with respect to its 3 shared weights" in text  # kernel_size=3, as the layer says
+    assert "kernel_size=3," in text
     assert out["hand_vs_engine"] < 1e-12  # dL/dK[k] = sum_n dL/dz[n] x[n + k]
     assert out["kernel_error"] < 0.05  # the learned kernel is the edge detector [-1, 0, 1]
 
 
 def test_evaluation(tmp_path: Path) -> None:
-    out = run_lesson("evaluation", tmp_path)
+    out, text = run_and_read("evaluation", tmp_path)
+    # epoch 1: the training loss (averaged while the weights moved) is above the test loss
+    # (measured after); the lesson says why, and measured after the epoch it is lower
+    train, test, after = out["train_loss"][0], out["test_loss"][0], out["train_loss_after_epoch"][0]
+    assert train > test > after  # the case the sentence explains, and its resolution
+    assert f"Why is epoch 1's training loss ({train:.3f}) above its test loss ({test:.3f})?" in text
+    assert f"Measured after epoch 1 in the same way, the training loss is {after:.3f}." in text
     matrix = out["matrix"]
     assert sum(map(sum, matrix)) == out["n_test"]  # every test example counted once
     assert out["accuracy"] == out["accuracy_from_matrix"] == out["evaluate_accuracy"]
@@ -269,3 +389,46 @@ def test_out_naming_a_file_is_a_usage_error(
     err = capsys.readouterr().err
     assert err.startswith("autograd-lite lesson: error: argument --out") and str(taken) in err
     assert err.count("\n") == 1
+
+
+def test_demo_states_its_penalty_once_as_the_readme_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's L2 coefficient is half its weight_decay, and it says so in the README's words."""
+    from autograd_lite import demo
+
+    l2 = f"{demo.WEIGHT_DECAY / 2:.0e}".replace("e-0", "e-")
+    wd = f"{demo.WEIGHT_DECAY:.0e}".replace("e-0", "e-")
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"L2 {l2}," in " ".join(readme.split())  # README: "hinge loss, L2 1e-4, SGD ..."
+    args = ["demo", "--samples", "20", "--hidden", "2", "--epochs", "1", "--no-progress"]
+    assert cli_main([*args, "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert f"L2 {l2}: {l2} * sum(w^2) added to the loss, that is weight_decay={wd}" in text
+    assert "weight decay 0.0002" not in text  # one name for one fact
+
+
+def test_docstrings_state_the_lessons_own_settings() -> None:
+    """A number a lesson's docstring states is the one its code uses."""
+
+    def doc(name: str) -> tuple[Any, str]:
+        script = lessons.load(name)
+        return script, " ".join((script.__doc__ or "").split())
+
+    rate, text = doc("learning_rate")
+    assert f"to {rate.N_POINTS} noisy points of ``t = {rate.TRUE_W:g}x``" in text
+    for lr in rate.RATES:  # each rate's factor 1 - lr c, with c = 2 (standardised inputs)
+        assert f"{lr:g}``" in text and f"{1 - 2 * lr:g}" in text, lr
+    regularization, text = doc("regularization")
+    assert f"With {regularization.N_TRAIN} noisy training points" in text
+    optimizers, text = doc("optimizers")
+    x0, y0 = optimizers.START
+    assert f"started at ``({x0:g}, {y0:g})``" in text
+    momentum = optimizers.OPTIMISERS["Momentum"][1]["momentum"]
+    assert f"``v <- {momentum:g} v + g``" in text
+    toast, text = doc("toast_robot")
+    assert (
+        f"``x = {toast.X:g}``, target ``t = {toast.TARGET:g}``, start ``w = {toast.W_START:g}``"
+        in text
+    )
+    assert f"learning rate ``eta = {toast.ETA:g}``" in text

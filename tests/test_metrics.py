@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from autograd_lite import metrics
 from autograd_lite.metrics import (
+    MAX_CLASSES,
     ClassScores,
     accuracy,
     confusion_matrix,
@@ -122,3 +124,32 @@ def test_bad_input_is_named(
 ) -> None:
     with pytest.raises(error, match=message):
         call()
+
+
+# -- sizes from labels are bounded (issue 9) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("y_true", "y_pred", "num_classes", "message"),
+    [
+        ([0, 10**7], [0, 1], None, "a label is 10000000: a confusion matrix has at most"),
+        ([0, 1], [0, MAX_CLASSES], None, f"a label is {MAX_CLASSES}: .* at most {MAX_CLASSES}"),
+        ([0, 10**5000], [0, 1], None, "a label is an int of about 5000 digits"),
+        ([0, 1], [0, 1], 10**7, f"num_classes=10000000 is more than the {MAX_CLASSES}"),
+        ([0, -(10**5000)], [0, 1], None, r"y_true\[1\] must be a class index >= 0, got an int"),
+        ([0, "x" * 10**6], [0, 1], None, r"got str 'x+\.\.\.; turn scores"),
+    ],
+)
+def test_absurd_labels_are_refused_before_anything_is_allocated(
+    y_true: list[Any], y_pred: list[Any], num_classes: int | None, message: str
+) -> None:
+    for fn in (confusion_matrix, precision_recall_f1):
+        with pytest.raises((ValueError, TypeError), match=message) as info:
+            fn(y_true, y_pred, num_classes=num_classes)
+        assert len(str(info.value)) < 300
+
+
+def test_the_largest_allowed_matrix_is_built() -> None:
+    matrix = confusion_matrix([MAX_CLASSES - 1], [0])
+    assert len(matrix) == MAX_CLASSES and matrix[MAX_CLASSES - 1][0] == 1
+    assert len(confusion_matrix([0], [0], num_classes=MAX_CLASSES)) == MAX_CLASSES

@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd_lite import Value, optim
 from autograd_lite.optim import (
@@ -591,3 +593,209 @@ def test_a_bad_saved_state_is_refused_before_anything_changes(
 def test_a_huge_integer_learning_rate_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="Invalid learning rate"):
         optim.SGD([Value(1.0)], lr=10**400)
+
+
+# -- hostile numbers (issue 9): refused up front, or refused at the step, never written ---
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda p: Adam(p, eps=0.0),
+            r"Invalid epsilon value: 0.0 \(eps must be a finite number > 0",
+        ),
+        (lambda p: AdamW(p, eps=0.0), "Invalid epsilon value: 0.0"),
+        (lambda p: Adagrad(p, eps=0.0), "Invalid epsilon value: 0.0"),
+        (lambda p: RMSprop(p, eps=0.0), "Invalid epsilon value: 0.0"),
+        (lambda p: RMSprop(p, alpha=5.0), r"Invalid alpha value: 5.0 \(alpha must be in \[0, 1\]"),
+        (lambda p: RMSprop([{"params": p, "alpha": 1.5}]), r"param_groups\[0\]: Invalid alpha"),
+    ],
+)
+def test_hyper_parameters_that_would_crash_in_step_are_refused_up_front(
+    make: Callable[[list[Value]], Optimizer], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        make([Value(1.0)])
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0])
+@pytest.mark.parametrize("cls", [Adam, AdamW, Adagrad, RMSprop])
+def test_the_edges_that_are_allowed_take_finite_steps_on_a_zero_gradient(
+    cls: type[Optimizer], alpha: float
+) -> None:
+    x = Value(1.0)
+    opt = cls([x], eps=1e-300, **({"alpha": alpha} if cls is RMSprop else {}))
+    for _ in range(3):
+        opt.step()  # gradient 0.0: 0 / (0 + eps) is 0
+    assert x.data == 1.0 or (cls is AdamW and 0.0 < x.data < 1.0)  # AdamW decays it
+
+
+def _two_params() -> tuple[Value, Value]:
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    a.grad, b.grad = 0.5, 0.5
+    return a, b
+
+
+@pytest.mark.parametrize(
+    ("make", "grad_b", "message"),
+    [
+        (lambda p: SGD(p, lr=1e300), 1e300, r"SGD.step\(\) would make parameter 1 'b' .* -inf: "),
+        (lambda p: SGD(p, lr=0.1), math.nan, r"parameter 1 'b' .* nan: its gradient is nan"),
+        (lambda p: SGD(p, lr=0.1, momentum=0.9), math.inf, "-inf: its gradient is inf"),
+        (lambda p: Adam(p, lr=0.1), 1e200, "Adam.step.* have exp_avg_sq inf: the step overflows"),
+        (lambda p: RMSprop(p, lr=0.1), -1e200, "RMSprop.step.* have square_avg inf"),
+        (lambda p: Adagrad(p, lr=0.1), 1e200, "Adagrad.step.* have sum inf"),
+    ],
+)
+def test_a_step_that_would_write_a_non_finite_number_changes_nothing(
+    make: Callable[[list[Value]], Optimizer], grad_b: float, message: str
+) -> None:
+    a, b = _two_params()
+    opt = make([a, b])
+    opt.step()  # a first, healthy step: there is state to keep
+    before = ([a.data, b.data], opt.state_dict())
+    b.grad = grad_b
+    with pytest.raises(FloatingPointError, match=message + ".*nothing was changed"):
+        opt.step()
+    assert ([a.data, b.data], opt.state_dict()) == before  # a too: checked before written
+
+
+def test_clip_grad_norm_with_a_tiny_norm_type_returns_inf_like_pytorch() -> None:
+    a, b = Value(0.0), Value(0.0)
+    a.grad, b.grad = 3.0, 4.0
+    assert clip_grad_norm_([a, b], max_norm=1.0, norm_type=1e-300) == math.inf
+    assert (a.grad, b.grad) == (0.0, 0.0)  # max_norm / (inf + 1e-6) = 0, as in PyTorch
+    a.grad = 3.0  # one gradient alone: its norm of any order is |g|
+    assert clip_grad_norm_([a], max_norm=10.0, norm_type=1e-300) == 3.0
+
+
+@pytest.mark.torch
+def test_clip_grad_norm_with_a_tiny_norm_type_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    t = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+    t.grad = torch.tensor([3.0, 4.0], dtype=torch.float64)
+    expected = float(torch.nn.utils.clip_grad_norm_([t], 1.0, norm_type=1e-300))
+    a, b = Value(0.0), Value(0.0)
+    a.grad, b.grad = 3.0, 4.0
+    assert clip_grad_norm_([a, b], 1.0, norm_type=1e-300) == expected == math.inf
+    assert [a.grad, b.grad] == t.grad.tolist()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda opt: ExponentialLR(opt, gamma=1e300),
+        lambda opt: StepLR(opt, step_size=1, gamma=1e300),
+    ],
+)
+def test_a_schedule_cannot_drive_the_learning_rate_to_inf(
+    make: Callable[[Optimizer], optim.LRScheduler],
+) -> None:
+    opt = SGD([Value(0.0)], lr=0.1)
+    sched = make(opt)
+    sched.step()  # 0.1 * 1e300 is still a float
+    before = (opt.param_groups[0]["lr"], sched.state_dict())
+    with pytest.raises(ValueError, match=r"learning rate of param_groups\[0\] to inf in epoch 2"):
+        sched.step()
+    assert (opt.param_groups[0]["lr"], sched.state_dict()) == before
+
+
+def _adam_state() -> tuple[Adam, dict[str, Any]]:
+    xs = make_values()
+    opt = Adam(groups(xs), lr=0.1)
+    objective(xs).backward()
+    opt.step()
+    return opt, json.loads(json.dumps(opt.state_dict()))
+
+
+def test_load_state_dict_refuses_state_this_optimiser_does_not_keep() -> None:
+    opt, good = _adam_state()
+    before = json.dumps(opt.state_dict())
+    sgd = SGD(make_values(), lr=0.1, momentum=0.9)
+    objective(sgd.param_groups[0]["params"]).backward()
+    sgd.step()
+    sgd_state = json.loads(json.dumps(sgd.state_dict()))
+
+    def broken(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+        sd: dict[str, Any] = json.loads(json.dumps(good))
+        change(sd)
+        return sd
+
+    cases: list[tuple[dict[str, Any], str]] = [
+        (broken(lambda sd: sd["state"]["0"].pop("exp_avg")), r"missing \['exp_avg'\]"),
+        (broken(lambda sd: sd["state"]["0"].update(bogus=1.0)), r"unknown \['bogus'\]"),
+        (
+            broken(lambda sd: sd["state"].update({"0": sgd_state["state"]["0"]})),
+            r"missing \['exp_avg', 'exp_avg_sq', 'step'\], unknown \['momentum_buffer'\]",
+        ),
+        (broken(lambda sd: sd.update(param_groups=sgd_state["param_groups"][:1] * 2)), "keys"),
+        (broken(lambda sd: sd["state"].update({0: sd["state"]["0"]})), "parameter 0 twice"),
+        (broken(lambda sd: sd["state"]["0"].update(step=1.5)), "a whole number >= 1, got 1.5"),
+        (broken(lambda sd: sd["state"]["0"].update(step=0)), "a whole number >= 1, got 0.0"),
+        (broken(lambda sd: sd["state"].update({"٣": {}})), "unknown parameter '٣'"),
+        (broken(lambda sd: sd["param_groups"][0].update(eps=0.0)), "Invalid epsilon value"),
+        (broken(lambda sd: sd["param_groups"][1].update(amsgrad=True)), "max_exp_avg_sq"),
+        (broken(lambda sd: sd["state"]["0"].update(exp_avg="x" * 10**6)), "must be a number"),
+    ]
+    for sd, message in cases:
+        with pytest.raises((ValueError, TypeError), match=message) as info:
+            opt.load_state_dict(sd)
+        assert len(str(info.value)) < 500
+        assert json.dumps(opt.state_dict()) == before
+    opt.load_state_dict(good)  # and the good one, as JSON left it ("0" keys), loads
+    assert json.dumps(opt.state_dict()) == before
+
+
+_ANY_SIZE = st.floats(min_value=0.0, max_value=1e308) | st.sampled_from([0.0, 1e-300, 1e300])
+_BETA = st.floats(min_value=0.0, max_value=1.0, exclude_max=True)
+_GRAD = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0.0, 1e-320, 1e308])
+
+
+@st.composite
+def _any_valid_optimizer(draw: st.DrawFn) -> Callable[[list[Value]], Optimizer]:
+    """Any optimiser with any hyper-parameters that the constructor accepts."""
+    kind = draw(st.sampled_from(["sgd", "adam", "adamw", "adagrad", "rmsprop"]))
+    eps = draw(st.floats(min_value=1e-320, max_value=1e308))
+    lr, wd = draw(_ANY_SIZE), draw(_ANY_SIZE)
+    if kind == "sgd":
+        nesterov = draw(st.booleans())
+        momentum = draw(_ANY_SIZE.filter(lambda m: m > 0.0)) if nesterov else draw(_ANY_SIZE)
+        dampening = 0.0 if nesterov else draw(st.floats(min_value=-1e308, max_value=1e308))
+        return lambda p: SGD(p, lr, momentum, dampening, wd, nesterov)
+    if kind in ("adam", "adamw"):
+        cls, betas, ams = (
+            (Adam if kind == "adam" else AdamW),
+            (draw(_BETA), draw(_BETA)),
+            draw(st.booleans()),
+        )
+        return lambda p: cls(p, lr, betas, eps, wd, ams)
+    if kind == "adagrad":
+        decay, start = draw(_ANY_SIZE), draw(_ANY_SIZE)
+        return lambda p: Adagrad(p, lr, decay, wd, start, eps)
+    alpha, momentum, centered = draw(st.floats(0.0, 1.0)), draw(_ANY_SIZE), draw(st.booleans())
+    return lambda p: RMSprop(p, lr, alpha, eps, wd, momentum, centered)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    make=_any_valid_optimizer(),
+    start=st.lists(st.floats(min_value=-1e308, max_value=1e308), min_size=1, max_size=3),
+    steps=st.lists(st.lists(_GRAD, min_size=3, max_size=3), min_size=1, max_size=4),
+)
+def test_accepted_hyper_parameters_never_crash_a_step_nor_write_a_non_finite_number(
+    make: Callable[[list[Value]], Optimizer], start: list[float], steps: list[list[float]]
+) -> None:
+    params = [Value(x) for x in start]
+    opt = make(params)
+    for grads in steps:
+        for p, g in zip(params, grads, strict=False):
+            p.grad = g
+        before = ([p.data for p in params], opt.state_dict())
+        try:
+            opt.step()
+        except FloatingPointError:  # refused as a whole: nothing written
+            assert ([p.data for p in params], opt.state_dict()) == before
+            return
+        assert all(math.isfinite(p.data) for p in params)
+        assert all(math.isfinite(x) for s in opt.state.values() for x in s.values())

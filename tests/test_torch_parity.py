@@ -23,13 +23,19 @@ D = torch.float64
 
 def _dot(*xs: Any) -> Any:
     n = len(xs) // 2
-    return torch.dot(torch.stack(xs[:n]), torch.stack(xs[n:]))
+    out = torch.dot(torch.stack(xs[:n]), torch.stack(xs[n : 2 * n]))
+    return out + xs[-1] if len(xs) % 2 else out  # the bias, last when the count is odd
 
 
 #: Each primitive's PyTorch counterpart (leaky_relu's slope is an input, as in the table).
 TORCH: dict[str, Callable[..., Any]] = {
     "add": torch.add,
+    "sub": torch.sub,
+    "neg": torch.neg,
     "mul": torch.mul,
+    "div": torch.div,
+    "log_clamped": lambda a: torch.clamp(torch.log(a), min=-100.0),
+    "logsumexp": lambda *xs: torch.logsumexp(torch.stack(xs), 0),
     "pow": torch.pow,
     "exp": torch.exp,
     "log": torch.log,

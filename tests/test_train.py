@@ -145,8 +145,10 @@ def test_weights_becoming_infinite_count_as_divergence() -> None:
     model = nn.Linear(1, 1, seed=0)
     model.neurons[0].w[0].data = 1.0
     opt = optim.SGD(model.parameters(), lr=1e308)  # w - lr * 200 is -inf
-    with pytest.raises(DivergenceError, match=r"epoch 1 \(batch 1 of 1\): a weight is no longer"):
+    message = r"epoch 1 \(batch 1 of 1\): SGD.step\(\) would make parameter 0 .* -inf"
+    with pytest.raises(DivergenceError, match=message):
         fit(model, mse_loss, opt, ([[10.0]], [0.0]), epochs=3, batch_size=1, progress=False)
+    assert model.neurons[0].w[0].data == 1.0  # the optimiser refused the step: nothing written
 
 
 def test_overflow_on_the_validation_set_is_divergence() -> None:
@@ -248,6 +250,27 @@ def test_bad_arguments() -> None:
         fit(model, hinge_loss, object(), (X, y), epochs=1, batch_size=2)
     with pytest.raises(ValueError, match="cannot tell a class"):
         predict_classes(model, X, mse_loss)
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ({"scheduler": object()}, "scheduler must have step"),
+        ({"on_epoch_end": 3}, "on_epoch_end must be a function or None, got int 3"),
+        ({"predict": "argmax"}, "predict must be a function or None"),
+        ({"progress": "no"}, "progress must be True or False"),
+        ({"shuffle": 1}, "shuffle must be True or False"),
+    ],
+)
+def test_every_argument_is_checked_before_the_first_step(
+    option: dict[str, object], message: str
+) -> None:
+    model = nn.MLP(2, [2, 1], seed=0)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    before = model.state_dict()
+    with pytest.raises(TypeError, match=message):
+        fit(model, hinge_loss, opt, _moons(10), epochs=1, batch_size=2, **option)  # type: ignore[arg-type]
+    assert model.state_dict() == before  # no epoch ran before the check
 
 
 def test_readme_training_section_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -111,9 +111,9 @@ def test_backward_view_shows_local_derivatives_products_and_sums() -> None:
     src = draw_graph(z, backward_view=True).source
     # x reaches z directly (d z/dx = 1) and through x*y (d(xy)/dx = y = 3): 1 + 3 = 4
     assert "grad = 1.0000 + 3.0000 = 4.0000" in src
-    assert "∂v2/∂x = 3.0000" in src
+    assert "∂(x*y)/∂x = 3.0000" in src  # x*y is named by what it computes, not v2
     assert "1.0000 × 3.0000 = 3.0000" in src
-    assert "∂v2/∂y = 2.0000" in src  # d(xy)/dy = x
+    assert "∂(x*y)/∂y = 2.0000" in src  # d(xy)/dy = x
     assert 'dir="back"' in src or "dir=back" in src
 
 
@@ -132,12 +132,28 @@ def test_kinds_are_told_apart_and_explained_in_the_legend() -> None:
     a = Analysis(y, params=[w])
     kinds = {a.names[i]: a.kinds[i] for i in range(len(a.order))}
     assert kinds["x"] == "input" and kinds["w"] == "parameter"
-    assert kinds["v2"] == "result" and kinds["v3"] == "constant"
-    assert kinds["v5"] == "output"
+    assert kinds["x*w"] == "result" and kinds["3"] == "constant"
+    assert kinds["relu(x*w + 3)"] == "output"
     src = draw_graph(y, params=[w]).source
     for word in ("input", "parameter", "constant", "output", "grad colour"):
         assert word in src
     assert "style=dashed" in src  # the constant's edge carries no gradient
+
+
+def test_a_model_is_drawn_in_a_learners_words() -> None:
+    """Weights are parameters named by their place, inputs x[i], the target is the target."""
+    from autograd_lite import losses, nn
+
+    model = nn.MLP(2, [2, 1], seed=0)
+    loss = losses.mse_loss(model([0.5, -1.0]), 1.0)
+    a = Analysis(loss)  # no params=: the model's Parameters say what they are
+    kinds = {a.names[i]: a.kinds[i] for i in range(len(a.order))}
+    assert kinds["L0.n0.w0"] == kinds["L0.n1.b"] == kinds["L1.n0.w1"] == "parameter"
+    assert kinds["x[0]"] == kinds["x[1]"] == kinds["target"] == "input"
+    assert "output" in kinds.values()
+    assert not any(re.fullmatch(r"v\d+", name) for name in kinds if kinds[name] != "result")
+    leaf = Value(2.0, label="x")
+    assert Analysis(leaf).kinds == ["input"]  # a lone leaf is not an "output"
 
 
 def test_every_primitive_is_drawn_with_its_symbol_and_its_own_derivative() -> None:
@@ -267,6 +283,13 @@ def test_draw_model_groups_neurons_by_layer_and_encodes_weights() -> None:
     assert "layers.2" in src and "1 neuron, linear" in src
     line = next(s for s in src.splitlines() if "layers.0.neurons.2.w.1 =" in s)
     assert "penwidth=6.00" in line and f'color="{diverging(w.data, 0.5, strong=True)}"' in line
+    # a neuron's outline is its bias's |gradient|, on the same scale, and the legend says so
+    model.layers[0].neurons[1].b.grad = 2.0  # half the largest |grad|
+    outlined = draw_model(model).source
+    neuron = next(s for s in outlined.splitlines() if 'tooltip="layers.0.neurons.1:' in s)
+    assert "penwidth=2.50" in neuron  # 1 + (4 - 1) * 2 / 4
+    assert "neuron outline thickness: |bias gradient|" in outlined
+    assert "the thickest is |gradient| = 4)" in outlined
     check_golden("stand_in_model.dot", src)
 
 
@@ -331,6 +354,55 @@ def test_jupyter_shows_small_graphs_as_svg_and_big_ones_as_text() -> None:
     assert "<svg" in dot._repr_mimebundle_()["image/svg+xml"]
     assert "<svg" in draw_model(_stand_in_model())._repr_mimebundle_()["image/svg+xml"]
     assert dot._repr_mimebundle_(include=["image/png"]) == {}
+
+
+@pytest.mark.graphviz
+@needs_renderer
+def test_notebook_svgs_shrink_to_the_cell() -> None:
+    """A wide drawing (a backward view) carries a style that caps it at the cell's width."""
+    x = Value(2.0, label="x")
+    y = (x * x + x).tanh()
+    for svg in (
+        draw_graph(y, backward_view=True)._repr_mimebundle_()["image/svg+xml"],
+        draw_model(_stand_in_model())._repr_mimebundle_()["image/svg+xml"],
+        y._repr_mimebundle_()["image/svg+xml"],
+    ):
+        root = re.search(r"<svg\b[^>]*>", svg)
+        assert root is not None and svg.count("<svg") == 1
+        assert 'style="max-width: 100%; height: auto"' in root.group(0)
+        assert re.search(r'width="[\d.]+pt"', root.group(0))  # its own size, for an <img>
+
+
+@pytest.mark.graphviz
+@pytest.mark.browser
+@needs_renderer
+def test_notebook_backward_view_fits_a_cell_in_chromium(tmp_path: Path) -> None:
+    """In a browser, the backward view fits a 600-pixel cell; a small graph in a wider cell
+    keeps its own size."""
+    from visualize.browser import headless_chromium, why_unavailable
+
+    if why_unavailable() is not None:
+        pytest.skip(str(why_unavailable()))
+    x = Value(2.0, label="x")
+    wide = draw_graph((x * x + x).tanh(), backward_view=True)._repr_mimebundle_()
+    small = Value(1.5, label="a")._repr_mimebundle_()
+    cells = "".join(
+        f'<div class="cell" style="width: {width}px">{bundle["image/svg+xml"]}</div>'
+        for bundle, width in ((wide, 600), (small, 1000))
+    )
+    page = tmp_path / "cells.html"
+    page.write_text(f"<!DOCTYPE html><html><body>{cells}</body></html>", encoding="utf-8")
+    with headless_chromium(1280, 900) as driver:
+        driver.get(page.resolve().as_uri())
+        sizes = driver.execute_script(
+            "return Array.prototype.map.call(document.querySelectorAll('.cell svg'), function (s) {"
+            " var r = s.getBoundingClientRect(), b = s.viewBox.baseVal;"
+            " return [r.width, r.height, s.width.baseVal.value, b.width / b.height]; });"
+        )
+    (wide_w, wide_h, wide_natural, wide_ratio), (small_w, _, small_natural, _) = sizes
+    assert wide_natural > 600 and wide_w == pytest.approx(600, abs=1)  # shrunk to the cell
+    assert wide_w / wide_h == pytest.approx(wide_ratio, rel=0.02)  # in proportion
+    assert small_natural < 1000 and small_w == pytest.approx(small_natural, abs=1)  # not blown up
 
 
 def test_readme_drawing_section_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -126,6 +126,95 @@ def test_page_in_headless_chromium(page: Path) -> None:
         assert errors == []
 
 
+def a_long_chain() -> Value:
+    """tanh(1.5 tanh(1.5 ... x)): a drawing several times wider than a 1280-pixel window."""
+    y = Value(0.5, label="x")
+    for _ in range(4):
+        y = (y * 1.5).tanh()
+    return y
+
+
+#: What a learner reads at arm's length: the box of an edge label's line, in CSS pixels.
+READABLE_LINE_PX = 12
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
+def test_zoom_keeps_edge_labels_readable_at_1280_by_900(tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    page = animate_backward(a_long_chain(), tmp_path / "chain.html")
+    measure = """
+        var frame = Array.prototype.filter.call(
+            document.querySelectorAll('.frame'), function (f) { return !f.hidden; })[0];
+        var svg = frame.querySelector('svg'), view = document.getElementById('frames');
+        var labels = Array.prototype.filter.call(frame.querySelectorAll('g.edge text'),
+            function (t) { return t.textContent.trim() !== ''; });
+        var node = frame.querySelector('g.current'), v = view.getBoundingClientRect();
+        var r = node ? node.getBoundingClientRect() : v;
+        return {
+            label: Math.min.apply(null, labels.map(function (t) {
+                return t.getBoundingClientRect().height; })),
+            width: svg.getBoundingClientRect().width, natural: svg.width.baseVal.value,
+            view: view.clientWidth, scroll: view.scrollWidth,
+            fit: document.getElementById('fit').getAttribute('aria-pressed'),
+            level: document.getElementById('zoom-level').textContent,
+            inView: r.left >= v.left && r.right <= v.right && r.top >= v.top && r.bottom <= v.bottom
+        };"""
+    with headless_chromium(1280, 900) as driver:
+        driver.get(page.resolve().as_uri())
+        for _ in range(3):  # a step deep inside the chain: the view follows the current node
+            driver.find_element(By.ID, "next").click()
+        start = driver.execute_script(measure)
+        assert start["natural"] > 3 * start["view"]  # fitting it would make labels ~4 px
+        assert start["fit"] == "false" and start["label"] >= READABLE_LINE_PX, start
+        assert start["inView"], "the current node is scrolled out of sight"
+        assert start["level"].endswith("labels 12 px")  # the control says what it chose
+
+        driver.find_element(By.ID, "fit").click()  # the whole drawing, small
+        fit = driver.execute_script(measure)
+        assert fit["fit"] == "true" and fit["width"] <= fit["view"] + 1
+        assert fit["scroll"] <= fit["view"] + 1  # nothing left to scroll to
+        assert fit["label"] < start["label"] / 2
+
+        driver.find_element(By.ID, "zoom-in").click()
+        bigger = driver.execute_script(measure)
+        assert bigger["fit"] == "false"
+        assert bigger["width"] == pytest.approx(1.25 * fit["width"], rel=0.01)
+        driver.find_element(By.ID, "zoom-out").click()
+        assert driver.execute_script(measure)["width"] == pytest.approx(fit["width"], rel=0.01)
+
+        body = driver.find_element(By.TAG_NAME, "body")
+        body.send_keys("1")  # actual size: the drawing as laid out
+        actual = driver.execute_script(measure)
+        assert actual["width"] == pytest.approx(actual["natural"], rel=0.01)
+        assert actual["level"].startswith("100%,")
+        body.send_keys(Keys.ARROW_RIGHT)  # stepping keeps the zoom
+        assert driver.execute_script(measure)["width"] == pytest.approx(actual["natural"], rel=0.01)
+        body.send_keys("0")
+        assert driver.execute_script(measure)["fit"] == "true"
+        driver.get("about:blank")  # a fresh load: a link can ask for the whole drawing
+        driver.get(page.resolve().as_uri() + "#fit")
+        assert driver.execute_script(measure)["fit"] == "true"
+        driver.save_screenshot(str(tmp_path / "chain.png"))
+        errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+        assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
+def test_a_small_graph_is_readable_as_it_opens(page: Path) -> None:
+    with headless_chromium(1280, 900) as driver:
+        driver.get(page.resolve().as_uri())
+        heights = driver.execute_script(
+            "return Array.prototype.map.call(document.querySelectorAll('.frame')[0]"
+            ".querySelectorAll('g.edge text'), function (t) {"
+            " return t.getBoundingClientRect().height; });"
+        )
+        assert heights and min(heights) >= READABLE_LINE_PX
+
+
 # -- bounded work: frames, page size and time ---------------------------------------------
 
 

@@ -34,6 +34,7 @@ from visualize.graph import (
     GraphTooLargeError,
     Step,
     backward_view_of,
+    operand_text,
     stable_widths,
     to_digraph,
 )
@@ -64,7 +65,8 @@ def _caption(a: Analysis, k: int) -> str:
     name = a.names[step.node]
     node = a.order[step.node]
     if step.node == a.root:
-        text = f"Step {k} of {total}: start at the output {name}: d{name}/d{name} = 1."
+        d = operand_text(name)
+        text = f"Step {k} of {total}: start at the output {name}: ∂{d}/∂{d} = 1."
     else:
         text = f"Step {k} of {total}: every path into {name} has arrived: grad = {fmt(step.grad)}."
     if node.op is None:
@@ -198,8 +200,18 @@ _PAGE = """<!DOCTYPE html>
   #controls button { font-size: 1em; padding: 0.25em 0.7em; cursor: pointer; }
   #slider { flex: 1; min-width: 12em; }
   #counter { font-variant-numeric: tabular-nums; min-width: 7em; }
+  #zoom { display: flex; align-items: center; gap: 0.3em; }
+  #zoom button[aria-pressed="true"] { background: #ffe0c2; }
+  #zoom-level { font-variant-numeric: tabular-nums; min-width: 9.5em; color: #444; }
   .caption { font-size: 1.05em; min-height: 2.6em; margin: 0.6em 0; }
-  .frame svg { max-width: 100%; height: auto; }
+  #frames { overflow: auto; }
+  #frames.zoomed { max-height: calc(100vh - 8em); }
+  #frames.zoomed .frame { width: max-content; }
+  #frames.zoomed .caption { position: sticky; top: 0; left: 0; z-index: 1; margin: 0;
+                            max-width: calc(100vw - 3.5em); padding: 0.6em 0;
+                            background: rgba(255, 255, 255, 0.92); }
+  .frame svg { max-width: 100%; height: auto; display: block; }
+  #frames.zoomed .frame svg { max-width: none; }
   .hint { color: #666; font-size: 0.9em; }
 </style>
 </head>
@@ -213,12 +225,21 @@ _PAGE = """<!DOCTYPE html>
   <button id="last" title="last frame (End)">last &#xBB;</button>
   <input id="slider" type="range" min="0" max="0" step="1" value="0" aria-label="frame">
   <span id="counter"></span>
+  <span id="zoom" role="group" aria-label="zoom">
+    <button id="zoom-out" title="smaller (-)">&#x2212;</button>
+    <button id="fit" title="fit the page width (0)">fit width</button>
+    <button id="actual" title="actual size: labels as drawn (1)">100%</button>
+    <button id="zoom-in" title="larger (+)">+</button>
+    <span id="zoom-level" aria-live="polite"></span>
+  </span>
 </div>
 <div id="frames">
 {frames}</div>
 <p class="hint">Orange: the node being processed and the gradients it sends to its inputs.
 Each edge shows the local derivative &#x2202;out/&#x2202;in and upstream grad &#xD7; local
-derivative; a node's grad is the sum of what arrives.</p>
+derivative; a node's grad is the sum of what arrives. Zoom with &#x2212; / + (keys - and +),
+&#x201C;fit width&#x201D; (key 0) shows the whole graph; when zoomed in, the view follows the
+current node and scrolls sideways.</p>
 <script>
 (function () {
   "use strict";
@@ -229,11 +250,72 @@ derivative; a node's grad is the sum of what arrives.</p>
   var current = 0;
   var timer = null;
   slider.max = String(frames.length - 1);
+
+  // Zoom. Every frame has the same layout, so one scale serves them all. The
+  // scale is relative to the drawing's own size ("100%"); "fit width" shrinks
+  // a wide drawing to the page. The page starts at fit width when the edge
+  // labels stay readable there, else at the smallest readable scale.
+  var READABLE_PX = 12;  // edge-label height in CSS pixels that reads comfortably
+  var view = document.getElementById("frames");
+  var level = document.getElementById("zoom-level");
+  var fitButton = document.getElementById("fit");
+  var svgs = frames.map(function (f) { return f.querySelector("svg"); });
+  var first = svgs[0];
+  var naturalW = first ? first.width.baseVal.value : 1;
+  var naturalH = first ? first.height.baseVal.value : 1;
+  var units = first && first.viewBox.baseVal ? first.viewBox.baseVal.width : naturalW;
+  var label = first ? first.querySelector("g.edge text") || first.querySelector("text") : null;
+  var labelUnits = label ? parseFloat(label.getAttribute("font-size") || "14") : 14;
+  var scale = 1;
+  var fitting = true;
+  function labelPx(s) { return labelUnits * naturalW * s / (units || naturalW); }
+  function fitScale() { return Math.min(1, view.clientWidth / naturalW); }
+  function zoom(s, fit) {
+    fitting = fit;
+    scale = fit ? fitScale() : Math.max(0.1, Math.min(4, s));
+    view.classList.toggle("zoomed", !fit);
+    svgs.forEach(function (svg) {
+      if (!svg) { return; }
+      svg.style.width = (naturalW * scale) + "px";
+      svg.style.height = (naturalH * scale) + "px";
+    });
+    fitButton.setAttribute("aria-pressed", fit ? "true" : "false");
+    level.textContent = Math.round(scale * 100) + "%, labels " + Math.round(labelPx(scale)) +
+      " px";
+    follow();
+  }
+  function follow() {  // keep the current node in sight when the drawing is wider than the page
+    var node = frames[current].querySelector("g.current");
+    if (fitting || !node) { return; }
+    var r = node.getBoundingClientRect();
+    var v = view.getBoundingClientRect();
+    if (r.left < v.left || r.right > v.right) {
+      view.scrollLeft += (r.left + r.right) / 2 - (v.left + v.right) / 2;
+    }
+    if (r.top < v.top + 60 || r.bottom > v.bottom) {  // 60: room for the caption
+      view.scrollTop += (r.top + r.bottom) / 2 - (v.top + v.bottom) / 2;
+    }
+  }
+  function startingZoom() {  // page.html#fit opens at fit width whatever the label size
+    if (location.hash === "#fit" || labelPx(fitScale()) >= READABLE_PX - 1) { zoom(1, true); }
+    else { zoom(READABLE_PX / labelPx(1), false); }
+  }
+  document.getElementById("zoom-in").addEventListener("click", function () {
+    zoom(scale * 1.25, false);
+  });
+  document.getElementById("zoom-out").addEventListener("click", function () {
+    zoom(scale / 1.25, false);
+  });
+  fitButton.addEventListener("click", function () { zoom(1, true); });
+  document.getElementById("actual").addEventListener("click", function () { zoom(1, false); });
+  window.addEventListener("resize", function () { if (fitting) { zoom(1, true); } });
+
   function show(k) {
     current = Math.max(0, Math.min(frames.length - 1, k));
     frames.forEach(function (f, j) { f.hidden = j !== current; });
     slider.value = String(current);
     counter.textContent = "frame " + current + " of " + (frames.length - 1);
+    follow();
   }
   function pause() {
     if (timer !== null) { clearInterval(timer); timer = null; }
@@ -262,11 +344,21 @@ derivative; a node's grad is the sum of what arrives.</p>
     Home: function () { return 0; },
     End: function () { return frames.length - 1; }
   };
+  var zoomKeys = {
+    "+": function () { zoom(scale * 1.25, false); },
+    "=": function () { zoom(scale * 1.25, false); },
+    "-": function () { zoom(scale / 1.25, false); },
+    "0": function () { zoom(1, true); },
+    "1": function () { zoom(1, false); }
+  };
   document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) { return; }  // leave the browser's own zoom alone
     if (e.key === " ") { e.preventDefault(); toggle(); }
     else if (keys[e.key]) { pause(); show(keys[e.key]()); }
+    else if (zoomKeys[e.key]) { zoomKeys[e.key](); }
   });
   show(0);
+  startingZoom();
 }());
 </script>
 </body>

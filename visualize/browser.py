@@ -98,9 +98,12 @@ def headless_chromium(
 
 
 def screenshot_frame(page: str | os.PathLike[str], png: str | os.PathLike[str], frame: int) -> Path:
-    """Open an ``animate_backward`` page, move the slider to ``frame`` and save a PNG."""
+    """Open an ``animate_backward`` page, move the slider to ``frame`` and save a PNG.
+
+    The page opens at fit width (``#fit``): the picture shows the whole drawing.
+    """
     with headless_chromium(scale=2.0) as driver:
-        driver.get(Path(page).resolve().as_uri())
+        driver.get(Path(page).resolve().as_uri() + "#fit")
         driver.execute_script(
             "var s = document.getElementById('slider'); s.value = arguments[0];"
             "s.dispatchEvent(new Event('input'));",

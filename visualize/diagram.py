@@ -3,7 +3,8 @@
 It is a plain ``Digraph`` (``.source``, ``.render()``, ``.pipe()`` as usual)
 except for Jupyter display: the graphviz package lays out with the system
 ``dot``, which a pip-only install lacks, so ``Diagram`` is laid out by
-``visualize.renderer`` instead (``dot`` if present, else ``graphviz-pure``).
+``visualize.renderer`` instead (``dot`` if present, else ``graphviz-pure``),
+and scaled to the output cell's width (``visualize.notebook.fit_to_width``).
 
 >>> d = Diagram(name="g")
 >>> d.edge("a", "b")
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 
 import graphviz  # type: ignore[import-untyped]
 
+from visualize.notebook import fit_to_width
 from visualize.renderer import pipe
 
 __all__ = ["Diagram"]
@@ -36,4 +38,4 @@ class Diagram(graphviz.Digraph):  # type: ignore[misc]
         wanted = set(include) if include is not None else {_SVG}
         if _SVG not in wanted - set(exclude or ()):
             return {}
-        return {_SVG: pipe(self, "svg").decode("utf-8")}
+        return {_SVG: fit_to_width(pipe(self, "svg").decode("utf-8"))}

@@ -22,12 +22,16 @@ True
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from autograd_lite import Value, topological_order
+from autograd_lite.engine import backward_replay
+from autograd_lite.gradcheck import ATOM, format_operation, number_text
+from autograd_lite.nn import Parameter
 from visualize.style import (
     FONT,
     KIND_COLOURS,
@@ -53,6 +57,8 @@ __all__ = [
 
 #: draw_graph refuses graphs with more values than this unless told otherwise.
 DEFAULT_MAX_NODES = 500
+#: Intermediate values are named by the expression they compute, up to this many characters.
+NAME_LENGTH = 18
 
 _HIGHLIGHT = "#e66101"
 _NO_GRAD_EDGE = "#999999"
@@ -114,44 +120,67 @@ class Analysis:
         self.index: dict[Value, int] = {v: i for i, v in enumerate(self.order)}
         self.root = len(self.order) - 1
         self.kinds: list[Kind] = [self._kind(i, v, marked) for i, v in enumerate(self.order)]
-        self.names: list[str] = [v.label or f"v{i}" for i, v in enumerate(self.order)]
+        self.names: list[str] = self._names()
 
     def _kind(self, i: int, v: Value, params: set[Value]) -> Kind:
-        if i == self.root:
+        if i == self.root and not v.is_leaf:
             return "output"
-        if not v.requires_grad:
-            return "constant"
-        if v in params:
+        if v in params or isinstance(v, Parameter):
             return "parameter"
-        return "input" if v.is_leaf else "result"
+        if not v.is_leaf:
+            return "result"
+        # a leaf: a number given by name (x[0], target) is data, like an input
+        return "input" if v.requires_grad or v.label else "constant"
+
+    def _names(self) -> list[str]:
+        """Each node's name: its label; a constant's number; else the expression it computes.
+
+        ``x*w + b`` reads better than ``v4`` in a backward view and in the
+        animation's sentences; an expression longer than ``NAME_LENGTH``
+        characters is named ``v`` and its topological index instead.
+        """
+        texts: list[tuple[str, float]] = []
+        for i, v in enumerate(self.order):
+            if v.label:
+                text = (v.label, ATOM)
+            elif v.op is None:
+                text = number_text(v.data) if self.kinds[i] == "constant" else (f"v{i}", ATOM)
+            else:
+                written = format_operation(v.op, [texts[self.index[p]] for p in v.parents])
+                compact = written[0].replace(" * ", "*").replace(" / ", "/").replace(" ** ", "**")
+                text = (compact, written[1]) if len(compact) <= NAME_LENGTH else (f"v{i}", ATOM)
+            texts.append(text)
+        return [text for text, _ in texts]
 
     @cached_property
     def steps(self) -> list[Step]:
-        """The backward pass replayed on floats: one step per node taking a gradient.
+        """The backward pass on floats: one step per node taking a gradient.
 
-        Contributions are summed in the order the engine sums them, so each
-        final gradient equals what ``root.backward()`` adds to ``.grad``.
+        Each node's gradient comes from the engine's backward loop
+        (``backward_replay``), so it equals what ``root.backward()`` adds to
+        ``.grad``; each edge shows that node's rule from the table, applied
+        to it: what the engine summed into the input.
         """
         if not self.order[self.root].requires_grad:
             return []
-        grads: dict[int, float] = {self.root: 1.0}  # d(root)/d(root) = 1 starts the pass
+        taking = [v for v in self.order if v.requires_grad]
+        # each node's total gradient from the engine's own backward loop: the same walk,
+        # the same rules, the same order of summing as root.backward()
+        totals = dict(zip(taking, backward_replay(taking, strict=False), strict=True))
         steps: list[Step] = []
         for i in range(self.root, -1, -1):
             node = self.order[i]
             if not node.requires_grad:
                 continue
-            g = grads.get(i, 0.0)
+            g = totals[node]
             sent: list[Contribution] = []
             if node.op is not None:
                 local = _vjp(node, 1.0)
                 pushed = _vjp(node, g)
                 for pos, p in enumerate(node.parents):
-                    if not p.requires_grad:
-                        continue
-                    j = self.index[p]
-                    # chain rule: d(root)/d(p) += d(root)/d(node) * d(node)/d(p)
-                    grads[j] = grads[j] + pushed[pos] if j in grads else pushed[pos]
-                    sent.append(Contribution(i, pos, j, g, local[pos], pushed[pos]))
+                    if p.requires_grad:
+                        # chain rule: d(root)/d(p) += d(root)/d(node) * d(node)/d(p)
+                        sent.append(Contribution(i, pos, self.index[p], g, local[pos], pushed[pos]))
             steps.append(Step(i, g, tuple(sent)))
         return steps
 
@@ -221,6 +250,11 @@ def forward_view(a: Analysis) -> View:
     return view
 
 
+def operand_text(name: str) -> str:
+    """A name inside ∂.../∂...: in parentheses unless it is one word (x, x[0], L0.n1.w0)."""
+    return name if re.fullmatch(r"[\w.\[\]]+", name) else f"({name})"
+
+
 def _paren(x: float) -> str:
     return f"({fmt(x)})" if x < 0.0 else fmt(x)
 
@@ -250,8 +284,9 @@ def backward_view_of(a: Analysis, applied: int | None = None, *, highlight: bool
     for step in steps:
         for c in step.contributions:
             received.setdefault(c.parent, []).append(c.value)
+            child, parent = operand_text(a.names[c.child]), operand_text(a.names[c.parent])
             view.edge_text[(c.child, c.position)] = (
-                f"∂{a.names[c.child]}/∂{a.names[c.parent]} = {fmt(c.local)}",
+                f"∂{child}/∂{parent} = {fmt(c.local)}",
                 f"{fmt(c.upstream)} × {_paren(c.local)} = {fmt(c.value)}",
             )
     for i, v in enumerate(a.order):

@@ -5,7 +5,8 @@ Every weight is an edge from the unit it reads to the neuron it feeds: its
 colour is the weight's value (blue negative, red positive) and its
 thickness its |gradient|, so the thickest lines are the weights the next
 optimiser step changes most. A neuron's fill is its bias's value and its
-border thickness the bias's |gradient|. Hover over an edge in the SVG to see
+outline's thickness the bias's |gradient|, on the same scale as the lines;
+the legend says both. Hover over an edge in the SVG to see
 the weight's dotted name (as in ``named_parameters()``), value and gradient.
 
 Works with anything shaped like ``autograd_lite.nn``'s models: an object
@@ -133,7 +134,8 @@ def draw_model(
 ) -> graphviz.Digraph:
     """The network view of ``model``: neurons grouped by layer, weights as edges.
 
-    Edge colour = weight value, edge thickness = |weight gradient| (all thin
+    Edge colour = weight value, edge thickness = |weight gradient|, neuron
+    fill = bias value, neuron outline thickness = |bias gradient| (all thin
     until ``backward()`` has run). Networks with more than ``max_edges``
     weights raise ``GraphTooLargeError``. See the module docstring for the
     shapes of model it accepts.
@@ -191,8 +193,10 @@ def draw_model(
         sources = [f"L{i}n{j}" for j in range(len(layer.weights))]
     notes = [
         "line colour: weight value; neuron fill: bias value",
-        "line thickness: |gradient|"
-        + (f" (thickest = {_short(grad_scale)})" if grad_scale else " (all zero: run backward())"),
+        "line thickness: |weight gradient|; neuron outline thickness: |bias gradient|",
+        f"(one scale for both: the thickest is |gradient| = {_short(grad_scale)})"
+        if grad_scale
+        else "(all thin: every gradient is zero; run backward() first)",
     ]
     legend = legend_table("Network view", [], "value:", value_scale, strong=True, notes=notes)
     dot.attr(label=f"<{legend}>", labelloc="b", labeljust="r")

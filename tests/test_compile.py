@@ -1,0 +1,431 @@
+"""compile: a replay equals the eager engine, on random graphs, on every row, in training."""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import io
+import math
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd_lite import (
+    PRIMITIVES,
+    Primitive,
+    TraceError,
+    Value,
+    compile,
+    grad,
+    losses,
+    nn,
+    no_grad,
+    optim,
+)
+from autograd_lite import functional as F
+from autograd_lite.compile import ReplayMismatchError
+from autograd_lite.data import make_blobs, make_moons
+from autograd_lite.engine import apply
+from autograd_lite.testing import expressions_with_inputs
+from autograd_lite.train import fit
+
+BACKENDS = ["python", "numpy"]
+ROWS = list(PRIMITIVES.values())
+
+
+def eager(
+    fn: Callable[[Any, Any], Value], params: Sequence[Value], xs: Sequence[Any], ys: Sequence[Any]
+) -> tuple[float, list[float]]:
+    """What the compiled step promises: mean(fn(x, y)) and its gradient, from the engine."""
+    loss = F.sum([fn(x, y) for x, y in zip(xs, ys, strict=True)]) / len(xs)
+    trained = [p for p in params if p.requires_grad]
+    return loss.data, [float(g) for g in grad(loss, trained)] if trained else []
+
+
+def replayed(step: Any, params: Sequence[Value], xs: Any, ys: Any) -> tuple[float, list[float]]:
+    for p in params:
+        p.grad = 0.0
+    loss = step(xs, ys)
+    return loss, [p.grad for p in params if p.requires_grad]
+
+
+def assert_close(got: tuple[float, list[float]], want: tuple[float, list[float]]) -> None:
+    """Equal to 1e-12 relative, measured against the size of the numbers compared."""
+    scale = max([abs(want[0]), *map(abs, want[1]), 1e-300])
+    assert abs(got[0] - want[0]) <= 1e-12 * scale, (got[0], want[0])
+    assert len(got[1]) == len(want[1])
+    for a, b in zip(got[1], want[1], strict=True):
+        assert abs(a - b) <= 1e-12 * scale, (a, b)
+
+
+# -- random graphs ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@settings(max_examples=60, deadline=None)
+@given(sample=expressions_with_inputs(("x", "w")), size=st.sampled_from([1, 3]))
+def test_random_graphs_replay_like_the_engine(backend: str, sample: Any, size: int) -> None:
+    """x is a per-sample input, w a parameter; both backends, batch sizes 1 and 3."""
+    expr = sample.expression
+    w = Value(sample.inputs["w"])
+
+    def fn(x: list[Value], y: Value) -> Value:
+        return expr.evaluate({"x": x[0], "w": w}) + y * 0.5
+
+    xs, ys = [[sample.inputs["x"]]] * size, [1.0] * size
+    step = compile(fn, [w], example=(xs[0], ys[0]), backend=backend)
+    assert_close(replayed(step, [w], xs, ys), eager(fn, [w], xs, ys))
+
+
+# -- every row of the table ----------------------------------------------------------------
+
+
+def smooth_point(row: Primitive) -> tuple[float, ...]:
+    n = 5 if row.name == "dot" else 3 if row.arity is None else row.arity
+    for candidate in [(0.7, 1.3, -0.4, 0.9, 0.25), (1.5, 0.6, 1.2, 0.8, 2.0)]:
+        point = candidate[:n]
+        if row.smooth(*point):
+            return point
+    raise AssertionError(f"no smooth point for {row.name}")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
+def test_every_row_replays_forward_and_backward(row: Primitive, backend: str) -> None:
+    point = smooth_point(row)
+    ws = [Value(v) for v in point]
+
+    def fn(x: list[Value], y: Value) -> Value:
+        # each input is w_i * x_0 with x_0 = 1: the row sees the point, and the sample
+        return apply(row, *[w * x[0] for w in ws]) * y
+
+    xs, ys = [[1.0], [1.0], [1.0]], [1.0, 0.5, -2.0]
+    step = compile(fn, ws, example=(xs[0], ys[0]), backend=backend)
+    got = replayed(step, ws, xs, ys)
+    assert_close(got, eager(fn, ws, xs, ys))
+    assert step.eager_runs == 0  # the replay itself produced these numbers
+
+
+# -- networks, batch sizes and training ---------------------------------------------------------
+
+
+def moons_step(backend: str, **options: Any) -> tuple[Any, nn.MLP, Callable[..., Value]]:
+    model = nn.MLP(2, [8, 8, 1], seed=0)
+
+    def fn(x: Any, t: Any) -> Value:
+        return losses.hinge_loss(model(x), t)
+
+    X, _ = make_moons(4, seed=0)
+    return (
+        compile(fn, model.parameters(), example=(X[0], 1.0), backend=backend, **options),
+        model,
+        fn,
+    )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_any_batch_size_without_recompiling(backend: str) -> None:
+    step, model, fn = moons_step(backend)
+    X, y = make_moons(12, noise=0.1, seed=1)
+    ys = [1.0 if t else -1.0 for t in y]
+    params = model.parameters()
+    for size in (1, 7, 3, 12):
+        got = replayed(step, params, X[:size], ys[:size])
+        assert_close(got, eager(fn, params, X[:size], ys[:size]))
+    assert step.calls == 4 and step.eager_runs == 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_step_adds_to_grad_like_backward(backend: str) -> None:
+    step, model, _ = moons_step(backend)
+    X, _ = make_moons(5, seed=2)
+    ys = [1.0, -1.0, 1.0, -1.0, 1.0]
+    params = model.parameters()
+    first = replayed(step, params, X, ys)[1]
+    step(X, ys)  # no zero_grad in between: the gradients add up
+    for p, g in zip(params, first, strict=True):
+        assert math.isclose(p.grad, 2 * g, rel_tol=1e-12, abs_tol=1e-15)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_step_reads_the_current_weights(backend: str) -> None:
+    step, model, fn = moons_step(backend)
+    X, _ = make_moons(6, seed=3)
+    ys = [1.0, -1.0] * 3
+    params = model.parameters()
+    opt = optim.SGD(params, lr=0.5)
+    for _ in range(3):  # after each update the replay must see the new weights
+        opt.zero_grad()
+        want = eager(fn, params, X, ys)
+        assert_close(replayed(step, params, X, ys), want)
+        opt.step()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_frozen_weight_is_read_not_baked_in(backend: str) -> None:
+    w, b = Value(2.0), Value(0.5, requires_grad=False)
+
+    def fn(x: Any, t: Any) -> Value:
+        return (w * x[0] + b - t) ** 2
+
+    step = compile(fn, [w, b], example=([1.0], 0.0), backend=backend)
+    b.data = -3.0  # changed after compiling: the replay must use it
+    assert_close(
+        replayed(step, [w, b], [[1.0], [2.0]], [0.0, 1.0]),
+        eager(fn, [w, b], [[1.0], [2.0]], [0.0, 1.0]),
+    )
+    assert b.grad == 0.0
+
+
+def test_the_numpy_backend_fuses_a_layer_into_a_matrix_product() -> None:
+    step, _, _ = moons_step("numpy")
+    # one product per layer of the 2-8-8-1 MLP, and its ReLU on the whole layer at once
+    assert len(re.findall(r"^ +H\d+ = Pa\[W\d+\] @ S", step.source, re.M)) == 3
+    assert len(re.findall(r"^ +R\d+ = np.maximum\(H\d+, 0.0\)", step.source, re.M)) == 2
+    python_step, _, _ = moons_step("python")
+    assert "def replay(P, X, Y):" in python_step.source
+    assert "# backward" in python_step.source and " if v" in python_step.source  # relu
+
+
+def test_import_stays_pure_python() -> None:
+    code = "import sys, autograd_lite; print('numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# -- the cross-check and the eager re-run ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_replay_that_differs_from_the_engine_raises(backend: str) -> None:
+    X, _ = make_moons(4, seed=0)
+    ys = [1.0, -1.0, 1.0, -1.0]
+    for every, raises_at in ((3, 3), (None, None)):
+        step, _, _ = moons_step(backend, check_every=every)
+        real = step._replay
+
+        def wrong(*args: Any, real: Any = real) -> Any:
+            total, G, check, outs = real(*args)
+            return total * 1.001, G, check, outs
+
+        step(X, ys)  # call 1 is always checked, and passes
+        step._replay = wrong
+        for call in (2, 3):
+            if call == raises_at:
+                with pytest.raises(ReplayMismatchError, match="the loss is"):
+                    step(X, ys)
+            else:
+                step(X, ys)  # not a checked call: the tampered replay goes unseen
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_non_finite_step_reruns_eagerly_and_names_the_operation(backend: str) -> None:
+    w = Value(1.0)
+
+    def fn(x: Any, t: Any) -> Value:
+        return (w * x[0]).exp().tanh() * t  # tanh would hide exp's overflow
+
+    step = compile(fn, [w], example=([1.0], 1.0), backend=backend)
+    with pytest.raises(OverflowError, match=r"exp\(1000"):
+        step([[1000.0]], [1.0])
+    assert step.eager_runs == 1 and w.grad == 0.0  # nothing was added
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_bad_batches_get_clear_errors(backend: str) -> None:
+    step, _, _ = moons_step(backend)
+    with pytest.raises(ValueError, match="empty"):
+        step([], [])
+    with pytest.raises(ValueError, match="2 inputs but 1 targets"):
+        step([[0.0, 1.0], [1.0, 0.0]], [1.0])
+    with pytest.raises(ValueError, match=r"expects 2 inputs|shape"):
+        step([[0.0, 1.0, 2.0]], [1.0])
+
+
+# -- what a trace refuses ----------------------------------------------------------------
+
+
+def test_compile_checks_its_arguments() -> None:
+    w = Value(1.0)
+    with pytest.raises(ValueError, match="backend"):
+        compile(lambda x, y: w * x[0], [w], example=([1.0], 0.0), backend="jax")
+    with pytest.raises(TypeError, match=r"params\[0\]"):
+        compile(lambda x, y: w * x[0], [1.0], example=([1.0], 0.0))  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="pair"):
+        compile(lambda x, y: w * x[0], [w], example=[1.0])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="must return a Value"):
+        compile(lambda x, y: 3.0, [w], example=([1.0], 0.0))
+    with pytest.raises(ValueError, match="depends on neither"):
+        compile(lambda x, y: Value(1.0) * 2, [w], example=([1.0], 0.0))
+
+
+PITFALLS: dict[str, Callable[[list[Value], Value, Value], Value]] = {
+    "an if on data": lambda x, y, w: (w * x[0]) if w * x[0] > 0 else -(w * x[0]),
+    "max() of Values": lambda x, y, w: max(w * x[0], w * y),
+    "float()": lambda x, y, w: w * float(x[0]),
+    "v.data": lambda x, y, w: w * (x[0].data + 1.0),
+    "v.item()": lambda x, y, w: w * x[0].item(),
+    "a label read as data": lambda x, y, w: (1 - (1 if y.data > 0 else -1) * w * x[0]).relu(),
+    "an input folded into a constant": lambda x, y, w: w * x[0].detach(),
+}
+
+
+@pytest.mark.parametrize("name", list(PITFALLS))
+def test_each_pitfall_raises_a_clear_error(name: str) -> None:
+    w = Value(0.5)
+    fn = PITFALLS[name]
+    with pytest.raises(TraceError) as caught:
+        compile(lambda x, y: fn(x, y, w), [w], example=([1.0], 1.0))
+    message = str(caught.value)
+    assert "test_compile.py, line" in message  # names the place that read the data
+    assert "primitive" in message  # and says what to do instead
+
+
+def test_no_grad_inside_the_function_is_refused() -> None:
+    w = Value(0.5)
+
+    def fn(x: Any, y: Any) -> Value:
+        with no_grad():
+            h = w * x[0]
+        return h * y + w
+
+    with pytest.raises(TraceError, match="no_grad"):
+        compile(fn, [w], example=([1.0], 1.0))
+
+
+def test_a_class_index_target_asks_for_one_hot() -> None:
+    model = nn.MLP(2, [3], seed=0)
+    with pytest.raises(TypeError, match="one-hot"):
+        compile(
+            lambda x, y: losses.cross_entropy(model(x), y),
+            model.parameters(),
+            example=([0.0, 1.0], 2),
+        )
+
+
+@pytest.mark.parametrize(
+    "layer", [nn.Dropout(0.5, seed=0), nn.BatchNorm1d(3)], ids=["Dropout", "BatchNorm1d"]
+)
+def test_per_step_randomness_and_batch_statistics_are_refused(layer: nn.Module) -> None:
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), layer, nn.Linear(3, 1, seed=0))
+    with pytest.raises(TraceError, match=r"training mode.*\.eval\(\)"):
+        compile(
+            lambda x, y: losses.mse_loss(model(x), y), model.parameters(), example=([0.0, 1.0], 1.0)
+        )
+    layer.eval()  # evaluation mode is the same at every step: it compiles
+    compile(
+        lambda x, y: losses.mse_loss(model(x), y), model.parameters(), example=([0.0, 1.0], 1.0)
+    )
+
+
+# -- fit ----------------------------------------------------------------
+
+
+def binary(k: int) -> tuple[list[list[float]], list[int]]:
+    return make_moons(24, noise=0.1, seed=k)
+
+
+def classes(k: int) -> tuple[list[list[float]], list[int]]:
+    return make_blobs(24, centers=3, seed=k)
+
+
+LOSSES: dict[str, tuple[Callable[..., Value], Callable[[int], Any], int, Callable[[Any], Any]]] = {
+    "hinge (binary)": (losses.hinge_loss, binary, 1, lambda out: out),
+    "hinge (classes)": (losses.hinge_loss, classes, 3, lambda out: out),
+    "cross_entropy": (losses.cross_entropy, classes, 3, lambda out: out),
+    "binary_cross_entropy_with_logits": (
+        losses.binary_cross_entropy_with_logits, binary, 1, lambda out: out
+    ),
+    "mse_loss": (losses.mse_loss, binary, 1, lambda out: out),
+    "l1_loss": (losses.l1_loss, binary, 1, lambda out: out),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_fit_compiled_matches_fit_eager(name: str, backend: str) -> None:
+    loss_fn, data, k, _ = LOSSES[name]
+    X, y = data(0)
+    runs = []
+    for mode in (False, backend):
+        model = nn.MLP(2, [6, k], seed=0)
+        opt = optim.Adam(model.parameters(), lr=0.05)
+        h = fit(
+            model,
+            loss_fn,
+            opt,
+            (X, y),
+            epochs=3,
+            batch_size=5,
+            progress=False,
+            seed=0,
+            compile=mode,
+        )
+        runs.append((h, [p.data for p in model.parameters()]))
+    (h0, w0), (h1, w1) = runs
+    assert h1.loss == pytest.approx(h0.loss, rel=1e-9)
+    assert h1.accuracy == h0.accuracy
+    assert w1 == pytest.approx(w0, rel=1e-9, abs=1e-12)
+
+
+def test_fit_compiles_binary_cross_entropy_on_probabilities() -> None:
+    X, y = binary(1)
+    model = nn.Sequential(nn.Linear(2, 4, seed=0), nn.Tanh(), nn.Linear(4, 1, seed=1), nn.Sigmoid())
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    h = fit(
+        model,
+        losses.binary_cross_entropy,
+        opt,
+        (X, y),
+        epochs=2,
+        batch_size=8,
+        progress=False,
+        seed=0,
+        compile="numpy",
+    )
+    assert len(h) == 2 and h.loss[1] < h.loss[0]
+
+
+def test_fit_refuses_an_unknown_compile_mode() -> None:
+    model = nn.MLP(2, [1], seed=0)
+    with pytest.raises(ValueError, match="compile must be"):
+        fit(
+            model,
+            losses.hinge_loss,
+            optim.SGD(model.parameters(), lr=0.1),
+            binary(0),
+            epochs=1,
+            batch_size=4,
+            progress=False,
+            compile="jax",
+        )
+
+
+# -- README ---------------------------------------------------------------------------
+
+
+def test_the_readme_example_runs_and_its_quoted_lines_are_real() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Compiling a training step", 1)[1].split("\n## ", 1)[0]
+    (code,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(builtins.compile(code, "README.md", "exec"), {})  # our own README
+    assert printed.getvalue().startswith("# autograd_lite.compile: one sample's loss")
+    model = nn.MLP(2, [2, 1], seed=0)
+    step = compile(
+        lambda x, t: losses.hinge_loss(model(x), t), model.parameters(), example=([0.5, 1.0], 1.0)
+    )
+    lines = {line.strip() for line in step.source.splitlines()}
+    quoted = re.findall(r"`(v13 = [^`]*|g13 = [^`]*|G0 \+= [^`]*)`", section)
+    assert len(quoted) == 3
+    for line in quoted:
+        assert " ".join(line.split()) in lines
