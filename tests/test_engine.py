@@ -574,3 +574,13 @@ def test_one_no_grad_object_can_be_entered_again_and_in_two_threads() -> None:
     done.set()
     thread.join()
     assert is_grad_enabled() and seen == [True]
+
+
+def test_copies_of_a_parameter_are_parameters() -> None:
+    from autograd_lite.nn import Parameter
+
+    w = Parameter(0.5, label="w")
+    y = w * 2.0
+    assert type(copy.copy(w)) is Parameter
+    twin = copy.deepcopy(y)
+    assert type(twin.parents[0]) is Parameter and twin.parents[0].label == "w"
