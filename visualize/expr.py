@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import inspect
 import math
+import reprlib
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -194,7 +195,7 @@ def _check_node(node: ast.AST, variables: Mapping[str, object]) -> None:
             raise ExpressionError(f"{node.id} is a function: call it as {node.id}(...)")
         if node.id not in variables:
             raise ExpressionError(
-                f"unknown variable {node.id!r}: give its value as {node.id}=NUMBER"
+                f"unknown variable {reprlib.repr(node.id)}: give its value as NAME=NUMBER"
             )
     elif isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
@@ -215,7 +216,9 @@ def _check_call(node: ast.Call) -> None:
         raise _refuse("calling anything but a function name")
     name = node.func.id
     if name not in FUNCTIONS:
-        raise ExpressionError(f"unknown function {name!r}; known: {', '.join(sorted(FUNCTIONS))}")
+        raise ExpressionError(
+            f"unknown function {reprlib.repr(name)}; known: {', '.join(sorted(FUNCTIONS))}"
+        )
     if node.keywords:
         raise _refuse(f"a keyword argument in {name}(...)")
     _, low, high = FUNCTIONS[name]
@@ -233,7 +236,7 @@ def _number(value: object) -> Value:
     except OverflowError:
         raise ExpressionError("a number in the expression is too large") from None
     if not math.isfinite(x):
-        raise ExpressionError(f"the number {value!r} is not finite")
+        raise ExpressionError(f"the number {reprlib.repr(value)} is not finite")
     return Value(x, requires_grad=False)
 
 
