@@ -48,7 +48,7 @@ from autograd_lite import functional as F
 from autograd_lite.engine import TraceError, Value, grad, topological_order, tracing
 from autograd_lite.ops import PRIMITIVES, Primitive
 
-__all__ = ["CompiledStep", "ReplayMismatchError", "TraceError", "compile"]
+__all__ = ["CompiledStep", "GraphTooLargeError", "ReplayMismatchError", "TraceError", "compile"]
 
 BACKENDS = ("python", "numpy")
 #: The largest recording compile writes out. Python takes about 0.5 s and 100 MB to
@@ -57,6 +57,10 @@ MAX_NODES = 25_000
 #: How many samples of a batch the periodic check against the eager engine replays
 #: (the first call checks the whole batch).
 CHECK_SAMPLES = 8
+
+
+class GraphTooLargeError(ValueError):
+    """One sample's graph has more than ``MAX_NODES`` nodes: too large to write out as code."""
 
 
 class ReplayMismatchError(RuntimeError):
@@ -1000,7 +1004,7 @@ def compile(
         raise ValueError("the compiled function's loss depends on neither the sample nor params")
     nodes = _record([loss, *outs], params, xs, ys)
     if len(nodes) > MAX_NODES:
-        raise ValueError(
+        raise GraphTooLargeError(
             f"compile: one sample's graph has {len(nodes):,} nodes, more than MAX_NODES = "
             f"{MAX_NODES:,}: code that long takes Python many seconds and gigabytes to compile. "
             "Compile a smaller per-sample function, or train without compile"
