@@ -14,8 +14,8 @@ import pytest
 from test_visualize import _renderer_missing
 
 from autograd_lite import Value
+from tools.browser import headless_chromium, why_unavailable
 from visualize import GraphTooLargeError, animate_backward, backward_steps
-from visualize.browser import headless_chromium, why_unavailable
 
 pytestmark = [
     pytest.mark.graphviz,
