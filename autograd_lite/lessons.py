@@ -246,15 +246,16 @@ def _sections(main: ast.FunctionDef, lines: list[str]) -> list[str]:
         and isinstance(node.value.func, ast.Name)
         and node.value.func.id == "section"
     ]
-    end = main.end_lineno or main.lineno
-    chunks = []
-    for first, after in zip(starts, [*starts[1:], end + 1], strict=True):
-        chunks.append(textwrap.dedent("\n".join(lines[first - 1 : after - 1])))
     last = body[-1] if body else None
-    if isinstance(last, ast.Return) and last.value is not None and chunks:
-        returned = lines[last.lineno - 1].lstrip()
-        chunks[-1] = chunks[-1].replace(returned, returned.removeprefix("return "), 1)
-    return chunks
+    if isinstance(last, ast.Return) and last.value is not None:
+        lines = list(lines)
+        line = lines[last.lineno - 1]
+        lines[last.lineno - 1] = line.replace("return ", "", 1)  # its first word
+    end = main.end_lineno or main.lineno
+    return [
+        textwrap.dedent("\n".join(lines[first - 1 : after - 1]))
+        for first, after in zip(starts, [*starts[1:], end + 1], strict=True)
+    ]
 
 
 def write_notebook(name: str, folder: Path, *, quick: bool = False) -> Path:
