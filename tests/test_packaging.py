@@ -120,21 +120,23 @@ def test_installed_wheel_runs_a_lesson_from_an_empty_folder(
     built: tuple[Path, Path], tmp_path: Path
 ) -> None:
     _, wheel = built
+    # nothing from the source tree: no PYTHONPATH (pip would take an autograd_lite.egg-info
+    # left there by `pip install -e .` for an installed copy and skip the wheel)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", lessons.ENV_VAR)}
+    env["MPLCONFIGDIR"] = str(tmp_path / "mpl")
     env_dir = tmp_path / "env"
-    _run([sys.executable, "-m", "venv", "--without-pip", env_dir], cwd=tmp_path)
+    _run([sys.executable, "-m", "venv", "--without-pip", env_dir], cwd=tmp_path, env=env)
     python = env_dir / "bin" / "python"
     install = [sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps"]
-    _run([*install, "--no-index", wheel], cwd=tmp_path)
+    _run([*install, "--no-index", wheel], cwd=tmp_path, env=env)
     # the dependencies (matplotlib, graphviz, ...) from this environment, after the new one's own
     purelib = _run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                   cwd=tmp_path).strip()  # fmt: skip
+                   cwd=tmp_path, env=env).strip()  # fmt: skip
     Path(purelib, "_deps_from_the_test_environment.pth").write_text(
         "\n".join(site.getsitepackages()) + "\n", encoding="utf-8"
     )
     empty = tmp_path / "empty"
     empty.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", lessons.ENV_VAR)}
-    env["MPLCONFIGDIR"] = str(tmp_path / "mpl")
 
     where = _run(
         [python, "-c", "import autograd_lite; print(autograd_lite.__file__)"], cwd=empty, env=env
