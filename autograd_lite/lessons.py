@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import copy
 import importlib.util
 import json
 import os
@@ -140,6 +141,20 @@ def load(name: str) -> ModuleType:
 
 #: How every lesson's ``main`` begins; the notebook names the lesson instead of ``__file__``.
 START = "start(__file__, __doc__, argv)"
+#: A notebook's first code cell, before its ``argv = [...]`` line.
+SETUP = """\
+# The lesson's helper module, _lesson, sits next to the lesson scripts.
+import sys
+
+from autograd_lite.lessons import describe, examples_dir
+
+sys.path.append(str(examples_dir()))
+"""
+#: A notebook's metadata: it runs in the standard Python 3 kernel.
+METADATA = {
+    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+    "language_info": {"name": "python"},
+}
 
 
 def notebook(name: str, *, quick: bool = False) -> dict[str, Any]:
@@ -168,13 +183,7 @@ learning worked by hand.'
         raise ValueError(f"lesson {name!r} has no main(argv) function")
     lines = source.splitlines()
     argv = ["--inline", "--quick"] if quick else ["--inline"]
-    setup = (
-        "# The lesson's helper module, _lesson, sits next to the lesson scripts.\n"
-        "import sys\n\n"
-        "from autograd_lite.lessons import describe, examples_dir\n\n"
-        "sys.path.append(str(examples_dir()))\n"
-        f"argv = {argv!r}  # --inline: show each picture here; --quick: a smaller, faster run"
-    )
+    setup = f"{SETUP}argv = {argv!r}  # --inline: show each picture here; --quick: a smaller run"
     chunks = _sections(main, lines)
     if not chunks or START not in chunks[0].splitlines()[0]:
         raise ValueError(f"lesson {name!r}: main must begin with {START}")
@@ -193,15 +202,8 @@ learning worked by hand.'
             except SyntaxError as error:
                 message = f"lesson {name!r}: cell {index} is not valid Python: {error}"
                 raise ValueError(message) from None
-    return {
-        "cells": cells,
-        "metadata": {
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-            "language_info": {"name": "python"},
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
+    metadata = copy.deepcopy(METADATA)  # the caller's to change
+    return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
 
 
 def _cell(kind: str, text: str) -> dict[str, Any]:
