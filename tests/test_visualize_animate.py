@@ -14,10 +14,10 @@ import pytest
 from test_visualize import _renderer_missing
 
 from autograd_lite import Value
+from tools.browser import headless_chromium, why_unavailable
 from visualize import GraphTooLargeError, animate_backward, backward_steps
 from visualize import animate as animate_module
 from visualize.animate import DEFAULT_MAX_FRAMES
-from visualize.browser import headless_chromium, why_unavailable
 from visualize.renderer import LayoutTimeoutError
 
 pytestmark = [

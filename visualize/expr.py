@@ -144,6 +144,10 @@ def _check_text(text: object) -> str:
     return text
 
 
+#: One message for a tree too deep, whether the parser or our own walk finds it first.
+_TOO_DEEP = f"the expression nests more than {MAX_DEPTH} operations deep"
+
+
 def _parse(text: str) -> ast.expr:
     try:
         with warnings.catch_warnings():
@@ -152,8 +156,8 @@ def _parse(text: str) -> ast.expr:
     except SyntaxError as error:
         where = f" at column {error.offset}" if error.offset else ""
         raise ExpressionError(f"syntax error{where}: {error.msg}") from None
-    except (RecursionError, MemoryError):
-        raise ExpressionError("the expression is nested too deeply to parse") from None
+    except (RecursionError, MemoryError):  # Python 3.11's parser; 3.13's gets through
+        raise ExpressionError(_TOO_DEEP) from None
     except ValueError as error:  # e.g. null bytes
         raise ExpressionError(f"cannot parse the expression: {error}") from None
     return tree.body
@@ -179,7 +183,7 @@ def _check_tree(root: ast.expr, variables: Mapping[str, object]) -> None:
         if count > MAX_NODES:
             raise ExpressionError(f"the expression has more than {MAX_NODES:,} parts")
         if depth > MAX_DEPTH:
-            raise ExpressionError(f"the expression nests more than {MAX_DEPTH} operations deep")
+            raise ExpressionError(_TOO_DEEP)
         _check_node(node, variables)
         stack.extend((child, depth + 1) for child in _children(node))
 
