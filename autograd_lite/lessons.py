@@ -27,6 +27,7 @@ import copy
 import importlib.util
 import json
 import os
+import reprlib
 import sys
 import textwrap
 from pathlib import Path
@@ -99,7 +100,7 @@ def lesson_path(name: str) -> Path:
         raise TypeError(f"a lesson name is a str, got {type(name).__name__}")
     names = lesson_names()
     if name not in names:
-        raise ValueError(f"no lesson named {name!r}; choose one of: {', '.join(names)}")
+        raise ValueError(f"no lesson named {reprlib.repr(name)}; choose one of: {', '.join(names)}")
     return examples_dir() / f"{name}.py"
 
 

@@ -152,12 +152,6 @@ CASES: dict[str, list[str]] = {
     "demo: ten thousand layers": ["demo", "--hidden", ",".join(["1"] * 10_000), "--no-progress"],
 }  # fmt: skip
 
-#: Cases that fail today in files outside this branch's part of issue 9 (strict: when they
-#: pass, the mark must go).
-ELSEWHERE = {
-    "lesson: a long name": "lesson.py echoes the whole name into its one-line error",
-}
-
 
 def _capped(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     import resource  # POSIX only
@@ -180,15 +174,7 @@ def _capped(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(reason=ELSEWHERE[n], strict=True))
-        if n in ELSEWHERE
-        else n
-        for n in CASES
-    ],
-)
+@pytest.mark.parametrize("name", list(CASES))
 @pytest.mark.skipif(importlib.util.find_spec("resource") is None, reason="needs POSIX rlimits")
 def test_every_command_is_bounded_on_hostile_input(name: str, tmp_path: Path) -> None:
     done = _capped(CASES[name], tmp_path)  # a TimeoutExpired here fails the test
