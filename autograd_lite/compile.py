@@ -26,13 +26,14 @@ unchanged. Two backends write the tape out:
   ``step.source`` shows what backpropagation unrolls to.
 * ``"numpy"``: the same tape with one array per node across the batch; the
   ``dot`` nodes of a layer (same inputs, parameter weights) become one
-  matrix product. numpy is imported only here.
+  matrix product, and an activation of the whole layer one operation on
+  that matrix. numpy is imported only here.
 
 A replay never silently differs from the engine: the recording refuses
-Python decisions on data (``TraceError``), the first call and every
-``check_every``-th are checked against the eager engine, and a step whose
-numbers stop being finite is re-run eagerly, so that the engine's own error
-names the operation and its input.
+Python decisions on data (``TraceError``), the first call is checked against
+the eager engine on its whole batch and every ``check_every``-th on a few
+samples, and a step whose numbers stop being finite is re-run eagerly, so
+that the engine's own error names the operation and its input.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from __future__ import annotations
 import builtins
 import math
 import numbers
+import reprlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -117,18 +119,34 @@ class _Tracer:
             )
 
 
-def _shape_of(sample: object, what: str) -> tuple[int, ...]:
+#: How deeply an example's lists may nest (an image with channels needs 3).
+MAX_DEPTH = 8
+
+
+def _shape_of(sample: object, what: str, depth: int = 0) -> tuple[int, ...]:
     """The nested-list shape of one sample: () for a number, (2,) for [a, b], and so on."""
     if isinstance(sample, Value):
         raise TypeError(f"{what} must hold plain numbers, not Values")
     if isinstance(sample, numbers.Real) and not isinstance(sample, bool):
-        if not math.isfinite(float(sample)):
-            raise ValueError(f"{what} must be finite, got {sample!r}")
+        try:
+            finite = math.isfinite(float(sample))
+        except OverflowError:  # an int too large for a float
+            finite = False
+        if not finite:
+            raise ValueError(f"{what} must be a finite float, got {reprlib.repr(sample)}")
         return ()
+    if depth >= MAX_DEPTH:
+        raise ValueError(f"{what} nests lists deeper than {MAX_DEPTH}")
     if isinstance(sample, (list, tuple)) and sample:
-        inner = _shape_of(sample[0], f"{what}[0]")
+        if len(sample) > MAX_NODES:
+            raise GraphTooLargeError(
+                f"{what} holds {len(sample):,} items, more than MAX_NODES = {MAX_NODES:,}"
+            )
+        inner = _shape_of(sample[0], f"{what}[0]", depth + 1)
+        if len(sample) * math.prod(inner) > MAX_NODES:
+            raise GraphTooLargeError(f"{what} holds more than MAX_NODES = {MAX_NODES:,} numbers")
         for i, item in enumerate(sample[1:], 1):
-            if _shape_of(item, f"{what}[{i}]") != inner:
+            if _shape_of(item, f"{what}[{i}]", depth + 1) != inner:
                 raise ValueError(f"{what}[{i}] has another shape than {what}[0]")
         return (len(sample), *inner)
     raise TypeError(

@@ -500,3 +500,26 @@ def test_a_dot_with_thousands_of_inputs_compiles() -> None:
             replayed(step, ws, [[0.1], [0.05]], [1.0, 2.0]),
             eager(fn, ws, [[0.1], [0.05]], [1.0, 2.0]),
         )
+
+
+def test_hostile_examples_are_refused_early() -> None:
+    w = Value(1.0)
+
+    def fn(x: Any, y: Any) -> Value:
+        return w * y
+
+    deep: Any = 1.0
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(ValueError, match="deeper than"):
+        compile(fn, [w], example=(deep, 1.0))
+    with pytest.raises(ValueError, match="MAX_NODES"):
+        compile(fn, [w], example=([0.0] * 1_000_000, 1.0))
+    with pytest.raises(ValueError, match="finite float"):
+        compile(fn, [w], example=([10**400], 1.0))
+    with pytest.raises(ValueError, match="finite float"):
+        compile(fn, [w], example=([float("nan")], 1.0))
+    with pytest.raises(ValueError, match="another shape"):
+        compile(fn, [w], example=([[1.0], [1.0, 2.0]], 1.0))
+    with pytest.raises(TypeError, match="plain numbers"):
+        compile(fn, [w], example=([w], 1.0))
