@@ -1,7 +1,8 @@
 """The ``autograd-lite`` command: one sub-command per job.
 
-Each sub-command lives in its own module, which provides ``HELP`` (one
-line), ``add_arguments(parser)`` and ``run(args) -> int``. Modules import
+Each sub-command is a module, or a class in a module (``"module:Class"``),
+that provides ``HELP`` (one line), ``add_arguments(parser)`` and
+``run(args) -> int``. Modules import
 heavy libraries (matplotlib, torch) inside ``run`` only, so that every
 command starts quickly.
 """
@@ -15,11 +16,11 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-#: sub-command -> module that implements it
+#: sub-command -> the module (or "module:Class") that implements it
 COMMANDS: dict[str, str] = {
     "demo": "autograd_lite.demo",
-    "lessons": "autograd_lite.lessons",
-    "lesson": "autograd_lite.lesson",
+    "lessons": "autograd_lite.lessons:ListLessons",
+    "lesson": "autograd_lite.lessons:RunLesson",
     "graph": "visualize.cli",
 }
 
@@ -41,11 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
-    for name, module_name in COMMANDS.items():
+    for name, where in COMMANDS.items():
+        module_name, _, class_name = where.partition(":")
         module = importlib.import_module(module_name)
-        sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
-        module.add_arguments(sub)
-        sub.set_defaults(_run=module.run)
+        command = getattr(module, class_name) if class_name else module
+        sub = subparsers.add_parser(name, help=command.HELP, description=command.HELP)
+        command.add_arguments(sub)
+        sub.set_defaults(_run=command.run)
     return parser
 
 

@@ -26,13 +26,14 @@ unchanged. Two backends write the tape out:
   ``step.source`` shows what backpropagation unrolls to.
 * ``"numpy"``: the same tape with one array per node across the batch; the
   ``dot`` nodes of a layer (same inputs, parameter weights) become one
-  matrix product. numpy is imported only here.
+  matrix product, and an activation of the whole layer one operation on
+  that matrix. numpy is imported only here.
 
 A replay never silently differs from the engine: the recording refuses
-Python decisions on data (``TraceError``), the first call and every
-``check_every``-th are checked against the eager engine, and a step whose
-numbers stop being finite is re-run eagerly, so that the engine's own error
-names the operation and its input.
+Python decisions on data (``TraceError``), the first call is checked against
+the eager engine on its whole batch and every ``check_every``-th on a few
+samples, and a step whose numbers stop being finite is re-run eagerly, so
+that the engine's own error names the operation and its input.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from __future__ import annotations
 import builtins
 import math
 import numbers
+import reprlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,12 +50,19 @@ from autograd_lite import functional as F
 from autograd_lite.engine import TraceError, Value, grad, topological_order, tracing
 from autograd_lite.ops import PRIMITIVES, Primitive, dot_layout
 
-__all__ = ["CompiledStep", "ReplayMismatchError", "TraceError", "compile"]
+__all__ = ["CompiledStep", "GraphTooLargeError", "ReplayMismatchError", "TraceError", "compile"]
 
 BACKENDS = ("python", "numpy")
+#: The largest recording compile writes out. Python takes about 0.5 s and 100 MB to
+#: compile the code of 10,000 nodes, and grows with it: beyond this, train eagerly.
+MAX_NODES = 25_000
 #: How many samples of a batch the periodic check against the eager engine replays
 #: (the first call checks the whole batch).
 CHECK_SAMPLES = 8
+
+
+class GraphTooLargeError(ValueError):
+    """One sample's graph has more than ``MAX_NODES`` nodes: too large to write out as code."""
 
 
 class ReplayMismatchError(RuntimeError):
@@ -110,18 +119,34 @@ class _Tracer:
             )
 
 
-def _shape_of(sample: object, what: str) -> tuple[int, ...]:
+#: How deeply an example's lists may nest (an image with channels needs 3).
+MAX_DEPTH = 8
+
+
+def _shape_of(sample: object, what: str, depth: int = 0) -> tuple[int, ...]:
     """The nested-list shape of one sample: () for a number, (2,) for [a, b], and so on."""
     if isinstance(sample, Value):
         raise TypeError(f"{what} must hold plain numbers, not Values")
     if isinstance(sample, numbers.Real) and not isinstance(sample, bool):
-        if not math.isfinite(float(sample)):
-            raise ValueError(f"{what} must be finite, got {sample!r}")
+        try:
+            finite = math.isfinite(float(sample))
+        except OverflowError:  # an int too large for a float
+            finite = False
+        if not finite:
+            raise ValueError(f"{what} must be a finite float, got {reprlib.repr(sample)}")
         return ()
+    if depth >= MAX_DEPTH:
+        raise ValueError(f"{what} nests lists deeper than {MAX_DEPTH}")
     if isinstance(sample, (list, tuple)) and sample:
-        inner = _shape_of(sample[0], f"{what}[0]")
+        if len(sample) > MAX_NODES:
+            raise GraphTooLargeError(
+                f"{what} holds {len(sample):,} items, more than MAX_NODES = {MAX_NODES:,}"
+            )
+        inner = _shape_of(sample[0], f"{what}[0]", depth + 1)
+        if len(sample) * math.prod(inner) > MAX_NODES:
+            raise GraphTooLargeError(f"{what} holds more than MAX_NODES = {MAX_NODES:,} numbers")
         for i, item in enumerate(sample[1:], 1):
-            if _shape_of(item, f"{what}[{i}]") != inner:
+            if _shape_of(item, f"{what}[{i}]", depth + 1) != inner:
                 raise ValueError(f"{what}[{i}] has another shape than {what}[0]")
         return (len(sample), *inner)
     raise TypeError(
@@ -223,10 +248,17 @@ def _names(tape: Tape, prefix: str = "") -> list[str]:
     return out
 
 
+#: An n-ary node with more inputs than this is compiled as a call of its row's function:
+#: one long expression would be too deep for Python's compiler.
+LONGEST_EXPRESSION = 100
+
+
 def _forward_line(op: Primitive, out: str, args: list[str], numpy: bool) -> str:
     code = op.np_code if numpy else op.code
     if code is not None:
         return f"{out} = {code.format(*args)}"
+    if len(args) > LONGEST_EXPRESSION:
+        return f"{out} = {_call_name(op, numpy)}({', '.join(args)})"
     if op.name == "sum":
         joined = " + ".join(args) if numpy else f"fsum(({', '.join(args)},))"
         return f"{out} = {joined}"
@@ -256,21 +288,6 @@ def _grad_exprs(
         return [], [f"{g} * {exp}({a} - {out})" for a in args]
     call = f"{temp} = {_call_name(op, numpy, grad=True)}({g}, {out}, {', '.join(args)})"
     return [call], [f"{temp}[{k}]" for k in range(len(args))]
-
-
-def _node_gradients(
-    tape: Tape, names: list[str], i: int, *, numpy: bool
-) -> tuple[list[str], list[tuple[int, str]]]:
-    """Node ``i``'s backward step: lines to run first, then (input node, gradient expression)
-    for each input that needs a gradient (none when no input does)."""
-    n = tape.nodes[i]
-    assert n.op is not None
-    wanted = [k for k, j in enumerate(n.inputs) if tape.needs[j]]
-    if not wanted:
-        return [], []
-    args = [names[j] for j in n.inputs]
-    pre, exprs = _grad_exprs(n.op, f"g{i}", names[i], args, numpy=numpy, temp=f"t{i}")
-    return pre, [(n.inputs[k], exprs[k]) for k in wanted]
 
 
 def _call_name(op: Primitive, numpy: bool, grad: bool = False) -> str:
@@ -332,23 +349,40 @@ def _python_backward(tape: Tape, names: list[str]) -> list[str]:
         return []
     grads = {tape.root}  # nodes whose gradient variable exists
     lines = [f"g{tape.root} = 1.0"]
+
+    def send(j: int, expr: str) -> None:
+        if nodes[j].kind == "param":
+            lines.append(f"G{nodes[j].index} += {expr}")
+        elif j in grads:
+            lines.append(f"g{j} += {expr}")
+        else:
+            grads.add(j)
+            lines.append(f"g{j} = {expr}")
+
     for i in range(len(nodes) - 1, -1, -1):
-        n = nodes[i]
-        if n.op is None or i not in grads:
+        op = nodes[i].op
+        if op is None or i not in grads:
             continue
-        if n.op.hides_overflow:
+        if op.hides_overflow:
             lines.append(f"check += g{i}")
-        first, sends = _node_gradients(tape, names, i, numpy=False)
-        lines += first
-        for j, expr in sends:
-            if nodes[j].kind == "param":
-                lines.append(f"G{nodes[j].index} += {expr}")
-            elif j in grads:
-                lines.append(f"g{j} += {expr}")
-            else:
-                grads.add(j)
-                lines.append(f"g{j} = {expr}")
+        pre, sent = _contributions(tape, names, i, numpy=False)
+        lines += pre
+        for j, expr in sent:
+            send(j, expr)
     return lines
+
+
+def _contributions(
+    tape: Tape, names: list[str], i: int, *, numpy: bool
+) -> tuple[list[str], list[tuple[int, str]]]:
+    """Node i's rule, written out: (lines to run first, (input, gradient expression) pairs)."""
+    n = tape.nodes[i]
+    wanted = [k for k, j in enumerate(n.inputs) if tape.needs[j]]
+    if n.op is None or not wanted:
+        return [], []
+    args = [names[j] for j in n.inputs]
+    pre, exprs = _grad_exprs(n.op, f"g{i}", names[i], args, numpy=numpy, temp=f"t{i}")
+    return pre, [(n.inputs[k], exprs[k]) for k in wanted]
 
 
 # -- writing the tape out as numpy ------------------------------------------------------------
@@ -442,7 +476,8 @@ def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
             exact = order == list(range(len(order))) and len(order) == tape_nx(tape)
             block.inputs = "X" if exact else f"X[{order}]"
         else:
-            block.inputs = f"np.stack([{', '.join(_names(tape)[j] for j in xs)}])"
+            names = _names(tape)
+            block.inputs = f"np.stack([{', '.join(names[j] for j in xs)}])"
     blocks.sort(key=lambda b: min(b.rows))
     return blocks, block_of
 
@@ -594,7 +629,7 @@ class _NumpyBackward:
                         self.send(j, f"GS{key}[{r}]")
 
     def node(self, i: int) -> None:
-        pre, sends = _node_gradients(self.tape, self.names, i, numpy=True)
+        pre, sends = _contributions(self.tape, self.names, i, numpy=True)
         self.lines += pre
         for j, expr in sends:
             self.send(j, expr)
@@ -640,6 +675,14 @@ def _numpy_namespace(np: Any, rows: Sequence[Primitive]) -> dict[str, Any]:
         m = stacked.max(axis=0)
         return m + np.log(np.exp(stacked - m).sum(axis=0))
 
+    def fwd_sum(*xs: Any) -> Any:
+        return sum(xs[1:], xs[0])
+
+    def fwd_dot(*xs: Any) -> Any:
+        w, x, b = dot_layout(len(xs))
+        terms = (wk * xk for wk, xk in zip(xs[w], xs[x], strict=True))
+        return sum(terms, 0.0 if b is None else xs[b])
+
     def fwd_pow(a: Any, b: Any) -> Any:
         return np.power(a, b)
 
@@ -655,6 +698,8 @@ def _numpy_namespace(np: Any, rows: Sequence[Primitive]) -> dict[str, Any]:
         "np_fwd_log_clamped": fwd_log_clamped,
         "np_vjp_log_clamped": vjp_log_clamped,
         "np_fwd_logsumexp": fwd_logsumexp,
+        "np_fwd_sum": fwd_sum,
+        "np_fwd_dot": fwd_dot,
         "np_fwd_pow": fwd_pow,
         "np_vjp_pow": vjp_pow,
     }
@@ -995,6 +1040,12 @@ def compile(
     if not tracer.depends(loss):
         raise ValueError("the compiled function's loss depends on neither the sample nor params")
     nodes = _record([loss, *outs], params, xs, ys)
+    if len(nodes) > MAX_NODES:
+        raise GraphTooLargeError(
+            f"compile: one sample's graph has {len(nodes):,} nodes, more than MAX_NODES = "
+            f"{MAX_NODES:,}: code that long takes Python many seconds and gigabytes to compile. "
+            "Compile a smaller per-sample function, or train without compile"
+        )
     at = {v: i for i, v in enumerate(topological_order(loss, *outs))}
     trainable = tuple(p.requires_grad for p in params)
     layout = _Layout(len(params), trainable, x_shape, y_shape)

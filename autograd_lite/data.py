@@ -12,6 +12,8 @@ gives the same data on every run and every machine. ``seed`` may be an int,
 - ``train_test_split``: hold some examples out to measure generalisation.
 - ``Standardizer``: rescale each feature to mean 0 and standard deviation 1.
 - ``batches``: one epoch of mini-batches, shuffled or not.
+- ``load_digits``: a real data set shipped with the package, 1,797 handwritten
+  digits as 8x8 images (see the package's NOTICE file for its source and licence).
 
 >>> from autograd_lite.data import make_moons, train_test_split, batches
 >>> X, y = make_moons(100, noise=0.1, seed=0)
@@ -26,16 +28,21 @@ gives the same data on every run and every machine. ``seed`` may be an int,
 
 from __future__ import annotations
 
+import gzip
+import io
 import math
+import os
 import random
 from collections.abc import Iterator, Sequence
-from typing import TypeVar
+from importlib import resources
+from typing import IO, TypeVar
 
 from autograd_lite.checks import Seed, count, make_rng, real
 
 __all__ = [
     "Standardizer",
     "batches",
+    "load_digits",
     "make_blobs",
     "make_circles",
     "make_moons",
@@ -500,3 +507,94 @@ def batches(
         ([list(X[i]) for i in order[k : k + size]], [y[i] for i in order[k : k + size]])
         for k in range(0, stop, size)
     )
+
+
+# -- a real data set ----------------------------------------------------------------
+
+#: The digits shipped with the package, inside it (NOTICE gives their source and licence).
+DIGITS_RESOURCE = "datasets/digits.csv.gz"
+#: Pixels per digit (8 rows of 8, row by row) and the largest pixel value.
+DIGIT_PIXELS = 64
+DIGIT_MAX = 16
+#: The most text ``load_digits`` reads (after decompression): the shipped file
+#: is about 0.26 MB and UCI's training set in the same format about 0.6 MB.
+DIGITS_MAX_BYTES = 16_000_000
+
+
+def load_digits(*, path: str | os.PathLike[str] | None = None) -> Dataset:
+    """Handwritten digits as 8x8 images: ``(images, labels)``, like every generator here.
+
+    ``images`` is a list with one entry per digit: a list of 64 floats, the
+    8x8 pixels row by row, each a whole number from 0 (white) to 16 (every
+    pixel of its 4x4 block of the original 32x32 bitmap was ink).
+    ``labels`` is a list of ints, the digits 0..9. Each call returns new
+    lists: change them freely.
+
+    The digits shipped with the package are the 1,797 of the test set of
+    UCI's "Optical Recognition of Handwritten Digits" (E. Alpaydin and
+    C. Kaynak, 1998), under CC BY 4.0: the NOTICE file that comes with the
+    package gives the citation. ``path`` reads another file in the same
+    format instead (UCI's ``optdigits.tra``, say): one digit per line, 64
+    pixels and then the label, comma-separated, optionally gzip-compressed
+    (``.gz``). A file that is not in that format, or larger than
+    ``DIGITS_MAX_BYTES`` of text, raises ``ValueError`` naming the line.
+
+    >>> images, labels = load_digits()
+    >>> len(images), len(images[0]), labels[:10]
+    (1797, 64, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    >>> images[0][:8]  # the top row of the first digit, a 0
+    [0.0, 0.0, 5.0, 13.0, 9.0, 1.0, 0.0, 0.0]
+    """
+    if path is None:
+        source = resources.files("autograd_lite").joinpath(DIGITS_RESOURCE)
+        with source.open("rb") as raw:
+            return _parse_digits(_read_bounded(raw, gzipped=True), DIGITS_RESOURCE)
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or a path, got {type(path).__name__}")
+    name = os.fspath(path)
+    with open(name, "rb") as raw:
+        return _parse_digits(_read_bounded(raw, gzipped=name.endswith(".gz")), name)
+
+
+def _read_bounded(raw: IO[bytes], *, gzipped: bool) -> str:
+    """The text of ``raw`` (decompressed), refusing more than ``DIGITS_MAX_BYTES``."""
+    limit = DIGITS_MAX_BYTES + 1  # read one byte more than allowed, to tell "too large"
+    try:
+        data = gzip.GzipFile(fileobj=raw).read(limit) if gzipped else raw.read(limit)
+    except (OSError, EOFError) as error:  # not gzip, or cut short
+        raise ValueError(f"cannot decompress the digits file: {error}") from None
+    if len(data) > DIGITS_MAX_BYTES:
+        raise ValueError(f"the digits file has more than {DIGITS_MAX_BYTES:,} bytes of text")
+    try:
+        return data.decode("ascii")
+    except UnicodeDecodeError:
+        raise ValueError("the digits file is not plain text (ASCII digits and commas)") from None
+
+
+def _parse_digits(text: str, source: str) -> Dataset:
+    """Rows of 64 pixels 0..16 and a label 0..9 into ``(images, labels)``."""
+    images: list[list[float]] = []
+    labels: list[int] = []
+    for number, line in enumerate(io.StringIO(text), start=1):
+        if not line.strip():
+            continue
+        fields = line.split(",")
+        where = f"{source}, line {number}"
+        if len(fields) != DIGIT_PIXELS + 1:
+            raise ValueError(
+                f"{where}: expected {DIGIT_PIXELS} pixels and a label, got {len(fields)} fields"
+            )
+        try:
+            values = [int(field) for field in fields]
+        except ValueError:
+            raise ValueError(f"{where}: every field must be a whole number") from None
+        *pixels, label = values
+        if not all(0 <= p <= DIGIT_MAX for p in pixels):
+            raise ValueError(f"{where}: pixels must be in 0..{DIGIT_MAX}")
+        if not 0 <= label <= 9:
+            raise ValueError(f"{where}: the label must be a digit 0..9, got {label}")
+        images.append([float(p) for p in pixels])
+        labels.append(label)
+    if not images:
+        raise ValueError(f"{source} holds no digits")
+    return images, labels

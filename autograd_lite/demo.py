@@ -34,6 +34,7 @@ from typing import Any
 from autograd_lite import data as D
 from autograd_lite import losses, nn, optim
 from autograd_lite.checkpoint import save
+from autograd_lite.compile import GraphTooLargeError
 from autograd_lite.metrics import confusion_matrix, format_confusion_matrix
 from autograd_lite.train import Evaluation, History, evaluate, fit, predict_classes
 
@@ -80,6 +81,10 @@ MAX_SAMPLES = 10_000
 #: the network's parameters. The graph of a step grows with it, so this bounds
 #: the demo's memory; micrograd's demo (100 points, 337 parameters) uses 33,700.
 MAX_GRAPH = 3_000_000
+#: The most neurons one training step may run (examples per batch times neurons): each is a
+#: node or two of the step's graph, so this bounds a deep, narrow network's memory as
+#: MAX_GRAPH bounds a wide one's. micrograd's demo uses 100 x 33 = 3,300.
+MAX_NEURON_RUNS = 300_000
 
 
 def parameter_count(hidden: list[int], outputs: int, *, inputs: int = 2) -> int:
@@ -109,6 +114,13 @@ def check(args: argparse.Namespace) -> None:
             f"one step would use {params:,} parameters on {batch:,} points at once "
             f"({batch * params:,} weight uses, more than the demo's {MAX_GRAPH:,}): "
             "use a smaller --batch-size, fewer --samples or smaller --hidden layers"
+        )
+    neurons = sum(args.hidden) + (1 if k == 2 else k)
+    if batch * neurons > MAX_NEURON_RUNS:
+        raise ValueError(
+            f"one step would run {neurons:,} neurons on {batch:,} points at once "
+            f"({batch * neurons:,}, more than the demo's {MAX_NEURON_RUNS:,}): "
+            "use a smaller --batch-size, fewer --samples or fewer --hidden layers"
         )
 
 
@@ -268,19 +280,26 @@ def train(args: argparse.Namespace, *, log: Callable[[str], None] = print) -> Re
             f"accuracy {last['accuracy']:.1%}  lr {last['lr']:.4g}"
         )
 
-    history = fit(
-        model,
-        loss_fn,
-        opt,
-        (X, y),
-        epochs=epochs,
-        batch_size=args.batch_size or len(X),
-        progress=not args.no_progress,
-        seed=args.seed,
-        scheduler=schedule,
-        on_epoch_end=report,
-        compile=False if args.compile == "off" else args.compile,
-    )
+    def train_with(mode: str | bool) -> History:
+        return fit(
+            model,
+            loss_fn,
+            opt,
+            (X, y),
+            epochs=epochs,
+            batch_size=args.batch_size or len(X),
+            progress=not args.no_progress,
+            seed=args.seed,
+            scheduler=schedule,
+            on_epoch_end=report,
+            compile=mode,
+        )
+
+    try:
+        history = train_with(False if args.compile == "off" else args.compile)
+    except GraphTooLargeError as error:  # refused before the first step: nothing has changed
+        log(f"not compiled: {error}; training eagerly instead")
+        history = train_with(False)
     final = evaluate(model, loss_fn, (X, y))  # the trained model: after the last step
     return Result(model, history, X, y, predict_classes(model, X, loss_fn), loss_fn, k, final)
 

@@ -24,12 +24,16 @@ cycles and is freed the moment the last reference to its output goes.
 from __future__ import annotations
 
 import contextlib
+import copy
+import functools
+import inspect
 import math
 import numbers
+import reprlib
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from typing import Any, SupportsIndex, TypeVar, cast
 
 from autograd_lite.ops import PRIMITIVES, Primitive
 
@@ -45,6 +49,8 @@ __all__ = [
     "no_grad",
     "topological_order",
 ]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 _ADD = PRIMITIVES["add"]
 _SUB = PRIMITIVES["sub"]
@@ -72,21 +78,91 @@ def is_grad_enabled() -> bool:
     return _MODE.enabled
 
 
-@contextlib.contextmanager
-def _grad_mode(enabled: bool) -> Iterator[None]:
-    previous = _MODE.enabled
-    _MODE.enabled = enabled
-    try:
-        yield
-    finally:
-        _MODE.enabled = previous
+class GradModeContext:
+    """What ``no_grad()`` and ``enable_grad()`` return: a context manager and a decorator.
+
+    As a decorator it wraps a plain function (each call runs in the mode) or a
+    generator function (each resumption runs in the mode, and the caller's
+    own mode is back whenever the generator yields). ``async`` functions are
+    refused: their bodies run later, on an event loop, outside any mode.
+    """
+
+    __slots__ = ("_enabled", "_saved")
+
+    def __init__(self, enabled: bool) -> None:
+        self._enabled = enabled
+        # the modes to restore, per thread: one object may be entered again, or in two threads
+        self._saved: dict[int, list[bool]] = {}
+
+    def __enter__(self) -> None:
+        self._saved.setdefault(threading.get_ident(), []).append(_MODE.enabled)
+        _MODE.enabled = self._enabled
+
+    def __exit__(self, *exc_info: object) -> None:
+        thread = threading.get_ident()
+        saved = self._saved[thread]
+        _MODE.enabled = saved.pop()
+        if not saved:
+            del self._saved[thread]
+
+    def __call__(self, func: _F) -> _F:
+        enabled = self._enabled
+        name = "enable_grad" if enabled else "no_grad"
+        if not callable(func):
+            raise TypeError(f"@{name}() decorates a function, got {type(func).__name__}")
+        if inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func):
+            raise TypeError(
+                f"@{name}() cannot decorate the async function {func.__name__}: its body runs "
+                f"later, outside the mode; use 'with {name}():' inside it"
+            )
+        if inspect.isgeneratorfunction(func):
+
+            @functools.wraps(func)
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                return (yield from _in_mode(enabled, func(*args, **kwargs)))
+
+            return cast(_F, generator)
+
+        @functools.wraps(func)
+        def function(*args: Any, **kwargs: Any) -> Any:
+            with _grad_mode(enabled):
+                return func(*args, **kwargs)
+
+        return cast(_F, function)
 
 
-def no_grad() -> contextlib.AbstractContextManager[None]:
-    """Stop recording graphs in this thread (a context manager or decorator).
+def _in_mode(enabled: bool, inner: Generator[Any, Any, Any]) -> Generator[Any, Any, Any]:
+    """Run ``inner`` one step at a time in the mode, and yield its values outside it."""
+    sent: Any = None
+    thrown: BaseException | None = None
+    while True:
+        try:
+            with _grad_mode(enabled):
+                value = inner.send(sent) if thrown is None else inner.throw(thrown)
+        except StopIteration as stop:
+            return stop.value
+        sent, thrown = None, None
+        try:
+            sent = yield value
+        except GeneratorExit:
+            with _grad_mode(enabled):
+                inner.close()
+            raise
+        except BaseException as error:  # thrown in by the caller: pass it on to ``inner``
+            thrown = error
+
+
+def _grad_mode(enabled: bool) -> GradModeContext:
+    """Record graphs (or not) in this thread inside the ``with`` block."""
+    return GradModeContext(enabled)
+
+
+def no_grad() -> GradModeContext:
+    """Stop recording graphs in this thread (a context manager or a decorator).
 
     Results computed inside are constants: they have no parents and take no
-    gradient. Use it for evaluation and for updating weights.
+    gradient. Use it for evaluation and for updating weights. As a decorator
+    (``@no_grad()``) it also works on generator functions.
 
     >>> w = Value(1.0)
     >>> with no_grad():
@@ -97,7 +173,7 @@ def no_grad() -> contextlib.AbstractContextManager[None]:
     return _grad_mode(False)
 
 
-def enable_grad() -> contextlib.AbstractContextManager[None]:
+def enable_grad() -> GradModeContext:
     """Record graphs again inside a ``no_grad()`` block (context manager or decorator)."""
     return _grad_mode(True)
 
@@ -186,12 +262,20 @@ def _check_number(data: object, what: str) -> float:
     if isinstance(data, (float, int)) or (
         isinstance(data, numbers.Real) and not isinstance(data, Value)
     ):
-        x = float(data)
+        try:
+            x = float(data)
+        except OverflowError:  # an int such as 10**400 (and its repr may be huge)
+            size = f"{data.bit_length():,} bits" if isinstance(data, int) else "too large"
+            raise ValueError(
+                f"{what} must fit in a float (at most ±{sys.float_info.max:.4g}), "
+                f"got {type(data).__name__} ({size})"
+            ) from None
         if not math.isfinite(x):
             raise ValueError(f"{what} must be finite, got {x!r}")
         return x
     raise TypeError(
-        f"{what} must be a real number (int or float), got {type(data).__name__}: {data!r}"
+        f"{what} must be a real number (int or float), got {type(data).__name__}: "
+        + reprlib.repr(data)
     )
 
 
@@ -310,6 +394,70 @@ class Value:
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"{type(self).__name__}(data={_fmt(self.data)}, grad={_fmt(self.grad)}{label})"
+
+    def __format__(self, spec: str) -> str:
+        """``f"{v:.2f}"`` formats ``data`` as a float would; ``f"{v}"`` is the repr."""
+        return format(self.data, spec) if spec else repr(self)
+
+    def __bool__(self) -> bool:
+        # PyTorch reads a one-element tensor's truth from its data. Here == and hash go by
+        # identity (so that Values can be dictionary keys), so "v == 0" is always False and a
+        # data-based truth would give zero two meanings: refuse, and say what to write.
+        raise TypeError(
+            "the truth of a Value is ambiguous: test its number (v.data != 0, v.item() > 0) "
+            "or whether it exists (v is not None)"
+        )
+
+    # -- copies and pickling --------------------------------------------------------
+
+    def __copy__(self) -> Value:
+        """A new node with the same data, grad, label and inputs (the graph is shared)."""
+        twin: Value = _new(type(self))  # a subclass (nn.Parameter) stays one
+        for name in Value.__slots__:
+            with contextlib.suppress(AttributeError):  # slots a node never set
+                setattr(twin, name, getattr(self, name))
+        return twin
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        """A copy of the whole graph behind this Value, made without recursion (any depth).
+
+        Nodes already in ``memo`` are reused, so Values copied together keep
+        sharing their common nodes; primitives are shared, not copied.
+        """
+        order = topological_order(self)
+        memo.setdefault(id(memo), []).append(order)  # keeps the ids in memo valid
+        made: list[tuple[Value, Value]] = []
+        for node in order:
+            if id(node) in memo:
+                continue
+            twin: Value = _new(type(node))
+            twin.data, twin.grad, twin._rg, twin._op = node.data, node.grad, node._rg, node._op
+            a = node._a
+            if a is None:
+                twin._a = twin._b = None
+                twin._inputs = tuple([memo[id(p)] for p in node._inputs])
+            else:
+                b = node._b
+                twin._a, twin._b = memo[id(a)], None if b is None else memo[id(b)]
+            label = getattr(node, "_label", None)  # most nodes have none
+            if label is not None:
+                twin._label = label
+            memo[id(node)] = twin
+            made.append((node, twin))
+        for node, twin in made:  # a create_graph gradient is a graph of its own
+            if type(node.grad) is not float:
+                twin.grad = copy.deepcopy(node.grad, memo)
+        copied: Value = memo[id(self)]
+        return copied
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
+        if self._op is not None:
+            raise TypeError(
+                f"cannot pickle a Value made by {self._op.name}: its graph holds the engine's "
+                "functions. Pickle v.item() or v.detach(), or save a model with "
+                "autograd_lite.checkpoint"
+            )
+        return object.__reduce_ex__(self, protocol)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """Jupyter shows a small graph as a diagram, a large one as its repr."""
@@ -808,6 +956,11 @@ def backward_replay(
     return _backprop_floats(nodes, {nodes[-1]: seed}, strict)[::-1]
 
 
+#: Held while a backward pass adds its gradients to ``.grad``: a read-add-write that
+#: another thread's pass on a graph sharing a leaf could otherwise interleave and lose.
+_ACCUMULATE = threading.Lock()
+
+
 def _backprop(
     roots: Sequence[Value],
     seeds: Sequence[Any],
@@ -834,15 +987,23 @@ def _backprop(
         pairs = zip(reversed(order), found, strict=True)
         if wanted is not None:
             return {node: g for node, g in pairs if node in wanted}
-        if not create_graph:
+        with _ACCUMULATE:  # graphs in other threads may share these nodes: add atomically
+            if not create_graph:
+                for node, g in pairs:
+                    node.grad += g
+                return {}
             for node, g in pairs:
-                node.grad += g
-            return {}
-        for node, g in pairs:
-            old: Any = node.grad
-            # .grad becomes a Value, as in PyTorch with create_graph=True
-            node.grad = g if type(old) is float and old == 0.0 else old + g
+                old: Any = node.grad
+                # .grad becomes a Value, as in PyTorch with create_graph=True
+                node.grad = g if type(old) is float and old == 0.0 else old + g
     return {}
+
+
+def _check_flag(flag: object, what: str) -> None:
+    if not isinstance(flag, bool):
+        raise TypeError(
+            f"{what} must be True or False, got {type(flag).__name__}: {reprlib.repr(flag)}"
+        )
 
 
 def _as_values(xs: Value | Sequence[Value], what: str) -> list[Value]:
@@ -864,6 +1025,7 @@ def backward(root: Value, gradient: float = 1.0, *, create_graph: bool = False) 
     """The function behind ``Value.backward``."""
     if not isinstance(root, Value):
         raise TypeError(f"backward() needs a Value, got {type(root).__name__}")
+    _check_flag(create_graph, "create_graph")
     if not root._rg:
         raise ValueError(
             "backward() on a Value that takes no gradient (a constant, a detached "
@@ -896,6 +1058,7 @@ def grad(
     >>> dy.data, d2y
     (27.0, 18.0)
     """
+    _check_flag(create_graph, "create_graph")
     outs = _as_values(outputs, "outputs")
     ins = _as_values(inputs, "inputs")
     for i, x in enumerate(ins):

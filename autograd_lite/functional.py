@@ -99,14 +99,18 @@ def abs(x: Value | float) -> Value:
     return _unary("abs", x)
 
 
-def sum(values: Iterable[Value | float]) -> Value:
-    """x_1 + ... + x_n as one node (``0.0`` for no values)."""
+def _listed(values: Iterable[Value | float], name: str) -> list[Value | float]:
     try:
-        xs = list(values)
+        return list(values)
     except TypeError:
         raise TypeError(
-            f"sum() takes an iterable of Values or numbers, got {type(values).__name__}"
+            f"{name}() takes an iterable of Values or numbers, got {type(values).__name__}"
         ) from None
+
+
+def sum(values: Iterable[Value | float]) -> Value:
+    """x_1 + ... + x_n as one node (``0.0`` for no values)."""
+    xs = _listed(values, "sum")
     if not xs:
         return Value(0.0, requires_grad=False)
     return apply(PRIMITIVES["sum"], *xs)
@@ -114,12 +118,7 @@ def sum(values: Iterable[Value | float]) -> Value:
 
 def logsumexp(values: Iterable[Value | float]) -> Value:
     """log(e^x_1 + ... + e^x_n) as one node, exact where the exponentials would overflow."""
-    try:
-        xs = list(values)
-    except TypeError:
-        raise TypeError(
-            f"logsumexp() takes an iterable of Values or numbers, got {type(values).__name__}"
-        ) from None
+    xs = _listed(values, "logsumexp")
     if not xs:
         raise ValueError("logsumexp() of no values is -inf; give at least one value")
     return apply(PRIMITIVES["logsumexp"], *xs)

@@ -1,13 +1,18 @@
-"""``autograd-lite lessons``: the list of lessons, and how to find and load them.
+"""The lessons: find them, list them, run one, or write one as a Jupyter notebook.
 
-The lessons are scripts in the repository's ``examples/`` folder, one per
-idea of backpropagation (``python examples/toast_robot.py``). They are not
-part of the installed package: they are found in the source tree, next to
-the package folder, which is where ``pip install -e .`` (the Quick start)
-leaves them. Set ``AUTOGRAD_LITE_EXAMPLES`` to a folder of lesson scripts to
-use another copy (for example after a plain ``pip install``).
+The lessons are the scripts in the repository's ``examples/`` folder, one per
+idea of backpropagation; ``python examples/toast_robot.py`` runs one from a
+checkout. The wheel installs the same folder inside the package, as
+``autograd_lite/examples/``, so that after a normal ``pip install`` these work
+from any folder:
 
-``autograd-lite lesson NAME`` (``autograd_lite.lesson``) runs one of them.
+- ``autograd-lite lessons`` lists them, in teaching order (``ListLessons``);
+- ``autograd-lite lesson NAME`` runs one (``RunLesson``): it prints what it
+  shows and writes its pictures to ``./autograd_lite_output/NAME/``;
+- ``autograd-lite lesson NAME --notebook`` writes ``NAME.ipynb`` instead: the
+  lesson's sections as cells, its pictures shown inline when run (``notebook``).
+
+Set ``AUTOGRAD_LITE_EXAMPLES`` to a folder of lesson scripts to use another copy.
 
 >>> from autograd_lite.lessons import lesson_names
 >>> lesson_names()[:2]
@@ -18,13 +23,16 @@ from __future__ import annotations
 
 import argparse
 import ast
+import copy
 import importlib.util
+import json
 import os
+import reprlib
 import sys
+import textwrap
 from pathlib import Path
 from types import ModuleType
-
-HELP = "list the lessons (runnable examples of each idea of backpropagation)"
+from typing import Any
 
 #: The environment variable that points at another folder of lesson scripts.
 ENV_VAR = "AUTOGRAD_LITE_EXAMPLES"
@@ -53,17 +61,31 @@ ORDER: tuple[str, ...] = (
 )
 
 
+# -- finding and loading -----------------------------------------------------------
+
+
 def examples_dir() -> Path:
-    """The folder of lesson scripts, or ``FileNotFoundError`` saying where it looked."""
+    """The folder of lesson scripts, or ``FileNotFoundError`` saying where it looked.
+
+    In order: the folder named by ``AUTOGRAD_LITE_EXAMPLES``, if set; else
+    the copy installed inside the package (a normal install); else the
+    ``examples/`` folder next to the package (a source checkout, or
+    ``pip install -e .``).
+    """
     override = os.environ.get(ENV_VAR)
-    folder = Path(override) if override else Path(__file__).resolve().parent.parent / "examples"
-    if (folder / "_lesson.py").is_file():
-        return folder
-    raise FileNotFoundError(
-        f"no lesson scripts in {folder} (looked for {folder / '_lesson.py'}). The lessons "
-        "live in the examples/ folder of the source tree: clone the repository and run "
-        f"`pip install -e .` in it, or set {ENV_VAR} to a copy of that folder."
+    package = Path(__file__).resolve().parent
+    folders = [Path(override)] if override else [package / "examples", package.parent / "examples"]
+    for folder in folders:
+        if (folder / "_lesson.py").is_file():
+            return folder
+    where = " or ".join(str(folder) for folder in folders)
+    fix = (
+        f"{ENV_VAR} must name a folder of lesson scripts, such as examples/ in the source tree"
+        if override
+        else "reinstall autograd_lite (its wheel includes the lessons), or set "
+        f"{ENV_VAR} to a copy of the source tree's examples/ folder"
     )
+    raise FileNotFoundError(f"no lesson scripts in {where} (no _lesson.py there): {fix}")
 
 
 def lesson_names() -> list[str]:
@@ -78,15 +100,20 @@ def lesson_path(name: str) -> Path:
         raise TypeError(f"a lesson name is a str, got {type(name).__name__}")
     names = lesson_names()
     if name not in names:
-        raise ValueError(f"no lesson named {name!r}; choose one of: {', '.join(names)}")
+        raise ValueError(f"no lesson named {reprlib.repr(name)}; choose one of: {', '.join(names)}")
     return examples_dir() / f"{name}.py"
+
+
+def _docstring(name: str) -> str:
+    """The lesson's module docstring, read without running the lesson."""
+    tree = ast.parse(lesson_path(name).read_text(encoding="utf-8"))
+    return (ast.get_docstring(tree) or "").strip()
 
 
 def describe(name: str) -> str:
     """The lesson's one-line description: the first line of its docstring (not run)."""
-    tree = ast.parse(lesson_path(name).read_text(encoding="utf-8"))
-    doc = ast.get_docstring(tree) or ""
-    return doc.strip().splitlines()[0] if doc.strip() else ""
+    doc = _docstring(name)
+    return doc.splitlines()[0] if doc else ""
 
 
 def load(name: str) -> ModuleType:
@@ -111,18 +138,227 @@ def load(name: str) -> ModuleType:
     return module
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``autograd-lite lessons`` takes no arguments."""
+# -- a lesson as a notebook --------------------------------------------------------
+
+#: How every lesson's ``main`` begins; the notebook names the lesson instead of ``__file__``.
+START = "start(__file__, __doc__, argv)"
+#: A notebook's first code cell, before its ``argv = [...]`` line.
+SETUP = """\
+# The lesson's helper module, _lesson, sits next to the lesson scripts.
+import sys
+
+from autograd_lite.lessons import describe, examples_dir
+
+sys.path.append(str(examples_dir()))
+"""
+#: A notebook's metadata: it runs in the standard Python 3 kernel.
+METADATA = {
+    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+    "language_info": {"name": "python"},
+}
 
 
-def run(args: argparse.Namespace) -> int:
-    try:
-        names = lesson_names()
-    except FileNotFoundError as error:
-        print(f"autograd-lite lessons: {error}", file=sys.stderr)
-        return 1
-    width = max(len(n) for n in names) if names else 0
-    for name in names:
-        print(f"{name:<{width}}  {describe(name)}")
-    print(f"\nRun one with `autograd-lite lesson NAME` (or `python {examples_dir()}/NAME.py`).")
-    return 0
+def notebook(name: str, *, quick: bool = False) -> dict[str, Any]:
+    """Lesson ``name`` as a Jupyter notebook: a dict in nbformat 4, ready for ``json.dump``.
+
+    The cells follow the script: its docstring (Markdown), a cell that
+    finds the lesson's helper module, the script's constants and functions,
+    then ``main``'s body cut at each ``section(...)`` call, one cell per
+    section. Run in Jupyter, each picture shows below the cell that draws it
+    (the lesson's ``--inline`` option); ``quick`` makes it the smaller run.
+    The lesson is read, never run, here. ``ValueError`` if the script does
+    not have a lesson's shape (a ``main(argv)`` that begins with ``START``).
+
+    >>> cells = notebook("toast_robot")["cells"]
+    >>> cells[0]["source"].splitlines()[0]
+    '# Lesson toast_robot: The toast robot: one input, one weight, one output, one step of \
+learning worked by hand.'
+    >>> [c["source"].splitlines()[0] for c in cells[4:6]]
+    ['section("one step of learning, number by number")', \
+'section(f"training on: {STEPS} more steps of the same")']
+    """
+    source = lesson_path(name).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    main = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main"), None)
+    if main is None:
+        raise ValueError(f"lesson {name!r} has no main(argv) function")
+    lines = source.splitlines()
+    argv = ["--inline", "--quick"] if quick else ["--inline"]
+    setup = f"{SETUP}argv = {argv!r}  # --inline: show each picture here; --quick: a smaller run"
+    chunks = _sections(main, lines)
+    if not chunks or START not in chunks[0].splitlines()[0]:
+        raise ValueError(f"lesson {name!r}: main must begin with {START}")
+    chunks[0] = chunks[0].replace(START, f'start("{name}.py", describe("{name}"), argv)', 1)
+    cells = [
+        _cell("markdown", f"# Lesson {name}: {_docstring(name)}"),
+        _cell("code", setup),
+        _cell("code", _module_level(tree, lines, main)),
+        *(_cell("code", chunk) for chunk in chunks),
+    ]
+    for index, cell in enumerate(cells):
+        cell["id"] = f"{name}-{index}"
+        if cell["cell_type"] == "code":
+            try:
+                ast.parse(cell["source"])
+            except SyntaxError as error:
+                message = f"lesson {name!r}: cell {index} is not valid Python: {error}"
+                raise ValueError(message) from None
+    metadata = copy.deepcopy(METADATA)  # the caller's to change
+    return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
+
+
+def _cell(kind: str, text: str) -> dict[str, Any]:
+    cell: dict[str, Any] = {"cell_type": kind, "metadata": {}, "source": text.strip("\n")}
+    if kind == "code":
+        cell.update(execution_count=None, outputs=[])
+    return cell
+
+
+def _module_level(tree: ast.Module, lines: list[str], main: ast.FunctionDef) -> str:
+    """The script without its docstring, ``__future__`` imports, ``main`` and ``__main__`` block."""
+    keep = [True] * len(lines)
+    for node in tree.body:
+        docstring = node is tree.body[0] and isinstance(node, ast.Expr)
+        future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
+        guard = isinstance(node, ast.If) and "__main__" in ast.unparse(node.test)
+        if docstring or future or guard or node is main:
+            first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+            end = node.end_lineno or node.lineno
+            keep[first - 1 : end] = [False] * (end - first + 1)
+    text = "\n".join(line for line, kept in zip(lines, keep, strict=True) if kept)
+    while "\n\n\n\n" in text:
+        text = text.replace("\n\n\n\n", "\n\n\n")
+    return text.strip("\n")
+
+
+def _sections(main: ast.FunctionDef, lines: list[str]) -> list[str]:
+    """``main``'s body, dedented, cut before each top-level ``section(...)`` call.
+
+    The final ``return lesson.finish(...)`` becomes an expression, so that
+    the notebook shows the lesson's key numbers as the last cell's result.
+    """
+    body = main.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # main's own docstring
+    starts = [body[0].lineno] if body else []
+    starts += [
+        node.lineno
+        for node in body[1:]
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id == "section"
+    ]
+    last = body[-1] if body else None
+    if isinstance(last, ast.Return) and last.value is not None:
+        lines = list(lines)
+        line = lines[last.lineno - 1]
+        lines[last.lineno - 1] = line.replace("return ", "", 1)  # its first word
+    end = main.end_lineno or main.lineno
+    return [
+        textwrap.dedent("\n".join(lines[first - 1 : after - 1]))
+        for first, after in zip(starts, [*starts[1:], end + 1], strict=True)
+    ]
+
+
+def write_notebook(name: str, folder: Path, *, quick: bool = False) -> Path:
+    """Write ``notebook(name)`` as ``folder/NAME.ipynb``; ``FileExistsError`` if it is there."""
+    path = folder / f"{name}.ipynb"
+    text = json.dumps(notebook(name, quick=quick), indent=1, ensure_ascii=False) + "\n"
+    with open(path, "x", encoding="utf-8") as file:  # "x": never overwrite a user's edits
+        file.write(text)
+    return path
+
+
+# -- the commands ------------------------------------------------------------------
+
+
+class ListLessons:
+    """``autograd-lite lessons``: one line per lesson, in teaching order."""
+
+    HELP = "list the lessons (runnable examples of each idea of backpropagation)"
+
+    @staticmethod
+    def add_arguments(parser: argparse.ArgumentParser) -> None:
+        """It takes no arguments."""
+
+    @staticmethod
+    def run(args: argparse.Namespace) -> int:
+        try:
+            names = lesson_names()
+        except FileNotFoundError as error:
+            print(f"autograd-lite lessons: {error}", file=sys.stderr)
+            return 1
+        width = max(len(n) for n in names) if names else 0
+        for name in names:
+            print(f"{name:<{width}}  {describe(name)}")
+        print(
+            "\nRun one with `autograd-lite lesson NAME` (`--notebook` to get it as a notebook),"
+            f"\nor `python {examples_dir()}/NAME.py`."
+        )
+        return 0
+
+
+class RunLesson:
+    """``autograd-lite lesson NAME``: the same as ``python examples/NAME.py``.
+
+    The lesson prints what it shows and writes its pictures to
+    ``./autograd_lite_output/NAME/`` (``--out DIR`` to change); with
+    ``--notebook`` it is written as ``NAME.ipynb`` (in ``--out DIR``, or
+    the current folder) instead of being run.
+    """
+
+    HELP = "run one lesson: print what it shows and draw its pictures (or --notebook)"
+
+    @staticmethod
+    def add_arguments(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("name", metavar="NAME", help="the lesson (see `autograd-lite lessons`)")
+        parser.add_argument(
+            "--out",
+            metavar="DIR",
+            help="folder for the pictures (default: ./autograd_lite_output/NAME/), "
+            "or for the notebook with --notebook (default: the current folder)",
+        )
+        parser.add_argument(
+            "--quick", action="store_true", help="a smaller, faster run that makes the same point"
+        )
+        parser.add_argument(
+            "--notebook",
+            action="store_true",
+            help="write NAME.ipynb, the lesson as a Jupyter notebook, instead of running it",
+        )
+
+    @staticmethod
+    def run(args: argparse.Namespace) -> int:
+        prog = "autograd-lite lesson"
+        try:
+            path = lesson_path(args.name)
+        except FileNotFoundError as error:
+            print(f"{prog}: {error}", file=sys.stderr)
+            return 1
+        except ValueError as error:  # an unknown name: a usage error
+            print(f"{prog}: error: {error}", file=sys.stderr)
+            return 2
+        if args.out:
+            try:
+                os.makedirs(args.out, exist_ok=True)
+            except OSError as error:  # e.g. --out names a file: a usage error
+                reason = error.strerror or error
+                print(
+                    f"{prog}: error: argument --out: cannot make the folder {args.out}: {reason}",
+                    file=sys.stderr,
+                )
+                return 2
+        if args.notebook:
+            try:
+                written = write_notebook(args.name, Path(args.out or "."), quick=args.quick)
+            except FileExistsError as error:
+                print(f"{prog}: {error.filename} exists already: remove it first", file=sys.stderr)
+                return 1
+            print(f"wrote {written}: open it in Jupyter (or VS Code) and run all cells")
+            return 0
+        argv = ["--out", args.out] if args.out else []
+        if args.quick:
+            argv.append("--quick")
+        load(path.stem).main(argv)
+        return 0

@@ -13,7 +13,8 @@ last::
 
 The scripts import this module by its bare name: Python puts a script's own
 folder first on ``sys.path``, and ``autograd_lite.lessons.load`` does the same
-when the ``autograd-lite lesson`` command or the tests run a lesson.
+when the ``autograd-lite lesson`` command or the tests run a lesson (a
+notebook from ``autograd-lite lesson NAME --notebook`` too, in its first cell).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class Lesson:
     name: str
     out: Path
     quick: bool
+    inline: bool = False  # also show each picture in the notebook that runs the lesson
     pictures: list[Path] = field(default_factory=list)
 
     def save(self, fig: Any, filename: str) -> Path:
@@ -80,8 +82,7 @@ class Lesson:
         else:
             fig.savefig(path, dpi=DPI, bbox_inches="tight")
         plt.close(fig)
-        self.pictures.append(path)
-        print(f"  picture: {path}")
+        self._wrote(path)
         return path
 
     def save_graph(self, dot: Any, filename: str) -> Path:
@@ -89,9 +90,17 @@ class Lesson:
         import visualize  # the package's own renderer: no system Graphviz needed
 
         path = visualize.render(dot, self.out / filename)
+        self._wrote(path)
+        return path
+
+    def _wrote(self, path: Path) -> None:
+        """Count the picture, say where it went, and show it in a notebook (``--inline``)."""
         self.pictures.append(path)
         print(f"  picture: {path}")
-        return path
+        if self.inline:
+            from IPython.display import Image, display  # Jupyter's own, present in a notebook
+
+            display(Image(filename=str(path)))
 
     def finish(self, **numbers: Any) -> Outcome:
         """The end of the lesson: list the pictures; return the numbers for the tests."""
@@ -124,6 +133,12 @@ def start(file: str, doc: str | None, argv: Sequence[str] | None = None) -> Less
         action="store_true",
         help="a smaller, faster run with the same point (the test suite uses it)",
     )
+    parser.add_argument(
+        "--inline",
+        action="store_true",
+        help="also show each picture in the Jupyter notebook that runs the lesson "
+        "(see `autograd-lite lesson NAME --notebook`)",
+    )
     args = parser.parse_args(argv)
     out: Path = args.out if args.out is not None else OUTPUT_ROOT / name
     try:
@@ -135,7 +150,7 @@ def start(file: str, doc: str | None, argv: Sequence[str] | None = None) -> Less
     print("=" * len(heading))
     if args.quick:
         print("(quick mode: a smaller run that makes the same point)")
-    return Lesson(name=name, out=out, quick=bool(args.quick))
+    return Lesson(name=name, out=out, quick=bool(args.quick), inline=bool(args.inline))
 
 
 #: Fill colours of the classes' regions (light versions of matplotlib's C0, C1, C2, C3).

@@ -41,7 +41,8 @@ def forward(params: Sequence[Value], x: Sequence[Value | float]) -> Value:
 
 def loss_of(y: Value) -> Value:
     """Squared error: L = 1/2 (y - target)^2."""
-    return 0.5 * (y - TARGET) ** 2
+    t = Value(TARGET, label="t", requires_grad=False)  # named, so the diagram says "t"
+    return 0.5 * (y - t) ** 2
 
 
 def main(argv: Sequence[str] | None = None) -> Outcome:

@@ -335,22 +335,20 @@ def classes(k: int) -> tuple[list[list[float]], list[int]]:
     return make_blobs(24, centers=3, seed=k)
 
 
-LOSSES: dict[str, tuple[Callable[..., Value], Callable[[int], Any], int, Callable[[Any], Any]]] = {
-    "hinge (binary)": (losses.hinge_loss, binary, 1, lambda out: out),
-    "hinge (classes)": (losses.hinge_loss, classes, 3, lambda out: out),
-    "cross_entropy": (losses.cross_entropy, classes, 3, lambda out: out),
-    "binary_cross_entropy_with_logits": (
-        losses.binary_cross_entropy_with_logits, binary, 1, lambda out: out
-    ),
-    "mse_loss": (losses.mse_loss, binary, 1, lambda out: out),
-    "l1_loss": (losses.l1_loss, binary, 1, lambda out: out),
+LOSSES: dict[str, tuple[Callable[..., Value], Callable[[int], Any], int]] = {
+    "hinge (binary)": (losses.hinge_loss, binary, 1),
+    "hinge (classes)": (losses.hinge_loss, classes, 3),
+    "cross_entropy": (losses.cross_entropy, classes, 3),
+    "binary_cross_entropy_with_logits": (losses.binary_cross_entropy_with_logits, binary, 1),
+    "mse_loss": (losses.mse_loss, binary, 1),
+    "l1_loss": (losses.l1_loss, binary, 1),
 }  # fmt: skip
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("name", list(LOSSES))
 def test_fit_compiled_matches_fit_eager(name: str, backend: str) -> None:
-    loss_fn, data, k, _ = LOSSES[name]
+    loss_fn, data, k = LOSSES[name]
     X, y = data(0)
     runs = []
     for mode in (False, backend):
@@ -429,3 +427,99 @@ def test_the_readme_example_runs_and_its_quoted_lines_are_real() -> None:
     assert len(quoted) == 3
     for line in quoted:
         assert " ".join(line.split()) in lines
+
+
+MODELS: dict[str, Callable[[], tuple[nn.Module, Any]]] = {
+    "MLP": lambda: (nn.MLP(3, [4, 4, 2], seed=0), [0.5, -1.0, 2.0]),
+    "Sequential of activations": lambda: (
+        nn.Sequential(
+            nn.Linear(3, 4, seed=1), nn.Tanh(), nn.Linear(4, 4, seed=2), nn.Sigmoid(),
+            nn.Linear(4, 4, seed=3), nn.LeakyReLU(0.1), nn.Linear(4, 2, seed=4), nn.ReLU(),
+        ),
+        [0.5, -1.0, 2.0],
+    ),
+    "Conv1d": lambda: (
+        nn.Sequential(nn.Conv1d(2, 3, 3, padding=1, seed=0), nn.ReLU(), nn.Flatten(),
+                      nn.Linear(15, 2, seed=1)),
+        [[0.5, -1.0, 2.0, 0.0, 1.5], [1.0, 0.25, -0.5, 2.0, -1.0]],
+    ),
+    "Conv2d": lambda: (
+        nn.Sequential(nn.Conv2d(1, 2, 2, padding=1, seed=0), nn.Tanh(), nn.Conv2d(2, 2, 2, seed=2),
+                      nn.ReLU(), nn.Flatten(), nn.Linear(18, 2, seed=1)),
+        [[[0.5, -1.0, 2.0], [0.0, 1.5, 1.0], [0.25, -0.5, 2.0]]],
+    ),
+}  # fmt: skip
+
+
+def scaled(x: Any, factor: float) -> Any:
+    return [scaled(v, factor) for v in x] if isinstance(x, list) else x * factor
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", list(MODELS))
+def test_the_librarys_modules_replay_like_the_engine(name: str, backend: str) -> None:
+    model, x = MODELS[name]()
+    params = model.parameters()
+
+    def fn(sample: Any, t: Any) -> Value:
+        return losses.cross_entropy(model(sample), t)
+
+    step = compile(fn, params, example=(x, [1.0, 0.0]), backend=backend)
+    xs = [x, scaled(x, -0.5), scaled(x, 1.7)]
+    ys = [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]
+    assert_close(replayed(step, params, xs, ys), eager(fn, params, xs, ys))
+    assert step.eager_runs == 0
+
+
+def test_a_graph_too_large_to_write_out_is_refused_early() -> None:
+    from autograd_lite.compile import MAX_NODES
+
+    w = Value(0.5)
+
+    def fn(x: Any, y: Any) -> Value:
+        v = x[0] * w
+        for _ in range(MAX_NODES):
+            v = v * 0.999
+        return v * y
+
+    with pytest.raises(ValueError, match="MAX_NODES"):
+        compile(fn, [w], example=([1.0], 1.0))
+
+
+def test_a_dot_with_thousands_of_inputs_compiles() -> None:
+    """One long expression would be too deep for Python's compiler: it becomes a call."""
+    n = 5000
+    ws = [Value(0.01 * (i % 7)) for i in range(n)]
+
+    def fn(x: Any, y: Any) -> Value:
+        return F.dot(ws, [x[0] * (i % 3) for i in range(n)]).tanh() * y
+
+    for backend in BACKENDS:
+        step = compile(fn, ws, example=([0.1], 1.0), backend=backend)
+        assert_close(
+            replayed(step, ws, [[0.1], [0.05]], [1.0, 2.0]),
+            eager(fn, ws, [[0.1], [0.05]], [1.0, 2.0]),
+        )
+
+
+def test_hostile_examples_are_refused_early() -> None:
+    w = Value(1.0)
+
+    def fn(x: Any, y: Any) -> Value:
+        return w * y
+
+    deep: Any = 1.0
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(ValueError, match="deeper than"):
+        compile(fn, [w], example=(deep, 1.0))
+    with pytest.raises(ValueError, match="MAX_NODES"):
+        compile(fn, [w], example=([0.0] * 1_000_000, 1.0))
+    with pytest.raises(ValueError, match="finite float"):
+        compile(fn, [w], example=([10**400], 1.0))
+    with pytest.raises(ValueError, match="finite float"):
+        compile(fn, [w], example=([float("nan")], 1.0))
+    with pytest.raises(ValueError, match="another shape"):
+        compile(fn, [w], example=([[1.0], [1.0, 2.0]], 1.0))
+    with pytest.raises(TypeError, match="plain numbers"):
+        compile(fn, [w], example=([w], 1.0))

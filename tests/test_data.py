@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import doctest
+import gzip
 import math
 import random
 import statistics
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -335,3 +337,72 @@ def test_standardizer_refuses_a_transform_that_overflows() -> None:
     wide = Standardizer().fit([[1.7e308], [-1.7e308]])
     with pytest.raises(ValueError, match=r"X\[0\]\[0\]: x \* std \+ mean overflows"):
         wide.inverse_transform([[2.0]])
+
+
+# -- load_digits: the data set shipped with the package ----------------------------
+
+
+def test_load_digits_count_shape_and_ranges() -> None:
+    images, labels = data.load_digits()
+    assert len(images) == len(labels) == 1797  # the UCI test set, as NOTICE describes it
+    assert all(isinstance(row, list) and len(row) == 64 for row in images)  # 8x8, row by row
+    pixels = [p for row in images for p in row]
+    assert all(isinstance(p, float) and p.is_integer() for p in pixels)
+    assert (min(pixels), max(pixels)) == (0.0, 16.0)
+    assert all(type(label) is int for label in labels)
+    counts = Counter(labels)
+    assert sorted(counts) == list(range(10))
+    assert min(counts.values()) == 174 and max(counts.values()) == 183  # about 180 of each digit
+    assert all(any(row) for row in images)  # no blank image
+
+
+def test_load_digits_returns_fresh_lists() -> None:
+    images, labels = data.load_digits()
+    images[0][0], labels[0] = 99.0, 99
+    again_images, again_labels = data.load_digits()
+    assert again_images[0][0] == 0.0 and again_labels[0] == 0
+
+
+def test_load_digits_reads_another_file_in_the_same_format(tmp_path: Path) -> None:
+    rows = [[*([0] * 63), 16, 7], [*range(17), *([3] * 47), 2]]
+    text = "\n".join(",".join(map(str, row)) for row in rows) + "\n\n"
+    plain = tmp_path / "few.csv"
+    plain.write_text(text, encoding="ascii")
+    packed = tmp_path / "few.csv.gz"
+    packed.write_bytes(gzip.compress(text.encode("ascii")))
+    for path in (plain, packed, str(packed)):
+        images, labels = data.load_digits(path=path)
+        assert labels == [7, 2]
+        assert images[0][-1] == 16.0 and images[1][:3] == [0.0, 1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1,2,3\n", "line 1: expected 64 pixels and a label, got 3 fields"),
+        (",".join(["0"] * 64) + ",x\n", "line 1: every field must be a whole number"),
+        (",".join(["17"] * 64) + ",1\n", "line 1: pixels must be in 0..16"),
+        (",".join(["0"] * 64) + ",1\n" + ",".join(["0"] * 64) + ",10\n", "line 2: the label"),
+        ("\n\n", "holds no digits"),
+        ("é", "not plain text"),
+    ],
+)
+def test_load_digits_refuses_a_malformed_file(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        data.load_digits(path=path)
+
+
+def test_load_digits_refuses_files_too_large_or_not_gzip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_gzip = tmp_path / "digits.csv.gz"
+    not_gzip.write_bytes(b"0,1,2\n")
+    with pytest.raises(ValueError, match="cannot decompress"):
+        data.load_digits(path=not_gzip)
+    monkeypatch.setattr(data, "DIGITS_MAX_BYTES", 1000)  # the shipped file has ~260 kB of text
+    with pytest.raises(ValueError, match="more than 1,000 bytes"):
+        data.load_digits()
+    with pytest.raises(TypeError, match="path must be a str or a path"):
+        data.load_digits(path=3)  # type: ignore[arg-type]

@@ -7,15 +7,16 @@ import pkgutil
 import pytest
 
 import autograd_lite
+import tools
 import visualize
 
 SUBMODULES = sorted(
     info.name
-    for package in (autograd_lite, visualize)
+    for package in (autograd_lite, visualize, tools)  # tools: the source tree's own
     for info in pkgutil.walk_packages(package.__path__, prefix=package.__name__ + ".")
     if not info.name.endswith("__main__")
 )
-MODULES = ["autograd_lite", "visualize", *SUBMODULES]
+MODULES = ["autograd_lite", "visualize", "tools", *SUBMODULES]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,9 +1,12 @@
 """The engine's semantics: the classic traps, grad(), higher derivatives, modes and flags."""
 
+import copy
 import gc
 import math
+import pickle
 import sys
 import threading
+from collections.abc import Generator
 
 import pytest
 
@@ -258,6 +261,38 @@ def test_no_grad_is_thread_local() -> None:
     assert seen["fresh"] is True
 
 
+def _backward_in_threads(create_graph: bool, *, threads: int, calls: int) -> float:
+    """Every thread runs ``calls`` backward passes of its own graphs, all sharing one leaf."""
+    x = Value(1.0)
+    start = threading.Barrier(threads)
+
+    def work() -> None:
+        start.wait()
+        for _ in range(calls):
+            (x * 2.0).backward(create_graph=create_graph)
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    total = x.grad
+    return float(total.data if isinstance(total, Value) else total)
+
+
+@pytest.mark.parametrize("create_graph", [True, False])
+def test_backward_in_many_threads_loses_no_update_of_grad(create_graph: bool) -> None:
+    """Before the accumulation was made atomic, 8 of 10 rounds here lost updates (create_graph)."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    try:
+        for _ in range(5):
+            total = _backward_in_threads(create_graph, threads=8, calls=2_000)
+            assert total == 2.0 * 8 * 2_000
+    finally:
+        sys.setswitchinterval(interval)
+
+
 def test_detach_cuts_the_graph() -> None:
     x = Value(2.0, label="x")
     h = x * x
@@ -381,3 +416,171 @@ def test_powers_at_zero_have_their_derivatives() -> None:
     assert found == [0.0, 0.0, 6.0, 0.0]
     with pytest.raises(ZeroDivisionError, match="backward through pow"):
         grad(x**0.5, x)  # this one really is infinite
+
+
+# -- behaving as PyTorch users expect, or saying why not ------------------------------------
+
+
+def test_no_grad_on_a_generator_function_covers_every_step_and_only_them() -> None:
+    w = Value(2.0)
+    modes: list[bool] = []
+
+    @no_grad()
+    def scaled(factors: list[float]) -> Generator[Value, float, str]:
+        total = 0.0
+        for f in factors:
+            modes.append(is_grad_enabled())
+            total += yield w * f
+            with enable_grad():  # enable_grad still works inside
+                assert (w * 1.0).requires_grad
+        return f"sum {total}"
+
+    gen = scaled([1.0, 2.0])
+    first = next(gen)
+    assert is_grad_enabled()  # the caller's mode is back while the generator waits
+    assert (w * 3).requires_grad
+    second = gen.send(10.0)
+    with pytest.raises(StopIteration) as stop:
+        gen.send(5.0)
+    assert stop.value.value == "sum 15.0"
+    assert not first.requires_grad and not second.requires_grad
+    assert modes == [False, False]
+    assert scaled.__name__ == "scaled"
+
+
+def test_no_grad_generator_passes_exceptions_and_close_through() -> None:
+    seen: list[object] = []
+
+    @no_grad()
+    def watcher() -> Generator[int, None, None]:
+        try:
+            yield 1
+        except KeyError as error:
+            seen.append((error.args[0], is_grad_enabled()))
+            yield 2
+        finally:
+            seen.append(("closed", is_grad_enabled()))
+
+    gen = watcher()
+    assert next(gen) == 1
+    assert gen.throw(KeyError("k")) == 2
+    gen.close()
+    assert seen == [("k", False), ("closed", False)] and is_grad_enabled()
+    assert list(watcher()) == [1]  # yield from works too: a plain loop
+
+
+def test_no_grad_refuses_async_functions_and_non_functions() -> None:
+    async def later() -> None:
+        pass
+
+    with pytest.raises(TypeError, match="async function later"):
+        no_grad()(later)
+    with pytest.raises(TypeError, match="decorates a function, got int"):
+        no_grad()(3)  # type: ignore[type-var]
+
+
+def test_truth_of_a_value_is_refused_with_advice() -> None:
+    for v in (Value(0.0), Value(1.0), Value(2.0) * 3):
+        with pytest.raises(TypeError, match=r"v\.data != 0"):
+            bool(v)
+    with pytest.raises(TypeError, match="ambiguous"):
+        _ = Value(0.0) or 1.0
+
+
+def test_format_formats_data() -> None:
+    v = Value(3.14159, label="pi")
+    assert f"{v:.2f}" == "3.14" and f"{v:>8.1e}" == " 3.1e+00" and f"{v:+g}" == "+3.14159"
+    assert f"{v}" == repr(v) == str(v)
+    with pytest.raises(ValueError):
+        format(v, "d")  # an integer format for a float: refused, as float refuses it
+
+
+def _chain_graph(length: int) -> tuple[Value, Value]:
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(length):
+        y = y * 1.0001 + x
+    return y, x
+
+
+def test_deepcopy_of_a_deep_graph_copies_it_without_recursion() -> None:
+    y, x = _chain_graph(sys.getrecursionlimit() * 5)
+    twin = copy.deepcopy(y)
+    originals, copies = topological_order(y), topological_order(twin)
+    assert len(originals) == len(copies)
+    assert not {id(n) for n in originals} & {id(n) for n in copies}  # nothing shared...
+    assert [(n.data, n.label, n.op) for n in copies] == [(n.data, n.label, n.op) for n in originals]
+    twin.backward()
+    assert x.grad == 0.0  # ...so the copy's gradients stay in the copy
+    y.backward()
+    assert copies[0].grad == x.grad
+
+
+def test_deepcopy_keeps_shared_nodes_shared_and_copies_a_graph_gradient() -> None:
+    a = Value(2.0, label="a")
+    b = a * a
+    c = b + a
+    cb, cc = copy.deepcopy([b, c])
+    assert cc.parents[0] is cb and cb.parents[0] is cc.parents[1] is not a
+    (da,) = grad(a**3, a, create_graph=True)
+    a.grad = da
+    ca = copy.deepcopy(a)
+    assert isinstance(ca.grad, Value) and ca.grad is not da and ca.grad.data == da.data == 12.0
+
+
+def test_copy_shares_the_graph() -> None:
+    a = Value(2.0)
+    c = a * a + 1.0
+    c.label = "c"
+    s = copy.copy(c)
+    assert s is not c and s.parents == c.parents and (s.data, s.label, s.op) == (5.0, "c", c.op)
+
+
+def test_a_leaf_pickles_and_a_node_with_a_graph_is_refused_clearly() -> None:
+    leaf = pickle.loads(pickle.dumps(Value(3.0, label="p", requires_grad=False)))
+    assert (leaf.data, leaf.label, leaf.requires_grad) == (3.0, "p", False)
+    with pytest.raises(TypeError, match=r"made by mul.*v\.item\(\) or v\.detach\(\)"):
+        pickle.dumps(Value(2.0) * 3)
+
+
+@pytest.mark.parametrize("flag", ["no", 1, None, 0.0])
+def test_create_graph_must_be_a_bool(flag: object) -> None:
+    x = Value(2.0)
+    with pytest.raises(TypeError, match="create_graph must be True or False"):
+        grad(x * x, x, create_graph=flag)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="create_graph must be True or False"):
+        (x * x).backward(create_graph=flag)  # type: ignore[arg-type]
+    assert x.grad == 0.0
+
+
+def test_one_no_grad_object_can_be_entered_again_and_in_two_threads() -> None:
+    quiet = no_grad()
+    inside, done = threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def worker() -> None:
+        with quiet:
+            inside.set()
+            done.wait(5)
+        seen.append(is_grad_enabled())
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert inside.wait(5)
+    with quiet:  # entered here while the worker is inside it too
+        with quiet:
+            assert not is_grad_enabled()
+        assert not is_grad_enabled()
+    done.set()
+    thread.join()
+    assert is_grad_enabled() and seen == [True]
+
+
+def test_copies_of_a_parameter_are_parameters() -> None:
+    from autograd_lite.nn import Parameter
+
+    w = Parameter(0.5, label="w")
+    y = w * 2.0
+    assert type(copy.copy(w)) is Parameter
+    twin = copy.deepcopy(y)
+    assert type(twin.parents[0]) is Parameter and twin.parents[0].label == "w"

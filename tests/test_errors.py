@@ -9,6 +9,11 @@ failed operation leaves nothing behind.
 
 import gc
 import math
+import pickle
+import re
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
@@ -198,3 +203,43 @@ def test_a_differentiable_exponent_at_base_zero() -> None:
         Value(0.0) ** Value(0.0)  # d/db = 0^0 ln 0 has no limit
     with pytest.raises(ValueError, match="positive base"):
         Value(-2.0) ** Value(2.0)
+
+
+@pytest.mark.parametrize(
+    ("make", "what"),
+    [
+        (lambda: Value(10**400), "Value(data)"),
+        (lambda: Value(-(10**400)), "Value(data)"),
+        (lambda: Value(1.0) + 10**400, "operand"),
+        (lambda: 10**400 * Value(1.0), "operand"),
+        (lambda: Value(2.0) ** 10**400, "operand"),
+        (lambda: F.exp(10**400), "operand"),
+        (lambda: Value(2.0).backward(10**400), "gradient"),
+        (lambda: Value(1.0) * Fraction(10**400), "operand"),
+    ],
+)
+def test_an_integer_too_large_for_a_float_is_named(make: Callable[[], object], what: str) -> None:
+    with pytest.raises(ValueError, match=rf"^{re.escape(what)} must fit in a float") as caught:
+        make()
+    assert len(str(caught.value)) < 120  # the number itself is not copied into the message
+
+
+def test_a_huge_object_is_not_copied_into_the_message() -> None:
+    with pytest.raises(TypeError, match="got list") as caught:
+        Value([0.0] * 1_000_000)  # type: ignore[arg-type]
+    assert len(str(caught.value)) < 200
+
+
+def test_the_readme_error_table_shows_the_messages_the_engine_gives() -> None:
+    """Each row's first input, run, raises exactly the error the table shows."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### Bad input and the edges of the domain", 1)[1].split("\n\n")[2]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    assert len(rows) >= 14
+    for row in rows:
+        first, shown = (cell.strip() for cell in row.strip("|").split(" | "))
+        found = re.match(r"`([^`]*)`", first)
+        assert found is not None, row
+        with pytest.raises(Exception) as caught:  # the row says which
+            eval(found.group(1), {"Value": Value, "grad": grad, "pickle": pickle})  # our README
+        assert f"{type(caught.value).__name__}: {caught.value}" == shown.strip("`"), row

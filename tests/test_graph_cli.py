@@ -20,6 +20,8 @@ from test_visualize import check_golden
 
 from autograd_lite import Value
 from autograd_lite.cli import main
+from visualize import cli as cli_module
+from visualize.animate import DEFAULT_MAX_FRAMES
 from visualize.expr import FUNCTIONS, MAX_DEPTH, ExpressionError, evaluate
 
 VARS = {"x": 2.0, "w": -3.0, "b": 6.88}
@@ -95,8 +97,8 @@ HOSTILE = {
     "ellipsis": ("...", "Ellipsis"),
     "nested parens": ("(" * 10_000 + "x" + ")" * 10_000, "characters long"),
     "deep parens": ("(" * 200 + "x" + ")" * 200, f"limit is {MAX_DEPTH}"),
-    "deep unary": ("-" * 3_000 + "x", "nested"),
-    "long chain": ("+".join(["x"] * 4_000), "nested"),
+    "deep unary": ("-" * 3_000 + "x", f"more than {MAX_DEPTH} operations deep"),
+    "long chain": ("+".join(["x"] * 4_000), f"more than {MAX_DEPTH} operations deep"),
     "tower of powers": ("9**9**9**9", "exponent"),
     "big exponent": ("x ** 1e6", "exponent"),
     "megabyte": ("x+" * 500_000 + "x", "characters long"),
@@ -303,3 +305,88 @@ def test_a_closed_pipe_is_not_a_traceback() -> None:
     )
     assert proc.stdout.count("\n") == 1
     assert "Traceback" not in proc.stderr
+
+
+# -- files, limits and time ---------------------------------------------------------------
+
+
+def _sum_of_products(n: int) -> str:
+    """An expression with about 3n values (n products of x and a constant, summed)."""
+    return " + ".join(f"x*{k}" for k in range(1, n + 1))
+
+
+def test_the_animation_keeps_its_own_frame_limit_above_max_nodes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "a.html"
+    code, _, err = run_cli(
+        [_sum_of_products(40), "x=1", "--max-nodes", "5000", "--animate", str(page)], capsys
+    )
+    assert code == 2 and f"more than max_frames={DEFAULT_MAX_FRAMES}" in err
+    assert not page.exists()
+    # a lower --max-nodes lowers the frame limit too
+    code, _, err = run_cli(["x*x + x", "x=1", "--max-nodes", "2", "--animate", str(page)], capsys)
+    assert code == 2 and "more than max_frames=3" in err
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (["--animate", "a.png"], "name it .html, not 'a.png'"),
+        (["--animate", "a.svg", "-o", "a.svg"], "name it .html"),
+        (["-o", "a.html", "--animate", "a.html"], "cannot tell the format from 'a.html'"),
+        (["-o", "g.svg", "--timeout", "0"], "timeout must be a positive"),
+        (["-o", "g.svg", "--timeout", "inf"], "timeout must be a positive"),
+    ],
+)
+def test_bad_files_and_options_are_refused_before_any_work(
+    files: list[str],
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(["x*y", "x=1", "y=2", *files], capsys)
+    assert (code, out) == (2, "")  # refused before the table is printed
+    assert message in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_same_file_twice_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli_module, "format_of", lambda path: "svg")  # as if .html were a picture
+    page = str(tmp_path / "same.html")
+    code, _, err = run_cli(["x*y", "x=1", "y=2", "-o", page, "--animate", page], capsys)
+    assert code == 2 and "name the same file" in err
+
+
+@pytest.mark.parametrize(
+    ("expression", "assignments"),
+    [("ｘ*ｙ + ｘ", ["ｘ=2", "ｙ=3"]), ("x*y + x", ["ｘ=2", "y=3"]), ("ｘ*y + x", ["x=2", "y=3"])],
+)
+def test_a_full_width_name_is_the_same_variable_everywhere(
+    expression: str, assignments: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli([expression, *assignments], capsys)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[2].split() == ["x", "2.0000", "4.0000"]
+
+
+def test_a_full_width_name_and_its_ascii_twin_are_one_name(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run_cli(["x", "ｘ=1", "x=2"], capsys)
+    assert code == 2 and "'x' is given twice" in err
+
+
+@pytest.mark.graphviz
+def test_a_layout_past_the_timeout_is_stopped_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "g.svg"
+    code, _, err = run_cli(["x*y", "x=1", "y=2", "-o", str(target), "--timeout", "1e-6"], capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert "to lay out the graph" in err and "--timeout, now 1e-06 s" in err
+    assert not target.exists()

@@ -332,3 +332,4 @@ def test_readme_refusals_are_the_real_messages(
     assert f"of at most {MAX_BYTES // 2**20} MiB" in text
     assert f"noise of at most {demo.MAX_NOISE:g}, at most {demo.MAX_SAMPLES:,} points" in text
     assert f"at most {demo.MAX_GRAPH:,} weight\nuses in one step" in text
+    assert f"at most {demo.MAX_NEURON_RUNS:,}\nneuron runs" in text

@@ -432,3 +432,25 @@ def test_docstrings_state_the_lessons_own_settings() -> None:
         in text
     )
     assert f"learning rate ``eta = {toast.ETA:g}``" in text
+
+
+def test_the_installed_copy_comes_before_a_source_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # site-packages/autograd_lite/examples (a wheel) wins over a folder named examples next
+    # to the package, which in site-packages may belong to another distribution
+    package = tmp_path / "autograd_lite"
+    for folder in (package / "examples", tmp_path / "examples"):
+        folder.mkdir(parents=True)
+        (folder / "_lesson.py").write_text("", encoding="utf-8")
+    monkeypatch.delenv(lessons.ENV_VAR, raising=False)
+    monkeypatch.setattr(lessons, "__file__", str(package / "lessons.py"))
+    assert lessons.examples_dir() == package / "examples"
+    (package / "examples" / "_lesson.py").unlink()
+    assert lessons.examples_dir() == tmp_path / "examples"  # a checkout: examples/ beside it
+    (tmp_path / "examples" / "_lesson.py").unlink()
+    with pytest.raises(FileNotFoundError, match="reinstall autograd_lite") as info:
+        lessons.examples_dir()
+    assert str(package / "examples") in str(info.value) and str(tmp_path / "examples") in str(
+        info.value
+    )

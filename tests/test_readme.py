@@ -18,7 +18,7 @@ def test_opening_example_prints_what_it_says() -> None:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(code, "README.md", "exec"), {})  # our own README, not user input
-    assert out.getvalue().splitlines() == ["0.7071 -1.5000 1.0000 0.5000", "(12.0,)"]
+    assert out.getvalue().splitlines() == ["0.7071 -1.5000 1.0000 0.5000", "27.0 (18.0,)"]
 
 
 def test_quick_start_has_exactly_two_commands() -> None:

@@ -379,7 +379,7 @@ def test_notebook_svgs_shrink_to_the_cell() -> None:
 def test_notebook_backward_view_fits_a_cell_in_chromium(tmp_path: Path) -> None:
     """In a browser, the backward view fits a 600-pixel cell; a small graph in a wider cell
     keeps its own size."""
-    from visualize.browser import headless_chromium, why_unavailable
+    from tools.browser import headless_chromium, why_unavailable
 
     if why_unavailable() is not None:
         pytest.skip(str(why_unavailable()))

@@ -14,8 +14,11 @@ import pytest
 from test_visualize import _renderer_missing
 
 from autograd_lite import Value
+from tools.browser import headless_chromium, why_unavailable
 from visualize import GraphTooLargeError, animate_backward, backward_steps
-from visualize.browser import headless_chromium, why_unavailable
+from visualize import animate as animate_module
+from visualize.animate import DEFAULT_MAX_FRAMES
+from visualize.renderer import LayoutTimeoutError
 
 pytestmark = [
     pytest.mark.graphviz,
@@ -210,3 +213,63 @@ def test_a_small_graph_is_readable_as_it_opens(page: Path) -> None:
             " return t.getBoundingClientRect().height; });"
         )
         assert heights and min(heights) >= READABLE_LINE_PX
+
+
+# -- bounded work: frames, page size and time ---------------------------------------------
+
+
+def _chain(n: int) -> Value:
+    y = Value(1.0, label="x")
+    for _ in range(n):
+        y = y * 1.01
+    return y
+
+
+def test_the_default_frame_limit_refuses_before_any_layout(tmp_path: Path) -> None:
+    root = _chain(DEFAULT_MAX_FRAMES)  # 2n + 1 values: far more frames than the limit
+    with pytest.raises(GraphTooLargeError, match=f"max_frames={DEFAULT_MAX_FRAMES}"):
+        animate_backward(root, tmp_path / "big.html")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["a.png", "a.svg", "a", "a.html.txt"])
+def test_a_page_must_be_named_html(tmp_path: Path, name: str) -> None:
+    z, _ = two_paths()
+    with pytest.raises(ValueError, match=r"name it \.html"):
+        animate_backward(z, tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_page_too_large_is_refused_after_one_frame_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(animate_module, "MAX_PAGE_BYTES", 20_000)
+    page = tmp_path / "b.html"
+    page.write_text("the old page", encoding="utf-8")
+    with pytest.raises(GraphTooLargeError, match=r"more than 0\.02 MB"):
+        animate_backward(_chain(5), page)
+    assert page.read_text(encoding="utf-8") == "the old page"  # left as it was
+    assert [p.name for p in tmp_path.iterdir()] == ["b.html"]  # no partial page behind
+
+
+def test_a_page_that_cannot_finish_in_time_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(LayoutTimeoutError, match="allow more time"):
+        animate_backward(_chain(5), tmp_path / "b.html", timeout=1e-6)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("timeout", [0, -1.0, float("nan"), float("inf"), "10", True])
+def test_a_bad_timeout_is_named(tmp_path: Path, timeout: object) -> None:
+    z, _ = two_paths()
+    with pytest.raises((TypeError, ValueError), match="timeout"):
+        animate_backward(z, tmp_path / "b.html", timeout=timeout)  # type: ignore[arg-type]
+
+
+def test_labels_with_control_characters_are_shown_escaped(tmp_path: Path) -> None:
+    x = Value(2.0, label="x\x01\x1b[31m\ud800")
+    y = x * x
+    y.label = "caption\n<b>"
+    html = animate_backward(y, tmp_path / "b.html").read_text(encoding="utf-8")
+    assert "x\\x01\\x1b[31m\\ud800" in html
+    assert "caption\\n&lt;b&gt;" in html
+    assert not any(ch in html for ch in "\x01\x1b")

@@ -23,25 +23,31 @@ from __future__ import annotations
 import html
 import os
 import re
+import reprlib
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
 from autograd_lite import Value
 from visualize.graph import (
     Analysis,
+    GraphTooLargeError,
     Step,
     backward_view_of,
     operand_text,
     stable_widths,
     to_digraph,
 )
-from visualize.renderer import pipe
-from visualize.style import fmt
+from visualize.renderer import DEFAULT_TIMEOUT_S, LayoutTimeoutError, check_timeout, pipe
+from visualize.style import fmt, printable
 
-__all__ = ["DEFAULT_MAX_FRAMES", "animate_backward"]
+__all__ = ["DEFAULT_MAX_FRAMES", "MAX_PAGE_BYTES", "animate_backward", "page_path"]
 
-#: Each frame is laid out separately: refuse graphs that would take too long.
-DEFAULT_MAX_FRAMES = 200
+#: Each frame is a separate layout and a separate SVG, so time and page size grow with
+#: frames x values (frames <= values + 1): refuse graphs with more frames than this.
+DEFAULT_MAX_FRAMES = 100
+#: The largest page written, in bytes (a browser slows down long before this).
+MAX_PAGE_BYTES = 50_000_000
 
 
 def _caption(a: Analysis, k: int) -> str:
@@ -87,6 +93,32 @@ def _inline_svg(svg: bytes, k: int) -> str:
     return text.replace(' id="', f' id="f{k}-')
 
 
+def page_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a ``Path`` if it names an HTML file, else a ``ValueError``."""
+    out = Path(path)
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise ValueError(
+            f"the animation is an HTML page: name it .html, not {reprlib.repr(out.name)}"
+        )
+    return out
+
+
+def _refuse_early(frames: int, first_s: float, first_bytes: int, left_s: float) -> None:
+    """Refuse, from frame 0's cost, a page that would run out of time or grow too large."""
+    if first_bytes * frames > MAX_PAGE_BYTES:
+        raise GraphTooLargeError(
+            f"the page would be about {first_bytes * frames / 1e6:,.3g} MB ({frames} frames of "
+            f"{first_bytes / 1e3:,.3g} kB), more than {MAX_PAGE_BYTES / 1e6:g} MB; "
+            "animate a smaller sub-expression"
+        )
+    if first_s * (frames - 1) > left_s:
+        raise LayoutTimeoutError(
+            f"laying out one frame took {first_s:.2g} s, so {frames} frames would take about "
+            f"{first_s * frames:,.0f} s, more than the time allowed; animate a smaller "
+            "sub-expression or allow more time"
+        )
+
+
 def animate_backward(
     root: Value,
     path: str | os.PathLike[str],
@@ -95,33 +127,62 @@ def animate_backward(
     rankdir: str = "LR",
     max_frames: int = DEFAULT_MAX_FRAMES,
     title: str = "The backward pass, step by step",
+    timeout: float = DEFAULT_TIMEOUT_S,
 ) -> Path:
     """Write the backward-pass animation of ``root`` to ``path`` (an ``.html`` file).
 
     ``params`` marks parameters as in ``draw_graph``. Graphs whose animation
-    would have more than ``max_frames`` frames raise ``GraphTooLargeError``.
-    Needs a layout program (see ``visualize.renderer``). Returns the path.
+    would have more than ``max_frames`` frames, or a page larger than
+    ``MAX_PAGE_BYTES``, raise ``GraphTooLargeError``; ``timeout`` seconds
+    bound the whole layout, and a page that would not finish in time is
+    refused after its first frame (``LayoutTimeoutError``). Needs a layout
+    program (see ``visualize.renderer``). Nothing is written unless the whole
+    page is done. Returns the path.
     """
     if not isinstance(max_frames, int) or isinstance(max_frames, bool) or max_frames < 2:
-        raise ValueError(f"max_frames must be an int >= 2, got {max_frames!r}")
-    # frames = 1 + nodes taking a gradient <= 1 + values
-    a = Analysis(root, params=params, max_nodes=max_frames - 1)
+        raise ValueError(f"max_frames must be an int >= 2, got {reprlib.repr(max_frames)}")
+    out = page_path(path)
+    budget = check_timeout(timeout)
+    deadline = time.monotonic() + budget
+    a = Analysis(root, params=params)
+    if len(a.order) > max_frames - 1:  # frames = 1 + nodes taking a gradient <= 1 + values
+        raise GraphTooLargeError(
+            f"this graph has {len(a.order):,} values, so its animation could have "
+            f"{len(a.order) + 1:,} frames, more than max_frames={max_frames:,}; animate a "
+            "smaller sub-expression, or draw the whole graph as one picture"
+        )
     views = [backward_view_of(a, k, highlight=True) for k in range(len(a.steps) + 1)]
     widths = stable_widths(a, views)
-    frames = []
-    for k, view in enumerate(views):
-        dot = to_digraph(a, view, backward=True, rankdir=rankdir, widths=widths)
-        current = f"v{view.current_node}" if view.current_node is not None else ""
-        frames.append(
-            f'<div class="frame" data-node="{current}"{" hidden" if k else ""}>'
-            f'<p class="caption">{html.escape(_caption(a, k))}</p>'
-            f"{_inline_svg(pipe(dot, 'svg'), k)}</div>"
-        )
-    fill = {"title": html.escape(title), "frames": "\n".join(frames)}
-    # one pass, so that text inside a title or a label is never taken for a slot
-    page = re.sub(r"\{(title|frames)\}", lambda m: fill[m.group(1)], _PAGE)
-    out = Path(path)
-    out.write_text(page, encoding="utf-8")
+    fill = {"title": html.escape(printable(title))}
+    head, tail = (
+        re.sub(r"\{(title)\}", lambda m: fill[m.group(1)], part)  # never text inside a label
+        for part in _PAGE.split("{frames}")
+    )
+    # Frames go straight to a file beside the page (one frame in memory at a time), which
+    # replaces the page only once every frame is done.
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8") as page:
+            page.write(head)
+            for k, view in enumerate(views):
+                dot = to_digraph(a, view, backward=True, rankdir=rankdir, widths=widths)
+                current = f"v{view.current_node}" if view.current_node is not None else ""
+                started = time.monotonic()
+                svg = pipe(dot, "svg", timeout=max(deadline - started, 1e-9))
+                frame = (
+                    f'<div class="frame" data-node="{current}"{" hidden" if k else ""}>'
+                    f'<p class="caption">{html.escape(printable(_caption(a, k)))}</p>'
+                    f"{_inline_svg(svg, k)}</div>\n"
+                )
+                if k == 0:
+                    _refuse_early(
+                        len(views), time.monotonic() - started, len(frame), deadline - started
+                    )
+                page.write(frame)
+            page.write(tail)
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
     return out
 
 
@@ -173,8 +234,7 @@ _PAGE = """<!DOCTYPE html>
   </span>
 </div>
 <div id="frames">
-{frames}
-</div>
+{frames}</div>
 <p class="hint">Orange: the node being processed and the gradients it sends to its inputs.
 Each edge shows the local derivative &#x2202;out/&#x2202;in and upstream grad &#xD7; local
 derivative; a node's grad is the sum of what arrives. Zoom with &#x2212; / + (keys - and +),

@@ -17,18 +17,25 @@ from __future__ import annotations
 import argparse
 import keyword
 import math
+import reprlib
 import sys
+import time
+import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
 
 from autograd_lite import Value
+from visualize.animate import DEFAULT_MAX_FRAMES, page_path
 from visualize.expr import FUNCTIONS, evaluate
 from visualize.graph import DEFAULT_MAX_NODES
-from visualize.renderer import format_of
-from visualize.style import fmt
+from visualize.renderer import LayoutTimeoutError, check_timeout, format_of
+from visualize.style import fmt, printable
 
 HELP = "compute an expression's gradients and draw its graph"
 
 _SHOWN = 60  # characters of the expression echoed in the table
+#: Seconds that laying out the diagram and the animation may take, together.
+DEFAULT_TIMEOUT_S = 10.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,7 +69,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=DEFAULT_MAX_NODES,
         metavar="N",
-        help=f"refuse to draw graphs with more values (default {DEFAULT_MAX_NODES})",
+        help=f"refuse to draw graphs with more values (default {DEFAULT_MAX_NODES}); "
+        f"an animation has at most {DEFAULT_MAX_FRAMES} frames, one per value and one more",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_S,
+        metavar="SECONDS",
+        help=f"stop laying out the pictures after this long (default {DEFAULT_TIMEOUT_S:g})",
     )
 
 
@@ -71,27 +86,31 @@ def parse_assignments(items: Sequence[str]) -> dict[str, float]:
     values: dict[str, float] = {}
     for item in items:
         name, sep, text = item.partition("=")
-        name = name.strip()
+        # Python reads identifiers in NFKC form, so the expression's "ｘ" is "x": so is ours
+        name = unicodedata.normalize("NFKC", name.strip())
         if not sep:
-            raise ValueError(f"expected NAME=VALUE, got {item!r}")
+            raise ValueError(f"expected NAME=VALUE, got {reprlib.repr(item)}")
         if not name.isidentifier() or keyword.iskeyword(name):
-            raise ValueError(f"{item!r}: {name!r} is not a variable name")
+            raise ValueError(f"{reprlib.repr(item)}: {reprlib.repr(name)} is not a variable name")
         if name in FUNCTIONS:
-            raise ValueError(f"{item!r}: {name} is a function, not a variable")
+            raise ValueError(f"{reprlib.repr(item)}: {name} is a function, not a variable")
         if name in values:
-            raise ValueError(f"{name} is given twice")
+            raise ValueError(f"{reprlib.repr(name)} is given twice")
         try:
             x = float(text)
         except ValueError:
-            raise ValueError(f"{item!r}: {text.strip()!r} is not a number") from None
+            raise ValueError(
+                f"{reprlib.repr(item)}: {reprlib.repr(text.strip())} is not a number"
+            ) from None
         if not math.isfinite(x):
-            raise ValueError(f"{item!r}: the value must be finite")
+            raise ValueError(f"{reprlib.repr(item)}: the value must be finite")
         values[name] = x
     return values
 
 
 def _table(expression: str, out: Value, leaves: dict[str, Value]) -> str:
     shown = expression if len(expression) <= _SHOWN else expression[: _SHOWN - 1] + "…"
+    shown = printable(shown)  # e.g. a form feed, which Python reads as a space
     lines = [f"{shown} = {fmt(out.data)}"]
     if leaves:
         rows = [("variable", "value", "gradient")]
@@ -103,15 +122,25 @@ def _table(expression: str, out: Value, leaves: dict[str, Value]) -> str:
     return "\n".join(lines)
 
 
-def _compute(args: argparse.Namespace) -> int:
+def _check_files(args: argparse.Namespace) -> None:
+    """Bad file names and options fail before any work."""
+    check_timeout(args.timeout)
     if args.output:
-        format_of(args.output)  # a bad suffix fails before any work
+        format_of(args.output)
+    if args.animate:
+        page = page_path(args.animate)
+        if args.output and Path(args.output).resolve() == page.resolve():
+            raise ValueError("-o and --animate name the same file: give two different files")
+
+
+def _compute(args: argparse.Namespace) -> int:
+    _check_files(args)
     values = parse_assignments(args.assignments)
     out, leaves = evaluate(args.expression, values)
     names = [n.strip() for n in args.params.split(",") if n.strip()]
     for n in names:
         if n not in leaves:
-            raise ValueError(f"--params: {n!r} is not one of the variables")
+            raise ValueError(f"--params: {reprlib.repr(n)} is not one of the variables")
     params = [leaves[n] for n in names]
     if out.requires_grad:
         out.backward()
@@ -120,20 +149,33 @@ def _compute(args: argparse.Namespace) -> int:
             raise ValueError(f"the gradient with respect to {name} is not finite")
     print(_table(args.expression, out, leaves))
     if args.output or args.animate:
-        from visualize.graph import draw_graph
-        from visualize.renderer import render
+        _draw(args, out, params)
+    return 0
 
+
+def _draw(args: argparse.Namespace, out: Value, params: list[Value]) -> None:
+    """Write the diagram and the page, both within ``--timeout`` seconds."""
+    from visualize.animate import animate_backward
+    from visualize.graph import draw_graph
+    from visualize.renderer import render
+
+    deadline = time.monotonic() + args.timeout
+    try:
         if args.output:
             dot = draw_graph(
                 out, backward_view=args.backward_view, params=params, max_nodes=args.max_nodes
             )
-            print(f"wrote {render(dot, args.output)}")
+            left = max(deadline - time.monotonic(), 1e-9)
+            print(f"wrote {printable(str(render(dot, args.output, timeout=left)))}")
         if args.animate:
-            from visualize.animate import animate_backward
-
-            page = animate_backward(out, args.animate, params=params, max_frames=args.max_nodes)
-            print(f"wrote {page}")
-    return 0
+            frames = min(DEFAULT_MAX_FRAMES, args.max_nodes + 1)  # its own limit, or a lower one
+            left = max(deadline - time.monotonic(), 1e-9)
+            page = animate_backward(
+                out, args.animate, params=params, max_frames=frames, timeout=left
+            )
+            print(f"wrote {printable(str(page))}")
+    except LayoutTimeoutError as error:
+        raise LayoutTimeoutError(f"{error} (--timeout, now {args.timeout:g} s)") from None
 
 
 def run(args: argparse.Namespace) -> int:

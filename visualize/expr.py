@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import inspect
 import math
+import reprlib
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -143,6 +144,10 @@ def _check_text(text: object) -> str:
     return text
 
 
+#: One message for a tree too deep, whether the parser or our own walk finds it first.
+_TOO_DEEP = f"the expression nests more than {MAX_DEPTH} operations deep"
+
+
 def _parse(text: str) -> ast.expr:
     try:
         with warnings.catch_warnings():
@@ -151,8 +156,8 @@ def _parse(text: str) -> ast.expr:
     except SyntaxError as error:
         where = f" at column {error.offset}" if error.offset else ""
         raise ExpressionError(f"syntax error{where}: {error.msg}") from None
-    except (RecursionError, MemoryError):
-        raise ExpressionError("the expression is nested too deeply to parse") from None
+    except (RecursionError, MemoryError):  # Python 3.11's parser; 3.13's gets through
+        raise ExpressionError(_TOO_DEEP) from None
     except ValueError as error:  # e.g. null bytes
         raise ExpressionError(f"cannot parse the expression: {error}") from None
     return tree.body
@@ -178,7 +183,7 @@ def _check_tree(root: ast.expr, variables: Mapping[str, object]) -> None:
         if count > MAX_NODES:
             raise ExpressionError(f"the expression has more than {MAX_NODES:,} parts")
         if depth > MAX_DEPTH:
-            raise ExpressionError(f"the expression nests more than {MAX_DEPTH} operations deep")
+            raise ExpressionError(_TOO_DEEP)
         _check_node(node, variables)
         stack.extend((child, depth + 1) for child in _children(node))
 
@@ -194,7 +199,7 @@ def _check_node(node: ast.AST, variables: Mapping[str, object]) -> None:
             raise ExpressionError(f"{node.id} is a function: call it as {node.id}(...)")
         if node.id not in variables:
             raise ExpressionError(
-                f"unknown variable {node.id!r}: give its value as {node.id}=NUMBER"
+                f"unknown variable {reprlib.repr(node.id)}: give its value as NAME=NUMBER"
             )
     elif isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
@@ -215,7 +220,9 @@ def _check_call(node: ast.Call) -> None:
         raise _refuse("calling anything but a function name")
     name = node.func.id
     if name not in FUNCTIONS:
-        raise ExpressionError(f"unknown function {name!r}; known: {', '.join(sorted(FUNCTIONS))}")
+        raise ExpressionError(
+            f"unknown function {reprlib.repr(name)}; known: {', '.join(sorted(FUNCTIONS))}"
+        )
     if node.keywords:
         raise _refuse(f"a keyword argument in {name}(...)")
     _, low, high = FUNCTIONS[name]
@@ -233,7 +240,7 @@ def _number(value: object) -> Value:
     except OverflowError:
         raise ExpressionError("a number in the expression is too large") from None
     if not math.isfinite(x):
-        raise ExpressionError(f"the number {value!r} is not finite")
+        raise ExpressionError(f"the number {reprlib.repr(value)} is not finite")
     return Value(x, requires_grad=False)
 
 

@@ -12,6 +12,8 @@ here, so that the graph view, the network view and the animation agree.
 from __future__ import annotations
 
 import math
+import reprlib
+import unicodedata
 from collections.abc import Sequence
 from typing import Literal
 
@@ -25,6 +27,7 @@ __all__ = [
     "esc",
     "fmt",
     "legend_table",
+    "printable",
 ]
 
 FONT = "Helvetica"
@@ -36,7 +39,9 @@ RANKDIRS = ("LR", "RL", "TB", "BT")
 def check_rankdir(rankdir: object) -> str:
     """``rankdir`` if it is a Graphviz direction, else a ``ValueError`` listing them."""
     if rankdir not in RANKDIRS:
-        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+        raise ValueError(
+            f"rankdir must be one of {', '.join(RANKDIRS)}, got {reprlib.repr(rankdir)}"
+        )
     return str(rankdir)
 
 
@@ -89,10 +94,31 @@ def diverging(x: float, scale: float, *, strong: bool = False) -> str:
     return "#" + "".join(f"{c:02x}" for c in rgb)
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters and lone surrogates written as Python escapes.
+
+    Graphviz refuses them in a label, a terminal obeys them and UTF-8 cannot
+    encode a surrogate, so a label ``"a\\x01b"`` is shown as ``a\\x01b``
+    (newlines and tabs too: a name stays on one line).
+
+    >>> printable("x\\ty\\x1b[31m"), printable("wé")
+    ('x\\\\ty\\\\x1b[31m', 'wé')
+    """
+    if text.isprintable():  # the everyday case, checked in C
+        return text
+    return "".join(
+        repr(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in text
+    )
+
+
 def esc(text: str) -> str:
-    """``text`` escaped for a Graphviz HTML-like label."""
+    """``text`` escaped for a Graphviz HTML-like label (see ``printable``)."""
     return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        printable(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
     )
 
 

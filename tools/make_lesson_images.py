@@ -4,8 +4,8 @@ Runs every lesson in full (not ``--quick``) into a temporary folder and
 copies the first picture each one draws to ``examples/images/NAME.png``.
 Run it from anywhere after changing a lesson:
 
-    python examples/_make_images.py            # all lessons
-    python examples/_make_images.py toast_robot newton
+    python tools/make_lesson_images.py            # all lessons
+    python tools/make_lesson_images.py toast_robot newton
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-IMAGES = HERE / "images"
+ROOT = Path(__file__).resolve().parent.parent  # the source tree
+IMAGES = ROOT / "examples" / "images"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    sys.path.insert(0, str(HERE.parent))  # the source tree's autograd_lite, installed or not
+    sys.path.insert(0, str(ROOT))  # the source tree's autograd_lite, installed or not
     from autograd_lite.lessons import lesson_names, load
 
     names = list(argv if argv is not None else sys.argv[1:]) or lesson_names()
@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             target = IMAGES / f"{name}.png"
             shutil.copyfile(outcome.pictures[0], target)
             took = time.perf_counter() - started
-            print(f"{name:<22} {took:5.1f} s  -> {target.relative_to(HERE.parent)}")
+            print(f"{name:<22} {took:5.1f} s  -> {target.relative_to(ROOT)}")
     return 0
 
 

@@ -1,6 +1,6 @@
 """Regenerate the pictures in ``docs/`` that the README shows.
 
-Run ``python -m visualize.make_pictures`` from the repository root (or pass
+Run ``python -m tools.make_pictures`` from the repository root (or pass
 ``--out DIR``). Writes ``graph.png`` (forward view of ``tanh(x*w + b)``),
 ``backward_view.png`` (its backward view), ``two_paths.png`` (``x*y + x``:
 the sum over paths), ``network.png`` (an MLP after one backward pass),
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograd_lite import Value
+from tools.browser import BrowserUnavailableError, screenshot_frame
 from visualize.animate import animate_backward
-from visualize.browser import BrowserUnavailableError, screenshot_frame
 from visualize.graph import draw_graph
 from visualize.model import draw_model
 from visualize.renderer import render

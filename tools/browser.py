@@ -2,7 +2,8 @@
 
 Uses Debian's ``chromium`` and ``chromedriver`` through Selenium (a test
 extra), with explicit paths so that nothing is ever downloaded. Used by the
-browser test and by ``python -m visualize.make_pictures``.
+browser test and by ``python -m tools.make_pictures``. A development tool: it is
+not part of the installed package.
 
 >>> reason = why_unavailable()
 >>> reason is None or isinstance(reason, str)

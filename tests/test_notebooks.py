@@ -1,0 +1,152 @@
+"""Lessons as notebooks: `autograd-lite lesson NAME --notebook`, written and then run.
+
+The structure tests read every lesson's notebook without running it. The
+execution tests run two notebooks in a real Jupyter kernel with nbclient (test
+extras: nbclient, nbformat, ipykernel) and compare what they print and return
+with what the same lesson computes as a script; they are skipped, with the
+reason, where those packages are missing.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograd_lite import lessons
+from autograd_lite.cli import main as cli_main
+
+
+def _top_level_sections(name: str) -> list[str]:
+    """The source of each ``section(...)`` call at the top level of the lesson's main."""
+    tree = ast.parse(lessons.lesson_path(name).read_text(encoding="utf-8"))
+    main = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main")
+    return [
+        ast.unparse(node)
+        for node in main.body
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id == "section"
+    ]
+
+
+@pytest.mark.parametrize("name", lessons.lesson_names())
+def test_every_lesson_becomes_a_notebook_with_a_cell_per_section(name: str) -> None:
+    notebook = lessons.notebook(name)
+    json.dumps(notebook)  # plain JSON
+    cells = notebook["cells"]
+    assert notebook["nbformat"] == 4 and len({c["id"] for c in cells}) == len(cells)
+    assert cells[0]["cell_type"] == "markdown"
+    assert cells[0]["source"].startswith(f"# Lesson {name}: {lessons.describe(name)}")
+    code = [c["source"] for c in cells if c["cell_type"] == "code"]
+    for source in code:
+        ast.parse(source)  # each cell is valid Python on its own
+    assert "argv = ['--inline']" in code[0]
+    assert f'start("{name}.py", describe("{name}"), argv)' in code[2]
+    assert "def main" not in "\n".join(code) and "__file__" not in "\n".join(code)
+    sections = _top_level_sections(name)
+    starts = [ast.unparse(ast.parse(source).body[0]) for source in code[3:]]
+    assert starts == sections  # after the intro cell, one cell per section, in order
+    last = ast.parse(code[-1]).body[-1]
+    assert isinstance(last, ast.Expr) and ast.unparse(last.value).startswith("lesson.finish(")
+
+
+def test_a_quick_notebook_asks_for_the_quick_run() -> None:
+    setup = lessons.notebook("newton", quick=True)["cells"][1]["source"]
+    assert "argv = ['--inline', '--quick']" in setup
+
+
+def test_cli_writes_a_notebook_and_never_overwrites_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli_main(["lesson", "toast_robot", "--notebook"]) == 0
+    written = tmp_path / "toast_robot.ipynb"
+    assert json.loads(written.read_text(encoding="utf-8")) == lessons.notebook("toast_robot")
+    assert "wrote toast_robot.ipynb" in capsys.readouterr().out
+    assert not (tmp_path / "autograd_lite_output").exists()  # written, not run
+    written.write_text("my notes", encoding="utf-8")
+    assert cli_main(["lesson", "toast_robot", "--notebook"]) == 1
+    assert "exists already" in capsys.readouterr().err
+    assert written.read_text(encoding="utf-8") == "my notes"
+    assert cli_main(["lesson", "newton", "--notebook", "--out", "nb"]) == 0
+    assert (tmp_path / "nb" / "newton.ipynb").is_file()
+
+
+# -- run in a Jupyter kernel -------------------------------------------------------
+
+MISSING = [m for m in ("nbclient", "nbformat", "ipykernel") if importlib.util.find_spec(m) is None]
+
+
+def _execute(name: str, folder: Path) -> list[dict[str, Any]]:
+    """Write lesson ``name`` as a quick notebook in ``folder``, run it, return its outputs."""
+    import nbclient
+    import nbformat
+
+    path = lessons.write_notebook(name, folder, quick=True)
+    notebook = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    )
+    client.execute()
+    return [output for cell in notebook.cells for output in cell.get("outputs", [])]
+
+
+def _text(outputs: list[dict[str, Any]]) -> str:
+    return "".join(o.get("text", "") for o in outputs if o["output_type"] == "stream")
+
+
+def _script_numbers(name: str, out: Path) -> Any:
+    """The key numbers of the same lesson, run as a script (quick)."""
+    return lessons.load(name).main(["--quick", "--out", str(out)])
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+@pytest.mark.skipif(bool(MISSING), reason=f"not installed: {', '.join(MISSING)} (test extras)")
+@pytest.mark.parametrize(
+    ("name", "key", "printed"),
+    [
+        ("toast_robot", "error_after_one_step", "E = 0.72"),  # the worked example's error
+        ("chain_rule", "two_path_gradient", "x.grad = 36"),  # 12 + 24 over the two paths
+    ],
+)
+def test_notebook_runs_and_shows_the_key_number_and_pictures(
+    name: str, key: str, printed: str, tmp_path: Path
+) -> None:
+    outputs = _execute(name, tmp_path)
+    errors = [o for o in outputs if o["output_type"] == "error"]
+    assert not errors, errors
+    outcome = _script_numbers(name, tmp_path / "script")
+    assert printed in _text(outputs)
+    result = next(o for o in outputs if o["output_type"] == "execute_result")["data"]
+    assert f"'{key}': {outcome[key]!r}" in result["text/plain"]  # what the script computes
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) == len(outcome.pictures)  # each picture, shown inline
+    for image in images:
+        assert image["data"]["image/png"].startswith("iVBORw0KGgo")  # base64 of a PNG header
+    assert sorted(p.name for p in (tmp_path / "autograd_lite_output" / name).iterdir()) == sorted(
+        p.name for p in outcome.pictures
+    )
+
+
+def test_a_script_without_a_lesson_shape_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "_lesson.py").write_text("", encoding="utf-8")
+    (tmp_path / "no_main.py").write_text('"""No main."""\nprint(1)\n', encoding="utf-8")
+    (tmp_path / "late_start.py").write_text(
+        '"""Starts late."""\n\ndef main(argv=None):\n    x = 1\n    lesson = start(__file__, '
+        "__doc__, argv)\n    return lesson.finish(x=x)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv(lessons.ENV_VAR, str(tmp_path))
+    with pytest.raises(ValueError, match="'no_main' has no main"):
+        lessons.notebook("no_main")
+    with pytest.raises(ValueError, match=r"main must begin with start\(__file__"):
+        lessons.notebook("late_start")
