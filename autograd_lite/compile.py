@@ -1027,18 +1027,7 @@ def compile(
     y_shape = _shape_of(example[1], "example target")
     xs = [Value(float(v)) for v in _flat(example[0], len(x_shape))]
     ys = [Value(float(v)) for v in _flat(example[1], len(y_shape))]
-    tracer = _Tracer({*params, *xs, *ys})
-    frozen = [p for p in params if not p.requires_grad]
-    for p in frozen:  # recorded like the others, so that a frozen weight is never baked in
-        p.requires_grad = True
-    try:
-        with tracing(tracer):
-            loss, outs = _split(fn(_nest(xs, x_shape), _nest(ys, y_shape)))
-    finally:
-        for p in frozen:
-            p.requires_grad = False
-    if not tracer.depends(loss):
-        raise ValueError("the compiled function's loss depends on neither the sample nor params")
+    loss, outs = _trace(fn, params, _nest(xs, x_shape), _nest(ys, y_shape), {*params, *xs, *ys})
     nodes = _record([loss, *outs], params, xs, ys)
     if len(nodes) > MAX_NODES:
         raise GraphTooLargeError(
@@ -1051,6 +1040,26 @@ def compile(
     layout = _Layout(len(params), trainable, x_shape, y_shape)
     tape = Tape(tuple(nodes), at[loss], tuple(at[o] for o in outs), _needs(nodes, trainable))
     return CompiledStep(fn, params, tape, layout, backend, check_every)
+
+
+def _trace(
+    fn: Callable[[Any, Any], Any], params: list[Value], x: Any, y: Any, leaves: set[Value]
+) -> tuple[Value, list[Value]]:
+    """``fn(x, y)`` recorded under the tracer: its loss and outputs, every Python decision on
+    data refused. Frozen parameters are recorded too, so that none is baked in."""
+    tracer = _Tracer(leaves)
+    frozen = [p for p in params if not p.requires_grad]
+    for p in frozen:
+        p.requires_grad = True
+    try:
+        with tracing(tracer):
+            loss, outs = _split(fn(x, y))
+    finally:
+        for p in frozen:
+            p.requires_grad = False
+    if not tracer.depends(loss):
+        raise ValueError("the compiled function's loss depends on neither the sample nor params")
+    return loss, outs
 
 
 def _params(params: Sequence[Value]) -> list[Value]:

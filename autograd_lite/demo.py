@@ -255,23 +255,7 @@ def train(args: argparse.Namespace, *, log: Callable[[str], None] = print) -> Re
     opt = cls(model.parameters(), lr=lr, weight_decay=WEIGHT_DECAY, **options)
     epochs = args.epochs
     schedule = optim.LambdaLR(opt, lambda e: 1.0 - 0.9 * e / epochs)  # micrograd's 1.0 - 0.9 k/100
-    l2, wd = (f"{v:.0e}".replace("e-0", "e-") for v in (WEIGHT_DECAY / 2, WEIGHT_DECAY))
-    penalty = (
-        f"weight decay {wd}, decoupled (AdamW shrinks the weights directly: no L2 term)"
-        if args.optimizer == "adamw"
-        else f"L2 {l2}: {l2} * sum(w^2) added to the loss, that is weight_decay={wd} "
-        f"(its gradient, {wd} * w)"
-    )
-    log(
-        f"{model!r} on {len(X)} {args.dataset} points ({k} classes), "
-        f"{loss_fn.__name__}, {args.optimizer} lr {lr:g},\n{penalty}\n"
-        f"(loss: the mean {loss_fn.__name__} over the points, without the L2 term)\n"
-        + (
-            "eager: the graph is rebuilt and walked node by node at every step"
-            if args.compile == "off"
-            else f"compiled ({args.compile} backend): the loss is recorded once and replayed"
-        )
-    )
+    log(_setup(args, model, len(X), k, loss_fn.__name__, lr))
 
     def report(epoch: int, history: History) -> None:
         last = history.last()
@@ -302,6 +286,27 @@ def train(args: argparse.Namespace, *, log: Callable[[str], None] = print) -> Re
         history = train_with(False)
     final = evaluate(model, loss_fn, (X, y))  # the trained model: after the last step
     return Result(model, history, X, y, predict_classes(model, X, loss_fn), loss_fn, k, final)
+
+
+def _setup(args: argparse.Namespace, model: nn.MLP, n: int, k: int, loss: str, lr: float) -> str:
+    """The lines that say what the demo is about to train, and how."""
+    l2, wd = (f"{v:.0e}".replace("e-0", "e-") for v in (WEIGHT_DECAY / 2, WEIGHT_DECAY))
+    penalty = (
+        f"weight decay {wd}, decoupled (AdamW shrinks the weights directly: no L2 term)"
+        if args.optimizer == "adamw"
+        else f"L2 {l2}: {l2} * sum(w^2) added to the loss, that is weight_decay={wd} "
+        f"(its gradient, {wd} * w)"
+    )
+    how = (
+        "eager: the graph is rebuilt and walked node by node at every step"
+        if args.compile == "off"
+        else f"compiled ({args.compile} backend): the loss is recorded once and replayed"
+    )
+    return (
+        f"{model!r} on {n} {args.dataset} points ({k} classes), "
+        f"{loss}, {args.optimizer} lr {lr:g},\n{penalty}\n"
+        f"(loss: the mean {loss} over the points, without the L2 term)\n" + how
+    )
 
 
 def run(args: argparse.Namespace) -> int:
