@@ -56,6 +56,7 @@ ORDER: tuple[str, ...] = (
     "regularization",
     "convolution",
     "evaluation",
+    "digits",
     "fine_tuning",
     "newton",
 )

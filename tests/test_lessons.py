@@ -299,6 +299,34 @@ def test_evaluation(tmp_path: Path) -> None:
     assert out["final_loss"] < math.log(3)  # better than the uniform guess's cross-entropy
 
 
+def test_digits(tmp_path: Path) -> None:
+    out, text = run_and_read("digits", tmp_path)
+    matrix = out["matrix"]
+    assert sum(map(sum, matrix)) == out["n_test"]  # every test digit counted once
+    assert out["accuracy"] == out["accuracy_from_matrix"]
+    assert out["accuracy"] > 0.5  # ten classes: guessing reads 10%; even the quick run learns
+    assert out["loss"][-1] < out["loss"][0]
+    assert out["eager_vs_compiled_loss"] < 1e-12  # the replay gives the eager engine's losses
+    # the printed figures are the measured ones, whatever they are (no timing is judged here)
+    assert f"test accuracy {out['accuracy']:.1%}" in text
+    assert out["speedup"] == out["eager_epoch_seconds"] / out["compiled_epoch_seconds"]
+    assert f"{out['speedup']:.0f}x faster" in text
+    # the goal is judged on the full run only, from the figures; no result is typed in
+    assert "goal:" not in text
+    script = lessons.load("digits")
+    source = (lessons.examples_dir() / "digits.py").read_text(encoding="utf-8")
+    assert not re.findall(r"\d\.\d%|9\d%", source), "an accuracy typed into the lesson"
+    doc = " ".join((script.__doc__ or "").split())
+    assert f"a stratified {script.TEST_SHARE:.0%} of them aside" in doc
+    assert f"each batch of {script.BATCH_SIZE} digits" in doc
+    layers = script.make_model().layers
+    assert (
+        f"Conv2d(1, {layers[0].out_channels}, 3) -> ReLU -> "
+        f"Conv2d({layers[2].in_channels}, {layers[2].out_channels}, 3) -> ReLU -> Flatten -> "
+        f"Linear({layers[5].nin}, 10)" in doc
+    )
+
+
 def test_fine_tuning(tmp_path: Path) -> None:
     out = run_lesson("fine_tuning", tmp_path)
     assert out["frozen_change"] == 0.0  # the frozen layer's weights did not move at all

@@ -1,0 +1,473 @@
+"""Reading handwritten digits: a small convolutional network, trained compiled in seconds.
+
+The data: 1,797 handwritten digits, each an 8x8 image of pixels from 0
+(white) to 16 (ink), with its label 0..9 (``autograd_lite.data.load_digits()``).
+They are the test set of the UCI Machine Learning Repository's "Optical
+Recognition of Handwritten Digits" by E. Alpaydin and C. Kaynak (1998),
+used under the Creative Commons Attribution 4.0 licence (CC BY 4.0); the
+NOTICE file beside the package gives the full citation. The lesson keeps a
+stratified 20% of them aside as the test set and never trains on it.
+
+The network, built from the library's modules:
+
+    Conv2d(1, 16, 3) -> ReLU -> Conv2d(16, 32, 3) -> ReLU -> Flatten -> Linear(512, 10)
+
+The first layer slides sixteen 3x3 kernels over the image (8x8 -> sixteen
+6x6 maps), the second combines them into thirty-two 4x4 maps, and the last
+layer turns those 512 numbers into one score per digit. The loss is the
+cross-entropy of the scores against the true digit; Adam updates the
+weights, and the learning rate shrinks a little every epoch.
+
+Eagerly, every training step builds the graph of every digit of the batch
+(thousands of ``Value`` nodes each) and walks it backwards. The graph is
+the same at every step, only the numbers change, so the lesson records it
+once for one digit, ``step = compile(fn, params, example=..., backend="numpy")``,
+and replays it on each batch of 32 digits as numpy arrays: ``step(xs, ys)``
+returns the batch's mean loss and adds its gradient to every ``.grad``,
+exactly as ``backward()`` on the eager graph would. A recorded target
+cannot pick a score by index, so the targets are one-hot (``[0, 0, 1, 0,
+...]`` for a 2). The lesson times a few eager batches for comparison (and
+checks that their losses equal the compiled ones), trains compiled, then
+reads the test digits.
+
+Run: ``python examples/digits.py`` (``--out DIR``, ``--quick``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from _lesson import Outcome, plt, say, section, start
+
+from autograd_lite import Value, nn, optim
+from autograd_lite import functional as F
+from autograd_lite.compile import compile
+from autograd_lite.data import DIGIT_MAX, batches, load_digits, train_test_split
+from autograd_lite.losses import cross_entropy
+from autograd_lite.metrics import accuracy, confusion_matrix, format_confusion_matrix
+from autograd_lite.train import predict_classes
+
+SEED = 0
+CLASSES = 10
+SIDE = 8  # pixels per row and per column
+TEST_SHARE = 0.2
+BATCH_SIZE = 32
+LEARNING_RATE = 0.003
+LR_DECAY = 0.93  # the learning rate is multiplied by this after every epoch
+EPOCHS = 25
+EAGER_BATCHES = 4  # eager batches timed to estimate one eager epoch
+#: The lesson's goal, judged on the full run: test accuracy and seconds of compiling + training.
+GOAL_ACCURACY = 0.97
+GOAL_SECONDS = 60.0
+#: Quick mode (the tests): a slice of the data, a few epochs, one eager batch.
+QUICK_TRAIN, QUICK_TEST, QUICK_EPOCHS = 320, 100, 4
+
+Image = list[list[list[float]]]  # [channel][row][column]
+
+
+def as_image(pixels: Sequence[float]) -> Image:
+    """64 pixels (0..16, row by row) as one channel of 8 rows of 8 numbers in [0, 1]."""
+    return [[[p / DIGIT_MAX for p in pixels[r * SIDE : (r + 1) * SIDE]] for r in range(SIDE)]]
+
+
+def one_hot(label: int) -> list[float]:
+    """The target a compiled step can replay: 1.0 for the true digit, 0.0 for the others."""
+    return [1.0 if k == label else 0.0 for k in range(CLASSES)]
+
+
+def make_model() -> nn.Sequential:
+    """The network; the same seed gives the same starting weights every time."""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, seed=SEED),
+        nn.ReLU(),
+        nn.Conv2d(16, 32, 3, seed=SEED + 1),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(32 * 4 * 4, CLASSES, init="xavier_uniform", seed=SEED + 2),
+    )
+
+
+def per_sample(model: nn.Module) -> Any:
+    """One digit's loss, and its scores: the function that gets compiled."""
+
+    def fn(x: Image, y: list[float]) -> tuple[Value, list[Value]]:
+        scores = model(x)
+        return cross_entropy(scores, y), scores
+
+    return fn
+
+
+def epoch_batches(X: list[Image], y: list[int], epoch: int) -> list[tuple[list[Image], list[int]]]:
+    """The shuffled batches of one epoch (the same for the eager and the compiled run)."""
+    return list(batches(X, y, batch_size=BATCH_SIZE, seed=SEED + epoch))  # type: ignore[arg-type]
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 'es' if word.endswith('ch') else 's'}"
+
+
+def mean_abs(xs: Sequence[float]) -> float:
+    return sum(abs(x) for x in xs) / len(xs)
+
+
+def argmax(scores: Sequence[float]) -> int:
+    return max(range(len(scores)), key=lambda k: scores[k])
+
+
+def kernels_of(conv: nn.Conv2d) -> list[list[list[float]]]:
+    """The first layer's 3x3 kernels as numbers (one input channel)."""
+    return [[[w.data for w in row] for row in out[0]] for out in conv.weight]
+
+
+def main(argv: Sequence[str] | None = None) -> Outcome:
+    lesson = start(__file__, __doc__, argv)
+    quick = lesson.quick
+
+    section("the data")
+    pixels, labels = load_digits()
+    P_train, P_test, y_train, y_test = train_test_split(
+        pixels, labels, test_size=TEST_SHARE, seed=SEED, stratify=True
+    )
+    if quick:
+        P_train, y_train = P_train[:QUICK_TRAIN], y_train[:QUICK_TRAIN]
+        P_test, y_test = P_test[:QUICK_TEST], y_test[:QUICK_TEST]
+    X_train, X_test = [as_image(p) for p in P_train], [as_image(p) for p in P_test]
+    print(
+        f"{len(pixels)} digits of {SIDE}x{SIDE} pixels; {len(X_train)} for training, "
+        f"{len(X_test)} held out for the test (stratified, seed {SEED})"
+    )
+    print("per class in the test set:", [y_test.count(k) for k in range(CLASSES)])
+
+    section("the network")
+    model = make_model()
+    n_params = len(model.parameters())
+    print(model)
+    print(f"{n_params} parameters")
+    conv1 = model[0]
+    start_kernels = kernels_of(conv1)
+
+    epochs = QUICK_EPOCHS if quick else EPOCHS
+    eager_batches = 1 if quick else EAGER_BATCHES
+    first_batches = epoch_batches(X_train, y_train, 0)
+    per_epoch = len(first_batches)
+
+    section(f"the eager way: {plural(eager_batches, 'batch')} of {BATCH_SIZE}, timed")
+    eager_model = make_model()  # a copy with the same starting weights
+    eager_fn = per_sample(eager_model)
+    eager_opt = optim.Adam(eager_model.parameters(), lr=LEARNING_RATE)
+    eager_losses = []
+    started = time.perf_counter()
+    for xb, yb in first_batches[:eager_batches]:
+        eager_opt.zero_grad()
+        loss = F.sum([eager_fn(x, one_hot(k))[0] for x, k in zip(xb, yb, strict=True)]) / len(xb)
+        loss.backward()
+        eager_opt.step()
+        eager_losses.append(loss.data)
+    eager_seconds = time.perf_counter() - started
+    eager_batch = eager_seconds / eager_batches
+    eager_epoch = eager_batch * per_epoch
+    print(
+        f"{plural(eager_batches, 'eager batch')} took {eager_seconds:.2f} s: {eager_batch:.2f} s "
+        f"a batch, so one epoch of {per_epoch} batches would take about {eager_epoch:.0f} s "
+        f"(extrapolated from {plural(eager_batches, 'batch')}, not timed whole)"
+    )
+
+    section("compiling one digit's loss")
+    fn = per_sample(model)
+    opt = optim.Adam(model.parameters(), lr=LEARNING_RATE)
+    decay = optim.ExponentialLR(opt, gamma=LR_DECAY)
+    started = time.perf_counter()
+    step = compile(
+        fn, model.parameters(), example=(X_train[0], one_hot(y_train[0])), backend="numpy"
+    )
+    compile_seconds = time.perf_counter() - started
+    print(
+        f"recorded {step.nodes} nodes (inputs, parameters, operations) in "
+        f"{compile_seconds:.2f} s; numpy backend"
+    )
+
+    section(f"training compiled: {epochs} epochs of {per_epoch} batches, Adam")
+    history: dict[str, list[float]] = {"loss": [], "accuracy": []}
+    compiled_losses: list[float] = []
+    started = time.perf_counter()
+    for epoch in range(epochs):
+        total, right = 0.0, 0
+        for xb, yb in first_batches if epoch == 0 else epoch_batches(X_train, y_train, epoch):
+            opt.zero_grad()
+            loss = step(xb, [one_hot(k) for k in yb])
+            opt.step()
+            if epoch == 0 and len(compiled_losses) < eager_batches:
+                compiled_losses.append(loss)
+            total += loss * len(xb)
+            right += sum(argmax(s) == k for s, k in zip(step.outputs, yb, strict=True))
+        decay.step()
+        history["loss"].append(total / len(X_train))
+        history["accuracy"].append(right / len(X_train))
+        if epoch in (0, epochs - 1) or (epoch + 1) % 5 == 0:
+            print(
+                f"epoch {epoch + 1:>3}: training loss {history['loss'][-1]:.4f}, "
+                f"training accuracy {history['accuracy'][-1]:.1%}"
+            )
+    train_seconds = time.perf_counter() - started
+    compiled_epoch = train_seconds / epochs
+    speedup = eager_epoch / compiled_epoch
+    loss_gap = max(abs(a - b) / abs(b) for a, b in zip(compiled_losses, eager_losses, strict=True))
+    print(
+        f"training took {train_seconds:.1f} s ({compiled_epoch:.2f} s an epoch), plus "
+        f"{compile_seconds:.2f} s of compiling; {step.calls} calls of the step, the first and "
+        f"every {step.check_every}th checked against the eager engine, "
+        f"{step.eager_runs} re-run eagerly"
+    )
+    print(
+        f"one epoch: about {eager_epoch:.1f} s eager (extrapolated) vs {compiled_epoch:.2f} s "
+        f"compiled: {speedup:.0f}x faster"
+    )
+    print(
+        f"the losses of the first {plural(eager_batches, 'batch')}, eager vs compiled: largest "
+        f"relative difference {loss_gap:.1e}"
+    )
+
+    section("reading the test digits")
+    predicted = predict_classes(model, X_test, cross_entropy)  # eager, no graph recorded
+    acc = accuracy(y_test, predicted)
+    matrix = confusion_matrix(y_test, predicted, num_classes=CLASSES)
+    wrong = [i for i, (t, p) in enumerate(zip(y_test, predicted, strict=True)) if t != p]
+    print(f"test accuracy {acc:.1%}  ({len(y_test) - len(wrong)} of {len(y_test)} read right)")
+    print("\nconfusion matrix:")
+    print(format_confusion_matrix(matrix))
+    misread = ", ".join(f"{y_test[i]} read as {predicted[i]}" for i in wrong)
+    print(f"\nmisread: {misread or 'none'}")
+    total_seconds = compile_seconds + train_seconds
+    if quick:
+        print("(quick mode: a slice of the data and a few epochs; the goal is for the full run)")
+    else:
+        met = acc >= GOAL_ACCURACY and total_seconds < GOAL_SECONDS
+        print(
+            f"goal: at least {GOAL_ACCURACY:.0%} test accuracy with under {GOAL_SECONDS:.0f} s "
+            f"of compiling and training: {acc:.1%} in {total_seconds:.1f} s, "
+            f"{'met' if met else 'NOT met'}"
+        )
+    start_size = mean_abs([w for k in start_kernels for row in k for w in row])
+    moved = mean_abs(
+        [a - b for k0, k1 in zip(start_kernels, kernels_of(conv1), strict=True)
+         for r0, r1 in zip(k0, k1, strict=True) for a, b in zip(r0, r1, strict=True)]
+    )  # fmt: skip
+    print(
+        f"the first layer's kernel weights: {start_size:.3f} in size on average at the start, "
+        f"each moved by {moved:.3f} on average in training"
+    )
+    pairs = [(matrix[t][p], t, p) for t in range(CLASSES) for p in range(CLASSES) if t != p]
+    most = max(count for count, _, _ in pairs)
+    if most > 1:
+        often = ", ".join(f"{t} read as {p}" for count, t, p in pairs if count == most)
+        print(f"the most frequent mistake ({most} times): {often}")
+    say(
+        """The network never saw these digits. The confusion matrix says which digits it mixes
+        up (row: the true digit, column: the digit read). The first layer's kernels are what
+        it learned to look for: the pictures show them, and what each one sees in a digit."""
+    )
+
+    draw_digits(lesson, X_test, y_test, predicted, matrix, acc)
+    draw_kernels(lesson, conv1, start_kernels, X_test[0])
+    draw_training(lesson, history, acc, eager_epoch, compiled_epoch, eager_batches)
+    return lesson.finish(
+        accuracy=acc,
+        accuracy_from_matrix=sum(matrix[k][k] for k in range(CLASSES)) / len(y_test),
+        matrix=matrix,
+        n_test=len(y_test),
+        n_train=len(y_train),
+        n_params=n_params,
+        loss=history["loss"],
+        train_accuracy=history["accuracy"],
+        eager_vs_compiled_loss=loss_gap,
+        compile_seconds=compile_seconds,
+        train_seconds=train_seconds,
+        eager_epoch_seconds=eager_epoch,
+        compiled_epoch_seconds=compiled_epoch,
+        speedup=speedup,
+    )
+
+
+# -- pictures -------------------------------------------------------------------------
+
+
+#: A digit's place on a sheet: its 8x8 pixels, a white strip below for its label, gaps.
+CELL_W, CELL_H = SIDE + 1, SIDE + 4
+
+
+def montage(images: Sequence[Image], columns: int) -> Any:
+    """Digits side by side as one array (white between them and below each)."""
+    import numpy as np
+
+    rows = math.ceil(len(images) / columns)
+    sheet = np.zeros((rows * CELL_H, columns * CELL_W + 1))
+    for i, image in enumerate(images):
+        r, c = divmod(i, columns)
+        sheet[r * CELL_H + 1 : r * CELL_H + 1 + SIDE, c * CELL_W + 1 : c * CELL_W + 1 + SIDE] = (
+            image[0]
+        )
+    return sheet
+
+
+def draw_sheet(
+    ax: Any, images: Sequence[Image], truth: Sequence[int], read: Sequence[int], columns: int
+) -> None:
+    """A sheet of digits, each with what the network read; misreadings framed in red."""
+    from matplotlib.patches import Rectangle
+
+    ax.imshow(montage(images, columns), cmap="gray_r", vmin=0.0, vmax=1.0)
+    for i, (t, p) in enumerate(zip(truth, read, strict=True)):
+        r, c = divmod(i, columns)
+        x0, y0 = c * CELL_W + 0.5, r * CELL_H + 0.5  # the digit's top-left corner
+        label_y = y0 + SIDE + 1.6
+        if t == p:
+            ax.text(x0 + SIDE / 2, label_y, str(p), color="tab:blue", fontsize=9,
+                    ha="center", va="center")  # fmt: skip
+        else:
+            ax.add_patch(Rectangle((x0, y0), SIDE, SIDE, fill=False, ec="tab:red", lw=2))
+            ax.text(x0 + SIDE / 2, label_y, f"{p} ({t})", color="tab:red", fontsize=9,
+                    fontweight="bold", ha="center", va="center")  # fmt: skip
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def draw_digits(
+    lesson: Any,
+    X: list[Image],
+    y: list[int],
+    predicted: list[int],
+    matrix: list[list[int]],
+    acc: float,
+) -> None:
+    columns = 12
+    shown = min(len(X), 5 * columns)
+    misread = [i for i in range(len(X)) if y[i] != predicted[i]]
+    wrong = misread[: 2 * columns]
+    fig, axes = plt.subplot_mosaic(
+        [["sheet", "matrix"], ["wrong", "matrix"]],
+        figsize=(15, 7.5),
+        layout="constrained",
+        width_ratios=[1.3, 1],
+        height_ratios=[math.ceil(shown / columns), max(1, math.ceil(len(wrong) / columns))],
+    )
+    draw_sheet(axes["sheet"], X[:shown], y[:shown], predicted[:shown], columns)
+    n_wrong_shown = sum(y[i] != predicted[i] for i in range(shown))
+    axes["sheet"].set_title(
+        f"The first {shown} test digits, each with the digit the network read: "
+        f"{shown - n_wrong_shown} right (blue), {n_wrong_shown} misread (red)", fontsize=10
+    )  # fmt: skip
+    if wrong:
+        draw_sheet(axes["wrong"], [X[i] for i in wrong], [y[i] for i in wrong],
+                   [predicted[i] for i in wrong], columns)  # fmt: skip
+        first = f" (the first {len(wrong)})" if len(misread) > len(wrong) else ""
+        axes["wrong"].set_title(
+            f"Every misread test digit{first}: {len(misread)} of {len(y)}; "
+            "the digit read, then the true digit in brackets", fontsize=10
+        )  # fmt: skip
+    else:
+        axes["wrong"].axis("off")
+        axes["wrong"].set_title("No test digit was misread", fontsize=10)
+    ax = axes["matrix"]
+    image = ax.imshow(matrix, cmap="Blues")
+    top = max(map(max, matrix))
+    for i in range(CLASSES):
+        for j in range(CLASSES):
+            if matrix[i][j]:
+                colour = "white" if matrix[i][j] > top / 2 else "black"
+                ax.text(j, i, str(matrix[i][j]), ha="center", va="center", color=colour,
+                        fontsize=10)  # fmt: skip
+    ax.set_xticks(range(CLASSES))
+    ax.set_yticks(range(CLASSES))
+    ax.set(xlabel="digit read", ylabel="true digit",
+           title=f"Confusion matrix of the {len(y)} test digits (accuracy {acc:.1%})")  # fmt: skip
+    fig.colorbar(image, ax=ax, label="test digits", shrink=0.7)
+    fig.suptitle("A small convolutional network reads handwritten digits it never trained on")
+    lesson.save(fig, "digits.png")
+
+
+def feature_maps(conv: nn.Conv2d, image: Image) -> list[list[list[float]]]:
+    """The first layer's ReLU outputs for one image (eager, no graph needed)."""
+    from autograd_lite import no_grad
+
+    with no_grad():
+        maps = conv(image)
+    return [[[max(v.data, 0.0) for v in row] for row in m] for m in maps]
+
+
+def kernel_grid(fig: Any, kernels: list[list[list[float]]], limit: float, title: str) -> None:
+    """The kernels in rows of 8, one colour scale (red: positive, blue: negative)."""
+    columns = 8
+    axes = fig.subplots(math.ceil(len(kernels) / columns), columns)
+    for k, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k < len(kernels):
+            ax.imshow(kernels[k], cmap="RdBu_r", vmin=-limit, vmax=limit)
+            ax.set_title(str(k), fontsize=8)
+    fig.suptitle(title, fontsize=11)
+
+
+def draw_kernels(
+    lesson: Any, conv: nn.Conv2d, start_kernels: list[list[list[float]]], digit: Image
+) -> None:
+    learned = kernels_of(conv)
+    maps = feature_maps(conv, digit)
+    limit = max(abs(w) for k in start_kernels + learned for row in k for w in row)
+    fig = plt.figure(figsize=(14, 7), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[0.7, 1])
+    before, after = top.subfigures(1, 2, wspace=0.05)
+    kernel_grid(before, start_kernels, limit, "The first layer's 3x3 kernels at the start (random)")
+    kernel_grid(after, learned, limit, "... and after training (red: positive, blue: negative)")
+    left, right = bottom.subfigures(1, 2, width_ratios=[1, 4])
+    ax = left.subplots()
+    ax.imshow(digit[0], cmap="gray_r", vmin=0.0, vmax=1.0)
+    ax.set(xticks=[], yticks=[], title="a test digit")
+    axes = right.subplots(2, 8)
+    brightest = max(v for m in maps for row in m for v in row) or 1.0
+    for k, ax in enumerate(axes.flat):
+        ax.imshow(maps[k], cmap="magma", vmin=0.0, vmax=brightest)
+        ax.set(xticks=[], yticks=[])
+        ax.set_title(str(k), fontsize=8)
+    right.suptitle("What each learned kernel sees in it: its 6x6 map after ReLU (black: 0, "
+                   "bright: strong; one scale for all)",
+                   fontsize=11)  # fmt: skip
+    lesson.save(fig, "kernels.png")
+
+
+def draw_training(
+    lesson: Any,
+    history: dict[str, list[float]],
+    test_accuracy: float,
+    eager_epoch: float,
+    compiled_epoch: float,
+    eager_batches: int,
+) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    fig, (ax_l, ax_t) = plt.subplots(1, 2, figsize=(12, 4), layout="constrained")
+    epochs = range(1, len(history["loss"]) + 1)
+    ax_l.plot(epochs, history["loss"], "o-", ms=3, label="training loss (cross-entropy)")
+    ax_l.set(xlabel="epoch", ylabel="mean loss (log scale)", yscale="log",
+             title="Training, compiled (numpy backend)")  # fmt: skip
+    ax_l.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax_a = ax_l.twinx()
+    ax_a.plot(epochs, history["accuracy"], "s-", ms=3, color="C1", label="training accuracy")
+    ax_a.axhline(test_accuracy, color="C2", ls="--",
+                 label=f"test accuracy after training ({test_accuracy:.1%})")  # fmt: skip
+    ax_a.set(ylabel="accuracy", ylim=(0, 1.02))
+    lines = ax_l.get_lines() + ax_a.get_lines()
+    ax_l.legend(lines, [str(line.get_label()) for line in lines], loc="center right", fontsize=8)
+    bars = ax_t.bar([f"eager\n(extrapolated from {plural(eager_batches, 'batch')})",
+                     "compiled\n(numpy backend)"],
+                    [eager_epoch, compiled_epoch], color=["C7", "C2"])  # fmt: skip
+    ax_t.bar_label(bars, fmt="%.1f s")
+    speedup = eager_epoch / compiled_epoch
+    ax_t.set(ylabel="seconds for one epoch", title=f"One epoch: compiled is {speedup:.0f}x faster")
+    lesson.save(fig, "training.png")
+
+
+if __name__ == "__main__":
+    main()
