@@ -16,7 +16,11 @@ The first layer slides sixteen 3x3 kernels over the image (8x8 -> sixteen
 6x6 maps), the second combines them into thirty-two 4x4 maps, and the last
 layer turns those 512 numbers into one score per digit. The loss is the
 cross-entropy of the scores against the true digit; Adam updates the
-weights, and the learning rate shrinks a little every epoch.
+weights, and the learning rate shrinks a little every epoch. A digit moved
+by one pixel is still the same digit: every epoch, 50% of the training
+digits, picked at random, are shifted by -1, 0 or 1 pixel down and by -1, 0
+or 1 pixel right, so that the network learns the strokes rather than their
+exact places (data augmentation).
 
 Eagerly, every training step builds the graph of every digit of the batch
 (thousands of ``Value`` nodes each) and walks it backwards. The graph is
@@ -36,6 +40,7 @@ Run: ``python examples/digits.py`` (``--out DIR``, ``--quick``).
 from __future__ import annotations
 
 import math
+import random
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -58,7 +63,11 @@ BATCH_SIZE = 32
 LEARNING_RATE = 0.003
 LR_DECAY = 0.93  # the learning rate is multiplied by this after every epoch
 EPOCHS = 25
-EAGER_BATCHES = 4  # eager batches timed to estimate one eager epoch
+#: Data augmentation: each epoch, this share of the training digits is moved by one of MOVES
+#: pixels down and one of MOVES pixels right.
+MOVED_SHARE = 0.5
+MOVES = (-1, 0, 1)
+EAGER_BATCHES = 3  # eager batches timed to estimate one eager epoch
 #: The lesson's goal, judged on the full run: test accuracy and seconds of compiling + training.
 GOAL_ACCURACY = 0.97
 GOAL_SECONDS = 60.0
@@ -100,9 +109,31 @@ def per_sample(model: nn.Module) -> Any:
     return fn
 
 
-def epoch_batches(X: list[Image], y: list[int], epoch: int) -> list[tuple[list[Image], list[int]]]:
-    """The shuffled batches of one epoch (the same for the eager and the compiled run)."""
-    return list(batches(X, y, batch_size=BATCH_SIZE, seed=SEED + epoch))  # type: ignore[arg-type]
+def shifted(pixels: Sequence[float], down: int, right: int) -> list[float]:
+    """The digit moved ``down`` rows and ``right`` columns (may be -1), blank where it left."""
+    return [
+        pixels[(r - down) * SIDE + c - right]
+        if 0 <= r - down < SIDE and 0 <= c - right < SIDE
+        else 0.0
+        for r in range(SIDE)
+        for c in range(SIDE)
+    ]
+
+
+def epoch_batches(
+    P: list[list[float]], y: list[int], epoch: int
+) -> list[tuple[list[Image], list[int]]]:
+    """One epoch's shuffled batches, a share of the digits moved by one pixel (seeded by epoch).
+
+    The same epoch gives the same batches, so the eager and the compiled run see the same.
+    """
+    rng = random.Random(SEED + epoch)
+    moved = [
+        shifted(p, rng.choice(MOVES), rng.choice(MOVES)) if rng.random() < MOVED_SHARE else p
+        for p in P
+    ]
+    images = [as_image(p) for p in moved]
+    return list(batches(images, y, batch_size=BATCH_SIZE, seed=rng))  # type: ignore[arg-type]
 
 
 def plural(n: int, word: str) -> str:
@@ -134,9 +165,9 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     if quick:
         P_train, y_train = P_train[:QUICK_TRAIN], y_train[:QUICK_TRAIN]
         P_test, y_test = P_test[:QUICK_TEST], y_test[:QUICK_TEST]
-    X_train, X_test = [as_image(p) for p in P_train], [as_image(p) for p in P_test]
+    X_test = [as_image(p) for p in P_test]
     print(
-        f"{len(pixels)} digits of {SIDE}x{SIDE} pixels; {len(X_train)} for training, "
+        f"{len(pixels)} digits of {SIDE}x{SIDE} pixels; {len(P_train)} for training, "
         f"{len(X_test)} held out for the test (stratified, seed {SEED})"
     )
     print("per class in the test set:", [y_test.count(k) for k in range(CLASSES)])
@@ -151,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
 
     epochs = QUICK_EPOCHS if quick else EPOCHS
     eager_batches = 1 if quick else EAGER_BATCHES
-    first_batches = epoch_batches(X_train, y_train, 0)
+    first_batches = epoch_batches(P_train, y_train, 0)
     per_epoch = len(first_batches)
 
     section(f"the eager way: {plural(eager_batches, 'batch')} of {BATCH_SIZE}, timed")
@@ -181,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     decay = optim.ExponentialLR(opt, gamma=LR_DECAY)
     started = time.perf_counter()
     step = compile(
-        fn, model.parameters(), example=(X_train[0], one_hot(y_train[0])), backend="numpy"
+        fn, model.parameters(), example=(as_image(P_train[0]), one_hot(y_train[0])), backend="numpy"
     )
     compile_seconds = time.perf_counter() - started
     print(
@@ -195,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     started = time.perf_counter()
     for epoch in range(epochs):
         total, right = 0.0, 0
-        for xb, yb in first_batches if epoch == 0 else epoch_batches(X_train, y_train, epoch):
+        for xb, yb in first_batches if epoch == 0 else epoch_batches(P_train, y_train, epoch):
             opt.zero_grad()
             loss = step(xb, [one_hot(k) for k in yb])
             opt.step()
@@ -204,8 +235,8 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
             total += loss * len(xb)
             right += sum(argmax(s) == k for s, k in zip(step.outputs, yb, strict=True))
         decay.step()
-        history["loss"].append(total / len(X_train))
-        history["accuracy"].append(right / len(X_train))
+        history["loss"].append(total / len(P_train))
+        history["accuracy"].append(right / len(P_train))
         if epoch in (0, epochs - 1) or (epoch + 1) % 5 == 0:
             print(
                 f"epoch {epoch + 1:>3}: training loss {history['loss'][-1]:.4f}, "

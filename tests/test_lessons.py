@@ -319,6 +319,13 @@ def test_digits(tmp_path: Path) -> None:
     doc = " ".join((script.__doc__ or "").split())
     assert f"a stratified {script.TEST_SHARE:.0%} of them aside" in doc
     assert f"each batch of {script.BATCH_SIZE} digits" in doc
+    assert f"every epoch, {script.MOVED_SHARE:.0%} of the training digits" in doc
+    assert "shifted by {0}, {1} or {2} pixel down and by {0}, {1}".format(*script.MOVES) in doc
+    pixels = [float(i + 1) for i in range(64)]  # the augmentation moves a digit, blank behind
+    moved = script.shifted(pixels, 1, -1)  # one row down, one column left
+    assert moved[:8] == [0.0] * 8 and moved[15] == 0.0  # the top row and the last column
+    assert moved[8:15] == pixels[1:8]  # row 1 holds row 0 without its first pixel
+    assert script.shifted(pixels, 0, 0) == pixels
     layers = script.make_model().layers
     assert (
         f"Conv2d(1, {layers[0].out_channels}, 3) -> ReLU -> "
