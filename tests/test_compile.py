@@ -523,3 +523,37 @@ def test_hostile_examples_are_refused_early() -> None:
         compile(fn, [w], example=([[1.0], [1.0, 2.0]], 1.0))
     with pytest.raises(TypeError, match="plain numbers"):
         compile(fn, [w], example=([w], 1.0))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_check_judges_tiny_gradients_against_the_whole_gradient(backend: str) -> None:
+    """Rounding left in a gradient 1e6 times smaller than the largest is not a mismatch."""
+    w_big, w_tiny = Value(1.0), Value(1.0)
+
+    def fn(x: Any, y: Any) -> Value:
+        return (w_big * x[0]) * y + (w_tiny * x[0]) * 1e-6
+
+    step = compile(fn, [w_big, w_tiny], example=([1.0], 1.0), backend=backend)
+    real = step._replay
+
+    def rounded(*args: Any) -> Any:
+        total, G, check, outs = real(*args)
+        G = [*G]
+        G[1] *= 1 + 1e-8  # the tiny gradient's last digits differ: its relative error is 1e-8
+        return total, G if backend == "python" else np.array(G), check, outs
+
+    np = pytest.importorskip("numpy")
+    step._replay = rounded
+    step([[1.0], [2.0]], [1.0, 3.0])  # checked (the first call), and accepted
+    assert step.checks == 1
+
+    def wrong(*args: Any) -> Any:
+        total, G, check, outs = real(*args)
+        G = [*G]
+        G[0] *= 1 + 1e-6  # the large gradient is off: that is a mismatch
+        return total, G if backend == "python" else np.array(G), check, outs
+
+    step2 = compile(fn, [w_big, w_tiny], example=([1.0], 1.0), backend=backend)
+    step2._replay = wrong
+    with pytest.raises(ReplayMismatchError, match="parameter 0"):
+        step2([[1.0], [2.0]], [1.0, 3.0])
