@@ -27,6 +27,7 @@ import reprlib
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
 
 from autograd_lite import Value
 from visualize.graph import (
@@ -142,8 +143,7 @@ def animate_backward(
     if not isinstance(max_frames, int) or isinstance(max_frames, bool) or max_frames < 2:
         raise ValueError(f"max_frames must be an int >= 2, got {reprlib.repr(max_frames)}")
     out = page_path(path)
-    budget = check_timeout(timeout)
-    deadline = time.monotonic() + budget
+    deadline = time.monotonic() + check_timeout(timeout)
     a = Analysis(root, params=params)
     if len(a.order) > max_frames - 1:  # frames = 1 + nodes taking a gradient <= 1 + values
         raise GraphTooLargeError(
@@ -151,8 +151,6 @@ def animate_backward(
             f"{len(a.order) + 1:,} frames, more than max_frames={max_frames:,}; animate a "
             "smaller sub-expression, or draw the whole graph as one picture"
         )
-    views = [backward_view_of(a, k, highlight=True) for k in range(len(a.steps) + 1)]
-    widths = stable_widths(a, views)
     fill = {"title": html.escape(printable(title))}
     head, tail = (
         re.sub(r"\{(title)\}", lambda m: fill[m.group(1)], part)  # never text inside a label
@@ -164,26 +162,31 @@ def animate_backward(
     try:
         with partial.open("w", encoding="utf-8") as page:
             page.write(head)
-            for k, view in enumerate(views):
-                dot = to_digraph(a, view, backward=True, rankdir=rankdir, widths=widths)
-                current = f"v{view.current_node}" if view.current_node is not None else ""
-                started = time.monotonic()
-                svg = pipe(dot, "svg", timeout=max(deadline - started, 1e-9))
-                frame = (
-                    f'<div class="frame" data-node="{current}"{" hidden" if k else ""}>'
-                    f'<p class="caption">{html.escape(printable(_caption(a, k)))}</p>'
-                    f"{_inline_svg(svg, k)}</div>\n"
-                )
-                if k == 0:
-                    _refuse_early(
-                        len(views), time.monotonic() - started, len(frame), deadline - started
-                    )
-                page.write(frame)
+            _write_frames(page, a, rankdir, deadline)
             page.write(tail)
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)
     return out
+
+
+def _write_frames(page: TextIO, a: Analysis, rankdir: str, deadline: float) -> None:
+    """One laid-out frame per backward step, each written as soon as it is done."""
+    views = [backward_view_of(a, k, highlight=True) for k in range(len(a.steps) + 1)]
+    widths = stable_widths(a, views)
+    for k, view in enumerate(views):
+        dot = to_digraph(a, view, backward=True, rankdir=rankdir, widths=widths)
+        current = f"v{view.current_node}" if view.current_node is not None else ""
+        started = time.monotonic()
+        svg = pipe(dot, "svg", timeout=max(deadline - started, 1e-9))
+        frame = (
+            f'<div class="frame" data-node="{current}"{" hidden" if k else ""}>'
+            f'<p class="caption">{html.escape(printable(_caption(a, k)))}</p>'
+            f"{_inline_svg(svg, k)}</div>\n"
+        )
+        if k == 0:
+            _refuse_early(len(views), time.monotonic() - started, len(frame), deadline - started)
+        page.write(frame)
 
 
 _PAGE = """<!DOCTYPE html>
