@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import chain
 from typing import Any, ClassVar, TypeVar
 
 from autograd_lite.checks import flag, hyper_parameter, real, short
@@ -212,37 +213,54 @@ class Optimizer:
         """
         loss = closure() if closure is not None else None
         update = type(self)._update
-        planned: list[tuple[Value, float, State]] = []
-        index = -1  # the parameter's number in state_dict(), across all groups
-        for g, group in enumerate(self.param_groups):
+        state = self.state.get
+        # every new value first, into flat lists (cheaper than a tuple per parameter) ...
+        who: list[Value] = []
+        datas: list[float] = []
+        news: list[State] = []
+        check = 0.0  # ... and their sum: inf or NaN if any of them is
+        for group in self.param_groups:
             hyper = self._hyper(group)
             sign = -1.0 if group["maximize"] else 1.0  # maximize: climb, g <- -g
-            for i, p in enumerate(group["params"]):
-                index += 1
+            for p in group["params"]:
                 if not p.requires_grad:
                     continue  # frozen
-                grad = sign * float(p.grad)
                 try:
-                    data, new = update(p.data, grad, self.state.get(p, _NO_STATE), **hyper)
+                    data, new = update(p.data, sign * float(p.grad), state(p, _NO_STATE), **hyper)
                 except (ArithmeticError, ValueError) as error:  # e.g. an overflow in x ** y
-                    why = f"fail ({type(error).__name__}: {error})"
-                    raise self._step_error(index, g, i, p, grad, why) from None
+                    raise self._step_error(p, f"fail ({type(error).__name__}: {error})") from None
+                check += data
+                who.append(p)
+                datas.append(data)
+                news.append(new)
+        check += sum(chain.from_iterable(map(dict.values, news)))  # the new states too
+        if check - check != 0.0:  # find the first that is not finite (or the sum overflowed)
+            for p, data, new in zip(who, datas, news, strict=True):
                 if not math.isfinite(data):
-                    raise self._step_error(index, g, i, p, grad, f"{data}")
+                    raise self._step_error(p, f"{data}")
                 for name, x in new.items():
                     if not math.isfinite(x):
-                        raise self._step_error(index, g, i, p, grad, f"have {name} {x}")
-                planned.append((p, data, new))
-        for p, data, new in planned:
+                        raise self._step_error(p, f"have {name} {x}")
+        states = self.state
+        for p, data, new in zip(who, datas, news, strict=True):
             p.data = data
             if new:
-                self.state[p] = new
+                states[p] = new
         return loss
 
-    def _step_error(
-        self, index: int, g: int, i: int, p: Value, grad: float, what: str
-    ) -> FloatingPointError:
-        """The error for a step that would make parameter ``index`` ``what``."""
+    def _step_error(self, p: Value, what: str) -> FloatingPointError:
+        """The error for a step that would make parameter ``p`` ``what``, naming where it is."""
+        index = 0  # its number in state_dict(), across all groups
+        for g, group in enumerate(self.param_groups):
+            for i, q in enumerate(group["params"]):
+                if q is p:
+                    return self._named_error(index, g, i, p, what)
+                index += 1
+        raise AssertionError("unreachable: p is one of this optimiser's parameters")
+
+    def _named_error(self, index: int, g: int, i: int, p: Value, what: str) -> FloatingPointError:
+        group = self.param_groups[g]
+        grad = (-1.0 if group["maximize"] else 1.0) * float(p.grad)
         label = f" {p.label!r}" if p.label else ""
         who = f"parameter {index}{label} (param_groups[{g}]['params'][{i}])"
         if not math.isfinite(grad):
@@ -250,8 +268,7 @@ class Optimizer:
         elif not math.isfinite(p.data):
             cause = f"it is {p.data} already"
         else:
-            lr = self.param_groups[g]["lr"]
-            cause = f"the step overflows (gradient {grad:g}, lr {lr:g})"
+            cause = f"the step overflows (gradient {grad:g}, lr {group['lr']:g})"
         return FloatingPointError(
             f"{type(self).__name__}.step() would make {who} {what}: {cause}; nothing was changed"
         )
