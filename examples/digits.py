@@ -248,9 +248,9 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     loss_gap = max(abs(a - b) / abs(b) for a, b in zip(compiled_losses, eager_losses, strict=True))
     print(
         f"training took {train_seconds:.1f} s ({compiled_epoch:.2f} s an epoch), plus "
-        f"{compile_seconds:.2f} s of compiling; {step.calls} calls of the step, the first and "
-        f"every {step.check_every}th checked against the eager engine, "
-        f"{step.eager_runs} re-run eagerly"
+        f"{compile_seconds:.2f} s of compiling; {step.calls} calls of the step, {step.checks} "
+        f"of them checked against the eager engine (the first, then every "
+        f"{step.check_every}th), {step.eager_runs} re-run eagerly"
     )
     print(
         f"one epoch: about {eager_epoch:.1f} s eager (extrapolated) vs {compiled_epoch:.2f} s "
