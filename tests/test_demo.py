@@ -156,3 +156,22 @@ def test_unwritable_output_is_a_one_line_error(
     assert err.count("\n") == 1
     names = {p.name for p in tmp_path.iterdir()}
     assert names == {"model.json", "decision_boundary.png", "training_curve.png"}  # no temp file
+
+
+@pytest.mark.parametrize("dataset", ["moons", "blobs"])
+def test_the_loss_curve_is_the_same_in_every_compile_mode(
+    dataset: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--compile off, python and numpy train the same network the same way, and say which ran."""
+    curves = {}
+    for mode in ("off", "python", "numpy"):
+        argv = ["demo", "--dataset", dataset, "--samples", "30", "--epochs", "3", "--no-progress"]
+        assert main([*argv, "--compile", mode, "--out", str(tmp_path / mode)]) == 0
+        out = capsys.readouterr().out
+        assert ("eager:" in out) == (mode == "off")
+        assert (f"compiled ({mode} backend)" in out) == (mode != "off")
+        curves[mode] = [
+            line.split("lr")[0] for line in out.splitlines() if line.startswith("epoch")
+        ]
+    assert len(curves["off"]) == 3
+    assert curves["off"] == curves["python"] == curves["numpy"]  # loss and accuracy, 6 digits
