@@ -53,8 +53,9 @@ from autograd_lite.ops import PRIMITIVES, Primitive, dot_layout
 __all__ = ["CompiledStep", "GraphTooLargeError", "ReplayMismatchError", "TraceError", "compile"]
 
 BACKENDS = ("python", "numpy")
-#: The largest recording compile writes out. Python takes about 0.5 s and 100 MB to
-#: compile the code of 10,000 nodes, and grows with it: beyond this, train eagerly.
+#: The largest recording compile writes out. Measured on a chain of 25,000 nodes: 0.45 s
+#: and 150 MB to compile its code; at 100,000 nodes, 6 to 9 s and 1.6 GB. Beyond this,
+#: train eagerly.
 MAX_NODES = 25_000
 #: How many samples of a batch the periodic check against the eager engine replays
 #: (the first call checks the whole batch).
