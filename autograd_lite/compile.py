@@ -474,7 +474,7 @@ def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
             block.inputs, block.input_block = source.name, source
         elif all(nodes[j].kind == "x" for j in xs):
             order = [nodes[j].index for j in xs]
-            exact = order == list(range(len(order))) and len(order) == tape_nx(tape)
+            exact = order == list(range(len(order))) and len(order) == _input_count(tape)
             block.inputs = "X" if exact else f"X[{order}]"
         else:
             names = _names(tape)
@@ -483,7 +483,7 @@ def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
     return blocks, block_of
 
 
-def tape_nx(tape: Tape) -> int:
+def _input_count(tape: Tape) -> int:
     return sum(1 for n in tape.nodes if n.kind == "x")
 
 
