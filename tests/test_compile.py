@@ -423,6 +423,11 @@ def test_the_readme_example_runs_and_its_quoted_lines_are_real() -> None:
         lambda x, t: losses.hinge_loss(model(x), t), model.parameters(), example=([0.5, 1.0], 1.0)
     )
     lines = {line.strip() for line in step.source.splitlines()}
+    from autograd_lite.compile import CHECK_SAMPLES, MAX_NODES
+
+    assert f"`MAX_NODES` = {MAX_NODES:,}" in section
+    every = compile.__kwdefaults__["check_every"]  # type: ignore[attr-defined]
+    assert f"every {every}th on {CHECK_SAMPLES}\n  samples" in section
     quoted = re.findall(r"`(v13 = [^`]*|g13 = [^`]*|G0 \+= [^`]*)`", section)
     assert len(quoted) == 3
     for line in quoted:
