@@ -47,7 +47,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd_lite import functional as F
-from autograd_lite.engine import TraceError, Value, grad, topological_order, tracing
+from autograd_lite.engine import (
+    TraceError,
+    Value,
+    add_to_grad,
+    grad,
+    topological_order,
+    tracing,
+)
 from autograd_lite.ops import PRIMITIVES, Primitive, dot_layout
 
 __all__ = ["CompiledStep", "GraphTooLargeError", "ReplayMismatchError", "TraceError", "compile"]
@@ -848,8 +855,7 @@ class CompiledStep:
                     raise ReplayMismatchError(f"compiled step (call {self.calls}): no replay")
                 self._compare(xs[:k], ys[:k], sub[0], sub[1])
         n = len(xs)
-        for p, g in zip(self._trained, grads, strict=True):
-            p.grad += g / n
+        add_to_grad(zip(self._trained, [g / n for g in grads], strict=True))
         self.outputs = outs
         return total / n
 

@@ -40,6 +40,7 @@ from autograd_lite.ops import PRIMITIVES, Primitive
 __all__ = [
     "TraceError",
     "Value",
+    "add_to_grad",
     "backward",
     "backward_replay",
     "enable_grad",
@@ -987,16 +988,27 @@ def _backprop(
         pairs = zip(reversed(order), found, strict=True)
         if wanted is not None:
             return {node: g for node, g in pairs if node in wanted}
+        if not create_graph:
+            add_to_grad(pairs)
+            return {}
         with _ACCUMULATE:  # graphs in other threads may share these nodes: add atomically
-            if not create_graph:
-                for node, g in pairs:
-                    node.grad += g
-                return {}
             for node, g in pairs:
                 old: Any = node.grad
                 # .grad becomes a Value, as in PyTorch with create_graph=True
                 node.grad = g if type(old) is float and old == 0.0 else old + g
     return {}
+
+
+def add_to_grad(pairs: Iterable[tuple[Value, float]]) -> None:
+    """``node.grad += g`` for each pair, atomically with every other thread's backward pass.
+
+    The one way gradients reach ``.grad`` on floats: ``backward()`` and a
+    compiled step (``autograd_lite.compile``) both use it, so that passes in
+    several threads over shared parameters lose no update.
+    """
+    with _ACCUMULATE:
+        for node, g in pairs:
+            node.grad += g
 
 
 def _check_flag(flag: object, what: str) -> None:

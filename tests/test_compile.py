@@ -562,3 +562,34 @@ def test_the_check_judges_tiny_gradients_against_the_whole_gradient(backend: str
     step2._replay = wrong
     with pytest.raises(ReplayMismatchError, match="parameter 0"):
         step2([[1.0], [2.0]], [1.0, 3.0])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_step_adds_to_grad_under_the_engines_lock(backend: str) -> None:
+    """While another thread's backward pass is adding to .grad, a step waits its turn."""
+    import threading
+
+    from autograd_lite.engine import add_to_grad
+
+    w = Value(0.5)
+    step = compile(lambda x, y: w * x[0] * y, [w], example=([1.0], 1.0), backend=backend)
+    step([[1.0]], [1.0])  # the checked first call
+    w.grad = 0.0
+    inside, release = threading.Event(), threading.Event()
+
+    def slow_pass() -> Any:  # another pass, holding the lock until released
+        inside.set()
+        release.wait(10)
+        yield from ()
+
+    holder = threading.Thread(target=add_to_grad, args=(slow_pass(),))
+    holder.start()
+    inside.wait(10)
+    stepper = threading.Thread(target=step, args=([[2.0]], [1.5]))
+    stepper.start()
+    stepper.join(0.3)
+    assert stepper.is_alive() and w.grad == 0.0  # waiting for the lock, nothing added yet
+    release.set()
+    holder.join(10)
+    stepper.join(10)
+    assert w.grad == 3.0  # d(w x y)/dw at x = 2, y = 1.5
