@@ -42,11 +42,11 @@ import json
 import math
 import os
 import re
-import stat
 import tempfile
 from collections.abc import Mapping
 from typing import Any
 
+from autograd_lite.checks import read_regular_file
 from autograd_lite.nn import Module
 
 __all__ = ["FORMAT", "MAX_BYTES", "MAX_DEPTH", "VERSION", "CheckpointError", "load", "save"]
@@ -216,35 +216,14 @@ def _parse(text: str) -> Any:
     return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
 
 
-_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
-
 def _read_bytes(path: str, max_bytes: int) -> bytes:
     """The file's bytes: a regular file of at most ``max_bytes``, opened without blocking."""
-    if not path:
-        raise FileNotFoundError("no checkpoint at '' (the path is empty)")
-    try:  # O_NONBLOCK: opening a FIFO must not wait for a writer
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise FileNotFoundError(f"no checkpoint at {path}") from None
-    except IsADirectoryError:
-        raise CheckpointError(f"{path} is not a checkpoint: it is a directory") from None
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            kind = next((what for test, what in _KINDS if test(info.st_mode)), "special")
-            raise CheckpointError(f"{path} is not a checkpoint: it is {kind}, not a regular file")
-        size = info.st_size
-        with os.fdopen(os.dup(fd), "rb") as f:
-            data = f.read(max_bytes + 1)  # never more, even if the file grows meanwhile
-    finally:
-        os.close(fd)
+        data, size = read_regular_file(path, "checkpoint", max_bytes)
+    except FileNotFoundError:
+        raise
+    except ValueError as error:
+        raise CheckpointError(str(error)) from None
     if max(size, len(data)) > max_bytes:
         raise CheckpointError(
             f"{path} is {max(size, len(data)):,} bytes, more than the {max_bytes:,} that load "

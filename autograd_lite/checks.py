@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import random
 import reprlib
+import stat
 from collections.abc import Iterable
 from typing import Any
 
@@ -177,3 +179,42 @@ def as_vector(value: object, name: str) -> list[Value]:
         v if isinstance(v, Value) else as_value(v, f"{name}[{i}]")  # names only when needed
         for i, v in enumerate(items(value, name))
     ]
+
+
+#: What a path can be instead of a regular file, in words.
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_regular_file(path: str, noun: str, max_bytes: int) -> tuple[bytes, int]:
+    """(at most ``max_bytes + 1`` bytes of ``path``, its size): a regular file only.
+
+    Opened without blocking (a FIFO never waits for a writer), checked to be a
+    regular file (not ``/dev/zero``, a directory or a socket), and read only
+    up to one byte past the limit, so the caller can tell "too large" without
+    reading it all. ``FileNotFoundError`` if there is nothing there;
+    ``ValueError`` saying what the path is instead of a ``noun``, otherwise.
+    """
+    if not path:
+        raise FileNotFoundError(f"no {noun} at '' (the path is empty)")
+    try:  # O_NONBLOCK: opening a FIFO must not wait for a writer
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no {noun} at {path}") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path} is not a {noun}: it is a directory") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((k for test, k in _FILE_KINDS if test(info.st_mode)), "special")
+            raise ValueError(f"{path} is not a {noun}: it is {kind}, not a regular file")
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read(max_bytes + 1)  # never more, even if the file grows meanwhile
+    finally:
+        os.close(fd)
+    return data, info.st_size

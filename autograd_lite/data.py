@@ -37,7 +37,7 @@ from collections.abc import Iterator, Sequence
 from importlib import resources
 from typing import IO, TypeVar
 
-from autograd_lite.checks import Seed, count, make_rng, real
+from autograd_lite.checks import Seed, count, make_rng, read_regular_file, real
 
 __all__ = [
     "Standardizer",
@@ -552,8 +552,9 @@ def load_digits(*, path: str | os.PathLike[str] | None = None) -> Dataset:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or a path, got {type(path).__name__}")
     name = os.fspath(path)
-    with open(name, "rb") as raw:
-        return _parse_digits(_read_bounded(raw, gzipped=name.endswith(".gz")), name)
+    # a regular file only (a FIFO or /dev/zero is refused at once), read no further than the cap
+    data, _ = read_regular_file(name, "digits file", DIGITS_MAX_BYTES)
+    return _parse_digits(_read_bounded(io.BytesIO(data), gzipped=name.endswith(".gz")), name)
 
 
 def _read_bounded(raw: IO[bytes], *, gzipped: bool) -> str:

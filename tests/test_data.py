@@ -406,3 +406,20 @@ def test_load_digits_refuses_files_too_large_or_not_gzip(
         data.load_digits()
     with pytest.raises(TypeError, match="path must be a str or a path"):
         data.load_digits(path=3)  # type: ignore[arg-type]
+
+
+def test_load_digits_reads_regular_files_only(tmp_path: Path) -> None:
+    """A FIFO, /dev/zero or a folder is refused at once: no blocking, no endless read."""
+    import os
+
+    fifo = tmp_path / "digits.csv"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
+    for path, kind in (
+        (fifo, "a FIFO"),
+        (Path("/dev/zero"), "a character device"),
+        (tmp_path, "a directory"),
+    ):
+        with pytest.raises(ValueError, match=f"is not a digits file: it is {kind}"):
+            data.load_digits(path=path)
+    with pytest.raises(FileNotFoundError, match="no digits file at"):
+        data.load_digits(path=tmp_path / "missing.csv")
