@@ -800,3 +800,41 @@ def test_accepted_hyper_parameters_never_crash_a_step_nor_write_a_non_finite_num
             return
         assert all(math.isfinite(p.data) for p in params)
         assert all(math.isfinite(x) for s in opt.state.values() for x in s.values())
+
+
+def _power_update(
+    param: float, grad: float, state: Any, lr: float, power: float = 2.0, *, shift: float = 0.0
+) -> optim.Update:
+    """A rule with a keyword-only hyper-parameter, as a subclass may write one."""
+    return param - lr * (grad + shift) ** power, {}
+
+
+class _PowerStep(Optimizer):
+    _update = staticmethod(_power_update)
+
+    def _checked(self, hyper: Any) -> dict[str, Any]:
+        return {
+            "lr": float(hyper["lr"]),
+            "shift": float(hyper["shift"]),
+            "maximize": bool(hyper["maximize"]),
+        }
+
+    def __init__(self, params: Any, lr: float, shift: float = 0.0) -> None:
+        super().__init__(params, {"lr": lr, "shift": shift, "maximize": False})
+
+
+def test_a_subclass_rule_gets_its_hyper_parameters_by_position_and_by_keyword() -> None:
+    # lr by position; power left to the rule's default; shift keyword-only
+    a, b = _two_params()
+    opt = _PowerStep([a, b], lr=0.5, shift=0.25)
+    opt.step()
+    assert (a.data, b.data) == (1.0 - 0.5 * 0.75**2, 2.0 - 0.5 * 0.75**2)
+
+
+def test_a_rule_that_raises_names_the_parameter_and_changes_nothing() -> None:
+    a, b = _two_params()
+    b.grad = 1e200  # (1e200 + 0.0) ** 2.0 overflows: the rule raises OverflowError
+    opt = _PowerStep([a, b], lr=0.5)
+    with pytest.raises(FloatingPointError, match=r"parameter 1 'b' .*fail \(OverflowError"):
+        opt.step()
+    assert (a.data, b.data) == (1.0, 2.0)

@@ -9,10 +9,13 @@ checks each hyper-parameter on one line.
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import chain
+from functools import cache, partial
+from itertools import chain, repeat
+from operator import attrgetter, itemgetter
 from typing import Any, ClassVar, TypeVar
 
 from autograd_lite.checks import flag, hyper_parameter, real, short
@@ -67,6 +70,23 @@ def _betas(value: object) -> tuple[float, float]:
 
 
 _NO_STATE: Mapping[str, float] = {}
+_requires_grad = attrgetter("requires_grad")
+_first, _second = itemgetter(0), itemgetter(1)
+
+
+@cache
+def _hyper_names(
+    rule: Callable[..., Update], names: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Which of ``names`` ``rule`` takes by position (in its order), and which by keyword only."""
+    parameters = list(inspect.signature(rule).parameters.values())[3:]  # after param, grad, state
+    order = [p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD]
+    # up to the first one the group does not set (the rule's default): past it, by keyword
+    stop = next((i for i, name in enumerate(order) if name not in names), len(order))
+    positional = tuple(order[:stop])
+    return positional, tuple(name for name in names if name not in positional)
+
+
 _GROUP_EXTRAS = ("params", "initial_lr")  # group keys that are not hyper-parameters
 
 
@@ -199,6 +219,37 @@ class Optimizer:
         """The keyword arguments of the update function for ``group``."""
         return {k: group[k] for k in self.defaults if k != "maximize"}
 
+    def _rule(self, group: Mapping[str, Any]) -> tuple[Callable[..., Update], list[Any]]:
+        """The update function for ``group``, and the hyper-parameters it takes by position.
+
+        ``step`` maps the rule over a group's parameters with every argument
+        by position: keywords cost a dict per call, which for SGD's rule is
+        about as much as the rule itself. Hyper-parameters that a rule takes
+        only by keyword (a subclass's rule may) are bound in a ``partial``.
+        """
+        update = type(self)._update
+        positional, by_keyword = _hyper_names(update, tuple(self._hyper(group)))
+        args = [group[name] for name in positional]
+        if by_keyword:
+            return partial(update, **{name: group[name] for name in by_keyword}), args
+        return update, args
+
+    def _failed(
+        self,
+        rule: Callable[..., Update],
+        hyper: Sequence[Any],
+        params: Sequence[Value],
+        grads: Sequence[float],
+        olds: Sequence[Mapping[str, float]],
+    ) -> FloatingPointError:
+        """The error for a step whose rule raised: which parameter, and what it raised."""
+        for p, g, old in zip(params, grads, olds, strict=True):
+            try:
+                rule(p.data, g, old, *hyper)
+            except (ArithmeticError, ValueError) as error:
+                return self._step_error(p, f"fail ({type(error).__name__}: {error})")
+        raise AssertionError("unreachable: the rule raised for one of these parameters")
+
     def step(self, closure: Callable[[], R] | None = None) -> R | None:
         """Update every parameter that requires a gradient; return ``closure()``'s result.
 
@@ -212,28 +263,28 @@ class Optimizer:
         (PyTorch writes the inf or NaN.)
         """
         loss = closure() if closure is not None else None
-        update = type(self)._update
         state = self.state.get
         # every new value first, into flat lists (cheaper than a tuple per parameter) ...
         who: list[Value] = []
         datas: list[float] = []
         news: list[State] = []
-        check = 0.0  # ... and their sum: inf or NaN if any of them is
         for group in self.param_groups:
-            hyper = self._hyper(group)
-            sign = -1.0 if group["maximize"] else 1.0  # maximize: climb, g <- -g
-            for p in group["params"]:
-                if not p.requires_grad:
-                    continue  # frozen
-                try:
-                    data, new = update(p.data, sign * float(p.grad), state(p, _NO_STATE), **hyper)
-                except (ArithmeticError, ValueError) as error:  # e.g. an overflow in x ** y
-                    raise self._step_error(p, f"fail ({type(error).__name__}: {error})") from None
-                check += data
-                who.append(p)
-                datas.append(data)
-                news.append(new)
-        check += sum(chain.from_iterable(map(dict.values, news)))  # the new states too
+            params = list(filter(_requires_grad, group["params"]))  # the frozen stay put
+            grads = list(map(float, [p.grad for p in params]))  # float: a create_graph grad too
+            if group["maximize"]:
+                grads = [-g for g in grads]  # climb: g <- -g
+            olds = list(map(state, params, repeat(_NO_STATE)))
+            rule, hyper = self._rule(group)
+            try:  # one map over the group, every argument by position: the loop runs in C
+                steps = list(map(rule, [p.data for p in params], grads, olds, *map(repeat, hyper)))
+            except (ArithmeticError, ValueError):  # e.g. an overflow in x ** y
+                raise self._failed(rule, hyper, params, grads, olds) from None
+            who += params
+            datas += map(_first, steps)
+            news += map(_second, steps)
+        check = sum(datas)  # ... and their sum: inf or NaN if any of them is
+        if any(news):
+            check += sum(chain.from_iterable(map(dict.values, news)))  # the new states too
         if check - check != 0.0:  # find the first that is not finite (or the sum overflowed)
             for p, data, new in zip(who, datas, news, strict=True):
                 if not math.isfinite(data):
