@@ -835,68 +835,81 @@ class CompiledStep:
     # -- one call ---------------------------------------------------------------------------
 
     def __call__(self, xs: Sequence[Any], ys: Sequence[Any]) -> float:
-        """The mean loss over the batch; its gradient is added to each parameter's ``.grad``."""
-        xs, ys = _batch(xs, ys)
-        X, Y = self._inputs(xs, ys)
+        """The mean loss over the batch; its gradient is added to each parameter's ``.grad``.
+
+        ``xs`` and ``ys``: sequences of samples (lists, or numpy arrays for the
+        numpy backend, which then reads them without a copy).
+        """
+        xs, ys, X, Y = self._inputs(xs, ys)
+        n = len(xs)
         self.calls += 1
         result = self._try_replay(X, Y)
         if result is None:  # not finite, or an error: the engine says what and where
             self.eager_runs += 1
-            total, grads, outs = self._eager(xs, ys)
+            total, sums, outs = self._eager(_as_list(xs), _as_list(ys))
+            means = [g / n for g in sums]
         else:
-            total, grads, outs = result
+            total, G, outs = result
+            # numpy divides each entry as Python would: the same means, bit for bit
+            means = (G / n).tolist() if self.backend == "numpy" else [g / n for g in G]
             if self.calls == 1:
-                self._compare(xs, ys, total, grads)
+                self._compare(_as_list(xs), _as_list(ys), total, list(G))
             elif self.check_every and self.calls % self.check_every == 0:
                 # a few samples are enough to catch a wrong replay, at a small cost
                 k = CHECK_SAMPLES
-                sub = self._try_replay(*self._inputs(xs[:k], ys[:k]))
+                head_x, head_y = _as_list(xs[:k]), _as_list(ys[:k])
+                sub = self._try_replay(*self._inputs(head_x, head_y)[2:])
                 if sub is None:
                     raise ReplayMismatchError(f"compiled step (call {self.calls}): no replay")
-                self._compare(xs[:k], ys[:k], sub[0], sub[1])
-        n = len(xs)
-        add_to_grad(zip(self._trained, [g / n for g in grads], strict=True))
+                self._compare(head_x, head_y, sub[0], list(sub[1]))
+        add_to_grad(zip(self._trained, means, strict=True))
         self.outputs = outs
         return total / n
 
-    def _inputs(self, xs: list[Any], ys: list[Any]) -> tuple[Any, Any]:
-        """The batch as the replay takes it: checked against the example's shape."""
+    def _inputs(self, xs: Sequence[Any], ys: Sequence[Any]) -> tuple[Any, Any, Any, Any]:
+        """``(xs, ys, X, Y)``: the batch checked against the example's shape, and as the replay
+        takes it (numpy: each as an array of samples, and transposed, one row per entry)."""
         if self.backend == "numpy":
-            return (
-                self._matrix(xs, self._layout.x_shape, "input"),
-                self._matrix(ys, self._layout.y_shape, "target"),
-            )
+            xa = self._array(xs, self._layout.x_shape, "input")
+            ya = self._array(ys, self._layout.y_shape, "target")
+            if len(xa) != len(ya):
+                raise ValueError(f"the batch has {len(xa)} inputs but {len(ya)} targets")
+            return xa, ya, xa.reshape(len(xa), -1).T, ya.reshape(len(ya), -1).T
+        xs, ys = _batch(xs, ys)
         return (
+            xs,
+            ys,
             self._flat(xs, self._layout.x_shape, "input"),
             self._flat(ys, self._layout.y_shape, "target"),
         )
 
-    def _try_replay(
-        self, X: Any, Y: Any
-    ) -> tuple[float, list[float], list[tuple[float, ...]]] | None:
-        """(loss sum, gradient sums, outputs), or None where the numbers stop being finite."""
+    def _try_replay(self, X: Any, Y: Any) -> tuple[float, Any, list[tuple[float, ...]]] | None:
+        """(loss sum, gradient sums, outputs), or None where the numbers stop being finite.
+
+        The gradient sums are a numpy array with the numpy backend, a list with the other.
+        """
         P = [p.data for p in self.params]
         try:
             if self.backend == "numpy":
                 np = self._np
                 with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
                     total, G, check, outs = self._replay(P, X, Y)
-                    G = G[self._trained_at]
+                    if len(self._trained_at) < len(P):
+                        G = G[self._trained_at]
                     if not np.isfinite(G).all():
                         return None
-                grads = G.tolist()
                 outs = [tuple(r) for r in np.stack(outs, axis=1).tolist()] if outs else []
             else:
                 total, G, check, outs = self._replay(P, X, Y)
-                grads = [G[j] for j in self._trained_at]
-                spread = sum(grads)  # inf or NaN if one of them is (or, rarely, if they overflow)
-                if spread - spread != 0.0 and not all(math.isfinite(g) for g in grads):
+                G = [G[j] for j in self._trained_at]
+                spread = sum(G)  # inf or NaN if one of them is (or, rarely, if they overflow)
+                if spread - spread != 0.0 and not all(math.isfinite(g) for g in G):
                     return None
         except (ArithmeticError, ValueError, TypeError, IndexError):
             return None
         if not math.isfinite(total + check):
             return None
-        return float(total), grads, outs
+        return float(total), G, outs
 
     def _flat(self, batch: list[Any], shape: tuple[int, ...], what: str) -> list[Any]:
         if len(shape) <= 1:
@@ -917,20 +930,31 @@ class CompiledStep:
             flats.append(flat)
         return flats
 
-    def _matrix(self, batch: list[Any], shape: tuple[int, ...], what: str) -> Any:
+    def _array(self, batch: Sequence[Any], shape: tuple[int, ...], what: str) -> Any:
+        """``batch`` as a float array of shape ``(n, *shape)``, or an error naming what is wrong."""
         np = self._np
-        try:
-            a = np.asarray(batch)
-        except (TypeError, ValueError):
-            a = None
+        a: Any = batch
+        if not isinstance(a, np.ndarray):
+            try:
+                items = list(batch)
+            except TypeError:
+                raise TypeError(_TWO_SEQUENCES) from None
+            try:
+                a = np.asarray(items)
+            except (TypeError, ValueError):  # ragged
+                a = None
         if a is None or a.dtype.kind not in "iuf":  # no strings, no bools, as in the engine
             raise TypeError(f"the {what}s of the batch must all be numbers of shape {shape}")
-        a = a.astype(float, copy=False)
+        if a.ndim == 0:
+            raise TypeError(_TWO_SEQUENCES)
+        if len(a) == 0:
+            raise ValueError("the batch is empty")
         if a.shape[1:] != shape:
-            raise ValueError(_mismatch(what, 0, batch[0], shape))
+            raise ValueError(_mismatch(what, 0, a[0].tolist(), shape))
+        a = a.astype(float, copy=False)
         if not np.isfinite(a).all():
             raise ValueError(f"an {what} of the batch is not finite")
-        return a.reshape(len(batch), -1).T
+        return a
 
     # -- the eager engine, for checks and for errors -----------------------------------------
 
@@ -971,11 +995,19 @@ def _mismatch(what: str, i: int, sample: object, shape: tuple[int, ...]) -> str:
     )
 
 
+_TWO_SEQUENCES = "a compiled step takes two sequences: inputs and targets"
+
+
+def _as_list(items: Any) -> list[Any]:
+    """A list, or a numpy array as nested lists of Python floats (what the engine takes)."""
+    return items.tolist() if hasattr(items, "tolist") else list(items)
+
+
 def _batch(xs: Sequence[Any], ys: Sequence[Any]) -> tuple[list[Any], list[Any]]:
     try:
         xs, ys = list(xs), list(ys)
     except TypeError:
-        raise TypeError("a compiled step takes two sequences: inputs and targets") from None
+        raise TypeError(_TWO_SEQUENCES) from None
     if len(xs) != len(ys):
         raise ValueError(f"the batch has {len(xs)} inputs but {len(ys)} targets")
     if not xs:

@@ -135,8 +135,11 @@ def compiled_step(
         backend=backend,
     )
 
+    # the numpy backend reads numpy arrays without a copy: made once, as torch's tensors are
+    inputs, targets = (numpy.array(X), numpy.array(y)) if backend == "numpy" else (X, y)
+
     def step() -> float:
-        loss = replay(X, y)  # the mean loss; its gradient is added to each .grad
+        loss = replay(inputs, targets)  # the mean loss; its gradient is added to each .grad
         mark = time.process_time()
         opt.step()
         opt.zero_grad()

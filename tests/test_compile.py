@@ -248,6 +248,45 @@ def test_bad_batches_get_clear_errors(backend: str) -> None:
         step([[0.0, 1.0, 2.0]], [1.0])
 
 
+def test_the_numpy_backend_takes_numpy_arrays_as_they_are() -> None:
+    import numpy as np
+
+    step, model, fn = moons_step("numpy")
+    X, y = make_moons(9, noise=0.1, seed=4)
+    ys = [1.0 if t else -1.0 for t in y]
+    params = model.parameters()
+    want = eager(fn, params, X, ys)
+    assert_close(replayed(step, params, np.array(X), np.array(ys)), want)  # checked on call 1
+    assert_close(replayed(step, params, X, ys), want)
+    ints = np.array([[1, 0], [0, 1]])  # whole numbers count as floats, as in the engine
+    assert_close(
+        replayed(step, params, ints, np.array([1, -1])), eager(fn, params, ints.tolist(), [1, -1])
+    )
+    assert step.checks == 1 and step.eager_runs == 0
+    with pytest.raises(ValueError, match="shape"):
+        step(np.zeros((3, 3)), np.zeros(3))
+    with pytest.raises(ValueError, match="3 inputs but 2 targets"):
+        step(np.zeros((3, 2)), np.zeros(2))
+    with pytest.raises(ValueError, match="not finite"):
+        step(np.array([[np.nan, 0.0]]), np.zeros(1))
+    with pytest.raises(TypeError, match="numbers"):
+        step(np.array([[True, False]]), np.zeros(1))
+    with pytest.raises(TypeError, match="two sequences"):
+        step(np.float64(1.0), np.zeros(1))
+
+
+def test_a_non_finite_step_on_numpy_arrays_reruns_eagerly_on_their_rows() -> None:
+    import numpy as np
+
+    w = Value(1.0)
+    step = compile(
+        lambda x, t: (w * x[0]).exp().tanh() * t, [w], example=([1.0], 1.0), backend="numpy"
+    )
+    with pytest.raises(OverflowError, match=r"exp\(1000"):
+        step(np.array([[1000.0]]), np.array([1.0]))
+    assert step.eager_runs == 1 and w.grad == 0.0
+
+
 # -- what a trace refuses ----------------------------------------------------------------
 
 
