@@ -509,7 +509,7 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
         if b.group is not None:
             consts[f"W{b.name[1:]}"] = b.group.weights
             if b.group.biases is not None:
-                consts[f"B{b.name[1:]}"] = b.group.biases
+                consts[f"B{b.name[1:]}"] = [[i] for i in b.group.biases]  # Pa[B] is a column
     loose = _loose_rows(tape, blocks, block_of)
     first = {min(b.rows): b for b in blocks}
     layers = sum(1 for b in blocks if b.producer == "dot")
@@ -538,7 +538,10 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
         if i not in block_of:
             body.append(_forward_line(n.op, names[i], [names[j] for j in n.inputs], numpy=True))
     root = names[tape.root]
-    body.append(f"total = float(np.sum(np.broadcast_to({root}, (n,))))")
+    if _batched(tape)[tape.root]:  # an array of n losses already
+        body.append(f"total = float({root}.sum())")
+    else:
+        body.append(f"total = float(np.sum(np.broadcast_to({root}, (n,))))")
     outs = ", ".join(f"np.broadcast_to({names[i]}, (n,))" for i in tape.outputs)
     body.append(f"outs = [{outs}]")
     body.append("G = np.zeros(len(P))")
@@ -570,8 +573,8 @@ def _block_forward(b: _Block, names: list[str], loose: set[int]) -> list[str]:
     """A layer as one matrix product (or an activation over one), then its loose rows."""
     k = b.name[1:]
     if b.group is not None:
-        bias = f" + Pa[B{k}][:, None]" if b.group.biases is not None else ""
-        lines = [f"S{k} = {b.inputs}", f"{b.name} = Pa[W{k}] @ S{k}{bias}"]
+        bias = f" + Pa[B{k}]" if b.group.biases is not None else ""  # B{k}: a column of indices
+        lines = [f"S{k} = {b.inputs}", f"M{k} = Pa[W{k}]", f"{b.name} = M{k} @ S{k}{bias}"]
     else:
         assert b.op is not None and b.op.np_code is not None and b.source is not None
         lines = [f"{b.name} = {b.op.np_code.format(b.source.name)}"]
@@ -595,6 +598,16 @@ class _NumpyBackward:
         self.grads = {tape.root}  # nodes with a gradient variable of their own
         self.whole: dict[str, list[str]] = {b.name: [] for b in blocks}  # matrix gradients
         self.lines = [f"g{tape.root} = np.ones(n)"]
+        self.uses = [0] * len(tape.nodes)  # how many inputs of other nodes each node is
+        for n in tape.nodes:
+            for j in n.inputs:
+                self.uses[j] += 1
+
+    def only_use(self, group: _Group) -> bool:
+        """Whether the layer's weights and biases are inputs of its own nodes only."""
+        mine = {j for m in group.members for j in self.tape.nodes[m].inputs}
+        params = [j for j in mine if self.tape.nodes[j].kind == "param"]
+        return all(self.uses[j] == 1 for j in params)
 
     def send(self, j: int, expr: str) -> None:
         """Add ``expr`` to node ``j``'s gradient (a parameter's: summed over the batch)."""
@@ -610,8 +623,8 @@ class _NumpyBackward:
     def gradient_of(self, b: _Block) -> str:
         parts = list(self.whole[b.name])
         if any(r in self.grads for r in b.rows):
-            rows = ", ".join(f"g{r}" if r in self.grads else "np.zeros(n)" for r in b.rows)
-            parts.append(f"np.stack([{rows}])")
+            rows = [f"g{r}" if r in self.grads else "np.zeros(n)" for r in b.rows]
+            parts.append(f"{rows[0]}[None]" if len(rows) == 1 else f"np.stack([{', '.join(rows)}])")
         return " + ".join(parts) if parts else "0.0"
 
     def block(self, b: _Block) -> None:
@@ -624,11 +637,13 @@ class _NumpyBackward:
             lines.append(f"GA{key} = {expr}")
             self.whole[b.source.name].append(f"GA{key}")
             return
-        lines.append(f"G[W{key}] += G{b.name} @ S{key}.T")
+        # a layer whose weights nothing else reads is their only gradient: "=", not "+="
+        add = "=" if self.only_use(b.group) else "+="
+        lines.append(f"G[W{key}] {add} G{b.name} @ S{key}.T")
         if b.group.biases is not None:
-            lines.append(f"G[B{key}] += G{b.name}.sum(axis=1)")
+            lines.append(f"G[B{key}] {add} G{b.name}.sum(axis=1, keepdims=True)")
         if any(self.tape.needs[j] for j in b.group.inputs):
-            lines.append(f"GS{key} = Pa[W{key}].T @ G{b.name}")
+            lines.append(f"GS{key} = M{key}.T @ G{b.name}")
             if b.input_block is not None:
                 self.whole[b.input_block.name].append(f"GS{key}")
             else:

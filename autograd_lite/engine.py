@@ -49,6 +49,7 @@ __all__ = [
     "is_tracing",
     "no_grad",
     "topological_order",
+    "trainable",
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -1009,6 +1010,19 @@ def add_to_grad(pairs: Iterable[tuple[Value, float]]) -> None:
     with _ACCUMULATE:
         for node, g in pairs:
             node.grad += g
+
+
+def trainable(values: Iterable[Value]) -> list[Value]:
+    """The Values among ``values`` that take gradients (``requires_grad``), in order.
+
+    What optimisers and clipping step over, read straight from the slot:
+    one property call per parameter costs a tenth of an SGD step.
+
+    >>> w, frozen = Value(1.0), Value(2.0, requires_grad=False)
+    >>> trainable([w, frozen]) == [w]
+    True
+    """
+    return [v for v in values if v._rg]
 
 
 def _check_flag(flag: object, what: str) -> None:

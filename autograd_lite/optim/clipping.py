@@ -12,7 +12,7 @@ import numbers
 from collections.abc import Iterable
 
 from autograd_lite.checks import hyper_parameter
-from autograd_lite.engine import Value
+from autograd_lite.engine import Value, trainable
 from autograd_lite.optim.optimizers import param_list
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
@@ -20,8 +20,7 @@ __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
 def _grads_of(parameters: Value | Iterable[Value]) -> list[Value]:
     """The parameters that take a gradient (frozen ones are left out, as in ``step()``)."""
-    params = param_list(parameters)
-    return [p for p in params if p.requires_grad]
+    return trainable(param_list(parameters))
 
 
 def clip_grad_norm_(

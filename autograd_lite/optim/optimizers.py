@@ -15,11 +15,11 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache, partial
 from itertools import chain, repeat
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import Any, ClassVar, TypeVar
 
 from autograd_lite.checks import flag, hyper_parameter, real, short
-from autograd_lite.engine import Value
+from autograd_lite.engine import Value, trainable
 from autograd_lite.optim.rules import (
     State,
     Update,
@@ -70,7 +70,6 @@ def _betas(value: object) -> tuple[float, float]:
 
 
 _NO_STATE: Mapping[str, float] = {}
-_requires_grad = attrgetter("requires_grad")
 _first, _second = itemgetter(0), itemgetter(1)
 
 
@@ -269,7 +268,7 @@ class Optimizer:
         datas: list[float] = []
         news: list[State] = []
         for group in self.param_groups:
-            params = list(filter(_requires_grad, group["params"]))  # the frozen stay put
+            params = trainable(group["params"])  # the frozen stay put
             grads = list(map(float, [p.grad for p in params]))  # float: a create_graph grad too
             if group["maximize"]:
                 grads = [-g for g in grads]  # climb: g <- -g
