@@ -186,11 +186,27 @@ def test_a_frozen_weight_is_read_not_baked_in(backend: str) -> None:
 def test_the_numpy_backend_fuses_a_layer_into_a_matrix_product() -> None:
     step, _, _ = moons_step("numpy")
     # one product per layer of the 2-8-8-1 MLP, and its ReLU on the whole layer at once
-    assert len(re.findall(r"^ +H\d+ = Pa\[W\d+\] @ S", step.source, re.M)) == 3
+    assert len(re.findall(r"^ +H\d+ = M\d+ @ S", step.source, re.M)) == 3
+    assert len(re.findall(r"^ +G\[W\d+\] = ", step.source, re.M)) == 3  # their only reader
     assert len(re.findall(r"^ +R\d+ = np.maximum\(H\d+, 0.0\)", step.source, re.M)) == 2
     python_step, _, _ = moons_step("python")
     assert "def replay(P, X, Y):" in python_step.source
     assert "# backward" in python_step.source and " if v" in python_step.source  # relu
+
+
+def test_a_layer_whose_weights_are_also_read_elsewhere_adds_to_their_gradient() -> None:
+    model = nn.MLP(2, [4, 4, 1], seed=1)
+    first = model.parameters()[:3]  # the first neuron of the first layer: two weights, a bias
+
+    def fn(x: Any, t: Any) -> Value:  # a penalty on a few weights reads them outside the layer
+        return losses.hinge_loss(model(x), t) + 0.01 * F.sum([w * w for w in first])
+
+    params = model.parameters()
+    step = compile(fn, params, example=([0.0, 1.0], 1.0), backend="numpy")
+    assert "G[W0] += " in step.source and "G[W1] = " in step.source
+    X, y = make_moons(7, noise=0.1, seed=5)
+    ys = [1.0 if t else -1.0 for t in y]
+    assert_close(replayed(step, params, X, ys), eager(fn, params, X, ys))
 
 
 def test_import_stays_pure_python() -> None:
