@@ -518,7 +518,7 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
         f"layers of dot nodes as matrix products ({layers}), activations of whole layers too",
         "def replay(P, X, Y):",
     ]
-    body = ["Pa = np.array(P)", "n = X.shape[1]"]
+    body = ["Pa = np.fromiter(P, float, len(P))", "n = X.shape[1]"]
     loose_params = {
         nodes[j].index
         for i, n in enumerate(nodes)

@@ -76,14 +76,21 @@ _first, _second = itemgetter(0), itemgetter(1)
 @cache
 def _hyper_names(
     rule: Callable[..., Update], names: tuple[str, ...]
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Which of ``names`` ``rule`` takes by position (in its order), and which by keyword only."""
+) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...]]:
+    """Which of ``names`` ``rule`` takes by position (in its order) and their defaults there,
+    and which it takes by keyword only."""
     parameters = list(inspect.signature(rule).parameters.values())[3:]  # after param, grad, state
-    order = [p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD]
+    order = [p for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD]
     # up to the first one the group does not set (the rule's default): past it, by keyword
-    stop = next((i for i, name in enumerate(order) if name not in names), len(order))
-    positional = tuple(order[:stop])
-    return positional, tuple(name for name in names if name not in positional)
+    stop = next((i for i, p in enumerate(order) if p.name not in names), len(order))
+    positional = tuple(p.name for p in order[:stop])
+    defaults = tuple(p.default for p in order[:stop])
+    return positional, defaults, tuple(name for name in names if name not in positional)
+
+
+def _same(value: object, default: object) -> bool:
+    """Whether a hyper-parameter is the rule's default (of the same type: False is not 0.0)."""
+    return type(value) is type(default) and value == default
 
 
 _GROUP_EXTRAS = ("params", "initial_lr")  # group keys that are not hyper-parameters
@@ -227,8 +234,10 @@ class Optimizer:
         only by keyword (a subclass's rule may) are bound in a ``partial``.
         """
         update = type(self)._update
-        positional, by_keyword = _hyper_names(update, tuple(self._hyper(group)))
+        positional, defaults, by_keyword = _hyper_names(update, tuple(self._hyper(group)))
         args = [group[name] for name in positional]
+        while args and _same(args[-1], defaults[len(args) - 1]):
+            args.pop()  # the rule's own default: one argument fewer in each call
         if by_keyword:
             return partial(update, **{name: group[name] for name in by_keyword}), args
         return update, args
@@ -282,7 +291,8 @@ class Optimizer:
             datas += map(_first, steps)
             news += map(_second, steps)
         check = sum(datas)  # ... and their sum: inf or NaN if any of them is
-        if any(news):
+        stateful = any(news)  # SGD without momentum keeps none
+        if stateful:
             check += sum(chain.from_iterable(map(dict.values, news)))  # the new states too
         if check - check != 0.0:  # find the first that is not finite (or the sum overflowed)
             for p, data, new in zip(who, datas, news, strict=True):
@@ -291,11 +301,10 @@ class Optimizer:
                 for name, x in new.items():
                     if not math.isfinite(x):
                         raise self._step_error(p, f"have {name} {x}")
-        states = self.state
-        for p, data, new in zip(who, datas, news, strict=True):
+        for p, data in zip(who, datas, strict=True):
             p.data = data
-            if new:
-                states[p] = new
+        if stateful:
+            self.state.update((p, new) for p, new in zip(who, news, strict=True) if new)
         return loss
 
     def _step_error(self, p: Value, what: str) -> FloatingPointError:
