@@ -272,7 +272,9 @@ def test_the_numpy_backend_takes_numpy_arrays_as_they_are() -> None:
     ys = [1.0 if t else -1.0 for t in y]
     params = model.parameters()
     want = eager(fn, params, X, ys)
-    assert_close(replayed(step, params, np.array(X), np.array(ys)), want)  # checked on call 1
+    xa, ya = np.array(X), np.array(ys)
+    assert_close(replayed(step, params, xa, ya), want)  # checked on call 1
+    assert xa.tolist() == X and ya.tolist() == ys  # read, never written
     assert_close(replayed(step, params, X, ys), want)
     ints = np.array([[1, 0], [0, 1]])  # whole numbers count as floats, as in the engine
     assert_close(
