@@ -15,7 +15,9 @@ in ``bench_demo.py``). Five ways of running that step:
 * autograd_lite eager: the graph rebuilt at every step;
 * ``autograd_lite.compile`` with the python backend, and with the numpy one
   (run as a user runs them: the first call and every 100th are checked
-  against the eager engine, which the median below leaves out);
+  against the eager engine, which the median below leaves out; the numpy
+  backend is given the batch as numpy arrays made once, as PyTorch is given
+  tensors, the python backend as lists);
 * PyTorch 2.13 batched: ``nn.Linear`` layers on a (100, 2) tensor, 1 thread,
   in float64 like every other library here.
 
