@@ -838,3 +838,63 @@ def test_a_rule_that_raises_names_the_parameter_and_changes_nothing() -> None:
     with pytest.raises(FloatingPointError, match=r"parameter 1 'b' .*fail \(OverflowError"):
         opt.step()
     assert (a.data, b.data) == (1.0, 2.0)
+
+
+def _subclass_with(rule: Callable[..., optim.Update], **defaults: Any) -> type[Optimizer]:
+    """An optimiser around ``rule`` whose hyper-parameters are ``defaults`` (taken as given)."""
+
+    class _Rule(Optimizer):
+        _update = staticmethod(rule)
+
+        def _checked(self, hyper: Any) -> dict[str, Any]:
+            return dict(hyper)
+
+        def __init__(self, params: Any) -> None:
+            super().__init__(params, {**defaults, "maximize": False})
+
+    return _Rule
+
+
+def test_a_decorated_rule_gets_its_hyper_parameters_by_keyword_as_it_asks() -> None:
+    import functools
+
+    @functools.wraps(sgd_update)  # the signature inspect reports is sgd_update's, not this one's
+    def logged(param: float, grad: float, state: Any, **hyper: Any) -> optim.Update:
+        return sgd_update(param, grad, state, **hyper)
+
+    a, b = _two_params()
+    _subclass_with(logged, lr=0.5, momentum=0.9)([a, b]).step()
+    assert (a.data, b.data) == (0.75, 1.75)
+
+
+def test_a_rule_without_a_signature_or_a_hash_still_steps() -> None:
+    class Unhashable:  # __eq__ without __hash__: cannot be a key of a cache
+        def __call__(self, param: float, grad: float, state: Any, lr: float) -> optim.Update:
+            return param - lr * grad, {}
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, Unhashable)
+
+    class Opaque(Unhashable):  # inspect cannot read its signature (as for a compiled function)
+        __hash__ = object.__hash__
+
+        @property
+        def __signature__(self) -> Any:
+            raise ValueError("no signature found")
+
+    for rule in (Unhashable(), Opaque()):
+        a, b = _two_params()
+        _subclass_with(rule, lr=0.5)([a, b]).step()
+        assert (a.data, b.data) == (0.75, 1.75), type(rule).__name__
+
+
+def test_a_negative_zero_hyper_parameter_is_not_the_rules_zero_default() -> None:
+    def shifted(
+        param: float, grad: float, state: Any, lr: float, shift: float = 0.0
+    ) -> optim.Update:
+        return param + shift - lr * grad, {}  # -0.0 + -0.0 is -0.0, -0.0 + 0.0 is 0.0
+
+    p = Value(-0.0)
+    p.grad = 0.0
+    _subclass_with(shifted, lr=0.0, shift=-0.0)([p]).step()
+    assert math.copysign(1.0, p.data) == -1.0  # as shifted(-0.0, 0.0, {}, lr=0.0, shift=-0.0)
