@@ -885,10 +885,10 @@ class CompiledStep:
         """``(xs, ys, X, Y)``: the batch checked against the example's shape, and as the replay
         takes it (numpy: each as an array of samples, and transposed, one row per entry)."""
         if self.backend == "numpy":
+            xs, ys = self._samples(xs), self._samples(ys)
+            _one_length(xs, ys)  # first, as for lists
             xa = self._array(xs, self._layout.x_shape, "input")
             ya = self._array(ys, self._layout.y_shape, "target")
-            if len(xa) != len(ya):
-                raise ValueError(f"the batch has {len(xa)} inputs but {len(ya)} targets")
             return xa, ya, xa.reshape(len(xa), -1).T, ya.reshape(len(ya), -1).T
         xs, ys = _batch(xs, ys)
         return (
@@ -945,25 +945,33 @@ class CompiledStep:
             flats.append(flat)
         return flats
 
-    def _array(self, batch: Sequence[Any], shape: tuple[int, ...], what: str) -> Any:
-        """``batch`` as a float array of shape ``(n, *shape)``, or an error naming what is wrong."""
+    def _samples(self, batch: Any) -> Any:
+        """An array of numbers as a plain ndarray (a view: never copied, never written);
+        anything else, an object array too, as the list of its samples."""
+        np = self._np
+        if not isinstance(batch, np.ndarray) or batch.dtype.kind == "O":
+            try:
+                return list(batch)
+            except TypeError:
+                raise TypeError(_TWO_SEQUENCES) from None
+        if isinstance(batch, np.ma.MaskedArray) and np.ma.is_masked(batch):
+            raise ValueError("a masked array of the batch has masked entries: fill or drop them")
+        if batch.ndim == 0:
+            raise TypeError(_TWO_SEQUENCES)
+        return np.asarray(batch)  # np.matrix and other subclasses: the array they hold
+
+    def _array(self, batch: Any, shape: tuple[int, ...], what: str) -> Any:
+        """``batch`` (a plain ndarray or a list, of ``n > 0`` samples) as a float array of
+        shape ``(n, *shape)``, or an error naming what is wrong."""
         np = self._np
         a: Any = batch
         if not isinstance(a, np.ndarray):
             try:
-                items = list(batch)
-            except TypeError:
-                raise TypeError(_TWO_SEQUENCES) from None
-            try:
-                a = np.asarray(items)
+                a = np.asarray(batch)
             except (TypeError, ValueError):  # ragged
                 a = None
         if a is None or a.dtype.kind not in "iuf":  # no strings, no bools, as in the engine
             raise TypeError(f"the {what}s of the batch must all be numbers of shape {shape}")
-        if a.ndim == 0:
-            raise TypeError(_TWO_SEQUENCES)
-        if len(a) == 0:
-            raise ValueError("the batch is empty")
         if a.shape[1:] != shape:
             raise ValueError(_mismatch(what, 0, a[0].tolist(), shape))
         a = a.astype(float, copy=False)
@@ -1023,11 +1031,16 @@ def _batch(xs: Sequence[Any], ys: Sequence[Any]) -> tuple[list[Any], list[Any]]:
         xs, ys = list(xs), list(ys)
     except TypeError:
         raise TypeError(_TWO_SEQUENCES) from None
+    _one_length(xs, ys)
+    return xs, ys
+
+
+def _one_length(xs: Sequence[Any], ys: Sequence[Any]) -> None:
+    """As many inputs as targets, and at least one."""
     if len(xs) != len(ys):
         raise ValueError(f"the batch has {len(xs)} inputs but {len(ys)} targets")
-    if not xs:
+    if len(xs) == 0:
         raise ValueError("the batch is empty")
-    return xs, ys
 
 
 def _split(result: object) -> tuple[Value, list[Value]]:

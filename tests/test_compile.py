@@ -650,3 +650,40 @@ def test_a_step_adds_to_grad_under_the_engines_lock(backend: str) -> None:
     holder.join(10)
     stepper.join(10)
     assert w.grad == 3.0  # d(w x y)/dw at x = 2, y = 1.5
+
+
+def test_numpy_batches_get_the_errors_lists_get() -> None:
+    np = pytest.importorskip("numpy")
+    steps = {backend: moons_step(backend)[0] for backend in BACKENDS}
+    for backend, step in steps.items():  # lengths first, then emptiness, then the samples
+        for xs, ys in (([[0.0, 1.0]] * 2, []), (np.zeros((2, 2)), np.zeros(0))):
+            if backend == "python" and isinstance(xs, np.ndarray):
+                continue
+            with pytest.raises(ValueError, match="2 inputs but 0 targets"):
+                step(xs, ys)
+        with pytest.raises(ValueError, match="3 inputs but 2 targets"):
+            step([[0.0, 1.0, 2.0]] * 3, [1.0, 1.0])
+    with pytest.raises(ValueError, match="3 inputs but 2 targets"):
+        steps["numpy"](np.zeros((3, 3)), np.zeros(2))
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix is discouraged
+def test_the_numpy_backend_reads_any_array_of_numbers_as_a_plain_array() -> None:
+    np = pytest.importorskip("numpy")
+    step, model, fn = moons_step("numpy")
+    X, y = make_moons(9, noise=0.1, seed=4)
+    ys = [1.0 if t else -1.0 for t in y]
+    params = model.parameters()
+    want = eager(fn, params, X, ys)
+    assert_close(replayed(step, params, X, ys), want)  # the checked first call
+    # a 1-D object array of floats is a sequence of numbers, as its list is
+    assert_close(replayed(step, params, np.array(X), np.array(ys, dtype=object)), want)
+    # subclasses of ndarray are read as the plain arrays they hold: np.matrix multiplies
+    # matrices with `*`, which the replay must not inherit
+    assert_close(replayed(step, params, np.asmatrix(X), np.array(ys)), want)
+    unmasked = np.ma.masked_array(X, mask=np.zeros((9, 2), dtype=bool))
+    assert_close(replayed(step, params, unmasked, np.array(ys)), want)
+    assert step.eager_runs == 0  # each of them replayed, none fell back to the engine
+    masked = np.ma.masked_array(X, mask=[[True, False]] + [[False, False]] * 8)
+    with pytest.raises(ValueError, match="masked"):  # what lies under a mask is no number
+        step(masked, np.array(ys))
