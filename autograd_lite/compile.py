@@ -1022,13 +1022,16 @@ _TWO_SEQUENCES = "a compiled step takes two sequences: inputs and targets"
 
 
 def _as_list(items: Any) -> list[Any]:
-    """A list, or a numpy array as nested lists of Python floats (what the engine takes)."""
-    return items.tolist() if hasattr(items, "tolist") else list(items)
+    """A new list of ``items``; a numpy array's as nested lists of Python numbers (what the
+    engine takes). ``TypeError`` if ``items`` is no sequence (a 0-d array neither)."""
+    return list(items.tolist() if hasattr(items, "tolist") else items)
 
 
 def _batch(xs: Sequence[Any], ys: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+    """The python backend's batch: two lists of one length, numpy arrays as Python numbers
+    (a float32 or an int8 would compute in its own narrow type in the replay)."""
     try:
-        xs, ys = list(xs), list(ys)
+        xs, ys = _as_list(xs), _as_list(ys)
     except TypeError:
         raise TypeError(_TWO_SEQUENCES) from None
     _one_length(xs, ys)

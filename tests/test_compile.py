@@ -687,3 +687,20 @@ def test_the_numpy_backend_reads_any_array_of_numbers_as_a_plain_array() -> None
     masked = np.ma.masked_array(X, mask=[[True, False]] + [[False, False]] * 8)
     with pytest.raises(ValueError, match="masked"):  # what lies under a mask is no number
         step(masked, np.array(ys))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_narrow_numpy_numbers_are_read_as_python_floats(backend: str) -> None:
+    np = pytest.importorskip("numpy")
+    w = Value(0.3)
+
+    def fn(x: Any, t: Any) -> Value:
+        return (x * x * w - t) ** 2  # x * x of an int8 100 wraps around in int8
+
+    step = compile(fn, [w], example=(1.0, 1.0), backend=backend)
+    step([1.0], [1.0])  # the checked first call; the ones below are not checked
+    for dtype, xs in ((np.float16, [0.1, 0.2, 0.7]), (np.float32, [0.1, 0.2]), (np.int8, [100])):
+        xa = np.array(xs, dtype=dtype)
+        ya = np.ones(len(xs), dtype=dtype)
+        exact = xa.astype(float).tolist()  # each number as the float it stands for
+        assert_close(replayed(step, [w], xa, ya), eager(fn, [w], exact, [1.0] * len(xs)))
