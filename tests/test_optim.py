@@ -898,3 +898,55 @@ def test_a_negative_zero_hyper_parameter_is_not_the_rules_zero_default() -> None
     p.grad = 0.0
     _subclass_with(shifted, lr=0.0, shift=-0.0)([p]).step()
     assert math.copysign(1.0, p.data) == -1.0  # as shifted(-0.0, 0.0, {}, lr=0.0, shift=-0.0)
+
+
+_RULES: dict[type[Optimizer], Callable[..., optim.Update]] = {
+    SGD: sgd_update,
+    Adagrad: adagrad_update,
+    RMSprop: rmsprop_update,
+    Adam: adam_update,
+    AdamW: adam_update,
+}
+_SETTINGS: dict[type[Optimizer], list[dict[str, Any]]] = {
+    SGD: [{}, {"momentum": 0.9, "nesterov": True}, {"momentum": 0.5, "dampening": -0.0}],
+    Adagrad: [{}, {"lr_decay": 0.1, "initial_accumulator_value": 0.5}],
+    RMSprop: [{}, {"centered": True, "momentum": 0.9, "alpha": 1.0}],
+    Adam: [{}, {"amsgrad": True, "betas": [0.5, 0.9], "weight_decay": 0.1}],
+    AdamW: [{}, {"amsgrad": True, "weight_decay": 0.0}],
+}
+
+
+@pytest.mark.parametrize("cls", list(_RULES), ids=lambda c: c.__name__)
+def test_a_step_is_the_rule_called_with_keywords_on_each_parameter_bit_for_bit(
+    cls: type[Optimizer],
+) -> None:
+    """Groups with their own settings, maximize, a frozen parameter, create_graph gradients
+    and a learning rate changed between steps: each new value is the rule's, to the bit."""
+    rng = random.Random(7)
+    params = [Value(rng.gauss(0.0, 1.0)) for _ in range(9)]
+    params[4].requires_grad = False
+    groups = [
+        {"params": params[i::3], **extra, "maximize": i == 1}
+        for i, extra in enumerate([*_SETTINGS[cls], {}][:3])
+    ]
+    opt = cls(groups, lr=0.05)
+    rule, states = _RULES[cls], {}
+    for t in range(5):
+        for p in params:
+            p.grad = Value(rng.gauss(0.0, 1.0)) if t == 2 else rng.gauss(0.0, 1.0)
+        opt.param_groups[t % 3]["lr"] = [0.05, 0.2, 1.0][t % 3] * (t + 1)
+        want = {}
+        for group in opt.param_groups:
+            hyper = {k: v for k, v in group.items() if k not in ("params", "maximize")}
+            for p in group["params"]:
+                if p.requires_grad:
+                    g = -float(p.grad) if group["maximize"] else float(p.grad)
+                    want[p] = rule(p.data, g, states.get(p, {}), **hyper)
+        before = params[4].data
+        opt.step()
+        for p, (data, new) in want.items():
+            assert repr(p.data) == repr(data)  # repr: -0.0 is not 0.0
+            if new:
+                states[p] = new
+        assert params[4].data == before  # frozen
+        assert opt.state == states
