@@ -630,7 +630,10 @@ class _NumpyBackward:
     def block(self, b: _Block) -> None:
         """A layer's gradients as matrices (weights, bias, inputs), or an activation's."""
         key, lines = b.name[1:], self.lines
-        lines.append(f"G{b.name} = {self.gradient_of(b)}")
+        arriving = self.gradient_of(b)
+        if arriving == "0.0":  # only the outputs read it: no gradient to pass on
+            return
+        lines.append(f"G{b.name} = {arriving}")
         if b.group is None:
             assert b.op is not None and b.op.np_grad_code is not None and b.source is not None
             expr = b.op.np_grad_code[0].format(b.source.name, g=f"G{b.name}", out=b.name)

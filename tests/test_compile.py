@@ -704,3 +704,19 @@ def test_narrow_numpy_numbers_are_read_as_python_floats(backend: str) -> None:
         ya = np.ones(len(xs), dtype=dtype)
         exact = xa.astype(float).tolist()  # each number as the float it stands for
         assert_close(replayed(step, [w], xa, ya), eager(fn, [w], exact, [1.0] * len(xs)))
+
+
+def test_a_layer_only_the_outputs_read_is_replayed_not_run_eagerly() -> None:
+    w = [Value(v) for v in (0.5, -0.3, 0.8, 0.1, -0.7, 0.2)]
+
+    def fn(x: Any, t: Any) -> tuple[Value, list[Value]]:
+        loss = (F.dot([w[0], w[1]], x) - t) ** 2
+        # another layer, on the inputs in another order: an output, no part of the loss
+        return loss, [F.dot([w[2], w[3]], x[::-1]), F.dot([w[4], w[5]], x[::-1])]
+
+    step = compile(fn, w, example=([0.1, 0.2], 1.0), backend="numpy")
+    xs, ys = [[0.1, 0.2], [0.3, 0.4]], [1.0, 0.0]
+    assert_close(replayed(step, w, xs, ys), eager(lambda x, t: fn(x, t)[0], w, xs, ys))
+    assert step.eager_runs == 0  # its gradient, zero, is no reason to leave the replay
+    want = [(x[1] * 0.8 + x[0] * 0.1, x[1] * -0.7 + x[0] * 0.2) for x in xs]
+    assert step.outputs == [pytest.approx(o, rel=1e-15) for o in want]
