@@ -672,7 +672,7 @@ def _numpy_backward(
         return []
     writer = _NumpyBackward(tape, names, blocks)
     for i in range(len(tape.nodes) - 1, -1, -1):
-        if i in first and tape.needs[i]:
+        if i in first and any(tape.needs[r] for r in first[i].rows):  # not just the first row
             writer.block(first[i])
         if tape.nodes[i].op is not None and i in writer.grads and i not in block_of:
             writer.node(i)

@@ -720,3 +720,17 @@ def test_a_layer_only_the_outputs_read_is_replayed_not_run_eagerly() -> None:
     assert step.eager_runs == 0  # its gradient, zero, is no reason to leave the replay
     want = [(x[1] * 0.8 + x[0] * 0.1, x[1] * -0.7 + x[0] * 0.2) for x in xs]
     assert step.outputs == [pytest.approx(o, rel=1e-15) for o in want]
+
+
+def test_a_layer_whose_first_neuron_is_frozen_still_trains_the_others() -> None:
+    model = nn.MLP(2, [3, 3, 1], seed=2)
+    for p in model.layers[0].neurons[0].parameters():
+        p.requires_grad = False  # fine-tuning: the first neuron of a layer stays put
+    params = model.parameters()
+
+    def fn(x: Any, t: Any) -> Value:
+        return losses.mse_loss(model(x), t)
+
+    step = compile(fn, params, example=([0.0, 1.0], 1.0), backend="numpy")
+    X, y = make_moons(6, noise=0.1, seed=3)
+    assert_close(replayed(step, params, X, y), eager(fn, params, X, y))
