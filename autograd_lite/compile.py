@@ -957,10 +957,12 @@ class CompiledStep:
                 return list(batch)
             except TypeError:
                 raise TypeError(_TWO_SEQUENCES) from None
-        if isinstance(batch, np.ma.MaskedArray) and np.ma.is_masked(batch):
-            raise ValueError("a masked array of the batch has masked entries: fill or drop them")
         if batch.ndim == 0:
             raise TypeError(_TWO_SEQUENCES)
+        if type(batch) is np.ndarray:
+            return batch
+        if isinstance(batch, np.ma.MaskedArray) and np.ma.is_masked(batch):
+            raise ValueError("a masked array of the batch has masked entries: fill or drop them")
         return np.asarray(batch)  # np.matrix and other subclasses: the array they hold
 
     def _array(self, batch: Any, shape: tuple[int, ...], what: str) -> Any:
