@@ -950,3 +950,26 @@ def test_a_step_is_the_rule_called_with_keywords_on_each_parameter_bit_for_bit(
                 states[p] = new
         assert params[4].data == before  # frozen
         assert opt.state == states
+
+
+def test_a_subclass_that_derives_the_rules_arguments_in_hyper_is_obeyed() -> None:
+    class HalfLife(Optimizer):
+        """SGD with momentum given as a half-life in steps: _hyper turns it into momentum."""
+
+        _update = staticmethod(sgd_update)
+
+        def __init__(self, params: Any, lr: float, half_life: float) -> None:
+            super().__init__(params, {"lr": lr, "half_life": half_life, "maximize": False})
+
+        def _checked(self, hyper: Any) -> dict[str, Any]:
+            return {k: hyper[k] for k in ("lr", "half_life", "maximize")}
+
+        def _hyper(self, group: Any) -> dict[str, Any]:
+            return {"lr": group["lr"], "momentum": 0.5 ** (1.0 / group["half_life"])}
+
+    a, b = _two_params()
+    opt = HalfLife([a, b], lr=0.5, half_life=1.0)
+    opt.step()
+    opt.step()  # the second step uses the momentum buffer: b <- 0.5 * b + g
+    assert (a.data, b.data) == (1.0 - 0.25 - 0.375, 2.0 - 0.25 - 0.375)
+    assert opt.state[a] == {"momentum_buffer": 0.75}

@@ -248,16 +248,17 @@ class Optimizer:
         only by keyword (a subclass's rule may) are bound in a ``partial``.
         """
         update = type(self)._update
-        names = tuple(self._hyper(group))
+        hyper = self._hyper(group)  # a subclass may derive the rule's arguments there
+        names = tuple(hyper)
         try:
             positional, defaults, by_keyword = _hyper_names(update, names)
         except TypeError:  # a rule that cannot be a key of the cache (no __hash__)
             positional, defaults, by_keyword = _split_hyper(update, names)
-        args = [group[name] for name in positional]
+        args = [hyper[name] for name in positional]
         while args and _same(args[-1], defaults[len(args) - 1]):
             args.pop()  # the rule's own default: one argument fewer in each call
         if by_keyword:
-            return partial(update, **{name: group[name] for name in by_keyword}), args
+            return partial(update, **{name: hyper[name] for name in by_keyword}), args
         return update, args
 
     def _failed(
