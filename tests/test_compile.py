@@ -734,3 +734,93 @@ def test_a_layer_whose_first_neuron_is_frozen_still_trains_the_others() -> None:
     step = compile(fn, params, example=([0.0, 1.0], 1.0), backend="numpy")
     X, y = make_moons(6, noise=0.1, seed=3)
     assert_close(replayed(step, params, X, y), eager(fn, params, X, y))
+
+
+def test_the_numpy_backend_reads_arrays_of_any_layout_and_width_and_never_writes(
+    tmp_path: Any,
+) -> None:
+    np = pytest.importorskip("numpy")
+    step, model, fn = moons_step("numpy")
+    X, y = make_moons(9, noise=0.1, seed=4)
+    ys = [1.0 if t else -1.0 for t in y]
+    params = model.parameters()
+    xa, ya = np.array(X), np.array(ys)
+    saved = np.memmap(tmp_path / "x.dat", dtype=float, mode="w+", shape=xa.shape)
+    saved[:] = xa
+    saved.flush()
+    layouts = {
+        "Fortran order": np.asfortranarray(xa),
+        "every other column": np.repeat(xa, 2, axis=1)[:, ::2],
+        "every other row": np.repeat(xa, 2, axis=0)[::2],
+        "reversed twice": xa[::-1][::-1],
+        "big-endian": xa.astype(">f8"),
+        "a read-only memmap": np.memmap(tmp_path / "x.dat", dtype=float, mode="r", shape=xa.shape),
+    }
+    want = eager(fn, params, X, ys)
+    step(X, ys)  # the checked first call
+    for a in layouts.values():
+        a.setflags(write=False)  # a write would raise, and the step would run eagerly
+        assert_close(replayed(step, params, a, ya), want)
+    for dtype in (np.float32, np.float16, np.uint8, np.int16):
+        narrow = (xa * 4).astype(dtype)
+        exact = narrow.astype(float).tolist()
+        assert_close(replayed(step, params, narrow, ya), eager(fn, params, exact, ys))
+    assert step.eager_runs == 0
+    for refused in (xa.astype(complex), xa > 0, xa.astype(str)):
+        with pytest.raises(TypeError, match="numbers"):
+            step(refused, ya)
+    with pytest.raises(ValueError, match="shape"):
+        step(xa[:, :, None], ya)  # 3-D where a batch of vectors is expected
+
+
+def random_layered_net(rng: Any) -> tuple[Callable[..., Any], list[Value], int]:
+    """Layers of dot nodes drawing weights and biases from one small pool, so that weights
+    are shared inside a neuron, across neurons and across layers, some frozen; activations
+    on some rows; a penalty and an output that read weights outside the layers."""
+    pool = [Value(rng.uniform(-1, 1)) for _ in range(rng.randint(3, 12))]
+    for p in pool:
+        p.requires_grad = rng.random() > 0.3
+    n_in = width = rng.randint(1, 3)
+    layers = []
+    for _ in range(rng.randint(1, 3)):
+        rows = [
+            ([rng.choice(pool) for _ in range(width)], rng.choice([*pool, None]))
+            for _ in range(rng.randint(1, 3))
+        ]
+        layers.append((rows, rng.choice([None, "tanh", "relu", "sigmoid"]), rng.random() < 0.3))
+        width = len(rows)
+    penalty = rng.sample(pool, 2) if rng.random() < 0.3 else []
+    output = rng.random() < 0.3
+
+    def fn(x: Any, t: Any) -> Any:
+        h = list(x)
+        for rows, act, reversed_inputs in layers:
+            inputs = h[::-1] if reversed_inputs else h
+            h = [F.dot(ws, inputs, b) if b is not None else F.dot(ws, inputs) for ws, b in rows]
+            h = [getattr(v, act)() if act and k % 2 == 0 else v for k, v in enumerate(h)]
+        loss = (F.sum(h) - t) ** 2 + 0.01 * F.sum([p * p for p in penalty] or [0.0])
+        return (loss, [F.dot(pool[:n_in], x)]) if output else loss
+
+    return fn, pool, n_in
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_random_layered_nets_with_shared_and_frozen_weights_replay_like_the_engine(
+    seed: int,
+) -> None:
+    import random
+
+    rng = random.Random(seed)
+    fn, pool, n_in = random_layered_net(rng)
+    xs = [[rng.uniform(-2, 2) for _ in range(n_in)] for _ in range(rng.randint(1, 5))]
+    ys = [rng.uniform(-1, 1) for _ in xs]
+    step = compile(fn, pool, example=(xs[0], 0.5), backend="numpy")
+    step(xs, ys)  # checked against the engine
+
+    def loss_only(x: Any, t: Any) -> Value:
+        result = fn(x, t)
+        return result[0] if isinstance(result, tuple) else result
+
+    assert_close(replayed(step, pool, xs, ys), eager(loss_only, pool, xs, ys))
+    assert step.eager_runs == 0
