@@ -630,7 +630,10 @@ class _NumpyBackward:
     def block(self, b: _Block) -> None:
         """A layer's gradients as matrices (weights, bias, inputs), or an activation's."""
         key, lines = b.name[1:], self.lines
-        lines.append(f"G{b.name} = {self.gradient_of(b)}")
+        arriving = self.gradient_of(b)
+        if arriving == "0.0":  # only the outputs read it: no gradient to pass on
+            return
+        lines.append(f"G{b.name} = {arriving}")
         if b.group is None:
             assert b.op is not None and b.op.np_grad_code is not None and b.source is not None
             expr = b.op.np_grad_code[0].format(b.source.name, g=f"G{b.name}", out=b.name)
@@ -669,7 +672,7 @@ def _numpy_backward(
         return []
     writer = _NumpyBackward(tape, names, blocks)
     for i in range(len(tape.nodes) - 1, -1, -1):
-        if i in first and tape.needs[i]:
+        if i in first and any(tape.needs[r] for r in first[i].rows):  # not just the first row
             writer.block(first[i])
         if tape.nodes[i].op is not None and i in writer.grads and i not in block_of:
             writer.node(i)
@@ -885,10 +888,10 @@ class CompiledStep:
         """``(xs, ys, X, Y)``: the batch checked against the example's shape, and as the replay
         takes it (numpy: each as an array of samples, and transposed, one row per entry)."""
         if self.backend == "numpy":
+            xs, ys = self._samples(xs), self._samples(ys)
+            _one_length(xs, ys)  # first, as for lists
             xa = self._array(xs, self._layout.x_shape, "input")
             ya = self._array(ys, self._layout.y_shape, "target")
-            if len(xa) != len(ya):
-                raise ValueError(f"the batch has {len(xa)} inputs but {len(ya)} targets")
             return xa, ya, xa.reshape(len(xa), -1).T, ya.reshape(len(ya), -1).T
         xs, ys = _batch(xs, ys)
         return (
@@ -945,25 +948,35 @@ class CompiledStep:
             flats.append(flat)
         return flats
 
-    def _array(self, batch: Sequence[Any], shape: tuple[int, ...], what: str) -> Any:
-        """``batch`` as a float array of shape ``(n, *shape)``, or an error naming what is wrong."""
+    def _samples(self, batch: Any) -> Any:
+        """An array of numbers as a plain ndarray (a view: never copied, never written);
+        anything else, an object array too, as the list of its samples."""
+        np = self._np
+        if not isinstance(batch, np.ndarray) or batch.dtype.kind == "O":
+            try:
+                return list(batch)
+            except TypeError:
+                raise TypeError(_TWO_SEQUENCES) from None
+        if batch.ndim == 0:
+            raise TypeError(_TWO_SEQUENCES)
+        if type(batch) is np.ndarray:
+            return batch
+        if isinstance(batch, np.ma.MaskedArray) and np.ma.is_masked(batch):
+            raise ValueError("a masked array of the batch has masked entries: fill or drop them")
+        return np.asarray(batch)  # np.matrix and other subclasses: the array they hold
+
+    def _array(self, batch: Any, shape: tuple[int, ...], what: str) -> Any:
+        """``batch`` (a plain ndarray or a list, of ``n > 0`` samples) as a float array of
+        shape ``(n, *shape)``, or an error naming what is wrong."""
         np = self._np
         a: Any = batch
         if not isinstance(a, np.ndarray):
             try:
-                items = list(batch)
-            except TypeError:
-                raise TypeError(_TWO_SEQUENCES) from None
-            try:
-                a = np.asarray(items)
+                a = np.asarray(batch)
             except (TypeError, ValueError):  # ragged
                 a = None
         if a is None or a.dtype.kind not in "iuf":  # no strings, no bools, as in the engine
             raise TypeError(f"the {what}s of the batch must all be numbers of shape {shape}")
-        if a.ndim == 0:
-            raise TypeError(_TWO_SEQUENCES)
-        if len(a) == 0:
-            raise ValueError("the batch is empty")
         if a.shape[1:] != shape:
             raise ValueError(_mismatch(what, 0, a[0].tolist(), shape))
         a = a.astype(float, copy=False)
@@ -1014,20 +1027,28 @@ _TWO_SEQUENCES = "a compiled step takes two sequences: inputs and targets"
 
 
 def _as_list(items: Any) -> list[Any]:
-    """A list, or a numpy array as nested lists of Python floats (what the engine takes)."""
-    return items.tolist() if hasattr(items, "tolist") else list(items)
+    """A new list of ``items``; a numpy array's as nested lists of Python numbers (what the
+    engine takes). ``TypeError`` if ``items`` is no sequence (a 0-d array neither)."""
+    return list(items.tolist() if hasattr(items, "tolist") else items)
 
 
 def _batch(xs: Sequence[Any], ys: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+    """The python backend's batch: two lists of one length, numpy arrays as Python numbers
+    (a float32 or an int8 would compute in its own narrow type in the replay)."""
     try:
-        xs, ys = list(xs), list(ys)
+        xs, ys = _as_list(xs), _as_list(ys)
     except TypeError:
         raise TypeError(_TWO_SEQUENCES) from None
+    _one_length(xs, ys)
+    return xs, ys
+
+
+def _one_length(xs: Sequence[Any], ys: Sequence[Any]) -> None:
+    """As many inputs as targets, and at least one."""
     if len(xs) != len(ys):
         raise ValueError(f"the batch has {len(xs)} inputs but {len(ys)} targets")
-    if not xs:
+    if len(xs) == 0:
         raise ValueError("the batch is empty")
-    return xs, ys
 
 
 def _split(result: object) -> tuple[Value, list[Value]]:

@@ -650,3 +650,177 @@ def test_a_step_adds_to_grad_under_the_engines_lock(backend: str) -> None:
     holder.join(10)
     stepper.join(10)
     assert w.grad == 3.0  # d(w x y)/dw at x = 2, y = 1.5
+
+
+def test_numpy_batches_get_the_errors_lists_get() -> None:
+    np = pytest.importorskip("numpy")
+    steps = {backend: moons_step(backend)[0] for backend in BACKENDS}
+    for backend, step in steps.items():  # lengths first, then emptiness, then the samples
+        for xs, ys in (([[0.0, 1.0]] * 2, []), (np.zeros((2, 2)), np.zeros(0))):
+            if backend == "python" and isinstance(xs, np.ndarray):
+                continue
+            with pytest.raises(ValueError, match="2 inputs but 0 targets"):
+                step(xs, ys)
+        with pytest.raises(ValueError, match="3 inputs but 2 targets"):
+            step([[0.0, 1.0, 2.0]] * 3, [1.0, 1.0])
+    with pytest.raises(ValueError, match="3 inputs but 2 targets"):
+        steps["numpy"](np.zeros((3, 3)), np.zeros(2))
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix is discouraged
+def test_the_numpy_backend_reads_any_array_of_numbers_as_a_plain_array() -> None:
+    np = pytest.importorskip("numpy")
+    step, model, fn = moons_step("numpy")
+    X, y = make_moons(9, noise=0.1, seed=4)
+    ys = [1.0 if t else -1.0 for t in y]
+    params = model.parameters()
+    want = eager(fn, params, X, ys)
+    assert_close(replayed(step, params, X, ys), want)  # the checked first call
+    # a 1-D object array of floats is a sequence of numbers, as its list is
+    assert_close(replayed(step, params, np.array(X), np.array(ys, dtype=object)), want)
+    # subclasses of ndarray are read as the plain arrays they hold: np.matrix multiplies
+    # matrices with `*`, which the replay must not inherit
+    assert_close(replayed(step, params, np.asmatrix(X), np.array(ys)), want)
+    unmasked = np.ma.masked_array(X, mask=np.zeros((9, 2), dtype=bool))
+    assert_close(replayed(step, params, unmasked, np.array(ys)), want)
+    assert step.eager_runs == 0  # each of them replayed, none fell back to the engine
+    masked = np.ma.masked_array(X, mask=[[True, False]] + [[False, False]] * 8)
+    with pytest.raises(ValueError, match="masked"):  # what lies under a mask is no number
+        step(masked, np.array(ys))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_narrow_numpy_numbers_are_read_as_python_floats(backend: str) -> None:
+    np = pytest.importorskip("numpy")
+    w = Value(0.3)
+
+    def fn(x: Any, t: Any) -> Value:
+        return (x * x * w - t) ** 2  # x * x of an int8 100 wraps around in int8
+
+    step = compile(fn, [w], example=(1.0, 1.0), backend=backend)
+    step([1.0], [1.0])  # the checked first call; the ones below are not checked
+    for dtype, xs in ((np.float16, [0.1, 0.2, 0.7]), (np.float32, [0.1, 0.2]), (np.int8, [100])):
+        xa = np.array(xs, dtype=dtype)
+        ya = np.ones(len(xs), dtype=dtype)
+        exact = xa.astype(float).tolist()  # each number as the float it stands for
+        assert_close(replayed(step, [w], xa, ya), eager(fn, [w], exact, [1.0] * len(xs)))
+
+
+def test_a_layer_only_the_outputs_read_is_replayed_not_run_eagerly() -> None:
+    w = [Value(v) for v in (0.5, -0.3, 0.8, 0.1, -0.7, 0.2)]
+
+    def fn(x: Any, t: Any) -> tuple[Value, list[Value]]:
+        loss = (F.dot([w[0], w[1]], x) - t) ** 2
+        # another layer, on the inputs in another order: an output, no part of the loss
+        return loss, [F.dot([w[2], w[3]], x[::-1]), F.dot([w[4], w[5]], x[::-1])]
+
+    step = compile(fn, w, example=([0.1, 0.2], 1.0), backend="numpy")
+    xs, ys = [[0.1, 0.2], [0.3, 0.4]], [1.0, 0.0]
+    assert_close(replayed(step, w, xs, ys), eager(lambda x, t: fn(x, t)[0], w, xs, ys))
+    assert step.eager_runs == 0  # its gradient, zero, is no reason to leave the replay
+    want = [(x[1] * 0.8 + x[0] * 0.1, x[1] * -0.7 + x[0] * 0.2) for x in xs]
+    assert step.outputs == [pytest.approx(o, rel=1e-15) for o in want]
+
+
+def test_a_layer_whose_first_neuron_is_frozen_still_trains_the_others() -> None:
+    model = nn.MLP(2, [3, 3, 1], seed=2)
+    for p in model.layers[0].neurons[0].parameters():
+        p.requires_grad = False  # fine-tuning: the first neuron of a layer stays put
+    params = model.parameters()
+
+    def fn(x: Any, t: Any) -> Value:
+        return losses.mse_loss(model(x), t)
+
+    step = compile(fn, params, example=([0.0, 1.0], 1.0), backend="numpy")
+    X, y = make_moons(6, noise=0.1, seed=3)
+    assert_close(replayed(step, params, X, y), eager(fn, params, X, y))
+
+
+def test_the_numpy_backend_reads_arrays_of_any_layout_and_width_and_never_writes(
+    tmp_path: Any,
+) -> None:
+    np = pytest.importorskip("numpy")
+    step, model, fn = moons_step("numpy")
+    X, y = make_moons(9, noise=0.1, seed=4)
+    ys = [1.0 if t else -1.0 for t in y]
+    params = model.parameters()
+    xa, ya = np.array(X), np.array(ys)
+    saved = np.memmap(tmp_path / "x.dat", dtype=float, mode="w+", shape=xa.shape)
+    saved[:] = xa
+    saved.flush()
+    layouts = {
+        "Fortran order": np.asfortranarray(xa),
+        "every other column": np.repeat(xa, 2, axis=1)[:, ::2],
+        "every other row": np.repeat(xa, 2, axis=0)[::2],
+        "reversed twice": xa[::-1][::-1],
+        "big-endian": xa.astype(">f8"),
+        "a read-only memmap": np.memmap(tmp_path / "x.dat", dtype=float, mode="r", shape=xa.shape),
+    }
+    want = eager(fn, params, X, ys)
+    step(X, ys)  # the checked first call
+    for a in layouts.values():
+        a.setflags(write=False)  # a write would raise, and the step would run eagerly
+        assert_close(replayed(step, params, a, ya), want)
+    for dtype in (np.float32, np.float16, np.uint8, np.int16):
+        narrow = (xa * 4).astype(dtype)
+        exact = narrow.astype(float).tolist()
+        assert_close(replayed(step, params, narrow, ya), eager(fn, params, exact, ys))
+    assert step.eager_runs == 0
+    for refused in (xa.astype(complex), xa > 0, xa.astype(str)):
+        with pytest.raises(TypeError, match="numbers"):
+            step(refused, ya)
+    with pytest.raises(ValueError, match="shape"):
+        step(xa[:, :, None], ya)  # 3-D where a batch of vectors is expected
+
+
+def random_layered_net(rng: Any) -> tuple[Callable[..., Any], list[Value], int]:
+    """Layers of dot nodes drawing weights and biases from one small pool, so that weights
+    are shared inside a neuron, across neurons and across layers, some frozen; activations
+    on some rows; a penalty and an output that read weights outside the layers."""
+    pool = [Value(rng.uniform(-1, 1)) for _ in range(rng.randint(3, 12))]
+    for p in pool:
+        p.requires_grad = rng.random() > 0.3
+    n_in = width = rng.randint(1, 3)
+    layers = []
+    for _ in range(rng.randint(1, 3)):
+        rows = [
+            ([rng.choice(pool) for _ in range(width)], rng.choice([*pool, None]))
+            for _ in range(rng.randint(1, 3))
+        ]
+        layers.append((rows, rng.choice([None, "tanh", "relu", "sigmoid"]), rng.random() < 0.3))
+        width = len(rows)
+    penalty = rng.sample(pool, 2) if rng.random() < 0.3 else []
+    output = rng.random() < 0.3
+
+    def fn(x: Any, t: Any) -> Any:
+        h = list(x)
+        for rows, act, reversed_inputs in layers:
+            inputs = h[::-1] if reversed_inputs else h
+            h = [F.dot(ws, inputs, b) if b is not None else F.dot(ws, inputs) for ws, b in rows]
+            h = [getattr(v, act)() if act and k % 2 == 0 else v for k, v in enumerate(h)]
+        loss = (F.sum(h) - t) ** 2 + 0.01 * F.sum([p * p for p in penalty] or [0.0])
+        return (loss, [F.dot(pool[:n_in], x)]) if output else loss
+
+    return fn, pool, n_in
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_random_layered_nets_with_shared_and_frozen_weights_replay_like_the_engine(
+    seed: int,
+) -> None:
+    import random
+
+    rng = random.Random(seed)
+    fn, pool, n_in = random_layered_net(rng)
+    xs = [[rng.uniform(-2, 2) for _ in range(n_in)] for _ in range(rng.randint(1, 5))]
+    ys = [rng.uniform(-1, 1) for _ in xs]
+    step = compile(fn, pool, example=(xs[0], 0.5), backend="numpy")
+    step(xs, ys)  # checked against the engine
+
+    def loss_only(x: Any, t: Any) -> Value:
+        result = fn(x, t)
+        return result[0] if isinstance(result, tuple) else result
+
+    assert_close(replayed(step, pool, xs, ys), eager(loss_only, pool, xs, ys))
+    assert step.eager_runs == 0

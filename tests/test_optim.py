@@ -838,3 +838,138 @@ def test_a_rule_that_raises_names_the_parameter_and_changes_nothing() -> None:
     with pytest.raises(FloatingPointError, match=r"parameter 1 'b' .*fail \(OverflowError"):
         opt.step()
     assert (a.data, b.data) == (1.0, 2.0)
+
+
+def _subclass_with(rule: Callable[..., optim.Update], **defaults: Any) -> type[Optimizer]:
+    """An optimiser around ``rule`` whose hyper-parameters are ``defaults`` (taken as given)."""
+
+    class _Rule(Optimizer):
+        _update = staticmethod(rule)
+
+        def _checked(self, hyper: Any) -> dict[str, Any]:
+            return dict(hyper)
+
+        def __init__(self, params: Any) -> None:
+            super().__init__(params, {**defaults, "maximize": False})
+
+    return _Rule
+
+
+def test_a_decorated_rule_gets_its_hyper_parameters_by_keyword_as_it_asks() -> None:
+    import functools
+
+    @functools.wraps(sgd_update)  # the signature inspect reports is sgd_update's, not this one's
+    def logged(param: float, grad: float, state: Any, **hyper: Any) -> optim.Update:
+        return sgd_update(param, grad, state, **hyper)
+
+    a, b = _two_params()
+    _subclass_with(logged, lr=0.5, momentum=0.9)([a, b]).step()
+    assert (a.data, b.data) == (0.75, 1.75)
+
+
+def test_a_rule_without_a_signature_or_a_hash_still_steps() -> None:
+    class Unhashable:  # __eq__ without __hash__: cannot be a key of a cache
+        def __call__(self, param: float, grad: float, state: Any, lr: float) -> optim.Update:
+            return param - lr * grad, {}
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, Unhashable)
+
+    class Opaque(Unhashable):  # inspect cannot read its signature (as for a compiled function)
+        __hash__ = object.__hash__
+
+        @property
+        def __signature__(self) -> Any:
+            raise ValueError("no signature found")
+
+    for rule in (Unhashable(), Opaque()):
+        a, b = _two_params()
+        _subclass_with(rule, lr=0.5)([a, b]).step()
+        assert (a.data, b.data) == (0.75, 1.75), type(rule).__name__
+
+
+def test_a_negative_zero_hyper_parameter_is_not_the_rules_zero_default() -> None:
+    def shifted(
+        param: float, grad: float, state: Any, lr: float, shift: float = 0.0
+    ) -> optim.Update:
+        return param + shift - lr * grad, {}  # -0.0 + -0.0 is -0.0, -0.0 + 0.0 is 0.0
+
+    p = Value(-0.0)
+    p.grad = 0.0
+    _subclass_with(shifted, lr=0.0, shift=-0.0)([p]).step()
+    assert math.copysign(1.0, p.data) == -1.0  # as shifted(-0.0, 0.0, {}, lr=0.0, shift=-0.0)
+
+
+_RULES: dict[type[Optimizer], Callable[..., optim.Update]] = {
+    SGD: sgd_update,
+    Adagrad: adagrad_update,
+    RMSprop: rmsprop_update,
+    Adam: adam_update,
+    AdamW: adam_update,
+}
+_SETTINGS: dict[type[Optimizer], list[dict[str, Any]]] = {
+    SGD: [{}, {"momentum": 0.9, "nesterov": True}, {"momentum": 0.5, "dampening": -0.0}],
+    Adagrad: [{}, {"lr_decay": 0.1, "initial_accumulator_value": 0.5}],
+    RMSprop: [{}, {"centered": True, "momentum": 0.9, "alpha": 1.0}],
+    Adam: [{}, {"amsgrad": True, "betas": [0.5, 0.9], "weight_decay": 0.1}],
+    AdamW: [{}, {"amsgrad": True, "weight_decay": 0.0}],
+}
+
+
+@pytest.mark.parametrize("cls", list(_RULES), ids=lambda c: c.__name__)
+def test_a_step_is_the_rule_called_with_keywords_on_each_parameter_bit_for_bit(
+    cls: type[Optimizer],
+) -> None:
+    """Groups with their own settings, maximize, a frozen parameter, create_graph gradients
+    and a learning rate changed between steps: each new value is the rule's, to the bit."""
+    rng = random.Random(7)
+    params = [Value(rng.gauss(0.0, 1.0)) for _ in range(9)]
+    params[4].requires_grad = False
+    groups = [
+        {"params": params[i::3], **extra, "maximize": i == 1}
+        for i, extra in enumerate([*_SETTINGS[cls], {}][:3])
+    ]
+    opt = cls(groups, lr=0.05)
+    rule, states = _RULES[cls], {}
+    for t in range(5):
+        for p in params:
+            p.grad = Value(rng.gauss(0.0, 1.0)) if t == 2 else rng.gauss(0.0, 1.0)
+        opt.param_groups[t % 3]["lr"] = [0.05, 0.2, 1.0][t % 3] * (t + 1)
+        want = {}
+        for group in opt.param_groups:
+            hyper = {k: v for k, v in group.items() if k not in ("params", "maximize")}
+            for p in group["params"]:
+                if p.requires_grad:
+                    g = -float(p.grad) if group["maximize"] else float(p.grad)
+                    want[p] = rule(p.data, g, states.get(p, {}), **hyper)
+        before = params[4].data
+        opt.step()
+        for p, (data, new) in want.items():
+            assert repr(p.data) == repr(data)  # repr: -0.0 is not 0.0
+            if new:
+                states[p] = new
+        assert params[4].data == before  # frozen
+        assert opt.state == states
+
+
+def test_a_subclass_that_derives_the_rules_arguments_in_hyper_is_obeyed() -> None:
+    class HalfLife(Optimizer):
+        """SGD with momentum given as a half-life in steps: _hyper turns it into momentum."""
+
+        _update = staticmethod(sgd_update)
+
+        def __init__(self, params: Any, lr: float, half_life: float) -> None:
+            super().__init__(params, {"lr": lr, "half_life": half_life, "maximize": False})
+
+        def _checked(self, hyper: Any) -> dict[str, Any]:
+            return {k: hyper[k] for k in ("lr", "half_life", "maximize")}
+
+        def _hyper(self, group: Any) -> dict[str, Any]:
+            return {"lr": group["lr"], "momentum": 0.5 ** (1.0 / group["half_life"])}
+
+    a, b = _two_params()
+    opt = HalfLife([a, b], lr=0.5, half_life=1.0)
+    opt.step()
+    opt.step()  # the second step uses the momentum buffer: b <- 0.5 * b + g
+    assert (a.data, b.data) == (1.0 - 0.25 - 0.375, 2.0 - 0.25 - 0.375)
+    assert opt.state[a] == {"momentum_buffer": 0.75}

@@ -13,7 +13,7 @@ import inspect
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import cache, partial
+from functools import lru_cache, partial
 from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any, ClassVar, TypeVar
@@ -73,13 +73,21 @@ _NO_STATE: Mapping[str, float] = {}
 _first, _second = itemgetter(0), itemgetter(1)
 
 
-@cache
-def _hyper_names(
+def _split_hyper(
     rule: Callable[..., Update], names: tuple[str, ...]
 ) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...]]:
     """Which of ``names`` ``rule`` takes by position (in its order) and their defaults there,
-    and which it takes by keyword only."""
-    parameters = list(inspect.signature(rule).parameters.values())[3:]  # after param, grad, state
+    and which it takes by keyword only.
+
+    The signature read is the rule's own (not that of a function it wraps: a decorator's
+    ``**hyper`` takes keywords only). A rule whose signature cannot be read gets them all
+    by keyword, as it did before hyper-parameters went by position.
+    """
+    try:
+        signature = inspect.signature(rule, follow_wrapped=False)
+    except (TypeError, ValueError):  # a builtin or compiled function, say
+        return (), (), names
+    parameters = list(signature.parameters.values())[3:]  # after param, grad, state
     order = [p for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD]
     # up to the first one the group does not set (the rule's default): past it, by keyword
     stop = next((i for i, p in enumerate(order) if p.name not in names), len(order))
@@ -88,9 +96,15 @@ def _hyper_names(
     return positional, defaults, tuple(name for name in names if name not in positional)
 
 
+#: ``_split_hyper`` remembered for the last rules used (a bounded cache: classes made on
+#: the fly do not pile up in it).
+_hyper_names = lru_cache(maxsize=64)(_split_hyper)
+
+
 def _same(value: object, default: object) -> bool:
-    """Whether a hyper-parameter is the rule's default (of the same type: False is not 0.0)."""
-    return type(value) is type(default) and value == default
+    """Whether a hyper-parameter is the rule's default: of the same type (False is not 0.0),
+    equal, and written the same (-0.0 is not 0.0: ``x + -0.0`` keeps the sign of a zero)."""
+    return type(value) is type(default) and value == default and repr(value) == repr(default)
 
 
 _GROUP_EXTRAS = ("params", "initial_lr")  # group keys that are not hyper-parameters
@@ -234,12 +248,17 @@ class Optimizer:
         only by keyword (a subclass's rule may) are bound in a ``partial``.
         """
         update = type(self)._update
-        positional, defaults, by_keyword = _hyper_names(update, tuple(self._hyper(group)))
-        args = [group[name] for name in positional]
+        hyper = self._hyper(group)  # a subclass may derive the rule's arguments there
+        names = tuple(hyper)
+        try:
+            positional, defaults, by_keyword = _hyper_names(update, names)
+        except TypeError:  # a rule that cannot be a key of the cache (no __hash__)
+            positional, defaults, by_keyword = _split_hyper(update, names)
+        args = [hyper[name] for name in positional]
         while args and _same(args[-1], defaults[len(args) - 1]):
             args.pop()  # the rule's own default: one argument fewer in each call
         if by_keyword:
-            return partial(update, **{name: group[name] for name in by_keyword}), args
+            return partial(update, **{name: hyper[name] for name in by_keyword}), args
         return update, args
 
     def _failed(
