@@ -43,6 +43,7 @@ __all__ = [
     "items",
     "make_rng",
     "number",
+    "plain_list",
     "real",
     "short",
     "shown",
@@ -171,6 +172,17 @@ def items(value: object, name: str) -> list[object]:
             f"{name} must be a sequence of numbers or Values, got {type(value).__name__}"
         )
     return list(value)
+
+
+def plain_list(value: Any) -> list[Any]:
+    """A new list of ``value``'s items; a numpy array's (anything with ``tolist``) as nested
+    lists of Python numbers, which is what the engine computes with: a float32 or an int8
+    would keep its own narrow type. ``TypeError`` if ``value`` is no sequence.
+
+    >>> plain_list((1, 2)), plain_list(range(2))
+    ([1, 2], [0, 1])
+    """
+    return list(value.tolist() if hasattr(value, "tolist") else value)
 
 
 def as_vector(value: object, name: str) -> list[Value]:

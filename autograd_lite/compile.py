@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd_lite import functional as F
+from autograd_lite.checks import plain_list
 from autograd_lite.engine import (
     TraceError,
     Value,
@@ -864,18 +865,18 @@ class CompiledStep:
         result = self._try_replay(X, Y)
         if result is None:  # not finite, or an error: the engine says what and where
             self.eager_runs += 1
-            total, sums, outs = self._eager(_as_list(xs), _as_list(ys))
+            total, sums, outs = self._eager(plain_list(xs), plain_list(ys))
             means = [g / n for g in sums]
         else:
             total, G, outs = result
             # numpy divides each entry as Python would: the same means, bit for bit
             means = (G / n).tolist() if self.backend == "numpy" else [g / n for g in G]
             if self.calls == 1:
-                self._compare(_as_list(xs), _as_list(ys), total, list(G))
+                self._compare(plain_list(xs), plain_list(ys), total, list(G))
             elif self.check_every and self.calls % self.check_every == 0:
                 # a few samples are enough to catch a wrong replay, at a small cost
                 k = CHECK_SAMPLES
-                head_x, head_y = _as_list(xs[:k]), _as_list(ys[:k])
+                head_x, head_y = plain_list(xs[:k]), plain_list(ys[:k])
                 sub = self._try_replay(*self._inputs(head_x, head_y)[2:])
                 if sub is None:
                     raise ReplayMismatchError(f"compiled step (call {self.calls}): no replay")
@@ -1026,17 +1027,11 @@ def _mismatch(what: str, i: int, sample: object, shape: tuple[int, ...]) -> str:
 _TWO_SEQUENCES = "a compiled step takes two sequences: inputs and targets"
 
 
-def _as_list(items: Any) -> list[Any]:
-    """A new list of ``items``; a numpy array's as nested lists of Python numbers (what the
-    engine takes). ``TypeError`` if ``items`` is no sequence (a 0-d array neither)."""
-    return list(items.tolist() if hasattr(items, "tolist") else items)
-
-
 def _batch(xs: Sequence[Any], ys: Sequence[Any]) -> tuple[list[Any], list[Any]]:
     """The python backend's batch: two lists of one length, numpy arrays as Python numbers
     (a float32 or an int8 would compute in its own narrow type in the replay)."""
     try:
-        xs, ys = _as_list(xs), _as_list(ys)
+        xs, ys = plain_list(xs), plain_list(ys)
     except TypeError:
         raise TypeError(_TWO_SEQUENCES) from None
     _one_length(xs, ys)

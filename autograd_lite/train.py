@@ -31,7 +31,7 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 
 from autograd_lite import functional as F
 from autograd_lite import losses as L
-from autograd_lite.checks import Seed, count, flag, make_rng
+from autograd_lite.checks import Seed, count, flag, make_rng, plain_list
 from autograd_lite.data import batches
 from autograd_lite.engine import Value, no_grad
 from autograd_lite.metrics import accuracy
@@ -221,7 +221,7 @@ def predict_classes(
 def _dataset(data: object, what: str) -> tuple[list[Any], list[Any]]:
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise TypeError(f"{what} must be a pair (X, y), got {type(data).__name__}")
-    X, y = list(data[0]), list(data[1])
+    X, y = plain_list(data[0]), plain_list(data[1])  # numpy arrays too, as Python numbers
     if len(X) != len(y):
         raise ValueError(f"{what}: X has {len(X)} examples but y has {len(y)}")
     if not X:

@@ -322,3 +322,29 @@ def test_readme_training_section_runs(tmp_path: Path, monkeypatch: pytest.Monkey
         exec(compile(code, "README.md", "exec"), {})  # our own README, not user input
     assert out.getvalue().strip().endswith("accuracy 100%")
     load(tmp_path / "moons.json", nn.MLP(2, [16, 16, 1]))
+
+
+@pytest.mark.parametrize("compile", [False, "python", "numpy"])
+def test_fit_takes_numpy_arrays_as_it_takes_lists(compile: bool | str) -> None:
+    import numpy as np
+
+    X, y = _moons()
+
+    def run(data: Any) -> list[float]:
+        model = nn.MLP(2, [6, 1], seed=3)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        history = fit(
+            model,
+            hinge_loss,
+            opt,
+            data,
+            epochs=3,
+            batch_size=8,
+            progress=False,
+            seed=4,
+            compile=compile,
+        )
+        return history.loss
+
+    as_arrays = (np.array(X), np.array(y))
+    assert run(as_arrays) == run((X, y))
