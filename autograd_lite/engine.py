@@ -73,6 +73,22 @@ class _GradMode(threading.local):
 
 _MODE = _GradMode()
 
+# How many threads have grad mode off right now. While it is 0 (almost always),
+# making a node need not read its thread's mode: reading a threading.local
+# attribute costs more than all the other checks of making a node. A thread
+# whose mode is off has counted itself here first, so it always reads its own.
+_THREADS_OFF = 0
+_THREADS_OFF_LOCK = threading.Lock()
+
+
+def _set_grad_enabled(enabled: bool) -> None:
+    """Set this thread's mode, keeping ``_THREADS_OFF`` in step: the one way to change it."""
+    global _THREADS_OFF
+    with _THREADS_OFF_LOCK:
+        if _MODE.enabled != enabled:
+            _THREADS_OFF += -1 if enabled else 1
+            _MODE.enabled = enabled
+
 
 def is_grad_enabled() -> bool:
     """True unless this thread is inside ``no_grad()``."""
@@ -97,12 +113,12 @@ class GradModeContext:
 
     def __enter__(self) -> None:
         self._saved.setdefault(threading.get_ident(), []).append(_MODE.enabled)
-        _MODE.enabled = self._enabled
+        _set_grad_enabled(self._enabled)
 
     def __exit__(self, *exc_info: object) -> None:
         thread = threading.get_ident()
         saved = self._saved[thread]
-        _MODE.enabled = saved.pop()
+        _set_grad_enabled(saved.pop())
         if not saved:
             del self._saved[thread]
 
@@ -662,7 +678,7 @@ def _apply1(op: Primitive, a: Value) -> Value:
         raise _failure(op, (a,), error) from None
     if data - data != 0.0:  # inf or nan
         raise _failure(op, (a,), None)
-    if not (a._rg and _MODE.enabled):
+    if not (a._rg and (_THREADS_OFF == 0 or _MODE.enabled)):
         if _TRACE.tracer is not None and a._rg:
             _TRACE.tracer.folded(op, (a,))
         return _leaf(data, False)
@@ -688,7 +704,7 @@ def _apply2(op: Primitive, a: object, b: object) -> Value:
         raise _failure(op, (x, y), error) from None
     if data - data != 0.0:  # inf or nan
         raise _failure(op, (x, y), None)
-    if not ((x._rg or y._rg) and _MODE.enabled):
+    if not ((x._rg or y._rg) and (_THREADS_OFF == 0 or _MODE.enabled)):
         if _TRACE.tracer is not None and (x._rg or y._rg):
             _TRACE.tracer.folded(op, (x, y))
         return _leaf(data, False)
@@ -715,7 +731,11 @@ def _applyn(op: Primitive, inputs: tuple[Value, ...]) -> Value:
         raise _failure(op, inputs, error) from None
     if data - data != 0.0:  # inf or nan
         raise _failure(op, inputs, None)
-    if _MODE.enabled and inputs and (inputs[0]._rg or any(p._rg for p in inputs)):
+    if (
+        (_THREADS_OFF == 0 or _MODE.enabled)
+        and inputs
+        and (inputs[0]._rg or any(p._rg for p in inputs))
+    ):
         return _nary_node(data, op, inputs)
     if _TRACE.tracer is not None and any(p._rg for p in inputs):
         _TRACE.tracer.folded(op, inputs)

@@ -261,6 +261,38 @@ def test_no_grad_is_thread_local() -> None:
     assert seen["fresh"] is True
 
 
+def test_no_grad_entered_and_left_in_many_threads_at_once_holds_in_each() -> None:
+    """Making a node skips reading the thread's mode while no thread has it off: every kind
+    of node must still follow its own thread's mode while others switch theirs."""
+    w = Value(0.5)
+    start = threading.Barrier(4)
+    wrong: list[str] = []
+
+    def nodes() -> list[Value]:  # a unary, a binary and an n-ary node
+        return [w.tanh(), w * 2.0, F.sum([w, w, 1.0])]
+
+    def work(index: int) -> None:
+        start.wait()
+        for step in range(300):
+            if (index + step) % 2:
+                with no_grad():
+                    if any(v.requires_grad for v in nodes()):
+                        wrong.append(f"thread {index}: a graph under no_grad")
+                    with enable_grad():
+                        if not all(v.requires_grad for v in nodes()):
+                            wrong.append(f"thread {index}: a constant under enable_grad")
+            elif not all(v.requires_grad for v in nodes()):
+                wrong.append(f"thread {index}: a constant outside no_grad")
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    assert wrong == []
+    assert is_grad_enabled() and (w * 2.0).requires_grad
+
+
 def _backward_in_threads(create_graph: bool, *, threads: int, calls: int) -> float:
     """Every thread runs ``calls`` backward passes of its own graphs, all sharing one leaf."""
     x = Value(1.0)
