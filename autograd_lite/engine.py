@@ -780,12 +780,15 @@ def topological_order(*roots: Value, constants: bool = True) -> list[Value]:
         if node is _EMIT:  # the node below has all of its inputs in order already
             order.append(pop())  # type: ignore[arg-type]
             continue
-        if node in seen or not (constants or node._rg):
+        if node in seen:
+            continue
+        a = node._a
+        # an operation's node always takes gradients: only a leaf's flag is read
+        if a is None and not (constants or node._rg):
             continue
         seen.add(node)
         push(node)
         push(_EMIT)
-        a = node._a
         if a is None:
             for p in reversed(node._inputs):
                 if p not in seen:
