@@ -346,9 +346,11 @@ def _failure(op: Primitive, inputs: Sequence[Value], error: Exception | None) ->
 def _unary(op: Primitive, doc: str | None = None) -> Callable[[Value], Value]:
     """The function that applies ``op`` to a Value: ``Value.tanh`` is ``_unary(tanh)``."""
 
+    forward = op.forward  # read once: an attribute of op costs a lookup on every call
+
     def apply1(a: Value) -> Value:
         try:
-            data = op.forward(a.data)
+            data = forward(a.data)
         except (ArithmeticError, ValueError) as error:
             raise _failure(op, (a,), error) from None
         if data - data != 0.0:  # inf or nan
@@ -377,6 +379,8 @@ def _binary(op: Primitive, *, swap: bool = False) -> Callable[[Value, Value | fl
     ``swap=True`` it is a reflected method: ``x.__rsub__(2)`` is ``2 - x``.
     """
 
+    forward = op.forward  # read once: an attribute of op costs a lookup on every call
+
     def apply2(a: object, b: object) -> Value:
         x = a if type(a) is Value else _operand(a)
         y = b if type(b) is Value else _operand(b)
@@ -384,7 +388,7 @@ def _binary(op: Primitive, *, swap: bool = False) -> Callable[[Value, Value | fl
             # so that Python tries the other operand, then raises its usual TypeError
             return NotImplemented  # type: ignore[no-any-return]
         try:
-            data = op.forward(x.data, y.data)
+            data = forward(x.data, y.data)
         except (ArithmeticError, ValueError) as error:
             raise _failure(op, (x, y), error) from None
         if data - data != 0.0:  # inf or nan
