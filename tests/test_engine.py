@@ -11,6 +11,7 @@ from collections.abc import Generator
 import pytest
 
 from autograd_lite import (
+    PRIMITIVES,
     Value,
     enable_grad,
     grad,
@@ -357,6 +358,33 @@ def test_numbers_become_constants_that_take_no_gradient() -> None:
         y.backward()
         assert all(p.grad == 0.0 for p in const)
     assert not (Value(1.0, requires_grad=False) + 2).requires_grad
+
+
+def test_each_arithmetic_method_applies_its_row_to_its_operands_in_order() -> None:
+    """The methods are made from the table (Value.__rsub__ is sub with operands swapped)."""
+    x = Value(0.7)
+    cases = [
+        (x + 2.0, "add", (0.7, 2.0)),
+        (2.0 + x, "add", (2.0, 0.7)),
+        (x - 2.0, "sub", (0.7, 2.0)),
+        (2.0 - x, "sub", (2.0, 0.7)),
+        (x * 2.0, "mul", (0.7, 2.0)),
+        (2.0 * x, "mul", (2.0, 0.7)),
+        (x / 2.0, "div", (0.7, 2.0)),
+        (2.0 / x, "div", (2.0, 0.7)),
+        (x**2.0, "pow", (0.7, 2.0)),
+        (2.0**x, "pow", (2.0, 0.7)),
+        (-x, "neg", (0.7,)),
+        (abs(x), "abs", (0.7,)),
+    ]
+    for name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "softplus"):
+        cases.append((getattr(x, name)(), name, (0.7,)))
+    for v, name, args in cases:
+        assert v.op is PRIMITIVES[name], name
+        assert tuple(p.data for p in v.parents) == args, name
+        assert v.data == PRIMITIVES[name].forward(*args), name
+    for name in ("exp", "log", "sqrt", "sigmoid", "relu", "softplus"):
+        assert getattr(Value, name).__doc__, f"Value.{name} lost its docstring"
 
 
 def test_comparisons_look_at_data_and_equality_at_identity() -> None:
