@@ -74,6 +74,22 @@ class _GradMode(threading.local):
 
 _MODE = _GradMode()
 
+# How many threads have grad mode off right now. While it is 0 (almost always),
+# making a node need not read its thread's mode: reading a threading.local
+# attribute costs more than all the other checks of making a node. A thread
+# whose mode is off has counted itself here first, so it always reads its own.
+_THREADS_OFF = 0
+_THREADS_OFF_LOCK = threading.Lock()
+
+
+def _set_grad_enabled(enabled: bool) -> None:
+    """Set this thread's mode, keeping ``_THREADS_OFF`` in step: the one way to change it."""
+    global _THREADS_OFF
+    with _THREADS_OFF_LOCK:
+        if _MODE.enabled != enabled:
+            _THREADS_OFF += -1 if enabled else 1
+            _MODE.enabled = enabled
+
 
 def is_grad_enabled() -> bool:
     """True unless this thread is inside ``no_grad()``."""
@@ -98,12 +114,12 @@ class GradModeContext:
 
     def __enter__(self) -> None:
         self._saved.setdefault(threading.get_ident(), []).append(_MODE.enabled)
-        _MODE.enabled = self._enabled
+        _set_grad_enabled(self._enabled)
 
     def __exit__(self, *exc_info: object) -> None:
         thread = threading.get_ident()
         saved = self._saved[thread]
-        _MODE.enabled = saved.pop()
+        _set_grad_enabled(saved.pop())
         if not saved:
             del self._saved[thread]
 
@@ -279,6 +295,131 @@ def _check_number(data: object, what: str) -> float:
         f"{what} must be a real number (int or float), got {type(data).__name__}: "
         + reprlib.repr(data)
     )
+
+
+# -- making a node: one idea, written out ------------------------------------------
+# Every node the engine makes is the same slot writes: data, grad = 0.0,
+# requires_grad (_rg), op, and its parents: _a and _b for one or two inputs,
+# or _inputs for n-ary rows (see Value.__slots__; _label only when named).
+# _leaf and _nary_node write them, and the functions that _unary and _binary
+# make write them inline, because making nodes is the engine's hot path: one
+# more Python call per node shows in benchmarks/bench_engine.py. For the same
+# reason Value's arithmetic methods *are* those functions (``Value.__mul__`` is
+# ``_binary(mul)``), rather than methods that call them. A new kind of node
+# writes all the slots too.
+
+_new = object.__new__
+
+
+def _leaf(data: float, requires_grad: bool) -> Value:
+    """A leaf without the checks of ``Value.__init__`` (data is a finite float)."""
+    v: Value = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v._rg = requires_grad
+    v._op = None
+    v._a = None
+    v._b = None
+    v._inputs = ()
+    return v
+
+
+def _nary_node(data: float, op: Primitive, inputs: tuple[Value, ...]) -> Value:
+    v: Value = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v._rg = True
+    v._op = op
+    v._a = None
+    v._b = None
+    v._inputs = inputs
+    return v
+
+
+def _failure(op: Primitive, inputs: Sequence[Value], error: Exception | None) -> Exception:
+    """The error to raise when ``op`` fails on ``inputs``: it names both."""
+    args = ", ".join(_fmt(p.data) for p in inputs)
+    if error is None or isinstance(error, OverflowError):
+        return OverflowError(f"{op.name}({args}) overflows the float range")
+    return type(error)(f"{op.name}({args}): {error}")
+
+
+def _unary(op: Primitive, doc: str | None = None) -> Callable[[Value], Value]:
+    """The function that applies ``op`` to a Value: ``Value.tanh`` is ``_unary(tanh)``."""
+
+    forward = op.forward  # read once: an attribute of op costs a lookup on every call
+
+    def apply1(a: Value) -> Value:
+        try:
+            data = forward(a.data)
+        except (ArithmeticError, ValueError) as error:
+            raise _failure(op, (a,), error) from None
+        if data - data != 0.0:  # inf or nan
+            raise _failure(op, (a,), None)
+        if not (a._rg and (_THREADS_OFF == 0 or _MODE.enabled)):
+            if _TRACE.tracer is not None and a._rg:
+                _TRACE.tracer.folded(op, (a,))
+            return _leaf(data, False)
+        out: Value = _new(Value)
+        out.data = data
+        out.grad = 0.0
+        out._rg = True
+        out._op = op
+        out._a = a
+        out._b = None
+        return out
+
+    apply1.__doc__ = doc
+    return apply1
+
+
+def _binary(op: Primitive, *, swap: bool = False) -> Callable[[Value, Value | float], Value]:
+    """The function that applies ``op`` to two operands: ``Value.__mul__`` is ``_binary(mul)``.
+
+    Operands are Values or numbers (a number becomes a constant). With
+    ``swap=True`` it is a reflected method: ``x.__rsub__(2)`` is ``2 - x``.
+    """
+
+    forward = op.forward  # read once: an attribute of op costs a lookup on every call
+
+    def apply2(a: object, b: object) -> Value:
+        x = a if type(a) is Value else _operand(a)
+        y = b if type(b) is Value else _operand(b)
+        if x is None or y is None:
+            # so that Python tries the other operand, then raises its usual TypeError
+            return NotImplemented  # type: ignore[no-any-return]
+        try:
+            data = forward(x.data, y.data)
+        except (ArithmeticError, ValueError) as error:
+            raise _failure(op, (x, y), error) from None
+        if data - data != 0.0:  # inf or nan
+            raise _failure(op, (x, y), None)
+        if not ((x._rg or y._rg) and (_THREADS_OFF == 0 or _MODE.enabled)):
+            if _TRACE.tracer is not None and (x._rg or y._rg):
+                _TRACE.tracer.folded(op, (x, y))
+            return _leaf(data, False)
+        if op is _POW and y._rg and (x.data < 0.0 or (x.data == 0.0 and y.data <= 0.0)):
+            raise ValueError(
+                f"pow({_fmt(x.data)}, {_fmt(y.data)}): a differentiable exponent needs a "
+                "positive base, or base 0 with a positive exponent (d/db a**b = a**b * ln a); "
+                "use a plain number or .detach() as the exponent"
+            )
+        out: Value = _new(Value)
+        out.data = data
+        out.grad = 0.0
+        out._rg = True
+        out._op = op
+        out._a = x
+        out._b = y
+        return out
+
+    if not swap:
+        return apply2
+
+    def swapped(a: object, b: object) -> Value:
+        return apply2(b, a)
+
+    return swapped
 
 
 class Value:
@@ -469,80 +610,37 @@ class Value:
             return {"text/plain": repr(self)}
         return mimebundle(self)
 
-    # -- primitives ----------------------------------------------------------
+    # -- primitives (see "making a node" above) ------------------------------------
 
-    def __add__(self, other: Value | float) -> Value:
-        return _apply2(_ADD, self, other)
-
-    def __radd__(self, other: Value | float) -> Value:
-        return _apply2(_ADD, other, self)
-
-    def __mul__(self, other: Value | float) -> Value:
-        return _apply2(_MUL, self, other)
-
-    def __rmul__(self, other: Value | float) -> Value:
-        return _apply2(_MUL, other, self)
-
-    def __pow__(self, exponent: Value | float) -> Value:
-        return _apply2(_POW, self, exponent)
-
-    def __rpow__(self, base: Value | float) -> Value:
-        return _apply2(_POW, base, self)
-
-    def exp(self) -> Value:
-        """e ** self."""
-        return _apply1(PRIMITIVES["exp"], self)
-
-    def log(self) -> Value:
-        """Natural logarithm; needs ``data > 0``."""
-        return _apply1(PRIMITIVES["log"], self)
-
-    def sqrt(self) -> Value:
-        """Square root; needs ``data >= 0`` (the derivative at 0 is infinite)."""
-        return _apply1(PRIMITIVES["sqrt"], self)
-
-    def sin(self) -> Value:
-        return _apply1(PRIMITIVES["sin"], self)
-
-    def cos(self) -> Value:
-        return _apply1(PRIMITIVES["cos"], self)
-
-    def tanh(self) -> Value:
-        return _apply1(PRIMITIVES["tanh"], self)
-
-    def sigmoid(self) -> Value:
-        """1 / (1 + e ** -self), finite for any input."""
-        return _apply1(PRIMITIVES["sigmoid"], self)
-
-    def relu(self) -> Value:
-        """max(self, 0); its derivative at 0 is taken as 0, as in PyTorch."""
-        return _apply1(PRIMITIVES["relu"], self)
+    __add__ = _binary(_ADD)
+    __radd__ = _binary(_ADD, swap=True)
+    __mul__ = _binary(_MUL)
+    __rmul__ = _binary(_MUL, swap=True)
+    __pow__ = _binary(_POW)
+    __rpow__ = _binary(_POW, swap=True)
+    __sub__ = _binary(_SUB)
+    __rsub__ = _binary(_SUB, swap=True)
+    __truediv__ = _binary(_DIV)
+    __rtruediv__ = _binary(_DIV, swap=True)
+    __neg__ = _unary(_NEG)
+    __abs__ = _unary(PRIMITIVES["abs"])
+    exp = _unary(PRIMITIVES["exp"], "e ** self.")
+    log = _unary(PRIMITIVES["log"], "Natural logarithm; needs ``data > 0``.")
+    sqrt = _unary(
+        PRIMITIVES["sqrt"], "Square root; needs ``data >= 0`` (the derivative at 0 is infinite)."
+    )
+    sin = _unary(PRIMITIVES["sin"])
+    cos = _unary(PRIMITIVES["cos"])
+    tanh = _unary(_TANH)
+    sigmoid = _unary(PRIMITIVES["sigmoid"], "1 / (1 + e ** -self), finite for any input.")
+    relu = _unary(_RELU, "max(self, 0); its derivative at 0 is taken as 0, as in PyTorch.")
+    softplus = _unary(
+        PRIMITIVES["softplus"], "log(1 + e ** self), a smooth ReLU; finite for any input."
+    )
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """self if self > 0 else negative_slope * self."""
         return apply(PRIMITIVES["leaky_relu"], self, negative_slope)  # a TypeError for a str
-
-    def softplus(self) -> Value:
-        """log(1 + e ** self), a smooth ReLU; finite for any input."""
-        return _apply1(PRIMITIVES["softplus"], self)
-
-    def __abs__(self) -> Value:
-        return _apply1(PRIMITIVES["abs"], self)
-
-    def __neg__(self) -> Value:
-        return _apply1(_NEG, self)
-
-    def __sub__(self, other: Value | float) -> Value:
-        return _apply2(_SUB, self, other)
-
-    def __rsub__(self, other: Value | float) -> Value:
-        return _apply2(_SUB, other, self)
-
-    def __truediv__(self, other: Value | float) -> Value:
-        return _apply2(_DIV, self, other)
-
-    def __rtruediv__(self, other: Value | float) -> Value:
-        return _apply2(_DIV, other, self)
 
     # -- comparisons look at data; == and hash stay identity-based -------------
 
@@ -610,103 +708,7 @@ def _operand(x: object) -> Value | None:
     return None
 
 
-_new = object.__new__
 _DATA_SLOT: Any = Value.__dict__["data"]  # the slot's own descriptor (see tracing())
-
-
-# -- making a node: one idea, written out ------------------------------------------
-# Every node the engine makes is the same slot writes: data, grad = 0.0,
-# requires_grad (_rg), op, and its parents: _a and _b for one or two inputs,
-# or _inputs for n-ary rows (see Value.__slots__; _label only when named).
-# _leaf and _nary_node write them, and _apply1 / _apply2 write them inline,
-# because making nodes is the engine's hot path: one more Python call per node
-# shows in benchmarks/bench_engine.py. A new kind of node writes them all too.
-
-
-def _leaf(data: float, requires_grad: bool) -> Value:
-    """A leaf without the checks of ``Value.__init__`` (data is a finite float)."""
-    v: Value = _new(Value)
-    v.data = data
-    v.grad = 0.0
-    v._rg = requires_grad
-    v._op = None
-    v._a = None
-    v._b = None
-    v._inputs = ()
-    return v
-
-
-def _nary_node(data: float, op: Primitive, inputs: tuple[Value, ...]) -> Value:
-    v: Value = _new(Value)
-    v.data = data
-    v.grad = 0.0
-    v._rg = True
-    v._op = op
-    v._a = None
-    v._b = None
-    v._inputs = inputs
-    return v
-
-
-def _failure(op: Primitive, inputs: Sequence[Value], error: Exception | None) -> Exception:
-    """The error to raise when ``op`` fails on ``inputs``: it names both."""
-    args = ", ".join(_fmt(p.data) for p in inputs)
-    if error is None or isinstance(error, OverflowError):
-        return OverflowError(f"{op.name}({args}) overflows the float range")
-    return type(error)(f"{op.name}({args}): {error}")
-
-
-def _apply1(op: Primitive, a: Value) -> Value:
-    try:
-        data = op.forward(a.data)
-    except (ArithmeticError, ValueError) as error:
-        raise _failure(op, (a,), error) from None
-    if data - data != 0.0:  # inf or nan
-        raise _failure(op, (a,), None)
-    if not (a._rg and _MODE.enabled):
-        if _TRACE.tracer is not None and a._rg:
-            _TRACE.tracer.folded(op, (a,))
-        return _leaf(data, False)
-    out: Value = _new(Value)  # written out here: this is the hot path
-    out.data = data
-    out.grad = 0.0
-    out._rg = True
-    out._op = op
-    out._a = a
-    out._b = None
-    return out
-
-
-def _apply2(op: Primitive, a: object, b: object) -> Value:
-    x = a if type(a) is Value else _operand(a)
-    y = b if type(b) is Value else _operand(b)
-    if x is None or y is None:
-        # so that Python tries the other operand, then raises its usual TypeError
-        return NotImplemented  # type: ignore[no-any-return]
-    try:
-        data = op.forward(x.data, y.data)
-    except (ArithmeticError, ValueError) as error:
-        raise _failure(op, (x, y), error) from None
-    if data - data != 0.0:  # inf or nan
-        raise _failure(op, (x, y), None)
-    if not ((x._rg or y._rg) and _MODE.enabled):
-        if _TRACE.tracer is not None and (x._rg or y._rg):
-            _TRACE.tracer.folded(op, (x, y))
-        return _leaf(data, False)
-    if op is _POW and y._rg and (x.data < 0.0 or (x.data == 0.0 and y.data <= 0.0)):
-        raise ValueError(
-            f"pow({_fmt(x.data)}, {_fmt(y.data)}): a differentiable exponent needs a "
-            "positive base, or base 0 with a positive exponent (d/db a**b = a**b * ln a); "
-            "use a plain number or .detach() as the exponent"
-        )
-    out: Value = _new(Value)  # written out here: this is the hot path
-    out.data = data
-    out.grad = 0.0
-    out._rg = True
-    out._op = op
-    out._a = x
-    out._b = y
-    return out
 
 
 def _applyn(op: Primitive, inputs: tuple[Value, ...]) -> Value:
@@ -716,7 +718,11 @@ def _applyn(op: Primitive, inputs: tuple[Value, ...]) -> Value:
         raise _failure(op, inputs, error) from None
     if data - data != 0.0:  # inf or nan
         raise _failure(op, inputs, None)
-    if _MODE.enabled and inputs and (inputs[0]._rg or any(p._rg for p in inputs)):
+    if (
+        (_THREADS_OFF == 0 or _MODE.enabled)
+        and inputs
+        and (inputs[0]._rg or any(p._rg for p in inputs))
+    ):
         return _nary_node(data, op, inputs)
     if _TRACE.tracer is not None and any(p._rg for p in inputs):
         _TRACE.tracer.folded(op, inputs)
@@ -730,7 +736,8 @@ def apply(op: Primitive, *inputs: Value | float) -> Value:
     if op.arity is not None and len(inputs) != op.arity:
         raise TypeError(f"{op.name} takes {op.arity} inputs, got {len(inputs)}")
     if op.arity == 2:
-        out = _apply2(op, inputs[0], inputs[1])
+        forward: Any = _binary(op)  # either operand may be a number
+        out: Value = forward(inputs[0], inputs[1])
         if out is NotImplemented:
             raise TypeError(f"{op.name} takes numbers or Values, got {_type_names(inputs)}")
         return out
@@ -742,7 +749,7 @@ def apply(op: Primitive, *inputs: Value | float) -> Value:
                 raise TypeError(f"{op.name} takes numbers or Values, got {_type_names(inputs)}")
             break
     if op.arity == 1:
-        return _apply1(op, parents[0])
+        return _unary(op)(parents[0])
     return _applyn(op, parents)
 
 
@@ -778,12 +785,15 @@ def topological_order(*roots: Value, constants: bool = True) -> list[Value]:
         if node is _EMIT:  # the node below has all of its inputs in order already
             order.append(pop())  # type: ignore[arg-type]
             continue
-        if node in seen or not (constants or node._rg):
+        if node in seen:
+            continue
+        a = node._a
+        # an operation's node always takes gradients: only a leaf's flag is read
+        if a is None and not (constants or node._rg):
             continue
         seen.add(node)
         push(node)
         push(_EMIT)
-        a = node._a
         if a is None:
             for p in reversed(node._inputs):
                 if p not in seen:

@@ -11,6 +11,7 @@ from collections.abc import Generator
 import pytest
 
 from autograd_lite import (
+    PRIMITIVES,
     Value,
     enable_grad,
     grad,
@@ -261,6 +262,38 @@ def test_no_grad_is_thread_local() -> None:
     assert seen["fresh"] is True
 
 
+def test_no_grad_entered_and_left_in_many_threads_at_once_holds_in_each() -> None:
+    """Making a node skips reading the thread's mode while no thread has it off: every kind
+    of node must still follow its own thread's mode while others switch theirs."""
+    w = Value(0.5)
+    start = threading.Barrier(4)
+    wrong: list[str] = []
+
+    def nodes() -> list[Value]:  # a unary, a binary and an n-ary node
+        return [w.tanh(), w * 2.0, F.sum([w, w, 1.0])]
+
+    def work(index: int) -> None:
+        start.wait()
+        for step in range(300):
+            if (index + step) % 2:
+                with no_grad():
+                    if any(v.requires_grad for v in nodes()):
+                        wrong.append(f"thread {index}: a graph under no_grad")
+                    with enable_grad():
+                        if not all(v.requires_grad for v in nodes()):
+                            wrong.append(f"thread {index}: a constant under enable_grad")
+            elif not all(v.requires_grad for v in nodes()):
+                wrong.append(f"thread {index}: a constant outside no_grad")
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    assert wrong == []
+    assert is_grad_enabled() and (w * 2.0).requires_grad
+
+
 def _backward_in_threads(create_graph: bool, *, threads: int, calls: int) -> float:
     """Every thread runs ``calls`` backward passes of its own graphs, all sharing one leaf."""
     x = Value(1.0)
@@ -325,6 +358,33 @@ def test_numbers_become_constants_that_take_no_gradient() -> None:
         y.backward()
         assert all(p.grad == 0.0 for p in const)
     assert not (Value(1.0, requires_grad=False) + 2).requires_grad
+
+
+def test_each_arithmetic_method_applies_its_row_to_its_operands_in_order() -> None:
+    """The methods are made from the table (Value.__rsub__ is sub with operands swapped)."""
+    x = Value(0.7)
+    cases = [
+        (x + 2.0, "add", (0.7, 2.0)),
+        (2.0 + x, "add", (2.0, 0.7)),
+        (x - 2.0, "sub", (0.7, 2.0)),
+        (2.0 - x, "sub", (2.0, 0.7)),
+        (x * 2.0, "mul", (0.7, 2.0)),
+        (2.0 * x, "mul", (2.0, 0.7)),
+        (x / 2.0, "div", (0.7, 2.0)),
+        (2.0 / x, "div", (2.0, 0.7)),
+        (x**2.0, "pow", (0.7, 2.0)),
+        (2.0**x, "pow", (2.0, 0.7)),
+        (-x, "neg", (0.7,)),
+        (abs(x), "abs", (0.7,)),
+    ]
+    for name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "softplus"):
+        cases.append((getattr(x, name)(), name, (0.7,)))
+    for v, name, args in cases:
+        assert v.op is PRIMITIVES[name], name
+        assert tuple(p.data for p in v.parents) == args, name
+        assert v.data == PRIMITIVES[name].forward(*args), name
+    for name in ("exp", "log", "sqrt", "sigmoid", "relu", "softplus"):
+        assert getattr(Value, name).__doc__, f"Value.{name} lost its docstring"
 
 
 def test_comparisons_look_at_data_and_equality_at_identity() -> None:
