@@ -344,37 +344,45 @@ def _failure(op: Primitive, inputs: Sequence[Value], error: Exception | None) ->
     return type(error)(f"{op.name}({args}): {error}")
 
 
-def _unary(op: Primitive, doc: str | None = None) -> Callable[[Value], Value]:
-    """The function that applies ``op`` to a Value: ``Value.tanh`` is ``_unary(tanh)``."""
+def _named(method: _F, name: str, doc: str | None) -> _F:
+    """``method`` as ``Value.<name>`` for ``help()`` and tracebacks, with its docstring."""
+    method.__name__, method.__qualname__, method.__doc__ = name, f"Value.{name}", doc
+    return method
+
+
+def _unary(op: Primitive, name: str, doc: str | None = None) -> Callable[[Value], Value]:
+    """The method that applies ``op`` to a Value: ``Value.tanh`` is ``_unary(tanh, "tanh")``."""
 
     forward = op.forward  # read once: an attribute of op costs a lookup on every call
 
-    def apply1(a: Value) -> Value:
+    def apply1(self: Value) -> Value:
         try:
-            data = forward(a.data)
+            data = forward(self.data)
         except (ArithmeticError, ValueError) as error:
-            raise _failure(op, (a,), error) from None
+            raise _failure(op, (self,), error) from None
         if data - data != 0.0:  # inf or nan
-            raise _failure(op, (a,), None)
-        if not (a._rg and (_THREADS_OFF == 0 or _MODE.enabled)):
-            if _TRACE.tracer is not None and a._rg:
-                _TRACE.tracer.folded(op, (a,))
+            raise _failure(op, (self,), None)
+        if not (self._rg and (_THREADS_OFF == 0 or _MODE.enabled)):
+            if _TRACE.tracer is not None and self._rg:
+                _TRACE.tracer.folded(op, (self,))
             return _leaf(data, False)
         out: Value = _new(Value)
         out.data = data
         out.grad = 0.0
         out._rg = True
         out._op = op
-        out._a = a
+        out._a = self
         out._b = None
         return out
 
-    apply1.__doc__ = doc
-    return apply1
+    return _named(apply1, name, doc)
 
 
-def _binary(op: Primitive, *, swap: bool = False) -> Callable[[Value, Value | float], Value]:
-    """The function that applies ``op`` to two operands: ``Value.__mul__`` is ``_binary(mul)``.
+def _binary(
+    op: Primitive, name: str, *, swap: bool = False
+) -> Callable[[Value, Value | float], Value]:
+    """The method that applies ``op`` to two operands: ``Value.__mul__`` is
+    ``_binary(mul, "__mul__")``.
 
     Operands are Values or numbers (a number becomes a constant). With
     ``swap=True`` it is a reflected method: ``x.__rsub__(2)`` is ``2 - x``.
@@ -382,9 +390,9 @@ def _binary(op: Primitive, *, swap: bool = False) -> Callable[[Value, Value | fl
 
     forward = op.forward  # read once: an attribute of op costs a lookup on every call
 
-    def apply2(a: object, b: object) -> Value:
-        x = a if type(a) is Value else _operand(a)
-        y = b if type(b) is Value else _operand(b)
+    def apply2(self: object, other: object) -> Value:  # self: the left operand
+        x = self if type(self) is Value else _operand(self)
+        y = other if type(other) is Value else _operand(other)
         if x is None or y is None:
             # so that Python tries the other operand, then raises its usual TypeError
             return NotImplemented  # type: ignore[no-any-return]
@@ -414,12 +422,12 @@ def _binary(op: Primitive, *, swap: bool = False) -> Callable[[Value, Value | fl
         return out
 
     if not swap:
-        return apply2
+        return _named(apply2, name, None)
 
-    def swapped(a: object, b: object) -> Value:
-        return apply2(b, a)
+    def swapped(self: object, other: object) -> Value:
+        return apply2(other, self)
 
-    return swapped
+    return _named(swapped, name, None)
 
 
 class Value:
@@ -612,30 +620,36 @@ class Value:
 
     # -- primitives (see "making a node" above) ------------------------------------
 
-    __add__ = _binary(_ADD)
-    __radd__ = _binary(_ADD, swap=True)
-    __mul__ = _binary(_MUL)
-    __rmul__ = _binary(_MUL, swap=True)
-    __pow__ = _binary(_POW)
-    __rpow__ = _binary(_POW, swap=True)
-    __sub__ = _binary(_SUB)
-    __rsub__ = _binary(_SUB, swap=True)
-    __truediv__ = _binary(_DIV)
-    __rtruediv__ = _binary(_DIV, swap=True)
-    __neg__ = _unary(_NEG)
-    __abs__ = _unary(PRIMITIVES["abs"])
-    exp = _unary(PRIMITIVES["exp"], "e ** self.")
-    log = _unary(PRIMITIVES["log"], "Natural logarithm; needs ``data > 0``.")
+    __add__ = _binary(_ADD, "__add__")
+    __radd__ = _binary(_ADD, "__radd__", swap=True)
+    __mul__ = _binary(_MUL, "__mul__")
+    __rmul__ = _binary(_MUL, "__rmul__", swap=True)
+    __pow__ = _binary(_POW, "__pow__")
+    __rpow__ = _binary(_POW, "__rpow__", swap=True)
+    __sub__ = _binary(_SUB, "__sub__")
+    __rsub__ = _binary(_SUB, "__rsub__", swap=True)
+    __truediv__ = _binary(_DIV, "__truediv__")
+    __rtruediv__ = _binary(_DIV, "__rtruediv__", swap=True)
+    __neg__ = _unary(_NEG, "__neg__")
+    __abs__ = _unary(PRIMITIVES["abs"], "__abs__")
+    exp = _unary(PRIMITIVES["exp"], "exp", "e ** self.")
+    log = _unary(PRIMITIVES["log"], "log", "Natural logarithm; needs ``data > 0``.")
     sqrt = _unary(
-        PRIMITIVES["sqrt"], "Square root; needs ``data >= 0`` (the derivative at 0 is infinite)."
+        PRIMITIVES["sqrt"],
+        "sqrt",
+        "Square root; needs ``data >= 0`` (the derivative at 0 is infinite).",
     )
-    sin = _unary(PRIMITIVES["sin"])
-    cos = _unary(PRIMITIVES["cos"])
-    tanh = _unary(_TANH)
-    sigmoid = _unary(PRIMITIVES["sigmoid"], "1 / (1 + e ** -self), finite for any input.")
-    relu = _unary(_RELU, "max(self, 0); its derivative at 0 is taken as 0, as in PyTorch.")
+    sin = _unary(PRIMITIVES["sin"], "sin")
+    cos = _unary(PRIMITIVES["cos"], "cos")
+    tanh = _unary(_TANH, "tanh")
+    sigmoid = _unary(
+        PRIMITIVES["sigmoid"], "sigmoid", "1 / (1 + e ** -self), finite for any input."
+    )
+    relu = _unary(_RELU, "relu", "max(self, 0); its derivative at 0 is taken as 0, as in PyTorch.")
     softplus = _unary(
-        PRIMITIVES["softplus"], "log(1 + e ** self), a smooth ReLU; finite for any input."
+        PRIMITIVES["softplus"],
+        "softplus",
+        "log(1 + e ** self), a smooth ReLU; finite for any input.",
     )
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
@@ -729,6 +743,12 @@ def _applyn(op: Primitive, inputs: tuple[Value, ...]) -> Value:
     return _leaf(data, False)
 
 
+@functools.cache
+def _method_of(op: Primitive) -> Callable[..., Value]:
+    """The function of a unary or binary row, made once per row (``apply``'s fast path)."""
+    return _unary(op, op.name) if op.arity == 1 else _binary(op, op.name)
+
+
 def apply(op: Primitive, *inputs: Value | float) -> Value:
     """Apply a primitive from the table to Values or numbers (any arity)."""
     if not isinstance(op, Primitive):
@@ -736,7 +756,7 @@ def apply(op: Primitive, *inputs: Value | float) -> Value:
     if op.arity is not None and len(inputs) != op.arity:
         raise TypeError(f"{op.name} takes {op.arity} inputs, got {len(inputs)}")
     if op.arity == 2:
-        forward: Any = _binary(op)  # either operand may be a number
+        forward: Any = _method_of(op)  # either operand may be a number
         out: Value = forward(inputs[0], inputs[1])
         if out is NotImplemented:
             raise TypeError(f"{op.name} takes numbers or Values, got {_type_names(inputs)}")
@@ -749,7 +769,7 @@ def apply(op: Primitive, *inputs: Value | float) -> Value:
                 raise TypeError(f"{op.name} takes numbers or Values, got {_type_names(inputs)}")
             break
     if op.arity == 1:
-        return _unary(op)(parents[0])
+        return _method_of(op)(parents[0])
     return _applyn(op, parents)
 
 

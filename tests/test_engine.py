@@ -644,3 +644,12 @@ def test_copies_of_a_parameter_are_parameters() -> None:
     assert type(copy.copy(w)) is Parameter
     twin = copy.deepcopy(y)
     assert type(twin.parents[0]) is Parameter and twin.parents[0].label == "w"
+
+
+def test_value_methods_read_as_methods_in_help() -> None:
+    import inspect
+
+    assert Value.tanh.__qualname__ == "Value.tanh" and Value.__rsub__.__name__ == "__rsub__"
+    assert list(inspect.signature(Value.exp).parameters) == ["self"]
+    assert list(inspect.signature(Value.__mul__).parameters) == ["self", "other"]
+    assert Value.exp.__doc__ == "e ** self."
