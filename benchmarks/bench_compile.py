@@ -1,6 +1,6 @@
 """Compiled training steps against the eager engine, micrograd==0.1.0 and PyTorch, in one process.
 
-    pip install -e ".[bench]" torch==2.13.0 && python benchmarks/bench_compile.py   # about half a minute
+    pip install -e ".[bench]" torch==2.13.0 && python benchmarks/bench_compile.py  # ~30 s
 
 The workload is micrograd's demo network: MLP(2, [16, 16, 1]) from
 micrograd's seeded weights (``random.seed(1337)``, copied into every other
