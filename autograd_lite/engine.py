@@ -910,25 +910,27 @@ def _float_steps(nodes: Iterator[Value], grads: dict[Value, float], keep: Any) -
                     if p._rg:
                         grads[p] = get(p, 0.0) + gp
                 continue
-            b = node._b
             # The rules of the commonest rows, written out: the same formulas as their
             # rows in ops.py (the tests compare the two), without a call and a tuple each.
-            if op is mul:
-                ga = g * b.data  # type: ignore[union-attr]
-                gb = g * a.data
-            elif op is add:
-                ga = gb = g
-            elif op is tanh:
+            if op is tanh:
                 out = node.data
                 ga = g * (1 - out * out)
             elif op is relu:
                 ga = g if a.data > 0 else 0.0
-            elif b is None:
-                (ga,) = op.vjp(g, node.data, a.data)
             else:
-                ga, gb = op.vjp(g, node.data, a.data, b.data)
-            if b is not None and b._rg:
-                grads[b] = get(b, 0.0) + gb
+                b = node._b
+                if b is None:
+                    (ga,) = op.vjp(g, node.data, a.data)
+                else:
+                    if op is mul:
+                        ga = g * b.data
+                        gb = g * a.data
+                    elif op is add:
+                        ga = gb = g
+                    else:
+                        ga, gb = op.vjp(g, node.data, a.data, b.data)
+                    if b._rg:
+                        grads[b] = get(b, 0.0) + gb
             if a._rg:
                 grads[a] = get(a, 0.0) + ga
     except (ArithmeticError, ValueError) as error:
