@@ -973,3 +973,24 @@ def test_a_subclass_that_derives_the_rules_arguments_in_hyper_is_obeyed() -> Non
     opt.step()  # the second step uses the momentum buffer: b <- 0.5 * b + g
     assert (a.data, b.data) == (1.0 - 0.25 - 0.375, 2.0 - 0.25 - 0.375)
     assert opt.state[a] == {"momentum_buffer": 0.75}
+
+
+def test_a_rule_that_raises_once_but_for_no_parameter_alone_still_changes_nothing() -> None:
+    calls = []
+
+    def flaky(param: float, grad: float, state: Any, lr: float) -> optim.Update:
+        calls.append(param)
+        if len(calls) == 2:  # the second call of the step's map, never again
+            raise OverflowError("once")
+        return param - lr * grad, {}
+
+    class Flaky(Optimizer):
+        _update = staticmethod(flaky)
+
+        def _checked(self, hyper: Any) -> dict[str, Any]:
+            return {"lr": float(hyper["lr"]), "maximize": False}
+
+    a, b = _two_params()
+    with pytest.raises(FloatingPointError, match="the update rule raised; nothing was changed"):
+        Flaky([a, b], {"lr": 0.1, "maximize": False}).step()
+    assert (a.data, b.data) == (1.0, 2.0)

@@ -275,7 +275,9 @@ class Optimizer:
                 rule(p.data, g, old, *hyper)
             except (ArithmeticError, ValueError) as error:
                 return self._step_error(p, f"fail ({type(error).__name__}: {error})")
-        raise AssertionError("unreachable: the rule raised for one of these parameters")
+        return FloatingPointError(  # a rule that raised once but for no parameter alone
+            f"{type(self).__name__}.step(): the update rule raised; nothing was changed"
+        )
 
     def step(self, closure: Callable[[], R] | None = None) -> R | None:
         """Update every parameter that requires a gradient; return ``closure()``'s result.
@@ -291,7 +293,7 @@ class Optimizer:
         """
         loss = closure() if closure is not None else None
         state = self.state.get
-        # every new value first, into flat lists (cheaper than a tuple per parameter) ...
+        # every new value first, into flat lists ...
         who: list[Value] = []
         datas: list[float] = []
         news: list[State] = []
