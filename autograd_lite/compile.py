@@ -872,7 +872,7 @@ class CompiledStep:
             # numpy divides each entry as Python would: the same means, bit for bit
             means = (G / n).tolist() if self.backend == "numpy" else [g / n for g in G]
             if self.calls == 1:
-                self._compare(plain_list(xs), plain_list(ys), total, list(G))
+                self._compare(plain_list(xs), plain_list(ys), total, plain_list(G))
             elif self.check_every and self.calls % self.check_every == 0:
                 # a few samples are enough to catch a wrong replay, at a small cost
                 k = CHECK_SAMPLES
@@ -880,7 +880,7 @@ class CompiledStep:
                 sub = self._try_replay(*self._inputs(head_x, head_y)[2:])
                 if sub is None:
                     raise ReplayMismatchError(f"compiled step (call {self.calls}): no replay")
-                self._compare(head_x, head_y, sub[0], list(sub[1]))
+                self._compare(head_x, head_y, sub[0], plain_list(sub[1]))
         add_to_grad(zip(self._trained, means, strict=True))
         self.outputs = outs
         return total / n
