@@ -18,7 +18,7 @@ from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any, ClassVar, TypeVar
 
-from autograd_lite.checks import flag, hyper_parameter, real, short
+from autograd_lite.checks import bounded_list, flag, hyper_parameter, real, short
 from autograd_lite.engine import Value, trainable
 from autograd_lite.optim.rules import (
     State,
@@ -110,12 +110,15 @@ def _same(value: object, default: object) -> bool:
 _GROUP_EXTRAS = ("params", "initial_lr")  # group keys that are not hyper-parameters
 
 
-def param_list(params: object) -> list[Value]:
-    """``params`` (one Value or an iterable of them) as a list of distinct leaves."""
+def param_list(params: object, name: str = "params") -> list[Value]:
+    """``params`` (one Value or an iterable of them) as a list of distinct leaves.
+
+    An endless iterator is refused (``checks.bounded_list``), never read to the end.
+    """
     items = [params] if isinstance(params, Value) else params
     if isinstance(items, (str, bytes, dict)) or not isinstance(items, Iterable):
-        raise TypeError(f"'params' must be an iterable of Values, got {type(params).__name__}")
-    out = list(items)
+        raise TypeError(f"'{name}' must be an iterable of Values, got {type(params).__name__}")
+    out = bounded_list(items, name)
     for i, p in enumerate(out):
         if not isinstance(p, Value):
             raise TypeError(f"params[{i}] must be a Value, got {type(p).__name__}")
@@ -178,7 +181,7 @@ class Optimizer:
                 f"params must be an iterable of Values or of dicts (parameter groups), "
                 f"got {type(params).__name__}"
             )
-        items: list[Any] = list(params)
+        items: list[Any] = bounded_list(params, "params")
         if not items:
             raise ValueError("optimizer got an empty parameter list")
         groups = items if all(isinstance(g, dict) for g in items) else [{"params": items}]
