@@ -191,8 +191,9 @@ learning worked by hand.'
     chunks = _sections(main, lines)
     if not chunks or START not in chunks[0].splitlines()[0]:
         raise ValueError(f"lesson {name!r}: main must begin with {START}")
-    # the name as data: a Python string literal (repr), whatever characters it holds
-    chunks[0] = chunks[0].replace(START, f"start({name + '.py'!r}, describe({name!r}), argv)", 1)
+    # the name as data: a Python string literal, whatever characters it holds
+    call = f"start({_literal(name + '.py')}, describe({_literal(name)}), argv)"
+    chunks[0] = chunks[0].replace(START, call, 1)
     cells = [
         _cell("markdown", f"# Lesson {html.escape(name)}: {_docstring(name)}"),
         _cell("code", setup),
@@ -209,6 +210,18 @@ learning worked by hand.'
                 raise ValueError(message) from None
     metadata = copy.deepcopy(METADATA)  # the caller's to change
     return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
+
+
+def _literal(text: str) -> str:
+    """``text`` as a Python string literal: ``repr``, in double quotes where it can be.
+
+    >>> print(_literal("five_steps"), _literal('say "hi"'))
+    "five_steps" 'say "hi"'
+    """
+    literal = repr(text)
+    if literal.startswith("'") and '"' not in text:  # then text has no quote at all
+        literal = f'"{literal[1:-1]}"'
+    return literal
 
 
 def _cell_id(name: str, index: int) -> str:

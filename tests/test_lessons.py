@@ -548,7 +548,14 @@ def test_a_write_that_fails_half_way_is_one_line(
     assert err == f"autograd-lite lesson: cannot write {where}: No space left on device\n"
 
 
-HOSTILE_NAMES = ['say "hi"', 'x"), print("pwned', "it's", "back\\slash", "a b\u00e9<i>"]
+HOSTILE_NAMES = [
+    'say "hi"',
+    "smile \U0001f600",
+    'x"), print("pwned',
+    "it's",
+    "back\\slash",
+    "a b\u00e9<i>",
+]
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
