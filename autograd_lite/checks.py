@@ -199,12 +199,12 @@ def bounded_list(value: Iterable[_T], name: str, *, limit: int | None = None) ->
     >>> import itertools
     >>> bounded_list(itertools.count(), "xs")
     Traceback (most recent call last):
-    ValueError: xs has more than 1,000,000 items (an endless iterator?); give a list
+    ValueError: xs: more than 1,000,000 items (an endless iterator?); pass a list
     """
     if isinstance(value, (list, tuple)):
         return list(value)
     limit = MAX_ITEMS if limit is None else limit
-    too_many = f"{name} has more than {limit:,} items (an endless iterator?); give a list"
+    too_many = f"{name}: more than {limit:,} items (an endless iterator?); pass a list"
     if isinstance(value, Sized):
         try:
             size = len(value)

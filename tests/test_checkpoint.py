@@ -441,3 +441,10 @@ def test_a_hostile_file_is_still_refused_before_it_is_read(tmp_path: Path) -> No
     deep.write_text("[" * (cap - 1))
     with pytest.raises(CheckpointError, match="nested too deeply"):
         load(deep, model)
+
+
+def test_the_readme_states_the_bounds_the_code_uses() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    text = " ".join(readme.split())
+    assert f"{checkpoint.BYTES_PER_PARAMETER} bytes per parameter" in text
+    assert f"of at most {MAX_BYTES // 2**20} MiB" in text

@@ -245,7 +245,8 @@ def test_the_readme_error_table_shows_the_messages_the_engine_gives() -> None:
         found = re.match(r"`([^`]*)`", first)
         assert found is not None, row
         with pytest.raises(Exception) as caught:  # the row says which
-            eval(found.group(1), {"Value": Value, "grad": grad, "pickle": pickle})  # our README
+            names = {"Value": Value, "grad": grad, "pickle": pickle, "F": F, "itertools": itertools}
+            eval(found.group(1), names)  # our README
         assert f"{type(caught.value).__name__}: {caught.value}" == shown.strip("`"), row
 
 
