@@ -48,7 +48,7 @@ import tempfile
 from collections.abc import Mapping
 from typing import Any
 
-from autograd_lite.checks import read_regular_file
+from autograd_lite.checks import bounded_list, read_regular_file
 from autograd_lite.nn import Module
 
 __all__ = [
@@ -153,10 +153,11 @@ def save(
     if optimizer is not None:
         doc["optimizer"] = {"type": type(optimizer).__name__, "state": optimizer.state_dict()}
     if metadata is not None:
-        problem = _depth_problem(metadata)
+        own = dict(bounded_list(metadata.items(), "metadata"))  # an endless Mapping is refused
+        problem = _depth_problem(own)
         if problem:
             raise ValueError(f"cannot save to {where}: metadata is not JSON-ready: {problem}")
-        doc["metadata"] = dict(metadata)
+        doc["metadata"] = own
     try:
         text = json.dumps(doc, indent=1, allow_nan=False)
     except (TypeError, ValueError) as error:
@@ -326,13 +327,13 @@ def max_bytes_for(model: Module) -> int:
     """
     if not isinstance(model, Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
-    names = sum(len(json.dumps(name)) for name, _ in model.named_parameters())
-    count = sum(1 for _ in model.named_parameters())
+    names = [len(json.dumps(name)) for name, _ in model.named_parameters()]
     architecture = len(json.dumps(model.architecture(), indent=1))
     # each line of the architecture sits two levels deeper in the file: 2 more spaces
     indent = 2 * (architecture // 2 + 1)  # at most one line per two characters
     described = len(json.dumps(repr(model)))
-    return MAX_BYTES + described + architecture + indent + names + count * BYTES_PER_PARAMETER
+    per_parameter = sum(names) + len(names) * BYTES_PER_PARAMETER
+    return MAX_BYTES + described + architecture + indent + per_parameter
 
 
 def load(

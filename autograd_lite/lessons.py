@@ -386,8 +386,8 @@ class RunLesson:
                 argv.append("--quick")
             load(path.stem).main(argv)
         except OSError as error:  # a folder that refuses a file half way, a full disk
-            where = f" {error.filename}" if error.filename else ""
-            print(f"{prog}: cannot write{where}: {error.strerror or error}", file=sys.stderr)
+            where = f"{error.filename}: " if error.filename else ""
+            print(f"{prog}: {where}{error.strerror or error}", file=sys.stderr)
             return 1
         return 0
 

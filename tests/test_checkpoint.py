@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from autograd_lite import checkpoint, nn, optim
+from autograd_lite import checkpoint, checks, nn, optim
 from autograd_lite.checkpoint import (
     MAX_BYTES,
     MAX_DEPTH,
@@ -448,3 +449,24 @@ def test_the_readme_states_the_bounds_the_code_uses() -> None:
     text = " ".join(readme.split())
     assert f"{checkpoint.BYTES_PER_PARAMETER} bytes per parameter" in text
     assert f"of at most {MAX_BYTES // 2**20} MiB" in text
+
+
+def test_endless_metadata_is_refused_at_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Endless(Mapping[str, int]):
+        def __getitem__(self, key: str) -> int:
+            return 0
+
+        def __iter__(self) -> Iterator[str]:
+            return (str(i) for i in itertools.count())
+
+        def __len__(self) -> int:
+            return 1  # it lies
+
+    monkeypatch.setattr(checks, "MAX_ITEMS", 100)
+    with pytest.raises(
+        ValueError, match=r"metadata: more than 100 items \(an endless iterator\?\)"
+    ):
+        save(tmp_path / "m.json", nn.MLP(2, [1], seed=0), metadata=Endless())
+    assert os.listdir(tmp_path) == []

@@ -545,7 +545,7 @@ def test_a_write_that_fails_half_way_is_one_line(
     assert cli_main(["lesson", "toast_robot", "--notebook", "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     where = tmp_path / "toast_robot.ipynb"
-    assert err == f"autograd-lite lesson: cannot write {where}: No space left on device\n"
+    assert err == f"autograd-lite lesson: {where}: No space left on device\n"
 
 
 HOSTILE_NAMES = [
