@@ -7,7 +7,6 @@ batches and GPUs. PyTorch is imported only when the function is called; it
 is not a dependency of this library.
 
     >>> from autograd_lite import nn
-from autograd_lite.checks import short
     >>> from autograd_lite.export import to_torch
     >>> model = nn.MLP(2, [16, 16, 1], seed=0)
     >>> net = to_torch(model)                                   # doctest: +SKIP
