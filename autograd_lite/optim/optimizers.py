@@ -302,13 +302,14 @@ class Optimizer:
         news: list[State] = []
         for group in self.param_groups:
             params = trainable(group["params"])  # the frozen stay put
-            grads = list(map(float, [p.grad for p in params]))  # float: a create_graph grad too
+            # the slots behind .grad and .data, read directly: properties cost a call each
+            grads = list(map(float, [p._grad for p in params]))  # float: a create_graph grad too
             if group["maximize"]:
                 grads = [-g for g in grads]  # climb: g <- -g
             olds = list(map(state, params, repeat(_NO_STATE)))
             rule, hyper = self._rule(group)
             try:  # one map over the group, every argument by position: the loop runs in C
-                steps = list(map(rule, [p.data for p in params], grads, olds, *map(repeat, hyper)))
+                steps = list(map(rule, [p._data for p in params], grads, olds, *map(repeat, hyper)))
             except (ArithmeticError, ValueError):  # e.g. an overflow in x ** y
                 raise self._failed(rule, hyper, params, grads, olds) from None
             who += params
@@ -326,7 +327,7 @@ class Optimizer:
                     if not math.isfinite(x):
                         raise self._step_error(p, f"have {name} {x}")
         for p, data in zip(who, datas, strict=True):
-            p.data = data
+            p._data = data  # a finite float, checked above: the slot behind .data
         if stateful:
             self.state.update((p, new) for p, new in zip(who, news, strict=True) if new)
         return loss
