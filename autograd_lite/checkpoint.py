@@ -240,10 +240,12 @@ def _read_bytes(path: str, max_bytes: int) -> bytes:
     """The file's bytes: a regular file of at most ``max_bytes``, opened without blocking."""
     try:
         data, size = read_regular_file(path, "checkpoint", max_bytes)
-    except FileNotFoundError:
+    except (FileNotFoundError, PermissionError):
         raise
     except ValueError as error:
         raise CheckpointError(str(error)) from None
+    except OSError as error:  # e.g. /proc/self/mem: a "regular file" whose read fails
+        raise CheckpointError(f"{path} cannot be read: {error.strerror or error}") from None
     if max(size, len(data)) > max_bytes:
         raise CheckpointError(
             f"{path} is {max(size, len(data)):,} bytes, more than the {max_bytes:,} that load "

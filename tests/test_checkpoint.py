@@ -470,3 +470,10 @@ def test_endless_metadata_is_refused_at_save(
     ):
         save(tmp_path / "m.json", nn.MLP(2, [1], seed=0), metadata=Endless())
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs Linux's /proc")
+def test_a_file_whose_read_fails_is_a_checkpoint_error() -> None:
+    """/proc/self/mem is a 'regular file' of size 0 whose read fails with EIO."""
+    with pytest.raises(CheckpointError, match=r"/proc/self/mem cannot be read: Input/output error"):
+        load("/proc/self/mem", nn.MLP(2, [1], seed=0))
