@@ -105,18 +105,18 @@ class _Refuse(importlib.abc.MetaPathFinder):
 
 
 def _guard() -> None:
-    """From here on, the learner's code cannot import a blocked library, loaded or not."""
+    """From here on, the learner's code cannot import a blocked library, loaded or not.
+
+    Both hooks look up the stack for a frame of the learner's module: an import
+    statement, ``__import__`` called by hand or ``exec`` of a built string are
+    all the learner's, wherever the import machinery is entered.
+    """
     real = builtins.__import__
 
     def guarded(
         name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
     ) -> types.ModuleType:
-        if (
-            level == 0
-            and name.split(".")[0] in BLOCKED
-            and globals is not None
-            and globals.get("__name__") == MODULE
-        ):
+        if level == 0 and name.split(".")[0] in BLOCKED and _from_learner():
             raise ImportError(_why(name))
         return real(name, globals, locals, fromlist, level)
 

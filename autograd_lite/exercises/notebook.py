@@ -75,7 +75,11 @@ def cells_source(cells: Sequence[object]) -> str:
     for cell in cells:
         if not isinstance(cell, str):
             raise TypeError(f"each cell must be a str, got {type(cell).__name__}")
-        if CHECK_CALL in cell or cell.lstrip().startswith(("%", "!", "get_ipython")):
+        if (
+            not cell.strip()
+            or CHECK_CALL in cell
+            or cell.lstrip().startswith(("%", "!", "get_ipython"))
+        ):
             continue
         keep.append(cell)
     return "\n\n".join(keep) + "\n"

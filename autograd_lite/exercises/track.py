@@ -150,12 +150,9 @@ def topological_order(root):
 
 _BACKWARD = '''
 def backward(root):
-    """d root / d node into node.grad, for every node of root's graph."""
-    order = topological_order(root)
-    for node in order:
-        node.grad = 0.0
+    """Add d root / d node into node.grad, for every node of root's graph."""
     root.grad = 1.0
-    for node in reversed(order):  # outputs before inputs
+    for node in reversed(topological_order(root)):  # outputs before inputs
         if node.inputs:
             rule = RULES[node.op]
             grads = rule(node.grad, node.data, *(x.data for x in node.inputs))
@@ -401,9 +398,10 @@ _BACKWARD_EX = Exercise(
     statement="""\
 Given: Value with + and *, the rules of exercise local_derivatives in a
 table RULES (op -> rule), and topological_order. Write backward(root): set
-every node's grad to 0, root's to 1, then take the nodes outputs-first and
-pass each one's grad to its inputs through its rule. A node used twice
-(a * a, or b = a + a) receives a gradient from each use: they add up.""",
+root's grad to 1, then take the nodes outputs-first and pass each one's
+grad to its inputs through its rule. A node used twice (a * a, or
+b = a + a) receives a gradient from each use: they add up. Like PyTorch's,
+your backward adds into .grad and resets nothing (a new graph starts at 0).""",
     given=_engine(_VALUE_OPS, _RULES, _TOPO),
     parts=(
         Part(
