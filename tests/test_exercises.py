@@ -126,7 +126,10 @@ def test_an_endless_loop_is_stopped_by_the_cpu_limit() -> None:
 
 @pytest.mark.slow
 def test_a_memory_hog_is_stopped() -> None:
-    source = "def derivative(f, x, h=1e-5):\n    xs = []\n    while True:\n        xs.append([0] * 10**6)\n"
+    source = (
+        "def derivative(f, x, h=1e-5):\n    xs = []\n"
+        "    while True:\n        xs.append([0] * 10**6)\n"
+    )
     report = check_source("derivative", source, memory=512 << 20, wall=60)
     assert not report.passed
     assert "MemoryError" in report.message or "ran out of memory" in report.message

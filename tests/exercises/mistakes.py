@@ -173,7 +173,8 @@ MISTAKES: list[tuple[str, str, str, str, str]] = [
     (
         "topological_order",
         "no visited set",
-        "        if node not in seen:\n            seen.add(node)\n            for x in node.inputs:\n"
+        "        if node not in seen:\n            seen.add(node)\n"
+        "            for x in node.inputs:\n"
         "                visit(x)\n            order.append(node)",
         "        for x in node.inputs:\n            visit(x)\n        order.append(node)",
         "keep a set of the nodes already visited",
@@ -181,8 +182,10 @@ MISTAKES: list[tuple[str, str, str, str, str]] = [
     (
         "topological_order",
         "appends before the inputs",
-        "            for x in node.inputs:\n                visit(x)\n            order.append(node)",
-        "            order.append(node)\n            for x in node.inputs:\n                visit(x)",
+        "            for x in node.inputs:\n"
+        "                visit(x)\n            order.append(node)",
+        "            order.append(node)\n"
+        "            for x in node.inputs:\n                visit(x)",
         "append a node after visiting its inputs",
     ),
     (
@@ -396,10 +399,10 @@ MISTAKES: list[tuple[str, str, str, str, str]] = [
     ),
     (
         "softmax",
-        "divides the scores",
+        "not normalised",
         "    return [e / total for e in es]",
-        "    return [z / sum(zs[1:], zs[0]) for z in zs]",
-        "expected",
+        "    return es",
+        "so that the p's add up to 1",
     ),
     (
         "softmax",
@@ -485,7 +488,8 @@ RIGHT: list[tuple[str, str, str, str]] = [
     (
         "value",
         "number first in radd",
-        'def radd(self, other):\n    """other + self, for a plain number other."""\n    return add(self, other)',
+        'def radd(self, other):\n    """other + self, for a plain number other."""\n'
+        "    return add(self, other)",
         'def radd(self, other):\n    return Value(other + self.data, (Value(other), self), "+")',
     ),
     (
@@ -512,7 +516,8 @@ RIGHT: list[tuple[str, str, str, str]] = [
         "softmax",
         "cross-entropy as log-sum-exp",
         "    return -log(softmax(zs)[k])",
-        "    top = max(z.data for z in zs)\n    total = sum((exp(z - top) for z in zs[1:]), exp(zs[0] - top))\n"
+        "    top = max(z.data for z in zs)\n"
+        "    total = sum((exp(z - top) for z in zs[1:]), exp(zs[0] - top))\n"
         "    return log(total) - (zs[k] - top)",
     ),
     (
