@@ -314,3 +314,12 @@ def test_the_notebook_runs_and_its_check_cells_say_ok(tmp_path: Path) -> None:
         o.get("text", "") for c in node.cells if c.cell_type == "code" for o in c.get("outputs", [])
     )
     assert "OK: passed derivative" in printed
+
+
+def test_the_readme_table_is_the_track() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Exercises\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "`" in line]
+    assert rows == [
+        f"| {i} | `{e.name}` | {e.asks} | `{e.lesson}` |" for i, e in enumerate(EXERCISES, 1)
+    ]

@@ -211,7 +211,7 @@ class Layer:
 
 
 def _engine(*pieces: str, imports: str = "import math") -> str:
-    return imports + "\n\n" + "\n".join(p.strip("\n") + "\n" for p in pieces)
+    return imports + "\n\n\n" + "\n\n".join(p.strip("\n") + "\n" for p in pieces)
 
 
 _VALUE_OPS = _VALUE.rstrip("\n") + "\n" + _ADD_MUL
@@ -620,7 +620,7 @@ Given: the engine, Neuron and Layer (with a linear option).""",
         imports="import math\nimport random",
     )
     + "\n\n"
-    + "\n\n".join(p.solution.strip("\n") for p in _SGD_EX.parts[:2])
+    + "\n\n\n".join(p.solution.strip("\n") for p in _SGD_EX.parts[:2])
     + "\n",
     parts=(
         Part(
