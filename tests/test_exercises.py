@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from autograd_lite.cli import main
-from autograd_lite.exercises import EXERCISES, check_source, exercise, names
+from autograd_lite.exercises import EXERCISES, check_file, check_source, exercise, names
 from autograd_lite.exercises.child import refusal
 from autograd_lite.exercises.notebook import cells_source, notebook
 from autograd_lite.lessons import ORDER
@@ -323,3 +324,27 @@ def test_the_readme_table_is_the_track() -> None:
     assert rows == [
         f"| {i} | `{e.name}` | {e.asks} | `{e.lesson}` |" for i, e in enumerate(EXERCISES, 1)
     ]
+
+
+def test_check_file_refuses_what_is_not_a_small_python_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.py"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="is not a Python file: it is a FIFO"):
+        check_file("backward", fifo)  # returns at once: a FIFO is never waited on
+    big = tmp_path / "big.py"
+    big.write_text("x = 1\n" * 40_000, encoding="utf-8")
+    with pytest.raises(ValueError, match="has 240,000 bytes; an exercise file may have at most"):
+        check_file("backward", big)
+    binary = tmp_path / "binary.py"
+    binary.write_bytes(b"\xff\xfe")
+    with pytest.raises(ValueError, match="is not UTF-8 text"):
+        check_file("backward", binary)
+    with pytest.raises(ValueError, match="no exercise named"):
+        check_file("nope", binary)
+
+
+@pytest.mark.slow
+def test_a_long_error_is_quoted_short() -> None:
+    report = check_source("derivative", "x" * 5000 + "\n")
+    assert "raised NameError while loading" in report.message
+    assert len(report.message) < 600

@@ -65,12 +65,21 @@ class Check:
 # -- calling the learner's code ----------------------------------------------------------
 
 
+#: The longest piece of the learner's own text (an error message, a line) a report quotes.
+QUOTED = 200
+
+
+def quote(text: str) -> str:
+    """``text`` cut to ``QUOTED`` characters: a report stays readable whatever the file holds."""
+    return text if len(text) <= QUOTED else text[: QUOTED - 3] + "..."
+
+
 def _where(error: BaseException) -> str:
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == LEARNER_FILE]
     if not frames:
         return ""
     last = frames[-1]
-    return f" (line {last.lineno} of your file: {(last.line or '').strip()})"
+    return f" (line {last.lineno} of your file: {quote((last.line or '').strip())})"
 
 
 def call(what: str, fn: Callable[..., Any], *args: Any) -> Any:
@@ -87,7 +96,7 @@ def call(what: str, fn: Callable[..., Any], *args: Any) -> Any:
             hint="a function that calls itself without end: check the case that stops it",
         ) from None
     except Exception as error:
-        message = f"{what} raised {type(error).__name__}: {error}{_where(error)}"
+        message = f"{what} raised {type(error).__name__}: {quote(str(error))}{_where(error)}"
         raise Failure(message, hint=_error_hint(error)) from None
 
 

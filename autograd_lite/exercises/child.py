@@ -147,7 +147,8 @@ def main(argv: Sequence[str]) -> int:
         outcome.message = "your file ran out of memory while loading"
     except Exception as error:
         outcome.message = (
-            f"your file raised {type(error).__name__} while loading: {error}{checks._where(error)}"
+            f"your file raised {type(error).__name__} while loading: "
+            f"{checks.quote(str(error))}{checks._where(error)}"
         )
     else:
         try:

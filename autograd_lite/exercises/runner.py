@@ -99,7 +99,12 @@ def check_source(
 def check_file(name: str, path: str | os.PathLike[str], **limits: Any) -> Report:
     """Check the learner's file ``path`` against exercise ``name`` (see ``check_source``)."""
     exercise(name)  # an unknown name is a ValueError before the file is read
-    data, _ = read_regular_file(os.fspath(path), "exercise file", MAX_BYTES)
+    data, size = read_regular_file(os.fspath(path), "Python file", MAX_BYTES)
+    if len(data) > MAX_BYTES:
+        raise ValueError(
+            f"{os.fspath(path)} has {size:,} bytes; an exercise file may have at most "
+            f"{MAX_BYTES:,}: is it the right file?"
+        )
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -151,17 +156,21 @@ def _run_child(name: str, copy: Path, upto: int, cpu: float, wall: float, memory
         return Report(name, False, message=message, output=printed)
     if code != 0 or not result.strip():
         return Report(name, False, message=_crash(code, cpu, memory), output=printed)
-    outcome = json.loads(result.strip().splitlines()[-1])
-    return Report(
-        name,
-        bool(outcome["passed"]),
-        list(outcome["shows"]),
-        int(outcome["part"]),
-        str(outcome["message"]),
-        str(outcome["hint"]),
-        outcome["graph"],
-        printed,
-    )
+    try:
+        outcome = json.loads(result.strip().splitlines()[-1])
+        return Report(
+            name,
+            outcome["passed"] is True,
+            [str(x) for x in outcome["shows"]],
+            int(outcome["part"]),
+            str(outcome["message"]),
+            str(outcome["hint"]),
+            outcome["graph"] if isinstance(outcome["graph"], dict) else None,
+            printed,
+        )
+    except (ValueError, KeyError, TypeError):
+        message = "the check's report could not be read: did your code write to its output?"
+        return Report(name, False, message=message, output=printed)
 
 
 def _crash(code: int, cpu: float, memory: int) -> str:
