@@ -10,11 +10,8 @@ passes. A file that hangs or allocates without bound is stopped, and the
 report says which limit stopped it.
 
 >>> from autograd_lite.exercises.track import exercise
->>> import tempfile, pathlib
->>> folder = pathlib.Path(tempfile.mkdtemp())
->>> _ = (folder / "d.py").write_text(exercise("derivative").solution())
->>> report = check_file("derivative", folder / "d.py")
->>> report.passed, report.text().splitlines()[0]
+>>> report = check_source("derivative", exercise("derivative").solution())
+>>> report.passed, report.text()
 (True, 'passed derivative: the central difference of five functions at random points and steps')
 """
 
