@@ -348,3 +348,15 @@ def test_a_long_error_is_quoted_short() -> None:
     report = check_source("derivative", "x" * 5000 + "\n")
     assert "raised NameError while loading" in report.message
     assert len(report.message) < 600
+
+
+def test_a_garbled_or_special_record_of_passes_is_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".passed.json").write_text("[1, 2", encoding="utf-8")
+    assert main(["exercises", "--folder", str(tmp_path), "--no-check"]) == 0
+    assert "0 of 12 passed" in capsys.readouterr().out
+    (tmp_path / ".passed.json").unlink()
+    os.mkfifo(tmp_path / ".passed.json")  # never waited on
+    assert main(["exercises", "--folder", str(tmp_path), "--no-check"]) == 0
+    assert "0 of 12 passed" in capsys.readouterr().out

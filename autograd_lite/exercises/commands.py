@@ -17,6 +17,7 @@ import os
 import sys
 from pathlib import Path
 
+from autograd_lite.checks import read_regular_file
 from autograd_lite.exercises.runner import MAX_BYTES, Report, check_file
 from autograd_lite.exercises.track import EXERCISES, exercise
 
@@ -24,6 +25,8 @@ from autograd_lite.exercises.track import EXERCISES, exercise
 FOLDER = "exercises"
 #: The file in that folder that remembers which files passed.
 PASSED = ".passed.json"
+#: The most of that file the list reads (twelve names and digests need about 1,000 bytes).
+RECORD_BYTES = 100_000
 #: Where a failure's diagram goes: autograd_lite_output/exercises/NAME.svg, as lessons do.
 OUTPUT = Path("autograd_lite_output") / "exercises"
 
@@ -46,15 +49,15 @@ def _digest(path: Path) -> str:
 
 
 def _passed(folder: Path) -> dict[str, str]:
+    """The record of passed files: {exercise: SHA-256}; empty if missing or not ours."""
     try:
-        data = json.loads((folder / PASSED).read_text(encoding="utf-8")[:100_000])
-    except (OSError, ValueError):
+        data, _ = read_regular_file(str(folder / PASSED), "record", RECORD_BYTES)
+        record = json.loads(data[:RECORD_BYTES].decode("utf-8"))
+    except (OSError, ValueError):  # missing, a FIFO, cut short, not JSON: check again
         return {}
-    return (
-        {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
-        if isinstance(data, dict)
-        else {}
-    )
+    if not isinstance(record, dict):
+        return {}
+    return {k: v for k, v in record.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _remember(folder: Path, name: str, path: Path) -> None:
@@ -62,8 +65,13 @@ def _remember(folder: Path, name: str, path: Path) -> None:
         return  # only the files in the folder are listed
     record = _passed(folder)
     record[name] = _digest(path)
+    target = folder / PASSED
+    if target.exists() and not target.is_file():
+        return  # a FIFO or a folder in its place: never write into it
+    spare = folder / f"{PASSED}.{os.getpid()}"
     with contextlib.suppress(OSError):  # a read-only folder: the list will check again
-        (folder / PASSED).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        spare.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        os.replace(spare, target)  # whole or not at all, even with two checks at once
 
 
 class ListExercises:
