@@ -14,6 +14,7 @@ that mistake's hint.
 from __future__ import annotations
 
 import math
+import operator
 import random
 import traceback
 import types
@@ -481,22 +482,17 @@ def _value(module: types.ModuleType) -> None:
         names = [*"abc"[: len(leaves)]]
         for op, form, i, j, c in steps:
             i, j = i % len(nodes), j % len(nodes)
-            a, b = nodes[i], nodes[j]
+            apply = operator.add if op == "+" else operator.mul
+            expected_inputs: list[Any] = [nodes[i], float(c)]  # a number must be wrapped
             if form == "node op node":
-                text, got = f"{names[i]} {op} {names[j]}", None
-                got = call(text, (lambda p, q: p + q) if op == "+" else (lambda p, q: p * q), a, b)
-                want = ours[i] + ours[j] if op == "+" else ours[i] * ours[j]
-                expected_inputs: list[Any] = [a, b]
+                text, expected_inputs = f"{names[i]} {op} {names[j]}", [nodes[i], nodes[j]]
+                got, want = call(text, apply, nodes[i], nodes[j]), apply(ours[i], ours[j])
             elif form == "node op number":
                 text = f"{names[i]} {op} {c}"
-                got = call(text, (lambda p, q: p + q) if op == "+" else (lambda p, q: p * q), a, c)
-                want = ours[i] + c if op == "+" else ours[i] * c
-                expected_inputs = [a, float(c)]
+                got, want = call(text, apply, nodes[i], c), apply(ours[i], c)
             else:
                 text = f"{c} {op} {names[i]}"
-                got = call(text, (lambda p, q: p + q) if op == "+" else (lambda p, q: p * q), c, a)
-                want = c + ours[i] if op == "+" else c * ours[i]
-                expected_inputs = [a, float(c)]
+                got, want = call(text, apply, c, nodes[i]), apply(c, ours[i])
             where = "; ".join(f"{n} = {v.data:g}" for n, v in zip(names, ours, strict=True))
             context = f"with {where}: {text}"
             _check_node(value, got, want, op, expected_inputs, context)
