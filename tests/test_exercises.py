@@ -9,9 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
 from autograd_lite.cli import main
-from autograd_lite.exercises import EXERCISES, check_file, check_source, exercise, names
+from autograd_lite.exercises import EXERCISES, check_file, check_source, checks, exercise, names
 from autograd_lite.exercises.child import refusal
 from autograd_lite.exercises.notebook import cells_source, notebook
 from autograd_lite.lessons import ORDER
@@ -360,3 +361,21 @@ def test_a_garbled_or_special_record_of_passes_is_ignored(
     os.mkfifo(tmp_path / ".passed.json")  # never waited on
     assert main(["exercises", "--folder", str(tmp_path), "--no-check"]) == 0
     assert "0 of 12 passed" in capsys.readouterr().out
+
+
+@settings(max_examples=50)
+@given(checks.graphs(("+", "*", "tanh", "exp"), max_steps=5).filter(checks._moderate))
+def test_the_hints_float_backward_without_a_mistake_is_the_engine(graph: checks.Graph) -> None:
+    # the models of typical mistakes share one float backward pass; unmistaken, it must agree
+    got, want = checks.mistaken_grads(graph, ""), checks.reference_grads(graph)
+    assert all(checks.close(g, w) for g, w in zip(got, want, strict=True)), graph
+
+
+def test_the_probe_graphs_tell_the_typical_mistakes_apart() -> None:
+    # on the probes, each typical wrong backward pass gives numbers of its own
+    for probe in checks._PROBES:
+        results = [checks.reference_grads(probe)]
+        results += [checks.mistaken_grads(probe, how) for how, _ in checks._BACKWARD_HINTS]
+        for k, a in enumerate(results):
+            for b in results[k + 1 :]:
+                assert not all(checks.close(x, y) for x, y in zip(a, b, strict=True))
