@@ -379,3 +379,13 @@ def test_the_probe_graphs_tell_the_typical_mistakes_apart() -> None:
         for k, a in enumerate(results):
             for b in results[k + 1 :]:
                 assert not all(checks.close(x, y) for x, y in zip(a, b, strict=True))
+
+
+def test_the_limits_must_be_sensible() -> None:
+    source = exercise("derivative").solution()
+    with pytest.raises(ValueError, match="cpu must be a finite number >= 1"):
+        check_source("derivative", source, cpu=0)
+    with pytest.raises(ValueError, match="wall must be a finite number >= 1"):
+        check_source("derivative", source, wall=float("nan"))
+    with pytest.raises(ValueError, match="memory must be"):
+        check_source("derivative", source, memory=1000)

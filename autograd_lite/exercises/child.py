@@ -19,6 +19,7 @@ import importlib.machinery
 import importlib.util
 import json
 import os
+import resource
 import sys
 import types
 from collections.abc import Sequence
@@ -124,8 +125,23 @@ def _guard() -> None:
     sys.meta_path.insert(0, _Refuse())
 
 
+def limit(cpu: int, memory: int, output: int) -> None:
+    """Limit this process: CPU seconds, address space and file size (bytes), no core dump.
+
+    Set here, by the child itself, rather than between fork and exec in the
+    parent (``preexec_fn`` is unsafe in a process with threads, such as a
+    Jupyter kernel). Soft and hard limits are equal: the learner's code
+    cannot raise them again.
+    """
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (output, output))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def main(argv: Sequence[str]) -> int:
-    name, path, parts = argv
+    name, path, parts, cpu, memory, output = argv
+    limit(int(cpu), int(memory), int(output))
     result = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # the learner's prints go to stderr; stdout is for the outcome only
     sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - for the process's life

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import signal
 import subprocess
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograd_lite.checks import read_regular_file
+from autograd_lite.checks import count, read_regular_file, real
 from autograd_lite.exercises.child import refusal
 from autograd_lite.exercises.track import exercise
 
@@ -80,6 +81,9 @@ def check_source(
     """Check ``source``, the text of a learner's file, against exercise ``name``'s parts
     (the first ``upto`` of them, or all)."""
     parts = len(exercise(name).parts)
+    real(cpu, "cpu", low=1.0)
+    real(wall, "wall", low=1.0)
+    count(memory, "memory", minimum=64 << 20)
     if upto is not None and (
         isinstance(upto, bool) or not isinstance(upto, int) or not 1 <= upto <= parts
     ):
@@ -109,19 +113,10 @@ def check_file(name: str, path: str | os.PathLike[str], **limits: Any) -> Report
     return check_source(name, source, **limits)
 
 
-def _limits(cpu: float, memory: int) -> None:  # pragma: no cover - runs in the child
-    import resource
-
-    seconds = max(1, int(cpu))
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT, OUTPUT))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
 def _run_child(name: str, copy: Path, upto: int, cpu: float, wall: float, memory: int) -> Report:
     folder = copy.parent
-    command = [sys.executable, "-I", "-c", _CHILD, name, str(copy), str(upto)]
+    limits = [str(max(1, math.ceil(cpu))), str(memory), str(OUTPUT)]
+    command = [sys.executable, "-I", "-c", _CHILD, name, str(copy), str(upto), *limits]
     with open(folder / "out", "w+b") as out, open(folder / "err", "w+b") as err:
         child = subprocess.Popen(
             command,
@@ -129,8 +124,7 @@ def _run_child(name: str, copy: Path, upto: int, cpu: float, wall: float, memory
             stdout=out,
             stderr=err,
             cwd=folder,
-            start_new_session=True,
-            preexec_fn=lambda: _limits(cpu, memory),
+            start_new_session=True,  # its own process group: killed whole, helpers too
         )
         try:
             code = child.wait(timeout=wall)
