@@ -22,6 +22,9 @@ COMMANDS: dict[str, str] = {
     "lessons": "autograd_lite.lessons:ListLessons",
     "lesson": "autograd_lite.lessons:RunLesson",
     "graph": "visualize.cli",
+    "exercises": "autograd_lite.exercises.commands:ListExercises",
+    "exercise": "autograd_lite.exercises.commands:WriteExercise",
+    "check": "autograd_lite.exercises.commands:CheckExercise",
 }
 
 

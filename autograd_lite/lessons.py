@@ -313,9 +313,15 @@ class ListLessons:
         except FileNotFoundError as error:
             print(f"autograd-lite lessons: {error}", file=sys.stderr)
             return 1
+        from autograd_lite.exercises.track import LESSON_EXERCISES
+
         width = max(len(n) for n in names) if names else 0
         for name in names:
-            print(f"{name:<{width}}  {describe(name)}")
+            practise = ", ".join(LESSON_EXERCISES.get(name, ()))
+            print(
+                f"{name:<{width}}  {describe(name)}"
+                + (f"  [exercise: {practise}]" if practise else "")
+            )
         print(
             "\nRun one with `autograd-lite lesson NAME` (`--notebook` to get it as a notebook),"
             f"\nor `python {examples_dir()}/NAME.py`."
