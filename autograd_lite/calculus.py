@@ -17,6 +17,7 @@ plain floats. With ``create_graph=True`` results are Values instead, whose
 graph leads back to the inputs given as Values, so that they can be
 differentiated again (as in ``torch.autograd.functional``). No helper
 touches any ``.grad``, and each works inside ``no_grad()``, like ``gradcheck``.
+An ``f`` whose result takes no gradient (a constant) has derivatives 0.
 
 >>> from autograd_lite import derivative
 >>> d_tanh = derivative(lambda x: x.tanh())
@@ -271,27 +272,25 @@ def _call(kind: str, f: Function, leaves: list[Value]) -> Value:
 
 
 def _outputs(kind: str, out: object, *, single: bool = False) -> list[Value]:
-    """What ``f`` returned as a list of Values that take a gradient, or a clear error."""
+    """What ``f`` returned as a list of Values, or a clear error.
+
+    An output that takes no gradient (a constant: a number, ``detach()``, or
+    a derivative that came out constant, as ``3 * x``'s does) is a constant
+    function of the inputs, whose derivatives are all 0, as in
+    ``torch.func`` and JAX: so ``derivative(derivative(f, create_graph=True))``
+    is 0 wherever f' is a constant.
+    """
     if isinstance(out, Value):
-        outputs, names = [out], ["f"]
-    elif single or isinstance(out, (str, bytes)) or not isinstance(out, Sequence):
+        return [out]
+    if single or isinstance(out, (str, bytes)) or not isinstance(out, Sequence):
         need = "a Value" if single else "a Value or a sequence of Values"
         raise TypeError(f"{kind}(): f must return {need}, got {shown(out)}")
-    else:
-        outputs = list(out)
-        names = [f"output {i} of f" for i in range(len(outputs))]
-        if not outputs:
-            raise ValueError(f"{kind}(): f returned an empty {type(out).__name__}: no outputs")
-        for i, o in enumerate(outputs):
-            if not isinstance(o, Value):
-                raise TypeError(f"{kind}(): output {i} of f must be a Value, got {shown(o)}")
-    for name, o in zip(names, outputs, strict=True):
-        if not o.requires_grad:
-            raise ValueError(
-                f"{kind}(): {name} is a constant, {o!r}, which takes no gradient: it was not "
-                "computed from the inputs (made with detach(), requires_grad=False, no_grad(), "
-                "or from .data?)"
-            )
+    outputs = list(out)
+    if not outputs:
+        raise ValueError(f"{kind}(): f returned an empty {type(out).__name__}: no outputs")
+    for i, o in enumerate(outputs):
+        if not isinstance(o, Value):
+            raise TypeError(f"{kind}(): output {i} of f must be a Value, got {shown(o)}")
     return outputs
 
 
