@@ -226,13 +226,26 @@ def _sigmoid(x: Any) -> Any:
 
 
 def _pow_vjp(g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
-    # d(a^b) = b a^(b-1) da + a^b ln(a) db.  At a = 0 (with b > 0) the second
-    # term's limit is 0. For a < 0 the exponent is a constant (Value.__pow__
-    # refuses a differentiable one there), so its gradient is never used.
+    # d(a^b) = b a^(b-1) da + a^b ln(a) db, with PyTorch's conventions where a <= 0:
+    # d/db is 0 there (for a < 0 the exponent is a constant, as Value.__pow__ refuses a
+    # differentiable one; at a = 0 with b > 0, 0 is the limit of a^b ln a); at a = 0,
+    # d/da is 0 for b = 0, b 0^(b-1) otherwise (+inf for 0 < b < 1: a vertical tangent).
     db = g * out * _log_any(a) if a > 0 else 0.0
-    if float(b) == 0.0 and float(a) == 0.0:
-        return 0.0, db  # d(a^0)/da = 0, also at a = 0 where 0 * 0^-1 reads as a pole
-    return g * b * a ** (b - 1), db
+    if not getattr(a, "requires_grad", True):
+        return 0.0, db  # a constant base (on Values): its gradient is neither asked for nor made
+    if float(a) != 0.0:
+        power = b - 1
+    elif float(b) == 0.0:
+        return 0.0, db  # d(a^0)/da = 0, also at a = 0 where b a^(b-1) reads 0 * inf
+    else:
+        power = float(b) - 1.0  # at a = 0, d/db a^(b-1) is 0 (as PyTorch): b - 1 held fixed
+    if isinstance(a, float):  # the float path cannot tell a constant base: never fail here
+        try:
+            return g * b * a**power, db
+        except (ZeroDivisionError, OverflowError):  # 0 ** -0.86, 1e-300 ** -2: infinite
+            odd = a < 0 and power % 2 == 1  # a negative base to an odd power is negative
+            return g * b * (-math.inf if odd else math.inf), db  # refused if a needs it
+    return g * b * a**power, db
 
 
 def _log_clamped_vjp(g: Any, out: Any, a: Any) -> tuple[Any]:
