@@ -23,14 +23,24 @@ True
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
+import random
+from collections.abc import Callable, Iterable, Sequence
 
 from autograd_lite.checks import items as listed
 from autograd_lite.checks import number, real
 from autograd_lite.engine import Value, enable_grad, grad, topological_order
 from autograd_lite.expression import expression_text, number_text
 
-__all__ = ["GradcheckError", "gradcheck", "gradgradcheck", "nonsmooth_nodes"]
+__all__ = [
+    "ATOL",
+    "EPS",
+    "RTOL",
+    "SEED",
+    "GradcheckError",
+    "gradcheck",
+    "gradgradcheck",
+    "nonsmooth_nodes",
+]
 
 
 class GradcheckError(AssertionError):
@@ -47,13 +57,28 @@ class GradcheckError(AssertionError):
     """
 
 
+#: The default step: the central differences look at most this far from the point.
+EPS = 1e-6
+#: The default tolerances: backprop passes where |backprop - numerical| <= ATOL +
+#: RTOL * |numerical|. With Richardson's extrapolation the numerical derivative is
+#: well inside RTOL on the tests' random graphs (test_gradcheck checks below 1e-6),
+#: so RTOL = 1e-5 (PyTorch: 1e-3) catches a derivative 0.05% wrong; ATOL = 1e-5,
+#: PyTorch's, absorbs rounding of about 1e-16 |f| / EPS where a derivative is near 0.
+ATOL = 1e-5
+RTOL = 1e-5
+#: Seed of the random gradients sent into the output (reproducible: the same every call).
+SEED = 20161
+#: How far from 1 a random incoming gradient stays: at 1 a rule that ignores it passes.
+_SEED_SIZES = (1.5, 2.5)
+
+
 def gradcheck(
     f: Callable[..., Value],
     inputs: Iterable[Value | float] | Value | float,
     *,
-    eps: float = 1e-6,
-    atol: float = 1e-5,
-    rtol: float = 1e-3,
+    eps: float = EPS,
+    atol: float = ATOL,
+    rtol: float = RTOL,
 ) -> bool:
     """Check every first derivative of ``f`` at ``inputs`` against central differences.
 
@@ -62,17 +87,24 @@ def gradcheck(
     input Value with ``requires_grad=False`` is held constant and not
     checked. Returns ``True``, or raises ``GradcheckError`` on a mismatch.
 
+    The backward pass starts from a random gradient ``u`` (seeded: the same
+    on every call), not 1, so that a rule that mishandles the gradient it is
+    sent is caught even at the output; backprop's result is divided by ``u``
+    before it is compared.
+
     >>> gradcheck(lambda x: x.log() * x, [2.0])          # d/dx x ln x = ln x + 1
     True
     """
     check = _Check("gradcheck", f, inputs, eps, atol, rtol)
     out, active = check.forward(check.point)
-    analytic = grad(out, active)
+    (u,) = check.seeds(1)
+    analytic = [g / u for g in grad(check.times(out, u), active)]
     for i, a in zip(check.active, analytic, strict=True):
         (numeric,) = check.central(lambda point: [check.forward(point)[0].data], i)
         if not check.close(a, numeric):
             name = check.names[i]
-            raise check.mismatch(f"d(output)/d({name}) (input {i})", a, numeric, out)
+            what = f"d(output)/d({name}) (input {i})"
+            raise check.mismatch(what, a, numeric, out, [u])
     return True
 
 
@@ -80,26 +112,30 @@ def gradgradcheck(
     f: Callable[..., Value],
     inputs: Iterable[Value | float] | Value | float,
     *,
-    eps: float = 1e-6,
-    atol: float = 1e-5,
-    rtol: float = 1e-3,
+    eps: float = EPS,
+    atol: float = ATOL,
+    rtol: float = RTOL,
 ) -> bool:
     """Check every second derivative of ``f`` at ``inputs`` against central differences.
 
     The analytic Hessian comes from differentiating, again, the gradients
     that ``grad(..., create_graph=True)`` returns; each column is compared
-    with the central difference of backprop's first derivatives. Arguments
-    and errors are those of ``gradcheck`` (run that too: this one does not
-    check first derivatives).
+    with the central difference of backprop's first derivatives. Both
+    backward passes start from random gradients (seeded, as in PyTorch's
+    ``gradgradcheck``), divided out before comparing, so that a rule that
+    scales the gradient it is sent wrongly is caught. Arguments and errors
+    are those of ``gradcheck`` (run that too: this one does not check first
+    derivatives).
 
     >>> gradgradcheck(lambda x, y: x * x * y + y.exp(), [1.5, 0.3])
     True
     """
     check = _Check("gradgradcheck", f, inputs, eps, atol, rtol)
     out, active = check.forward(check.point)
-    first = grad(out, active, create_graph=True)
-    # hessian[j][k] = d/dx_k (d out / dx_j), all by backprop
-    hessian = [grad(g, active) for g in first]
+    u, w = check.seeds(2)
+    first = grad(check.times(out, u), active, create_graph=True)  # u * gradient
+    # hessian[j][k] = d/dx_k (d out / dx_j), all by backprop: u w H / (u w)
+    hessian = [[h / (u * w) for h in grad(check.times(g, w), active)] for g in first]
 
     def backprop_gradient(point: list[float]) -> list[float]:
         return [float(g) for g in grad(*check.forward(point))]
@@ -111,7 +147,7 @@ def gradgradcheck(
             if not check.close(a, numeric):
                 name_j, name_i = check.names[check.active[j]], check.names[i]
                 what = f"d2(output)/d({name_j})d({name_i}) (inputs {check.active[j]} and {i})"
-                raise check.mismatch(what, a, numeric, out)
+                raise check.mismatch(what, a, numeric, out, [u, w])
     return True
 
 
@@ -161,11 +197,36 @@ class _Check:
             raise TypeError(f"{self.kind}(): f must return a Value, got {type(out).__name__}")
         return out, [leaves[i] for i in self.active]
 
+    def seeds(self, n: int) -> list[float]:
+        """``n`` random gradients to send backwards, 1.5 to 2.5 in size, either sign."""
+        rng = random.Random(SEED)
+        return [rng.choice((-1.0, 1.0)) * rng.uniform(*_SEED_SIZES) for _ in range(n)]
+
+    def times(self, out: Value, u: float) -> Value:
+        """``out * u`` as a node (even inside ``no_grad()``): a backward pass from it sends
+        ``u`` into ``out``."""
+        with enable_grad():
+            return out * u
+
     def central(self, fn: Callable[[list[float]], list[float]], i: int) -> list[float]:
+        """d fn / dx_i for each component of ``fn``, from four evaluations within eps of x.
+
+        The central difference D(h) = (fn(x + h e_i) - fn(x - h e_i)) / 2h is off by
+        about h^2 / 6 times the third derivative; Richardson's extrapolation
+        (4 D(eps/2) - D(eps)) / 3 cancels that term, leaving an error of order eps^4
+        plus the rounding, about 3e-16 |f| / eps.
+        """
+        outer = self._difference(fn, i, self.eps)
+        inner = self._difference(fn, i, self.eps / 2)
+        return [(4.0 * b - a) / 3.0 for a, b in zip(outer, inner, strict=True)]
+
+    def _difference(
+        self, fn: Callable[[list[float]], list[float]], i: int, h: float
+    ) -> list[float]:
         """(fn(x + h e_i) - fn(x - h e_i)) / 2h, for each component of ``fn``."""
         up, down = list(self.point), list(self.point)
-        up[i] += self.eps
-        down[i] -= self.eps
+        up[i] += h
+        down[i] -= h
         try:
             above, below = fn(up), fn(down)
         except (ArithmeticError, ValueError) as error:
@@ -181,7 +242,12 @@ class _Check:
         return abs(float(analytic) - numeric) <= self.atol + self.rtol * abs(numeric)
 
     def mismatch(
-        self, what: str, analytic: float | Value, numeric: float, out: Value
+        self,
+        what: str,
+        analytic: float | Value,
+        numeric: float,
+        out: Value,
+        seeds: Sequence[float] = (),
     ) -> GradcheckError:
         a = float(analytic)
         tolerance = self.atol + self.rtol * abs(numeric)
@@ -194,6 +260,12 @@ class _Check:
             f"(atol {self.atol:g} + rtol {self.rtol:g} * |central difference|, eps {self.eps:g})",
             f"  at: {at}",
         ]
+        if seeds:
+            sent = " and ".join(f"{u:.6g}" for u in seeds)
+            lines.append(
+                f"  backprop started from the random gradient {sent} (seed {SEED}), "
+                "divided out above"
+            )
         text = expression_text(out)
         if text is not None:
             lines.append(f"  expression: {text}")

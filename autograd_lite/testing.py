@@ -48,7 +48,7 @@ from hypothesis import strategies as st
 from autograd_lite.checks import count, number, real
 from autograd_lite.engine import Value, apply
 from autograd_lite.expression import ATOM, Text, format_operation, number_text
-from autograd_lite.gradcheck import gradcheck, gradgradcheck, nonsmooth_nodes
+from autograd_lite.gradcheck import ATOL, EPS, RTOL, gradcheck, gradgradcheck, nonsmooth_nodes
 from autograd_lite.ops import PRIMITIVES, Primitive
 
 __all__ = [
@@ -353,9 +353,9 @@ def check_gradients(
     inputs: Mapping[str, Value | float] | Sequence[Value | float],
     *,
     order: int = 2,
-    eps: float = 1e-6,
-    atol: float = 1e-5,
-    rtol: float = 1e-3,
+    eps: float = EPS,
+    atol: float = ATOL,
+    rtol: float = RTOL,
 ) -> None:
     """``gradcheck`` (and with ``order=2`` also ``gradgradcheck``) inside a Hypothesis test.
 
