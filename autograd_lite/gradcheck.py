@@ -30,6 +30,7 @@ from autograd_lite.checks import items as listed
 from autograd_lite.checks import number, real
 from autograd_lite.engine import Value, enable_grad, grad, topological_order
 from autograd_lite.expression import expression_text, number_text
+from autograd_lite.ops import is_smooth
 
 __all__ = [
     "ATOL",
@@ -300,9 +301,11 @@ def _parameter_names(f: Callable[..., object], n: int) -> list[str] | None:
 def nonsmooth_nodes(output: Value) -> list[Value]:
     """Nodes of ``output``'s graph whose primitive is not smooth at its inputs.
 
-    Uses each row's ``smooth`` predicate: a kink (``relu``, ``abs`` near 0),
-    a pole or a domain edge (``log``, ``sqrt`` near 0; ``pow`` with a base
-    near or below 0). Derivatives there are conventions, not limits.
+    Uses each row's ``smooth`` predicate (``ops.is_smooth``, in the inputs
+    that take a gradient): a kink (``relu``, ``abs`` near 0), a pole or a
+    domain edge (``log``, ``sqrt`` near 0; ``pow`` with a base near or below
+    0, unless its exponent is a constant integer). Derivatives there are
+    conventions, not limits.
 
     >>> from autograd_lite import Value
     >>> x = Value(0.0)
@@ -312,5 +315,8 @@ def nonsmooth_nodes(output: Value) -> list[Value]:
     return [
         v
         for v in topological_order(output)
-        if v.op is not None and not v.op.smooth(*[p.data for p in v.parents])
+        if v.op is not None
+        and not is_smooth(
+            v.op, [p.data for p in v.parents], [not p.requires_grad for p in v.parents]
+        )
     ]

@@ -47,11 +47,11 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-__all__ = ["LOG_FLOOR", "PRIMITIVES", "DotLayout", "Primitive", "dot_layout"]
+__all__ = ["LOG_FLOOR", "PRIMITIVES", "DotLayout", "Primitive", "dot_layout", "is_smooth"]
 
 
 class DotLayout(NamedTuple):
@@ -118,6 +118,10 @@ class Primitive:
     hides_overflow: bool = False
     #: For an n-ary row whose inputs play different parts (``dot``): where each part sits.
     layout: Callable[[int], DotLayout] | None = None
+    #: ``smooth_fixed(fixed, *floats) -> bool``: as ``smooth`` when the inputs marked True
+    #: in ``fixed`` are constants, which are not differentiated (``x ** 2``'s exponent);
+    #: None where that is ``smooth`` itself. Read it through ``is_smooth``.
+    smooth_fixed: Callable[..., bool] | None = None
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -269,6 +273,32 @@ def _pow_smooth(a: float, b: float) -> bool:
     return a > 1e-3  # a positive base: both partial derivatives exist
 
 
+def _pow_smooth_fixed(fixed: tuple[bool, bool], a: float, b: float) -> bool:
+    if not fixed[1]:
+        return a > 1e-3  # a varying exponent needs ln a
+    if float(b).is_integer():  # a polynomial in a, or 1 / polynomial with its pole at 0
+        return b >= 0 or abs(a) > 1e-3
+    return a > 1e-3  # a fractional power: real for a > 0 only, a branch point at 0
+
+
+def is_smooth(op: Primitive, inputs: Sequence[float], fixed: Sequence[bool] = ()) -> bool:
+    """Whether ``op`` is smooth at ``inputs`` in those that vary (``fixed[i]``: a constant).
+
+    What the gradient checker and the strategies ask: a constant exponent of ``pow``
+    is smooth for any base if it is an integer (away from 0 if it is negative), and
+    for a positive base otherwise; only a varying one needs a positive base.
+
+    >>> pow_ = PRIMITIVES["pow"]
+    >>> is_smooth(pow_, [-2.0, 2.0]), is_smooth(pow_, [-2.0, 2.0], fixed=[False, True])
+    (False, True)
+    """
+    if fixed and all(fixed):
+        return True  # a constant: nothing to differentiate
+    if any(fixed) and op.smooth_fixed is not None:
+        return bool(op.smooth_fixed(tuple(fixed), *inputs))
+    return bool(op.smooth(*inputs))
+
+
 def _row(
     name: str,
     symbol: str,
@@ -282,6 +312,7 @@ def _row(
     np_code: tuple[str, tuple[str, ...]] | None = None,
     hides_overflow: bool = False,
     layout: Callable[[int], DotLayout] | None = None,
+    smooth_fixed: Callable[..., bool] | None = None,
 ) -> Primitive:
     return Primitive(
         name, symbol, arity, forward, vjp, smooth, doc,
@@ -291,6 +322,7 @@ def _row(
         np_grad_code=np_code[1] if np_code else None,
         hides_overflow=hides_overflow,
         layout=layout,
+        smooth_fixed=smooth_fixed,
     )  # fmt: skip
 
 
@@ -334,7 +366,7 @@ _ROWS = [
     # d(a^b) = b a^(b-1) da + a^b ln(a) db
     _row("pow", "**", 2, _pow, _pow_vjp,
          "a ** b; d/da = b a^(b-1), d/db = a^b ln a", smooth=_pow_smooth,
-         hides_overflow=True),  # inf ** -1 = 0
+         smooth_fixed=_pow_smooth_fixed, hides_overflow=True),  # inf ** -1 = 0
     # d(e^a) = e^a da
     _row("exp", "exp", 1, math.exp,
          lambda g, out, a: (g * out,),

@@ -38,6 +38,8 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -49,11 +51,13 @@ from autograd_lite.checks import count, number, real
 from autograd_lite.engine import Value, apply
 from autograd_lite.expression import ATOM, Text, format_operation, number_text
 from autograd_lite.gradcheck import ATOL, EPS, RTOL, gradcheck, gradgradcheck, nonsmooth_nodes
-from autograd_lite.ops import PRIMITIVES, Primitive
+from autograd_lite.ops import PRIMITIVES, Primitive, is_smooth
 
 __all__ = [
+    "JUDGE_AFTER",
     "LARGEST",
     "MARGIN",
+    "MAX_DISCARDED",
     "Apply",
     "Constant",
     "Expression",
@@ -69,6 +73,10 @@ __all__ = [
 LARGEST = 1e4
 #: How far each input may move while every operation stays smooth.
 MARGIN = 1e-4
+#: ``check_gradients`` fails once more than this share of one test's points was skipped ...
+MAX_DISCARDED = 0.5
+#: ... counted after this many calls from that test (fewer say little).
+JUDGE_AFTER = 20
 
 
 # -- expression trees -----------------------------------------------------------------
@@ -190,8 +198,11 @@ class Apply(Expression):
 # -- strategies --------------------------------------------------------------------------
 
 _ADD = PRIMITIVES["add"]
-#: Constants in trees: two decimals, so that they read well (-0.0 becomes 0.0).
-_CONSTANTS = st.floats(-3.0, 3.0).map(lambda c: round(c, 2) + 0.0)
+#: Constants in trees: whole numbers as often as fractions (``x ** 2`` is smooth for a
+#: negative x, ``x ** 2.5`` is not), and two decimals, so that they read well.
+_CONSTANTS = st.one_of(
+    st.integers(-3, 3).map(float), st.floats(-3.0, 3.0).map(lambda c: round(c, 2) + 0.0)
+)
 
 
 class Sample(NamedTuple):
@@ -307,7 +318,8 @@ def _into_domain(e: Expression, env: Mapping[str, float]) -> tuple[Expression, f
             return None
         args.append(done[0])
         values.append(done[1])
-    if not e.op.smooth(*values) and not _shift(e.op, args, values):
+    fixed = [not a.variables for a in args]  # constants: not differentiated
+    if not is_smooth(e.op, values, fixed) and not _shift(e.op, args, values, fixed):
         return None
     try:
         y = e.op.forward(*values)
@@ -318,12 +330,14 @@ def _into_domain(e: Expression, env: Mapping[str, float]) -> tuple[Expression, f
     return Apply(e.op, tuple(args)), y
 
 
-def _shift(op: Primitive, args: list[Expression], values: list[float]) -> bool:
+def _shift(
+    op: Primitive, args: list[Expression], values: list[float], fixed: Sequence[bool]
+) -> bool:
     """Move one argument by a whole number so that ``op`` is smooth; False if none works."""
     for i, v in enumerate(values):
         for step in (math.ceil(1.0 - v), math.floor(-1.0 - v)):  # to [1, 2) or (-2, -1]
             trial = [*values[:i], v + step, *values[i + 1 :]]
-            if op.smooth(*trial):
+            if is_smooth(op, trial, fixed):
                 args[i] = Apply(_ADD, (args[i], Constant(float(step))))
                 values[:] = trial
                 return True
@@ -332,6 +346,12 @@ def _shift(op: Primitive, args: list[Expression], values: list[float]) -> bool:
 
 def _smooth_near(call: Callable[[list[float]], object], point: list[float]) -> bool:
     """True if ``call`` succeeds and every node is smooth at ``point`` and +-MARGIN around it."""
+    return _why_not_smooth(call, point) is None
+
+
+def _why_not_smooth(call: Callable[[list[float]], object], point: list[float]) -> str | None:
+    """None if ``call`` succeeds and every node is smooth at ``point`` and +-MARGIN around
+    it; otherwise what fails, in words."""
     nearby = [point]
     for i in range(len(point)):
         for step in (MARGIN, -MARGIN):
@@ -341,11 +361,32 @@ def _smooth_near(call: Callable[[list[float]], object], point: list[float]) -> b
     for p in nearby:
         try:
             out = call(p)
-        except (ArithmeticError, ValueError):
-            return False
-        if isinstance(out, Value) and nonsmooth_nodes(out):
-            return False
-    return True
+        except (ArithmeticError, ValueError) as error:
+            return f"f fails at {p}: {error}"
+        for v in nonsmooth_nodes(out) if isinstance(out, Value) else []:
+            name = v.op.name if v.op is not None else "?"
+            args = ", ".join(number_text(q.data)[0] for q in v.parents)
+            return f"not smooth at {name}({args}), at {p}"
+    return None
+
+
+class _Tally:
+    """How many points ``check_gradients`` checked and discarded, per place that calls it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.counts: dict[tuple[str, int], list[int]] = {}
+
+    def add(self, place: tuple[str, int], discarded: bool) -> tuple[int, int]:
+        """Count one call; (discarded, calls) so far from ``place``."""
+        with self.lock:
+            count = self.counts.setdefault(place, [0, 0])
+            count[0] += discarded
+            count[1] += 1
+            return count[0], count[1]
+
+
+_TALLY = _Tally()
 
 
 def check_gradients(
@@ -365,6 +406,9 @@ def check_gradients(
     Points where ``f`` fails or is not smooth, at the point or within
     ``MARGIN`` of it, are skipped (``hypothesis.reject()``; outside a
     Hypothesis test, a ``ValueError``). A mismatch raises ``GradcheckError``.
+    Skipping is not silent: once a test has called it ``JUDGE_AFTER`` times,
+    more than ``MAX_DISCARDED`` of its points skipped is a ``ValueError`` that
+    says how many and why (most of the property would go untested).
 
     >>> check_gradients(lambda x, y: (x * y).sin(), [0.5, 2.0])
     """
@@ -383,10 +427,23 @@ def check_gradients(
     else:
         given, fn = list(inputs), f
     point = [number(x, f"inputs[{i}]") for i, x in enumerate(given)]
-    if not _smooth_near(lambda p: fn(*[Value(x) for x in p]), point):
-        if currently_in_test_context():
+    why = _why_not_smooth(lambda p: fn(*[Value(x) for x in p]), point)
+    if not currently_in_test_context():
+        if why is not None:
+            raise ValueError(f"f fails or is not smooth at or near {point}: {why}")
+    else:
+        caller = sys._getframe(1).f_code
+        discarded, calls = _TALLY.add((caller.co_filename, caller.co_firstlineno), why is not None)
+        if calls >= JUDGE_AFTER and discarded > MAX_DISCARDED * calls:
+            raise ValueError(
+                f"check_gradients discarded {discarded} of the {calls} points drawn by "
+                f"{caller.co_name} ({discarded / calls:.0%}, more than {MAX_DISCARDED:.0%}): "
+                "f fails or is not smooth at them, so most of the property goes untested. "
+                f"The last one: {why or 'checked'}. Draw points inside f's smooth domain "
+                "(expressions_with_inputs does), or narrow the strategy"
+            )
+        if why is not None:
             reject()
-        raise ValueError(f"f fails or is not smooth at or near {point}: nothing to check there")
     gradcheck(fn, given, eps=eps, atol=atol, rtol=rtol)
     if order == 2:
         gradgradcheck(fn, given, eps=eps, atol=atol, rtol=rtol)

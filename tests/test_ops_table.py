@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from autograd_lite import PRIMITIVES, Primitive, Value, grad, gradcheck, gradgradcheck
 from autograd_lite import functional as F
 from autograd_lite.engine import apply
+from autograd_lite.gradcheck import nonsmooth_nodes
+from autograd_lite.ops import is_smooth
 from autograd_lite.testing import check_gradients
 
 ROWS = list(PRIMITIVES.values())
@@ -231,3 +233,25 @@ def test_pow_at_base_zero_and_below_follows_pytorch(
         return
     for g, w in zip([*got[0], *[h for row in got[1] for h in row]], flat, strict=True):
         assert g == w if math.isfinite(w) else (g == 0.0 and math.isnan(w)), (got, want)
+
+
+def test_a_constant_exponent_is_smooth_wherever_the_power_is() -> None:
+    pow_ = PRIMITIVES["pow"]
+    exponent_fixed = [False, True]
+    for a in (-2.5, -0.3, 0.0, 0.3, 2.5):
+        assert is_smooth(pow_, [a, 2.0], exponent_fixed)  # a polynomial: smooth anywhere
+        assert is_smooth(pow_, [a, 3.0], exponent_fixed)
+        assert is_smooth(pow_, [a, -1.0], exponent_fixed) == (a != 0.0)  # a pole at 0
+        assert is_smooth(pow_, [a, 0.5], exponent_fixed) == (a > 0.0)  # real for a > 0
+        assert is_smooth(pow_, [a, 2.0]) == (a > 0.0)  # a varying exponent needs ln a
+        assert is_smooth(pow_, [a, 2.0], [True, False]) == (a > 0.0)
+        assert is_smooth(pow_, [a, 2.0], [True, True])  # a constant: nothing to differentiate
+    x = Value(-0.5)
+    assert nonsmooth_nodes((x * 2 - 1) ** 2) == []  # a negative residual, squared
+    assert [v.op.name for v in nonsmooth_nodes(Value(0.5) ** (x + 2.5)) if v.op] == []
+    assert [v.op.name for v in nonsmooth_nodes(Value(1e-4) ** (x + 2.5)) if v.op] == ["pow"]
+    for row in ROWS:  # rows without a smooth_fixed column: is_smooth is their smooth
+        if row.smooth_fixed is None:
+            for p in points(row)[:3]:
+                assert is_smooth(row, p, [False] * len(p)) == row.smooth(*p)
+    assert check_gradients(lambda x: (x * 3 - 1) ** 2 / x**3, [-0.7]) is None
