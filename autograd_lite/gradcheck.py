@@ -26,6 +26,7 @@ import inspect
 import random
 from collections.abc import Callable, Iterable, Sequence
 
+from autograd_lite.calculus import _bounded
 from autograd_lite.checks import items as listed
 from autograd_lite.checks import number, real
 from autograd_lite.engine import Value, enable_grad, grad, topological_order
@@ -171,7 +172,7 @@ class _Check:
         self.eps = real(eps, "eps", low=0.0, low_open=True)
         self.atol = real(atol, "atol", low=0.0)
         self.rtol = real(rtol, "rtol", low=0.0)
-        items = listed(inputs, f"{kind}(): inputs")
+        items = listed(_bounded(inputs, f"{kind}(): inputs"), f"{kind}(): inputs")
         if not items:
             raise ValueError(f"{kind}() needs at least one input")
         self.point = [number(x, f"{kind}(): inputs[{i}]") for i, x in enumerate(items)]

@@ -47,6 +47,7 @@ from typing import Any, NamedTuple
 from hypothesis import assume, currently_in_test_context, reject
 from hypothesis import strategies as st
 
+from autograd_lite.calculus import _bounded
 from autograd_lite.checks import count, number, real
 from autograd_lite.engine import Value, apply
 from autograd_lite.expression import ATOM, Text, format_operation, number_text
@@ -425,7 +426,7 @@ def check_gradients(
             return f(**dict(zip(names, values, strict=True)))
 
     else:
-        given, fn = list(inputs), f
+        given, fn = list(_bounded(inputs, "check_gradients(): inputs")), f
     point = [number(x, f"inputs[{i}]") for i, x in enumerate(given)]
     why = _why_not_smooth(lambda p: fn(*[Value(x) for x in p]), point)
     if not currently_in_test_context():

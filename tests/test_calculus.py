@@ -5,7 +5,7 @@ import io
 import itertools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,8 @@ from autograd_lite import (
     Value,
     derivative,
     grad,
+    gradcheck,
+    gradgradcheck,
     hessian,
     hvp,
     is_grad_enabled,
@@ -26,7 +28,7 @@ from autograd_lite import (
     value_and_grad,
 )
 from autograd_lite.calculus import MAX_ENTRIES, MAX_ORDER
-from autograd_lite.testing import Sample, expressions_with_inputs
+from autograd_lite.testing import Sample, check_gradients, expressions_with_inputs
 
 try:
     import torch
@@ -579,3 +581,50 @@ def test_readme_calculus_examples_print_what_their_comments_say() -> None:
         with contextlib.redirect_stdout(out):
             exec(compile(block, "README.md", "exec"), {})  # our own README, not user input
         assert out.getvalue().splitlines() == expected
+
+
+# -- endless inputs are refused, not read forever -----------------------------------------
+
+
+def endless(pulled: list[int]) -> Iterator[float]:
+    """An endless iterable that counts what is read from it (and stops a runaway reader)."""
+    for _ in itertools.count():
+        pulled[0] += 1
+        if pulled[0] > MAX_ENTRIES + 10:
+            raise AssertionError("read past the limit: this would have run forever")
+        yield 0.5
+
+
+ENDLESS_CALLS: list[tuple[str, Callable[[Iterator[float]], object]]] = [
+    ("jacobian(): xs", lambda it: jacobian(lambda *xs: xs[0], it)),
+    ("hessian(): xs", lambda it: hessian(lambda *xs: xs[0], it)),
+    ("hvp(): xs", lambda it: hvp(lambda *xs: xs[0], it, [1.0])),
+    ("hvp(): v", lambda it: hvp(lambda x: x * x, [1.0], it)),
+    ("gradcheck(): inputs", lambda it: gradcheck(lambda *xs: xs[0], it)),
+    ("gradgradcheck(): inputs", lambda it: gradgradcheck(lambda *xs: xs[0], it)),
+    ("check_gradients(): inputs", lambda it: check_gradients(lambda *xs: xs[0], it)),  # type: ignore[arg-type]
+]
+
+
+@pytest.mark.parametrize(("what", "call"), ENDLESS_CALLS, ids=[w for w, _ in ENDLESS_CALLS])
+def test_an_endless_iterable_is_refused_after_max_entries_items(
+    what: str, call: Callable[[Iterator[float]], object]
+) -> None:
+    pulled = [0]
+    with pytest.raises(ValueError, match=re.escape(f"{what} has more than 1,000,000 items")):
+        call(endless(pulled))
+    assert pulled[0] == MAX_ENTRIES + 1  # read one item past the limit, no further
+    with pytest.raises(ValueError, match=r"itertools\.count"):
+        call(itertools.count())  # type: ignore[arg-type]
+
+
+def test_huge_sized_inputs_and_outputs_are_refused_before_they_are_read() -> None:
+    with pytest.raises(ValueError, match="more than 1,000,000 items"):
+        hvp(lambda *xs: xs[0], range(10**20), [1.0])  # len() does not even fit an index
+    with pytest.raises(ValueError, match=r"would have 1,000,000,000,000 x 1 = .* entries"):
+        jacobian(lambda x: range(10**12), [1.0])  # type: ignore[arg-type, return-value]
+    with pytest.raises(ValueError, match="more than 1,000,000 items"):
+        check_gradients(lambda *xs: xs[0], range(10**12))
+    assert jacobian(lambda x, y: [x * y], (v for v in [2.0, 3.0])) == [[3.0, 2.0]]
+    assert hvp(lambda x: x * x * x, [1.0], iter([2.0])) == [12.0]
+    assert gradcheck(lambda x, y: x * y, iter([0.5, 1.5]))
