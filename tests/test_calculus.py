@@ -618,6 +618,14 @@ def test_an_endless_iterable_is_refused_after_max_entries_items(
         call(itertools.count())  # type: ignore[arg-type]
 
 
+def test_the_readme_states_the_limit_and_the_zero_derivative_of_a_constant() -> None:
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    assert f"`autograd_lite.calculus.MAX_ENTRIES` ({MAX_ENTRIES:,}) items" in text
+    said = "`derivative(derivative(lambda x: 3 * x, create_graph=True))(2.0)` is 0.0"
+    assert said in text
+    assert derivative(derivative(lambda x: 3 * x, create_graph=True))(2.0) == 0.0
+
+
 def test_huge_sized_inputs_and_outputs_are_refused_before_they_are_read() -> None:
     with pytest.raises(ValueError, match="more than 1,000,000 items"):
         hvp(lambda *xs: xs[0], range(10**20), [1.0])  # len() does not even fit an index

@@ -21,7 +21,13 @@ from autograd_lite import (
 from autograd_lite.engine import apply
 from autograd_lite.expression import expression_text, format_operation
 from autograd_lite.gradcheck import ATOL, EPS, RTOL, SEED, nonsmooth_nodes
-from autograd_lite.testing import Sample, check_gradients, expressions_with_inputs
+from autograd_lite.testing import (
+    JUDGE_AFTER,
+    MAX_DISCARDED,
+    Sample,
+    check_gradients,
+    expressions_with_inputs,
+)
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -125,6 +131,9 @@ def test_the_defaults_are_tighter_than_pytorchs_and_documented() -> None:
     assert (EPS, ATOL, RTOL) == (1e-6, 1e-5, 1e-5)
     text = README.read_text(encoding="utf-8")
     assert f"`eps={EPS:g}`, `atol={ATOL:g}`, `rtol={RTOL:g}`" in text
+    # and what check_gradients does with the points it skips
+    assert f"once a test has called it {JUDGE_AFTER} times" in text and MAX_DISCARDED == 0.5
+    assert "more than half of its points skipped" in text
 
 
 def test_the_numerical_derivative_is_extrapolated() -> None:
