@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -51,7 +52,15 @@ from autograd_lite.calculus import _bounded
 from autograd_lite.checks import count, number, real
 from autograd_lite.engine import Value, apply
 from autograd_lite.expression import ATOM, Text, format_operation, number_text
-from autograd_lite.gradcheck import ATOL, EPS, RTOL, gradcheck, gradgradcheck, nonsmooth_nodes
+from autograd_lite.gradcheck import (
+    ATOL,
+    EPS,
+    RTOL,
+    GradcheckError,
+    gradcheck,
+    gradgradcheck,
+    nonsmooth_nodes,
+)
 from autograd_lite.ops import PRIMITIVES, Primitive, is_smooth
 
 __all__ = [
@@ -77,7 +86,7 @@ MARGIN = 1e-4
 #: ``check_gradients`` fails once more than this share of one test's points was skipped ...
 MAX_DISCARDED = 0.5
 #: ... counted after this many calls from that test (fewer say little).
-JUDGE_AFTER = 20
+JUDGE_AFTER = 50
 
 
 # -- expression trees -----------------------------------------------------------------
@@ -372,19 +381,45 @@ def _why_not_smooth(call: Callable[[list[float]], object], point: list[float]) -
 
 
 class _Tally:
-    """How many points ``check_gradients`` checked and discarded, per place that calls it."""
+    """How many points ``check_gradients`` checked and discarded, per test.
+
+    A test is pytest's current test (``PYTEST_CURRENT_TEST``), or else the place
+    that calls ``check_gradients``. Once a test has failed a gradient check, its
+    skips are no longer judged (Hypothesis then shrinks the failure, and tries
+    many points that are not smooth); once it has been judged to skip too much,
+    it stays so, so that Hypothesis sees the same error each time it replays.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.counts: dict[tuple[str, int], list[int]] = {}
+        self.counts: dict[str, list[int]] = {}  # test: [discarded, calls, state]
 
-    def add(self, place: tuple[str, int], discarded: bool) -> tuple[int, int]:
-        """Count one call; (discarded, calls) so far from ``place``."""
+    def add(self, test: str, discarded: bool) -> tuple[int, int, bool]:
+        """Count one call; (discarded, calls, too many) so far for ``test``."""
         with self.lock:
-            count = self.counts.setdefault(place, [0, 0])
+            count = self.counts.setdefault(test, [0, 0, _JUDGED])
             count[0] += discarded
             count[1] += 1
-            return count[0], count[1]
+            judged = count[2] == _JUDGED and count[1] >= JUDGE_AFTER
+            if judged and count[0] > MAX_DISCARDED * count[1]:
+                count[2] = _TOO_MANY
+            return count[0], count[1], count[2] == _TOO_MANY
+
+    def failed(self, test: str) -> None:
+        """``test`` found a wrong derivative: stop judging its skips."""
+        with self.lock:
+            count = self.counts.setdefault(test, [0, 0, _JUDGED])
+            if count[2] == _JUDGED:
+                count[2] = _FAILED
+
+
+_JUDGED, _FAILED, _TOO_MANY = 0, 1, 2
+
+
+def _current_test(caller: Any) -> str:
+    """pytest's current test id, or the file and line of the function that called."""
+    running = os.environ.get("PYTEST_CURRENT_TEST", "")
+    return running.rsplit(" (", 1)[0] or f"{caller.co_filename}:{caller.co_firstlineno}"
 
 
 _TALLY = _Tally()
@@ -429,25 +464,32 @@ def check_gradients(
         given, fn = list(_bounded(inputs, "check_gradients(): inputs")), f
     point = [number(x, f"inputs[{i}]") for i, x in enumerate(given)]
     why = _why_not_smooth(lambda p: fn(*[Value(x) for x in p]), point)
+    test = None
     if not currently_in_test_context():
         if why is not None:
             raise ValueError(f"f fails or is not smooth at or near {point}: {why}")
     else:
         caller = sys._getframe(1).f_code
-        discarded, calls = _TALLY.add((caller.co_filename, caller.co_firstlineno), why is not None)
-        if calls >= JUDGE_AFTER and discarded > MAX_DISCARDED * calls:
+        test = _current_test(caller)
+        discarded, calls, too_many = _TALLY.add(test, why is not None)
+        if too_many:
             raise ValueError(
                 f"check_gradients discarded {discarded} of the {calls} points drawn by "
-                f"{caller.co_name} ({discarded / calls:.0%}, more than {MAX_DISCARDED:.0%}): "
+                f"{caller.co_name} (more than {MAX_DISCARDED:.0%} after {JUDGE_AFTER}): "
                 "f fails or is not smooth at them, so most of the property goes untested. "
-                f"The last one: {why or 'checked'}. Draw points inside f's smooth domain "
+                f"At this one: {why or 'smooth'}. Draw points inside f's smooth domain "
                 "(expressions_with_inputs does), or narrow the strategy"
             )
         if why is not None:
             reject()
-    gradcheck(fn, given, eps=eps, atol=atol, rtol=rtol)
-    if order == 2:
-        gradgradcheck(fn, given, eps=eps, atol=atol, rtol=rtol)
+    try:
+        gradcheck(fn, given, eps=eps, atol=atol, rtol=rtol)
+        if order == 2:
+            gradgradcheck(fn, given, eps=eps, atol=atol, rtol=rtol)
+    except GradcheckError:
+        if test is not None:
+            _TALLY.failed(test)
+        raise
 
 
 def _variable_names(variables: Sequence[str]) -> tuple[str, ...]:
