@@ -70,8 +70,9 @@ ATOL = 1e-5
 RTOL = 1e-5
 #: Seed of the random gradients sent into the output (reproducible: the same every call).
 SEED = 20161
-#: How far from 1 a random incoming gradient stays: at 1 a rule that ignores it passes.
-_SEED_SIZES = (1.5, 2.5)
+#: The size of a random incoming gradient: far from 1, where a rule that ignores it
+#: passes, and below 1, so that ``output * gradient`` never overflows.
+_SEED_SIZES = (0.4, 0.7)
 
 
 def gradcheck(
@@ -200,7 +201,7 @@ class _Check:
         return out, [leaves[i] for i in self.active]
 
     def seeds(self, n: int) -> list[float]:
-        """``n`` random gradients to send backwards, 1.5 to 2.5 in size, either sign."""
+        """``n`` random gradients to send backwards, 0.4 to 0.7 in size, either sign."""
         rng = random.Random(SEED)
         return [rng.choice((-1.0, 1.0)) * rng.uniform(*_SEED_SIZES) for _ in range(n)]
 
@@ -237,6 +238,11 @@ class _Check:
                 f"({error}); check at a point further inside f's domain, or use a smaller eps"
             ) from error
         step = up[i] - down[i]  # exactly the step taken, after rounding
+        if step == 0.0:
+            raise ValueError(
+                f"{self.kind}(): eps = {self.eps!r} is too small to move "
+                f"{self.names[i]} = {self.point[i]!r} at all; use a larger eps"
+            )
         return [(a - b) / step for a, b in zip(above, below, strict=True)]
 
     def close(self, analytic: float | Value, numeric: float) -> bool:

@@ -237,12 +237,10 @@ def _pow_vjp(g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
     db = g * out * _log_any(a) if a > 0 else 0.0
     if not getattr(a, "requires_grad", True):
         return 0.0, db  # a constant base (on Values): its gradient is neither asked for nor made
-    if float(a) != 0.0:
-        power = b - 1
-    elif float(b) == 0.0:
-        return 0.0, db  # d(a^0)/da = 0, also at a = 0 where b a^(b-1) reads 0 * inf
-    else:
-        power = float(b) - 1.0  # at a = 0, d/db a^(b-1) is 0 (as PyTorch): b - 1 held fixed
+    if float(b) == 0.0 and not getattr(b, "requires_grad", False):
+        return 0.0, db  # d(a^0)/da = 0 for every a, also where b a^(b-1) reads 0 * inf
+    # at a = 0, d/db a^(b-1) is taken as 0 (as PyTorch): b - 1 is held fixed there
+    power = b - 1 if float(a) != 0.0 else float(b) - 1.0
     if isinstance(a, float):  # the float path cannot tell a constant base: never fail here
         try:
             return g * b * a**power, db

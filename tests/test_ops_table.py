@@ -256,3 +256,12 @@ def test_a_constant_exponent_is_smooth_wherever_the_power_is() -> None:
             for p in points(row)[:3]:
                 assert is_smooth(row, p, [False] * len(p)) == row.smooth(*p)
     assert check_gradients(lambda x: (x * 3 - 1) ** 2 / x**3, [-0.7]) is None
+
+
+def test_the_zeroth_power_of_a_tiny_base_has_derivative_zero() -> None:
+    # found by the strategies once x ** 0 was drawn at any x: b a^(b-1) read 0 * inf
+    # (a^-1 overflows at a subnormal a), a NaN the engine refused
+    y = Value(2.225073858507203e-309)
+    assert grad(y**0, y) == (0.0,)
+    assert float(grad(y**0, y, create_graph=True)[0]) == 0.0
+    assert gradgradcheck(lambda v: v**0 + v, [2.225073858507203e-309])
