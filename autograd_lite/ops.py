@@ -290,6 +290,8 @@ def is_smooth(op: Primitive, inputs: Sequence[float], fixed: Sequence[bool] = ()
     >>> is_smooth(pow_, [-2.0, 2.0]), is_smooth(pow_, [-2.0, 2.0], fixed=[False, True])
     (False, True)
     """
+    if fixed and len(fixed) != len(inputs):
+        raise ValueError(f"is_smooth: {len(inputs)} inputs but {len(fixed)} flags in fixed")
     if fixed and all(fixed):
         return True  # a constant: nothing to differentiate
     if any(fixed) and op.smooth_fixed is not None:

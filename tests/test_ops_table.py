@@ -256,6 +256,8 @@ def test_a_constant_exponent_is_smooth_wherever_the_power_is() -> None:
             for p in points(row)[:3]:
                 assert is_smooth(row, p, [False] * len(p)) == row.smooth(*p)
     assert check_gradients(lambda x: (x * 3 - 1) ** 2 / x**3, [-0.7]) is None
+    with pytest.raises(ValueError, match="2 inputs but 1 flags in fixed"):
+        is_smooth(pow_, [1.0, 2.0], [True])
 
 
 def test_the_zeroth_power_of_a_tiny_base_has_derivative_zero() -> None:
