@@ -7,7 +7,8 @@ itself); they shrink to small trees, so a failure reads like
 inputs at which every operation in it is smooth (away from kinks, poles and
 domain edges), so that numerical derivatives mean something there.
 ``check_gradients()`` runs ``gradcheck`` and ``gradgradcheck``, skipping
-points where the function is not smooth.
+points where the function is not smooth, and failing with a ``ValueError``
+that says why once a test has skipped most of its points.
 
 A property test of the engine on random graphs, in five lines::
 
@@ -19,7 +20,7 @@ A property test of the engine on random graphs, in five lines::
         check_gradients(sample.expression, sample.inputs)
 
 And of your own function, at random points (those where it is not smooth
-are skipped)::
+are skipped; a constant exponent such as ``** 2`` is smooth at any base)::
 
     from hypothesis import given, strategies as st
     from autograd_lite.testing import check_gradients
