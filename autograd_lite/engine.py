@@ -1028,8 +1028,8 @@ def _check_finite(order: list[Value], found: list[float]) -> None:
         for node, g in zip(reversed(order), found, strict=True):
             if g - g != 0.0:
                 raise _NotFinite(
-                    f"backward: the gradient reaching {_describe(node)} is {g}: it overflowed "
-                    "the float range on its way from the output"
+                    f"backward: the gradient reaching {_describe(node)} is {g}: a derivative "
+                    "on its way from the output is infinite there, or overflowed the float range"
                 )
 
 

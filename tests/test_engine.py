@@ -480,8 +480,8 @@ def test_powers_at_zero_have_their_derivatives() -> None:
         (d,) = grad(d, x, create_graph=True)
         found.append(d.data)
     assert found == [0.0, 0.0, 6.0, 0.0]
-    with pytest.raises(ZeroDivisionError, match="backward through pow"):
-        grad(x**0.5, x)  # this one really is infinite
+    with pytest.raises(ArithmeticError, match="infinite"):
+        grad(x**0.5, x)  # this one really is infinite (PyTorch gives inf)
 
 
 # -- behaving as PyTorch users expect, or saying why not ------------------------------------
