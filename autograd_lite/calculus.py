@@ -27,14 +27,13 @@ An ``f`` whose result takes no gradient (a constant) has derivatives 0.
 
 from __future__ import annotations
 
-import itertools
 import numbers
 import operator
-from collections.abc import Callable, Iterable, Sequence, Sized
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, overload
 
 from autograd_lite import functional as F
-from autograd_lite.checks import flag, number, real, shown
+from autograd_lite.checks import bounded_list, flag, number, real, shown
 from autograd_lite.checks import items as listed
 from autograd_lite.engine import Value, enable_grad, grad
 
@@ -350,18 +349,7 @@ def _bounded(value: Any, what: str) -> Any:
         value, Iterable
     ):
         return value
-    try:
-        too_many = isinstance(value, Sized) and len(value) > MAX_ENTRIES
-    except OverflowError:  # len(range(10**20)) does not fit in an index
-        too_many = True
-    head = [] if too_many else list(itertools.islice(value, MAX_ENTRIES + 1))
-    if too_many or len(head) > MAX_ENTRIES:
-        raise ValueError(
-            f"{what} has more than {MAX_ENTRIES:,} items (MAX_ENTRIES, one entry each): "
-            f"this {type(value).__name__} goes on past that, or never ends (as "
-            "itertools.count() does); give at most that many"
-        )
-    return head
+    return bounded_list(value, what, limit=MAX_ENTRIES)
 
 
 def _check_function(kind: str, f: object) -> None:

@@ -611,10 +611,10 @@ def test_an_endless_iterable_is_refused_after_max_entries_items(
     what: str, call: Callable[[Iterator[float]], object]
 ) -> None:
     pulled = [0]
-    with pytest.raises(ValueError, match=re.escape(f"{what} has more than 1,000,000 items")):
+    with pytest.raises(ValueError, match=re.escape(f"{what}: more than 1,000,000 items")):
         call(endless(pulled))
     assert pulled[0] == MAX_ENTRIES + 1  # read one item past the limit, no further
-    with pytest.raises(ValueError, match=r"itertools\.count"):
+    with pytest.raises(ValueError, match=r"an endless iterator\?"):
         call(itertools.count())  # type: ignore[arg-type]
 
 
