@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import functools
 import importlib.util
 import json
 import os
@@ -33,6 +34,8 @@ import textwrap
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from autograd_lite import i18n
 
 #: The environment variable that points at another folder of lesson scripts.
 ENV_VAR = "AUTOGRAD_LITE_EXAMPLES"
@@ -112,9 +115,34 @@ def _docstring(name: str) -> str:
 
 
 def describe(name: str) -> str:
-    """The lesson's one-line description: the first line of its docstring (not run)."""
-    doc = _docstring(name)
+    """The lesson's one-line description: the first line of its docstring (not run).
+
+    In the current language (``autograd_lite.i18n``): the lessons' catalogue has it.
+    """
+    doc = _docstring_in_language(name)
     return doc.splitlines()[0] if doc else ""
+
+
+def _docstring_in_language(name: str) -> str:
+    """``_docstring(name)`` in the current language, from the lessons' catalogue ``_ja.py``."""
+    english = _docstring(name)
+    if i18n.language() == "en":
+        return english
+    _add_lessons_catalogue(examples_dir())
+    return i18n.doc(name, english)
+
+
+@functools.cache
+def _add_lessons_catalogue(folder: Path) -> None:
+    """Add ``folder/_ja.py`` (the lessons' Japanese) to ``i18n``, once; none: English stays."""
+    catalogue = folder / "_ja.py"
+    if not catalogue.is_file():
+        return
+    spec = importlib.util.spec_from_file_location("_autograd_lite_lessons_ja", catalogue)
+    if spec is not None and spec.loader is not None:
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        i18n.add_catalogue("ja", module.MESSAGES, module.DOCS)
 
 
 def load(name: str) -> ModuleType:
@@ -185,13 +213,16 @@ learning worked by hand.'
         raise ValueError(f"lesson {name!r} has no main(argv) function")
     lines = source.splitlines()
     argv = ["--inline", "--quick"] if quick else ["--inline"]
+    if i18n.language() != "en":
+        argv += ["--lang", i18n.language()]
     setup = f"{SETUP}argv = {argv!r}  # --inline: show each picture here; --quick: a smaller run"
     chunks = _sections(main, lines)
     if not chunks or START not in chunks[0].splitlines()[0]:
         raise ValueError(f"lesson {name!r}: main must begin with {START}")
     chunks[0] = chunks[0].replace(START, f'start("{name}.py", describe("{name}"), argv)', 1)
+    doc = _docstring_in_language(name)
     cells = [
-        _cell("markdown", f"# Lesson {name}: {_docstring(name)}"),
+        _cell("markdown", "# " + i18n.tr("Lesson {name}: {title}", name=name, title=doc)),
         _cell("code", setup),
         _cell("code", _module_level(tree, lines, main)),
         *(_cell("code", chunk) for chunk in chunks),
@@ -293,10 +324,8 @@ class ListLessons:
         width = max(len(n) for n in names) if names else 0
         for name in names:
             print(f"{name:<{width}}  {describe(name)}")
-        print(
-            "\nRun one with `autograd-lite lesson NAME` (`--notebook` to get it as a notebook),"
-            f"\nor `python {examples_dir()}/NAME.py`."
-        )
+        hint = "\nRun one with `autograd-lite lesson NAME` (`--notebook` to get it as a notebook),"
+        print(i18n.tr(hint + "\nor `python {folder}/NAME.py`.", folder=examples_dir()))
         return 0
 
 
@@ -359,6 +388,7 @@ class RunLesson:
             print(f"wrote {written}: open it in Jupyter (or VS Code) and run all cells")
             return 0
         argv = ["--out", args.out] if args.out else []
+        argv += ["--lang", i18n.language()]
         if args.quick:
             argv.append("--quick")
         load(path.stem).main(argv)

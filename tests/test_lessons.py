@@ -77,10 +77,12 @@ def test_toast_robot(tmp_path: Path) -> None:
         step += int(left_out) if left_out else 1
         assert not shown or int(shown) == step, f"step {shown} follows step {step - 1}, no '...'"
     assert step == 1 + lessons.load("toast_robot").STEPS  # the worked step, then STEPS more
-    # CONCEPTS.md: x = 2, t = 4, w = 1, eta = 0.1 -> y = 2, E = 2, dE/dw = -4, w = 1.4, E = 0.72
-    assert out["gradient"] == -4.0
-    assert out["engine_gradient"] == -4.0
-    assert out["weight_after_one_step"] == pytest.approx(1.4, abs=1e-15)
+    # CONCEPTS.md: x = 2, t = 0, w = 1, eta = 0.1 -> y = 2, E = 2, dE/dw = 4, w = 0.6, E = 0.72:
+    # the toast came out burnt, so the toasting time w gets shorter, as the articles tell it
+    assert out["gradient"] == 4.0
+    assert out["engine_gradient"] == 4.0
+    assert out["weight_after_one_step"] == pytest.approx(0.6, abs=1e-15)
+    assert "w falls from 1 to 0.6 minutes past golden brown" in text  # the words agree
     assert out["error_after_one_step"] == pytest.approx(0.72, abs=1e-14)
     # each step multiplies E by (1 - eta x^2)^2 = 0.36: E_k = 2 * 0.36^k < 1e-6 first at k = 15
     assert out["steps_to_near_zero"] == math.ceil(math.log(1e-6 / 2) / math.log(0.36))
