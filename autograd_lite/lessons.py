@@ -324,8 +324,12 @@ class ListLessons:
         width = max(len(n) for n in names) if names else 0
         for name in names:
             print(f"{name:<{width}}  {describe(name)}")
-        hint = "\nRun one with `autograd-lite lesson NAME` (`--notebook` to get it as a notebook),"
-        print(i18n.tr(hint + "\nor `python {folder}/NAME.py`.", folder=examples_dir()))
+        hint = i18n.tr(
+            "\nRun one with `autograd-lite lesson NAME` (`--notebook` to get it as a notebook),"
+            "\nor `python {folder}/NAME.py`.",
+            folder=examples_dir(),
+        )
+        print(hint)
         return 0
 
 
