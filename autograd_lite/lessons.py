@@ -46,10 +46,12 @@ ORDER: tuple[str, ...] = (
     "five_steps",
     "toast_robot",
     "chain_rule",
+    "topological_order",
     "affine_layer",
     "activations",
     "losses",
     "gradient_checking",
+    "backprop_efficiency",
     "learning_rate",
     "optimizers",
     "batch_size",
@@ -62,6 +64,7 @@ ORDER: tuple[str, ...] = (
     "digits",
     "fine_tuning",
     "newton",
+    "derivative_graphs",
 )
 
 

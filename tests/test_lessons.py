@@ -491,3 +491,45 @@ def test_the_installed_copy_comes_before_a_source_tree(
     assert str(package / "examples") in str(info.value) and str(tmp_path / "examples") in str(
         info.value
     )
+
+
+# -- the questions learners ask most (issue 22) -------------------------------------
+
+
+@pytest.mark.slow
+def test_topological_order(tmp_path: Path) -> None:
+    out, text = run_and_read("topological_order", tmp_path)
+    # b = a + a, c = b + b: c = 4a; the naive recursion sends b's whole gradient twice
+    assert out["correct_gradient"] == 4.0
+    assert out["naive_gradient"] == 8.0
+    assert out["naive_visits"] == 1 + 2 + 4  # c once, b twice, a four times
+    assert "a receives 8 instead of 4" in text
+    for depth, right, visits, nodes in zip(
+        out["depths"], out["correct"], out["naive_visits_per_depth"], out["nodes"], strict=True
+    ):
+        assert right == 2.0**depth  # d/da of 2^depth a
+        assert visits == 2 ** (depth + 1) - 1  # one visit per path
+        assert nodes == depth + 1  # topological order: one step per node
+    assert all(n > r for n, r in zip(out["naive"][1:], out["correct"][1:], strict=True))
+
+
+@pytest.mark.slow
+def test_backprop_efficiency(tmp_path: Path) -> None:
+    out, text = run_and_read("backprop_efficiency", tmp_path)
+    assert out["forward_passes"] == [2 * p for p in out["parameters"]]  # two per parameter
+    assert out["largest_gap"] < 1e-6  # both methods give the same gradients
+    assert out["parameters"] == sorted(out["parameters"])
+    assert f"numerical one is {out['largest_gap']:.1e}" in text  # the words are the numbers
+
+
+@pytest.mark.slow
+def test_derivative_graphs(tmp_path: Path) -> None:
+    out, text = run_and_read("derivative_graphs", tmp_path)
+    y = math.tanh(0.5)
+    d1 = 1 - y * y
+    assert out["values"][:2] == pytest.approx([y, d1], abs=1e-15)
+    assert out["values"][2] == pytest.approx(-2 * y * d1, abs=1e-15)
+    assert out["formula_gap"] < 1e-12 and out["plot_gap"] < 1e-12
+    assert out["nodes"] == sorted(out["nodes"]) and out["nodes"][-1] > out["nodes"][1]  # growth
+    assert out["sign_changes"] == [1, 0, 1, 2]  # tanh, a bump, then one more each time
+    assert len(out.pictures) == 3  # two graphs and the plot
