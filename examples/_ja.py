@@ -94,3 +94,162 @@ E = 1/2 (y - t)^2 で、x = {x:g}、目標 t = {t:g} (焦げていない)、重�
         ),
     }
 )
+
+# -- topological_order ---------------------------------------------------------------
+
+DOCS["topological_order"] = """\
+なぜトポロジカル順序か: 素朴な再帰の逆伝播は、共有された経路を二重に数える。
+
+micrograd の読者がいちばんよく尋ねる質問です: ``backward()`` はなぜ最初にグラフを並べ替え
+るのか? ``b = a + a``、``c = b + b`` とすると ``c = 4a`` なので ``dc/da = 4`` です。各ノード
+で自分の勾配を入力へ送り、それから辺 1 本ごとに入力へ再帰する素朴な逆伝播では、``b`` を 2 回
+訪れます。2 回目の訪問で ``b`` の勾配全体がもう一度送られ、``a.grad`` は 8 になります。
+``depth`` 回の倍化を重ねた鎖では、素朴な答えは正しい ``2^depth`` からどんどん離れ、訪問回数は
+``2^(depth + 1) - 1`` に増えますが、グラフのノードは ``depth + 1`` 個しかありません。
+
+解決策がトポロジカル順序です。どのノードも、それが値を送る先のノードより前に来るように並べ、
+その列を後ろから 1 ノード 1 回ずつたどります。あるノードの番が来たとき、そこへ入るすべての経路
+がすでに分担分を届けているので、勾配は完成してから先へ送られます。このレッスンは
+``b = a + a; c = b + b`` とより長い鎖について両方を計算し、数値を図にします。
+
+実行: ``autograd-lite lesson topological_order --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "b = a + a, c = b + b: the right answer is 4": "b = a + a、c = b + b: 正しい答えは 4",
+        "c = 4a, so dc/da = 4; the engine's backward(): a.grad = {g:g}": (
+            "c = 4a なので dc/da = 4。エンジンの backward(): a.grad = {g:g}"
+        ),
+        "topological order (inputs first): {order}": "トポロジカル順序 (入力が先): {order}",
+        "the naive recursive backward pass": "素朴な再帰による逆伝播",
+        "naive: a.grad = {g:g} after {v} visits (c {vc}, b {vb}, a {va})": (
+            "素朴な方法: {v} 回の訪問 (c {vc} 回、b {vb} 回、a {va} 回) で a.grad = {g:g}"
+        ),
+        """The naive pass visits b once per edge from c. At the first visit b.grad is already
+        complete ({bg:g}), and b sends {bg:g} + {bg:g} to a. At the second visit it sends its
+        whole gradient again, so a receives {naive:g} instead of {right:g}: every path was
+        counted once per way of reaching it.""": """\
+素朴な方法は、c から b への辺 1 本ごとに b を訪れます。1 回目の訪問で b.grad はすでに完成して
+いて ({bg:g})、b は a へ {bg:g} + {bg:g} を送ります。2 回目の訪問でも勾配全体をもう一度送るの
+で、a が受け取るのは {right:g} ではなく {naive:g} です。どの経路も、そこへたどり着く道の数だけ
+数えられてしまいました。""",
+        "longer chains: x(k+1) = x(k) + x(k)": "より長い鎖: x(k+1) = x(k) + x(k)",
+        "depth  correct dx/da  naive dx/da  naive visits  nodes": (
+            "深さ  正しい dx/da   素朴な dx/da  素朴な訪問数  ノード"
+        ),
+        """At depth {d} the right gradient is {right:g}; the naive pass gives {naive:g} after
+        {visits} visits of a graph of {nodes} nodes. Topological order visits each node once:
+        {nodes} steps.""": """\
+深さ {d} では正しい勾配は {right:g} ですが、素朴な方法は {nodes} ノードのグラフを {visits} 回
+訪れて {naive:g} を返します。トポロジカル順序なら各ノードを 1 回ずつ、{nodes} ステップで
+済みます。""",
+        "topological order (correct)": "トポロジカル順序 (正しい)",
+        "naive recursion": "素朴な再帰",
+        "depth (number of doublings)": "深さ (倍化の回数)",
+        "The gradient": "勾配",
+        "topological order: one step a node": "トポロジカル順序: 1 ノード 1 ステップ",
+        "naive recursion: one visit a path": "素朴な再帰: 経路 1 本ごとに 1 回訪問",
+        "nodes visited": "訪問したノード数",
+        "The work": "仕事量",
+    }
+)
+
+# -- backprop_efficiency -------------------------------------------------------------
+
+DOCS["backprop_efficiency"] = """\
+誤差逆伝播法はなぜ効率がよいか: 1 回の逆伝播で、すべての勾配が一度に求まる。
+
+数値微分では、パラメータ 1 つにつき順伝播が 2 回必要です。各 ``w_i`` について
+``(E(w_i + h) - E(w_i - h)) / 2h`` を計算します。パラメータが ``P`` 個のモデルでは順伝播が
+``2P`` 回になり、その 1 回 1 回も ``P`` とともに長くなるので、全体は ``P^2`` で増えます。
+逆伝播はグラフの各ノードを 1 回ずつ訪れるだけで、``P`` がいくつであっても、かかるのは順伝播
+およそ 1 回分です。
+
+このレッスンは、幅を変えながら小さなネットワーク (tanh の隠れ層 1 つ、損失関数
+``E = 1/2 (y - t)^2``) を作り、それぞれの方法に必要な順伝播の回数を数え、このマシンで両方の
+時間を測り、結果が一致することを確かめ、パラメータ数とともに 2 つのコストがどう増えるかを
+図にします。
+
+実行: ``autograd-lite lesson backprop_efficiency --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "both methods, as the number of parameters P grows": (
+            "2 つの方法を、パラメータ数 P を増やしながら比べる"
+        ),
+        "    P  nodes  forward passes: backprop  differences   seconds: backprop  differences": (
+            "    P  ノード  順伝播の回数: 誤差逆伝播法  数値微分     秒: 誤差逆伝播法    数値微分"
+        ),
+        """The two methods agree: the largest difference between a backprop gradient and a
+        numerical one is {gap:.1e}. With P = {p} parameters, numerical differentiation ran
+        {passes} forward passes and took {ratio:.0f} times as long as one forward and one
+        backward pass (measured on this machine, now); with P = {p0} the ratio was
+        {ratio0:.0f}. Doubling the parameters doubles the passes, and each pass is longer
+        too.""": """\
+2 つの方法は一致します。誤差逆伝播法の勾配と数値微分の勾配の差は最大で {gap:.1e} です。
+パラメータ P = {p} 個では、数値微分は順伝播を {passes} 回行い、順伝播 1 回と逆伝播 1 回の
+{ratio:.0f} 倍の時間がかかりました (このマシンで今測った値)。P = {p0} のときの比は
+{ratio0:.0f} でした。パラメータを 2 倍にすると順伝播の回数が 2 倍になり、1 回ごとの順伝播も
+長くなります。""",
+        """This is why networks are trained with backpropagation, and numerical
+        differentiation is kept for checking it on a few parameters (gradient checking).""": """\
+だからネットワークの学習には誤差逆伝播法を使い、数値微分は少数のパラメータで誤差逆伝播法を
+確かめるため (勾配確認) に使います。""",
+        "backprop: 1 forward + 1 backward": "誤差逆伝播法: 順伝播 1 回 + 逆伝播 1 回",
+        "differences: 2 forward passes per P": "数値微分: パラメータ 1 つにつき順伝播 2 回",
+        "parameters P": "パラメータ数 P",
+        "forward passes": "順伝播の回数",
+        "Passes over the graph": "グラフをたどる回数",
+        "backprop": "誤差逆伝播法",
+        "seconds (measured)": "秒 (実測)",
+        "Time for every gradient": "すべての勾配を求める時間",
+    }
+)
+
+# -- derivative_graphs ---------------------------------------------------------------
+
+DOCS["derivative_graphs"] = """\
+導関数の計算グラフ: tanh の 1 階、2 階、3 階の導関数と、そのグラフの成長。
+
+``create_graph=True`` を指定すると、逆伝播そのものが ``Value`` で組み立てられるので、導関数も
+また計算グラフになり、もう一度微分できます。``y = tanh(x)`` から
+``grad(y, x, create_graph=True)`` は ``dy/dx = 1 - y^2`` をグラフとして返し、そのグラフを微分
+すると 2 階導関数 ``-2 y (1 - y^2)``、さらに微分すると 3 階導関数が得られます。グラフは前の
+グラフの逆伝播なので大きくなっていきます。このレッスンはそのノード数を数え、最初の 2 つを描き、
+4 つの関数を ``x`` = -3 から 3 までプロットして、各値を公式と照らし合わせます。
+
+実行: ``autograd-lite lesson derivative_graphs --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "tanh and three derivatives at x = {x:g}, each a graph": (
+            "x = {x:g} での tanh と 3 つの導関数: それぞれが計算グラフ"
+        ),
+        "order  value        by the formula  nodes in its graph": (
+            "階数   値           公式の値        グラフのノード数"
+        ),
+        """The values agree with the formulas (largest difference {gap:.1e}). The graphs grow:
+        {sizes} nodes. Each one is the backward pass over the graph before it, written with the
+        same operations (tanh, *, +, ...), so it can be differentiated in turn.""": """\
+値は公式と一致します (差は最大 {gap:.1e})。グラフは {sizes} ノードと大きくなります。どれも
+1 つ前のグラフに対する逆伝播を同じ演算 (tanh、*、+、...) で書いたものなので、それをまた微分
+できます。""",
+        "the four functions from x = -3 to 3": "x = -3 から 3 までの 4 つの関数",
+        """At {n} points from -3 to 3 the engine's derivatives and the formulas differ by at
+        most {worst:.1e}. tanh rises from {low:.3f} to {high:.3f}; its first derivative is a
+        bump of height {top:g}; the four curves change sign {changes} times.""": """\
+-3 から 3 までの {n} 点で、エンジンの導関数と公式の差は最大 {worst:.1e} です。tanh は
+{low:.3f} から {high:.3f} へ増加し、1 階導関数は高さ {top:g} の山の形です。4 つの曲線の符号が
+変わる回数は、順に {changes} 回です。""",
+        "1st derivative": "1 階導関数",
+        "2nd derivative": "2 階導関数",
+        "3rd derivative": "3 階導関数",
+        "{name} ({n} nodes at x = {x:g})": "{name} (x = {x:g} で {n} ノード)",
+        "tanh and its derivatives, each computed by backpropagation": (
+            "tanh とその導関数 (どれも誤差逆伝播法で計算)"
+        ),
+    }
+)
