@@ -31,6 +31,7 @@ from _lesson import Outcome, plt, say, section, start
 from autograd_lite import Value, grad, value_and_grad
 from autograd_lite.losses import softmax
 
+FAR = 10.0  # a z twice as far as the plot goes, to see where a still-rising slope heads
 LEAKY_SLOPE = 0.1  # larger than the usual 0.01, so that the slope shows in the plot
 
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
@@ -72,8 +73,12 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
 
     section("the largest derivative of each")
     largest = {name: max(d for _, d in curve) for name, curve in curves.items()}
+    far = {name: value_and_slope(fn, FAR)[1] for name, fn in ACTIVATIONS.items()}
     for name, top in largest.items():
-        print(f"{name:<26} max f'(z) = {top:.4f}")
+        line = f"{name:<26} largest f'(z) for z in [{grid[0]:g}, {grid[-1]:g}] = {top:.4f}"
+        if far[name] > top:  # still rising at the edge of the plot: the bound is a limit
+            line += f"; at z = {FAR:g}: {far[name]:.6f}, still rising to a limit"
+        print(line)
     depth = 10
     say(
         f"""A gradient that crosses {depth} sigmoid layers is multiplied by at most
@@ -115,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     lesson.save(fig, "activations.png")
     return lesson.finish(
         max_derivative=largest,
+        far_derivative=far,
         sigmoid_max_derivative=largest["sigmoid"],
         tanh_max_derivative=largest["tanh"],
         softmax_slope_gap=max(abs(d - q[0] * (1 - q[0])) for q, d in soft),

@@ -93,13 +93,12 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     for step in range(steps):
         opt.zero_grad()
         loss = batch_loss(conv, signals)
+        used = [round(k.data, 3) for k in kernel]  # the kernel this loss was computed with
         loss.backward()
         opt.step()
         losses.append(loss.data)
-        if step % (steps // 5) == 0:
-            print(
-                f"step {step:>4}: loss {loss.data:.2e}, kernel {[round(k.data, 3) for k in kernel]}"
-            )
+        if step % (steps // 5) == 0:  # the loss beside the kernel that gave it, before the step
+            print(f"step {step:>4}: loss {loss.data:.2e}, kernel {used}")
     learned = [k.data for k in kernel]
     error = max(abs(a - b) for a, b in zip(learned, EDGE, strict=True))
     print(f"learned kernel {[round(k, 4) for k in learned]}, bias {bias.data:+.4f}")

@@ -23,6 +23,7 @@ Run: ``python examples/fine_tuning.py`` (``--out DIR``, ``--quick``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from _lesson import Outcome, draw_regions, plt, say, section, start
 
@@ -40,6 +41,17 @@ CENTERS_B = [[-0.6, 0.3], [1.0, -0.4], [1.7, 1.0]]
 def layer_of(name: str) -> str:
     """ "layers.1.neurons.3.w.0" -> "layers.1"."""
     return ".".join(name.split(".")[:2])
+
+
+def mark_frozen(network: Any, model: nn.MLP, *, frozen: int) -> None:
+    """Mark layer ``frozen`` in ``draw_model``'s picture: a grey dashed outline and a heading."""
+    units = len(model.layers[frozen].neurons)
+    network.node(
+        f"head_L{frozen}n0",
+        f"<<b>layers.{frozen} (frozen)</b><br/>requires_grad=False>",
+    )
+    for j in range(units):
+        network.node(f"L{frozen}n{j}", color="gray50", style="filled,dashed")
 
 
 def main(argv: Sequence[str] | None = None) -> Outcome:
@@ -71,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     one = cross_entropy(model(task_b[0][0]), task_b[1][0])  # one backward pass, for the picture
     one.backward()
     network = visualize.draw_model(model)  # drawn now (gradients of this one example), saved last
+    mark_frozen(network, model, frozen=0)
     model.zero_grad()
 
     section(f"5. task B (three groups), {epochs_b} epochs; only unfrozen weights may move")

@@ -41,8 +41,9 @@ def forward(params: Sequence[Value], x: Sequence[Value | float]) -> Value:
 
 def loss_of(y: Value) -> Value:
     """Squared error: L = 1/2 (y - target)^2."""
-    t = Value(TARGET, label="t", requires_grad=False)  # named, so the diagram says "t"
-    return 0.5 * (y - t) ** 2
+    # the target is a constant, not an input: unnamed, the diagram draws it as one (grey),
+    # apart from the inputs x1, x2 (green)
+    return 0.5 * (y - TARGET) ** 2
 
 
 def main(argv: Sequence[str] | None = None) -> Outcome:

@@ -94,8 +94,15 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     fig, (ax_f, ax_e) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
     grid = [-0.6 + 2.8 * i / 200 for i in range(201)]
     ax_f.plot(grid, [f(x).data for x in grid], color="gray", label="f(x) = e^x + e^(-2x)")
-    shown = descent[:12]
-    ax_f.plot(shown, [f(x).data for x in shown], "o-", ms=4, label="gradient descent (12 steps)")
+    shown = descent[:13]  # x_0 and the first 12 steps
+    descent_label = f"gradient descent (its first {len(shown) - 1} of {descent_steps} steps)"
+    ax_f.plot(
+        shown,
+        [f(x).data for x in shown],
+        "o-",
+        ms=4,
+        label=descent_label,
+    )
     ax_f.plot(newton, [f(x).data for x in newton], "s--", ms=5, label="Newton's method")
     ax_f.axvline(X_BEST, color="k", ls=":", lw=1, label="minimum x* = ln(2)/3")
     ax_f.set(xlabel="x", ylabel="f(x)", title="The iterates on the function")
@@ -115,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         second_derivative=d2,
         newton_steps=newton_steps,
         descent_steps=descent_steps,
+        descent_label=descent_label,
         descent_reached=reached,
         newton_final=newton[-1],
     )

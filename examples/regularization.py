@@ -147,16 +147,20 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     }
     for sentence in verdicts.values():
         say(sentence)
-    error = math.sqrt(accuracies["plain"] * (1 - accuracies["plain"]) / N_TEST)
     furthest = max(verdicts, key=lambda kind: abs(accuracies[kind] - accuracies["plain"]))
     points = abs(accuracies[furthest] - accuracies["plain"]) * 100
-    spread = points / (error * 100)  # in standard errors
+    # the difference of two accuracies, each on N_TEST points: its variance is the sum of theirs
+    error = math.sqrt(
+        sum(accuracies[k] * (1 - accuracies[k]) / N_TEST for k in ("plain", furthest))
+    )
+    spread = points / (error * 100)  # in standard errors of the difference
     say(
         f"""A lower test loss means fewer confident mistakes; accuracy only counts the points on
-        the wrong side. On {N_TEST} test points, one standard error of an accuracy near
-        {accuracies["plain"]:.0%} is {error * 100:.1f} points, so a difference of a point or two
-        is chance; the largest here, {furthest}'s {points:.0f} points, is {spread:.1f}
-        standard errors."""
+        the wrong side. With {N_TEST} test points for each, one standard error of the
+        difference between two accuracies (here {accuracies["plain"]:.0%} and
+        {accuracies[furthest]:.0%}) is {error * 100:.1f} points, so a difference under two of
+        them, {2 * error * 100:.1f} points, can be chance; the largest here, {furthest}'s
+        {points:.0f} points, is {spread:.1f} standard errors of a difference."""
     )
 
     fig, axes = plt.subplots(1, 4, figsize=(17, 4.2), layout="constrained")

@@ -60,6 +60,23 @@ def two_figures(x: float) -> str:
 # -- the lessons -------------------------------------------------------------------
 
 
+def test_five_steps_draws_the_target_as_a_constant_not_an_input() -> None:
+    from autograd_lite import Value
+    from visualize.graph import Analysis
+
+    script = lessons.load("five_steps")
+    inputs = [Value(v, label=f"x{i + 1}", requires_grad=False) for i, v in enumerate(script.INPUT)]
+    params = [Value(0.5, label="w1"), Value(-0.3, label="w2"), Value(0.1, label="b")]
+    graph = Analysis(script.loss_of(script.forward(params, inputs)), params=params)
+    kind = {id(v): k for v, k in zip(graph.order, graph.kinds, strict=True)}
+    given = {id(v) for v in [*inputs, *params]}
+    target = [
+        v for v in graph.order if v.is_leaf and id(v) not in given and v.data == script.TARGET
+    ]
+    assert [kind[id(t)] for t in target] == ["constant"]  # grey, not the inputs' green (issue 22)
+    assert {kind[id(x)] for x in inputs} == {"input"}
+
+
 def test_five_steps(tmp_path: Path) -> None:
     out = run_lesson("five_steps", tmp_path)
     assert out["by_hand_gap"] < 1e-12  # the chain rule by hand = the engine's backward
@@ -109,10 +126,19 @@ def test_affine_layer(tmp_path: Path) -> None:
 
 
 def test_activations(tmp_path: Path) -> None:
-    out = run_lesson("activations", tmp_path)
+    out, text = run_and_read("activations", tmp_path)
+    text = text.replace(" softplus", "\nsoftplus").replace(" sigmoid ", "\nsigmoid ")
     assert out["sigmoid_max_derivative"] == pytest.approx(0.25)  # at z = 0, on the grid
     assert out["tanh_max_derivative"] == pytest.approx(1.0)
     assert out["max_derivative"]["ReLU"] == 1.0
+    # softplus' derivative (the sigmoid) still rises at the plot's edge: 1 is a limit, not a max
+    softplus = next(name for name in out["max_derivative"] if name.startswith("softplus"))
+    assert out["max_derivative"][softplus] < out["far_derivative"][softplus] < 1.0
+    lines = [ln for ln in text.splitlines() if "largest f'(z)" in ln]
+    line = next(ln for ln in lines if ln.startswith(softplus))
+    assert "still rising to a limit" in line and "max f'(z)" not in text
+    sigmoid = next(ln for ln in lines if ln.startswith("sigmoid "))
+    assert "limit" not in sigmoid  # its largest slope, 0.25 at z = 0, is a maximum
     assert out["softmax_slope_gap"] < 1e-12  # dp0/dz0 = p0 (1 - p0), from backward
 
 
@@ -273,13 +299,22 @@ def test_regularization(tmp_path: Path) -> None:
         )
         assert ("helps on every count" in sentence) == every
     n_test = lessons.load("regularization").N_TEST
-    error = math.sqrt(accuracy["plain"] * (1 - accuracy["plain"]) / n_test)
-    assert out["standard_error"] == error
-    assert f"an accuracy near {accuracy['plain']:.0%} is {error * 100:.1f} points" in text
+    # a difference of two accuracies: the variances add (issue 22: it used one accuracy's)
+    furthest = max(("dropout", "batch norm"), key=lambda k: abs(accuracy[k] - accuracy["plain"]))
+    error = math.sqrt(sum(accuracy[k] * (1 - accuracy[k]) / n_test for k in ("plain", furthest)))
+    assert out["standard_error"] == pytest.approx(error, rel=1e-12)
+    assert f"{accuracy[furthest]:.0%}) is {error * 100:.1f} points" in text
 
 
 def test_convolution(tmp_path: Path) -> None:
     out, text = run_and_read("convolution", tmp_path)
+    # step 0's row: the loss beside the kernel it was computed with, the starting one (issue 22)
+    start = re.search(r"starting kernel \[([^\]]*)\]", text)
+    row = re.search(r"step 0: loss \S+, kernel \[([^\]]*)\]", text)
+    assert start and row, "no starting kernel or step 0 row"
+    started = [float(v) for v in start.group(1).split(",")]
+    shown = [float(v) for v in row.group(1).split(",")]
+    assert shown == pytest.approx(started, abs=6e-4)  # rounded to 3 and 4 decimals
     assert "with respect to its 3 shared weights" in text  # kernel_size=3, as the layer says
     assert "kernel_size=3," in text
     assert out["hand_vs_engine"] < 1e-12  # dL/dK[k] = sum_n dL/dz[n] x[n + k]
@@ -340,6 +375,19 @@ def test_fine_tuning(tmp_path: Path) -> None:
     out = run_lesson("fine_tuning", tmp_path)
     assert out["frozen_change"] == 0.0  # the frozen layer's weights did not move at all
     assert out["frozen_grads"] == 0.0  # ... and never received a gradient
+    # the network view marks the frozen layer (issue 22): its heading and dashed neurons
+    script = lessons.load("fine_tuning")
+    import visualize
+    from autograd_lite import nn
+
+    model = nn.MLP(2, [3, 2], seed=0)
+    network = visualize.draw_model(model)
+    script.mark_frozen(network, model, frozen=0)
+    assert "layers.0 (frozen)" in network.source
+    assert network.source.count('style="filled,dashed"') == 3
+    assert "mark_frozen(network, model, frozen=0)" in (
+        lessons.examples_dir() / "fine_tuning.py"
+    ).read_text(encoding="utf-8")
     assert out["tuned_change"] > 0.01 and out["head_change"] > 0.01
     first, last = out["task_b_loss"]
     assert last < first / 4  # the unfrozen layers learned task B
@@ -354,6 +402,8 @@ def test_newton(tmp_path: Path) -> None:
     assert out["second_derivative"] == pytest.approx(math.exp(x) + 4 * math.exp(-2 * x))
     assert out["newton_final"] == pytest.approx(math.log(2) / 3, abs=1e-10)
     assert out["newton_steps"] * 5 < out["descent_steps"]  # far fewer steps with curvature
+    # the picture's legend and the text count the same steps (issue 22: it said 12 against 51)
+    assert f"of {out['descent_steps']} steps)" in out["descent_label"]
 
 
 # -- the command line and the scripts themselves -----------------------------------
@@ -533,3 +583,4 @@ def test_derivative_graphs(tmp_path: Path) -> None:
     assert out["nodes"] == sorted(out["nodes"]) and out["nodes"][-1] > out["nodes"][1]  # growth
     assert out["sign_changes"] == [1, 0, 1, 2]  # tanh, a bump, then one more each time
     assert len(out.pictures) == 3  # two graphs and the plot
+    assert "the four curves change sign 1, 0, 1, 2 times" in text
