@@ -14,6 +14,15 @@ loss ``L = 1/2 |z - t|^2`` (so ``dz = z - t``), lets ``backward()`` fill in
 every gradient, computes the three formulas by hand with plain lists, and
 compares them number by number.
 
+Books that work on a whole mini-batch at once (ゼロから作る Deep Learning,
+for one) write the same layer the other way round: the samples are the rows
+of ``X`` (B samples, n columns), ``Y = X·W + b`` with their ``W`` being our
+``Wᵀ`` (n x m), and the backward pass ``dW = Xᵀ·dY``, ``dX = dY·Wᵀ``,
+``db = Σ dY`` (summed over the rows). The last section computes that
+convention on a batch of ``B`` samples and shows why it agrees with ours:
+``Xᵀ·dY`` is the sum over the samples of our ``dz xᵀ``, transposed, and each
+row of ``dY·Wᵀ`` is one sample's ``Wᵀ dz``.
+
 Run: ``python examples/affine_layer.py`` (``--out DIR``, ``--quick``).
 """
 
@@ -21,6 +30,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from typing import Any
 
 from _lesson import Outcome, plt, say, section, start
 
@@ -28,6 +38,7 @@ from autograd_lite import Value
 from autograd_lite import functional as F
 
 N_IN, N_OUT = 4, 3  # x has 4 numbers, z has 3
+BATCH = 2  # samples in the batched convention's X
 SEED = 0
 
 
@@ -38,6 +49,52 @@ def matrix_text(rows: Sequence[Sequence[float]]) -> str:
 def largest_gap(a: Sequence[float], b: Sequence[float]) -> float:
     """The largest |a_k - b_k|."""
     return max(abs(p - q) for p, q in zip(a, b, strict=True))
+
+
+def batched_convention(
+    rng: random.Random, w_data: list[list[float]], b_data: list[float]
+) -> dict[str, Any]:
+    """The book's batched backward pass on ``BATCH`` samples, and its gaps to the engine.
+
+    Their layer is ``Y = X·Wb + b`` with ``Wb = Wᵀ`` (n x m); with the loss
+    ``L = 1/2 Σ |Y - T|^2`` the gradient arriving at ``Y`` is ``dY = Y - T``.
+    """
+    xs = [[round(rng.uniform(-2, 2), 2) for _ in range(N_IN)] for _ in range(BATCH)]
+    ts = [[round(rng.uniform(-1, 1), 2) for _ in range(N_OUT)] for _ in range(BATCH)]
+    # the engine: each sample through our z = W x + b, the losses added up
+    W = [[Value(v) for v in row] for row in w_data]
+    b = [Value(v) for v in b_data]
+    X = [[Value(v) for v in row] for row in xs]
+    Z = [[F.dot(W[i], X[s]) + b[i] for i in range(N_OUT)] for s in range(BATCH)]
+    errors = (
+        (Z[s][i] - ts[s][i]) ** 2 for s in range(BATCH) for i in range(N_OUT)
+    )  # 1/2 Σ |Y - T|^2
+    (0.5 * F.sum(errors)).backward()
+    # the book's formulas, with plain lists: rows are samples
+    wb = [[w_data[i][j] for i in range(N_OUT)] for j in range(N_IN)]  # their W: our Wᵀ
+    dY = [[Z[s][i].data - ts[s][i] for i in range(N_OUT)] for s in range(BATCH)]
+    dW = [
+        [sum(xs[s][j] * dY[s][i] for s in range(BATCH)) for i in range(N_OUT)] for j in range(N_IN)
+    ]  # Xᵀ·dY
+    db = [sum(dY[s][i] for s in range(BATCH)) for i in range(N_OUT)]  # Σ dY over the rows
+    dX = [
+        [sum(dY[s][i] * wb[j][i] for i in range(N_OUT)) for j in range(N_IN)] for s in range(BATCH)
+    ]  # dY·Wbᵀ
+    # ours, sample by sample: dz xᵀ summed over the samples, then transposed
+    ours = [
+        [sum(dY[s][i] * xs[s][j] for s in range(BATCH)) for j in range(N_IN)] for i in range(N_OUT)
+    ]
+    return {
+        "dW": dW,
+        "db": db,
+        "dX": dX,
+        "dW_gap": max(abs(dW[j][i] - W[i][j].grad) for i in range(N_OUT) for j in range(N_IN)),
+        "db_gap": largest_gap(db, [v.grad for v in b]),
+        "dX_gap": max(largest_gap(dX[s], [v.grad for v in X[s]]) for s in range(BATCH)),
+        "sum_of_ours_gap": max(
+            abs(dW[j][i] - ours[i][j]) for i in range(N_OUT) for j in range(N_IN)
+        ),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> Outcome:
@@ -89,6 +146,24 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         product, an addition, a square) and summed what arrived at each Value. The result is
         exactly the matrix formulas that deep-learning libraries use for a whole layer."""
     )
+
+    section("the batched convention: dW = Xᵀ·dY, dX = dY·Wᵀ, db = Σ dY")
+    batched = batched_convention(rng, w_data, b_data)
+    print(f"B = {BATCH} samples as the rows of X; their W is our Wᵀ ({N_IN} x {N_OUT})")
+    print(f"dW = Xᵀ·dY ({N_IN} x {N_OUT}) =\n{matrix_text(batched['dW'])}")
+    print(f"db = Σ dY (over the rows) = [{', '.join(f'{v:+.4f}' for v in batched['db'])}]")
+    print(f"dX = dY·Wᵀ ({BATCH} x {N_IN}) =\n{matrix_text(batched['dX'])}")
+    for name in ("dW", "db", "dX"):
+        print(f"largest |batched formula - engine| in {name}: {batched[name + '_gap']:.1e}")
+    print(f"largest |Xᵀ·dY - (Σ over samples of our dz xᵀ)ᵀ|: {batched['sum_of_ours_gap']:.1e}")
+    say(
+        """The two conventions are one computation written two ways: with the samples as
+        rows, Xᵀ·dY adds up every sample's outer product dz xᵀ (transposed, because their W
+        is our Wᵀ), Σ dY adds up every sample's db = dz, and each row of dY·Wᵀ is that
+        sample's Wᵀ dz. The engine, summing what arrives at each Value, gets the same
+        numbers."""
+    )
+    gaps.update({f"batched_{k}": batched[f"{k}_gap"] for k in ("dW", "db", "dX")})
 
     fig, panels = plt.subplot_mosaic(
         [["hand", "engine"], ["db", "dx"]], figsize=(11, 6.5), layout="constrained",

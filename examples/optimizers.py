@@ -1,12 +1,16 @@
-"""Optimisers compared on one 2-D function: SGD, Momentum, AdaGrad, RMSProp, Adam.
+"""Optimisers compared on one 2-D function: gradient descent, Momentum, AdaGrad, RMSProp, Adam.
 
 An optimiser decides how the weights move once the backward pass has
 given their gradients. The test ground is a long, narrow valley,
 ``f(x, y) = x^2 / 20 + y^2``, started at ``(-7, 2)``: steep across (``y``),
 almost flat along (``x``), the shape that makes plain gradient descent slow.
 
-* SGD: ``w <- w - lr * g``. A rate large enough to move along the flat
-  direction makes it bounce from wall to wall across the steep one;
+* GD, plain gradient descent: ``w <- w - lr * g`` (``optim.SGD`` without
+  momentum). A rate large enough to move along the flat direction makes it
+  bounce from wall to wall across the steep one. The introductory articles
+  keep the name SGD (stochastic gradient descent, 確率的勾配降下法) for the
+  same update taken on one sample at a time; here there are no samples,
+  only one function, so it is plain gradient descent (see ``batch_size``);
 * Momentum: a velocity that accumulates gradients (``v <- 0.9 v + g``,
   ``w <- w - lr * v``): it speeds up along the valley, but overshoots;
 * AdaGrad: divides each coordinate's step by the root of the sum of its
@@ -36,7 +40,7 @@ STEPS = 40
 
 #: name -> (optimiser class, its hyper-parameters)
 OPTIMISERS: dict[str, tuple[Callable[..., Any], dict[str, float]]] = {
-    "SGD": (optim.SGD, {"lr": 0.95}),
+    "GD": (optim.SGD, {"lr": 0.95}),  # optim.SGD on a whole function: plain GD
     "Momentum": (optim.SGD, {"lr": 0.1, "momentum": 0.9}),
     "AdaGrad": (optim.Adagrad, {"lr": 1.5}),
     "RMSProp": (optim.RMSprop, {"lr": 0.1}),
@@ -79,11 +83,11 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         name: sum(1 for a, b in itertools.pairwise([y for _, y in path]) if a * b < 0)
         for name, path in paths.items()
     }
-    lr = OPTIMISERS["SGD"][1]["lr"]
+    lr = OPTIMISERS["GD"][1]["lr"]
     straight = [name for name in ("AdaGrad", "RMSProp") if flips[name] == 0]
     swinging = {name: flips[name] for name in ("Momentum", "Adam") if flips[name] > 0}
     say(
-        f"""SGD's y changed sign in {flips["SGD"]} of {steps} steps: with lr = {lr:g} each step
+        f"""GD's y changed sign in {flips["GD"]} of {steps} steps: with lr = {lr:g} each step
         across the steep direction overshoots the valley floor (y <- (1 - 2 lr) y =
         {1 - 2 * lr:g} y)."""
     )
@@ -126,11 +130,11 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     return lesson.finish(
         start_loss=f0,
         final_loss=finals,
-        sgd_sign_flips=flips["SGD"],
+        sgd_sign_flips=flips["GD"],
         sign_flips=flips,
         steps=steps,
         worst_final_ratio=max(finals.values()) / f0,
-        adagrad_beats_sgd=finals["AdaGrad"] < finals["SGD"],
+        adagrad_beats_sgd=finals["AdaGrad"] < finals["GD"],
     )
 
 

@@ -121,7 +121,11 @@ def test_chain_rule(tmp_path: Path) -> None:
 
 
 def test_affine_layer(tmp_path: Path) -> None:
-    out = run_lesson("affine_layer", tmp_path)
+    out, text = run_and_read("affine_layer", tmp_path)
+    # the batched convention (dW = Xᵀ·dY, dX = dY·Wᵀ, db = Σ dY) agrees with ours and the engine
+    for name in ("dW", "db", "dX"):
+        assert out[f"batched_{name}_gap"] < 1e-12
+        assert f"largest |batched formula - engine| in {name}: " in text
     assert out["largest_gap"] < 1e-12  # dW = dz x^T, db = dz, dx = W^T dz match the engine
 
 
@@ -171,7 +175,9 @@ def test_optimizers(tmp_path: Path) -> None:
     out, text = run_and_read("optimizers", tmp_path)
     # the words: the sign changes of y, counted for each optimiser, and SGD's factor 1 - 2 lr
     flips = out["sign_flips"]
-    assert f"SGD's y changed sign in {flips['SGD']} of {out['steps']} steps: with lr = 0.95" in text
+    # plain gradient descent is named as the articles name it: their SGD is one sample at a time
+    assert f"GD's y changed sign in {flips['GD']} of {out['steps']} steps: with lr = 0.95" in text
+    assert "SGD" not in flips and "GD, plain gradient descent" in lessons._docstring("optimizers")
     assert "(y <- (1 - 2 lr) y = -0.9 y)" in text
     straight = [n for n in ("AdaGrad", "RMSProp") if flips[n] == 0]
     assert straight and f"{' and '.join(straight)} divide y's big gradient" in text
