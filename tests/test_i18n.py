@@ -286,3 +286,35 @@ def test_japanese_wrapping_follows_the_line_break_rules(pieces: list[str], width
         assert i18n.display_width(line) <= max(width, longest) + hanging, (line, width)
     # nothing lost: the lines put back together are the text, up to spaces
     assert "".join(lines).replace(" ", "") == "".join(text.split())
+
+
+def section_texts(name: str) -> list[str]:
+    """The section headings lesson ``name`` prints: their fixed text, and its Japanese."""
+    texts = []
+    for node in ast.walk(ast.parse((EXAMPLES / f"{name}.py").read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        if node.func.id == "section" and node.args:
+            first = node.args[0]
+            parts = first.values if isinstance(first, ast.JoinedStr) else [first]
+            for part in parts:
+                if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                    texts.append(part.value)
+                    texts.append(JA.MESSAGES.get(part.value, ""))
+    return [t for t in texts if t]
+
+
+def test_the_articles_page_quotes_headings_the_lessons_print() -> None:
+    readme = (ROOT / "README.ja.md").read_text(encoding="utf-8")
+    page = readme.split("## 記事とレッスンの対応", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in page.splitlines() if line.startswith("| ") and "`" in line]
+    assert len(rows) >= 20
+    named = set()
+    for row in rows:
+        name = row.split("`")[1]
+        named.add(name)
+        quoted = [q.split("」")[0] for q in row.split("「")[1:]]
+        assert quoted, row
+        for text in quoted:
+            assert any(text in heading for heading in section_texts(name)), (name, text)
+    assert named == set(lessons.lesson_names())  # every lesson has its row
