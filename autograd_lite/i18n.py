@@ -36,7 +36,9 @@ import importlib
 import importlib.util
 import os
 import reprlib
+import shutil
 import string
+import subprocess
 import textwrap
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -49,6 +51,7 @@ __all__ = [
     "MissingTranslation",
     "add_catalogue",
     "catalogue",
+    "diagram_language",
     "display_width",
     "doc",
     "fill",
@@ -61,6 +64,7 @@ __all__ = [
     "set_language",
     "strict",
     "tr",
+    "tr_diagram",
     "tr_picture",
     "use_japanese_font",
 ]
@@ -249,6 +253,39 @@ def use_japanese_font() -> bool:
     return True
 
 
+@cache
+def _system_dot_draws_japanese() -> bool:
+    """Whether the system ``dot`` is there, with a font for Japanese that fontconfig knows."""
+    if shutil.which("dot") is None or shutil.which("fc-list") is None:
+        return False
+    try:
+        found = subprocess.run(
+            ["fc-list", ":lang=ja", "family"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return bool(found.stdout.strip())
+
+
+def diagram_language() -> str:
+    """The language of text in diagrams (legends): ``language()`` where it can be drawn.
+
+    graphviz-pure, the layout program installed with autograd_lite, knows only
+    its three bundled Latin fonts: Japanese would be measured as spaces and drawn
+    as empty boxes. Diagrams are in Japanese only when the system ``dot`` lays
+    them out and fontconfig has a Japanese font; else they keep English.
+    """
+    lang = language()
+    return lang if lang == "en" or _system_dot_draws_japanese() else "en"
+
+
+def tr_diagram(text: str, /, **values: object) -> str:
+    """As ``tr``, for text in a diagram: in ``diagram_language()``; English when missing."""
+    lang = diagram_language()
+    translated = text if lang == "en" else catalogue(lang).get(key(text), text)
+    return translated.format(**values) if values else translated
+
+
 # -- text layout ---------------------------------------------------------------------
 
 #: Characters that must not start a line (Japanese kinsoku shori): closing brackets,
@@ -340,7 +377,11 @@ def _fill_wide(text: str, width: int) -> list[str]:
             lines.append(carried)
             line = lines[-1]
             used = sum(display_width(a) for a in line)
-        line.append(atom)  # a no-start character hangs past the width instead
+        elif used + w > width and atom[0] in NO_LINE_START:  # it hangs past the width instead,
+            while line and line[-1] == " ":  # right after the text before it
+                line.pop()
+                used -= 1
+        line.append(atom)
         used += w
     return ["".join(line).rstrip() for line in lines if line]
 

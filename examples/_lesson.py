@@ -93,6 +93,7 @@ class Lesson:
     quick: bool
     inline: bool = False  # also show each picture in the notebook that runs the lesson
     pictures: list[Path] = field(default_factory=list)
+    _said_diagram_language: bool = False
 
     def save(self, fig: Any, filename: str) -> Path:
         """Write ``fig`` as ``out/filename`` (PNG), close it and say where it went."""
@@ -111,6 +112,12 @@ class Lesson:
         import visualize  # the package's own renderer: no system Graphviz needed
 
         path = visualize.render(dot, self.out / filename)
+        if i18n.diagram_language() != i18n.language() and not self._said_diagram_language:
+            say(
+                """(the diagrams keep English legends: graphviz-pure, which draws them, has no
+                Japanese font)"""
+            )
+            self._said_diagram_language = True
         self._wrote(path)
         return path
 

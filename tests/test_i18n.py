@@ -61,15 +61,20 @@ def sentences(path: Path) -> tuple[list[str], list[int]]:
 
 
 def library_sentences() -> list[str]:
-    """The English text the library passes to ``i18n.tr`` / ``tr_picture`` (as a literal)."""
+    """The English text the library translates: passed to ``i18n.tr`` and its cousins as a
+    literal, and every string literal of ``visualize`` (its legends reach ``tr_diagram``)."""
     found = []
+    for path in (ROOT / "visualize").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found.append(node.value)
     for folder in (ROOT / "autograd_lite", ROOT / "visualize"):
         for path in folder.rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if (
                     isinstance(node, ast.Call)
                     and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in ("tr", "tr_picture")
+                    and node.func.attr in ("tr", "tr_picture", "tr_diagram")
                     and node.args
                     and isinstance(node.args[0], ast.Constant)
                 ):
@@ -318,3 +323,39 @@ def test_the_articles_page_quotes_headings_the_lessons_print() -> None:
         for text in quoted:
             assert any(text in heading for heading in section_texts(name)), (name, text)
     assert named == set(lessons.lesson_names())  # every lesson has its row
+
+
+# -- diagrams and the animation ------------------------------------------------------
+
+
+def test_animation_captions_are_in_the_readers_language(tmp_path: Path) -> None:
+    from autograd_lite import Value
+    from visualize import animate_backward
+
+    x = Value(3.0, label="x")
+    y = x * x
+    with i18n.language_set("ja"):
+        page = animate_backward(y, tmp_path / "ja.html")
+    text = Path(page).read_text(encoding="utf-8")
+    assert "順伝播が終わり" in text and "完了: すべての勾配がそろいました。" in text
+    assert "<title>逆伝播を 1 ステップずつ</title>" in text
+    english = Path(animate_backward(y, tmp_path / "en.html")).read_text(encoding="utf-8")
+    assert "Forward pass done" in english and "順伝播" not in english
+
+
+def test_diagram_legends_keep_english_where_graphviz_pure_draws_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from autograd_lite import Value
+    from visualize import draw_graph
+
+    x = Value(3.0, label="x")
+    y = x * x
+    with i18n.language_set("ja"):
+        monkeypatch.setattr(i18n, "_system_dot_draws_japanese", lambda: False)
+        assert i18n.diagram_language() == "en"
+        assert "Forward view" in draw_graph(y).source
+        monkeypatch.setattr(i18n, "_system_dot_draws_japanese", lambda: True)
+        assert i18n.diagram_language() == "ja"
+        source = draw_graph(y).source
+        assert "順伝播の図" in source and "勾配の色" in source and "入力" in source

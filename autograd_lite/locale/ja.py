@@ -82,3 +82,66 @@ MESSAGES: dict[str, str] = {
     'pip install "autograd_lite[ja]" installs one)': "(日本語フォントがないため、図のラベルは英語の"
     'ままです。pip install "autograd_lite[ja]" で入ります)',
 }
+
+# visualize: the animation's captions (a browser page: any language draws)
+MESSAGES.update(
+    {
+        "{root} takes no gradient (it does not depend on anything that does).": (
+            "{root} は勾配を持ちません (勾配を持つものに依存していません)。"
+        ),
+        "Forward pass done: every node holds its data. The backward pass starts at "
+        "the output {root} and visits each node after everything that uses it.": (
+            "順伝播が終わり、どのノードにも値が入りました。逆伝播は出力 {root} から始まり、"
+            "各ノードを、それを使うすべてのノードの後に訪れます。"
+        ),
+        "Step {k} of {total}: start at the output {name}: ∂{d}/∂{d} = 1.": (
+            "ステップ {k}/{total}: 出力 {name} から始める: ∂{d}/∂{d} = 1。"
+        ),
+        "Step {k} of {total}: every path into {name} has arrived: grad = {g}.": (
+            "ステップ {k}/{total}: {name} へのすべての経路が届いた: grad = {g}。"
+        ),
+        " {name} is a leaf: backward() adds {g} to {name}.grad.": (
+            "{name} は葉 (入力側の端) なので、backward() は {g} を {name}.grad に足します。"
+        ),
+        "{parent} gets {up} × {local} = {value}": "{parent} へ {up} × {local} = {value}",
+        " Chain rule through {op}: {sent}.": "{op} を通る連鎖律: {sent}。",
+        " Its inputs are constants: {op} sends nothing on.": (
+            "入力はすべて定数なので、{op} は何も送りません。"
+        ),
+        " Done: every gradient is in place.": "完了: すべての勾配がそろいました。",
+        "The backward pass, step by step": "逆伝播を 1 ステップずつ",
+    }
+)
+
+# visualize: diagram legends (only where the layout program can draw Japanese)
+MESSAGES.update(
+    {
+        "input": "入力",
+        "parameter": "パラメータ",
+        "constant": "定数",
+        "output": "出力",
+        "result": "中間値",
+        "Backward view: the chain rule, output to inputs": "逆伝播の図: 出力から入力への連鎖律",
+        "each edge: local derivative ∂out/∂in, then upstream grad × ∂out/∂in": (
+            "各辺: 局所的な微分 ∂out/∂in と、上流の勾配 × ∂out/∂in"
+        ),
+        "a node's grad = the sum of what its edges bring (sum over paths)": (
+            "ノードの勾配 = 辺が運んでくるものの和 (経路についての和)"
+        ),
+        "Forward view: data from the forward pass, grad as stored in .grad": (
+            "順伝播の図: 順伝播の値と、.grad に入っている勾配"
+        ),
+        "grad colour: blue negative, white zero, red positive": "勾配の色: 青は負、白は 0、赤は正",
+        "Network view": "ネットワークの図",
+        "value:": "値:",
+        "line colour: weight value; neuron fill: bias value": (
+            "線の色: 重みの値、ニューロンの塗り: バイアスの値"
+        ),
+        "line thickness: |weight gradient|; neuron outline thickness: |bias gradient|": (
+            "線の太さ: |重みの勾配|、ニューロンの輪郭の太さ: |バイアスの勾配|"
+        ),
+        "(the diagrams keep English legends: graphviz-pure, which draws them, has no "
+        "Japanese font)": "(計算グラフの図の凡例は英語のままです。図を描く graphviz-pure に"
+        "日本語フォントがないためです)",
+    }
+)
