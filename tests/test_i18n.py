@@ -359,3 +359,19 @@ def test_diagram_legends_keep_english_where_graphviz_pure_draws_them(
         assert i18n.diagram_language() == "ja"
         source = draw_graph(y).source
         assert "順伝播の図" in source and "勾配の色" in source and "入力" in source
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", lessons.lesson_names())
+def test_every_lesson_runs_in_japanese(name: str, tmp_path: Path) -> None:
+    """Every lesson runs with --lang ja; a translated one has no sentence left in English."""
+    printed = io.StringIO()
+    strictly = i18n.strict() if name in TRANSLATED else contextlib.nullcontext()
+    with strictly, contextlib.redirect_stdout(printed):
+        outcome = lessons.load(name).main(["--quick", "--out", str(tmp_path), "--lang", "ja"])
+    i18n.set_language(None)
+    assert outcome.pictures
+    text = printed.getvalue()
+    assert text.startswith(f"レッスン {name}: ")
+    if name in TRANSLATED:
+        assert lessons.describe(name) in text or i18n.language() == "en"
