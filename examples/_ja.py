@@ -253,3 +253,79 @@ MESSAGES.update(
         ),
     }
 )
+
+# -- five_steps ----------------------------------------------------------------------
+
+DOCS["five_steps"] = """\
+学習の 5 ステップを、数値つきでそのまま表示する。
+
+どのニューラルネットワークも、同じループで学習します。
+
+1. ネットワークに入力を与える。
+2. 出力を計算する (順伝播が計算グラフを作る)。
+3. 出力と目標の誤差を測る (損失関数)。
+4. 誤差を逆向きに送り (逆伝播、誤差逆伝播法が、すべてのパラメータについて損失関数の勾配を
+   求める)、重みを調整する (``w <- w - η * dL/dw``)。
+5. 新しい重みで、もう一度出力を計算する: 損失は小さくなっている。
+
+このレッスンは 1 つのニューロン ``y = sigmoid(w1 x1 + w2 x2 + b)`` でループを 1 回まわし、
+各ステップをそのまま表示します。それからループを繰り返し、ループごとの損失と出力をグラフに
+します。また、最初のループの逆伝播の後の計算グラフを、各ノードの値 (data) と勾配つきで
+描きます。
+
+実行: ``autograd-lite lesson five_steps --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        """One neuron, y = sigmoid(w1 x1 + w2 x2 + b), with parameters (weights and a
+        bias) w1 = {w1:g}, w2 = {w2:g}, b = {b:g}. Learning rate = {lr:g}.""": """\
+ニューロン 1 つ、y = sigmoid(w1 x1 + w2 x2 + b)。パラメータ (重みとバイアス) は
+w1 = {w1:g}、w2 = {w2:g}、b = {b:g}、学習率 η = {lr:g} です。""",
+        "Step 1. Give the network an input": "ステップ 1. ネットワークに入力を与える",
+        "Step 2. Compute the output (forward pass)": "ステップ 2. 出力を計算する (順伝播)",
+        "Step 3. Measure the error (loss)": "ステップ 3. 誤差を測る (損失関数)",
+        "Step 4. Send the error backwards and adjust the weights": (
+            "ステップ 4. 誤差を逆向きに送り、重みを調整する"
+        ),
+        "Step 5. Compute the output again with the new weights": (
+            "ステップ 5. 新しい重みで、もう一度出力を計算する"
+        ),
+        "x1 = {x1:g}, x2 = {x2:g}   (target output t = {t:g})": (
+            "x1 = {x1:g}、x2 = {x2:g}   (目標の出力 t = {t:g})"
+        ),
+        "backward pass, chain rule: dL/dz = (y - t) * y (1 - y) = {dz:.6f}": (
+            "逆伝播、連鎖律: dL/dz = (y - t) * y (1 - y) = {dz:.6f}"
+        ),
+        "  {what:<22} = {hand:+.6f}   (engine: {name}.grad = {grad:+.6f})": (
+            "  {what:<22} = {hand:+.6f}   (エンジン: {name}.grad = {grad:+.6f})"
+        ),
+        "  (the picture shows the computation graph: each value's data and grad)": (
+            "  (図は計算グラフです: 各値の data と grad)"
+        ),
+        "  {p} <- {p} - lr * dL/d{p} = {old:g} - {lr:g} * ({g:+.6f}) = {new:.6f}": (
+            "  {p} <- {p} - η * dL/d{p} = {old:g} - {lr:g} * ({g:+.6f}) = {new:.6f}"
+        ),
+        "y = {now:.4f} (was {was:.4f})": "y = {now:.4f} (前は {was:.4f})",
+        "L = {now:.6f} (was {was:.6f}): the error went down.": (
+            "L = {now:.6f} (前は {was:.6f}): 誤差が下がりました。"
+        ),
+        "The same five steps, {loops} times": "同じ 5 ステップを {loops} 回",
+        "after {loops} loops: y = {y:.4f}, L = {L:.6f}": (
+            "{loops} 回のループの後: y = {y:.4f}、L = {L:.6f}"
+        ),
+        """The sigmoid can only reach 1 in the limit, so the loss keeps shrinking but
+        ever more slowly: its gradient y (1 - y) gets small as y nears 1.""": """\
+シグモイド関数が 1 に届くのは極限においてだけなので、損失は小さくなり続けますが、その
+速さはどんどん遅くなります。y が 1 に近づくと、勾配 y (1 - y) が小さくなるからです。""",
+        "loss L": "損失 L",
+        "loop (0 = before learning)": "ループ (0 = 学習前)",
+        "The loss after each loop": "ループごとの損失",
+        "output y": "出力 y",
+        "target t = {t:g}": "目標 t = {t:g}",
+        "The output moves toward the target": "出力が目標に近づく",
+        "Five steps, repeated: y = sigmoid(w1 x1 + w2 x2 + b)": (
+            "5 ステップの繰り返し: y = sigmoid(w1 x1 + w2 x2 + b)"
+        ),
+    }
+)
