@@ -329,3 +329,95 @@ w1 = {w1:g}、w2 = {w2:g}、b = {b:g}、学習率 η = {lr:g} です。""",
         ),
     }
 )
+
+# -- chain_rule ----------------------------------------------------------------------
+
+DOCS["chain_rule"] = """\
+連鎖律: 変数から出力への経路ごとに掛け、経路について足す。
+
+小さな計算を 3 つ、手計算とエンジンの両方で確かめます。
+
+1. 合成関数、経路が 1 本: ``z = sin(y)``、``y = x^2`` なので
+   ``dz/dx = dz/dy * dy/dx = cos(x^2) * 2x``。
+2. ``x`` から出力への経路が 2 本: ``u = 3x``、``v = x^2``、``z = u v``。``x`` は ``u`` を
+   通っても ``v`` を通っても ``z`` に届きます。各経路はその上の局所的な微分の積を寄与し、
+   勾配はその寄与の **和** です: ``dz/dx = dz/du du/dx + dz/dv dv/dx``。逆伝播はまさに
+   これを行います。2 つの経路が出会うところ (``x``) で、勾配が足し合わされます。
+3. 全微分: ``f(x, y) = x^2 y`` の偏微分 ``df/dx = 2xy`` と ``df/dy = x^2`` は、両方の入力を
+   少し変えたときの ``f`` の変化を ``df ≈ df/dx dx + df/dy dy`` と予測し、その誤差は
+   変化の大きさの 2 乗で小さくなります。
+
+図: 逆伝播から見た 2 経路のグラフ (``visualize.draw_graph(z, backward_view=True)`` で描画)、
+各経路の寄与とその和、そして変化の大きさに対する全微分の誤差です。
+
+実行: ``autograd-lite lesson chain_rule --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "1. a composite function (one path): z = sin(y), y = x^2": (
+            "1. 合成関数 (経路 1 本): z = sin(y)、y = x^2"
+        ),
+        "at x = {x:g}: dz/dy = cos(y) = {dzdy:.6f},  dy/dx = 2x = {dydx:g}": (
+            "x = {x:g} で: dz/dy = cos(y) = {dzdy:.6f}、 dy/dx = 2x = {dydx:g}"
+        ),
+        "dz/dx = dz/dy * dy/dx = {hand:.6f};  the engine: x.grad = {grad:.6f}": (
+            "dz/dx = dz/dy * dy/dx = {hand:.6f}。 エンジン: x.grad = {grad:.6f}"
+        ),
+        "2. two paths from x to z: u = 3x, v = x^2, z = u * v, at x = {x:g}": (
+            "2. x から z への 2 本の経路: u = 3x、v = x^2、z = u * v、x = {x:g}"
+        ),
+        "forward: u = {u:g}, v = {v:g}, z = {z:g}": "順伝播: u = {u:g}、v = {v:g}、z = {z:g}",
+        "path x -> u -> z: dz/du * du/dx = v * 3  = {v:g} * 3 = {p:g}": (
+            "経路 x -> u -> z: dz/du * du/dx = v * 3  = {v:g} * 3 = {p:g}"
+        ),
+        "path x -> v -> z: dz/dv * dv/dx = u * 2x = {u:g} * {two_x:g} = {p:g}": (
+            "経路 x -> v -> z: dz/dv * dv/dx = u * 2x = {u:g} * {two_x:g} = {p:g}"
+        ),
+        "sum over the paths: {a:g} + {b:g} = {s:g}": "経路についての和: {a:g} + {b:g} = {s:g}",
+        "the engine's backward pass: x.grad = {g:g}": "エンジンの逆伝播: x.grad = {g:g}",
+        "check: z = 3x * x^2 = 3x^3, so dz/dx = 9x^2 = {c:g}": (
+            "確認: z = 3x * x^2 = 3x^3 なので dz/dx = 9x^2 = {c:g}"
+        ),
+        """In the backward pass, u.grad = dz/du and v.grad = dz/dv arrive first; each is
+        multiplied by its local derivative and sent to x, where the two are added. A node
+        used twice collects a gradient from each use: forgetting to add (overwriting
+        instead) is the classic backpropagation bug.""": """\
+逆伝播では、まず u.grad = dz/du と v.grad = dz/dv が届きます。それぞれが局所的な微分と
+掛けられて x へ送られ、x で 2 つが足されます。2 回使われたノードは、使われるたびに勾配を
+受け取ります。足すのを忘れる (上書きしてしまう) のが、誤差逆伝播法の典型的なバグです。""",
+        """The diagram replays this backward pass: each arrow carries the local derivative
+        and upstream grad x local derivative; x's box shows the sum of its two paths.""": """\
+図はこの逆伝播を再現しています。各矢印には局所的な微分と「上流の勾配 × 局所的な微分」が
+書かれ、x の箱には 2 本の経路の和が表示されます。""",
+        "3. a total differential: f(x, y) = x^2 y at (3, 2)": (
+            "3. 全微分: f(x, y) = x^2 y、点 (3, 2) で"
+        ),
+        "partial derivatives (engine): df/dx = 2xy = {fx:g}, df/dy = x^2 = {fy:g}": (
+            "偏微分 (エンジン): df/dx = 2xy = {fx:g}、df/dy = x^2 = {fy:g}"
+        ),
+        "for dx = {dx:g}, dy = {dy:g}:": "dx = {dx:g}、dy = {dy:g} のとき:",
+        "  predicted change df/dx dx + df/dy dy = {p:+.6f}": (
+            "  予測した変化 df/dx dx + df/dy dy = {p:+.6f}"
+        ),
+        "  actual change f(x+dx, y+dy) - f(x, y) = {a:+.6f}": (
+            "  実際の変化 f(x+dx, y+dy) - f(x, y) = {a:+.6f}"
+        ),
+        """Halving the step divides the error of the prediction by {ratio:.2f}:
+        the total differential is exact to first order, the error is of second order.""": """\
+変化を半分にすると、予測の誤差は {ratio:.2f} 分の 1 になります。全微分は 1 次まで正確で、
+誤差は 2 次の量です。""",
+        "path x→u→z\nv · 3": "経路 x→u→z\nv · 3",
+        "path x→v→z\nu · 2x": "経路 x→v→z\nu · 2x",
+        "sum of\nthe paths": "経路の\n和",
+        "engine\nx.grad": "エンジン\nx.grad",
+        "contribution to dz/dx": "dz/dx への寄与",
+        "z = (3x)(x²) at x = {x:g}: sum over paths": "z = (3x)(x²)、x = {x:g}: 経路についての和",
+        "|actual - predicted|": "|実際 - 予測|",
+        "slope 2 (step²)": "傾き 2 (変化の 2 乗)",
+        "length of the step (dx, dy)": "変化 (dx, dy) の大きさ",
+        "error of df ≈ f_x dx + f_y dy": "df ≈ f_x dx + f_y dy の誤差",
+        "f(x, y) = x²y: the total differential": "f(x, y) = x²y: 全微分",
+        "The multivariable chain rule": "多変数の連鎖律",
+    }
+)
