@@ -421,3 +421,84 @@ MESSAGES.update(
         "The multivariable chain rule": "多変数の連鎖律",
     }
 )
+
+# -- affine_layer --------------------------------------------------------------------
+
+DOCS["affine_layer"] = """\
+全結合層 (Affine レイヤ) z = W x + b: dW = dz xᵀ、db = dz、dx = Wᵀ dz を手計算とエンジンで比べる。
+
+全結合層は、入力 ``x`` (n 個の数) に重み行列 ``W`` (m 行 n 列) を掛け、バイアス ``b``
+(m 個の数) を足します: ``z_i = sum_j W_ij x_j + b_i``。上の層から ``dz = dL/dz`` が届くと
+(逆伝播は出力の側からやって来ます)、連鎖律により
+
+* ``dW = dz xᵀ``   (外積: ``dL/dW_ij = dz_i x_j``)
+* ``db = dz``      (各バイアスはそのまま出力に足されるから)
+* ``dx = Wᵀ dz``   (``dL/dx_j = sum_i W_ij dz_i``: 下の層へ送られるもの)
+
+となります。このレッスンはスカラーの ``Value`` でこの層を組み、二乗誤差
+``L = 1/2 |z - t|^2`` (したがって ``dz = z - t``) をとり、``backward()`` にすべての勾配を
+求めさせ、3 つの公式を普通のリストで手計算して、1 つずつ比べます。
+
+ミニバッチ全体をまとめて扱う本 (たとえば『ゼロから作る Deep Learning』) は、同じ層を逆向き
+に書きます。サンプルが ``X`` の行 (B 個のサンプル、n 列) で、``Y = X·W + b`` の ``W`` は
+私たちの ``Wᵀ`` (n x m) にあたり、逆伝播は ``dW = Xᵀ·dY``、``dX = dY·Wᵀ``、
+``db = Σ dY`` (行について和) です。最後の節は ``B`` 個のサンプルのバッチでこの書き方を計算し、
+私たちの書き方と一致する理由を示します。``Xᵀ·dY`` はサンプルごとの ``dz xᵀ`` の和を転置した
+もので、``dY·Wᵀ`` の各行は、そのサンプルの ``Wᵀ dz`` です。
+
+実行: ``autograd-lite lesson affine_layer --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "the layer, from scalar Values": "スカラーの Value で組んだ層",
+        "b = {b}\nx = {x}\ntarget t = {t}": "b = {b}\nx = {x}\n目標 t = {t}",
+        "forward pass: z = W x + b = [{z}]": "順伝播: z = W x + b = [{z}]",
+        "loss L = 1/2 |z - t|^2 = {L:.6f}": "損失 L = 1/2 |z - t|^2 = {L:.6f}",
+        "the backward pass by hand": "手計算の逆伝播",
+        "what the engine computed (the .grad of each Value)": (
+            "エンジンが計算したもの (各 Value の .grad)"
+        ),
+        "largest |by hand - engine| in {name}: {gap:.1e}": (
+            "{name} の |手計算 - エンジン| の最大値: {gap:.1e}"
+        ),
+        """The engine never saw a matrix: it applied the chain rule node by node (a dot
+        product, an addition, a square) and summed what arrived at each Value. The result is
+        exactly the matrix formulas that deep-learning libraries use for a whole layer.""": """\
+エンジンは行列を一度も見ていません。ノードごとに (内積、足し算、2 乗) 連鎖律を適用し、
+各 Value に届いたものを足しただけです。その結果が、深層学習ライブラリが層全体に使う行列の
+公式とぴったり同じになります。""",
+        "the batched convention: dW = Xᵀ·dY, dX = dY·Wᵀ, db = Σ dY": (
+            "バッチ版の書き方: dW = Xᵀ·dY、dX = dY·Wᵀ、db = Σ dY"
+        ),
+        "B = {batch} samples as the rows of X; their W is our Wᵀ ({n} x {m})": (
+            "B = {batch} 個のサンプルを X の行にする。この書き方の W は私たちの Wᵀ ({n} x {m})"
+        ),
+        "db = Σ dY (over the rows) = [{db}]": "db = Σ dY (行について) = [{db}]",
+        "largest |batched formula - engine| in {name}: {gap:.1e}": (
+            "{name} の |バッチ版の公式 - エンジン| の最大値: {gap:.1e}"
+        ),
+        "largest |Xᵀ·dY - (Σ over samples of our dz xᵀ)ᵀ|: {gap:.1e}": (
+            "|Xᵀ·dY - (サンプルについての dz xᵀ の和)ᵀ| の最大値: {gap:.1e}"
+        ),
+        """The two conventions are one computation written two ways: with the samples as
+        rows, Xᵀ·dY adds up every sample's outer product dz xᵀ (transposed, because their W
+        is our Wᵀ), Σ dY adds up every sample's db = dz, and each row of dY·Wᵀ is that
+        sample's Wᵀ dz. The engine, summing what arrives at each Value, gets the same
+        numbers.""": """\
+2 つの書き方は、1 つの計算を 2 通りに書いたものです。サンプルを行にすると、Xᵀ·dY は
+サンプルごとの外積 dz xᵀ を足し合わせたもの (W が私たちの Wᵀ なので転置)、Σ dY は
+サンプルごとの db = dz の和、dY·Wᵀ の各行はそのサンプルの Wᵀ dz です。各 Value に届いた
+ものを足すだけのエンジンも、同じ数値を得ます。""",
+        "by hand: dz xᵀ": "手計算: dz xᵀ",
+        "engine: W.grad": "エンジン: W.grad",
+        "input j": "入力 j",
+        "output i": "出力 i",
+        "by hand": "手計算",
+        "engine (.grad)": "エンジン (.grad)",
+        "dL/dx = Wᵀ dz (sent on to the layer below)": "dL/dx = Wᵀ dz (下の層へ送られる)",
+        "Affine layer z = W x + b: backward pass by hand and by the engine": (
+            "全結合層 z = W x + b: 手計算とエンジンの逆伝播"
+        ),
+    }
+)
