@@ -376,3 +376,18 @@ def test_every_lesson_runs_in_japanese(name: str, tmp_path: Path) -> None:
     if name in TRANSLATED:
         with i18n.language_set("ja"):
             assert lessons.describe(name) in text  # the Japanese title
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_the_japanese_notebook_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    from test_notebooks import _execute, _text
+
+    monkeypatch.setenv(i18n.ENV_VAR, "ja")  # the notebook is written in Japanese
+    outputs = _execute("toast_robot", tmp_path)
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    text = _text(outputs)
+    assert "E = 0.72" in text and "トーストが焦げた" in text
+    assert len([o for o in outputs if "image/png" in o.get("data", {})]) == 1
