@@ -59,6 +59,7 @@ __all__ = [
     "key",
     "language",
     "language_set",
+    "ljust",
     "picture_language",
     "placeholders",
     "set_language",
@@ -310,6 +311,11 @@ def _char_width(c: str) -> int:
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a terminal: East Asian wide and full-width characters take 2."""
     return sum(_char_width(c) for c in text)
+
+
+def ljust(text: str, width: int) -> str:
+    """``text`` padded to ``width`` display columns (``str.ljust`` counts characters)."""
+    return text + " " * max(0, width - display_width(text))
 
 
 def _wide(c: str) -> bool:

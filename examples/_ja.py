@@ -502,3 +502,63 @@ MESSAGES.update(
         ),
     }
 )
+
+# -- activations ---------------------------------------------------------------------
+
+DOCS["activations"] = """\
+活性化関数とその微分を、並べてグラフにする。
+
+ニューロンは重みつきの和に活性化関数を適用します。活性化関数がなければ、層をいくつ重ねても
+1 つのアフィン変換にすぎません。逆伝播では、活性化関数を通る勾配はすべてその微分と掛け
+られるので、関数そのものと同じくらい、微分の大きさが重要です。
+
+* シグモイド関数 ``1 / (1 + e^-z)``: 出力は (0, 1)。微分は最大 0.25 で、``|z|`` が大きいと
+  ほぼ 0 になる (ニューロンが *飽和* する)。
+* tanh: 出力は (-1, 1) で 0 を中心とする。微分は最大 1。
+* ReLU ``max(z, 0)``: ``z > 0`` では微分がちょうど 1 (勾配はそのまま通る)、``z < 0`` では
+  0 (「死んだ」ユニットは何も通さない)。
+* Leaky ReLU: ReLU と同じだが、``z < 0`` にも小さな傾きがあるので、ユニットが死なない。
+* softplus ``log(1 + e^z)``: なめらかな ReLU で、微分はシグモイド関数。
+* ソフトマックス関数は、スコアの並びを合計 1 の確率に変える (多クラス分類の出力)。
+  ``dp_i/dz_i = p_i (1 - p_i)``。
+
+ここで描く微分はすべて、公式からではなくエンジンから得たものです。
+``value_and_grad(f)(z)`` は 1 回の順伝播と 1 回の逆伝播で ``f(z)`` と ``f'(z)`` を返します
+(1 点ずつ)。
+
+実行: ``autograd-lite lesson activations --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "values and derivatives (from backward()) at a few points": (
+            "いくつかの点での値と微分 (backward() による)"
+        ),
+        "activation": "活性化関数",
+        "the largest derivative of each": "それぞれの微分の最大値",
+        "{name:<26} largest f'(z) for z in [{lo:g}, {hi:g}] = {top:.4f}": (
+            "{name:<26} z が [{lo:g}, {hi:g}] での f'(z) の最大値 = {top:.4f}"
+        ),
+        "; at z = {z:g}: {slope:.6f}, still rising to a limit": (
+            "。z = {z:g} では {slope:.6f}: 極限値へ向けてまだ増えている"
+        ),
+        """A gradient that crosses {depth} sigmoid layers is multiplied by at most
+        0.25^{depth} = {factor:.1e} on the way (times the weights): it vanishes. Through
+        ReLU units that are active it is multiplied by exactly 1. See the lesson
+        vanishing_gradients.""": """\
+シグモイド関数の層を {depth} 層通る勾配は、途中で最大でも 0.25^{depth} = {factor:.1e} 倍
+(に重みを掛けたもの) になります: 勾配消失です。活性化している ReLU ユニットを通るときは、
+ちょうど 1 倍です。レッスン vanishing_gradients を参照してください。""",
+        "softmax: scores to probabilities": "ソフトマックス関数: スコアから確率へ",
+        "[{p}]  (sum {s:g})": "[{p}]  (合計 {s:g})",
+        "f'(z) (backward)": "f'(z) (逆伝播)",
+        "value": "値",
+        "p0 (score z)": "p0 (スコア z)",
+        "p1 (score {s:g})": "p1 (スコア {s:g})",
+        "p2 (score {s:g})": "p2 (スコア {s:g})",
+        "dp0/dz (backward)": "dp0/dz (逆伝播)",
+        "Activation functions (solid) and their derivatives (dashed)": (
+            "活性化関数 (実線) とその微分 (破線)"
+        ),
+    }
+)
