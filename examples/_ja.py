@@ -562,3 +562,65 @@ MESSAGES.update(
         ),
     }
 )
+
+# -- newton --------------------------------------------------------------------------
+
+DOCS["newton"] = """\
+高階微分: 2 階微分を使うニュートン法と勾配降下法を比べる。
+
+勾配降下法は 1 階微分しか使いません: ``x <- x - η f'(x)``。学習率が必要で、平らな最小値の
+近くではのろのろとしか進みません。ニュートン法は 2 階微分 (曲率) も使います:
+``x <- x - f'(x) / f''(x)`` は、``x`` で ``f`` に合わせた放物線の底へ跳び、最小値の近くでは
+1 ステップごとに正しい桁数が倍になります。
+
+エンジンは逆伝播そのものを微分して 2 階微分を求めます。``derivative(f, order=2)`` は最初の
+逆伝播をグラフとして記録し (``grad(..., create_graph=True)`` は ``f'(x)`` を ``Value`` で
+返す)、そのグラフをもう一度逆にたどります。このレッスンは ``f(x) = e^x + e^(-2x)``
+(最小値は ``x* = ln(2) / 3``) を両方の方法で最小化し、``x*`` まで ``1e-10`` 以内に近づく
+のに何ステップかかるかを数えます。
+
+実行: ``autograd-lite lesson newton --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "second derivatives from the engine": "エンジンによる 2 階微分",
+        "at x = {x:g}:  f'(x)  = {d1:.10f}   by hand e^x - 2 e^-2x  = {h1:.10f}": (
+            "x = {x:g} で:  f'(x)  = {d1:.10f}   手計算 e^x - 2 e^-2x  = {h1:.10f}"
+        ),
+        "            f''(x) = {d2:.10f}   by hand e^x + 4 e^-2x  = {h2:.10f}": (
+            "              f''(x) = {d2:.10f}   手計算 e^x + 4 e^-2x  = {h2:.10f}"
+        ),
+        "minimising f(x) = e^x + e^(-2x) from x = {x:g}; x* = ln(2)/3 = {best:.10f}": (
+            "f(x) = e^x + e^(-2x) を x = {x:g} から最小化する。x* = ln(2)/3 = {best:.10f}"
+        ),
+        "step   Newton: |x - x*|   gradient descent: |x - x*|": (
+            "ステップ  ニュートン法: |x - x*|  勾配降下法: |x - x*|"
+        ),
+        "(done)": "(終了)",
+        "Newton's method: {n} steps to within {tol:g}. Gradient descent (learning rate {lr:g}): ": (
+            "ニュートン法: {tol:g} 以内まで {n} ステップ。勾配降下法 (学習率 {lr:g}): "
+        ),
+        "{n} steps.": "{n} ステップ。",
+        "not there after {n} steps.": "{n} ステップでは届かず。",
+        """Far from the minimum Newton's step is about as good as a gradient step; close to
+        it the error is squared at every step (quadratic convergence), while gradient descent
+        only multiplies it by a constant factor (linear convergence). The price is the second
+        derivative: one more backward pass here, a whole Hessian matrix for many parameters.""": """\
+最小値から遠いところでは、ニュートン法の 1 ステップは勾配降下法の 1 ステップと同じくらい
+です。最小値の近くでは、誤差が 1 ステップごとに 2 乗になります (2 次収束) が、勾配降下法は
+誤差を一定の倍率で小さくするだけです (1 次収束)。代償は 2 階微分です。ここでは逆伝播が
+もう 1 回ですが、パラメータが多いとヘッセ行列全体が必要になります。""",
+        "gradient descent (its first {k} of {n} steps)": "勾配降下法 ({n} ステップのうち最初の {k})",
+        "Newton's method": "ニュートン法",
+        "minimum x* = ln(2)/3": "最小値 x* = ln(2)/3",
+        "The iterates on the function": "関数の上の反復点",
+        "Newton": "ニュートン法",
+        "tolerance {tol:g}": "許容誤差 {tol:g}",
+        "|x - x*| (log scale)": "|x - x*| (対数目盛)",
+        "Distance to the minimum": "最小値までの距離",
+        "Newton's method (second derivatives) vs gradient descent": (
+            "ニュートン法 (2 階微分) と勾配降下法"
+        ),
+    }
+)
