@@ -624,3 +624,69 @@ MESSAGES.update(
         ),
     }
 )
+
+# -- optimizers ----------------------------------------------------------------------
+
+DOCS["optimizers"] = """\
+最適化手法を 1 つの 2 次元関数で比べる: 勾配降下法、モーメンタム、AdaGrad、RMSProp、Adam。
+
+最適化手法は、逆伝播が勾配を求めたあと、重みをどう動かすかを決めます。試験場は細長い谷
+``f(x, y) = x^2 / 20 + y^2`` で、``(-7, 2)`` から出発します。横切る方向 (``y``) は急で、
+谷に沿う方向 (``x``) はほとんど平ら。素朴な勾配降下法が遅くなる形です。
+
+* GD、素朴な勾配降下法: ``w <- w - η * g`` (モーメンタムなしの ``optim.SGD``)。平らな方向に
+  進めるほど学習率を大きくすると、急な方向では壁から壁へ跳ね返ります。入門記事は SGD
+  (確率的勾配降下法) という名前を、同じ更新を 1 サンプルずつ行うものに使います。ここには
+  サンプルがなく関数が 1 つあるだけなので、これは素朴な勾配降下法です (``batch_size`` を参照)。
+* モーメンタム: 勾配をためる速度 (``v <- 0.9 v + g``、``w <- w - η * v``)。谷に沿って加速
+  しますが、行き過ぎます。
+* AdaGrad: 各座標のステップを、それまでの勾配の 2 乗の和の平方根で割ります。急な方向は
+  遅くなり、平らな方向はそうなりません。
+* RMSProp: 同じことを移動平均で行うので、ステップが小さくなり続けることはありません。
+* Adam: モーメンタムと RMSProp の割り算の組み合わせ (バイアス補正つき)。
+
+ここでの最適化手法はどれも ``autograd_lite.optim`` のもので、いつものループ
+``zero_grad(); loss.backward(); step()`` で動かします。学習率は手法ごとに選んでいます
+(手法のあいだで使い回せないハイパーパラメータです)。
+
+実行: ``autograd-lite lesson optimizers --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "{steps} steps on f(x, y) = x^2/20 + y^2 from {start}, f = {f0:g}": (
+            "f(x, y) = x^2/20 + y^2 の上を {start} から {steps} ステップ、f = {f0:g}"
+        ),
+        "optimiser  hyper-parameters           final (x, y)           final f": (
+            "手法       ハイパーパラメータ         最後の (x, y)          最後の f"
+        ),
+        """GD's y changed sign in {flips} of {steps} steps: with lr = {lr:g} each step
+        across the steep direction overshoots the valley floor (y <- (1 - 2 lr) y =
+        {factor:g} y).""": """\
+GD の y は {steps} ステップのうち {flips} 回符号が変わりました。学習率 η = {lr:g} では、
+急な方向へのステップが毎回谷底を行き過ぎます (y <- (1 - 2η) y = {factor:g} y)。""",
+        """GD is plain gradient descent: the whole function at every step. The articles'
+        SGD, stochastic gradient descent, is the same update taken on one sample at a
+        time (the lesson batch_size).""": """\
+GD は素朴な勾配降下法で、毎ステップ関数全体を使います。入門記事の SGD (確率的勾配降下法)
+は、同じ更新を 1 サンプルずつ行うものです (レッスン batch_size)。""",
+        "and": "と",
+        "{names} divide y's big gradient by its own size and go\n"
+        "straight down: y never changes sign.": """\
+{names} は y の大きな勾配をその大きさで割るので、まっすぐ下ります。y の符号は一度も
+変わりません。""",
+        "{k} times": "{k} 回",
+        "{names} carry speed and swing past the valley floor before\n"
+        "settling (y changes sign {times}).": """\
+{names} は速度を持ち越すので、落ち着くまでに谷底を通り過ぎます (y の符号が変わる回数は
+{times})。""",
+        "start": "出発点",
+        "minimum": "最小値",
+        "Paths on the contours of f = x²/20 + y²": "f = x²/20 + y² の等高線の上の経路",
+        "f(x, y) (log scale)": "f(x, y) (対数目盛)",
+        "Loss per step": "ステップごとの損失",
+        "Optimisers on a narrow valley (same start, same number of steps)": (
+            "細長い谷の上の最適化手法 (同じ出発点、同じステップ数)"
+        ),
+    }
+)
