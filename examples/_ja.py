@@ -690,3 +690,71 @@ GD は素朴な勾配降下法で、毎ステップ関数全体を使います�
         ),
     }
 )
+
+# -- gradient_checking ---------------------------------------------------------------
+
+DOCS["gradient_checking"] = """\
+勾配確認: 誤差逆伝播法を中心差分と比べ、壊れた微分を見つける。
+
+誤差逆伝播法の正しさは、各演算の微分の規則の正しさ次第です。勾配確認は、規則をまったく
+使わない数値、中心差分 ``(f(x + h) - f(x - h)) / 2h`` と比べます。中心差分の誤差はおよそ
+``h^2`` (打ち切り誤差) と ``1e-16 / h`` (丸め誤差) の和なので、倍精度では ``h`` を
+``1e-6`` 前後にすると、10 桁ほど正しくなります。
+
+このレッスンは
+
+1. ``f(x, y) = tanh(x y + 1.5) e^y`` を手で確かめ、次に ``autograd_lite.gradcheck`` で
+   (2 階微分は ``gradgradcheck`` で) 確かめます。
+2. *壊れた* シグモイド関数を作ります。順伝播は同じで、微分の規則が ``(1 - s)`` を忘れて
+   います (``ds = s (1 - s)`` のはずが ``ds = s``)。これで作ったネットワークも学習はし
+   (下手に)、何もクラッシュしませんが、勾配確認はすぐに見つけます。
+3. 差分の誤差を ``h`` に対してプロットし、壊れた微分を数値微分と並べて描きます。
+
+実行: ``autograd-lite lesson gradient_checking --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "1. checking f(x, y) = tanh(x y + 1.5) e^y at (x, y) = {point} by hand": (
+            "1. f(x, y) = tanh(x y + 1.5) e^y を (x, y) = {point} で手で確かめる"
+        ),
+        "df/d{name}: backprop {b:+.12f}   central difference {n:+.12f}   rel. error {rel:.1e}": (
+            "df/d{name}: 誤差逆伝播法 {b:+.12f}   中心差分 {n:+.12f}   相対誤差 {rel:.1e}"
+        ),
+        "gradgradcheck(f, {p}) -> {ok}  (the Hessian)": "gradgradcheck(f, {p}) -> {ok}  (ヘッセ行列)",
+        "2. a broken derivative rule: sigmoid's ds = s (1 - s) da written as ds = s da": (
+            "2. 壊れた微分の規則: シグモイド関数の ds = s (1 - s) da を ds = s da と書いた"
+        ),
+        "backprop through the broken rule: d out/dw = {dw:.6f}": (
+            "壊れた規則を通した誤差逆伝播法: d out/dw = {dw:.6f}"
+        ),
+        "what it should be, s (1 - s) x:    d out/dw = {right:.6f}": (
+            "本来の値 s (1 - s) x:              d out/dw = {right:.6f}"
+        ),
+        "gradcheck raised GradcheckError:": "gradcheck が GradcheckError を出した:",
+        "the broken derivative was caught: {caught}": "壊れた微分が見つかった: {caught}",
+        """Check every new operation and every hand-written layer this way before training
+        with it. Checks fail near kinks (ReLU at 0) where no derivative exists: check at
+        points away from them.""": """\
+新しい演算や手で書いた層は、学習に使う前に必ずこの方法で確かめましょう。微分が存在しない
+折れ目 (0 での ReLU) の近くでは確認が失敗するので、そこから離れた点で確かめます。""",
+        "3. how small should h be?": "3. h はどれくらい小さくすればよいか?",
+        "the central difference is most accurate near h = {h:.0e}": (
+            "中心差分がいちばん正確なのは h = {h:.0e} のあたり"
+        ),
+        "forward difference": "前進差分",
+        "central difference": "中心差分",
+        "h = {h:g} (gradcheck's eps)": "h = {h:g} (gradcheck の eps)",
+        "rounding error\n~ 1e-16 / h": "丸め誤差\n~ 1e-16 / h",
+        "truncation\nerror ~ h²\n(central)": "打ち切り\n誤差 ~ h²\n(中心差分)",
+        "step h": "刻み h",
+        "|numerical - backprop|": "|数値微分 - 誤差逆伝播法|",
+        "Finite differences: error vs h": "差分: h に対する誤差",
+        "correct rule s (1 - s)": "正しい規則 s (1 - s)",
+        "broken rule s": "壊れた規則 s",
+        "The broken derivative, caught": "見つかった壊れた微分",
+        "Gradient checking: backprop against numerical derivatives": (
+            "勾配確認: 誤差逆伝播法と数値微分の比較"
+        ),
+    }
+)
