@@ -758,3 +758,64 @@ MESSAGES.update(
         ),
     }
 )
+
+# -- convolution ---------------------------------------------------------------------
+
+DOCS["convolution"] = """\
+データから学ぶ畳み込みのカーネル: 1 次元の畳み込み層がエッジ検出器を学ぶ。
+
+畳み込み層は、小さなカーネル ``K`` (フィルタ) を入力に沿ってずらしていきます。出力は
+``z[n] = sum_k K[k] x[n + k] + b`` です (深層学習ライブラリが畳み込みと呼ぶのは、この
+相互相関です)。パラメータは ``K`` の数個の数だけで、どの位置でも共有されるので、逆伝播は
+各位置がそれぞれのパラメータについて言うことを足し合わせます:
+
+    ``dL/dK[k] = sum_n dL/dz[n] x[n + k]``,   ``dL/db = sum_n dL/dz[n]``
+
+(全結合層の ``dW = dz xᵀ`` と同じ考え方を、重みが使われる位置について足したもの)。
+
+データはランダムな階段状の信号 (平らなところと跳ぶところ) で、目標は同じ信号をエッジ検出器
+``[-1, 0, 1]`` に通したものです。平らなところでは 0 で、跳ぶたびにとがります。
+``nn.Conv1d(1, 1, 3)`` はランダムな重みから出発し、レッスンはその勾配を上の公式と照らし
+合わせ、カーネルがエッジ検出器になるまで Adam で学習します。
+
+実行: ``autograd-lite lesson convolution --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "the layer: {conv}; starting kernel {kernel}": "層: {conv}。カーネルの初期値 {kernel}",
+        "one backward pass, checked by hand": "1 回の逆伝播を手計算で確かめる",
+        "  k = {k}: by hand {hand:+.6f}   engine K[{k}].grad {grad:+.6f}": (
+            "  k = {k}: 手計算 {hand:+.6f}   エンジンの K[{k}].grad {grad:+.6f}"
+        ),
+        "dL/db = sum_n dL/dz[n] = {hand:+.6f}   engine b.grad {grad:+.6f}": (
+            "dL/db = sum_n dL/dz[n] = {hand:+.6f}   エンジンの b.grad {grad:+.6f}"
+        ),
+        "training the kernel: Adam (lr {lr:g}), {steps} steps on {n} signals": (
+            "カーネルの学習: Adam (学習率 {lr:g})、{n} 個の信号で {steps} ステップ"
+        ),
+        "step {step:>4}: loss {loss:.2e}, kernel {kernel}": (
+            "ステップ {step:>4}: 損失 {loss:.2e}、カーネル {kernel}"
+        ),
+        "learned kernel {kernel}, bias {b:+.4f}": "学習したカーネル {kernel}、バイアス {b:+.4f}",
+        "the edge detector       {edge}: largest difference {error:.1e}": (
+            "エッジ検出器             {edge}: 差の最大値 {error:.1e}"
+        ),
+        """Nobody told the layer about edges: the gradient of the loss with respect to its
+        {n} shared weights, summed over every position and signal, led it there.""": """\
+エッジのことは誰も層に教えていません。共有された {n} 個の重みについての損失関数の勾配を、
+すべての位置と信号について足したものが、層をそこへ導きました。""",
+        "input signal x": "入力信号 x",
+        "target: edge detector [-1, 0, 1]": "目標: エッジ検出器 [-1, 0, 1]",
+        "trained Conv1d output": "学習した Conv1d の出力",
+        "position n": "位置 n",
+        "A new signal through the trained layer": "学習した層に新しい信号を通す",
+        "start (random)": "初期値 (ランダム)",
+        "learned": "学習後",
+        "edge detector": "エッジ検出器",
+        "The kernel": "カーネル",
+        "mean squared error (log scale)": "平均二乗誤差 (対数目盛)",
+        "Training loss": "学習中の損失",
+        "Conv1d learns an edge detector from examples": "Conv1d が例からエッジ検出器を学ぶ",
+    }
+)
