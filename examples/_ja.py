@@ -819,3 +819,70 @@ MESSAGES.update(
         "Conv1d learns an edge detector from examples": "Conv1d が例からエッジ検出器を学ぶ",
     }
 )
+
+# -- losses --------------------------------------------------------------------------
+
+DOCS["losses"] = """\
+損失関数 (平均二乗誤差、ソフトマックス関数つきの交差エントロピー誤差、2 値の交差エントロピー誤差、ヒンジ損失) と勾配。
+
+損失関数 (誤差関数) は「出力がどれだけ間違っているか」を 1 つの数にし、その勾配から逆伝播が
+始まります。出力の種類ごとに合う損失関数があります。
+
+* 平均二乗誤差 ``(y - t)^2``: 回帰に。勾配は ``2 (y - t)`` で、間違いの大きさに比例する。
+* ソフトマックス関数つきの交差エントロピー誤差: k 個のクラスから 1 つを選ぶときに。
+  ネットワークは k 個のスコア (ロジット) ``z`` を出し、ソフトマックス関数がそれを確率 ``p``
+  に変え、損失は ``-log p[target]``。ロジットについての勾配は、単に ``p - onehot(target)``。
+* 2 値の交差エントロピー誤差 ``-(t log p + (1 - t) log(1 - p))``: はい/いいえの出力
+  ``p = sigmoid(z)`` に。ここでも ``dL/dz = p - t``。
+* ヒンジ損失 (マージン最大化) ``max(0, 1 - t s)``、``t = +-1``: スコア ``s`` が正しい側に
+  マージン 1 以上あれば、損失も勾配も 0。
+
+ここで表示しプロットする勾配はすべて ``backward()`` によるものです。
+
+実行: ``autograd-lite lesson losses --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "mean squared error, for regression": "平均二乗誤差 (回帰に)",
+        "cross-entropy with softmax: logits z = {z}, true class {k}": (
+            "ソフトマックス関数つきの交差エントロピー誤差: ロジット z = {z}、正解のクラス {k}"
+        ),
+        "softmax(z) = [{p}]   (sums to {s:.6f})": "softmax(z) = [{p}]   (合計 {s:.6f})",
+        "L = -log p[{k}] = {L:.6f}  (engine: {engine:.6f})": (
+            "L = -log p[{k}] = {L:.6f}  (エンジン: {engine:.6f})"
+        ),
+        "dL/dz by backprop:   [{g}]": "誤差逆伝播法の dL/dz: [{g}]",
+        "binary cross-entropy, for a yes/no output p = sigmoid(z)": (
+            "2 値の交差エントロピー誤差 (はい/いいえの出力 p = sigmoid(z) に)"
+        ),
+        "binary_cross_entropy_with_logits(z, 1) = {L:.6f}: the same loss, "
+        "computed without ever forming p (safe for large |z|)": (
+            "binary_cross_entropy_with_logits(z, 1) = {L:.6f}: 同じ損失を、p を作らずに計算"
+            "したもの (|z| が大きくても安全)"
+        ),
+        "hinge loss (max-margin), target t = +1": "ヒンジ損失 (マージン最大化)、目標 t = +1",
+        "score s = {s:+g}: L = max(0, 1 - s) = {L:g}, dL/ds = {g:g}": (
+            "スコア s = {s:+g}: L = max(0, 1 - s) = {L:g}、dL/ds = {g:g}"
+        ),
+        """Cross-entropy keeps pushing (its gradient p - 1 is never exactly 0) while the
+        hinge loss stops once the margin is met; MSE's push grows with the mistake, which
+        makes it sensitive to outliers and a poor match for probabilities.""": """\
+交差エントロピー誤差は押し続けます (勾配 p - 1 はちょうど 0 にはならない) が、ヒンジ損失は
+マージンを満たすと止まります。平均二乗誤差の押す力は間違いとともに大きくなるので、外れ値に
+敏感で、確率にはあまり合いません。""",
+        "prediction": "予測",
+        "cross-entropy, logits [z, {a:g}, {b:g}], class 0": (
+            "交差エントロピー誤差、ロジット [z, {a:g}, {b:g}]、クラス 0"
+        ),
+        "logit of the true class": "正解クラスのロジット",
+        "binary cross-entropy, t = 1": "2 値の交差エントロピー誤差、t = 1",
+        "probability, sigmoid(logit)": "確率 sigmoid(ロジット)",
+        "hinge, t = +1": "ヒンジ損失、t = +1",
+        "score": "スコア",
+        "dL/d{x} (backward)": "dL/d{x} (逆伝播)",
+        "Loss functions (top) and their gradients from the backward pass (bottom)": (
+            "損失関数 (上) と逆伝播による勾配 (下)"
+        ),
+    }
+)
