@@ -886,3 +886,61 @@ MESSAGES.update(
         ),
     }
 )
+
+# -- learning_rate -------------------------------------------------------------------
+
+DOCS["learning_rate"] = """\
+学習率: 大きすぎると発散し、小さすぎるとのろのろ進み、その間がうまくいく。
+
+学習率 ``η`` は最も重要なハイパーパラメータです。勾配降下法は各重みを ``-η * 勾配`` だけ
+動かします。このレッスンは最も簡単なモデル ``y = w x`` を、``t = 3x`` にノイズを加えた
+40 点に平均二乗誤差で合わせます。``w = 0`` から出発し、5 つの学習率で同じステップ数だけ
+進めます。
+
+この損失関数では、1 ステップごとに最適な重みまでの距離が ``(1 - η * c)`` 倍になります。
+``c = 2 mean(x^2)`` は損失関数の曲率です (入力を標準化しているので、ここでは 2)。
+
+* ``η = 1.05``: 倍率 -1.1。ステップごとにさらに行き過ぎる: 発散。
+* ``η = 0.95``: 倍率 -0.9。行ったり来たりしながらも収束する。
+* ``η = 0.1``: 倍率 0.8。着実で速い。
+* ``η = 0.01`` と ``0.001``: 倍率 0.98 と 0.998。損失はのろのろとしか下がらない。
+
+実際によく使う出発点は 0.1、0.01、0.001 です。安定な最大の学習率は ``2 / c`` で、データに
+よって変わるので、いくつか試します。
+
+実行: ``autograd-lite lesson learning_rate --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        """Best weight w* = {w:.4f} (loss {floor:.4f}, from the noise). Curvature
+        c = 2 mean(x^2) = {c:.4f}, so rates above 2/c = {limit:.3f} diverge.""": """\
+最適な重み w* = {w:.4f} (損失 {floor:.4f}: ノイズによるもの)。曲率 c = 2 mean(x^2) =
+{c:.4f} なので、2/c = {limit:.3f} より大きい学習率は発散します。""",
+        "{steps} steps of gradient descent from w = 0 with each learning rate": (
+            "それぞれの学習率で、w = 0 から勾配降下法を {steps} ステップ"
+        ),
+        "learning rate  factor 1 - lr c     w after   loss - best": (
+            "       学習率   倍率 1 - η c      最後の w   損失 - 最小値"
+        ),
+        "diverges": "発散",
+        "crawls": "のろのろ",
+        "works, overshooting each step": "うまくいく (毎回行き過ぎながら)",
+        "works": "うまくいく",
+        """A diverging run is easy to spot (the loss grows); a crawling one is not: its
+        loss does fall, only too slowly. Plot the loss per step and try rates a factor of
+        ten apart.""": """\
+発散はすぐにわかります (損失が増える) が、のろのろ進む場合はわかりにくいものです。損失は
+下がってはいるのですが、遅すぎるのです。ステップごとの損失をプロットし、10 倍ずつ違う学習率
+を試しましょう。""",
+        "loss E(w)": "損失 E(w)",
+        "weight w": "重み w",
+        "mean squared error E(w)": "平均二乗誤差 E(w)",
+        "The first {n} steps on the loss curve": "損失関数の曲線の上の最初の {n} ステップ",
+        "E(w) - E(w*) (log scale)": "E(w) - E(w*) (対数目盛)",
+        "Loss above the best, per step": "最小値を上回る損失 (ステップごと)",
+        "Learning rate: too large diverges, too small crawls": (
+            "学習率: 大きすぎると発散し、小さすぎるとのろのろ進む"
+        ),
+    }
+)
