@@ -944,3 +944,57 @@ MESSAGES.update(
         ),
     }
 )
+
+# -- batch_size ----------------------------------------------------------------------
+
+DOCS["batch_size"] = """\
+ミニバッチ、バッチ全体、1 サンプルずつの勾配降下法: エポック、バッチサイズ、更新回数。
+
+*エポック* は訓練データを 1 周することです。データは *ミニバッチ* に分けられ、各バッチが
+1 つの勾配 (その例の平均) と 1 回の重みの更新を生みます。つまりバッチサイズが、1 エポックの
+更新回数と、各更新のノイズの大きさを決めます。
+
+* 1 サンプルずつの勾配降下法 (確率的勾配降下法、SGD)、バッチサイズ 1: 1 エポックに N 回の
+  更新で、それぞれが 1 つの例から。安くてノイズの多いステップがたくさん。
+* バッチ全体の勾配降下法、バッチサイズ N: 1 エポックに正確なステップが 1 回。
+* ミニバッチ勾配降下法 (ここでは 16) はその中間で、誰もが使うもの。SGD より更新は少なく、
+  バッチ全体よりずっと多い。
+
+このレッスンは同じ小さなネットワーク (同じ初期値、同じ学習率) を、2 つの月形のデータで
+バッチサイズを変えて学習させ、エポックごとと更新ごとの訓練損失をプロットします。ループは
+``for xb, yb in batches(X, y, batch_size=...)``: 順伝播、損失、逆伝播、``step()`` と書き
+下してあります。
+
+実行: ``autograd-lite lesson batch_size --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "one sample (1), SGD": "1 サンプルずつ (1)、SGD",
+        "mini-batch (16)": "ミニバッチ (16)",
+        "full batch ({n})": "バッチ全体 ({n})",
+        """{n} training examples, a {shape} tanh network, binary cross-entropy, SGD with
+        learning rate {lr:g}, {epochs} epochs for each batch size.""": """\
+訓練データ {n} 個、{shape} の tanh ネットワーク、2 値の交差エントロピー誤差、optim.SGD
+(学習率 {lr:g}) で、バッチサイズごとに {epochs} エポック。""",
+        "training": "学習",
+        "batch size            updates/epoch  updates  loss after": (
+            "バッチサイズ           更新/エポック  更新回数  最後の損失"
+        ),
+        """Per epoch (the same amount of computation: every example seen once), the smaller
+        the batch, the more updates and the lower the loss. Per update, the full batch's step
+        is the most accurate, but it takes {n} example-gradients to make one. Mini-batches
+        trade the two, and let a computer work on many examples at once.""": """\
+エポックあたり (計算量は同じ: どの例も 1 回ずつ見る) では、バッチが小さいほど更新が多く、
+損失が低くなります。更新 1 回あたりでは、バッチ全体のステップがいちばん正確ですが、1 回の
+ために {n} 個の例の勾配が必要です。ミニバッチはその両方の折り合いをつけ、コンピュータが
+多くの例を同時に処理できるようにします。""",
+        "training loss (whole set)": "訓練損失 (データ全体)",
+        "Loss per epoch": "エポックごとの損失",
+        "number of updates (log scale)": "更新回数 (対数目盛)",
+        "Loss per update (weight change)": "更新 (重みの変更) ごとの損失",
+        "Batch size: the same epochs, very different numbers of updates": (
+            "バッチサイズ: 同じエポック数でも、更新回数は大きく違う"
+        ),
+    }
+)

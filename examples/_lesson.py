@@ -49,6 +49,7 @@ i18n.add_catalogue("ja", MESSAGES, DOCS)
 
 __all__ = [
     "DPI",
+    "N_",
     "OUTPUT_ROOT",
     "QUICK_DPI",
     "Lesson",
@@ -63,6 +64,13 @@ __all__ = [
 ]
 
 tr = i18n.tr  # a sentence in the reader's language: tr("E = {e:g}", e=0.72)
+
+
+def N_(text: str) -> str:  # gettext's name for it
+    """``text`` unchanged: marks a sentence kept in a variable, translated later by ``tr``."""
+    return text
+
+
 pic = i18n.tr_picture  # the same for text drawn in a picture (English without a Japanese font)
 
 #: Where pictures go, under the current directory, unless ``--out`` says otherwise.

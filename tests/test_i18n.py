@@ -28,7 +28,7 @@ from autograd_lite.locale import ja as library_ja
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-TRANSLATING = ("tr", "say", "section", "pic")
+TRANSLATING = ("tr", "say", "section", "pic", "N_")
 
 
 def lessons_catalogue() -> ModuleType:
