@@ -62,6 +62,7 @@ __all__ = [
     "ljust",
     "picture_language",
     "placeholders",
+    "rjust",
     "set_language",
     "strict",
     "tr",
@@ -316,6 +317,11 @@ def display_width(text: str) -> int:
 def ljust(text: str, width: int) -> str:
     """``text`` padded to ``width`` display columns (``str.ljust`` counts characters)."""
     return text + " " * max(0, width - display_width(text))
+
+
+def rjust(text: str, width: int) -> str:
+    """``text`` padded on the left to ``width`` display columns."""
+    return " " * max(0, width - display_width(text)) + text
 
 
 def _wide(c: str) -> bool:

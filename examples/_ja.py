@@ -998,3 +998,80 @@ MESSAGES.update(
         ),
     }
 )
+
+# -- vanishing_gradients -------------------------------------------------------------
+
+DOCS["vanishing_gradients"] = """\
+深い層の勾配消失と勾配爆発 (シグモイド関数、tanh、ReLU)、そして勾配クリッピング。
+
+逆伝播は、層ごとにその層の重みと活性化関数の微分を掛けていきます。深く重ねると、それらの
+倍率が積み重なります。
+
+* シグモイド関数の微分は最大 0.25 なので、勾配は戻るたびに各層で小さくなり、最初のほうの層は
+  ほとんど学習しません (*勾配消失*)。
+* Xavier の初期値の tanh (微分は最大 1) と、He の初期値の ReLU (活性化しているところでは微分が
+  ちょうど 1) は、勾配をほぼ一定に保ちます。
+* 重みが少し大きすぎると、どの倍率も 1 より大きくなり、勾配 (と活性化) が巨大になります
+  (*勾配爆発*)。1 回の更新で重みが遠くへ飛ばされ、学習がオーバーフローすることもあります。
+
+ここで示す勾配爆発への対策は勾配クリッピングです。
+``optim.clip_grad_norm_(params, max_norm)`` は、``step()`` の前に、すべての勾配を一緒に
+縮めて全体の長さを ``max_norm`` 以下にします。
+
+このレッスンは 16 ユニットの隠れ層を 10 層作り、16 個 (``--quick`` では 8 個) のランダムな
+例で平均二乗誤差を計算し、``backward()`` を実行して、各層の重みの勾配の平均の大きさを表示
+します。それから、爆発するネットワークをクリッピングありとなしで学習させます。
+
+実行: ``autograd-lite lesson vanishing_gradients --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "mean |dL/dw| per layer: {depth} hidden layers of {width} units, then the output layer": (
+            "層ごとの |dL/dw| の平均: {width} ユニットの隠れ層 {depth} 層と、出力層"
+        ),
+        "layer (1 = input side)": "層 (1 = 入力側)",
+        """The sigmoid stack's first layer gets a gradient {ratio:.0e} times the ReLU stack's:
+        from the output layer back to the first, it shrinks by about {shrink:.1f}x per layer
+        (sigmoid's derivative is at most 0.25). With weights only {factor:g} times too large,
+        the ReLU stack's first layer gets a gradient about
+        {larger:.0f} times larger than with He weights.""": """\
+シグモイド関数の層の最初の層が受け取る勾配は、ReLU の層の {ratio:.0e} 倍です。出力層から
+最初の層へ戻るあいだに、1 層ごとに約 {shrink:.1f} 分の 1 になります (シグモイド関数の微分は
+最大 0.25)。重みが {factor:g} 倍大きすぎるだけで、ReLU の層の最初の層が受け取る勾配は、He の
+初期値のときの約 {larger:.0f} 倍になります。""",
+        "training the exploding stack: SGD, lr = {lr:g}, {steps} steps": (
+            "爆発する層の学習: optim.SGD、学習率 η = {lr:g}、{steps} ステップ"
+        ),
+        "no clipping": "クリッピングなし",
+        "overflowed at step {step}: {reason}...": "ステップ {step} でオーバーフロー: {reason}...",
+        "finished {steps} steps": "{steps} ステップ完了",
+        "loss {a:.3g} -> {b:.3g}; {how}": "損失 {a:.3g} -> {b:.3g}。{how}",
+        "gradient norm per step: {g} ...": "ステップごとの勾配のノルム: {g} ...",
+        "grows with every step": "ステップごとに大きくなり",
+        "grows": "大きくなり",
+        "does not overflow": "オーバーフローしません",
+        """Without clipping the first update is {times:.0f} times longer than a
+        clipped one; the gradient norm then {growth}, and the run {ending}. Clipping keeps each
+        step's length at most lr x max_norm while keeping its direction, so the same
+        learning rate trains.""": """\
+クリッピングなしでは、最初の更新がクリッピングしたものの {times:.0f} 倍の長さです。その後、
+勾配のノルムは{growth}、実行は「{ending}」となります。クリッピングは各ステップの向きを
+保ったまま、長さを η x max_norm 以下に抑えるので、同じ学習率で学習できます。""",
+        "layer (1 = first hidden layer, {n} = output layer)": (
+            "層 (1 = 最初の隠れ層、{n} = 出力層)"
+        ),
+        "mean |dL/dw| (log scale)": "|dL/dw| の平均 (対数目盛)",
+        "Gradient size per layer after one backward()": "1 回の backward() の後の層ごとの勾配の大きさ",
+        "off the chart: loss {loss:.0e} at step {step},\nthe run stopped": (
+            "グラフの外: ステップ {step} で損失 {loss:.0e}、\n実行が止まった"
+        ),
+        "training loss (MSE, log scale)": "訓練損失 (平均二乗誤差、対数目盛)",
+        "The exploding stack, lr = {lr:g}: clipping as the remedy": (
+            "爆発する層、η = {lr:g}: 対策としてのクリッピング"
+        ),
+        "Vanishing and exploding gradients: {depth} hidden layers of {width}": (
+            "勾配消失と勾配爆発: {width} ユニットの隠れ層 {depth} 層"
+        ),
+    }
+)
