@@ -1075,3 +1075,86 @@ MESSAGES.update(
         ),
     }
 )
+
+# -- regularization ------------------------------------------------------------------
+
+DOCS["regularization"] = """\
+ドロップアウトとバッチ正規化、そして過学習への効果。
+
+ノイズのある 20 個の訓練データと 2 層の隠れ層のネットワークでは、ネットワークはデータの背後に
+ある形ではなく、ノイズも含めた訓練データそのものに合わせてしまえます。訓練損失は下がり続け
+ますが、新しいデータ (取り分けておいたテストデータ) での損失は上がります。これが *過学習* で、
+2 つの損失の差がその大きさを表します。
+
+* ドロップアウト (``nn.Dropout(0.5)``) は、学習の各ステップで層の出力のランダムな半分を 0 に
+  し (残りは 2 倍)、どのユニットも他のユニットに頼れないようにします。ネットワークはより広く
+  なめらかな規則を学びます。評価モード (``model.eval()``) では何もしません。
+* バッチ正規化 (``nn.BatchNorm1d``) は、各ユニットの出力をミニバッチについて正規化し、学習
+  するパラメータで拡大・平行移動します。学習を安定させ、バッチの統計量のノイズが正則化にも
+  なります。評価モードでは、バッチの代わりに移動平均を使います。
+
+同じ 3 層のネットワークを (Adam、同じシード、同じデータで)、素のまま、各隠れ層の後に
+ドロップアウトを入れて、各 ReLU の前にバッチ正規化を入れて学習させます。レッスンは訓練損失と
+テスト損失を表示・プロットし、決定領域を描き、それぞれが何を改善し (損失の差、テスト損失、
+テストの正解率)、何を改善しなかったかを、自分の数値から述べます。
+
+実行: ``autograd-lite lesson regularization --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        """{n_train} training points, {n_test} test points (two moons, noise {noise:g});
+        a 2-{width}-{width}-1 ReLU network, Adam (lr 0.01), mini-batches of 10, {epochs}
+        epochs.""": """\
+訓練データ {n_train} 点、テストデータ {n_test} 点 (2 つの月形、ノイズ {noise:g})。
+2-{width}-{width}-1 の ReLU ネットワーク、Adam (学習率 0.01)、ミニバッチ 10、{epochs}
+エポック。""",
+        "plain": "素のネットワーク",
+        "batch norm": "バッチ正規化",
+        "model        train loss  test loss     gap  test accuracy": (
+            "モデル          訓練損失  テスト損失      差  テストの正解率"
+        ),
+        """The gap between test and training loss measures over-fitting: the {widest} network
+        has the largest ({gap:.2f}). Against the plain network:""": """\
+テスト損失と訓練損失の差が過学習の大きさを表します。いちばん大きいのは {widest} ({gap:.2f})
+です。素のネットワークと比べると:""",
+        "the same as the plain network's ({v})": "素のネットワークと同じ ({v})",
+        "{word} ({ours} against {plain})": "{word} ({ours}、素のネットワークは {plain})",
+        "smaller": "小さい",
+        "larger": "大きい",
+        "lower": "低い",
+        "higher": "高い",
+        "the gap": "損失の差",
+        "the test loss": "テスト損失",
+        "the test accuracy": "テストの正解率",
+        "it helps on every count": "すべての点で効果があります",
+        "here it helps {what} only": "ここで効果があるのは{what}だけです",
+        "here it does not help": "ここでは効果がありません",
+        "{kind}: the gap is {gap}, the test loss {loss}, the test accuracy {accuracy}: {summary}.": (
+            "{kind}: 損失の差は{gap}、テスト損失は{loss}、テストの正解率は{accuracy}。{summary}。"
+        ),
+        """A lower test loss means fewer confident mistakes; accuracy only counts the points on
+        the wrong side. With {n} test points for each, one standard error of the
+        difference between two accuracies (here {plain:.0%} and
+        {other:.0%}) is {error:.1f} points, so a difference under two of
+        them, {two:.1f} points, can be chance; the largest here, {furthest}'s
+        {points:.0f} points, is {spread:.1f} standard errors of a difference.""": """\
+テスト損失が低いほど、自信満々の間違いが少ないということです。正解率は、間違った側にある点を
+数えるだけです。それぞれ {n} 点のテストデータでは、2 つの正解率 (ここでは {plain:.0%} と
+{other:.0%}) の差の標準誤差は {error:.1f} ポイントなので、その 2 倍の {two:.1f} ポイントより
+小さい差は偶然でも起こりえます。ここでいちばん大きい差、{furthest} の {points:.0f} ポイントは、
+差の標準誤差の {spread:.1f} 倍です。""",
+        "{kind}: test loss {loss:.2f}, accuracy {acc:.0%}": (
+            "{kind}: テスト損失 {loss:.2f}、正解率 {acc:.0%}"
+        ),
+        "training points": "訓練データ",
+        "test points": "テストデータ",
+        "{kind}, train": "{kind}、訓練",
+        "{kind}, test": "{kind}、テスト",
+        "loss (binary cross-entropy)": "損失 (2 値の交差エントロピー誤差)",
+        "Train (solid) vs test (dashed)": "訓練 (実線) とテスト (破線)",
+        "Over-fitting 20 points: plain, dropout, batch normalisation": (
+            "20 点への過学習: 素のネットワーク、ドロップアウト、バッチ正規化"
+        ),
+    }
+)

@@ -57,6 +57,7 @@ __all__ = [
     "pic",
     "plt",
     "say",
+    "say_as_is",
     "section",
     "start",
     "title_of",
@@ -251,5 +252,10 @@ def say(text: str, **values: Any) -> None:
     Paragraphs are separated by an empty line; Japanese is wrapped by display
     width, with Japanese line-break rules (``i18n.fill``).
     """
-    for paragraph in re.split(r"\n[ \t]*\n", textwrap.dedent(tr(text, **values)).strip()):
+    say_as_is(tr(text, **values))
+
+
+def say_as_is(text: str) -> None:
+    """Print paragraphs already in the reader's language (made with ``tr``), wrapped as ``say``."""
+    for paragraph in re.split(r"\n[ \t]*\n", textwrap.dedent(text).strip()):
         print("\n".join(i18n.fill(paragraph, width=88)))
