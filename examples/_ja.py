@@ -1158,3 +1158,76 @@ MESSAGES.update(
         ),
     }
 )
+
+# -- fine_tuning ---------------------------------------------------------------------
+
+DOCS["fine_tuning"] = """\
+ファインチューニング: タスク A で学習し、出力層を取り替え、前のほうの層を凍結して、タスク B で学習する。
+
+ファインチューニングは、ネットワークがタスク A で学んだことを新しいタスク B に再利用します。
+
+1. タスク A でネットワークを学習させ、保存する (``checkpoint.save``)。
+2. それを読み込む (同じ形のネットワークへ ``checkpoint.load``)。
+3. 出力層を、タスク B に合う大きさの新しいものに取り替える
+   (``model.layers[-1] = nn.Linear(16, 3)``)。
+4. 前のほうの層を凍結する (``model.layers[0].requires_grad_(False)``)。その重みは勾配を
+   受け取らず、``step()`` も触れない。
+5. タスク B で学習する。変わるのは凍結していない層だけ。
+
+ここではタスク A が 2 つの月形を分け (出力 1 つ、2 値の交差エントロピー誤差)、タスク B が同じ
+平面の点を 3 つのグループに分けます (出力 3 つ、交差エントロピー誤差)。レッスンはステップ 5
+の前後ですべての重みを記録して、凍結した重みがまったく動かなかったことを示し、タスク B での
+1 回の逆伝播の後のネットワークを、辺の太さ = |勾配| で描きます。凍結した層の辺には何も流れ
+ません。
+
+実行: ``autograd-lite lesson fine_tuning --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "1. task A (two moons): MLP(2, {sizes}), {epochs} epochs, then save": (
+            "1. タスク A (2 つの月形): MLP(2, {sizes})、{epochs} エポック学習して保存"
+        ),
+        "task A: loss {L:.3f}, accuracy {acc:.0%}": "タスク A: 損失 {L:.3f}、正解率 {acc:.0%}",
+        "saved {path}": "保存: {path}",
+        "2-4. load, replace the output layer, freeze the first layer": (
+            "2-4. 読み込み、出力層の取り替え、最初の層の凍結"
+        ),
+        "loaded, metadata {meta}": "読み込み完了、メタデータ {meta}",
+        "{n} parameters, {trainable} trainable, layers.0 frozen": (
+            "パラメータ {n} 個、学習するのは {trainable} 個、layers.0 は凍結"
+        ),
+        "5. task B (three groups), {epochs} epochs; only unfrozen weights may move": (
+            "5. タスク B (3 つのグループ)、{epochs} エポック。動いてよいのは凍結していない重みだけ"
+        ),
+        "task B: loss {a:.3f} -> {b:.3f}, accuracy {acc:.0%}": (
+            "タスク B: 損失 {a:.3f} -> {b:.3f}、正解率 {acc:.0%}"
+        ),
+        " (frozen)": " (凍結)",
+        "largest |change| of a weight in {layer}{frozen}: {largest:.3g}": (
+            "{layer}{frozen} の重みの |変化| の最大値: {largest:.3g}"
+        ),
+        """The frozen layer's weights are bit-for-bit what task A left; the rest moved. The
+        frozen layer still does its forward work (it turns points into features that task
+        B's layers build on); it only takes no part in learning.""": """\
+凍結した層の重みは、タスク A が残したものとビット単位で同じで、残りは動きました。凍結した
+層も順伝播の仕事はしています (点を特徴に変え、タスク B の層がその上に積み上がる)。学習に
+加わらないだけです。""",
+        "layers.0\n(frozen)": "layers.0\n(凍結)",
+        "layers.1\n(fine-tuned)": "layers.1\n(ファインチューニング)",
+        "layers.2\n(new head)": "layers.2\n(新しい出力層)",
+        "largest |weight change| (log; 0 drawn at 1e-17)": (
+            "重みの |変化| の最大値 (対数、0 は 1e-17 に描く)"
+        ),
+        "What training on task B moved": "タスク B の学習で動いたもの",
+        "task A points (moons)": "タスク A の点 (月形)",
+        "Task B: three groups, after fine-tuning": "タスク B: ファインチューニング後の 3 つのグループ",
+        "task A (whole network)": "タスク A (ネットワーク全体)",
+        "task B (layers.0 frozen)": "タスク B (layers.0 は凍結)",
+        "training loss": "訓練損失",
+        "Task A, then task B": "タスク A、次にタスク B",
+        "Fine-tuning: new head, frozen first layer": (
+            "ファインチューニング: 新しい出力層、凍結した最初の層"
+        ),
+    }
+)
