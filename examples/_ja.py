@@ -1231,3 +1231,72 @@ MESSAGES.update(
         ),
     }
 )
+
+# -- evaluation ----------------------------------------------------------------------
+
+DOCS["evaluation"] = """\
+分類器の評価: 取り分けたデータでの正解率、最後の損失、混同行列。
+
+モデルは、学習に使っていない例で評価します。このレッスンは重なり合う 3 つの点の集まり
+(クラス A、B、C) を作り、その 30% をテストデータとして取り分け
+(``train_test_split(..., stratify=True)``)、残りで MLP を交差エントロピー誤差で学習させ
+(``validation=テストデータ`` を渡した ``fit`` は、エポックごとに両方を報告する)、テスト
+データで次のものを測ります。
+
+* 最後の損失 (交差エントロピー誤差の平均) と正解率 (正しかった割合)。
+* 混同行列: 行 = 正解のクラス、列 = 予測したクラス。対角線には正解が、それ以外の升目には
+  それぞれの種類の間違いが入る。
+* クラスごとの適合率 (A と言った点のうち本当に A だった割合)、再現率 (本当に A の点のうち
+  見つけた割合)、F1。
+
+実行: ``autograd-lite lesson evaluation --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "{train} training and {test} test examples, classes {names}": (
+            "訓練データ {train} 個、テストデータ {test} 個、クラス {names}"
+        ),
+        "training MLP(2, [16, 3]) with cross-entropy, Adam (lr 0.02), {epochs} epochs": (
+            "MLP(2, [16, 3]) を交差エントロピー誤差、Adam (学習率 0.02) で {epochs} エポック学習"
+        ),
+        "epoch {e:>3}: train loss {tl:.3f}, acc {ta:.0%} | test loss {vl:.3f}, acc {va:.0%}": (
+            "エポック {e:>3}: 訓練損失 {tl:.3f}、正解率 {ta:.0%} | テスト損失 {vl:.3f}、"
+            "正解率 {va:.0%}"
+        ),
+        """Why is epoch 1's training loss ({train:.3f}) above its test loss
+            ({test:.3f})? The training loss is the mean over the epoch's mini-batches,
+            each measured with the weights of that moment, while they were still moving away
+            from their random start; the test loss is measured once, after the epoch, with the
+            trained weights. Measured after epoch 1 in the same way, the training loss is
+            {after:.3f}.""": """\
+なぜエポック 1 の訓練損失 ({train:.3f}) はテスト損失 ({test:.3f}) より高いのでしょうか? 訓練
+損失はそのエポックのミニバッチについての平均で、どれもその時点の重み、つまりランダムな初期値
+から離れていく途中の重みで測ったものです。テスト損失はエポックの後に一度、学習した重みで
+測ります。エポック 1 の後に同じように測ると、訓練損失は {after:.3f} です。""",
+        "evaluation on the held-out test set": "取り分けたテストデータでの評価",
+        "final loss (mean cross-entropy): {L:.4f}": "最後の損失 (交差エントロピー誤差の平均): {L:.4f}",
+        "accuracy: {acc:.1%}  ({right} of {n})": "正解率: {acc:.1%}  ({n} 個中 {right} 個)",
+        "confusion matrix:": "混同行列:",
+        "class  precision  recall    F1   support": "クラス  適合率     再現率    F1   データ数",
+        """The clusters overlap, so some mistakes are unavoidable. Accuracy gives one number;
+        the confusion matrix says which classes get mixed up, and precision and recall say
+        whether a class is over- or under-predicted.""": """\
+集まりが重なっているので、いくらかの間違いは避けられません。正解率は 1 つの数を与えます。
+混同行列はどのクラスが取り違えられるかを示し、適合率と再現率は、あるクラスが多く予測され
+すぎか、少なすぎかを示します。""",
+        "test points, class {name}": "テストデータ、クラス {name}",
+        "Decision regions and the test set": "決定領域とテストデータ",
+        "predicted class": "予測したクラス",
+        "true class": "正解のクラス",
+        "Confusion matrix (accuracy {acc:.0%})": "混同行列 (正解率 {acc:.0%})",
+        "test examples": "テストデータの数",
+        "test loss": "テスト損失",
+        "Loss and accuracy per epoch": "エポックごとの損失と正解率",
+        "training accuracy": "訓練データの正解率",
+        "test accuracy": "テストデータの正解率",
+        "Evaluating a 3-class classifier on a held-out test set": (
+            "3 クラスの分類器を取り分けたテストデータで評価する"
+        ),
+    }
+)
