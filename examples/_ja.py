@@ -1300,3 +1300,81 @@ MESSAGES.update(
         ),
     }
 )
+
+# -- normalization -------------------------------------------------------------------
+
+DOCS["normalization"] = """\
+入力データの正規化: 大きさのまったく違う特徴量は、勾配降下法をのろのろにする。
+
+家の床面積は数百 (平方メートル)、駅までの距離は数キロメートルです。生の数値で学習させた線形
+モデル ``price = w1 area + w2 distance + b`` の損失関数は、``w2`` の方向より ``w1`` の方向に
+ずっと急です (どれくらい急かはレッスンが計算します)。``w1`` が発散しないように学習率をごく
+小さくしなければならず、すると ``w2`` と ``b`` はほとんど動きません。
+
+各特徴量を標準化する (平均を引き、標準偏差で割る。``autograd_lite.data.Standardizer`` を訓練
+データだけで当てはめる) と、どの方向も同じくらいの急さになり、普通の学習率 1 つですべての
+重みがうまくいきます。
+
+このレッスンは ``nn.Linear(2, 1)`` を ``fit`` (バッチ全体) で 3 通りに学習させます。生の入力
+で安定な上限 (レッスンが計算する) より小さい学習率、生の入力でそれより大きい学習率 (発散
+する: 損失が限りなく増える)、標準化した入力で普通の学習率です。
+
+実行: ``autograd-lite lesson normalization --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "the inputs": "入力",
+        "raw": "生",
+        "standardised": "標準化",
+        "area": "面積",
+        "distance": "距離",
+        " mean {mean:9.3f}   mean of squares {sq:10.3f}": " 平均 {mean:9.3f}   2 乗の平均 {sq:10.3f}",
+        """The loss's steepness along a weight (its second derivative) is 2 x the mean square
+        of that weight's input: on raw data, w1's direction is about
+        {times:,.0f} times steeper than w2's
+        ({a:.0f} / {b:.2f}).""": """\
+ある重みの方向の損失関数の急さ (2 階微分) は、その重みの入力の 2 乗の平均の 2 倍です。生の
+データでは、w1 の方向は w2 の方向より約 {times:,.0f} 倍急です ({a:.0f} / {b:.2f})。""",
+        """On raw inputs, gradient descent is stable only for learning rates below
+        2 / (the largest curvature) = {limit}: the lesson tries {stable}
+        and {large}.""": """\
+生の入力では、勾配降下法が安定なのは学習率が 2 / (最大の曲率) = {limit} より小さいときだけ
+です。レッスンは {stable} と {large} を試します。""",
+        "training nn.Linear(2, 1) for {epochs} epochs (full batch)": (
+            "nn.Linear(2, 1) を {epochs} エポック学習 (バッチ全体)"
+        ),
+        " loss {a:10.4g} -> {b:10.4g}   ({how}, {n} epochs)": (
+            " 損失 {a:10.4g} -> {b:10.4g}   ({how}、{n} エポック)"
+        ),
+        "diverged in epoch {epoch}": "エポック {epoch} で発散",
+        "the loss grows: diverging": "損失が増える: 発散",
+        "the loss fell": "損失が下がった",
+        "come within twice the noise level of the data (MSE {noise:g}) by epoch {epoch}": (
+            "はエポック {epoch} までにデータのノイズの大きさ (平均二乗誤差 {noise:g}) の 2 倍以内に"
+            "届きます"
+        ),
+        "stay above twice the noise level of the data (MSE {noise:g})": (
+            "はデータのノイズの大きさ (平均二乗誤差 {noise:g}) の 2 倍より上にとどまります"
+        ),
+        """On raw inputs a stable rate leaves the loss high (w1 settles at once, w2 and b
+        crawl), and a rate {times:g} times larger diverges; standardised
+        inputs {reached}. Apply the same fitted Standardizer to test data.""": """\
+生の入力では、安定な学習率だと損失が高いまま残り (w1 はすぐ落ち着くが、w2 と b はのろのろ)、
+{times:g} 倍大きい学習率は発散します。標準化した入力{reached}。テストデータにも、当てはめた
+のと同じ Standardizer を使いましょう。""",
+        "raw inputs": "生の入力",
+        "standardised inputs": "標準化した入力",
+        "{title} (equal axis scales)": "{title} (縦横同じ縮尺)",
+        "area (m²)": "面積 (m²)",
+        "distance (km)": "距離 (km)",
+        "area, standardised": "面積 (標準化)",
+        "distance, standardised": "距離 (標準化)",
+        "price (target)": "価格 (目標)",
+        "diverges: off the chart": "発散: グラフの外",
+        "Training: raw vs standardised": "学習: 生の入力と標準化した入力",
+        "Normalising inputs: one learning rate fits every weight": (
+            "入力の正規化: 1 つの学習率がすべての重みに合う"
+        ),
+    }
+)
