@@ -1378,3 +1378,73 @@ MESSAGES.update(
         ),
     }
 )
+
+# -- initialization ------------------------------------------------------------------
+
+DOCS["initialization"] = """\
+重みの初期化: Xavier、He、素朴な初期値と、それが活性化と学習にもたらすもの。
+
+最初のステップの前に、どの重みにも値が必要です。小さすぎると、信号 (と逆伝播での勾配) は
+層ごとに小さくなって何も残らなくなります。大きすぎると大きくなっていくか、tanh のユニットが
+微分 0 の +-1 に張りつきます (飽和)。ちょうどよい広がりは、ユニットあたりの入力の数 (fan-in)
+と活性化関数で決まります。
+
+* Xavier / Glorot: 標準偏差 sqrt(2 / (fan_in + fan_out))。tanh とシグモイド関数に。
+* He: 標準偏差 sqrt(2 / fan_in)。ReLU に (入力の半分を 0 にするので係数 2)。
+* 「素朴」: 層の大きさにかかわらず U(-1, 1) (micrograd の既定値)。それと「小さい」
+  U(-0.01, 0.01)。
+
+第 1 部は、32 ユニットの隠れ層 8 層にランダムな入力を通し、各層の活性化の広がり (標準偏差) を
+表示します。第 2 部は、深くて細い ReLU ネットワーク (10 ユニットの隠れ層 8 層) をそれぞれの
+初期値から 2 つの月形で学習させます: ``MLP(..., init="he")`` など。
+
+実行: ``autograd-lite lesson initialization --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "{part}. spread of activations, {depth} {activation} layers of {width} units": (
+            "{part}. 活性化の広がり: {width} ユニットの {activation} の層が {depth} 層"
+        ),
+        """Small weights: the signal dies (its spread falls below {faded:g} by layer
+        {tanh} of tanh and layer {relu} of ReLU), and so will the gradients.
+        Naive weights: tanh units sit near +-1 (saturated), ReLU signals grow
+        {how}. Xavier keeps tanh layers alive; He keeps
+        ReLU layers at a steady spread, while Xavier lets a ReLU stack fade by a factor of
+        about {fade:.2f} per layer (1/sqrt(2) = {root:.2f}: Xavier's variance is
+        half of He's when fan-in = fan-out).""": """\
+小さい重み: 信号が消えます (広がりが tanh では {tanh} 層目、ReLU では {relu} 層目までに
+{faded:g} を下回る)。勾配も同じく消えます。素朴な重み: tanh のユニットは +-1 の近くに張り
+つき (飽和)、ReLU の信号は{how}大きくなります。Xavier は tanh の層を生かし、He は ReLU の層の
+広がりを一定に保ちます。一方、Xavier では ReLU の層は 1 層ごとに約 {fade:.2f} 倍に弱まります
+(1/sqrt(2) = {root:.2f}: fan-in = fan-out のとき、Xavier の分散は He の半分)。""",
+        "at every layer": "層ごとに",
+        "with depth": "深くなるにつれて",
+        "2. training a 2-{shape}-1 ReLU network, {epochs} epochs": (
+            "2. 2-{shape}-1 の ReLU ネットワークを {epochs} エポック学習"
+        ),
+        "loss {a:.3f} -> {b:.3f}, accuracy {acc:.0%}; dead units per layer {dead}": (
+            "損失 {a:.3f} -> {b:.3f}、正解率 {acc:.0%}。層ごとの死んだユニット {dead}"
+        ),
+        """The loss of a coin toss is log 2 = {coin:.3f}. From small weights the gradients
+        vanish and the network ends at {small:.3f}; from naive weights the first updates
+        are huge and leave {dead} of the {units} units of the last hidden layer
+        dead (0 for every input, so no gradient flows back through them), and it ends at
+        {naive:.3f}, guessing; He initialisation trains, to {he:.3f} and
+        {acc:.0%} accuracy.""": """\
+コイン投げの損失は log 2 = {coin:.3f} です。小さい重みからは勾配が消え、ネットワークは
+{small:.3f} で終わります。素朴な重みからは最初の更新が巨大で、最後の隠れ層の {units} 個の
+ユニットのうち {dead} 個が死に (どの入力にも 0 を出すので、そこを通って勾配が戻らない)、
+{naive:.3f}、つまり当てずっぽうで終わります。He の初期値では学習が進み、損失 {he:.3f}、
+正解率 {acc:.0%} になります。""",
+        "hidden layer": "隠れ層",
+        "std of activations (log scale)": "活性化の標準偏差 (対数目盛)",
+        "{activation} network: activation spread per layer": (
+            "{activation} ネットワーク: 層ごとの活性化の広がり"
+        ),
+        "log 2 (guessing)": "log 2 (当てずっぽう)",
+        "training loss (binary cross-entropy)": "訓練損失 (2 値の交差エントロピー誤差)",
+        "Training a deep ReLU network": "深い ReLU ネットワークの学習",
+        "Weight initialisation: small, naive, Xavier, He": "重みの初期化: 小さい、素朴、Xavier、He",
+    }
+)
