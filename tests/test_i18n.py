@@ -391,3 +391,10 @@ def test_the_japanese_notebook_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     text = _text(outputs)
     assert "E = 0.72" in text and "トーストが焦げた" in text
     assert len([o for o in outputs if "image/png" in o.get("data", {})]) == 1
+
+
+def test_readme_ja_says_which_lessons_are_translated() -> None:
+    readme = (ROOT / "README.ja.md").read_text(encoding="utf-8")
+    untranslated = sorted(set(lessons.lesson_names()) - set(TRANSLATED))
+    assert untranslated == ["digits"]
+    assert f"`digits` を除く {len(TRANSLATED)} のレッスン" in readme
