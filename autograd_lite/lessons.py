@@ -207,7 +207,7 @@ def notebook(name: str, *, quick: bool = False) -> dict[str, Any]:
 learning worked by hand.'
     >>> [c["source"].splitlines()[0] for c in cells[4:6]]
     ['section("one step of learning, number by number")', \
-'section(f"training on: {STEPS} more steps of the same")']
+'section("training on: {steps} more steps of the same", steps=STEPS)']
     """
     source = lesson_path(name).read_text(encoding="utf-8")
     tree = ast.parse(source)
