@@ -16,6 +16,8 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from autograd_lite import i18n
+
 #: sub-command -> the module (or "module:Class") that implements it
 COMMANDS: dict[str, str] = {
     "demo": "autograd_lite.demo",
@@ -51,13 +53,25 @@ def build_parser() -> argparse.ArgumentParser:
         command = getattr(module, class_name) if class_name else module
         sub = subparsers.add_parser(name, help=command.HELP, description=command.HELP)
         command.add_arguments(sub)
+        sub.add_argument(
+            "--lang",
+            choices=i18n.LANGUAGES,
+            default=None,
+            help=f"language of the text and pictures (default: ${i18n.ENV_VAR}, else en)",
+        )
         sub.set_defaults(_run=command.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``autograd-lite`` console script."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    i18n.set_language(args.lang)
+    try:
+        i18n.language()
+    except ValueError as error:  # a wrong $AUTOGRAD_LITE_LANG
+        parser.error(str(error))
     try:
         code: int = args._run(args)
     except KeyboardInterrupt:

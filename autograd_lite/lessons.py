@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import functools
 import html
 import importlib.util
 import json
@@ -36,6 +37,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from autograd_lite import i18n
+
 #: The environment variable that points at another folder of lesson scripts.
 ENV_VAR = "AUTOGRAD_LITE_EXAMPLES"
 
@@ -45,10 +48,12 @@ ORDER: tuple[str, ...] = (
     "five_steps",
     "toast_robot",
     "chain_rule",
+    "topological_order",
     "affine_layer",
     "activations",
     "losses",
     "gradient_checking",
+    "backprop_efficiency",
     "learning_rate",
     "optimizers",
     "batch_size",
@@ -61,6 +66,7 @@ ORDER: tuple[str, ...] = (
     "digits",
     "fine_tuning",
     "newton",
+    "derivative_graphs",
 )
 
 
@@ -114,9 +120,34 @@ def _docstring(name: str) -> str:
 
 
 def describe(name: str) -> str:
-    """The lesson's one-line description: the first line of its docstring (not run)."""
-    doc = _docstring(name)
+    """The lesson's one-line description: the first line of its docstring (not run).
+
+    In the current language (``autograd_lite.i18n``): the lessons' catalogue has it.
+    """
+    doc = _docstring_in_language(name)
     return doc.splitlines()[0] if doc else ""
+
+
+def _docstring_in_language(name: str) -> str:
+    """``_docstring(name)`` in the current language, from the lessons' catalogue ``_ja.py``."""
+    english = _docstring(name)
+    if i18n.language() == "en":
+        return english
+    _add_lessons_catalogue(examples_dir())
+    return i18n.doc(name, english)
+
+
+@functools.cache
+def _add_lessons_catalogue(folder: Path) -> None:
+    """Add ``folder/_ja.py`` (the lessons' Japanese) to ``i18n``, once; none: English stays."""
+    catalogue = folder / "_ja.py"
+    if not catalogue.is_file():
+        return
+    spec = importlib.util.spec_from_file_location("_autograd_lite_lessons_ja", catalogue)
+    if spec is not None and spec.loader is not None:
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        i18n.add_catalogue("ja", module.MESSAGES, module.DOCS)
 
 
 def load(name: str) -> ModuleType:
@@ -178,7 +209,7 @@ def notebook(name: str, *, quick: bool = False) -> dict[str, Any]:
 learning worked by hand.'
     >>> [c["source"].splitlines()[0] for c in cells[4:6]]
     ['section("one step of learning, number by number")', \
-'section(f"training on: {STEPS} more steps of the same")']
+'section("training on: {steps} more steps of the same", steps=STEPS)']
     """
     source = lesson_path(name).read_text(encoding="utf-8")
     tree = ast.parse(source)
@@ -187,6 +218,8 @@ learning worked by hand.'
         raise ValueError(f"lesson {name!r} has no main(argv) function")
     lines = source.splitlines()
     argv = ["--inline", "--quick"] if quick else ["--inline"]
+    if i18n.language() != "en":
+        argv += ["--lang", i18n.language()]
     setup = f"{SETUP}argv = {argv!r}  # --inline: show each picture here; --quick: a smaller run"
     chunks = _sections(main, lines)
     if not chunks or START not in chunks[0].splitlines()[0]:
@@ -194,8 +227,11 @@ learning worked by hand.'
     # the name as data: a Python string literal, whatever characters it holds
     call = f"start({_literal(name + '.py')}, describe({_literal(name)}), argv)"
     chunks[0] = chunks[0].replace(START, call, 1)
+    doc = _docstring_in_language(name)
     cells = [
-        _cell("markdown", f"# Lesson {html.escape(name)}: {_docstring(name)}"),
+        _cell(
+            "markdown", "# " + i18n.tr("Lesson {name}: {title}", name=html.escape(name), title=doc)
+        ),
         _cell("code", setup),
         _cell("code", _module_level(tree, lines, main)),
         *(_cell("code", chunk) for chunk in chunks),
@@ -322,10 +358,12 @@ class ListLessons:
                 f"{name:<{width}}  {describe(name)}"
                 + (f"  [exercise: {practise}]" if practise else "")
             )
-        print(
+        hint = i18n.tr(
             "\nRun one with `autograd-lite lesson NAME` (`--notebook` to get it as a notebook),"
-            f"\nor `python {examples_dir()}/NAME.py`."
+            "\nor `python {folder}/NAME.py`.",
+            folder=examples_dir(),
         )
+        print(hint)
         return 0
 
 
@@ -388,6 +426,7 @@ class RunLesson:
                 print(f"wrote {written}: open it in Jupyter (or VS Code) and run all cells")
                 return 0
             argv = ["--out", args.out] if args.out else []
+            argv += ["--lang", i18n.language()]
             if args.quick:
                 argv.append("--quick")
             load(path.stem).main(argv)

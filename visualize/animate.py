@@ -10,7 +10,7 @@ drawn by ``draw_graph``'s backward view from a replay on floats (``.grad`` is
 never touched), inlined in the page with play / pause / step / slider
 controls and no network access.
 
->>> from autograd_lite import Value
+>>> from autograd_lite import Value, i18n
 >>> import os, tempfile
 >>> x = Value(2.0, label="x")
 >>> page = animate_backward(x * x + x, os.path.join(tempfile.mkdtemp(), "backward.html"))
@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from autograd_lite import Value
+from autograd_lite import Value, i18n
 from visualize.graph import (
     Analysis,
     GraphTooLargeError,
@@ -53,35 +53,58 @@ MAX_PAGE_BYTES = 50_000_000
 
 def _caption(a: Analysis, k: int) -> str:
     """What frame ``k`` shows, in words."""
+    # in the reader's language (i18n): a browser has fonts for every language
     total = len(a.steps)
     if k == 0:
         root = a.names[a.root]
         if total == 0:
-            return f"{root} takes no gradient (it does not depend on anything that does)."
-        return (
-            f"Forward pass done: every node holds its data. The backward pass starts at "
-            f"the output {root} and visits each node after everything that uses it."
+            return i18n.tr(
+                "{root} takes no gradient (it does not depend on anything that does).", root=root
+            )
+        return i18n.tr(
+            "Forward pass done: every node holds its data. The backward pass starts at "
+            "the output {root} and visits each node after everything that uses it.",
+            root=root,
         )
     step: Step = a.steps[k - 1]
     name = a.names[step.node]
     node = a.order[step.node]
+    g = fmt(step.grad)
     if step.node == a.root:
         d = operand_text(name)
-        text = f"Step {k} of {total}: start at the output {name}: ∂{d}/∂{d} = 1."
+        text = i18n.tr(
+            "Step {k} of {total}: start at the output {name}: ∂{d}/∂{d} = 1.",
+            k=k,
+            total=total,
+            name=name,
+            d=d,
+        )
     else:
-        text = f"Step {k} of {total}: every path into {name} has arrived: grad = {fmt(step.grad)}."
+        text = i18n.tr(
+            "Step {k} of {total}: every path into {name} has arrived: grad = {g}.",
+            k=k,
+            total=total,
+            name=name,
+            g=g,
+        )
     if node.op is None:
-        text += f" {name} is a leaf: backward() adds {fmt(step.grad)} to {name}.grad."
+        text += i18n.tr(" {name} is a leaf: backward() adds {g} to {name}.grad.", name=name, g=g)
     elif step.contributions:
         sent = "; ".join(
-            f"{a.names[c.parent]} gets {fmt(c.upstream)} × {fmt(c.local)} = {fmt(c.value)}"
+            i18n.tr(
+                "{parent} gets {up} × {local} = {value}",
+                parent=a.names[c.parent],
+                up=fmt(c.upstream),
+                local=fmt(c.local),
+                value=fmt(c.value),
+            )
             for c in step.contributions
         )
-        text += f" Chain rule through {node.op.name}: {sent}."
+        text += i18n.tr(" Chain rule through {op}: {sent}.", op=node.op.name, sent=sent)
     else:
-        text += f" Its inputs are constants: {node.op.name} sends nothing on."
+        text += i18n.tr(" Its inputs are constants: {op} sends nothing on.", op=node.op.name)
     if k == total:
-        text += " Done: every gradient is in place."
+        text += i18n.tr(" Done: every gradient is in place.")
     return text
 
 
@@ -151,7 +174,7 @@ def animate_backward(
             f"{len(a.order) + 1:,} frames, more than max_frames={max_frames:,}; animate a "
             "smaller sub-expression, or draw the whole graph as one picture"
         )
-    fill = {"title": html.escape(printable(title))}
+    fill = {"title": html.escape(printable(i18n.tr(title)))}
     head, tail = (
         re.sub(r"\{(title)\}", lambda m: fill[m.group(1)], part)  # never text inside a label
         for part in _PAGE.split("{frames}")
