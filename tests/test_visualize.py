@@ -339,6 +339,47 @@ def test_missing_renderer_says_what_to_install(
 
 @pytest.mark.graphviz
 @needs_renderer
+def test_diagram_render_view_and_pipe_work_without_system_graphviz(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # graphviz's own render() writes a DOT file, then calls the system dot (often missing)
+    monkeypatch.chdir(tmp_path)
+    z, _, _ = two_paths()
+    dot = draw_graph(z)
+    assert dot.render() == "autograd_lite.gv.svg"  # named as the graphviz package names it
+    assert "<svg" in (tmp_path / "autograd_lite.gv.svg").read_text()
+    assert dot.render("g", format="png") == "g.png"
+    assert dot.render(outfile=tmp_path / "out" / "o.svg") == str(tmp_path / "out" / "o.svg")
+    assert (tmp_path / "g.png").read_bytes().startswith(b"\x89PNG")
+    assert dot.pipe().lstrip().startswith(b"<?xml") and dot.pipe("png").startswith(b"\x89PNG")
+    opened: list[str] = []
+    monkeypatch.setattr(graphviz, "view", lambda path, quiet=False: opened.append(path))
+    assert dot.view("shown") == "shown.svg" and opened == ["shown.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "autograd_lite.gv.svg",
+        "g.png",
+        "out",
+        "shown.svg",
+    ]  # pictures only: no DOT file beside them
+    with pytest.raises(ValueError, match="format must be svg or png"):
+        dot.render(format="pdf")
+    with pytest.raises(ValueError, match=r"does not end in \.png"):
+        dot.render(outfile="x.svg", format="png")
+
+
+def test_diagram_render_writes_nothing_when_the_layout_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(render_module.sys, "executable", str(tmp_path / "python"))
+    with pytest.raises(RendererNotFoundError, match="pip install graphviz-pure"):
+        draw_graph(Value(1.0, label="x") * 2).render()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.graphviz
+@needs_renderer
 def test_jupyter_shows_small_graphs_as_svg_and_big_ones_as_text() -> None:
     x = Value(2.0, label="x")
     small = x * x
