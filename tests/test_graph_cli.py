@@ -209,7 +209,8 @@ def test_valid_expressions_compute_what_python_floats_compute(case: tuple[str, f
 
 def test_prints_value_and_gradient_table(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(["tanh(x*w + b)", "x=2", "w=-3", "b=6.88", "z=1"], capsys)
-    assert (code, err) == (0, "")
+    assert code == 0
+    assert err == "autograd-lite graph: warning: z is not in the expression (gradient 0): a typo?\n"
     lines = out.splitlines()
     value, leaves = evaluate("tanh(x*w + b)", {**VARS, "z": 1.0})
     value.backward()
@@ -292,6 +293,38 @@ def test_an_expression_starting_with_minus_gets_a_hint(capsys: pytest.CaptureFix
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "put '--' before" in err
     assert main(["graph", "--", "-x*2", "x=1"]) == 0
+
+
+def test_unused_variables_are_named_in_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(["x*2", "x=3", "z=4", "y=1"], capsys)
+    assert code == 0 and out.splitlines()[0] == "x*2 = 6.0000"
+    assert (
+        err
+        == "autograd-lite graph: warning: z, y are not in the expression (gradient 0): a typo?\n"
+    )
+    for used in (["x*2", "x=3"], ["x - x", "x=3"], ["x*0 + y", "x=1", "y=2"]):
+        assert run_cli(used, capsys)[2] == ""  # x - x uses x, though its gradient is 0
+
+
+@pytest.mark.parametrize("text", ["x^2", "(x + 1) ^ 3", "2^x"])
+def test_a_caret_suggests_the_power_operator(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(ExpressionError, match=r"\^ is not a power: write \*\* instead"):
+        evaluate(text, {"x": 2.0})
+    code, _, err = run_cli([text, "x=2"], capsys)
+    assert code == 2 and "write ** instead (x**2 is x squared)" in err and err.count("\n") == 1
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.metadata
+
+    import autograd_lite
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    installed = importlib.metadata.version("autograd_lite")  # pyproject.toml's version
+    assert capsys.readouterr().out == f"autograd-lite {installed}\n"
+    assert autograd_lite.__version__ == installed
 
 
 def test_a_closed_pipe_is_not_a_traceback() -> None:
