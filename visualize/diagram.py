@@ -64,9 +64,7 @@ class Diagram(graphviz.Digraph):  # type: ignore[misc]
             return {}
         return {_SVG: fit_to_width(pipe(self, "svg").decode("utf-8"))}
 
-    def pipe(
-        self, format: str | None = None, *, timeout: float = DEFAULT_TIMEOUT_S
-    ) -> bytes:
+    def pipe(self, format: str | None = None, *, timeout: float = DEFAULT_TIMEOUT_S) -> bytes:
         """The picture as bytes, in ``format`` (``"svg"``, the default, or ``"png"``)."""
         return pipe(self, _check_format(format or self.format), timeout=timeout)
 
