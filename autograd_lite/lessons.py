@@ -143,14 +143,15 @@ def load(name: str) -> ModuleType:
 
 #: How every lesson's ``main`` begins; the notebook names the lesson instead of ``__file__``.
 START = "start(__file__, __doc__, argv)"
-#: A notebook's first code cell, before its ``argv = [...]`` line.
+#: How every lesson imports its helper module, found by its bare name beside the script.
+HELPER_IMPORT = "from _lesson import "
+#: In a notebook, when the lesson is the installed one: the helper by its package name.
+PACKAGED_HELPER = "from autograd_lite.examples._lesson import "
+#: Before the lesson's code in a notebook of a lesson from another folder (``ENV_VAR``).
 SETUP = """\
-# The lesson's helper module, _lesson, sits next to the lesson scripts.
-import sys
+import sys  # the lesson's helper module, _lesson, sits next to the lesson scripts
 
-from autograd_lite.lessons import describe, examples_dir
-
-sys.path.append(str(examples_dir()))
+sys.path.append({folder!r})
 """
 #: A notebook's metadata: it runs in the standard Python 3 kernel.
 METADATA = {
@@ -162,11 +163,12 @@ METADATA = {
 def notebook(name: str, *, quick: bool = False) -> dict[str, Any]:
     """Lesson ``name`` as a Jupyter notebook: a dict in nbformat 4, ready for ``json.dump``.
 
-    The cells follow the script: its docstring (Markdown), a cell that
-    finds the lesson's helper module, the script's constants and functions,
-    then ``main``'s body cut at each ``section(...)`` call, one cell per
-    section. Run in Jupyter, each picture shows below the cell that draws it
-    (the lesson's ``--inline`` option); ``quick`` makes it the smaller run.
+    The cells follow the script: its docstring (Markdown, saying how to run
+    it with ``autograd-lite lesson NAME``), the script's imports, constants
+    and functions, then ``main``'s body cut at each ``section(...)`` call,
+    one cell per section; the last one leaves the lesson's numbers in
+    ``outcome``. Run in Jupyter, each picture shows below the cell that draws
+    it (the lesson's ``--inline`` option); ``quick`` makes it the smaller run.
     The lesson is read, never run, here. ``ValueError`` if the script does
     not have a lesson's shape (a ``main(argv)`` that begins with ``START``).
 
@@ -174,7 +176,7 @@ def notebook(name: str, *, quick: bool = False) -> dict[str, Any]:
     >>> cells[0]["source"].splitlines()[0]
     '# Lesson toast_robot: The toast robot: one input, one weight, one output, one step of \
 learning worked by hand.'
-    >>> [c["source"].splitlines()[0] for c in cells[4:6]]
+    >>> [c["source"].splitlines()[0] for c in cells[3:5]]
     ['section("one step of learning, number by number")', \
 'section(f"training on: {STEPS} more steps of the same")']
     """
@@ -184,16 +186,23 @@ learning worked by hand.'
     if main is None:
         raise ValueError(f"lesson {name!r} has no main(argv) function")
     lines = source.splitlines()
-    argv = ["--inline", "--quick"] if quick else ["--inline"]
-    setup = f"{SETUP}argv = {argv!r}  # --inline: show each picture here; --quick: a smaller run"
+    argv = ["--inline", "--quick"] if quick else ["--inline"]  # --inline: pictures in the notebook
     chunks = _sections(main, lines)
     if not chunks or START not in chunks[0].splitlines()[0]:
         raise ValueError(f"lesson {name!r}: main must begin with {START}")
-    chunks[0] = chunks[0].replace(START, f'start("{name}.py", describe("{name}"), argv)', 1)
+    chunks[0] = chunks[0].replace(
+        START, f"start({name + '.py'!r}, {describe(name)!r}, {argv!r})", 1
+    )
+    code = _module_level(tree, lines, main)
+    if _is_packaged(lesson_path(name).parent):
+        code = code.replace(HELPER_IMPORT, PACKAGED_HELPER)
+    else:
+        code = SETUP.format(folder=str(lesson_path(name).parent)) + "\n" + code
+    # the docstring's "Run: python examples/NAME.py" names a path that only a checkout has
+    doc = _docstring(name).replace(f"python examples/{name}.py", f"autograd-lite lesson {name}")
     cells = [
-        _cell("markdown", f"# Lesson {name}: {_docstring(name)}"),
-        _cell("code", setup),
-        _cell("code", _module_level(tree, lines, main)),
+        _cell("markdown", f"# Lesson {name}: {doc}"),
+        _cell("code", code),
         *(_cell("code", chunk) for chunk in chunks),
     ]
     for index, cell in enumerate(cells):
@@ -206,6 +215,13 @@ learning worked by hand.'
                 raise ValueError(message) from None
     metadata = copy.deepcopy(METADATA)  # the caller's to change
     return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
+
+
+def _is_packaged(folder: Path) -> bool:
+    """Whether ``folder`` is where ``autograd_lite.examples`` is imported from."""
+    spec = importlib.util.find_spec("autograd_lite.examples")
+    places = spec.submodule_search_locations if spec is not None else None
+    return any(Path(place).resolve() == folder.resolve() for place in places or ())
 
 
 def _cell(kind: str, text: str) -> dict[str, Any]:
@@ -235,8 +251,8 @@ def _module_level(tree: ast.Module, lines: list[str], main: ast.FunctionDef) -> 
 def _sections(main: ast.FunctionDef, lines: list[str]) -> list[str]:
     """``main``'s body, dedented, cut before each top-level ``section(...)`` call.
 
-    The final ``return lesson.finish(...)`` becomes an expression, so that
-    the notebook shows the lesson's key numbers as the last cell's result.
+    The final ``return lesson.finish(...)`` becomes ``outcome = lesson.finish(...)``:
+    the notebook ends with the lesson's last words, and ``outcome`` holds its numbers.
     """
     body = main.body
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
@@ -254,7 +270,7 @@ def _sections(main: ast.FunctionDef, lines: list[str]) -> list[str]:
     if isinstance(last, ast.Return) and last.value is not None:
         lines = list(lines)
         line = lines[last.lineno - 1]
-        lines[last.lineno - 1] = line.replace("return ", "", 1)  # its first word
+        lines[last.lineno - 1] = line.replace("return ", "outcome = ", 1)  # its first word
     end = main.end_lineno or main.lineno
     return [
         textwrap.dedent("\n".join(lines[first - 1 : after - 1]))
