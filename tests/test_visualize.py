@@ -30,7 +30,7 @@ from visualize import (
     render,
 )
 from visualize import renderer as render_module
-from visualize.graph import Analysis
+from visualize.graph import DEFINITION_LENGTH, MAX_DEFINED, Analysis
 from visualize.notebook import INLINE_LIMIT, mimebundle
 from visualize.style import diverging, fmt
 
@@ -306,6 +306,48 @@ def test_draw_model_works_on_the_real_mlp_and_refuses_what_it_cannot_draw() -> N
     bad = SimpleNamespace(layers=[SimpleNamespace(parameters=lambda: [Value(1.0)])])
     with pytest.raises(TypeError, match="draw_graph"):
         draw_model(bad)
+
+
+# -- names ------------------------------------------------------------------------------
+
+
+def test_long_expressions_get_short_names_that_the_legend_defines() -> None:
+    a, w1, b, w2, c = (Value(float(k), label=n) for k, n in enumerate(["a", "w1", "b", "w2", "c"]))
+    out = (a * w1 + b * w2 + c).tanh()  # "tanh(a*w1 + b*w2 + c)" is longer than NAME_LENGTH
+    analysis = Analysis(out)
+    assert analysis.names[-1] == "out"
+    src = draw_graph(out, backward_view=True).source
+    assert "∂out/∂(a*w1 + b*w2 + c)" in src and "∂v9" not in src
+    assert "out = tanh(a*w1 + b*w2 + c)" in src  # the legend says what out stands for
+    y = (a * w1 + b * w2 + c * c).exp() * a
+    names = Analysis(y).names
+    assert names[-1] == "v10*a"  # short enough: still the expression
+    assert "v10 = exp(a*w1 + b*w2 + c*c)" in draw_graph(y).source
+    assert "v10 = " not in draw_graph(y, legend=False).source
+
+
+def test_a_label_out_keeps_the_output_from_taking_its_name() -> None:
+    x = Value(1.0, label="out")
+    y = x * x + x * x * x  # "out*out + out*out*out" is long
+    names = Analysis(y).names
+    assert names.count("out") == 1 and names[-1] == f"v{len(names) - 1}"
+
+
+def test_the_legend_defines_a_bounded_number_of_names_each_of_bounded_length() -> None:
+    xs = [Value(float(k), label=f"input_{k}") for k in range(40)]
+    y = Value(0.0, label="s")
+    for x in xs:
+        y = (y + x * x).tanh()  # every sum is long: "tanh(v3) + input_1*input_1"
+    y = y + xs[0] * xs[1]
+    analysis = Analysis(y)
+    assert len(analysis.definitions) == 41
+    src = draw_graph(y).source
+    defined = re.findall(r"(v\d+|out) = ", src)
+    assert len(defined) == MAX_DEFINED and f"... and {41 - MAX_DEFINED} more" in src
+    assert defined[0] == "out" and "out = tanh(v" in src  # the output's definition first
+    long = Value(1.0, label="x" * 200).exp()
+    ((_, text),) = Analysis(long).definitions
+    assert len(text) == DEFINITION_LENGTH and text.endswith("…")
 
 
 # -- rendering ------------------------------------------------------------------------

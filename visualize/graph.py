@@ -59,6 +59,12 @@ __all__ = [
 DEFAULT_MAX_NODES = 500
 #: Intermediate values are named by the expression they compute, up to this many characters.
 NAME_LENGTH = 18
+#: The name of an output whose expression is longer than ``NAME_LENGTH`` (and unlabelled).
+OUTPUT_NAME = "out"
+#: The legend defines at most this many short names (``v7 = x*w + b``), then says how many more.
+MAX_DEFINED = 12
+#: Characters of one definition in the legend; a longer one ends in "…".
+DEFINITION_LENGTH = 60
 
 _HIGHLIGHT = "#e66101"
 _NO_GRAD_EDGE = "#999999"
@@ -120,6 +126,8 @@ class Analysis:
         self.index: dict[Value, int] = {v: i for i, v in enumerate(self.order)}
         self.root = len(self.order) - 1
         self.kinds: list[Kind] = [self._kind(i, v, marked) for i, v in enumerate(self.order)]
+        #: what each short name stands for: (index, the expression, in the names of its inputs)
+        self.definitions: list[tuple[int, str]] = []
         self.names: list[str] = self._names()
 
     def _kind(self, i: int, v: Value, params: set[Value]) -> Kind:
@@ -136,9 +144,12 @@ class Analysis:
         """Each node's name: its label; a constant's number; else the expression it computes.
 
         ``x*w + b`` reads better than ``v4`` in a backward view and in the
-        animation's sentences; an expression longer than ``NAME_LENGTH``
-        characters is named ``v`` and its topological index instead.
+        animation's sentences. An expression longer than ``NAME_LENGTH``
+        characters gets a short name, ``out`` for the output and ``v`` and
+        its topological index for the others, and ``definitions`` says what
+        it stands for (``v4 = x1*w1 + x2*w2``), written with its inputs' names.
         """
+        taken = {v.label for v in self.order if v.label}
         texts: list[tuple[str, float]] = []
         for i, v in enumerate(self.order):
             if v.label:
@@ -148,7 +159,14 @@ class Analysis:
             else:
                 written = format_operation(v.op, [texts[self.index[p]] for p in v.parents])
                 compact = written[0].replace(" * ", "*").replace(" / ", "/").replace(" ** ", "**")
-                text = (compact, written[1]) if len(compact) <= NAME_LENGTH else (f"v{i}", ATOM)
+                if len(compact) <= NAME_LENGTH:
+                    text = (compact, written[1])
+                else:
+                    short = OUTPUT_NAME if i == self.root and OUTPUT_NAME not in taken else f"v{i}"
+                    text = (short, ATOM)
+                    if len(compact) > DEFINITION_LENGTH:
+                        compact = compact[: DEFINITION_LENGTH - 1] + "…"
+                    self.definitions.append((i, compact))
             texts.append(text)
         return [text for text, _ in texts]
 
@@ -456,7 +474,17 @@ def _legend(a: Analysis, view: View, backward: bool) -> str:
         title = "Forward view: data from the forward pass, grad as stored in .grad"
         notes = []
     caption = "grad colour: blue negative, white zero, red positive"
+    notes = notes + _definitions(a)
     return "<" + legend_table(title, kinds, caption, view.scale, notes=notes) + ">"
+
+
+def _definitions(a: Analysis) -> list[str]:
+    """One legend line per short name, the output's first: ``out = tanh(v7)``."""
+    defined = sorted(a.definitions, key=lambda d: d[0] != a.root)[:MAX_DEFINED]
+    lines = [f"{a.names[i]} = {text}" for i, text in defined]
+    if len(a.definitions) > len(defined):
+        lines.append(f"... and {len(a.definitions) - len(defined)} more")
+    return lines
 
 
 def draw_graph(
