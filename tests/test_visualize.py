@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_lite import PRIMITIVES, Value
+from autograd_lite import PRIMITIVES, Value, grad
 from autograd_lite.engine import apply
 from visualize import (
     GraphTooLargeError,
@@ -121,9 +121,53 @@ def test_backward_view_leaves_grad_alone_and_forward_view_shows_it() -> None:
     o, v = neuron()
     draw_graph(o, backward_view=True)
     assert all(p.grad == 0.0 for p in v.values())
-    assert "grad 0.0000" in draw_graph(o).source
+    assert "grad not computed yet" in draw_graph(o).source  # not "grad 0.0000" (issue 22)
     o.backward()
     assert f"grad {fmt(v['x'].grad)}" in draw_graph(o).source
+
+
+def _grad_cells(root: Value) -> list[str]:
+    """The text of each grad cell of the forward view, in topological order."""
+    return re.findall(r"<td bgcolor=\"[^\"]+\"[^>]*>(grad[^<]*)</td>", draw_graph(root).source)
+
+
+def test_forward_view_tells_not_computed_from_zero_and_counts_backward_calls() -> None:
+    x, w = Value(2.0, label="x"), Value(0.0, label="w")
+    y = x * w  # dy/dw = 2, dy/dx = w = 0: a real zero
+    before = draw_graph(y).source
+    assert _grad_cells(y) == ["grad not computed yet"] * 3 and "grad 0.0000" not in before
+    assert ".grad holds 0.0 until backward() reaches the value" in before
+    y.backward()
+    assert _grad_cells(y) == ["grad 0.0000", "grad 2.0000", "grad 1.0000"]
+    assert (
+        "not computed" not in draw_graph(y).source
+        and "backward() calls" not in draw_graph(y).source
+    )
+    y.backward()
+    y.backward()  # zero_grad() forgotten: the gradients add up
+    assert _grad_cells(y) == [
+        "grad 0.0000",  # still 0: counted from its last 0.0, like the others after zero_grad()
+        "grad 6.0000 (sum of 3 backward() calls)",
+        "grad 3.0000 (sum of 3 backward() calls)",
+    ]
+    assert ".grad adds up until set to 0 (zero_grad)" in draw_graph(y).source
+    for v in (x, w, y):
+        v.grad = 0.0
+    y.backward()  # counted again from zero
+    assert _grad_cells(y) == ["grad 0.0000", "grad 2.0000", "grad 1.0000"]
+    z = y * 3.0  # made after the backward pass: z has no gradient yet, y keeps its own
+    assert _grad_cells(z)[-2:] == ["grad 1.0000", "grad not computed yet"]
+
+
+def test_gradients_from_create_graph_and_from_grad_are_counted_as_the_engine_stores_them() -> None:
+    x = Value(3.0, label="x")
+    y = x * x
+    y.backward(create_graph=True)
+    y.backward(create_graph=True)
+    assert _grad_cells(y)[0] == "grad 12.0000 (sum of 2 backward() calls)"
+    t = Value(1.5, label="t")
+    grad(t * t, t)  # returns the gradient, writes no .grad
+    assert _grad_cells(t * t)[0] == "grad not computed yet"
 
 
 def test_kinds_are_told_apart_and_explained_in_the_legend() -> None:

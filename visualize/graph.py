@@ -29,7 +29,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from autograd_lite import Value, topological_order
-from autograd_lite.engine import backward_replay
+from autograd_lite.engine import backward_replay, grad_passes
 from autograd_lite.expression import ATOM, format_operation, number_text
 from autograd_lite.nn import Parameter
 from visualize.style import (
@@ -255,13 +255,28 @@ class View:
     scale: float = 1.0  #: |gradient| drawn in the strongest colour
 
 
+#: A forward view's grad cell for a value that no backward pass has reached.
+NOT_COMPUTED = "grad not computed yet"
+#: After a gradient that sums several backward passes.
+SUMMED = "sum of {n} backward() calls"
+
+
 def forward_view(a: Analysis) -> View:
-    """Each value's ``.grad`` as stored (zero until ``backward()`` runs)."""
+    """Each value's ``.grad`` as stored; "not computed yet" before any ``backward()``.
+
+    A gradient that sums several backward passes (``zero_grad()`` forgotten,
+    or accumulated on purpose) says how many.
+    """
     view = View()
     for i, v in enumerate(a.order):
         if v.requires_grad:
             g = float(v.grad)
-            view.grad_text[i] = f"grad {fmt(g)}"
+            passes = grad_passes(v)
+            if passes == 0 and g == 0.0:  # 0.0 here is "never written", not a gradient of 0
+                view.grad_text[i] = NOT_COMPUTED
+                continue
+            summed = f" ({SUMMED.format(n=passes)})" if passes > 1 else ""
+            view.grad_text[i] = f"grad {fmt(g)}{summed}"
             view.grad_value[i] = g
     finite = [abs(g) for g in view.grad_value.values() if math.isfinite(g)]
     view.scale = max(finite, default=1.0) or 1.0
@@ -473,6 +488,10 @@ def _legend(a: Analysis, view: View, backward: bool) -> str:
     else:
         title = "Forward view: data from the forward pass, grad as stored in .grad"
         notes = []
+        if NOT_COMPUTED in view.grad_text.values():
+            notes.append(f"{NOT_COMPUTED}: .grad holds 0.0 until backward() reaches the value")
+        if any(v.requires_grad and grad_passes(v) > 1 for v in a.order):
+            notes.append("sum of n backward() calls: .grad adds up until set to 0 (zero_grad)")
     caption = "grad colour: blue negative, white zero, red positive"
     notes = notes + _definitions(a)
     return "<" + legend_table(title, kinds, caption, view.scale, notes=notes) + ">"
