@@ -280,11 +280,14 @@ def test_every_frame_opens_with_its_node_and_the_inputs_it_sends_to_in_view(
                 "s.dispatchEvent(new Event('input'));",
                 k,
             )
-            seen = driver.execute_script(measure, titles)
+            # twelve inputs in a column do not fit 800 pixels at a readable size: the node
+            # being processed stays in sight, and the labels readable
+            wanted = titles[:1] if make is a_wide_sum else titles
+            seen = driver.execute_script(measure, wanted)
             assert seen["out"] == [], f"frame {k}: {seen['out']} out of sight ({seen['level']})"
             assert seen["captionIn"], f"frame {k}: the caption slides out of the view"
-            if make is not a_wide_sum and seen["label"] is not None:  # readable, when it can be
-                assert seen["label"] >= READABLE_LINE_PX - 1, (k, seen)
+            if seen["label"] is not None:
+                assert seen["label"] >= READABLE_LINE_PX, (k, seen)
         if make is a_neuron:
             driver.save_screenshot(str(tmp_path / "neuron.png"))
         errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]

@@ -277,11 +277,11 @@ current node and the inputs it sends to.</p>
   // Zoom. Every frame has the same layout, so one scale serves them all. The
   // scale is relative to the drawing's own size ("100%"); "fit width" shrinks
   // a wide drawing to the page. The page starts at fit width when the edge
-  // labels stay readable there (a small graph: all of it in sight). Otherwise
-  // it starts at the smallest readable scale, or smaller if needed so that
-  // each frame's focus (its data-focus: the node being processed, the inputs
-  // it sends gradients to, the edges between) fits on screen; the view then
-  // follows the focus from frame to frame.
+  // labels stay readable there and it fits the window's height (a small graph:
+  // all of it in sight); otherwise at the smallest readable scale, where the
+  // view follows each frame's focus (its data-focus: the output in frame 0,
+  // then the node being processed, the inputs it sends gradients to and the
+  // edges between), or the node alone where the focus is larger than the view.
   var READABLE_PX = 12;  // edge-label height in CSS pixels that reads comfortably
   var view = document.getElementById("frames");
   var level = document.getElementById("zoom-level");
@@ -311,21 +311,6 @@ current node and the inputs it sends to.</p>
         right: Math.max(box.right, r.right), bottom: Math.max(box.bottom, r.bottom)};
     });
     return box;
-  }
-  function largestFocus() {  // in CSS pixels at 100%: each frame shown in turn, not painted
-    var w = 0, h = 0, shown = frames.map(function (f) { return !f.hidden; });
-    frames.forEach(function (f, k) {
-      f.hidden = false;
-      var box = union(focus[k].map(function (g) {
-        var b = g.getBBox();
-        return {left: b.x, top: b.y, right: b.x + b.width, bottom: b.y + b.height,
-                width: b.width, height: b.height};
-      }));
-      if (box) { w = Math.max(w, box.right - box.left); h = Math.max(h, box.bottom - box.top); }
-      f.hidden = !shown[k];
-    });
-    var px = naturalW / (units || naturalW);
-    return {w: w * px + 40, h: h * px + 40};  // 40: a margin around it
   }
   function labelPx(s) { return labelUnits * naturalW * s / (units || naturalW); }
   function fitScale() { return Math.min(1, view.clientWidth / naturalW); }
@@ -370,12 +355,11 @@ current node and the inputs it sends to.</p>
   }
   function startingZoom() {  // page.html#fit opens at fit width whatever the label size
     var fit = fitScale();
-    if (location.hash === "#fit" || labelPx(fit) >= READABLE_PX - 1) { zoom(1, true); return; }
     var em = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-    var need = largestFocus();
     var roomH = window.innerHeight - 12 * em;  // the view's height when zoomed, less the caption
-    var s = Math.min(READABLE_PX / labelPx(1), view.clientWidth / need.w, roomH / need.h);
-    if (s <= fit) { zoom(1, true); } else { zoom(s, false); }
+    if (location.hash === "#fit" ||
+        (labelPx(fit) >= READABLE_PX - 1 && naturalH * fit <= roomH)) { zoom(1, true); }
+    else { zoom(READABLE_PX / labelPx(1), false); }
   }
   document.getElementById("zoom-in").addEventListener("click", function () {
     zoom(scale * 1.25, false);
