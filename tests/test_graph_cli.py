@@ -208,15 +208,14 @@ def test_valid_expressions_compute_what_python_floats_compute(case: tuple[str, f
 
 
 def test_prints_value_and_gradient_table(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run_cli(["tanh(x*w + b)", "x=2", "w=-3", "b=6.88", "z=1"], capsys)
-    assert code == 0
-    assert err == "autograd-lite graph: warning: z is not in the expression (gradient 0): a typo?\n"
+    code, out, err = run_cli(["tanh(x*w + b)", "x=2", "w=-3", "b=6.88"], capsys)
+    assert (code, err) == (0, "")
     lines = out.splitlines()
-    value, leaves = evaluate("tanh(x*w + b)", {**VARS, "z": 1.0})
+    value, leaves = evaluate("tanh(x*w + b)", VARS)
     value.backward()
     assert lines[0] == f"tanh(x*w + b) = {value.data:.4f}"
     assert lines[1].split() == ["variable", "value", "gradient"]
-    for line, name in zip(lines[2:], "xwbz", strict=True):
+    for line, name in zip(lines[2:], "xwb", strict=True):
         assert line.split() == [name, f"{leaves[name].data:.4f}", f"{leaves[name].grad:.4f}"]
 
 
@@ -295,15 +294,20 @@ def test_an_expression_starting_with_minus_gets_a_hint(capsys: pytest.CaptureFix
     assert main(["graph", "--", "-x*2", "x=1"]) == 0
 
 
-def test_unused_variables_are_named_in_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run_cli(["x*2", "x=3", "z=4", "y=1"], capsys)
-    assert code == 0 and out.splitlines()[0] == "x*2 = 6.0000"
-    assert (
-        err
-        == "autograd-lite graph: warning: z, y are not in the expression (gradient 0): a typo?\n"
+def test_an_unused_variable_is_refused_by_name(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "g.dot"
+    code, out, err = run_cli(["x*2", "x=3", "z=4", "y=1", "-o", str(target)], capsys)
+    assert (code, out) == (2, "") and not target.exists()  # nothing printed, nothing drawn
+    assert err == (
+        "autograd-lite graph: error: z, y are given a value but not used in the expression "
+        "(a typo?)\n"
     )
+    code, _, err = run_cli(["x*2", "x=3", "z=4"], capsys)
+    assert code == 2 and "z is given a value but not used" in err
     for used in (["x*2", "x=3"], ["x - x", "x=3"], ["x*0 + y", "x=1", "y=2"]):
-        assert run_cli(used, capsys)[2] == ""  # x - x uses x, though its gradient is 0
+        assert run_cli(used, capsys)[::2] == (0, "")  # x - x uses x, though its gradient is 0
 
 
 @pytest.mark.parametrize("text", ["x^2", "(x + 1) ^ 3", "2^x"])

@@ -144,14 +144,10 @@ def _compute(args: argparse.Namespace) -> int:
     params = [leaves[n] for n in names]
     used = set(topological_order(out))
     unused = [name for name, leaf in leaves.items() if leaf not in used]
-    if unused:  # often a typo: say so, and go on (an unused variable's gradient is 0)
+    if unused:  # most likely a typo in a name: refuse rather than show a gradient of 0
         listed = ", ".join(unused)
         verb = "is" if len(unused) == 1 else "are"
-        print(
-            f"autograd-lite graph: warning: {listed} {verb} not in the expression "
-            "(gradient 0): a typo?",
-            file=sys.stderr,
-        )
+        raise ValueError(f"{listed} {verb} given a value but not used in the expression (a typo?)")
     if out.requires_grad:
         out.backward()
     for name, leaf in leaves.items():
