@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from autograd_lite import i18n
+from autograd_lite import __version__, i18n
 
 #: sub-command -> the module (or "module:Class") that implements it
 COMMANDS: dict[str, str] = {
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="autograd-lite",
         description="Scalar automatic differentiation you can run and inspect.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
     for name, where in COMMANDS.items():

@@ -45,6 +45,7 @@ __all__ = [
     "backward_replay",
     "enable_grad",
     "grad",
+    "grad_passes",
     "is_grad_enabled",
     "is_tracing",
     "no_grad",
@@ -457,7 +458,8 @@ class Value:
     # binary nodes never set. _label is set only when someone names the node.
     # _data and _grad hold data and grad: the engine reads and writes them
     # directly, and the properties check what the user assigns.
-    __slots__ = ("_a", "_b", "_data", "_grad", "_inputs", "_label", "_op", "_rg")
+    # _passes, set only by a backward pass, counts the passes summed in grad (see grad_passes).
+    __slots__ = ("_a", "_b", "_data", "_grad", "_inputs", "_label", "_op", "_passes", "_rg")
 
     _data: float
     _grad: float
@@ -467,6 +469,7 @@ class Value:
     _a: Value | None
     _b: Value | None
     _inputs: tuple[Value, ...]
+    _passes: int
 
     def __init__(self, data: float, *, label: str = "", requires_grad: bool = True) -> None:
         self._data = _check_number(data, "Value(data)")
@@ -1112,8 +1115,10 @@ def _backprop(
         with _ACCUMULATE:  # graphs in other threads may share these nodes: add atomically
             for node, g in pairs:
                 old: Any = node.grad
+                fresh = type(old) is float and old == 0.0
                 # .grad becomes a Value, as in PyTorch with create_graph=True
-                node.grad = g if type(old) is float and old == 0.0 else old + g
+                node.grad = g if fresh else old + g
+                node._passes = 1 if fresh else grad_passes(node) + 1
     return {}
 
 
@@ -1126,7 +1131,23 @@ def add_to_grad(pairs: Iterable[tuple[Value, float]]) -> None:
     """
     with _ACCUMULATE:
         for node, g in pairs:
-            node._grad += g
+            old = node._grad
+            node._grad = old + g
+            node._passes = 1 if old == 0.0 else grad_passes(node) + 1
+
+
+def grad_passes(node: Value) -> int:
+    """How many backward passes ``node.grad`` sums: 0 before any, counted from its last 0.0.
+
+    A diagram tells "not computed yet" from a gradient of 0 with it, and says
+    when a gradient is the sum of several passes (``zero_grad()`` forgotten).
+
+    >>> x = Value(3.0)
+    >>> y = x * x
+    >>> grad_passes(x), [y.backward() for _ in range(2)] and grad_passes(x), x.grad
+    (0, 2, 12.0)
+    """
+    return getattr(node, "_passes", 0)  # the slot is set by the first pass only
 
 
 def trainable(values: Iterable[Value]) -> list[Value]:

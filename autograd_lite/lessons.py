@@ -176,14 +176,15 @@ def load(name: str) -> ModuleType:
 
 #: How every lesson's ``main`` begins; the notebook names the lesson instead of ``__file__``.
 START = "start(__file__, __doc__, argv)"
-#: A notebook's first code cell, before its ``argv = [...]`` line.
+#: How every lesson imports its helper module, found by its bare name beside the script.
+HELPER_IMPORT = "from _lesson import "
+#: In a notebook, when the lesson is the installed one: the helper by its package name.
+PACKAGED_HELPER = "from autograd_lite.examples._lesson import "
+#: Before the lesson's code in a notebook of a lesson from another folder (``ENV_VAR``).
 SETUP = """\
-# The lesson's helper module, _lesson, sits next to the lesson scripts.
-import sys
+import sys  # the lesson's helper module, _lesson, sits next to the lesson scripts
 
-from autograd_lite.lessons import describe, examples_dir
-
-sys.path.append(str(examples_dir()))
+sys.path.append({folder!r})
 """
 #: A notebook's metadata: it runs in the standard Python 3 kernel.
 METADATA = {
@@ -195,11 +196,12 @@ METADATA = {
 def notebook(name: str, *, quick: bool = False) -> dict[str, Any]:
     """Lesson ``name`` as a Jupyter notebook: a dict in nbformat 4, ready for ``json.dump``.
 
-    The cells follow the script: its docstring (Markdown), a cell that
-    finds the lesson's helper module, the script's constants and functions,
-    then ``main``'s body cut at each ``section(...)`` call, one cell per
-    section. Run in Jupyter, each picture shows below the cell that draws it
-    (the lesson's ``--inline`` option); ``quick`` makes it the smaller run.
+    The cells follow the script: its docstring (Markdown, saying how to run
+    it with ``autograd-lite lesson NAME``), the script's imports, constants
+    and functions, then ``main``'s body cut at each ``section(...)`` call,
+    one cell per section; the last one leaves the lesson's numbers in
+    ``outcome``. Run in Jupyter, each picture shows below the cell that draws
+    it (the lesson's ``--inline`` option); ``quick`` makes it the smaller run.
     The lesson is read, never run, here. ``ValueError`` if the script does
     not have a lesson's shape (a ``main(argv)`` that begins with ``START``).
 
@@ -207,7 +209,7 @@ def notebook(name: str, *, quick: bool = False) -> dict[str, Any]:
     >>> cells[0]["source"].splitlines()[0]
     '# Lesson toast_robot: The toast robot: one input, one weight, one output, one step of \
 learning worked by hand.'
-    >>> [c["source"].splitlines()[0] for c in cells[4:6]]
+    >>> [c["source"].splitlines()[0] for c in cells[3:5]]
     ['section("one step of learning, number by number")', \
 'section("training on: {steps} more steps of the same", steps=STEPS)']
     """
@@ -217,23 +219,29 @@ learning worked by hand.'
     if main is None:
         raise ValueError(f"lesson {name!r} has no main(argv) function")
     lines = source.splitlines()
-    argv = ["--inline", "--quick"] if quick else ["--inline"]
+    argv = ["--inline", "--quick"] if quick else ["--inline"]  # --inline: pictures in the notebook
     if i18n.language() != "en":
         argv += ["--lang", i18n.language()]
-    setup = f"{SETUP}argv = {argv!r}  # --inline: show each picture here; --quick: a smaller run"
     chunks = _sections(main, lines)
     if not chunks or START not in chunks[0].splitlines()[0]:
         raise ValueError(f"lesson {name!r}: main must begin with {START}")
-    # the name as data: a Python string literal, whatever characters it holds
-    call = f"start({_literal(name + '.py')}, describe({_literal(name)}), argv)"
+    # the name as data: Python string literals, whatever characters it holds
+    call = f"start({name + '.py'!r}, {describe(name)!r}, {argv!r})"  # repr: a literal of any str
     chunks[0] = chunks[0].replace(START, call, 1)
-    doc = _docstring_in_language(name)
+    code = _module_level(tree, lines, main)
+    if _is_packaged(lesson_path(name).parent):
+        code = code.replace(HELPER_IMPORT, PACKAGED_HELPER)
+    else:
+        code = SETUP.format(folder=str(lesson_path(name).parent)) + "\n" + code
+    # the docstring's "Run: python examples/NAME.py" names a path that only a checkout has
+    doc = _docstring_in_language(name).replace(
+        f"python examples/{name}.py", f"autograd-lite lesson {name}"
+    )
     cells = [
         _cell(
             "markdown", "# " + i18n.tr("Lesson {name}: {title}", name=html.escape(name), title=doc)
         ),
-        _cell("code", setup),
-        _cell("code", _module_level(tree, lines, main)),
+        _cell("code", code),
         *(_cell("code", chunk) for chunk in chunks),
     ]
     for index, cell in enumerate(cells):
@@ -248,23 +256,18 @@ learning worked by hand.'
     return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
 
 
-def _literal(text: str) -> str:
-    """``text`` as a Python string literal: ``repr``, in double quotes where it can be.
-
-    >>> print(_literal("five_steps"), _literal('say "hi"'))
-    "five_steps" 'say "hi"'
-    """
-    literal = repr(text)
-    if literal.startswith("'") and '"' not in text:  # then text has no quote at all
-        literal = f'"{literal[1:-1]}"'
-    return literal
-
-
 def _cell_id(name: str, index: int) -> str:
     """``NAME-INDEX``, kept to what nbformat allows in an id (1 to 64 of ``[a-zA-Z0-9-_]``)."""
     safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in name)
     suffix = f"-{index}"
     return safe[: 64 - len(suffix)] + suffix
+
+
+def _is_packaged(folder: Path) -> bool:
+    """Whether ``folder`` is where ``autograd_lite.examples`` is imported from."""
+    spec = importlib.util.find_spec("autograd_lite.examples")
+    places = spec.submodule_search_locations if spec is not None else None
+    return any(Path(place).resolve() == folder.resolve() for place in places or ())
 
 
 def _cell(kind: str, text: str) -> dict[str, Any]:
@@ -294,8 +297,8 @@ def _module_level(tree: ast.Module, lines: list[str], main: ast.FunctionDef) -> 
 def _sections(main: ast.FunctionDef, lines: list[str]) -> list[str]:
     """``main``'s body, dedented, cut before each top-level ``section(...)`` call.
 
-    The final ``return lesson.finish(...)`` becomes an expression, so that
-    the notebook shows the lesson's key numbers as the last cell's result.
+    The final ``return lesson.finish(...)`` becomes ``outcome = lesson.finish(...)``:
+    the notebook ends with the lesson's last words, and ``outcome`` holds its numbers.
     """
     body = main.body
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
@@ -313,7 +316,7 @@ def _sections(main: ast.FunctionDef, lines: list[str]) -> list[str]:
     if isinstance(last, ast.Return) and last.value is not None:
         lines = list(lines)
         line = lines[last.lineno - 1]
-        lines[last.lineno - 1] = line.replace("return ", "", 1)  # its first word
+        lines[last.lineno - 1] = line.replace("return ", "outcome = ", 1)  # its first word
     end = main.end_lineno or main.lineno
     return [
         textwrap.dedent("\n".join(lines[first - 1 : after - 1]))

@@ -633,8 +633,7 @@ def test_a_lesson_name_reaches_the_notebook_as_data(
     )
     file_arg, describe_arg, _ = call.args
     assert isinstance(file_arg, ast.Constant) and file_arg.value == f"{name}.py"
-    assert isinstance(describe_arg, ast.Call) and isinstance(describe_arg.args[0], ast.Constant)
-    assert describe_arg.args[0].value == name
+    assert isinstance(describe_arg, ast.Constant) and describe_arg.value == lessons.describe(name)
     assert "pwned" not in "".join(
         ast.unparse(n) for n in ast.walk(ast.parse(start)) if isinstance(n, ast.Name)
     )
