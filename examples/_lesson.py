@@ -41,7 +41,11 @@ import matplotlib
 
 matplotlib.use("Agg")  # draw to files only: no window, no display needed
 import matplotlib.pyplot as plt  # after choosing the backend
-from _ja import DOCS, MESSAGES  # the Japanese edition of the lessons
+
+if __package__:  # imported as autograd_lite.examples._lesson (a notebook, an installed lesson)
+    from ._ja import DOCS, MESSAGES  # the Japanese edition of the lessons
+else:  # by its bare name, beside the lesson scripts
+    from _ja import DOCS, MESSAGES
 
 from autograd_lite import i18n
 
