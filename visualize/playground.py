@@ -243,7 +243,11 @@ def _int(text: str, what: str) -> int:
 
 
 def _hidden(value: object) -> tuple[int, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+    if isinstance(value, str):  # as typed in the page: "16, 16"
+        if len(value) > 40:
+            raise ValueError("hidden must be a few layer sizes, such as 16, 16")
+        value = [_int(n.strip(), "a hidden layer's size") for n in value.split(",") if n.strip()]
+    if isinstance(value, bytes) or not isinstance(value, Sequence):
         raise ValueError("hidden must be a list of layer sizes")
     if not 1 <= len(value) <= MAX_LAYERS:
         raise ValueError(f"hidden must have 1 to {MAX_LAYERS} layers, got {len(value)}")
@@ -450,6 +454,19 @@ class Playground:
         if action == "step":
             self.trainer.step(steps)
         return self.trainer.shown()
+
+    def choices(self) -> dict[str, Any]:
+        """What the page's menus offer, and the versions it reports."""
+        import sys
+
+        import autograd_lite
+
+        return {
+            "data": list(DATASETS),
+            "activation": list(ACTIVATIONS),
+            "python": sys.version.split()[0],
+            "version": autograd_lite.__version__,
+        }
 
     def query(self, text: str) -> dict[str, Any]:
         """The state a URL fragment holds, or the default state and the reason it was refused."""
