@@ -17,15 +17,25 @@ A development tool, not part of the installed package.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import email.parser
+import functools
+import http.server
 import json
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import zipfile
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from selenium.webdriver.remote.webdriver import WebDriver
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "playground"
@@ -70,7 +80,9 @@ def npm_packages() -> Path:
 
     if any(installed(name) != version for name, version in wanted.items()):
         if shutil.which("npm") is None:
-            raise BuildError("npm is not installed: it fetches Pyodide and viz-js (apt install npm)")
+            raise BuildError(
+                "npm is not installed: it fetches Pyodide and viz-js (apt install npm)"
+            )
         _run(["npm", "ci", "--no-audit", "--no-fund"], SOURCE, "npm ci")
     return modules
 
@@ -194,6 +206,75 @@ def build(outdir: Path) -> Path:
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return outdir
+
+
+# -- serving and opening the built page (the tests, the benchmark, the screenshots) -------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {  # noqa: RUF012  (the base class's own attribute, widened)
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+    }
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1 (a free port) while in the block; yields the page's URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+#: Chromium switch that makes every host but 127.0.0.1 unresolvable: a request that leaves
+#: the page's origin fails, and shows in the console.
+OWN_ORIGIN_ONLY = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+
+
+def _timeout_error() -> type[Exception]:
+    from selenium.common.exceptions import TimeoutException
+
+    return TimeoutException
+
+
+def wait_for(driver: WebDriver, script: str, timeout: float, what: str) -> Any:
+    """Poll ``script`` (JavaScript returning a value) until it is truthy; TimeoutError after."""
+    driver.set_script_timeout(max(timeout, 1.0))
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            got = driver.execute_script(script)
+        except _timeout_error():  # the page's thread was busy in Python: ask again
+            got = None
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            error = driver.execute_script("return document.getElementById('error').textContent")
+            raise TimeoutError(f"{what} took more than {timeout:g} s (error shown: {error!r})")
+        time.sleep(0.05)
+
+
+def wait_ready(driver: WebDriver, timeout: float = 300.0) -> None:
+    """Wait until the page has loaded Python and drawn its first view."""
+    wait_for(driver, "return document.body.dataset.ready === '1'", timeout, "loading the page")
+    wait_idle(driver, timeout)
+
+
+def wait_idle(driver: WebDriver, timeout: float = 60.0) -> None:
+    """Wait until the page is not computing (``data-busy`` is gone)."""
+    wait_for(driver, "return document.body.dataset.busy === undefined", timeout, "computing")
 
 
 def main(argv: list[str] | None = None) -> int:

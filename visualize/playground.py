@@ -130,7 +130,9 @@ class State:
         if not isinstance(expr, str):
             raise ValueError(f"the expression must be text, got {type(expr).__name__}")
         if len(expr) > MAX_EXPR:
-            raise ValueError(f"the expression is {len(expr):,} characters; the limit is {MAX_EXPR:,}")
+            raise ValueError(
+                f"the expression is {len(expr):,} characters; the limit is {MAX_EXPR:,}"
+            )
         values_raw = raw.get("values", base.values)
         if not isinstance(values_raw, Mapping):
             raise ValueError("values must map variable names to numbers")
@@ -194,7 +196,9 @@ class State:
             raise ValueError(f"the link must be text, got {type(text).__name__}")
         text = text.removeprefix("#")
         if len(text) > MAX_QUERY:
-            raise ValueError(f"the link's state is {len(text):,} characters; the limit is {MAX_QUERY:,}")
+            raise ValueError(
+                f"the link's state is {len(text):,} characters; the limit is {MAX_QUERY:,}"
+            )
         keys = {"expr", "values", "params", "wrt", "tab", "data", "hidden", "act", "lr"}
         try:
             pairs = urllib.parse.parse_qsl(
@@ -220,7 +224,9 @@ class State:
             if key in got:
                 raw[name] = got[key]
         if "hidden" in got:
-            raw["hidden"] = [_int(n, "a hidden layer's size") for n in got["hidden"].split(",") if n]
+            raw["hidden"] = [
+                _int(n, "a hidden layer's size") for n in got["hidden"].split(",") if n
+            ]
         if "lr" in got:
             raw["lr"] = got["lr"]
         return cls.from_dict(raw)
@@ -266,7 +272,9 @@ def _pairs(text: str) -> dict[str, str]:
             continue
         name, eq, number = part.partition("=")
         if not eq:
-            raise ValueError(f"a variable in the link must read NAME=NUMBER, got {reprlib.repr(part)}")
+            raise ValueError(
+                f"a variable in the link must read NAME=NUMBER, got {reprlib.repr(part)}"
+            )
         if name in out:
             raise ValueError(f"the variable {reprlib.repr(name)} appears twice in the link")
         if len(out) >= MAX_VARIABLES:
@@ -714,7 +722,9 @@ class Trainer:
                 for k, x in enumerate(self.losses)
                 if math.isfinite(x)
             )
-            parts.append(f'<polyline points="{points}" fill="none" stroke="#d95f02" stroke-width="2"/>')
+            parts.append(
+                f'<polyline points="{points}" fill="none" stroke="#d95f02" stroke-width="2"/>'
+            )
         parts += [
             f'<text x="{pad - 3}" y="12" font-size="10" text-anchor="end">{html.escape(fmt(top))}</text>',
             f'<text x="{pad - 3}" y="{h - pad}" font-size="10" text-anchor="end">0</text>',
