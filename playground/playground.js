@@ -399,10 +399,13 @@ async function main() {
     const t3 = performance.now();
     recompute();
     timings.firstView = performance.now() - t3;
+    timings.firstLayout = timings.lastLayout;
+    timings.firstPython = timings.firstView - timings.firstLayout;
     if (fromLink.error) { $("error").textContent = fromLink.error; }
     selectTab(state.tab, false);
     timings.total = performance.now() - t0;
     $("status").textContent = `Ready: Python ${choices.python} and autograd_lite ${choices.version} loaded in ${(timings.total / 1000).toFixed(1)} s.`;
+    timings.readyAt = performance.now();  // since the navigation started
     document.body.dataset.ready = "1";
   } catch (e) {
     $("status").textContent = "";

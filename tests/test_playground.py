@@ -75,7 +75,7 @@ def test_random_expressions_give_the_engines_value_and_gradients(sample: Any) ->
 def test_frames_are_animate_backwards_frames() -> None:
     pg = Playground()
     shown = pg.update({"expr": "x*x + x", "values": {"x": 2.0}, "params": []})
-    out, leaves = evaluate("x*x + x", {"x": 2.0})
+    out, _ = evaluate("x*x + x", {"x": 2.0})
     frames = BackwardFrames(Analysis(out))
     assert shown["frames"] == len(frames) == 4
     for k in range(len(frames)):

@@ -552,7 +552,6 @@ def python_script(state: State, out: Value, leaves: Mapping[str, Value]) -> str:
 
 
 def _train_script(state: State) -> list[str]:
-    make, extra, noise = DATASETS[state.data]
     k = dataset_classes(state.data)
     outputs = 1 if k == 2 else k
     loss = "hinge_loss" if k == 2 else "cross_entropy"
@@ -613,7 +612,7 @@ class Trainer:
         self.box = (min(xs) - pad_x, max(xs) + pad_x, min(ys) - pad_y, max(ys) + pad_y)
 
     def step(self, n: int) -> None:
-        """Up to ``n`` steps of full-batch gradient descent (fewer if ``STEP_BUDGET_S`` runs out)."""
+        """Up to ``n`` full-batch gradient steps (fewer if ``STEP_BUDGET_S`` runs out)."""
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_STEPS_PER_CALL:
             raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS_PER_CALL}")
         started = time.perf_counter()
@@ -726,7 +725,8 @@ class Trainer:
                 f'<polyline points="{points}" fill="none" stroke="#d95f02" stroke-width="2"/>'
             )
         parts += [
-            f'<text x="{pad - 3}" y="12" font-size="10" text-anchor="end">{html.escape(fmt(top))}</text>',
+            f'<text x="{pad - 3}" y="12" font-size="10" text-anchor="end">'
+            f"{html.escape(fmt(top))}</text>",
             f'<text x="{pad - 3}" y="{h - pad}" font-size="10" text-anchor="end">0</text>',
             f'<text x="{w - 6}" y="{h - 10}" font-size="10" text-anchor="end">step {n}</text>',
             f'<text x="{pad + 4}" y="{h - 10}" font-size="10">loss per step</text>',
