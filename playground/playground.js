@@ -12,7 +12,6 @@ let py = null;       // py(method, ...args): a Playground method, JSON in and ou
 let viz = null;
 let state = null;    // the state as Python last returned it
 let shown = null;    // Python's last answer to update()
-let generation = 0;  // bumped on every recompute: frames laid out before are stale
 
 function setBusy(on) {
   if (on) { document.body.dataset.busy = "1"; } else { delete document.body.dataset.busy; }
@@ -58,16 +57,30 @@ class Stepper {
     if (this.timer !== null) { clearInterval(this.timer); this.timer = null; }
     this.play.innerHTML = "&#x25B6; play";
   }
+  update(count, visible) {
+    if (visible) { this.stale = null; this.reset(count); } else { this.stale = count; }
+  }
+  shown() { if (this.stale !== null && this.stale !== undefined) { this.update(this.stale, true); } }
   // A new graph: keep the frame when the graph has as many frames, else show the last one.
+  // A new shape of graph is drawn left to right, or top to bottom when that fits the view
+  // better (narrow screens, wide graphs).
   reset(count) {
     const same = count === this.count;
     this.count = count;
     this.slider.max = String(Math.max(0, count - 1));
-    this.show(same ? this.index : count - 1);
+    if (same) { this.show(this.index); return; }
+    this.rankdir = "LR";
+    this.show(count - 1);
+    if (this.fits < 0.8) {
+      const wide = this.fits;
+      this.rankdir = "TB";
+      this.show(count - 1);
+      if (this.fits < wide) { this.rankdir = "LR"; this.show(count - 1); }
+    }
   }
   show(k) {
     const started = performance.now();
-    const frame = py("frame", this.which, Math.max(0, k));
+    const frame = py("frame", this.which, Math.max(0, k), this.rankdir || "LR");
     timings.lastFramePython = performance.now() - started;
     this.index = frame.index;
     this.count = frame.count;
@@ -80,7 +93,7 @@ class Stepper {
     const laidOut = performance.now();
     const svg = layout(frame.dot);
     timings.lastLayout = performance.now() - laidOut;
-    fit(svg, this.view);
+    this.fits = fit(svg, this.view);
     this.view.replaceChildren(svg);
     const current = svg.querySelector("g.current");
     if (current && this.view.scrollWidth > this.view.clientWidth) {
@@ -104,6 +117,7 @@ function fit(svg, view) {
   const scale = Math.max(0.65, Math.min(1, room / w));
   svg.style.width = `${w * scale}px`;
   svg.style.height = `${h * scale}px`;
+  return room / w;  // how much the drawing would have to shrink to fit (1 or more: it fits)
 }
 
 let steppers = null;
@@ -187,7 +201,6 @@ function recompute() {
   } catch (e) {
     $("error").textContent = `The page met an error: ${e.message || e}`;
   } finally {
-    generation += 1;
     timings.lastRecompute = performance.now() - started;
     setBusy(false);
   }
@@ -210,9 +223,9 @@ function show(answer) {
   history.replaceState(null, "", answer.url);
   $("python").textContent = answer.python;
   showSecond(answer.second);
-  steppers.main.reset(answer.frames);
-  if (!$("panel-second").hidden) { steppers.second.reset(answer.second.frames); }
-  else { steppers.second.stale = true; }
+  // A stepper hidden behind another tab has no width to fit: it redraws when shown.
+  steppers.main.update(answer.frames, !$("panel-graph").hidden);
+  steppers.second.update(answer.second.frames, !$("panel-second").hidden);
   if (trainer.needsReset(state)) { trainer.reset(); }
 }
 
@@ -311,12 +324,11 @@ function selectTab(name, focus) {
     $(`tab-${t}`).tabIndex = on ? 0 : -1;
     $(`panel-${t}`).hidden = !on;
   }
+  $("editor").hidden = name === "train";
   if (focus) { $(`tab-${name}`).focus(); }
   if (state && state.tab !== name) { state.tab = name; if (shown) { history.replaceState(null, "", shown.url.replace(/tab=\w+/, `tab=${name}`)); } }
-  if (name === "second" && shown && steppers.second.stale) {
-    steppers.second.stale = false;
-    steppers.second.reset(shown.second.frames);
-  }
+  if (name === "graph") { steppers.main.shown(); }
+  if (name === "second") { steppers.second.shown(); }
   if (name === "train" && !trainer.started && py) { trainer.reset(); }
 }
 

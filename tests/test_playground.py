@@ -87,6 +87,10 @@ def test_frames_are_animate_backwards_frames() -> None:
         )
     assert pg.frame("main", 99)["index"] == 3  # clamped, never an IndexError
     assert "Done: every gradient is in place." in pg.frame("main", 3)["caption"]
+    top_down = pg.frame("main", 2, "TB")
+    assert "rankdir=TB" in top_down["dot"] and top_down["caption"] == frames[2].caption
+    with pytest.raises(ValueError, match="rankdir must be one of LR, TB"):
+        pg.frame("main", 2, "RL")
 
 
 def test_second_derivative_matches_create_graph() -> None:
@@ -161,6 +165,19 @@ def test_variables_follow_the_expression_and_keep_their_values() -> None:
     # a syntax error mid-typing keeps the fields that were there
     shown = pg.update({"expr": "a*b + (", "values": {"a": 3.0, "b": 4.0, "c": 1.0}})
     assert [v["name"] for v in shown["variables"]] == ["a", "b", "c"]
+
+
+def test_a_variable_that_leaves_the_expression_comes_back_as_it_was() -> None:
+    pg = Playground()
+    pg.update({"expr": "tanh(x*w + b)", "values": {"x": 2.0, "w": -3.0, "b": 0.5}})
+    pg.update({"expr": "log(x)", "values": {"x": 2.0}, "params": []})  # typing over it
+    shown = pg.update({"expr": "tanh(x*w + b)", "values": {"x": 2.0}, "params": []})
+    assert {v["name"]: v["value"]["exact"] for v in shown["variables"]} == {
+        "x": "2.0",
+        "w": "-3.0",
+        "b": "0.5",
+    }
+    assert [v["param"] for v in shown["variables"]] == [False, True, True]
 
 
 def test_big_graphs_give_numbers_but_no_diagram() -> None:

@@ -56,6 +56,8 @@ __all__ = [
 
 #: The most variables an expression may have (each gets a field and a slider).
 MAX_VARIABLES = 12
+#: Variables whose values the page remembers after they leave the expression.
+MAX_REMEMBERED = 100
 #: The largest |value| a variable may take from the page or a URL.
 MAX_ABS_VALUE = 1e6
 #: Graphs with more values than this show their value and gradients but no diagram:
@@ -328,19 +330,25 @@ def _slider(x: float) -> list[float]:
 
 @dataclass
 class _Graph:
-    """One diagram's frames, or why it is not drawn."""
+    """One diagram's frames (left to right, and top to bottom when asked), or why not drawn."""
 
     frames: BackwardFrames | None
     why_not: str = ""
+    top_down: BackwardFrames | None = None
 
     def count(self) -> int:
         return len(self.frames) if self.frames is not None else 0
 
-    def frame(self, k: int) -> dict[str, Any]:
+    def frame(self, k: int, rankdir: str) -> dict[str, Any]:
         if self.frames is None:
             return {"index": 0, "count": 0, "caption": self.why_not, "node": "", "dot": ""}
-        k = max(0, min(len(self.frames) - 1, k))
-        drawn = self.frames[k]
+        frames = self.frames
+        if rankdir == "TB":
+            if self.top_down is None:
+                self.top_down = BackwardFrames(self.frames.analysis, rankdir="TB")
+            frames = self.top_down
+        k = max(0, min(len(frames) - 1, k))
+        drawn = frames[k]
         return {
             "index": k,
             "count": len(self.frames),
@@ -371,6 +379,11 @@ class Playground:
 
     def __init__(self) -> None:
         self.state = DEFAULT_STATE
+        #: name -> (value, is a parameter) of every variable seen, so that a variable that
+        #: leaves the expression while the learner types comes back as it was
+        self.remembered: dict[str, tuple[float, bool]] = {
+            n: (x, n in DEFAULT_STATE.params) for n, x in DEFAULT_STATE.values.items()
+        }
         self.graphs: dict[str, _Graph] = {"main": _Graph(None), "second": _Graph(None)}
         self.trainer: Trainer | None = None
 
@@ -386,8 +399,18 @@ class Playground:
             names = [n for n in state.values if n in self.state.values] or list(state.values)
         if len(names) > MAX_VARIABLES:
             return {"error": f"{len(names)} variables; the limit is {MAX_VARIABLES}"}
-        values = {n: state.values.get(n, self.state.values.get(n, 1.0)) for n in names}
-        params = tuple(p for p in state.params if p in values)
+        remembered = self.remembered
+        values = {n: state.values.get(n, remembered.get(n, (1.0, False))[0]) for n in names}
+        params = tuple(
+            n
+            for n in names
+            if n in state.params or (n not in state.values and remembered.get(n, (0, False))[1])
+        )
+        for n, x in values.items():  # newest last; the oldest forgotten beyond the limit
+            remembered.pop(n, None)
+            remembered[n] = (x, n in params)
+        while len(remembered) > MAX_REMEMBERED:
+            del remembered[next(iter(remembered))]
         wrt = state.wrt if state.wrt in values else (names[0] if names else "")
         state = replace(state, values=values, params=params, wrt=wrt)
         self.state = state
@@ -448,12 +471,16 @@ class Playground:
             "frames": self.graphs["second"].count(),
         }
 
-    def frame(self, which: str, k: int) -> dict[str, Any]:
-        """Frame ``k`` of the main graph or the gradient's graph: caption, current node, DOT."""
+    def frame(self, which: str, k: int, rankdir: str = "LR") -> dict[str, Any]:
+        """Frame ``k`` of the main graph or the gradient's graph: caption, current node, DOT.
+
+        ``rankdir``: ``"LR"`` (inputs on the left, the output on the right) or ``"TB"``
+        (inputs at the top, the output at the bottom: for narrow screens and wide graphs).
+        """
         graph = self.graphs[_choice(which, ("main", "second"), "which")]
         if isinstance(k, bool) or not isinstance(k, int):
             raise ValueError(f"the frame must be a whole number, got {reprlib.repr(k)}")
-        return graph.frame(k)
+        return graph.frame(k, _choice(rankdir, ("LR", "TB"), "rankdir"))
 
     def train(self, action: str, steps: int = 1) -> dict[str, Any]:
         """``"reset"`` a run from the state's settings, or ``"step"`` it ``steps`` times."""
@@ -704,7 +731,7 @@ class Trainer:
         return "".join(parts)
 
     def _curve_svg(self) -> str:
-        w, h, pad = 300, 150, 28
+        w, h, pad = 300, 150, 44
         parts = [
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
             f'aria-label="loss per step">',
