@@ -492,3 +492,20 @@ def test_a_link_restores_the_state(page: Any) -> None:
     assert driver.execute_script("return document.getElementById('param-a').checked") is True
     assert driver.execute_script("return document.getElementById('panel-second').hidden") is False
     assert {n: _exact(driver, f"grad-{n}") for n in ("a", "b")} == before
+
+
+def test_the_build_replaces_only_an_empty_folder_or_a_playground(tmp_path: Path) -> None:
+    from tools.build_playground import ROOT, BuildError, check_outdir
+
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(BuildError, match="holds something other than a playground"):
+        check_outdir(tmp_path)
+    with pytest.raises(BuildError, match="not a folder"):
+        check_outdir(tmp_path / "notes.txt")
+    with pytest.raises(BuildError, match="it holds the checkout"):
+        check_outdir(ROOT.parent)
+    assert check_outdir(tmp_path / "new") == (tmp_path / "new").resolve()
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "wheels.json").write_text("{}", encoding="utf-8")
+    assert check_outdir(tmp_path / "old") == (tmp_path / "old").resolve()
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"

@@ -180,12 +180,26 @@ def our_wheel(dest: Path) -> Path:
         return Path(shutil.copy2(built, dest / built.name))
 
 
-def build(outdir: Path) -> Path:
-    """Build the whole playground into ``outdir`` (replaced if it exists); returns it."""
-    modules = npm_packages()
-    outdir = outdir.resolve()
+def check_outdir(outdir: Path) -> Path:
+    """``outdir`` resolved, if building may replace it: it is absent, empty, or a playground."""
+    outdir = Path(outdir).resolve()
     if outdir == ROOT or ROOT.is_relative_to(outdir):
         raise BuildError(f"refusing to replace {outdir}: it holds the checkout")
+    if outdir.exists() or outdir.is_symlink():
+        if not outdir.is_dir() or outdir.is_symlink():
+            raise BuildError(f"{outdir} exists and is not a folder: give a folder to build into")
+        if any(outdir.iterdir()) and not (outdir / "wheels.json").is_file():
+            raise BuildError(
+                f"{outdir} is a folder that holds something other than a playground: "
+                "refusing to replace it (give an empty or a new folder)"
+            )
+    return outdir
+
+
+def build(outdir: Path) -> Path:
+    """Build the whole playground into ``outdir`` (replaced if it exists); returns it."""
+    outdir = check_outdir(outdir)
+    modules = npm_packages()
     partial = outdir.with_name(f".{outdir.name}.partial")
     shutil.rmtree(partial, ignore_errors=True)
     (partial / "pyodide").mkdir(parents=True)
