@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from tools.browser import headless_chromium, why_unavailable  # noqa: E402
 from tools.build_playground import OWN_ORIGIN_ONLY, build, serve, wait_for, wait_ready  # noqa: E402
-from visualize.playground import Playground, State, Trainer  # noqa: E402
+from visualize.playground import Playground, State, Trainer, variable_names  # noqa: E402
 
 #: Expressions of growing size: k terms of a neuron-like sum, about 5k values each.
 SIZES = (1, 2, 4, 8)
@@ -80,8 +80,8 @@ def set_expression(driver: Any, text: str, values: dict[str, float]) -> None:
         text,
     )
     wait_for(driver, "return document.body.dataset.busy === undefined", 120, "the expression")
-    for name, x in values.items():
-        driver.execute_async_script(REDRAW, f"var-{name}", repr(x))
+    for name in variable_names(text):
+        driver.execute_async_script(REDRAW, f"var-{name}", repr(values[name]))
 
 
 def native_redraw_ms(text: str, values: dict[str, float], repeats: int) -> float:

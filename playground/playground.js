@@ -272,19 +272,22 @@ const trainer = {
     $("train-status").dataset.step = String(r.step);
     $("train-status").dataset.loss = r.loss_exact;
     $("train-caption").textContent = r.caption;
-    $("boundary").innerHTML = r.boundary;  // SVG text written by Python from numbers only
-    $("curve").innerHTML = r.curve;
+    $("curve").innerHTML = r.curve;  // SVG text written by Python from numbers only
+    if (r.boundary === undefined) { return; }
+    this.viewsAt = performance.now();
+    $("boundary").innerHTML = r.boundary;
     const started = performance.now();
     const svg = layout(r.network);
     timings.networkLayout = performance.now() - started;
     fit(svg, $("network"));
     $("network").replaceChildren(svg);
   },
-  step(n) {
+  // While playing, the decision boundary and the network view redraw about once a second.
+  step(n, views = true) {
     setBusy(true);
     try {
       const started = performance.now();
-      const r = py("train", "step", n);
+      const r = py("train", "step", n, views);
       timings.lastTrainCall = performance.now() - started;
       this.draw(r);
       return r;
@@ -293,10 +296,13 @@ const trainer = {
   loop() {
     if (!this.playing) { return; }
     const started = performance.now();
-    this.step(this.stepsPerCall);
+    const views = performance.now() - (this.viewsAt || 0) > 1000;
+    this.step(this.stepsPerCall, views);
     const took = performance.now() - started;
-    // aim at a redraw about every 0.4 s
-    this.stepsPerCall = Math.max(1, Math.min(200, Math.round(this.stepsPerCall * 400 / Math.max(took, 1))));
+    // aim at a redraw of the figures and the loss curve about every 0.3 s
+    if (!views) {
+      this.stepsPerCall = Math.max(1, Math.min(200, Math.round(this.stepsPerCall * 300 / Math.max(took, 1))));
+    }
     setTimeout(() => this.loop(), 0);
   },
   play() {
@@ -307,8 +313,10 @@ const trainer = {
     this.loop();
   },
   pause() {
+    const was = this.playing;
     this.playing = false;
     $("train-play").innerHTML = "&#x25B6; train";
+    if (was) { this.draw(py("train", "show")); }  // the views as the run stands
   },
 };
 

@@ -268,6 +268,18 @@ def test_training_lowers_the_loss_and_draws_every_view() -> None:
     assert "<polyline" in shown["curve"]
 
 
+def test_training_without_views_leaves_out_the_costly_ones() -> None:
+    pg = Playground()
+    pg.update({"hidden": [4]})
+    quick = pg.train("step", 3, False)
+    assert quick["step"] == 3 and "boundary" not in quick and "network" not in quick
+    assert quick["accuracy"].endswith("%") and "<polyline" in quick["curve"]
+    full = pg.train("show")
+    assert full["step"] == 3 and full["network"].startswith("digraph")
+    with pytest.raises(ValueError, match="action must be one of"):
+        pg.train("explode")
+
+
 def test_training_steps_are_bounded() -> None:
     pg = Playground()
     pg.update({})

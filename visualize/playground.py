@@ -482,13 +482,18 @@ class Playground:
             raise ValueError(f"the frame must be a whole number, got {reprlib.repr(k)}")
         return graph.frame(k, _choice(rankdir, ("LR", "TB"), "rankdir"))
 
-    def train(self, action: str, steps: int = 1) -> dict[str, Any]:
-        """``"reset"`` a run from the state's settings, or ``"step"`` it ``steps`` times."""
+    def train(self, action: str, steps: int = 1, views: bool = True) -> dict[str, Any]:
+        """``"reset"`` a run from the state's settings, or ``"step"`` it ``steps`` times.
+
+        ``views=False`` leaves out the decision boundary and the network view (the
+        page redraws them about once a second while training plays).
+        """
+        _choice(action, ("reset", "step", "show"), "action")
         if action == "reset" or self.trainer is None:
             self.trainer = Trainer(self.state)
         if action == "step":
             self.trainer.step(steps)
-        return self.trainer.shown()
+        return self.trainer.shown(views=bool(views))
 
     def choices(self) -> dict[str, Any]:
         """What the page's menus offer, and the versions it reports."""
@@ -632,6 +637,7 @@ class Trainer:
         self.accuracy = 0.0
         self.seconds = 0.0
         self.grads = [0.0] * len(self.params)
+        self.outputs: list[Any] = []
         self.state = state
         xs = [p[0] for p in self.X]
         ys = [p[1] for p in self.X]
@@ -648,6 +654,7 @@ class Trainer:
                 break
             self.opt.zero_grad()
             loss = self.compiled(self.X, self.y)
+            self.outputs = list(self.compiled.outputs)
             self.grads = [float(p.grad) for p in self.params]
             self.opt.step()
             self.losses.append(loss)
@@ -669,31 +676,37 @@ class Trainer:
             return int(score[0] > 0.0)
         return max(range(len(score)), key=score.__getitem__)
 
-    def shown(self) -> dict[str, Any]:
-        """The loss curve, decision boundary, network view (DOT) and figures, for the page."""
-        x0, x1, y0, y1 = self.box
-        cells = [
-            [x0 + (i + 0.5) * (x1 - x0) / GRID, y1 - (j + 0.5) * (y1 - y0) / GRID]
-            for j in range(GRID)
-            for i in range(GRID)
-        ]
-        grid = self._scores(cells)
-        predicted = [self._class(s) for s in self._scores(self.X)]
+    def shown(self, *, views: bool = True) -> dict[str, Any]:
+        """The figures and loss curve, and (``views``) the decision boundary and network view.
+
+        The loss and accuracy are those of the last step: the mean loss and the
+        share of points classified right by the network that step started from.
+        """
+        outputs = self.outputs or self._scores(self.X)
+        predicted = [self._class(tuple(s)) for s in outputs]
         self.accuracy = sum(p == t for p, t in zip(predicted, self.y, strict=True)) / len(self.y)
-        for p, g in zip(self.params, self.grads, strict=True):
-            p.grad = g  # the network view draws the last step's gradients
         steps = len(self.losses)
-        return {
+        shown = {
             "step": steps,
             "loss": fmt(self.losses[-1]) if self.losses else "",
             "loss_exact": repr(self.losses[-1]) if self.losses else "",
             "accuracy": f"{self.accuracy:.0%}",
             "steps_per_s": f"{steps / self.seconds:.1f}" if self.seconds else "",
-            "boundary": self._boundary_svg(grid),
             "curve": self._curve_svg(),
-            "network": draw_model(self.model).source,
             "caption": self._caption(),
         }
+        if views:
+            x0, x1, y0, y1 = self.box
+            cells = [
+                [x0 + (i + 0.5) * (x1 - x0) / GRID, y1 - (j + 0.5) * (y1 - y0) / GRID]
+                for j in range(GRID)
+                for i in range(GRID)
+            ]
+            shown["boundary"] = self._boundary_svg(self._scores(cells))
+            for p, g in zip(self.params, self.grads, strict=True):
+                p.grad = g  # the network view draws the last step's gradients
+            shown["network"] = draw_model(self.model).source
+        return shown
 
     def _caption(self) -> str:
         s = self.state
