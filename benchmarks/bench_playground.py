@@ -40,7 +40,7 @@ from tools.build_playground import OWN_ORIGIN_ONLY, build, serve, wait_for, wait
 from visualize.playground import Playground, State, Trainer, variable_names  # noqa: E402
 
 #: Expressions of growing size: k terms of a neuron-like sum, about 5k values each.
-SIZES = (1, 2, 4, 8)
+SIZES = (1, 2, 4, 8, 12)
 
 
 def expression(k: int) -> tuple[str, dict[str, float]]:

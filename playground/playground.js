@@ -195,7 +195,7 @@ function recompute() {
   const started = performance.now();
   try {
     state.expr = $("expr").value;
-    const answer = py("update", state);
+    const answer = py("update", state, !$("panel-second").hidden, $("python-box").open);
     timings.lastUpdatePython = performance.now() - started;
     show(answer);
   } catch (e) {
@@ -221,15 +221,18 @@ function show(answer) {
     el.textContent = g.text; el.dataset.exact = g.exact;
   }
   history.replaceState(null, "", answer.url);
-  $("python").textContent = answer.python;
-  showSecond(answer.second);
+  $("python").textContent = answer.python || "";
+  if (answer.second) { showSecond(answer.second); } else { secondStale = true; }
   // A stepper hidden behind another tab has no width to fit: it redraws when shown.
   steppers.main.update(answer.frames, !$("panel-graph").hidden);
-  steppers.second.update(answer.second.frames, !$("panel-second").hidden);
+  if (answer.second) { steppers.second.update(answer.second.frames, !$("panel-second").hidden); }
   if (trainer.needsReset(state)) { trainer.reset(); }
 }
 
+let secondStale = false;  // the gradient's graph was not computed for the last edit
+
 function showSecond(second) {
+  secondStale = false;
   const select = $("wrt");
   const names = Object.keys(shown.grads);
   if (select.dataset.names !== names.join(",")) {
@@ -336,7 +339,11 @@ function selectTab(name, focus) {
   if (focus) { $(`tab-${name}`).focus(); }
   if (state && state.tab !== name) { state.tab = name; if (shown) { history.replaceState(null, "", shown.url.replace(/tab=\w+/, `tab=${name}`)); } }
   if (name === "graph") { steppers.main.shown(); }
-  if (name === "second") { steppers.second.shown(); }
+  if (name === "second" && py && secondStale) {
+    const second = py("second_view");
+    showSecond(second);
+    steppers.second.update(second.frames, true);
+  } else if (name === "second") { steppers.second.shown(); }
   if (name === "train" && !trainer.started && py) { trainer.reset(); }
 }
 
@@ -375,7 +382,9 @@ function wire() {
     });
   });
   $("copy-link").addEventListener("click", () => copy(location.href, "link"));
-  $("copy-python").addEventListener("click", () => copy($("python").textContent, "Python script"));
+  const script = () => { $("python").textContent = py("script"); return $("python").textContent; };
+  $("copy-python").addEventListener("click", () => copy(script(), "Python script"));
+  $("python-box").addEventListener("toggle", () => { if ($("python-box").open) { script(); } });
 }
 
 async function main() {

@@ -386,9 +386,20 @@ class Playground:
         }
         self.graphs: dict[str, _Graph] = {"main": _Graph(None), "second": _Graph(None)}
         self.trainer: Trainer | None = None
+        #: the last good expression: its output, its leaves by name, the parameters among them
+        self._built: tuple[State, Value, dict[str, Value], list[Value]] | None = None
+        self._second_done = False
+        self._second_shown: dict[str, Any] = {}
 
-    def update(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """Recompute everything after an edit; an error comes back in ``error``, never raised."""
+    def update(
+        self, raw: Mapping[str, Any], second: bool = True, script: bool = True
+    ) -> dict[str, Any]:
+        """Recompute after an edit; an error comes back in ``error``, never raised.
+
+        ``second`` and ``script``: also the gradient's graph and "copy as Python"
+        (the page asks for them only while they are on screen; ``second_view()``
+        and ``script()`` give them later).
+        """
         try:
             state = State.from_dict(raw)
         except ValueError as error:
@@ -437,9 +448,30 @@ class Playground:
         shown["value_exact"] = repr(out.data)
         shown["grads"] = {n: _number(g) for n, g in zip(leaves, gs, strict=True)}
         shown["frames"] = self.graphs["main"].count()
-        shown["second"] = self._second(out, leaves, marked, wrt)
-        shown["python"] = python_script(state, out, leaves)
+        self._built = (state, out, leaves, marked)
+        self._second_done = False
+        if second:
+            shown["second"] = self.second_view()
+        if script:
+            shown["python"] = self.script()
         return shown
+
+    def second_view(self) -> dict[str, Any]:
+        """The graph of ∂out/∂wrt for the last good state, and its gradients."""
+        if self._built is None:
+            return {"wrt": "", "value": "", "grads": {}, "frames": 0}
+        state, out, leaves, marked = self._built
+        if not self._second_done:
+            self._second_shown = self._second(out, leaves, marked, state.wrt)
+            self._second_done = True
+        return self._second_shown
+
+    def script(self) -> str:
+        """"Copy as Python" for the last good state."""
+        if self._built is None:
+            return ""
+        state, out, leaves, _ = self._built
+        return python_script(state, out, leaves)
 
     def _second(
         self, out: Value, leaves: dict[str, Value], marked: list[Value], wrt: str
