@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from tools.browser import headless_chromium, why_unavailable  # noqa: E402
 from tools.build_playground import OWN_ORIGIN_ONLY, build, serve, wait_for, wait_ready  # noqa: E402
-from visualize.playground import Playground, State, Trainer, variable_names  # noqa: E402
+from visualize.expr import variable_names  # noqa: E402
+from visualize.playground import Playground, State, Trainer  # noqa: E402
 
 #: Expressions of growing size: k terms of a neuron-like sum, about 5k values each.
 SIZES = (1, 2, 4, 8, 12)

@@ -25,7 +25,7 @@ from autograd_lite import Value, grad
 from autograd_lite.testing import expressions_with_inputs
 from tools.browser import why_unavailable
 from visualize.animate import BackwardFrames
-from visualize.expr import FUNCTIONS, evaluate
+from visualize.expr import FUNCTIONS, evaluate, variable_names
 from visualize.graph import Analysis
 from visualize.playground import (
     DEFAULT_STATE,
@@ -34,7 +34,6 @@ from visualize.playground import (
     Playground,
     State,
     Trainer,
-    variable_names,
 )
 
 #: The operations the expression language has: the arithmetic rows and its named functions.

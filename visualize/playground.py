@@ -22,7 +22,6 @@ True
 
 from __future__ import annotations
 
-import ast
 import html
 import math
 import reprlib
@@ -38,7 +37,7 @@ from autograd_lite.demo import DATASETS, dataset_classes
 from autograd_lite.engine import grad
 from autograd_lite.ops import Primitive
 from visualize.animate import BackwardFrames
-from visualize.expr import FUNCTIONS, MAX_LENGTH, ExpressionError, evaluate
+from visualize.expr import FUNCTIONS, MAX_LENGTH, ExpressionError, evaluate, variable_names
 from visualize.graph import Analysis
 from visualize.model import draw_model
 from visualize.style import fmt, printable
@@ -51,7 +50,6 @@ __all__ = [
     "State",
     "Trainer",
     "python_script",
-    "variable_names",
 ]
 
 #: The most variables an expression may have (each gets a field and a slider).
@@ -288,35 +286,6 @@ def _pairs(text: str) -> dict[str, str]:
 # -- the expression ----------------------------------------------------------------
 
 
-def variable_names(text: str) -> list[str]:
-    """The variables of ``text``, in order of first appearance (``ExpressionError`` if none parse).
-
-    >>> variable_names("tanh(x*w + b) + w")
-    ['x', 'w', 'b']
-    """
-    if not isinstance(text, str) or len(text) > MAX_EXPR:
-        raise ExpressionError(f"the expression must be text of at most {MAX_EXPR:,} characters")
-    # evaluate() checks the text fully; this only needs the names, so it asks the parser
-    # after the same bracket-depth guard (Python's parser recurses on brackets).
-    depth = deepest = 0
-    for ch in text:
-        depth += ch in "([{"
-        depth -= ch in ")]}"
-        deepest = max(deepest, depth)
-    if deepest > 100:
-        raise ExpressionError("the expression nests brackets too deeply")
-    try:
-        tree = ast.parse(text, mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        raise ExpressionError("the expression cannot be parsed") from None
-    names: dict[str, None] = {}
-    # Name nodes in source order (ast.walk is breadth first: sort by position).
-    found = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in FUNCTIONS]
-    for node in sorted(found, key=lambda n: (n.lineno, n.col_offset)):
-        names[node.id] = None
-    return list(names)
-
-
 def _number(x: float) -> dict[str, Any]:
     """A number as the page shows it (4 decimals) and exactly (for tests and tooltips)."""
     return {"text": fmt(x), "exact": repr(float(x))}
@@ -405,7 +374,7 @@ class Playground:
         except ValueError as error:
             return {"error": str(error), "state": self.state.to_dict()}
         try:
-            names = variable_names(state.expr)
+            names = variable_names(state.expr)  # the state's check bounded its length
         except ExpressionError:
             names = [n for n in state.values if n in self.state.values] or list(state.values)
         if len(names) > MAX_VARIABLES:
@@ -467,7 +436,7 @@ class Playground:
         return self._second_shown
 
     def script(self) -> str:
-        """"Copy as Python" for the last good state."""
+        """ "Copy as Python" for the last good state."""
         if self._built is None:
             return ""
         state, out, leaves, _ = self._built
