@@ -40,13 +40,14 @@ from tools.build_playground import OWN_ORIGIN_ONLY, build, serve, wait_for, wait
 from visualize.expr import variable_names  # noqa: E402
 from visualize.playground import Playground, State, Trainer  # noqa: E402
 
-#: Expressions of growing size: k terms of a neuron-like sum, about 5k values each.
-SIZES = (1, 2, 4, 8, 12)
+#: Expressions of growing size: tanh of k products, 6 to 40 values (at most 8 weights, so
+#: that the page's limit of 12 variables holds).
+SIZES = (1, 2, 4, 8, 14)
 
 
 def expression(k: int) -> tuple[str, dict[str, float]]:
-    terms = " + ".join(f"w{i}*x{i % 2}" for i in range(k))
-    values = {f"w{i}": 0.1 * (i + 1) for i in range(k)} | {"x0": 0.5, "x1": -1.5}
+    terms = " + ".join(f"w{i % 8}*x{i % 2}" for i in range(k))
+    values = {f"w{i}": 0.1 * (i + 1) for i in range(min(k, 8))} | {"x0": 0.5, "x1": -1.5}
     return f"tanh({terms} + b)", values | {"b": 0.2}
 
 
