@@ -271,7 +271,8 @@ const trainer = {
   },
   draw(r) {
     $("train-status").textContent = `step ${r.step}` + (r.loss ? `, loss ${r.loss}, accuracy ${r.accuracy}` : "") +
-      (r.steps_per_s ? `, ${r.steps_per_s} steps/s` : "");
+      (r.steps_per_s ? `, ${r.steps_per_s} steps/s` : "") + (r.error ? `. ${r.error}` : "");
+    if (r.error && this.playing) { this.playing = false; $("train-play").innerHTML = "&#x25B6; train"; }
     $("train-status").dataset.step = String(r.step);
     $("train-status").dataset.loss = r.loss_exact;
     $("train-caption").textContent = r.caption;
@@ -279,6 +280,13 @@ const trainer = {
     if (r.boundary === undefined) { return; }
     this.viewsAt = performance.now();
     $("boundary").innerHTML = r.boundary;
+    if (!r.network) {
+      const note = document.createElement("p");
+      note.className = "note";
+      note.textContent = r.network_note;
+      $("network").replaceChildren(note);
+      return;
+    }
     const started = performance.now();
     const svg = layout(r.network);
     timings.networkLayout = performance.now() - started;

@@ -279,6 +279,23 @@ def test_training_without_views_leaves_out_the_costly_ones() -> None:
         pg.train("explode")
 
 
+def test_several_classes_train_one_hot_and_divergence_stops_with_the_reason() -> None:
+    pg = Playground()
+    pg.update({"data": "blobs", "hidden": [8], "lr": 0.1})
+    first = pg.train("step", 1, False)
+    later = pg.train("step", 30, False)
+    assert first["error"] == later["error"] == ""
+    assert float(later["loss_exact"]) < float(first["loss_exact"])
+    pg.update({"data": "blobs", "hidden": [32, 32, 32], "lr": 10.0})
+    pg.train("reset")
+    for _ in range(20):
+        shown = pg.train("step", 5, False)
+        if shown["error"]:
+            break
+    assert shown["error"].startswith("training stopped:") and len(shown["error"]) < 400
+    assert "more than max_edges" in pg.train("show")["network_note"]  # 2,208 weights
+
+
 def test_training_steps_are_bounded() -> None:
     pg = Playground()
     pg.update({})

@@ -38,7 +38,7 @@ from autograd_lite.engine import grad
 from autograd_lite.ops import Primitive
 from visualize.animate import BackwardFrames
 from visualize.expr import FUNCTIONS, MAX_LENGTH, ExpressionError, evaluate, variable_names
-from visualize.graph import Analysis
+from visualize.graph import Analysis, GraphTooLargeError
 from visualize.model import draw_model
 from visualize.style import fmt, printable
 
@@ -436,7 +436,7 @@ class Playground:
         return self._second_shown
 
     def script(self) -> str:
-        """ "Copy as Python" for the last good state."""
+        """The "copy as Python" script of the last good state."""
         if self._built is None:
             return ""
         state, out, leaves, _ = self._built
@@ -492,9 +492,15 @@ class Playground:
         _choice(action, ("reset", "step", "show"), "action")
         if action == "reset" or self.trainer is None:
             self.trainer = Trainer(self.state)
+        error = ""
         if action == "step":
-            self.trainer.step(steps)
-        return self.trainer.shown(views=bool(views))
+            steps = _steps(steps)
+            try:
+                self.trainer.step(steps)
+            except (ArithmeticError, ValueError) as stopped:  # diverged: the engine says where
+                why = str(stopped)
+                error = f"training stopped: {why if len(why) <= 300 else why[:299] + '…'}"
+        return self.trainer.shown(views=bool(views)) | {"error": error}
 
     def choices(self) -> dict[str, Any]:
         """What the page's menus offer, and the versions it reports."""
@@ -610,6 +616,12 @@ def _train_script(state: State) -> list[str]:
 # -- training ------------------------------------------------------------------------
 
 
+def _steps(n: object) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_STEPS_PER_CALL:
+        raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS_PER_CALL}")
+    return n
+
+
 class Trainer:
     """One compiled (python backend) training run on a 2-D data set, a step at a time."""
 
@@ -625,14 +637,20 @@ class Trainer:
         self.params = self.model.parameters()
         self.opt = optim.SGD(self.params, lr=state.lr)
         model, loss_fn = self.model, self.loss_fn
+        # A recorded target cannot pick a logit by index: several classes go in one-hot.
+        self.targets: list[Any] = (
+            list(self.y)
+            if self.classes == 2
+            else [[float(j == t) for j in range(self.classes)] for t in self.y]
+        )
         self.compiled: CompiledStep = compile(
             lambda x, t: (loss_fn(model(x), t), model(x)),
             self.params,
-            example=(self.X[0], self.y[0]),
+            example=(self.X[0], self.targets[0]),
         )
         # The first call is checked against the eager engine on its whole batch: make it a
         # small one, not the decision-boundary grid.
-        self.compiled(self.X[:4], self.y[:4])
+        self.compiled(self.X[:4], self.targets[:4])
         self.opt.zero_grad()
         self.losses: list[float] = []
         self.accuracy = 0.0
@@ -647,14 +665,15 @@ class Trainer:
 
     def step(self, n: int) -> None:
         """Up to ``n`` full-batch gradient steps (fewer if ``STEP_BUDGET_S`` runs out)."""
-        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_STEPS_PER_CALL:
-            raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS_PER_CALL}")
+        n = _steps(n)
         started = time.perf_counter()
         for _ in range(n):
             if len(self.losses) >= MAX_STEPS:
                 break
             self.opt.zero_grad()
-            loss = self.compiled(self.X, self.y)
+            loss = self.compiled(self.X, self.targets)
+            if not math.isfinite(loss):
+                raise FloatingPointError(f"the loss is {loss}: lower the learning rate")
             self.outputs = list(self.compiled.outputs)
             self.grads = [float(p.grad) for p in self.params]
             self.opt.step()
@@ -666,8 +685,7 @@ class Trainer:
     def _scores(self, points: list[list[float]]) -> list[tuple[float, ...]]:
         """The model's outputs at ``points`` (the compiled step, gradients put back after)."""
         saved = [p.grad for p in self.params]
-        targets: list[Any] = [0] * len(points)
-        self.compiled(points, targets)
+        self.compiled(points, [self.targets[0]] * len(points))
         for p, g in zip(self.params, saved, strict=True):
             p.grad = g
         return [tuple(o) for o in self.compiled.outputs]
@@ -703,10 +721,19 @@ class Trainer:
                 for j in range(GRID)
                 for i in range(GRID)
             ]
-            shown["boundary"] = self._boundary_svg(self._scores(cells))
+            try:
+                grid: list[tuple[float, ...]] | None = self._scores(cells)
+            except (ArithmeticError, ValueError):  # a diverged network: the points alone
+                grid = None
+            shown["boundary"] = self._boundary_svg(grid)
             for p, g in zip(self.params, self.grads, strict=True):
                 p.grad = g  # the network view draws the last step's gradients
-            shown["network"] = draw_model(self.model).source
+            try:
+                shown["network"] = draw_model(self.model).source
+                shown["network_note"] = ""
+            except GraphTooLargeError as error:  # the layout would take the page's seconds
+                shown["network"] = ""
+                shown["network_note"] = f"The network view is not drawn: {error}"
         return shown
 
     def _caption(self) -> str:
@@ -717,7 +744,7 @@ class Trainer:
             "points; one step = one pass over all of them (compiled, python backend)"
         )
 
-    def _boundary_svg(self, grid: list[tuple[float, ...]]) -> str:
+    def _boundary_svg(self, grid: list[tuple[float, ...]] | None) -> str:
         size = 300
         cell = size / GRID
         x0, x1, y0, y1 = self.box
@@ -727,7 +754,7 @@ class Trainer:
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
             f'role="img" aria-label="decision boundary">'
         ]
-        for k, score in enumerate(grid):
+        for k, score in enumerate(grid or []):
             i, j = k % GRID, k // GRID
             c = self._class(score)
             parts.append(
