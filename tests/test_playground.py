@@ -537,3 +537,42 @@ def test_the_build_replaces_only_an_empty_folder_or_a_playground(tmp_path: Path)
     (tmp_path / "old" / "wheels.json").write_text("{}", encoding="utf-8")
     assert check_outdir(tmp_path / "old") == (tmp_path / "old").resolve()
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
+def test_a_narrow_screen_and_the_keyboard(page: Any) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from tools.build_playground import wait_idle
+
+    driver, _ = page
+    size = driver.get_window_size()
+    driver.set_window_size(390, 900)
+    try:
+        _set_expression(driver, "tanh(x*w + b)", {"x": 2.0, "w": -3.0, "b": 0.5})
+        width = driver.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        assert width[0] <= width[1], f"the page is wider than a 390 px screen: {width}"
+        stepper = driver.find_element(By.CSS_SELECTOR, '.stepper[data-which="main"]')
+        view = stepper.find_element(By.CSS_SELECTOR, ".view")
+        last = int(stepper.get_attribute("data-frame"))
+        view.send_keys(Keys.ARROW_LEFT)
+        view.send_keys(Keys.ARROW_LEFT)
+        assert int(stepper.get_attribute("data-frame")) == last - 2
+        view.send_keys(Keys.HOME)
+        assert stepper.get_attribute("data-frame") == "0"
+        tab = driver.find_element(By.ID, "tab-graph")
+        tab.send_keys(Keys.ARROW_RIGHT)  # tabs move with the arrow keys
+        wait_idle(driver)
+        assert driver.execute_script("return document.activeElement.id") == "tab-second"
+        assert (
+            driver.execute_script("return document.getElementById('panel-second').hidden") is False
+        )
+        driver.switch_to.active_element.send_keys(Keys.ARROW_LEFT)
+        wait_idle(driver)
+    finally:
+        driver.set_window_size(size["width"], size["height"])
