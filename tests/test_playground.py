@@ -552,6 +552,7 @@ def test_a_narrow_screen_and_the_keyboard(page: Any) -> None:
     size = driver.get_window_size()
     driver.set_window_size(390, 900)
     try:
+        driver.execute_script("document.getElementById('tab-graph').click()")
         _set_expression(driver, "tanh(x*w + b)", {"x": 2.0, "w": -3.0, "b": 0.5})
         width = driver.execute_script(
             "return [document.documentElement.scrollWidth, window.innerWidth]"
