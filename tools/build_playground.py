@@ -9,7 +9,9 @@ a working playground that asks nothing of any other origin:
 * ``viz/viz.js``: Graphviz compiled to WebAssembly (``@viz-js/viz``, same lock);
 * ``wheels/``: autograd_lite's wheel, built from this checkout, and the
   pure-Python wheels of the dependencies it declares for the browser
-  (``sys_platform == "emscripten"``), fetched with pip; ``wheels.json`` lists them.
+  (``sys_platform == "emscripten"``), fetched with pip once and kept in
+  ``playground/.wheels`` (so that later builds need no network); ``wheels.json``
+  lists them.
 
 A development tool, not part of the installed package.
 """
@@ -47,6 +49,8 @@ PYODIDE_FILES = (
     "python_stdlib.zip",
     "pyodide-lock.json",
 )
+#: Dependency wheels fetched by earlier builds (not in git): later builds work offline.
+WHEEL_CACHE = SOURCE / ".wheels"
 #: The most dependency wheels followed (a loop in metadata would otherwise never end).
 MAX_WHEELS = 40
 
@@ -144,27 +148,50 @@ def dependency_wheels(wheel: Path, env: dict[str, str], dest: Path) -> list[Path
             seen.add(key)
             if len(seen) > MAX_WHEELS:
                 raise BuildError(f"more than {MAX_WHEELS} dependency wheels: is there a loop?")
-            before = set(dest.iterdir())
-            _run(
-                [sys.executable, "-m", "pip", "download", "-q", "--no-deps",
-                 "--only-binary=:all:", "--platform", "any", "--implementation", "py",
-                 "--abi", "none", "--python-version", env["python_version"],
-                 "--dest", str(dest), _pin(req)],
-                ROOT,
-                f"downloading {req.name}",
-            )  # fmt: skip
-            new = sorted(set(dest.iterdir()) - before) or sorted(dest.glob(f"{req.name}-*.whl"))
-            got = [p for p in new if canonicalize_name(p.name.split("-")[0]) == key]
-            if not got:
+            pin = _pin(req)
+            got = _cached(key, pin)
+            if got is None:  # not fetched before: ask the package index once
+                WHEEL_CACHE.mkdir(exist_ok=True)
+                before = set(WHEEL_CACHE.iterdir())
+                _run(
+                    [sys.executable, "-m", "pip", "download", "-q", "--no-deps",
+                     "--only-binary=:all:", "--platform", "any", "--implementation", "py",
+                     "--abi", "none", "--python-version", env["python_version"],
+                     "--dest", str(WHEEL_CACHE), pin],
+                    ROOT,
+                    f"downloading {req.name}",
+                )  # fmt: skip
+                new = [
+                    p
+                    for p in sorted(set(WHEEL_CACHE.iterdir()) - before)
+                    if canonicalize_name(p.name.split("-")[0]) == key
+                ]
+                got = new[0] if new else _cached(key, pin)
+            if got is None:
                 raise BuildError(f"pip download gave no wheel for {req.name}")
-            if not got[0].name.endswith("-none-any.whl"):
+            if not got.name.endswith("-none-any.whl"):
                 raise BuildError(
-                    f"{got[0].name} is not pure Python, so it cannot run in Pyodide: mark the "
+                    f"{got.name} is not pure Python, so it cannot run in Pyodide: mark the "
                     "dependency sys_platform != 'emscripten' in pyproject.toml"
                 )
-            found.append(got[0])
-            todo.append(got[0])
+            copied = Path(shutil.copy2(got, dest / got.name))
+            found.append(copied)
+            todo.append(copied)
     return found
+
+
+def _cached(key: str, pin: str) -> Path | None:
+    """A wheel fetched by an earlier build for ``pin`` (``name==version``), if any."""
+    from packaging.utils import canonicalize_name
+
+    _, exact, version = pin.partition("==")
+    if not exact or not WHEEL_CACHE.is_dir():
+        return None  # an unpinned requirement: let pip choose
+    for wheel in sorted(WHEEL_CACHE.glob("*-none-any.whl")):
+        parts = wheel.name.split("-")
+        if canonicalize_name(parts[0]) == key and parts[1] == version:
+            return wheel
+    return None
 
 
 def our_wheel(dest: Path) -> Path:
