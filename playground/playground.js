@@ -401,9 +401,11 @@ async function main() {
   const t0 = performance.now();
   try {
     const [pyodide, vizReady] = await Promise.all([
-      loadPyodide({ indexURL: new URL("./pyodide/", import.meta.url).href }),
-      vizInstance(),
+      loadPyodide({ indexURL: new URL("./pyodide/", import.meta.url).href })
+        .then((p) => { timings.pyodideAlone = performance.now() - t0; return p; }),
+      vizInstance().then((v) => { timings.viz = performance.now() - t0; return v; }),
     ]);
+    timings.scriptStart = t0;  // when this module began, since the navigation started
     viz = vizReady;
     timings.pyodide = performance.now() - t0;
     $("status").textContent = "Installing autograd_lite\u2026";
