@@ -16,7 +16,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,11 +64,12 @@ def why_unavailable() -> str | None:
 
 @contextlib.contextmanager
 def headless_chromium(
-    width: int = 1280, height: int = 800, *, scale: float = 1.0
+    width: int = 1280, height: int = 800, *, scale: float = 1.0, flags: Sequence[str] = ()
 ) -> Iterator[WebDriver]:
     """A Selenium driver for headless Chromium with a fresh profile, closed on exit.
 
-    ``scale`` is the device pixel ratio (2 gives sharp screenshots).
+    ``scale`` is the device pixel ratio (2 gives sharp screenshots); ``flags``
+    are more command-line switches.
 
     Browser console messages are collected: read them with
     ``driver.get_log("browser")``.
@@ -88,6 +89,7 @@ def headless_chromium(
             f"--user-data-dir={profile}",
             size,
             f"--force-device-scale-factor={scale}",
+            *flags,
         ):
             options.add_argument(flag)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})

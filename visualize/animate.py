@@ -26,8 +26,9 @@ import re
 import reprlib
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from autograd_lite import Value, i18n
 from visualize.graph import (
@@ -42,7 +43,17 @@ from visualize.graph import (
 from visualize.renderer import DEFAULT_TIMEOUT_S, LayoutTimeoutError, check_timeout, pipe
 from visualize.style import fmt, printable
 
-__all__ = ["DEFAULT_MAX_FRAMES", "MAX_PAGE_BYTES", "animate_backward", "page_path"]
+if TYPE_CHECKING:
+    import graphviz  # type: ignore[import-untyped]
+
+__all__ = [
+    "DEFAULT_MAX_FRAMES",
+    "MAX_PAGE_BYTES",
+    "BackwardFrames",
+    "Frame",
+    "animate_backward",
+    "page_path",
+]
 
 #: Each frame is a separate layout and a separate SVG, so time and page size grow with
 #: frames x values (frames <= values + 1): refuse graphs with more frames than this.
@@ -211,24 +222,56 @@ def animate_backward(
     return out
 
 
+@dataclass(frozen=True)
+class Frame:
+    """One frame of the backward pass: its caption, its current node (``v3``, or "") and DOT."""
+
+    caption: str
+    node: str
+    dot: graphviz.Digraph
+
+
+class BackwardFrames:
+    """The frames of ``a``'s backward pass, each drawn when asked for (``frames[k]``).
+
+    Frame 0 is the forward pass; frame k the k-th node of the backward pass.
+    All frames share one set of box widths, so the layout does not jump from
+    frame to frame. ``animate_backward`` and the playground both draw these.
+    """
+
+    def __init__(self, a: Analysis, *, rankdir: str = "LR") -> None:
+        self.analysis = a
+        self.rankdir = rankdir
+        self.views = [backward_view_of(a, k, highlight=True) for k in range(len(a.steps) + 1)]
+        self.widths = stable_widths(a, self.views)
+
+    def __len__(self) -> int:
+        return len(self.views)
+
+    def __getitem__(self, k: int) -> Frame:
+        view = self.views[k]
+        a = self.analysis
+        dot = to_digraph(a, view, backward=True, rankdir=self.rankdir, widths=self.widths)
+        current = f"v{view.current_node}" if view.current_node is not None else ""
+        return Frame(_caption(a, k), current, dot)
+
+
 def _write_frames(page: TextIO, a: Analysis, rankdir: str, deadline: float) -> None:
     """One laid-out frame per backward step, each written as soon as it is done."""
-    views = [backward_view_of(a, k, highlight=True) for k in range(len(a.steps) + 1)]
-    widths = stable_widths(a, views)
-    for k, view in enumerate(views):
-        dot = to_digraph(a, view, backward=True, rankdir=rankdir, widths=widths)
-        current = f"v{view.current_node}" if view.current_node is not None else ""
+    frames = BackwardFrames(a, rankdir=rankdir)
+    for k in range(len(frames)):
+        drawn = frames[k]
         started = time.monotonic()
-        svg = pipe(dot, "svg", timeout=max(deadline - started, 1e-9))
+        svg = pipe(drawn.dot, "svg", timeout=max(deadline - started, 1e-9))
         focus = html.escape(_focus(a, k))
         frame = (
-            f'<div class="frame" data-node="{current}" data-focus="{focus}"'
+            f'<div class="frame" data-node="{drawn.node}" data-focus="{focus}"'
             f"{' hidden' if k else ''}>"
-            f'<p class="caption">{html.escape(printable(_caption(a, k)))}</p>'
+            f'<p class="caption">{html.escape(printable(drawn.caption))}</p>'
             f"{_inline_svg(svg, k)}</div>\n"
         )
         if k == 0:
-            _refuse_early(len(views), time.monotonic() - started, len(frame), deadline - started)
+            _refuse_early(len(frames), time.monotonic() - started, len(frame), deadline - started)
         page.write(frame)
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "MAX_NODES",
     "ExpressionError",
     "evaluate",
+    "variable_names",
 ]
 
 MAX_LENGTH = 10_000  #: characters of expression text
@@ -263,6 +264,19 @@ def _apply(node: ast.AST, args: list[Value], variables: Mapping[str, Value]) -> 
         return result
     assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)  # checked before
     return FUNCTIONS[node.func.id][0](*args)
+
+
+def variable_names(text: str) -> list[str]:
+    """The variables ``text`` names, in order of first appearance (``ExpressionError`` if
+    it does not parse). The playground asks this to give each variable a field.
+
+    >>> variable_names("tanh(x*w + b) + w")
+    ['x', 'w', 'b']
+    """
+    root = _parse(_check_text(text))
+    found = [n for n in ast.walk(root) if isinstance(n, ast.Name) and n.id not in FUNCTIONS]
+    found.sort(key=lambda n: (n.lineno, n.col_offset))  # ast.walk goes breadth first
+    return list(dict.fromkeys(n.id for n in found))
 
 
 def evaluate(text: str, values: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:
