@@ -300,7 +300,7 @@ def _check_number(data: object, what: str) -> float:
 
 # -- making a node: one idea, written out ------------------------------------------
 # Every node the engine makes is the same slot writes: data, grad = 0.0,
-# requires_grad (_rg), op, and its parents: _a and _b for one or two inputs,
+# requires_grad (_rg), the primitive (_row), and its parents: _a and _b for one or two inputs,
 # or _inputs for n-ary rows (see Value.__slots__; _label only when named).
 # _leaf and _nary_node write them, and the functions that _unary and _binary
 # make write them inline, because making nodes is the engine's hot path: one
@@ -318,7 +318,7 @@ def _leaf(data: float, requires_grad: bool) -> Value:
     v._data = data
     v._grad = 0.0
     v._rg = requires_grad
-    v._op = None
+    v._row = None
     v._a = None
     v._b = None
     v._inputs = ()
@@ -330,7 +330,7 @@ def _nary_node(data: float, op: Primitive, inputs: tuple[Value, ...]) -> Value:
     v._data = data
     v._grad = 0.0
     v._rg = True
-    v._op = op
+    v._row = op
     v._a = None
     v._b = None
     v._inputs = inputs
@@ -371,7 +371,7 @@ def _unary(op: Primitive, name: str, doc: str | None = None) -> Callable[[Value]
         out._data = data
         out._grad = 0.0
         out._rg = True
-        out._op = op
+        out._row = op
         out._a = self
         out._b = None
         return out
@@ -417,7 +417,7 @@ def _binary(
         out._data = data
         out._grad = 0.0
         out._rg = True
-        out._op = op
+        out._row = op
         out._a = x
         out._b = y
         return out
@@ -459,13 +459,13 @@ class Value:
     # _data and _grad hold data and grad: the engine reads and writes them
     # directly, and the properties check what the user assigns.
     # _passes, set only by a backward pass, counts the passes summed in grad (see grad_passes).
-    __slots__ = ("_a", "_b", "_data", "_grad", "_inputs", "_label", "_op", "_passes", "_rg")
+    __slots__ = ("_a", "_b", "_data", "_grad", "_inputs", "_label", "_passes", "_rg", "_row")
 
     _data: float
     _grad: float
     _label: str
     _rg: bool
-    _op: Primitive | None
+    _row: Primitive | None
     _a: Value | None
     _b: Value | None
     _inputs: tuple[Value, ...]
@@ -478,7 +478,7 @@ class Value:
         if not isinstance(requires_grad, bool):
             raise TypeError(f"requires_grad must be a bool, got {type(requires_grad).__name__}")
         self._rg = requires_grad
-        self._op = None
+        self._row = None
         self._a = None
         self._b = None
         self._inputs = ()
@@ -524,7 +524,7 @@ class Value:
     @property
     def op(self) -> Primitive | None:
         """The primitive that made this node, or ``None`` for a leaf."""
-        return self._op
+        return self._row
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -538,7 +538,41 @@ class Value:
     @property
     def is_leaf(self) -> bool:
         """True for Values made by the user (inputs, parameters, constants)."""
-        return self._op is None
+        return self._row is None
+
+    # -- micrograd's names, so that code written along its lecture runs unchanged ----
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name for the inputs, as a set (read-only; ``parents`` keeps their order).
+
+        As in micrograd, a constant exponent is not an input: ``x ** 2`` has
+        ``_prev == {x}`` and writes the 2 in ``_op``.
+        """
+        row = self._row
+        if row is _POW and self._b is not None and not self._b._rg and self._b._row is None:
+            return {self._a} if self._a is not None else set()
+        return set(self.parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for the operation: its symbol as a string, ``''`` for a leaf.
+
+        The one mapping from our rows to micrograd's strings: ``add`` is
+        ``'+'``, ``mul`` ``'*'``, ``relu`` ``'ReLU'``, ``x ** 2`` (a constant
+        exponent) ``'**2'`` (``'**0.5'`` for 0.5), ``tanh`` ``'tanh'`` and
+        ``exp`` ``'exp'`` as in the lecture. micrograd builds ``-``, ``/`` and
+        unary minus from ``+``, ``*`` and ``**-1``; here they are rows of their
+        own and read ``'-'``, ``'/'`` and ``'neg'``, as every other row reads
+        its diagram symbol (``Primitive.symbol``: ``'**'`` for a Value exponent).
+        """
+        row = self._row
+        if row is None:
+            return ""
+        if row is _POW and self._b is not None and not self._b._rg and self._b._row is None:
+            k = self._b._data
+            return f"**{int(k)}" if k.is_integer() and abs(k) < 2.0**53 else f"**{k!r}"
+        return "ReLU" if row is _RELU else row.symbol
 
     @property
     def requires_grad(self) -> bool:
@@ -549,7 +583,7 @@ class Value:
     def requires_grad(self, flag: bool) -> None:
         if not isinstance(flag, bool):
             raise TypeError(f"requires_grad must be a bool, got {type(flag).__name__}")
-        if self._op is not None:
+        if self._row is not None:
             raise ValueError(
                 "requires_grad can only be changed on a leaf; use .detach() to cut the graph"
             )
@@ -610,7 +644,7 @@ class Value:
                 continue
             twin: Value = _new(type(node))
             twin._data, twin._grad = node._data, node._grad
-            twin._rg, twin._op = node._rg, node._op
+            twin._rg, twin._row = node._rg, node._row
             a = node._a
             if a is None:
                 twin._a = twin._b = None
@@ -630,9 +664,9 @@ class Value:
         return copied
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
-        if self._op is not None:
+        if self._row is not None:
             raise TypeError(
-                f"cannot pickle a Value made by {self._op.name}: its graph holds the engine's "
+                f"cannot pickle a Value made by {self._row.name}: its graph holds the engine's "
                 "functions. Pickle v.item() or v.detach(), or save a model with "
                 "autograd_lite.checkpoint"
             )
@@ -656,7 +690,7 @@ class Value:
             raise ValueError(f"cannot unpickle a Value: unknown fields {reprlib.repr(unknown)}")
         if "_data" not in fields:
             raise TypeError(f"cannot unpickle a {type(self).__name__}: no data in its state")
-        for name in ("_op", "_a", "_b"):
+        for name in ("_row", "_a", "_b"):
             if fields.get(name) is not None:
                 raise ValueError(f"cannot unpickle a Value with a graph ({name} is set)")
         if fields.get("_inputs", ()) != ():
@@ -666,7 +700,7 @@ class Value:
         requires_grad = fields.get("_rg", True)
         _check_flag(requires_grad, "an unpickled Value's requires_grad")
         self._rg = requires_grad
-        self._op = self._a = self._b = None
+        self._row = self._a = self._b = None
         self._inputs = ()
         if "_label" in fields:
             self.label = fields["_label"]  # a TypeError if it is not a str
@@ -788,7 +822,7 @@ def _operand(x: object) -> Value | None:
 
 
 #: Slots renamed since: a pickle made before still loads.
-_OLD_SLOT_NAMES = {"data": "_data", "grad": "_grad"}
+_OLD_SLOT_NAMES = {"data": "_data", "grad": "_grad", "_op": "_row"}
 
 _DATA_SLOT: Any = Value.__dict__["data"]  # the attribute's own descriptor (see tracing())
 
@@ -931,7 +965,7 @@ class _NotFinite(OverflowError):
 
 
 def _describe(node: Value) -> str:
-    op = node._op.name if node._op is not None else "leaf"
+    op = node._row.name if node._row is not None else "leaf"
     args = ", ".join(_fmt(p.data) for p in node.parents)
     name = f" {node.label!r}" if node.label else ""
     return f"{op}({args}) = {_fmt(node.data)}{name}"
@@ -987,7 +1021,7 @@ def _float_steps(nodes: Iterator[Value], grads: dict[Value, float], keep: Any) -
         for node in nodes:
             g = pop(node)  # every consumer has added its share by now
             keep(g)
-            op = node._op
+            op = node._row
             if op is None:
                 continue
             a = node._a
@@ -1046,7 +1080,7 @@ def _backprop_values(order: list[Value], grads: dict[Value, Any]) -> list[Value]
             if type(g) is not Value:
                 g = _leaf(float(g), False)
             found.append(g)
-            op = node._op
+            op = node._row
             if op is None:
                 continue
             inputs = node.parents
