@@ -38,6 +38,7 @@ Only ``hypothesis`` is needed (a dependency of autograd_lite).
 from __future__ import annotations
 
 import functools
+import importlib
 import math
 import os
 import sys
@@ -50,7 +51,7 @@ from hypothesis import assume, currently_in_test_context, reject
 from hypothesis import strategies as st
 
 from autograd_lite.calculus import _bounded
-from autograd_lite.checks import count, number, real
+from autograd_lite.checks import count, flag, number, real
 from autograd_lite.engine import Value, apply
 from autograd_lite.expression import ATOM, Text, format_operation, number_text
 from autograd_lite.gradcheck import (
@@ -77,6 +78,10 @@ __all__ = [
     "check_gradients",
     "expressions",
     "expressions_with_inputs",
+    "in_library",
+    "in_torch",
+    "torch_apply",
+    "torch_functions",
 ]
 
 #: Largest |value| a drawn sample may have at any node: beyond it rounding
@@ -132,8 +137,24 @@ class Expression:
         out = self.fold(leaves, apply)
         return out if isinstance(out, Value) else Value(out, requires_grad=False)
 
-    def __call__(self, **env: Value | float) -> Value:
-        """``expression(x=..., y=...)`` is ``expression.evaluate({"x": ..., "y": ...})``."""
+    def __call__(self, *args: Value | float, **env: Value | float) -> Value:
+        """``expression(x=..., y=...)`` is ``expression.evaluate({"x": ..., "y": ...})``.
+
+        Positions fill ``variables`` in their (sorted) order, so that the
+        calculus helpers, which call with positions, take an expression as a
+        function: ``e(2.0, 3.0)`` is ``e(x=2.0, y=3.0)`` for ``variables ==
+        ("x", "y")``. Positions and keywords mix as in a Python call.
+        """
+        names = self.variables
+        if len(args) > len(names):
+            raise TypeError(
+                f"{self} takes {len(names)} positional inputs {names!r} (its variables, "
+                f"sorted), got {len(args)}"
+            )
+        for name, x in zip(names, args, strict=False):
+            if name in env:
+                raise TypeError(f"{self} got two values for the variable {name!r}")
+            env[name] = x
         return self.evaluate(env)
 
     @property
@@ -228,6 +249,7 @@ def expressions(
     *,
     ops: Iterable[str | Primitive] | None = None,
     max_leaves: int = 8,
+    every_variable: bool = False,
 ) -> st.SearchStrategy[Expression]:
     """Random expression trees over ``variables``, with constants in [-3, 3].
 
@@ -238,6 +260,10 @@ def expressions(
     bias when the count is odd). Trees grow
     from leaves with ``st.recursive``, so failures shrink to small trees.
 
+    With ``every_variable=True`` each tree uses every variable: a missing
+    one takes the place of a constant leaf, or of a variable that appears
+    twice, and where no such leaf is left it is added on (``tree + y``).
+
     >>> from hypothesis import find
     >>> find(expressions(ops=["exp", "mul"]), lambda e: "exp" in e.primitives)
     exp(x)
@@ -245,8 +271,53 @@ def expressions(
     names = _variable_names(variables)
     rows = _primitive_rows(ops)
     count(max_leaves, "max_leaves")
+    flag(every_variable, "every_variable")
     leaves = st.one_of(st.sampled_from(names).map(Variable), _CONSTANTS.map(Constant))
-    return st.recursive(leaves, functools.partial(_applications, rows), max_leaves=max_leaves)
+    trees = st.recursive(leaves, functools.partial(_applications, rows), max_leaves=max_leaves)
+    return _using_every_variable(trees, names) if every_variable else trees
+
+
+@st.composite
+def _using_every_variable(
+    draw: st.DrawFn, trees: st.SearchStrategy[Expression], names: tuple[str, ...]
+) -> Expression:
+    """A tree from ``trees`` in which each of ``names`` appears (see ``expressions``)."""
+    tree = draw(trees)
+    for name in names:
+        if name in tree.variables:
+            continue
+        uses: dict[str, int] = {}
+        for e in tree.nodes():
+            if isinstance(e, Variable):
+                uses[e.name] = uses.get(e.name, 0) + 1
+        spare = [
+            i
+            for i, e in enumerate(tree.nodes())
+            if isinstance(e, Constant) or (isinstance(e, Variable) and uses[e.name] > 1)
+        ]
+        if spare:
+            tree = _replace(tree, draw(st.sampled_from(spare)), Variable(name))
+        else:
+            tree = Apply(_ADD, (tree, Variable(name)))
+    return tree
+
+
+def _replace(tree: Expression, index: int, leaf: Expression) -> Expression:
+    """``tree`` with its ``index``-th node (in ``nodes()`` order) replaced by ``leaf``."""
+    # nodes() lists a node, then its arguments' subtrees one after another
+    if index == 0:
+        return leaf
+    if not isinstance(tree, Apply):
+        raise IndexError(index)
+    index -= 1
+    args = list(tree.args)
+    for i, a in enumerate(args):
+        size = len(a.nodes())
+        if index < size:
+            args[i] = _replace(a, index, leaf)
+            return Apply(tree.op, tuple(args))
+        index -= size
+    raise IndexError(index)
 
 
 def _applications(
@@ -270,8 +341,16 @@ def expressions_with_inputs(
     max_leaves: int = 8,
     low: float = -2.0,
     high: float = 2.0,
+    every_variable: bool = True,
 ) -> st.SearchStrategy[Sample]:
     """Random expressions with inputs in [low, high] where every operation is smooth.
+
+    Each expression uses every variable (``every_variable=False`` lets some
+    go unused, as ``expressions()`` does by default), so that a check of the
+    gradient in ``x`` always has an ``x`` to check. ``sample.inputs`` lists
+    the variables sorted by name, the order in which ``sample.expression``
+    takes positions, so both ``sample.expression(**sample.inputs)`` and
+    ``grad(sample.expression, list(sample.inputs.values()))`` work.
 
     The tree is evaluated node by node with each primitive's ``smooth``
     predicate. Where an operation would be outside it (``log`` of a negative
@@ -285,7 +364,7 @@ def expressions_with_inputs(
     Sample(expression=log(x + 1), inputs={'x': 0.0})
     """
     names = _variable_names(variables)
-    trees = expressions(names, ops=ops, max_leaves=max_leaves)
+    trees = expressions(names, ops=ops, max_leaves=max_leaves, every_variable=every_variable)
     low, high = real(low, "low"), real(high, "high")
     if not low < high:
         raise ValueError(f"low must be below high, got low={low!r}, high={high!r}")
@@ -299,7 +378,8 @@ def _samples(
     trees: st.SearchStrategy[Expression],
     points: st.SearchStrategy[dict[str, float]],
 ) -> Sample:
-    tree, inputs = draw(trees), draw(points)
+    tree, drawn = draw(trees), draw(points)
+    inputs = {name: drawn[name] for name in sorted(drawn)}  # the order of positions
     moved = _into_domain(tree, inputs)
     if moved is None:
         reject()
@@ -491,6 +571,114 @@ def check_gradients(
         if test is not None:
             _TALLY.failed(test)
         raise
+
+
+# -- the same expression in another library ------------------------------------------
+
+
+def in_library(
+    expression: Expression | Sample, apply: Callable[..., Any], wrap: Callable[[float], Any]
+) -> Callable[..., Any]:
+    """``expression`` as a function of another library's numbers, via ``Expression.fold``.
+
+    ``apply(primitive, *args)`` computes one node there (its arguments are
+    that library's numbers); ``wrap(c)`` turns a constant into one (an
+    expression that uses no variable is a constant too). The function takes
+    one argument per variable, by position in sorted order (``sample.inputs``'
+    order) or by keyword, as ``Expression.__call__`` does.
+
+    >>> import math
+    >>> e = Apply(PRIMITIVES["exp"], (Variable("x"),))
+    >>> f = in_library(e, lambda op, *a: {"exp": math.exp}[op.name](*a), float)
+    >>> f(0.0), f(x=1.0) == math.e
+    (1.0, True)
+    """
+    tree = expression.expression if isinstance(expression, Sample) else expression
+    if not isinstance(tree, Expression):
+        raise TypeError(f"expected an Expression or a Sample, got {type(expression).__name__}")
+    names = tuple(expression.inputs) if isinstance(expression, Sample) else tree.variables
+
+    def f(*args: Any, **env: Any) -> Any:
+        if len(args) > len(names):
+            raise TypeError(f"{tree} takes {len(names)} inputs {names!r}, got {len(args)}")
+        for name, x in zip(names, args, strict=False):
+            if name in env:
+                raise TypeError(f"{tree} got two values for the variable {name!r}")
+            env[name] = x
+        out = tree.fold(env, apply)
+        return wrap(out) if isinstance(out, float) else out
+
+    return f
+
+
+@functools.cache
+def torch_functions() -> dict[str, Callable[..., Any]]:
+    """Each row of ``PRIMITIVES`` as a PyTorch function on tensors (imports torch on first call).
+
+    ``leaky_relu``'s slope is an input, as in the table; ``dot`` reads its
+    inputs by the row's layout (weights, inputs, and a bias last when the
+    count is odd). A row of your own can be added to the returned dict.
+    """
+    torch: Any = importlib.import_module("torch")  # a reference, never a dependency
+
+    def dot(*xs: Any) -> Any:
+        n = len(xs) // 2
+        out = torch.dot(torch.stack(xs[:n]), torch.stack(xs[n : 2 * n]))
+        return out + xs[-1] if len(xs) % 2 else out
+
+    return {
+        "add": torch.add,
+        "sub": torch.sub,
+        "neg": torch.neg,
+        "mul": torch.mul,
+        "div": torch.div,
+        "log_clamped": lambda a: torch.clamp(torch.log(a), min=-100.0),
+        "logsumexp": lambda *xs: torch.logsumexp(torch.stack(xs), 0),
+        "pow": torch.pow,
+        "exp": torch.exp,
+        "log": torch.log,
+        "sqrt": torch.sqrt,
+        "sin": torch.sin,
+        "cos": torch.cos,
+        "tanh": torch.tanh,
+        "sigmoid": torch.sigmoid,
+        "relu": torch.relu,
+        "leaky_relu": lambda a, slope: torch.where(a > 0, a, slope * a),
+        "softplus": torch.nn.functional.softplus,
+        "abs": torch.abs,
+        "sum": lambda *xs: torch.stack(xs).sum(),
+        "dot": dot,
+    }
+
+
+def torch_apply(op: Primitive, *args: Any) -> Any:
+    """One node in PyTorch, float64: numbers become tensors, then ``torch_functions()[op.name]``."""
+    torch: Any = importlib.import_module("torch")
+    table = torch_functions()
+    if op.name not in table:
+        raise ValueError(
+            f"no PyTorch function for the primitive {op.name!r}: add one to torch_functions()"
+        )
+    tensors = [
+        a if isinstance(a, torch.Tensor) else torch.tensor(a, dtype=torch.float64) for a in args
+    ]
+    return table[op.name](*tensors)
+
+
+def in_torch(expression: Expression | Sample) -> Callable[..., Any]:
+    """``expression`` as a PyTorch function of float64 tensors, for parity tests.
+
+    ``in_torch(sample)(*tensors)`` takes the tensors in ``sample.inputs``'
+    order and returns a tensor (a constant expression gives a constant
+    tensor), so ``torch.autograd.grad`` and ``torch.autograd.functional.hessian``
+    apply to it. torch is imported on the first call, not with this module.
+    """
+
+    def wrap(c: float) -> Any:
+        torch: Any = importlib.import_module("torch")
+        return torch.tensor(c, dtype=torch.float64)
+
+    return in_library(expression, torch_apply, wrap)
 
 
 def _variable_names(variables: Sequence[str]) -> tuple[str, ...]:
