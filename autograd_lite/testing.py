@@ -32,6 +32,13 @@ are skipped; a constant exponent such as ``** 2`` is smooth at any base)::
 To check a new primitive of your own, list it in ``ops=[my_row, "add",
 "mul", ...]``: it is then drawn inside random trees like the table's rows.
 
+A sample's expression uses every variable (``every_variable=False`` lets
+some go unused) and takes its inputs by keyword or by position, so
+``value_and_grad(sample.expression)(*sample.inputs.values())`` works. To
+compute the same tree in PyTorch, ``in_torch(sample)`` is a function of
+float64 tensors (torch is imported on first use, never by this module);
+``in_library(sample, apply, wrap)`` does it for any other library.
+
 Only ``hypothesis`` is needed (a dependency of autograd_lite).
 """
 

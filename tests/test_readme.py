@@ -36,7 +36,9 @@ def test_checking_gradients_examples_run(tmp_path: Path) -> None:
     section = README.read_text(encoding="utf-8").split("## Checking gradients", 1)[1]
     section = section.split("\n## ", 1)[0]
     blocks = re.findall(r"```python\n(.*?)```", section, re.S)
-    assert len(blocks) == 2
+    assert len(blocks) == 3
+    if importlib.util.find_spec("torch") is None:  # the third block compares with PyTorch
+        blocks = blocks[:2]
     # a real file, so that Hypothesis can find the test's source
     (tmp_path / "readme_checking.py").write_text("\n".join(blocks), encoding="utf-8")
     spec = importlib.util.spec_from_file_location(
@@ -46,3 +48,6 @@ def test_checking_gradients_examples_run(tmp_path: Path) -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # runs gradcheck and gradgradcheck
     module.test_random_expressions()  # the Hypothesis property runs its examples
+    if len(blocks) == 3:
+        module.test_my_loss()
+        module.test_random_expressions_against_pytorch()
