@@ -47,7 +47,7 @@ import reprlib
 import types
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from autograd_lite import engine as _engine
 from autograd_lite import functional as F
@@ -1128,7 +1128,9 @@ class CompiledStep:
             if abs(a - b) > 1e-9 * max(abs(a), abs(b), scale):
                 self._fail(f"{what} is {a!r} replayed but {b!r} in the eager engine", xs, ys)
 
-    def _fail(self, what: str, xs: list[Any] | None = None, ys: list[Any] | None = None) -> None:
+    def _fail(
+        self, what: str, xs: list[Any] | None = None, ys: list[Any] | None = None
+    ) -> NoReturn:
         """Raise ``ReplayMismatchError`` saying why, as far as it can be told; the step then
         refuses every later call."""
         why = _why_it_differs(self, xs, ys) if xs and ys else None
