@@ -23,16 +23,22 @@ unchanged. Two backends write the tape out:
 * ``"python"``: straight-line Python for one sample, in a loop over the
   batch. Each operation is written by its row of ``PRIMITIVES`` (its
   ``code`` and ``grad_code`` templates, or a call of its functions).
-  ``step.source`` shows what backpropagation unrolls to.
+  ``step.source`` shows what backpropagation unrolls to. Every name in it
+  is made by the compiler (``v12``, ``f3``); a row of the user's own is
+  called by number, and its name appears only in an escaped comment.
 * ``"numpy"``: the same tape with one array per node across the batch; the
   ``dot`` nodes of a layer (same inputs, parameter weights) become one
   matrix product, and an activation of the whole layer one operation on
   that matrix. numpy is imported only here.
 
 A replay never silently differs from the engine: the recording refuses
-Python decisions on data (``TraceError``), the first call is checked against
-the eager engine on its whole batch and every ``check_every``-th on a few
-samples, and a step whose numbers stop being finite is re-run eagerly, so
+Python decisions on data (``TraceError``); what the recording read besides
+the parameters' data (their flags, fn's globals and closure, closed-over
+Values, the parameters of modules fn reads) is re-checked at every call,
+and recorded again or refused when it changed (see ``compile``); the first
+call and every ``check_every``-th are checked against the eager engine on
+``CHECK_SAMPLES`` samples, after which a step that failed refuses every
+call; and a step whose numbers stop being finite is re-run eagerly, so
 that the engine's own error names the operation and its input.
 """
 
@@ -44,6 +50,7 @@ import itertools
 import math
 import numbers
 import reprlib
+import sysconfig
 import types
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -75,6 +82,8 @@ CHECK_SAMPLES = 8
 #: The most samples a batch may have when it is not already a list, tuple or array (a
 #: ``range``, say): beyond that it is refused rather than read.
 MAX_BATCH = 10_000_000
+
+_STDLIB = sysconfig.get_paths()["stdlib"]
 
 #: The library's own rows, known by identity: only their code templates are pasted into
 #: generated source, and the compiler's special cases are chosen by them, never by a name.
@@ -141,6 +150,8 @@ class _Tracer:
     def read(self, v: Value, what: str, frame: Any) -> None:
         if not self.depends(v):
             return
+        while frame.f_back is not None and frame.f_code.co_filename.startswith(_STDLIB):
+            frame = frame.f_back  # copy.copy, reprlib: name the line that called them
         where = f"{frame.f_code.co_filename}, line {frame.f_lineno}"
         raise TraceError(
             f"compile: {where}: {what} of a Value that depends on the input, the target or a "
