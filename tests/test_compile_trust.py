@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import inspect
 import itertools
 import pickle
 import random
@@ -129,7 +130,7 @@ def test_a_layer_replaced_after_compiling_is_refused_at_the_next_call(backend: s
     step([[0.5, 1.0]], [1.0])
     model.layers[-1] = nn.Linear(3, 1, seed=5)
     for _ in range(2):  # and every later call
-        with pytest.raises(ReplayMismatchError, match="other parameters.*compile again"):
+        with pytest.raises(ReplayMismatchError, match=r"other parameters.*compile again"):
             step([[0.5, 1.0]], [1.0])
 
 
@@ -145,7 +146,7 @@ def test_fit_compiled_refuses_a_class_label_out_of_range_as_eager_fit_does() -> 
 
 def test_a_trainable_value_read_but_not_in_params_is_refused() -> None:
     w, forgotten = Value(1.0), Value(2.0, label="bias")
-    with pytest.raises(TraceError, match="not in params.*'bias'"):
+    with pytest.raises(TraceError, match=r"not in params.*'bias'"):
         compile(lambda x, y: (w * x + forgotten - y) ** 2, [w], example=(1.0, 0.0))
 
 
@@ -363,7 +364,9 @@ def test_any_row_name_compiles_and_reaches_only_an_escaped_comment(backend: str,
         return apply(row, w * x) - y
 
     step = compile(fn, [w], example=(1.0, 0.0), backend=backend)
-    assert_close(replayed(step, [w], [1.0, 2.0], [0.0, 1.0]), eager(fn, [w], [1.0, 2.0], [0.0, 1.0]))
+    assert_close(
+        replayed(step, [w], [1.0, 2.0], [0.0, 1.0]), eager(fn, [w], [1.0, 2.0], [0.0, 1.0])
+    )
     assert all(MADE.fullmatch(n) or n in FIXED for n in names_in(step.source))
     assert "__import__" not in step.source  # a user row's templates are never pasted in
     for line in step.source.splitlines():
@@ -380,7 +383,9 @@ def test_rows_are_told_apart_by_identity_not_by_name(backend: str, name: str) ->
         return apply(once, w * x) + apply(twice, w * x) - y
 
     step = compile(fn, [w], example=(1.0, 0.0), backend=backend)
-    assert_close(replayed(step, [w], [1.0, 2.0], [0.0, 1.0]), eager(fn, [w], [1.0, 2.0], [0.0, 1.0]))
+    assert_close(
+        replayed(step, [w], [1.0, 2.0], [0.0, 1.0]), eager(fn, [w], [1.0, 2.0], [0.0, 1.0])
+    )
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -467,7 +472,8 @@ def test_endless_params_batches_and_data_are_refused() -> None:
     model = nn.MLP(2, [1], seed=0)
     with pytest.raises(TypeError, match="X must be a list, tuple or array"):
         fit(model, losses.mse_loss, optim.SGD(model.parameters(), lr=0.1),
-            (itertools.count(), [1.0]), epochs=1, batch_size=1, progress=False, compile=True)  # fmt: skip
+            (itertools.count(), [1.0]), epochs=1, batch_size=1, progress=False,
+            compile=True)  # fmt: skip
 
 
 def test_a_traced_function_may_start_a_thread_that_compiles() -> None:
@@ -486,3 +492,35 @@ def test_a_traced_function_may_start_a_thread_that_compiles() -> None:
 
     step = compile(fn, [w], example=(1.0, 0.0))
     assert len(inner) == 1 and inner[0]([2.0], [1.0]) == 3.0 and step([2.0], [1.0]) == 1.0
+
+
+# -- the README says what the code does ----------------------------------------------------------
+
+
+def test_the_readme_table_of_compile_refusals_is_the_real_messages() -> None:
+    from pathlib import Path
+
+    from autograd_lite import compile as compile_module  # the function; its module below
+    from autograd_lite.compile import MAX_WATCHED
+
+    text = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Compiling a training step", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(.+?)` \| `(.+?)` \|$", section, re.M)
+    assert len(rows) >= 6
+    for code, shown in rows:
+        w, b = Value(1.0), Value(0.0)
+        step = compile_module(lambda x, y, w=w: x * w - y, [w], example=(1.0, 0.0))
+        names = {"compile": compile_module, "step": step, "w": w, "b": b, "copy": copy,
+                 "itertools": itertools}  # fmt: skip
+        with pytest.raises(Exception) as info:
+            eval(code, names)  # our own README's code, not user input
+        actual = f"{type(info.value).__name__}: {info.value}"
+        if shown.endswith(" ..."):  # the README leaves out the end of a long message
+            assert actual.startswith(shown[:-4]), (shown, actual)
+        else:
+            assert actual == shown
+    assert f"up to {MAX_WATCHED} names" in section
+    assert f"on {CHECK_SAMPLES} samples spread over the batch" in section
+    assert f"`MAX_NODES` = {MAX_NODES:,} nodes" in section
+    every = inspect.signature(compile).parameters["check_every"].default
+    assert f"every {every}th (`check_every`)" in section
