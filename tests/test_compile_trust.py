@@ -367,6 +367,7 @@ def test_any_row_name_compiles_and_reaches_only_an_escaped_comment(backend: str,
     assert_close(
         replayed(step, [w], [1.0, 2.0], [0.0, 1.0]), eager(fn, [w], [1.0, 2.0], [0.0, 1.0])
     )
+    assert step.eager_runs == 0  # the replay itself gave these numbers
     assert all(MADE.fullmatch(n) or n in FIXED for n in names_in(step.source))
     assert "__import__" not in step.source  # a user row's templates are never pasted in
     for line in step.source.splitlines():
@@ -386,6 +387,7 @@ def test_rows_are_told_apart_by_identity_not_by_name(backend: str, name: str) ->
     assert_close(
         replayed(step, [w], [1.0, 2.0], [0.0, 1.0]), eager(fn, [w], [1.0, 2.0], [0.0, 1.0])
     )
+    assert step.eager_runs == 0  # the replay itself gave these numbers
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
