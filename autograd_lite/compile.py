@@ -1374,17 +1374,24 @@ def _plain_samples(batch: list[Any], shape: tuple[int, ...], what: str) -> list[
     floats for a (nested) list. Numbers of other types (numpy's float32, int8) become Python
     floats, as the engine computes; bools, strings and the wrong shape are refused."""
     if not shape:
-        return [_number(s, what, i) for i, s in enumerate(batch)]
+        return [v if type(v) is float else _number(v, what, i) for i, v in enumerate(batch)]
     size, depth = math.prod(shape), len(shape)
     flats = []
     for i, s in enumerate(batch):
-        try:
-            flat = list(_flat(s, depth)) if _nested_shape(s, shape) else None
-        except TypeError:
-            flat = None
-        if flat is None or len(flat) != size:
-            raise ValueError(_mismatch(what, i, s, shape))
-        flats.append([_number(v, what, i) for v in flat])
+        if depth == 1 and type(s) in (list, tuple) and len(s) == size:
+            flat = s  # the common case, read as it is when it holds floats only
+        else:
+            try:
+                flat = list(_flat(s, depth)) if _nested_shape(s, shape) else None
+            except TypeError:
+                flat = None
+            if flat is None or len(flat) != size:
+                raise ValueError(_mismatch(what, i, s, shape))
+        for v in flat:
+            if type(v) is not float:
+                flat = [_number(v, what, i) for v in flat]
+                break
+        flats.append(flat)
     return flats
 
 
