@@ -955,6 +955,7 @@ class CompiledStep:
         exec(builtins.compile(self.source, f"<compiled {self.backend} step>", "exec"), namespace)
         self._replay: Callable[..., Any] = namespace["replay"]
         self._key = _Key(self.fn, self.params, outside)
+        self._unchecked = True  # the first call of every recording is checked
         self.recordings += 1
 
     def __repr__(self) -> str:
@@ -992,8 +993,9 @@ class CompiledStep:
             total, G, outs = result
             # numpy divides each entry as Python would: the same means, bit for bit
             means = (G / n).tolist() if self.backend == "numpy" else [g / n for g in G]
-            if self.calls == 1 or (self.check_every and self.calls % self.check_every == 0):
+            if self._unchecked or (self.check_every and self.calls % self.check_every == 0):
                 self._check(xs, ys, X, Y, result)
+                self._unchecked = False
         add_to_grad(zip(self._trained, means, strict=True))
         self.outputs = outs
         return total / n

@@ -526,3 +526,17 @@ def test_the_readme_table_of_compile_refusals_is_the_real_messages() -> None:
     assert f"`MAX_NODES` = {MAX_NODES:,} nodes" in section
     every = inspect.signature(compile).parameters["check_every"].default
     assert f"every {every}th (`check_every`)" in section
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_first_call_of_every_recording_is_checked(backend: str) -> None:
+    global S
+    w = Value(1.0)
+    step = compile(scaled_by_global(w), [w], example=(1.0, 0.0), backend=backend)
+    try:
+        step([1.0], [0.0])
+        S = 2.0
+        step([1.0], [0.0])
+        assert (step.recordings, step.checks) == (2, 2)
+    finally:
+        S = 1.0
