@@ -986,6 +986,8 @@ class CompiledStep:
         self.calls += 1
         result = self._try_replay(X, Y)
         if result is None:  # not finite, or an error: the engine says what and where
+            _finite(X, "input")
+            _finite(Y, "target")
             self.eager_runs += 1
             total, sums, outs = self._eager(plain_list(xs), plain_list(ys))
             means = [g / n for g in sums]
@@ -1014,7 +1016,11 @@ class CompiledStep:
                 "optimiser the same ones)"
             )
             raise ReplayMismatchError(self._broken)
-        self._record()  # the recording no longer holds: make it again, as it is now
+        try:
+            self._record()  # the recording no longer holds: make it again, as it is now
+        except Exception as error:
+            error.add_note(f"(recording the function again at call {self.calls + 1}: {why})")
+            raise
 
     def _check(self, xs: Any, ys: Any, X: Any, Y: Any, result: Any) -> None:
         """Compare the replay with the eager engine on ``CHECK_SAMPLES`` samples spread over
@@ -1397,6 +1403,15 @@ def _plain_samples(batch: list[Any], shape: tuple[int, ...], what: str) -> list[
     return flats
 
 
+def _finite(batch: Any, what: str) -> None:
+    """A ``ValueError`` naming the first sample of ``batch`` (from ``_plain_samples``, or an
+    array) that holds an inf or a NaN."""
+    for i, s in enumerate(batch if isinstance(batch, list) else []):
+        for v in s if isinstance(s, (list, tuple)) else (s,):
+            if not math.isfinite(v):
+                raise ValueError(f"{what} {i} of the batch is not finite: {v!r}")
+
+
 def _nested_shape(sample: Any, shape: tuple[int, ...]) -> bool:
     """Whether ``sample`` is nested lists (or tuples) of exactly ``shape``, to the numbers."""
     if not shape:
@@ -1419,9 +1434,10 @@ def _number(v: Any, what: str, i: int) -> float:
                 raise ValueError(
                     f"{what} {i} of the batch holds an int too large for a float"
                 ) from None
+    why = " (the engine takes int and float, not bool)" if isinstance(v, bool) else ""
     raise TypeError(
         f"the {what}s of the batch must all be numbers: {what} {i} holds "
-        f"{type(v).__name__} {reprlib.repr(v)} (the engine takes int and float, not bool)"
+        f"{type(v).__name__} {reprlib.repr(v)}{why}"
     )
 
 

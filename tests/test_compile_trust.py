@@ -329,6 +329,10 @@ def test_bools_and_unordered_batches_are_refused(backend: str) -> None:
         step(([v] for v in (1.0, 2.0)), [0.0, 1.0])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="count"):
         step(itertools.count(), [0.0])  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="input 1 of the batch is not finite"):
+        step([[1.0], [float("inf")]], [0.0, 0.0])
+    with pytest.raises(TypeError, match=r"input 0 holds NoneType None$"):
+        step([[None]], [0.0])
 
 
 # -- 2. generated code names only what it made -----------------------------------------------
@@ -538,5 +542,21 @@ def test_the_first_call_of_every_recording_is_checked(backend: str) -> None:
         S = 2.0
         step([1.0], [0.0])
         assert (step.recordings, step.checks) == (2, 2)
+    finally:
+        S = 1.0
+
+
+def test_a_global_model_rebound_is_recorded_again_or_refused_saying_why() -> None:
+    global S
+    w = Value(1.0)
+    step = compile(scaled_by_global(w), [w], example=(1.0, 0.0))
+    step([1.0], [0.0])
+    S = Value(2.0)  # type: ignore[assignment]  # a Value that takes gradients, not in params
+    try:
+        with pytest.raises(TraceError, match="not in params") as error:
+            step([1.0], [0.0])
+        assert "recording the function again at call 2: the global 'S' changed" in str(
+            error.value.__notes__
+        )
     finally:
         S = 1.0
