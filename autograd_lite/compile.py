@@ -119,9 +119,11 @@ class _Tracer:
         self.fresh: set[int] = set()  # ids of the Values made while recording
 
     def made(self, v: Value) -> None:
-        fresh = self.fresh
-        fresh.add(id(v))
-        if len(fresh) > self.limit:
+        self.fresh.add(id(v))
+        self.check_size()
+
+    def check_size(self) -> None:
+        if len(self.fresh) > self.limit:
             raise GraphTooLargeError(
                 f"compile: the recording made more than MAX_NODES = {self.limit:,} nodes for "
                 "one sample (stopped there): code that long takes Python many seconds and "
@@ -1579,8 +1581,7 @@ def _trace(
     finally:
         for p in frozen:
             p._rg = False
-    if len(tracer.fresh) > tracer.limit:  # fn caught the GraphTooLargeError: raise it again
-        tracer.made(loss)
+    tracer.check_size()  # again, in case fn caught the error and went on
     if not tracer.depends(loss):
         raise ValueError("the compiled function's loss depends on neither the sample nor params")
     return loss, outs
