@@ -329,7 +329,7 @@ def test_bools_and_unordered_batches_are_refused(backend: str) -> None:
         step(([v] for v in (1.0, 2.0)), [0.0, 1.0])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="count"):
         step(itertools.count(), [0.0])  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="input.* of the batch is not finite"):
+    with pytest.raises(ValueError, match=r"input.* of the batch is not finite"):
         step([[1.0], [float("inf")]], [0.0, 0.0])
     with pytest.raises(TypeError, match=r"input 0 holds NoneType None$"):
         step([[None]], [0.0])
