@@ -24,11 +24,13 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import html
 import importlib.util
 import json
 import os
 import reprlib
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 from types import ModuleType
@@ -189,15 +191,17 @@ learning worked by hand.'
     chunks = _sections(main, lines)
     if not chunks or START not in chunks[0].splitlines()[0]:
         raise ValueError(f"lesson {name!r}: main must begin with {START}")
-    chunks[0] = chunks[0].replace(START, f'start("{name}.py", describe("{name}"), argv)', 1)
+    # the name as data: a Python string literal, whatever characters it holds
+    call = f"start({_literal(name + '.py')}, describe({_literal(name)}), argv)"
+    chunks[0] = chunks[0].replace(START, call, 1)
     cells = [
-        _cell("markdown", f"# Lesson {name}: {_docstring(name)}"),
+        _cell("markdown", f"# Lesson {html.escape(name)}: {_docstring(name)}"),
         _cell("code", setup),
         _cell("code", _module_level(tree, lines, main)),
         *(_cell("code", chunk) for chunk in chunks),
     ]
     for index, cell in enumerate(cells):
-        cell["id"] = f"{name}-{index}"
+        cell["id"] = _cell_id(name, index)
         if cell["cell_type"] == "code":
             try:
                 ast.parse(cell["source"])
@@ -206,6 +210,25 @@ learning worked by hand.'
                 raise ValueError(message) from None
     metadata = copy.deepcopy(METADATA)  # the caller's to change
     return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
+
+
+def _literal(text: str) -> str:
+    """``text`` as a Python string literal: ``repr``, in double quotes where it can be.
+
+    >>> print(_literal("five_steps"), _literal('say "hi"'))
+    "five_steps" 'say "hi"'
+    """
+    literal = repr(text)
+    if literal.startswith("'") and '"' not in text:  # then text has no quote at all
+        literal = f'"{literal[1:-1]}"'
+    return literal
+
+
+def _cell_id(name: str, index: int) -> str:
+    """``NAME-INDEX``, kept to what nbformat allows in an id (1 to 64 of ``[a-zA-Z0-9-_]``)."""
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in name)
+    suffix = f"-{index}"
+    return safe[: 64 - len(suffix)] + suffix
 
 
 def _cell(kind: str, text: str) -> dict[str, Any]:
@@ -340,26 +363,49 @@ class RunLesson:
         except ValueError as error:  # an unknown name: a usage error
             print(f"{prog}: error: {error}", file=sys.stderr)
             return 2
-        if args.out:
-            try:
-                os.makedirs(args.out, exist_ok=True)
-            except OSError as error:  # e.g. --out names a file: a usage error
-                reason = error.strerror or error
-                print(
-                    f"{prog}: error: argument --out: cannot make the folder {args.out}: {reason}",
-                    file=sys.stderr,
-                )
+        if args.out or args.notebook:  # the folder it writes in (else the lesson makes its own)
+            folder = args.out or "."
+            problem = _unwritable(folder, make=bool(args.out))
+            if problem:  # e.g. --out names a file, a read-only folder or /proc: a usage error
+                where = "argument --out: " if args.out else ""
+                print(f"{prog}: error: {where}{problem}", file=sys.stderr)
                 return 2
-        if args.notebook:
-            try:
-                written = write_notebook(args.name, Path(args.out or "."), quick=args.quick)
-            except FileExistsError as error:
-                print(f"{prog}: {error.filename} exists already: remove it first", file=sys.stderr)
-                return 1
-            print(f"wrote {written}: open it in Jupyter (or VS Code) and run all cells")
-            return 0
-        argv = ["--out", args.out] if args.out else []
-        if args.quick:
-            argv.append("--quick")
-        load(path.stem).main(argv)
+        try:
+            if args.notebook:
+                try:
+                    written = write_notebook(args.name, Path(args.out or "."), quick=args.quick)
+                except FileExistsError as error:
+                    print(
+                        f"{prog}: {error.filename} exists already: remove it first", file=sys.stderr
+                    )
+                    return 1
+                print(f"wrote {written}: open it in Jupyter (or VS Code) and run all cells")
+                return 0
+            argv = ["--out", args.out] if args.out else []
+            if args.quick:
+                argv.append("--quick")
+            load(path.stem).main(argv)
+        except OSError as error:  # a folder that refuses a file half way, a full disk
+            where = f"{error.filename}: " if error.filename else ""
+            print(f"{prog}: {where}{error.strerror or error}", file=sys.stderr)
+            return 1
         return 0
+
+
+def _unwritable(folder: str, *, make: bool) -> str | None:
+    """Why no file can be written in ``folder`` (made first if ``make``), or None if one can.
+
+    It tries: a temporary file is made and removed at once, which also
+    catches what permission bits do not show (a read-only mount, ``/proc``).
+    """
+    try:
+        if make:
+            os.makedirs(folder, exist_ok=True)
+    except OSError as error:
+        return f"cannot make the folder {folder}: {error.strerror or error}"
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        return f"cannot write in {folder}: {error.strerror or error}"
+    return None

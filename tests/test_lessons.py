@@ -9,8 +9,10 @@ a previous run.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
+import json
 import math
 import os
 import re
@@ -489,3 +491,98 @@ def test_the_installed_copy_comes_before_a_source_tree(
     assert str(package / "examples") in str(info.value) and str(tmp_path / "examples") in str(
         info.value
     )
+
+
+# -- writing where nothing can be written; names as data (issue 16, section 4) ------------
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
+@pytest.mark.parametrize("notebook", [[], ["--notebook"]])
+@pytest.mark.parametrize("out", ["/proc", "/proc/self"])
+def test_out_in_proc_is_one_line_and_a_usage_error(
+    out: str, notebook: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli_main(["lesson", "toast_robot", "--quick", "--out", out, *notebook]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"autograd-lite lesson: error: argument --out: cannot write in {out}")
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_read_only_folder_is_one_line_and_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As root, permission bits do not stop a write: a read-only folder is simulated too."""
+    folder = tmp_path / "read_only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    if os.access(folder, os.W_OK):  # root: the bits do not bind it; fail every new file
+        real = lessons.tempfile.TemporaryFile
+
+        def refuse(*args: Any, dir: Any = None, **kwargs: Any) -> Any:
+            if dir is not None and Path(dir).resolve() == folder.resolve():
+                raise PermissionError(13, "Permission denied")
+            return real(*args, dir=dir, **kwargs)
+
+        monkeypatch.setattr(lessons.tempfile, "TemporaryFile", refuse)
+    for notebook in ([], ["--notebook"]):
+        assert cli_main(["lesson", "toast_robot", "--quick", "--out", str(folder), *notebook]) == 2
+        err = capsys.readouterr().err
+        assert f"cannot write in {folder}: Permission denied" in err
+        assert err.count("\n") == 1
+    monkeypatch.chdir(folder)  # --notebook without --out writes in the current folder
+    assert cli_main(["lesson", "toast_robot", "--notebook"]) == 2
+    assert "cannot write in .: Permission denied" in capsys.readouterr().err
+    assert not list(folder.iterdir())
+
+
+def test_a_write_that_fails_half_way_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def full(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(28, "No space left on device", str(tmp_path / "toast_robot.ipynb"))
+
+    monkeypatch.setattr(lessons, "write_notebook", full)
+    assert cli_main(["lesson", "toast_robot", "--notebook", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    where = tmp_path / "toast_robot.ipynb"
+    assert err == f"autograd-lite lesson: {where}: No space left on device\n"
+
+
+HOSTILE_NAMES = [
+    'say "hi"',
+    "smile \U0001f600",
+    'x"), print("pwned',
+    "it's",
+    "back\\slash",
+    "a b\u00e9<i>",
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_lesson_name_reaches_the_notebook_as_data(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    examples = Path(lessons.examples_dir())
+    (tmp_path / "_lesson.py").write_text((examples / "_lesson.py").read_text())
+    (tmp_path / f"{name}.py").write_text((examples / "toast_robot.py").read_text())
+    monkeypatch.setenv(lessons.ENV_VAR, str(tmp_path))
+    book = lessons.notebook(name)
+    start = next(c["source"] for c in book["cells"] if "start(" in c["source"])
+    call = next(
+        node
+        for node in ast.walk(ast.parse(start))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "start"
+    )
+    file_arg, describe_arg, _ = call.args
+    assert isinstance(file_arg, ast.Constant) and file_arg.value == f"{name}.py"
+    assert isinstance(describe_arg, ast.Call) and isinstance(describe_arg.args[0], ast.Constant)
+    assert describe_arg.args[0].value == name
+    assert "pwned" not in "".join(
+        ast.unparse(n) for n in ast.walk(ast.parse(start)) if isinstance(n, ast.Name)
+    )
+    for cell in book["cells"]:
+        assert re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", cell["id"]), cell["id"]
+    assert len({c["id"] for c in book["cells"]}) == len(book["cells"])
+    assert "<i>" not in book["cells"][0]["source"]  # the Markdown title shows the name as text
+    written = lessons.write_notebook(name, tmp_path)
+    assert json.loads(written.read_text(encoding="utf-8"))["cells"][1]["source"]
