@@ -623,8 +623,8 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
             args = [names[j] for j in n.inputs]
             body.append(_forward_line(n.op, tape.row(n.op), names[i], args, numpy=True))
     root = names[tape.root]
-    # the batch's losses summed as the engine sums them (math.fsum)
-    body.append(f"total = fsum(np.broadcast_to({root}, (n,)).tolist())")
+    # the batch's losses summed as the engine sums them (math.fsum, where it matters)
+    body.append(f"total = np_total(np.broadcast_to({root}, (n,)))")
     outs = ", ".join(f"np.broadcast_to({names[i]}, (n,))" for i in tape.outputs)
     body.append(f"outs = [{outs}]")
     body.append("G = np.zeros(len(P))")
@@ -793,21 +793,31 @@ def _numpy_namespace(np: Any, rows: Sequence[Primitive]) -> dict[str, Any]:
         m = stacked.max(axis=0)
         return m + np.log(np.exp(stacked - m).sum(axis=0))
 
-    def fsum(*xs: Any) -> Any:
-        # The engine adds a sum node's inputs with math.fsum (exactly, rounded once). numpy's
-        # sum is within (n - 1) * 2**-53 * sum(|x|) of that: where this bound is below 2**-44
-        # of the result, keep it; elsewhere (cancellation: [1e16, 1, -1e16]) fsum each sample.
-        stacked = np.stack(np.broadcast_arrays(*xs))
+    def exact_sum(stacked: Any) -> Any:
+        # The engine adds with math.fsum (exactly, rounded once): a sum node's inputs, and the
+        # batch's losses. numpy's sum (along axis 0) is within (m - 1) * 2**-53 * sum(|x|) of
+        # that: where this bound is below 2**-44 of the result keep it; elsewhere
+        # (cancellation: [1e16, 1, -1e16]) add that column with math.fsum.
+        m = len(stacked)
         total = stacked.sum(axis=0)
-        bound = np.abs(stacked).sum(axis=0) * (len(xs) * 2.0**-53)
+        bound = np.abs(stacked).sum(axis=0) * (m * 2.0**-53)
         rough = np.atleast_1d(bound > 2.0**-44 * np.abs(total))
         if rough.any():
             total = np.array(total, dtype=float, ndmin=1)
-            columns = stacked.reshape(len(xs), -1)
+            columns = stacked.reshape(m, -1)
             for c in np.flatnonzero(rough).tolist():
                 total[c] = math.fsum(columns[:, c].tolist())
             total = total.reshape(stacked.shape[1:])
         return total
+
+    def fsum(*xs: Any) -> Any:
+        return exact_sum(np.stack(np.broadcast_arrays(*xs)))
+
+    def total(losses: Any) -> float:  # exact_sum of one column, in Python floats (faster)
+        rough = float(losses.sum())
+        if float(np.abs(losses).sum()) * (len(losses) * 2.0**-53) <= 2.0**-44 * abs(rough):
+            return rough
+        return math.fsum(losses.tolist())
 
     def fwd_dot(*xs: Any) -> Any:
         w, x, b = dot_layout(len(xs))
@@ -830,7 +840,12 @@ def _numpy_namespace(np: Any, rows: Sequence[Primitive]) -> dict[str, Any]:
         id(_DOT): (fwd_dot, None),
         id(_POW): (fwd_pow, vjp_pow),
     }
-    ns: dict[str, Any] = {"np": np, "np_sigmoid": sigmoid, "np_fsum": fsum}
+    ns: dict[str, Any] = {
+        "np": np,
+        "np_sigmoid": sigmoid,
+        "np_fsum": fsum,
+        "np_total": total,
+    }
     for k, row in enumerate(rows):
         fwd, vjp = own[id(row)] if _library(row) and id(row) in own else (None, None)
         ns[f"f{k}"] = fwd or _elementwise(np, row.forward, many=False)

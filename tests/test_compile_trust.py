@@ -341,7 +341,7 @@ def test_bools_and_unordered_batches_are_refused(backend: str) -> None:
 MADE = re.compile(r"(v|g|p|x|y|t|f|d|G|GA|GS|H|R|S|M|W|B)\d+")
 FIXED = {"replay", "P", "X", "Y", "Pa", "G", "n", "x", "y", "losses", "check", "outs", "total",
          "fsum", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "softplus", "abs",
-         "np", "np_sigmoid", "np_fsum", "zip", "float", "len"}  # fmt: skip
+         "np", "np_sigmoid", "np_fsum", "np_total", "zip", "float", "len"}  # fmt: skip
 
 
 def names_in(source: str) -> set[str]:
