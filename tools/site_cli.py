@@ -24,6 +24,7 @@ import sys
 import time
 from collections.abc import Sequence
 from html.parser import HTMLParser
+from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -134,15 +135,12 @@ def check_links(site: Path) -> list[str]:
 
 def build(out: Path, *, quick: bool = False, lessons: str = "") -> float:
     """Build the site into ``out``; its time in seconds. ``SiteError`` if anything fails."""
-    try:
-        import material  # noqa: F401
-        import mkdocs  # noqa: F401
-        import mkdocstrings  # noqa: F401
-    except ImportError as error:
+    missing = [name for name in ("mkdocs", "material", "mkdocstrings") if not find_spec(name)]
+    if missing:
         raise SiteError(
-            f"{error.name} is not installed: install the docs extra first "
-            "(pip install -e \".[docs]\")"
-        ) from None
+            f"{', '.join(missing)} not installed: install the docs extra first "
+            '(pip install -e ".[docs]")'
+        )
     started = time.perf_counter()
     env = dict(os.environ)
     env["AUTOGRAD_LITE_SITE_QUICK"] = "1" if quick else "0"
@@ -177,7 +175,7 @@ def build(out: Path, *, quick: bool = False, lessons: str = "") -> float:
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Static files, with the types a WebAssembly page needs, and no caching."""
 
-    extensions_map = {
+    extensions_map = {  # noqa: RUF012 - the base class declares it so
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".wasm": "application/wasm",
         ".mjs": "text/javascript",
@@ -190,7 +188,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: object) -> None:
         sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
 
@@ -245,8 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1 if problems else 0
         else:
             server = make_server(args.dir, args.port)
-            host, port = server.server_address[:2]
-            print(f"serving {args.dir} on http://{host}:{port}/ (Ctrl-C stops)", flush=True)
+            port = server.server_address[1]
+            print(f"serving {args.dir} on http://{HOST}:{port}/ (Ctrl-C stops)", flush=True)
             with server:
                 try:
                     server.serve_forever()

@@ -27,8 +27,8 @@ if TYPE_CHECKING:  # MkDocs (the docs extra) loads this module; the tests import
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the source tree first
 
-from autograd_lite import lessons  # noqa: E402  (after the path)
-from tools import site_pages  # noqa: E402
+from autograd_lite import lessons
+from tools import site_pages
 
 log = logging.getLogger("mkdocs.hooks.autograd_lite")
 
@@ -50,7 +50,8 @@ def lesson_names() -> list[str]:
     only = [name.strip() for name in os.environ.get(ONLY, "").split(",") if name.strip()]
     unknown = sorted(set(only).difference(names))
     if unknown:
-        raise ValueError(f"{ONLY} names no lesson {', '.join(unknown)}; choose from {', '.join(names)}")
+        choices = ", ".join(names)
+        raise ValueError(f"{ONLY} names no lesson {', '.join(unknown)}; choose from {choices}")
     return [name for name in names if name in only] if only else names
 
 

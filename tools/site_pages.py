@@ -22,6 +22,7 @@ A dev tool, not part of the installed package.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -251,7 +252,8 @@ def run_lesson(name: str, *, quick: bool = False, timeout: float = LESSON_TIMEOU
                 printed = line[len(PICTURE_PREFIX) :]
                 path = (Path(folder) / printed).resolve()
                 if not path.is_relative_to(Path(folder).resolve()) or not path.is_file():
-                    raise LessonFailedError(f"lesson {name} names a picture it did not write: {printed}")
+                    why = f"lesson {name} names a picture it did not write: {printed}"
+                    raise LessonFailedError(why)
                 pictures[printed] = path.read_bytes()
     return LessonRun(name, done.stdout, pictures, time.perf_counter() - started)
 
@@ -280,6 +282,16 @@ def picture_file(name: str, printed: str) -> str:
     return f"lessons/{name}/{Path(printed).name}"
 
 
+def short_title(title: str) -> str:
+    """A lesson's title up to its colon, for the nav.
+
+    >>> short_title("The chain rule: multiply along each path")
+    'The chain rule'
+    """
+    head, colon, _ = title.partition(":")
+    return head.strip() if colon and head.strip() else title.rstrip(".")
+
+
 def docstring_of(source: str) -> tuple[str, str]:
     """A lesson script's docstring: its first line (the title) and the rest."""
     doc = (ast.get_docstring(ast.parse(source)) or "").strip()
@@ -295,13 +307,14 @@ def lesson_page(number: int, run: LessonRun, source: str, *, quick: bool = False
     """
     title, about = docstring_of(source)
     command = f"autograd-lite lesson {run.name}" + (" --quick" if quick else "")
+    nav_title = json.dumps(f"{number}. {short_title(title)}")  # JSON's string is YAML's too
     parts = [
+        f"---\ntitle: {nav_title}\nhide:\n  - toc\n---\n",
         f"# {number}. {escape(title)}\n",
         about + "\n" if about else "",
-        f"Run it yourself: `{command}` (or `python examples/{run.name}.py` in a checkout).\n",
         "## What it prints\n",
-        "This is the output of the run made while this site was built, as printed; "
-        "each picture follows the line that names it.\n",
+        f"What `{command}` printed when this site was built, as it printed it; each "
+        "picture follows the line that names it.\n",
     ]
     chunk: list[str] = []
     for line in run.output.splitlines():
@@ -332,7 +345,10 @@ def lessons_index(runs: Sequence[LessonRun], titles: dict[str, str]) -> str:
         "",
     ]
     for number, run in enumerate(runs, start=1):
-        card = f"- **[{number}. {escape(run.name)}]({run.name}.md)**\n\n    {escape(titles[run.name])}"
+        title = titles[run.name]
+        head = f"{number}. {escape(short_title(title))}"
+        rest = title.partition(":")[2].strip() if ":" in title else ""
+        card = f"- **[{head}]({run.name}.md)**" + (f"\n\n    {escape(rest)}" if rest else "")
         if run.pictures:
             first = quote(Path(picture_file(run.name, next(iter(run.pictures)))).name)
             card += f"\n\n    [![{escape(run.name)}]({run.name}/{first})]({run.name}.md)"
@@ -419,10 +435,8 @@ def playground_page(*, built: bool) -> str:
             "nothing is sent anywhere.\n"
         )
     return (
-        intro
-        + "\n!!! note \"Not in this build\"\n"
+        intro + '\n!!! note "Not in this build"\n'
         "    This copy of the site was built without the playground: "
         f"`tools/{PLAYGROUND_BUILDER.name}`, which builds it, is not in this source tree "
         "yet. `tools/site build` adds it to the site once it is.\n"
     )
-
