@@ -406,7 +406,7 @@ def benchmarks_page(readme: str, results: dict[str, str]) -> str:
         parts.append(relink("\n".join(text for _, text in body).strip(), README_TARGETS) + "\n")
     for file, text in sorted(results.items()):
         if file.endswith(".txt"):
-            parts += [f"### `{escape(file)}`\n", fence(text)]
+            parts += [f"### `{file.replace('`', '')}`\n", fence(text)]
     return "\n".join(parts)
 
 
