@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -237,6 +238,28 @@ def test_the_link_check_of_an_empty_folder_says_to_build_first(tmp_path: Path) -
     ]
 
 
+def test_the_link_check_reports_a_fifo_instead_of_waiting_on_it(tmp_path: Path) -> None:
+    _page(tmp_path, "index.html", "")
+    os.mkfifo(tmp_path / "pipe.html")
+    assert site_cli.check_links(tmp_path) == ["pipe.html: not a regular file"]
+
+
+def test_build_refuses_a_folder_it_would_wrongly_empty(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(site_cli.SiteError, match="not empty and holds no site built before"):
+        site_cli.check_out(tmp_path)
+    with pytest.raises(site_cli.SiteError, match="holds the source tree"):
+        site_cli.check_out(ROOT)
+    with pytest.raises(site_cli.SiteError, match="is a file, not a folder"):
+        site_cli.check_out(tmp_path / "notes.txt")
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+    site_cli.check_out(tmp_path / "new")  # a new folder, an empty one, or a built site: fine
+    (tmp_path / "old").mkdir()
+    for name in ("index.html", "sitemap.xml"):
+        (tmp_path / "old" / name).write_text("", encoding="utf-8")
+    site_cli.check_out(tmp_path / "old")
+
+
 # -- serving --------------------------------------------------------------------------
 
 
@@ -285,6 +308,10 @@ def test_serve_serves_the_folder_on_127_0_0_1(tmp_path: Path) -> None:
         assert status == 200 and "home of the site" in body
         with urllib.request.urlopen(url + "m.wasm", timeout=5) as answer:
             assert answer.headers["Content-Type"] == "application/wasm"
+        os.mkfifo(tmp_path / "pipe")
+        with pytest.raises(urllib.error.HTTPError, match="404"):
+            urllib.request.urlopen(url + "pipe", timeout=5)
+        assert fetch(url)[0] == 200  # still serving
 
 
 @pytest.mark.parametrize(
@@ -356,6 +383,12 @@ def test_the_built_site_has_every_page_and_every_link_resolves(built: Path) -> N
     assert (built / "ARCHITECTURE" / "architecture.png").is_file() or (
         built / "architecture.png"
     ).is_file()
+    play = (built / "play" / "index.html").read_text(encoding="utf-8")
+    if site_pages.PLAYGROUND_BUILDER.is_file():  # the playground is built into the site
+        assert (built / "playground" / "index.html").is_file()
+        assert 'href="../playground/"' in play
+    else:
+        assert "without the playground" in play
     lessons = (built / "lessons" / "index.html").read_text(encoding="utf-8")
     assert lessons.index("toast_robot/") < lessons.index("newton/")  # teaching order
 

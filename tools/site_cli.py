@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from html.parser import HTMLParser
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,6 +103,9 @@ def check_links(site: Path) -> list[str]:
     pages: dict[Path, _Page] = {}
     problems: list[str] = []
     for file in sorted(site.rglob("*.html")):
+        if not file.is_file():  # a folder or a FIFO named .html: nothing a browser reads
+            problems.append(f"{file.relative_to(site)}: not a regular file")
+            continue
         if file.stat().st_size > MAX_PAGE_BYTES:
             problems.append(f"{file.relative_to(site)}: larger than {MAX_PAGE_BYTES:,} bytes")
             continue
@@ -133,8 +137,28 @@ def check_links(site: Path) -> list[str]:
 # -- build ----------------------------------------------------------------------------
 
 
+def check_out(out: Path) -> None:
+    """``SiteError`` unless ``out`` may be emptied and filled: new, empty, or a built site.
+
+    MkDocs empties the folder it builds into, so a folder of anything else
+    (the source tree, a typo for another folder) is refused before it starts.
+    """
+    if out.exists() and not out.is_dir():
+        raise SiteError(f"--out {out} is a file, not a folder")
+    if ROOT.resolve().is_relative_to(out.resolve()):
+        raise SiteError(f"--out {out} holds the source tree; choose a folder of its own")
+    if out.is_dir() and any(out.iterdir()):
+        built = (out / "index.html").is_file() and (out / "sitemap.xml").is_file()
+        if not built:
+            raise SiteError(
+                f"--out {out} is not empty and holds no site built before: the build "
+                "empties its folder, so choose a new or empty one"
+            )
+
+
 def build(out: Path, *, quick: bool = False, lessons: str = "") -> float:
     """Build the site into ``out``; its time in seconds. ``SiteError`` if anything fails."""
+    check_out(out)
     missing = [name for name in ("mkdocs", "material", "mkdocstrings") if not find_spec(name)]
     if missing:
         raise SiteError(
@@ -183,6 +207,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         ".json": "application/json",
         ".whl": "application/zip",
     }
+
+    def send_head(self) -> Any:
+        path = Path(self.translate_path(self.path))
+        if path.exists() and not (path.is_file() or path.is_dir()):  # a FIFO would block
+            self.send_error(404, "Not a regular file")
+            return None
+        return super().send_head()
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
