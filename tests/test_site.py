@@ -426,3 +426,24 @@ def test_the_built_site_is_served(built: Path) -> None:
         assert "autograd_lite" in body and "Quick start" in body
         status, _, _ = fetch(url + "lessons/toast_robot/")
         assert status == 200
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@needs_docs
+def test_the_site_in_a_browser_loads_nothing_from_elsewhere(built: Path) -> None:
+    from tools.browser import headless_chromium, why_unavailable
+
+    if why_unavailable() is not None:
+        pytest.skip(str(why_unavailable()))
+    with serving(built) as url, headless_chromium() as driver:
+        for path in ["", "lessons/", "lessons/toast_robot/", "api/engine/", "benchmarks/", "play/"]:
+            driver.get(url + path)
+            script = "return performance.getEntriesByType('resource').map(e => e.name)"
+            loaded: list[str] = driver.execute_script(script)
+            assert loaded, path  # the theme's scripts and styles, at least
+            assert [name for name in loaded if not name.startswith(url)] == [], path
+            errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+            assert errors == [], path
+            title = driver.execute_script("return document.querySelector('h1').textContent")
+            assert title.strip(), path
