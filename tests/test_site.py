@@ -182,10 +182,22 @@ def test_the_hook_refuses_a_nav_without_the_section_it_fills() -> None:
 
 def test_the_hook_refuses_an_unknown_lesson(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(site_hooks.ONLY, "toast_robot, no_such_lesson")
-    with pytest.raises(ValueError, match="names no lesson no_such_lesson; choose from five_steps"):
+    with pytest.raises(ValueError, match="no lesson named no_such_lesson; choose from five_steps"):
         site_hooks.lesson_names()
     monkeypatch.setenv(site_hooks.ONLY, "newton,toast_robot")
+    monkeypatch.delenv("AUTOGRAD_LITE_EXAMPLES", raising=False)
     assert site_hooks.lesson_names() == ["toast_robot", "newton"]  # teaching order
+    assert "AUTOGRAD_LITE_EXAMPLES" not in os.environ  # the source tree's, for that call only
+
+
+def test_build_names_an_unknown_lesson_before_it_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["build", "--lessons", "toast_robot,toast", "--out", str(tmp_path / "out")]
+    assert site_cli.main(argv) == 1
+    err = capsys.readouterr().err
+    assert "tools/site build: --lessons: no lesson named toast; choose from five_steps" in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_the_site_tools_import_without_the_docs_extra() -> None:

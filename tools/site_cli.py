@@ -159,6 +159,15 @@ def check_out(out: Path) -> None:
 def build(out: Path, *, quick: bool = False, lessons: str = "") -> float:
     """Build the site into ``out``; its time in seconds. ``SiteError`` if anything fails."""
     check_out(out)
+    if lessons:  # a typo is named now, not after MkDocs has started
+        sys.path.insert(0, str(ROOT))
+        from tools.site_hooks import source_lessons
+        from tools.site_pages import choose_lessons
+
+        try:
+            choose_lessons(source_lessons(), lessons)
+        except ValueError as error:
+            raise SiteError(f"--lessons: {error}") from None
     missing = [name for name in ("mkdocs", "material", "mkdocstrings") if not find_spec(name)]
     if missing:
         raise SiteError(

@@ -43,16 +43,22 @@ def quick() -> bool:
     return os.environ.get(QUICK, "") not in ("", "0")
 
 
+def source_lessons() -> list[str]:
+    """Every lesson of this source tree (not of an installed copy), in teaching order."""
+    saved = os.environ.get(lessons.ENV_VAR)
+    os.environ[lessons.ENV_VAR] = str(site_pages.EXAMPLES)
+    try:
+        return lessons.lesson_names()
+    finally:
+        if saved is None:
+            del os.environ[lessons.ENV_VAR]
+        else:
+            os.environ[lessons.ENV_VAR] = saved
+
+
 def lesson_names() -> list[str]:
-    """The lessons of this source tree, in teaching order."""
-    os.environ[lessons.ENV_VAR] = str(site_pages.EXAMPLES)  # not an installed copy
-    names = lessons.lesson_names()
-    only = [name.strip() for name in os.environ.get(ONLY, "").split(",") if name.strip()]
-    unknown = sorted(set(only).difference(names))
-    if unknown:
-        choices = ", ".join(names)
-        raise ValueError(f"{ONLY} names no lesson {', '.join(unknown)}; choose from {choices}")
-    return [name for name in names if name in only] if only else names
+    """The lessons this build takes (``ONLY``, or all of them), in teaching order."""
+    return site_pages.choose_lessons(source_lessons(), os.environ.get(ONLY, ""))
 
 
 def _expand(nav: list[Any], section: str, pages: list[str]) -> None:
@@ -64,7 +70,28 @@ def _expand(nav: list[Any], section: str, pages: list[str]) -> None:
     raise ValueError(f"mkdocs.yml's nav has no entry '{section}: PAGE.md' to fill in")
 
 
+def _plugin_error(error: Exception) -> Exception:
+    """``error`` as MkDocs' PluginError: MkDocs prints its message, not a traceback."""
+    from mkdocs.exceptions import PluginError
+
+    return PluginError(f"tools/site_hooks.py: {error}")
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    try:
+        return _fill_nav(config)
+    except (ValueError, FileNotFoundError) as error:
+        raise _plugin_error(error) from error
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    try:
+        return _add_pages(files, config)
+    except (ValueError, OSError, site_pages.LessonFailedError) as error:
+        raise _plugin_error(error) from error
+
+
+def _fill_nav(config: MkDocsConfig) -> MkDocsConfig:
     nav = config.nav
     if not isinstance(nav, list):
         raise ValueError("mkdocs.yml must list the site's pages in `nav`")
@@ -79,7 +106,7 @@ def _add(files: Files, config: MkDocsConfig, uri: str, content: str | bytes) -> 
     files.append(File.generated(config, uri, content=content, inclusion=InclusionLevel.INCLUDED))
 
 
-def on_files(files: Files, config: MkDocsConfig) -> Files:
+def _add_pages(files: Files, config: MkDocsConfig) -> Files:
     readme = site_pages.README.read_text(encoding="utf-8")
     _add(files, config, "index.md", site_pages.home_page(readme))
     results = site_pages.read_results()

@@ -277,6 +277,21 @@ def run_lessons(
         return list(pool.map(one, names))
 
 
+def choose_lessons(names: Sequence[str], only: str) -> list[str]:
+    """The lessons of ``names`` that ``only`` (comma-separated) names, in ``names``' order.
+
+    An empty ``only`` takes them all; an unknown name is a ``ValueError`` naming the choices.
+
+    >>> choose_lessons(["five_steps", "toast_robot", "newton"], "newton, toast_robot")
+    ['toast_robot', 'newton']
+    """
+    wanted = [name.strip() for name in only.split(",") if name.strip()]
+    unknown = [name for name in wanted if name not in names]
+    if unknown:
+        raise ValueError(f"no lesson named {', '.join(unknown)}; choose from {', '.join(names)}")
+    return [name for name in names if name in wanted] if wanted else list(names)
+
+
 def picture_file(name: str, printed: str) -> str:
     """Where a lesson's picture goes in the site, from the path the lesson printed."""
     return f"lessons/{name}/{Path(printed).name}"
