@@ -124,6 +124,22 @@ def test_a_lesson_page_shows_the_output_as_printed_with_each_picture_after_its_l
     assert site_pages.picture_file("demo", f"{folder}/a.png") == "lessons/demo/a.png"
 
 
+def test_lessons_run_slowest_first_and_come_back_in_teaching_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started: list[str] = []
+
+    def fake(name: str, *, quick: bool = False) -> site_pages.LessonRun:
+        started.append(name)
+        return _run(name, {})
+
+    monkeypatch.setattr(site_pages, "run_lesson", fake)
+    names = ["five_steps", "regularization", "toast_robot", "digits"]
+    runs = site_pages.run_lessons(names, workers=1, log=lambda _: None)
+    assert [run.output for run in runs] == names
+    assert started == ["digits", "regularization", "five_steps", "toast_robot"]
+
+
 def test_the_lessons_index_lists_them_in_order_with_their_main_pictures() -> None:
     runs = [_run("x", {"out/one.png": b""}), site_pages.LessonRun("other", "y", {}, 0.0)]
     titles = {"demo": "Demo: first", "other": "Other things"}
