@@ -97,7 +97,8 @@ def fence(text: str, language: str = "text") -> str:
 
 def escape(text: str) -> str:
     """Plain ``text`` as Markdown that shows it as it is (no emphasis, links or HTML)."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+|!~&])", r"\\\1", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;")  # Markdown cannot escape these two
+    return re.sub(r"([\\`*_{}\[\]()>#+\-.!|])", r"\\\1", text)
 
 
 def sections(markdown: str, level: int = 2) -> list[tuple[str, str]]:
