@@ -119,7 +119,7 @@ def test_a_lesson_page_shows_the_output_as_printed_with_each_picture_after_its_l
     source = '"""A demo: of the page.\n\nMore words."""\nprint(1)\n'
     page = site_pages.lesson_page(3, run, source)
     assert page.startswith('---\ntitle: "3. A demo"\n')
-    assert "# 3. A demo: of the page." in page and "More words." in page
+    assert "# 3. A demo: of the page\\." in page and "More words." in page
     assert _printed(page) == output.rstrip("\n")
     a, b, code = page.index("(demo/a.png)"), page.index("(demo/b%20c.png)"), page.index("print(1)")
     assert page.index(f"picture: {folder}/a.png") < a < page.index("between") < b < code
