@@ -70,7 +70,7 @@ def test_the_home_page_holds_readmes_quick_start_and_what_the_library_is() -> No
         assert command in page
     first_paragraph = readme.split("\n\n")[1]  # after the title: what the library is
     assert first_paragraph in page
-    assert page.startswith("# autograd_lite")
+    assert page.split("---\n")[2].lstrip().startswith("# autograd_lite")  # after the front matter
 
 
 def test_a_readme_section_that_is_missing_is_named_with_the_ones_there() -> None:

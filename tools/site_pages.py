@@ -191,7 +191,8 @@ def home_page(readme: str) -> str:
         ]
     )
     body = f"{opening}\n\n## Quick start\n\n{quick_start}\n\n{tour}\n"
-    return relink(body, README_TARGETS)
+    wide = "---\nhide:\n  - navigation\n  - toc\n---\n\n"  # the commands' whole width
+    return wide + relink(body, README_TARGETS)
 
 
 # -- the lessons ---------------------------------------------------------------------
