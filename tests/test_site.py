@@ -126,6 +126,31 @@ def test_a_lesson_page_shows_the_output_as_printed_with_each_picture_after_its_l
     assert site_pages.picture_file("demo", f"{folder}/a.png") == "lessons/demo/a.png"
 
 
+LESSONS_THAT_FAIL = {
+    "crash": "def main(argv):\n    raise RuntimeError('the lesson broke')\n",
+    "liar": "def main(argv):\n    print('  picture: ../../../etc/passwd')\n",
+    "hang": "import time\n\ndef main(argv):\n    time.sleep(60)\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("crash", r"lesson crash exited with 1:\n(.|\n)*RuntimeError: the lesson broke"),
+        ("liar", r"lesson liar names a picture it did not write: \.\./\.\./\.\./etc/passwd"),
+        ("hang", r"lesson hang took more than 3 s"),
+    ],
+)
+def test_a_lesson_that_fails_stops_the_build_with_what_went_wrong(
+    name: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "_lesson.py").write_text("", encoding="utf-8")
+    (tmp_path / f"{name}.py").write_text(LESSONS_THAT_FAIL[name], encoding="utf-8")
+    monkeypatch.setattr(site_pages, "EXAMPLES", tmp_path)
+    with pytest.raises(site_pages.LessonFailedError, match=message):
+        site_pages.run_lesson(name, timeout=3)
+
+
 def test_lessons_run_slowest_first_and_come_back_in_teaching_order(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
