@@ -17,6 +17,7 @@ plain floats. With ``create_graph=True`` results are Values instead, whose
 graph leads back to the inputs given as Values, so that they can be
 differentiated again (as in ``torch.autograd.functional``). No helper
 touches any ``.grad``, and each works inside ``no_grad()``, like ``gradcheck``.
+An ``f`` whose result takes no gradient (a constant) has derivatives 0.
 
 >>> from autograd_lite import derivative
 >>> d_tanh = derivative(lambda x: x.tanh())
@@ -32,7 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, overload
 
 from autograd_lite import functional as F
-from autograd_lite.checks import flag, number, real, shown
+from autograd_lite.checks import bounded_list, flag, number, real, shown
 from autograd_lite.checks import items as listed
 from autograd_lite.engine import Value, enable_grad, grad
 
@@ -162,11 +163,10 @@ def jacobian(
     kind = "jacobian"
     _check_function(kind, f)
     keep = flag(create_graph, "create_graph")
-    leaves = _leaves(kind, listed(xs, f"{kind}(): xs"), keep)
+    leaves = _leaves(kind, listed(_bounded(xs, f"{kind}(): xs"), f"{kind}(): xs"), keep)
     with enable_grad():  # even inside a caller's no_grad()
         result = f(*leaves)
-    outputs = _outputs(kind, result)
-    _check_size(kind, len(outputs), len(leaves))
+    outputs = _outputs(kind, result, columns=len(leaves))
     return [[_result(g, keep) for g in grad(o, leaves, create_graph=keep)] for o in outputs]
 
 
@@ -202,7 +202,7 @@ def hessian(
     kind = "hessian"
     _check_function(kind, f)
     keep = flag(create_graph, "create_graph")
-    items = listed(xs, f"{kind}(): xs")
+    items = listed(_bounded(xs, f"{kind}(): xs"), f"{kind}(): xs")
     _check_size(kind, len(items), len(items), "; hvp() gives H v in two backward passes")
     leaves = _leaves(kind, items, keep)
     first = _gradient(kind, f, leaves)
@@ -244,7 +244,7 @@ def hvp(
     kind = "hvp"
     _check_function(kind, f)
     keep = flag(create_graph, "create_graph")
-    items = listed(xs, f"{kind}(): xs")
+    items = listed(_bounded(xs, f"{kind}(): xs"), f"{kind}(): xs")
     direction = _vector(kind, v, len(items))
     leaves = _leaves(kind, items, keep)
     first = _gradient(kind, f, leaves)
@@ -270,28 +270,31 @@ def _call(kind: str, f: Function, leaves: list[Value]) -> Value:
     return checked
 
 
-def _outputs(kind: str, out: object, *, single: bool = False) -> list[Value]:
-    """What ``f`` returned as a list of Values that take a gradient, or a clear error."""
+def _outputs(kind: str, out: object, *, single: bool = False, columns: int = 1) -> list[Value]:
+    """What ``f`` returned as a list of Values, or a clear error.
+
+    An output that takes no gradient (a constant: a number, ``detach()``, or
+    a derivative that came out constant, as ``3 * x``'s does) is a constant
+    function of the inputs, whose derivatives are all 0, as in
+    ``torch.func`` and JAX: so ``derivative(derivative(f, create_graph=True))``
+    is 0 wherever f' is a constant.
+    """
     if isinstance(out, Value):
-        outputs, names = [out], ["f"]
-    elif single or isinstance(out, (str, bytes)) or not isinstance(out, Sequence):
+        return [out]
+    if single or isinstance(out, (str, bytes)) or not isinstance(out, Sequence):
         need = "a Value" if single else "a Value or a sequence of Values"
         raise TypeError(f"{kind}(): f must return {need}, got {shown(out)}")
-    else:
-        outputs = list(out)
-        names = [f"output {i} of f" for i in range(len(outputs))]
-        if not outputs:
-            raise ValueError(f"{kind}(): f returned an empty {type(out).__name__}: no outputs")
-        for i, o in enumerate(outputs):
-            if not isinstance(o, Value):
-                raise TypeError(f"{kind}(): output {i} of f must be a Value, got {shown(o)}")
-    for name, o in zip(names, outputs, strict=True):
-        if not o.requires_grad:
-            raise ValueError(
-                f"{kind}(): {name} is a constant, {o!r}, which takes no gradient: it was not "
-                "computed from the inputs (made with detach(), requires_grad=False, no_grad(), "
-                "or from .data?)"
-            )
+    try:
+        rows = len(out)
+    except OverflowError:  # a range too long for an index
+        rows = MAX_ENTRIES + 1
+    _check_size(kind, rows, columns)  # before listing: f may return range(10**12)
+    outputs = list(out)
+    if not outputs:
+        raise ValueError(f"{kind}(): f returned an empty {type(out).__name__}: no outputs")
+    for i, o in enumerate(outputs):
+        if not isinstance(o, Value):
+            raise TypeError(f"{kind}(): output {i} of f must be a Value, got {shown(o)}")
     return outputs
 
 
@@ -328,10 +331,25 @@ def _vector(kind: str, v: object, n: int) -> list[float]:
         v = [v]
     if isinstance(v, (str, bytes, Value)) or not isinstance(v, Iterable):
         raise TypeError(f"{kind}() needs v as a sequence of numbers, got {type(v).__name__}")
-    vector = [real(x, f"{kind}(): v[{i}]") for i, x in enumerate(v)]
+    vector = [real(x, f"{kind}(): v[{i}]") for i, x in enumerate(_bounded(v, f"{kind}(): v"))]
     if len(vector) != n:
         raise ValueError(f"{kind}() needs v of length {n}, one entry per input; got {len(vector)}")
     return vector
+
+
+def _bounded(value: Any, what: str) -> Any:
+    """``value``, or the items of a lazy iterable as a list: at most ``MAX_ENTRIES`` of them.
+
+    Every helper takes one entry (a row, a column, a partial derivative) per input,
+    so more inputs than ``MAX_ENTRIES`` are refused, and an iterator is read at most
+    one item past that (``itertools.count()`` is refused instead of read forever).
+    Lists, tuples, numbers and what is no iterable pass unchanged, to the usual checks.
+    """
+    if isinstance(value, (list, tuple, str, bytes, Value, numbers.Real)) or not isinstance(
+        value, Iterable
+    ):
+        return value
+    return bounded_list(value, what, limit=MAX_ENTRIES)
 
 
 def _check_function(kind: str, f: object) -> None:

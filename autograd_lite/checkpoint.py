@@ -16,8 +16,10 @@ A temporary file left by a save that was killed is removed by the next save
 to the same name (once its process is gone). Saving through a symbolic link
 writes the link's target and keeps the link.
 
-Loading reads regular files only, of at most ``MAX_BYTES`` (``max_bytes=``
-raises the cap), and checks everything (the JSON, the format and version,
+Loading reads regular files only, no larger than a file ``save`` could have
+written for the model it loads into (``max_bytes_for(model)``: ``MAX_BYTES``
+for the metadata and the rest, plus a bound per parameter; ``max_bytes=``
+sets another cap), and checks everything (the JSON, the format and version,
 the architecture: every module's kind and options, every key and number,
 the optimiser's state) before it changes anything: on any problem it raises
 an error that names it, and the model and optimiser are exactly as they
@@ -46,18 +48,35 @@ import tempfile
 from collections.abc import Mapping
 from typing import Any
 
-from autograd_lite.checks import read_regular_file
+from autograd_lite.checks import bounded_list, read_regular_file
 from autograd_lite.nn import Module
 
-__all__ = ["FORMAT", "MAX_BYTES", "MAX_DEPTH", "VERSION", "CheckpointError", "load", "save"]
+__all__ = [
+    "BYTES_PER_PARAMETER",
+    "FORMAT",
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "VERSION",
+    "CheckpointError",
+    "load",
+    "max_bytes_for",
+    "save",
+]
 
 FORMAT = "autograd_lite.checkpoint"
 #: The format version this library writes. Version 2 added the model's
 #: architecture; version 1 files still load (their parameter names and
 #: shapes are checked, but not the modules' options).
 VERSION = 2
-#: The largest checkpoint ``load`` reads unless told otherwise (``max_bytes=``).
+#: What ``load`` allows, by default, besides the model's parameters: the metadata, the
+#: model's repr, the optimiser's settings (``max_bytes_for``).
 MAX_BYTES = 8 * 2**20
+#: A bound on the bytes ``save`` writes per parameter besides its name and its module's
+#: architecture: its value, and an optimiser's state for it. Each number is JSON of at
+#: most 24 characters ("-1.2345678901234567e-308"); with its key, indentation and
+#: brackets a parameter takes under 300 bytes with Adam's four numbers (amsgrad), the
+#: most any optimiser here keeps per parameter.
+BYTES_PER_PARAMETER = 400
 #: How deeply ``metadata`` may nest (dicts and lists inside each other).
 MAX_DEPTH = 100
 #: How much of a text taken from a file an error message shows.
@@ -134,10 +153,11 @@ def save(
     if optimizer is not None:
         doc["optimizer"] = {"type": type(optimizer).__name__, "state": optimizer.state_dict()}
     if metadata is not None:
-        problem = _depth_problem(metadata)
+        own = dict(bounded_list(metadata.items(), "metadata"))  # an endless Mapping is refused
+        problem = _depth_problem(own)
         if problem:
             raise ValueError(f"cannot save to {where}: metadata is not JSON-ready: {problem}")
-        doc["metadata"] = dict(metadata)
+        doc["metadata"] = own
     try:
         text = json.dumps(doc, indent=1, allow_nan=False)
     except (TypeError, ValueError) as error:
@@ -220,15 +240,17 @@ def _read_bytes(path: str, max_bytes: int) -> bytes:
     """The file's bytes: a regular file of at most ``max_bytes``, opened without blocking."""
     try:
         data, size = read_regular_file(path, "checkpoint", max_bytes)
-    except FileNotFoundError:
+    except (FileNotFoundError, PermissionError):
         raise
     except ValueError as error:
         raise CheckpointError(str(error)) from None
+    except OSError as error:  # e.g. /proc/self/mem: a "regular file" whose read fails
+        raise CheckpointError(f"{path} cannot be read: {error.strerror or error}") from None
     if max(size, len(data)) > max_bytes:
         raise CheckpointError(
             f"{path} is {max(size, len(data)):,} bytes, more than the {max_bytes:,} that load "
-            "reads (a checkpoint of a model this library can train is far smaller); "
-            "pass max_bytes= to read a larger file you trust"
+            "reads for this model (more than save writes for it, unless its metadata are "
+            "huge); pass max_bytes= to read a larger file you trust"
         )
     return data
 
@@ -294,20 +316,45 @@ def _architecture_problem(saved: Mapping[str, str], model: Module) -> str | None
     return None
 
 
+def max_bytes_for(model: Module) -> int:
+    """The largest file ``load`` reads for ``model`` by default: any that ``save`` wrote.
+
+    ``MAX_BYTES`` (metadata, settings), plus what the model's own text
+    takes (its repr, its parameters' names and its architecture, as JSON), plus
+    ``BYTES_PER_PARAMETER`` per parameter (values and optimiser state).
+
+    >>> from autograd_lite import nn
+    >>> max_bytes_for(nn.MLP(2, [1])) - MAX_BYTES < 2_000
+    True
+    """
+    if not isinstance(model, Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    names = [len(json.dumps(name)) for name, _ in model.named_parameters()]
+    architecture = len(json.dumps(model.architecture(), indent=1))
+    # each line of the architecture sits two levels deeper in the file: 2 more spaces
+    indent = 2 * (architecture // 2 + 1)  # at most one line per two characters
+    described = len(json.dumps(repr(model)))
+    per_parameter = sum(names) + len(names) * BYTES_PER_PARAMETER
+    return MAX_BYTES + described + architecture + indent + per_parameter
+
+
 def load(
-    path: PathLike, model: Module, *, optimizer: Any = None, max_bytes: int = MAX_BYTES
+    path: PathLike, model: Module, *, optimizer: Any = None, max_bytes: int | None = None
 ) -> dict[str, Any]:
     """Load ``path`` into ``model`` (and ``optimizer``); return the saved metadata (or {}).
 
     Raises ``FileNotFoundError`` for a missing file and ``CheckpointError``
     (a ``ValueError``) for anything wrong with it, naming the problem: not a
-    regular file, larger than ``max_bytes``, corrupt, or made by a model of
+    regular file, larger than ``max_bytes`` (by default ``max_bytes_for(model)``,
+    which any file ``save`` wrote for this model fits), corrupt, or made by a model of
     another architecture (other modules, activations or options, not only
     other shapes). In every such case the model and optimiser are unchanged.
     """
     if not isinstance(model, Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
-    if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes < 1:
+    if max_bytes is None:
+        max_bytes = max_bytes_for(model)
+    elif not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes < 1:
         raise ValueError(f"max_bytes must be an int >= 1, got {max_bytes!r}")
     where = os.fspath(path)
     doc = _read(where, max_bytes)

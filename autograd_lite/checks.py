@@ -28,15 +28,18 @@ import os
 import random
 import reprlib
 import stat
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sized
+from itertools import islice
+from typing import Any, TypeVar
 
 from autograd_lite.engine import Value
 
 __all__ = [
+    "MAX_ITEMS",
     "Seed",
     "as_value",
     "as_vector",
+    "bounded_list",
     "count",
     "flag",
     "hyper_parameter",
@@ -48,6 +51,8 @@ __all__ = [
     "short",
     "shown",
 ]
+
+_T = TypeVar("_T")
 
 #: ``seed`` arguments accept an int, an existing generator (shared, so that
 #: several layers draw one sequence), or ``None`` for fresh randomness.
@@ -171,7 +176,50 @@ def items(value: object, name: str) -> list[object]:
         raise TypeError(
             f"{name} must be a sequence of numbers or Values, got {type(value).__name__}"
         )
-    return list(value)
+    return bounded_list(value, name)
+
+
+#: The most items a function takes from an iterable that is not a list or a tuple
+#: (a generator, ``itertools.count()``, a ``range``) before refusing it: an endless
+#: one would otherwise run until memory is gone.
+MAX_ITEMS = 1_000_000
+
+
+def bounded_list(value: Iterable[_T], name: str, *, limit: int | None = None) -> list[_T]:
+    """``value``'s items as a new list, refusing an endless or huge iterable early.
+
+    A list or a tuple is in memory already and is copied whole. Anything else
+    is refused at once if its ``len()`` is over ``limit`` (``MAX_ITEMS`` unless
+    given), and is read at most ``limit + 1`` items far: ``ValueError`` if
+    there are more (an endless generator, ``itertools.count()``).
+    ``TypeError`` if it is not iterable.
+
+    >>> bounded_list((x * x for x in range(3)), "xs")
+    [0, 1, 4]
+    >>> import itertools
+    >>> bounded_list(itertools.count(), "xs")
+    Traceback (most recent call last):
+    ValueError: xs: more than 1,000,000 items (an endless iterator?); pass a list
+    """
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    limit = MAX_ITEMS if limit is None else limit
+    too_many = f"{name}: more than {limit:,} items (an endless iterator?); pass a list"
+    if isinstance(value, Sized):
+        try:
+            size = len(value)
+        except (TypeError, ValueError, OverflowError):  # len() of range(10**20) overflows
+            raise ValueError(too_many) from None
+        if size > limit:
+            raise ValueError(too_many)
+    try:
+        iterator = iter(value)
+    except TypeError:
+        raise TypeError(f"{name} must be iterable, got {type(value).__name__}") from None
+    out = list(islice(iterator, limit + 1))
+    if len(out) > limit:
+        raise ValueError(too_many)
+    return out
 
 
 def plain_list(value: Any) -> list[Any]:

@@ -16,12 +16,17 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from autograd_lite import __version__, i18n
+
 #: sub-command -> the module (or "module:Class") that implements it
 COMMANDS: dict[str, str] = {
     "demo": "autograd_lite.demo",
     "lessons": "autograd_lite.lessons:ListLessons",
     "lesson": "autograd_lite.lessons:RunLesson",
     "graph": "visualize.cli",
+    "exercises": "autograd_lite.exercises.commands:ListExercises",
+    "exercise": "autograd_lite.exercises.commands:WriteExercise",
+    "check": "autograd_lite.exercises.commands:CheckExercise",
 }
 
 
@@ -40,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="autograd-lite",
         description="Scalar automatic differentiation you can run and inspect.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
     for name, where in COMMANDS.items():
@@ -48,13 +54,25 @@ def build_parser() -> argparse.ArgumentParser:
         command = getattr(module, class_name) if class_name else module
         sub = subparsers.add_parser(name, help=command.HELP, description=command.HELP)
         command.add_arguments(sub)
+        sub.add_argument(
+            "--lang",
+            choices=i18n.LANGUAGES,
+            default=None,
+            help=f"language of the text and pictures (default: ${i18n.ENV_VAR}, else en)",
+        )
         sub.set_defaults(_run=command.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``autograd-lite`` console script."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    i18n.set_language(args.lang)
+    try:
+        i18n.language()
+    except ValueError as error:  # a wrong $AUTOGRAD_LITE_LANG
+        parser.error(str(error))
     try:
         code: int = args._run(args)
     except KeyboardInterrupt:

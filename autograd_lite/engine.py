@@ -45,6 +45,7 @@ __all__ = [
     "backward_replay",
     "enable_grad",
     "grad",
+    "grad_passes",
     "is_grad_enabled",
     "is_tracing",
     "no_grad",
@@ -314,8 +315,8 @@ _new = object.__new__
 def _leaf(data: float, requires_grad: bool) -> Value:
     """A leaf without the checks of ``Value.__init__`` (data is a finite float)."""
     v: Value = _new(Value)
-    v.data = data
-    v.grad = 0.0
+    v._data = data
+    v._grad = 0.0
     v._rg = requires_grad
     v._op = None
     v._a = None
@@ -326,8 +327,8 @@ def _leaf(data: float, requires_grad: bool) -> Value:
 
 def _nary_node(data: float, op: Primitive, inputs: tuple[Value, ...]) -> Value:
     v: Value = _new(Value)
-    v.data = data
-    v.grad = 0.0
+    v._data = data
+    v._grad = 0.0
     v._rg = True
     v._op = op
     v._a = None
@@ -357,7 +358,7 @@ def _unary(op: Primitive, name: str, doc: str | None = None) -> Callable[[Value]
 
     def apply1(self: Value) -> Value:
         try:
-            data = forward(self.data)
+            data = forward(self._data)
         except (ArithmeticError, ValueError) as error:
             raise _failure(op, (self,), error) from None
         if data - data != 0.0:  # inf or nan
@@ -367,8 +368,8 @@ def _unary(op: Primitive, name: str, doc: str | None = None) -> Callable[[Value]
                 _TRACE.tracer.folded(op, (self,))
             return _leaf(data, False)
         out: Value = _new(Value)
-        out.data = data
-        out.grad = 0.0
+        out._data = data
+        out._grad = 0.0
         out._rg = True
         out._op = op
         out._a = self
@@ -397,7 +398,7 @@ def _binary(
             # so that Python tries the other operand, then raises its usual TypeError
             return NotImplemented  # type: ignore[no-any-return]
         try:
-            data = forward(x.data, y.data)
+            data = forward(x._data, y._data)
         except (ArithmeticError, ValueError) as error:
             raise _failure(op, (x, y), error) from None
         if data - data != 0.0:  # inf or nan
@@ -413,8 +414,8 @@ def _binary(
                 "use a plain number or .detach() as the exponent"
             )
         out: Value = _new(Value)
-        out.data = data
-        out.grad = 0.0
+        out._data = data
+        out._grad = 0.0
         out._rg = True
         out._op = op
         out._a = x
@@ -455,20 +456,24 @@ class Value:
     # Unary and binary nodes use _a and _b (None when absent); n-ary nodes
     # (sum, dot) keep _a None and their inputs in _inputs, which unary and
     # binary nodes never set. _label is set only when someone names the node.
-    __slots__ = ("_a", "_b", "_inputs", "_label", "_op", "_rg", "data", "grad")
+    # _data and _grad hold data and grad: the engine reads and writes them
+    # directly, and the properties check what the user assigns.
+    # _passes, set only by a backward pass, counts the passes summed in grad (see grad_passes).
+    __slots__ = ("_a", "_b", "_data", "_grad", "_inputs", "_label", "_op", "_passes", "_rg")
 
-    data: float
-    grad: float
+    _data: float
+    _grad: float
     _label: str
     _rg: bool
     _op: Primitive | None
     _a: Value | None
     _b: Value | None
     _inputs: tuple[Value, ...]
+    _passes: int
 
     def __init__(self, data: float, *, label: str = "", requires_grad: bool = True) -> None:
-        self.data = _check_number(data, "Value(data)")
-        self.grad = 0.0
+        self._data = _check_number(data, "Value(data)")
+        self._grad = 0.0
         self.label = label
         if not isinstance(requires_grad, bool):
             raise TypeError(f"requires_grad must be a bool, got {type(requires_grad).__name__}")
@@ -477,6 +482,28 @@ class Value:
         self._a = None
         self._b = None
         self._inputs = ()
+
+    @property
+    def data(self) -> float:
+        """The number this node holds. Assigning it checks it: a finite int or float."""
+        return self._data
+
+    @data.setter
+    def data(self, data: float) -> None:
+        self._data = _check_number(data, "Value.data")
+
+    @property
+    def grad(self) -> float:
+        """d(root)/d(this node), summed over ``backward()`` calls (a Value with create_graph).
+
+        Assigning it checks it: a number (kept as a float, NaN and inf too, as
+        clipping may leave them) or a Value; anything else is a ``TypeError``.
+        """
+        return self._grad
+
+    @grad.setter
+    def grad(self, grad: float) -> None:
+        self._grad = grad if type(grad) is float else _checked_grad(grad)
 
     @property
     def label(self) -> str:
@@ -582,7 +609,8 @@ class Value:
             if id(node) in memo:
                 continue
             twin: Value = _new(type(node))
-            twin.data, twin.grad, twin._rg, twin._op = node.data, node.grad, node._rg, node._op
+            twin._data, twin._grad = node._data, node._grad
+            twin._rg, twin._op = node._rg, node._op
             a = node._a
             if a is None:
                 twin._a = twin._b = None
@@ -609,6 +637,43 @@ class Value:
                 "autograd_lite.checkpoint"
             )
         return object.__reduce_ex__(self, protocol)
+
+    def __setstate__(self, state: object) -> None:
+        """Restore a pickled leaf, refusing what no leaf holds (``TypeError``/``ValueError``).
+
+        It checks that ``data`` is a finite number, ``grad`` a number (or a
+        Value), the flag a bool, the label a str, and that there is no graph
+        (only leaves pickle). It cannot make loading an untrusted pickle safe: ``pickle``
+        can run any code while it reads, before this is called. Load pickles
+        you made yourself; share models with ``autograd_lite.checkpoint``.
+        """
+        extra, slots = state if isinstance(state, tuple) and len(state) == 2 else (state, None)
+        if not isinstance(slots, dict):
+            raise TypeError(f"cannot unpickle a {type(self).__name__}: no data in its state")
+        fields = {_OLD_SLOT_NAMES.get(k, k): v for k, v in slots.items()}
+        unknown = sorted(map(str, set(fields) - set(Value.__slots__)))
+        if unknown:
+            raise ValueError(f"cannot unpickle a Value: unknown fields {reprlib.repr(unknown)}")
+        if "_data" not in fields:
+            raise TypeError(f"cannot unpickle a {type(self).__name__}: no data in its state")
+        for name in ("_op", "_a", "_b"):
+            if fields.get(name) is not None:
+                raise ValueError(f"cannot unpickle a Value with a graph ({name} is set)")
+        if fields.get("_inputs", ()) != ():
+            raise ValueError("cannot unpickle a Value with a graph (_inputs is set)")
+        self._data = _check_number(fields["_data"], "an unpickled Value's data")
+        self._grad = _checked_grad(fields.get("_grad", 0.0))  # a number, or a pickled leaf
+        requires_grad = fields.get("_rg", True)
+        _check_flag(requires_grad, "an unpickled Value's requires_grad")
+        self._rg = requires_grad
+        self._op = self._a = self._b = None
+        self._inputs = ()
+        if "_label" in fields:
+            self.label = fields["_label"]  # a TypeError if it is not a str
+        if extra is not None:
+            if not isinstance(extra, dict) or not hasattr(self, "__dict__"):
+                raise TypeError(f"cannot unpickle a {type(self).__name__}: unexpected state")
+            self.__dict__.update(extra)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """Jupyter shows a small graph as a diagram, a large one as its repr."""
@@ -722,12 +787,30 @@ def _operand(x: object) -> Value | None:
     return None
 
 
-_DATA_SLOT: Any = Value.__dict__["data"]  # the slot's own descriptor (see tracing())
+#: Slots renamed since: a pickle made before still loads.
+_OLD_SLOT_NAMES = {"data": "_data", "grad": "_grad"}
+
+_DATA_SLOT: Any = Value.__dict__["data"]  # the attribute's own descriptor (see tracing())
+
+
+def _checked_grad(grad: object) -> Any:
+    """``grad`` as a float, or a Value (what ``create_graph=True`` leaves), or a ``TypeError``."""
+    if isinstance(grad, Value):
+        return grad
+    if isinstance(grad, numbers.Real) and not isinstance(grad, bool):
+        try:
+            return float(grad)
+        except OverflowError:  # an int such as 10**400
+            raise ValueError("Value.grad must fit in a float, got a larger int") from None
+    raise TypeError(
+        "Value.grad must be a real number (or a Value, with create_graph=True), got "
+        f"{type(grad).__name__}: {reprlib.repr(grad)}"
+    )
 
 
 def _applyn(op: Primitive, inputs: tuple[Value, ...]) -> Value:
     try:
-        data = op.forward(*[p.data for p in inputs])
+        data = op.forward(*[p._data for p in inputs])
     except (ArithmeticError, ValueError) as error:
         raise _failure(op, inputs, error) from None
     if data - data != 0.0:  # inf or nan
@@ -743,7 +826,12 @@ def _applyn(op: Primitive, inputs: tuple[Value, ...]) -> Value:
     return _leaf(data, False)
 
 
-@functools.cache
+#: How many rows' functions ``_method_of`` keeps: every row of the table, with room for
+#: the user's own; rows applied once and dropped are forgotten, not kept for ever.
+_METHODS_KEPT = 256
+
+
+@functools.lru_cache(maxsize=_METHODS_KEPT)
 def _method_of(op: Primitive) -> Callable[..., Value]:
     """The function of a unary or binary row, made once per row (``apply``'s fast path)."""
     return _unary(op, op.name) if op.arity == 1 else _binary(op, op.name)
@@ -905,7 +993,7 @@ def _float_steps(nodes: Iterator[Value], grads: dict[Value, float], keep: Any) -
             a = node._a
             if a is None:  # n-ary
                 inputs = node._inputs
-                gs = op.vjp(g, node.data, *[p.data for p in inputs])
+                gs = op.vjp(g, node._data, *[p._data for p in inputs])
                 for p, gp in zip(inputs, gs, strict=True):
                     if p._rg:
                         grads[p] = get(p, 0.0) + gp
@@ -913,22 +1001,22 @@ def _float_steps(nodes: Iterator[Value], grads: dict[Value, float], keep: Any) -
             # The rules of the commonest rows, written out: the same formulas as their
             # rows in ops.py (the tests compare the two), without a call and a tuple each.
             if op is tanh:
-                out = node.data
+                out = node._data
                 ga = g * (1 - out * out)
             elif op is relu:
-                ga = g if a.data > 0 else 0.0
+                ga = g if a._data > 0 else 0.0
             else:
                 b = node._b
                 if b is None:
-                    (ga,) = op.vjp(g, node.data, a.data)
+                    (ga,) = op.vjp(g, node._data, a._data)
                 else:
                     if op is mul:
-                        ga = g * b.data
-                        gb = g * a.data
+                        ga = g * b._data
+                        gb = g * a._data
                     elif op is add:
                         ga = gb = g
                     else:
-                        ga, gb = op.vjp(g, node.data, a.data, b.data)
+                        ga, gb = op.vjp(g, node._data, a._data, b._data)
                     if b._rg:
                         grads[b] = get(b, 0.0) + gb
             if a._rg:
@@ -943,8 +1031,8 @@ def _check_finite(order: list[Value], found: list[float]) -> None:
         for node, g in zip(reversed(order), found, strict=True):
             if g - g != 0.0:
                 raise _NotFinite(
-                    f"backward: the gradient reaching {_describe(node)} is {g}: it overflowed "
-                    "the float range on its way from the output"
+                    f"backward: the gradient reaching {_describe(node)} is {g}: a derivative "
+                    "on its way from the output is infinite there, or overflowed the float range"
                 )
 
 
@@ -1027,8 +1115,10 @@ def _backprop(
         with _ACCUMULATE:  # graphs in other threads may share these nodes: add atomically
             for node, g in pairs:
                 old: Any = node.grad
+                fresh = type(old) is float and old == 0.0
                 # .grad becomes a Value, as in PyTorch with create_graph=True
-                node.grad = g if type(old) is float and old == 0.0 else old + g
+                node.grad = g if fresh else old + g
+                node._passes = 1 if fresh else grad_passes(node) + 1
     return {}
 
 
@@ -1041,7 +1131,23 @@ def add_to_grad(pairs: Iterable[tuple[Value, float]]) -> None:
     """
     with _ACCUMULATE:
         for node, g in pairs:
-            node.grad += g
+            old = node._grad
+            node._grad = old + g
+            node._passes = 1 if old == 0.0 else grad_passes(node) + 1
+
+
+def grad_passes(node: Value) -> int:
+    """How many backward passes ``node.grad`` sums: 0 before any, counted from its last 0.0.
+
+    A diagram tells "not computed yet" from a gradient of 0 with it, and says
+    when a gradient is the sum of several passes (``zero_grad()`` forgotten).
+
+    >>> x = Value(3.0)
+    >>> y = x * x
+    >>> grad_passes(x), [y.backward() for _ in range(2)] and grad_passes(x), x.grad
+    (0, 2, 12.0)
+    """
+    return getattr(node, "_passes", 0)  # the slot is set by the first pass only
 
 
 def trainable(values: Iterable[Value]) -> list[Value]:

@@ -31,8 +31,9 @@ from __future__ import annotations
 from typing import Any
 
 from autograd_lite import nn
+from autograd_lite.checks import short
 
-__all__ = ["to_torch"]
+__all__ = ["FLOAT_DTYPES", "to_torch"]
 
 
 def _floats(values: Any) -> Any:
@@ -90,11 +91,34 @@ def _convert(module: nn.Module, torch: Any, dtype: Any) -> list[Any]:
     )
 
 
+#: The torch dtypes ``to_torch`` makes: the real floating types its layers compute in.
+#: (Integer types cannot take gradients; complex ones have no ReLU; the float8 types
+#: cannot even be initialised on a CPU.)
+FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
+
+
+def _float_dtype(torch: Any, dtype: object) -> Any:
+    """``dtype`` (float64 if None) if it is one of ``FLOAT_DTYPES``, else a ``TypeError``."""
+    if dtype is None:
+        return torch.float64
+    allowed = [getattr(torch, name) for name in FLOAT_DTYPES]
+    if not isinstance(dtype, torch.dtype) or dtype not in allowed:
+        shown = str(dtype) if isinstance(dtype, torch.dtype) else short(dtype)
+        raise TypeError(
+            "to_torch: dtype must be a real floating torch dtype ("
+            + ", ".join(f"torch.{name}" for name in FLOAT_DTYPES)
+            + f"), got {shown}"
+        )
+    return dtype
+
+
 def to_torch(model: nn.Module, *, dtype: Any = None) -> Any:
     """``model`` as a ``torch.nn.Sequential`` with identical weights (float64 unless ``dtype``).
 
     The torch model is in the same mode (``train()`` / ``eval()``) as ``model``.
-    Raises ``TypeError`` for modules it cannot convert and ``ImportError``
+    ``dtype`` is one of torch's real floating types (``FLOAT_DTYPES``).
+    Raises ``TypeError`` for modules it cannot convert, or for another ``dtype``
+    (an integer or complex type cannot hold or train these weights), and ``ImportError``
     (with the command to fix it) when PyTorch is not installed.
     """
     try:
@@ -103,7 +127,7 @@ def to_torch(model: nn.Module, *, dtype: Any = None) -> Any:
         raise ImportError("to_torch needs PyTorch: pip install torch") from None
     if not isinstance(model, nn.Module):
         raise TypeError(f"to_torch needs an autograd_lite.nn.Module, got {type(model).__name__}")
-    dtype = torch.float64 if dtype is None else dtype
+    dtype = _float_dtype(torch, dtype)
     net = torch.nn.Sequential(*_convert(model, torch, dtype))
     net.train(model.training)
     return net

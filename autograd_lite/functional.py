@@ -16,6 +16,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Sequence
 
+from autograd_lite.checks import bounded_list
 from autograd_lite.engine import Value, apply
 from autograd_lite.ops import PRIMITIVES
 
@@ -99,9 +100,14 @@ def abs(x: Value | float) -> Value:
     return _unary("abs", x)
 
 
-def _listed(values: Iterable[Value | float], name: str) -> list[Value | float]:
+def _listed(
+    values: Iterable[Value | float], name: str, what: str = "values"
+) -> Sequence[Value | float]:
+    """``values`` as a list or tuple; an endless iterator is refused (``checks.MAX_ITEMS``)."""
+    if isinstance(values, (list, tuple)):  # the common case, not copied
+        return values
     try:
-        return list(values)
+        return bounded_list(values, f"{name}()'s {what}")
     except TypeError:
         raise TypeError(
             f"{name}() takes an iterable of Values or numbers, got {type(values).__name__}"
@@ -125,11 +131,13 @@ def logsumexp(values: Iterable[Value | float]) -> Value:
 
 
 def dot(
-    weights: Sequence[Value | float],
-    inputs: Sequence[Value | float],
+    weights: Iterable[Value | float],
+    inputs: Iterable[Value | float],
     bias: Value | float | None = None,
 ) -> Value:
     """w_1 x_1 + ... + w_n x_n (+ bias) as one node: a neuron's weighted sum."""
+    weights = _listed(weights, "dot", "weights")
+    inputs = _listed(inputs, "dot", "inputs")
     if builtins.len(weights) != builtins.len(inputs):
         raise ValueError(
             f"dot() needs sequences of equal length, got {len(weights)} and {len(inputs)}"

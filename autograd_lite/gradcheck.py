@@ -23,14 +23,26 @@ True
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
+import random
+from collections.abc import Callable, Iterable, Sequence
 
+from autograd_lite.calculus import _bounded
 from autograd_lite.checks import items as listed
 from autograd_lite.checks import number, real
 from autograd_lite.engine import Value, enable_grad, grad, topological_order
 from autograd_lite.expression import expression_text, number_text
+from autograd_lite.ops import is_smooth
 
-__all__ = ["GradcheckError", "gradcheck", "gradgradcheck", "nonsmooth_nodes"]
+__all__ = [
+    "ATOL",
+    "EPS",
+    "RTOL",
+    "SEED",
+    "GradcheckError",
+    "gradcheck",
+    "gradgradcheck",
+    "nonsmooth_nodes",
+]
 
 
 class GradcheckError(AssertionError):
@@ -47,13 +59,29 @@ class GradcheckError(AssertionError):
     """
 
 
+#: The default step: the central differences look at most this far from the point.
+EPS = 1e-6
+#: The default tolerances: backprop passes where |backprop - numerical| <= ATOL +
+#: RTOL * |numerical|. With Richardson's extrapolation the numerical derivative is
+#: well inside RTOL on the tests' random graphs (test_gradcheck checks below 1e-6),
+#: so RTOL = 1e-5 (PyTorch: 1e-3) catches a derivative 0.05% wrong; ATOL = 1e-5,
+#: PyTorch's, absorbs rounding of about 1e-16 |f| / EPS where a derivative is near 0.
+ATOL = 1e-5
+RTOL = 1e-5
+#: Seed of the random gradients sent into the output (reproducible: the same every call).
+SEED = 20161
+#: The size of a random incoming gradient: far from 1, where a rule that ignores it
+#: passes, and below 1, so that ``output * gradient`` never overflows.
+_SEED_SIZES = (0.4, 0.7)
+
+
 def gradcheck(
     f: Callable[..., Value],
     inputs: Iterable[Value | float] | Value | float,
     *,
-    eps: float = 1e-6,
-    atol: float = 1e-5,
-    rtol: float = 1e-3,
+    eps: float = EPS,
+    atol: float = ATOL,
+    rtol: float = RTOL,
 ) -> bool:
     """Check every first derivative of ``f`` at ``inputs`` against central differences.
 
@@ -62,17 +90,24 @@ def gradcheck(
     input Value with ``requires_grad=False`` is held constant and not
     checked. Returns ``True``, or raises ``GradcheckError`` on a mismatch.
 
+    The backward pass starts from a random gradient ``u`` (seeded: the same
+    on every call), not 1, so that a rule that mishandles the gradient it is
+    sent is caught even at the output; backprop's result is divided by ``u``
+    before it is compared.
+
     >>> gradcheck(lambda x: x.log() * x, [2.0])          # d/dx x ln x = ln x + 1
     True
     """
     check = _Check("gradcheck", f, inputs, eps, atol, rtol)
     out, active = check.forward(check.point)
-    analytic = grad(out, active)
+    (u,) = check.seeds(1)
+    analytic = [g / u for g in grad(check.times(out, u), active)]
     for i, a in zip(check.active, analytic, strict=True):
         (numeric,) = check.central(lambda point: [check.forward(point)[0].data], i)
         if not check.close(a, numeric):
             name = check.names[i]
-            raise check.mismatch(f"d(output)/d({name}) (input {i})", a, numeric, out)
+            what = f"d(output)/d({name}) (input {i})"
+            raise check.mismatch(what, a, numeric, out, [u])
     return True
 
 
@@ -80,26 +115,30 @@ def gradgradcheck(
     f: Callable[..., Value],
     inputs: Iterable[Value | float] | Value | float,
     *,
-    eps: float = 1e-6,
-    atol: float = 1e-5,
-    rtol: float = 1e-3,
+    eps: float = EPS,
+    atol: float = ATOL,
+    rtol: float = RTOL,
 ) -> bool:
     """Check every second derivative of ``f`` at ``inputs`` against central differences.
 
     The analytic Hessian comes from differentiating, again, the gradients
     that ``grad(..., create_graph=True)`` returns; each column is compared
-    with the central difference of backprop's first derivatives. Arguments
-    and errors are those of ``gradcheck`` (run that too: this one does not
-    check first derivatives).
+    with the central difference of backprop's first derivatives. Both
+    backward passes start from random gradients (seeded, as in PyTorch's
+    ``gradgradcheck``), divided out before comparing, so that a rule that
+    scales the gradient it is sent wrongly is caught. Arguments and errors
+    are those of ``gradcheck`` (run that too: this one does not check first
+    derivatives).
 
     >>> gradgradcheck(lambda x, y: x * x * y + y.exp(), [1.5, 0.3])
     True
     """
     check = _Check("gradgradcheck", f, inputs, eps, atol, rtol)
     out, active = check.forward(check.point)
-    first = grad(out, active, create_graph=True)
-    # hessian[j][k] = d/dx_k (d out / dx_j), all by backprop
-    hessian = [grad(g, active) for g in first]
+    u, w = check.seeds(2)
+    first = grad(check.times(out, u), active, create_graph=True)  # u * gradient
+    # hessian[j][k] = d/dx_k (d out / dx_j), all by backprop: u w H / (u w)
+    hessian = [[h / (u * w) for h in grad(check.times(g, w), active)] for g in first]
 
     def backprop_gradient(point: list[float]) -> list[float]:
         return [float(g) for g in grad(*check.forward(point))]
@@ -111,7 +150,7 @@ def gradgradcheck(
             if not check.close(a, numeric):
                 name_j, name_i = check.names[check.active[j]], check.names[i]
                 what = f"d2(output)/d({name_j})d({name_i}) (inputs {check.active[j]} and {i})"
-                raise check.mismatch(what, a, numeric, out)
+                raise check.mismatch(what, a, numeric, out, [u, w])
     return True
 
 
@@ -134,7 +173,7 @@ class _Check:
         self.eps = real(eps, "eps", low=0.0, low_open=True)
         self.atol = real(atol, "atol", low=0.0)
         self.rtol = real(rtol, "rtol", low=0.0)
-        items = listed(inputs, f"{kind}(): inputs")
+        items = listed(_bounded(inputs, f"{kind}(): inputs"), f"{kind}(): inputs")
         if not items:
             raise ValueError(f"{kind}() needs at least one input")
         self.point = [number(x, f"{kind}(): inputs[{i}]") for i, x in enumerate(items)]
@@ -161,11 +200,36 @@ class _Check:
             raise TypeError(f"{self.kind}(): f must return a Value, got {type(out).__name__}")
         return out, [leaves[i] for i in self.active]
 
+    def seeds(self, n: int) -> list[float]:
+        """``n`` random gradients to send backwards, 0.4 to 0.7 in size, either sign."""
+        rng = random.Random(SEED)
+        return [rng.choice((-1.0, 1.0)) * rng.uniform(*_SEED_SIZES) for _ in range(n)]
+
+    def times(self, out: Value, u: float) -> Value:
+        """``out * u`` as a node (even inside ``no_grad()``): a backward pass from it sends
+        ``u`` into ``out``."""
+        with enable_grad():
+            return out * u
+
     def central(self, fn: Callable[[list[float]], list[float]], i: int) -> list[float]:
+        """d fn / dx_i for each component of ``fn``, from four evaluations within eps of x.
+
+        The central difference D(h) = (fn(x + h e_i) - fn(x - h e_i)) / 2h is off by
+        about h^2 / 6 times the third derivative; Richardson's extrapolation
+        (4 D(eps/2) - D(eps)) / 3 cancels that term, leaving an error of order eps^4
+        plus the rounding, about 3e-16 |f| / eps.
+        """
+        outer = self._difference(fn, i, self.eps)
+        inner = self._difference(fn, i, self.eps / 2)
+        return [(4.0 * b - a) / 3.0 for a, b in zip(outer, inner, strict=True)]
+
+    def _difference(
+        self, fn: Callable[[list[float]], list[float]], i: int, h: float
+    ) -> list[float]:
         """(fn(x + h e_i) - fn(x - h e_i)) / 2h, for each component of ``fn``."""
         up, down = list(self.point), list(self.point)
-        up[i] += self.eps
-        down[i] -= self.eps
+        up[i] += h
+        down[i] -= h
         try:
             above, below = fn(up), fn(down)
         except (ArithmeticError, ValueError) as error:
@@ -174,6 +238,11 @@ class _Check:
                 f"({error}); check at a point further inside f's domain, or use a smaller eps"
             ) from error
         step = up[i] - down[i]  # exactly the step taken, after rounding
+        if step == 0.0:
+            raise ValueError(
+                f"{self.kind}(): eps = {self.eps!r} is too small to move "
+                f"{self.names[i]} = {self.point[i]!r} at all; use a larger eps"
+            )
         return [(a - b) / step for a, b in zip(above, below, strict=True)]
 
     def close(self, analytic: float | Value, numeric: float) -> bool:
@@ -181,7 +250,12 @@ class _Check:
         return abs(float(analytic) - numeric) <= self.atol + self.rtol * abs(numeric)
 
     def mismatch(
-        self, what: str, analytic: float | Value, numeric: float, out: Value
+        self,
+        what: str,
+        analytic: float | Value,
+        numeric: float,
+        out: Value,
+        seeds: Sequence[float] = (),
     ) -> GradcheckError:
         a = float(analytic)
         tolerance = self.atol + self.rtol * abs(numeric)
@@ -194,6 +268,12 @@ class _Check:
             f"(atol {self.atol:g} + rtol {self.rtol:g} * |central difference|, eps {self.eps:g})",
             f"  at: {at}",
         ]
+        if seeds:
+            sent = " and ".join(f"{u:.6g}" for u in seeds)
+            lines.append(
+                f"  backprop started from the random gradient {sent} (seed {SEED}), "
+                "divided out above"
+            )
         text = expression_text(out)
         if text is not None:
             lines.append(f"  expression: {text}")
@@ -228,9 +308,11 @@ def _parameter_names(f: Callable[..., object], n: int) -> list[str] | None:
 def nonsmooth_nodes(output: Value) -> list[Value]:
     """Nodes of ``output``'s graph whose primitive is not smooth at its inputs.
 
-    Uses each row's ``smooth`` predicate: a kink (``relu``, ``abs`` near 0),
-    a pole or a domain edge (``log``, ``sqrt`` near 0; ``pow`` with a base
-    near or below 0). Derivatives there are conventions, not limits.
+    Uses each row's ``smooth`` predicate (``ops.is_smooth``, in the inputs
+    that take a gradient): a kink (``relu``, ``abs`` near 0), a pole or a
+    domain edge (``log``, ``sqrt`` near 0; ``pow`` with a base near or below
+    0, unless its exponent is a constant integer). Derivatives there are
+    conventions, not limits.
 
     >>> from autograd_lite import Value
     >>> x = Value(0.0)
@@ -240,5 +322,8 @@ def nonsmooth_nodes(output: Value) -> list[Value]:
     return [
         v
         for v in topological_order(output)
-        if v.op is not None and not v.op.smooth(*[p.data for p in v.parents])
+        if v.op is not None
+        and not is_smooth(
+            v.op, [p.data for p in v.parents], [not p.requires_grad for p in v.parents]
+        )
     ]

@@ -24,15 +24,20 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import functools
+import html
 import importlib.util
 import json
 import os
 import reprlib
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from autograd_lite import i18n
 
 #: The environment variable that points at another folder of lesson scripts.
 ENV_VAR = "AUTOGRAD_LITE_EXAMPLES"
@@ -43,10 +48,12 @@ ORDER: tuple[str, ...] = (
     "five_steps",
     "toast_robot",
     "chain_rule",
+    "topological_order",
     "affine_layer",
     "activations",
     "losses",
     "gradient_checking",
+    "backprop_efficiency",
     "learning_rate",
     "optimizers",
     "batch_size",
@@ -59,6 +66,7 @@ ORDER: tuple[str, ...] = (
     "digits",
     "fine_tuning",
     "newton",
+    "derivative_graphs",
 )
 
 
@@ -112,9 +120,34 @@ def _docstring(name: str) -> str:
 
 
 def describe(name: str) -> str:
-    """The lesson's one-line description: the first line of its docstring (not run)."""
-    doc = _docstring(name)
+    """The lesson's one-line description: the first line of its docstring (not run).
+
+    In the current language (``autograd_lite.i18n``): the lessons' catalogue has it.
+    """
+    doc = _docstring_in_language(name)
     return doc.splitlines()[0] if doc else ""
+
+
+def _docstring_in_language(name: str) -> str:
+    """``_docstring(name)`` in the current language, from the lessons' catalogue ``_ja.py``."""
+    english = _docstring(name)
+    if i18n.language() == "en":
+        return english
+    _add_lessons_catalogue(examples_dir())
+    return i18n.doc(name, english)
+
+
+@functools.cache
+def _add_lessons_catalogue(folder: Path) -> None:
+    """Add ``folder/_ja.py`` (the lessons' Japanese) to ``i18n``, once; none: English stays."""
+    catalogue = folder / "_ja.py"
+    if not catalogue.is_file():
+        return
+    spec = importlib.util.spec_from_file_location("_autograd_lite_lessons_ja", catalogue)
+    if spec is not None and spec.loader is not None:
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        i18n.add_catalogue("ja", module.MESSAGES, module.DOCS)
 
 
 def load(name: str) -> ModuleType:
@@ -143,14 +176,15 @@ def load(name: str) -> ModuleType:
 
 #: How every lesson's ``main`` begins; the notebook names the lesson instead of ``__file__``.
 START = "start(__file__, __doc__, argv)"
-#: A notebook's first code cell, before its ``argv = [...]`` line.
+#: How every lesson imports its helper module, found by its bare name beside the script.
+HELPER_IMPORT = "from _lesson import "
+#: In a notebook, when the lesson is the installed one: the helper by its package name.
+PACKAGED_HELPER = "from autograd_lite.examples._lesson import "
+#: Before the lesson's code in a notebook of a lesson from another folder (``ENV_VAR``).
 SETUP = """\
-# The lesson's helper module, _lesson, sits next to the lesson scripts.
-import sys
+import sys  # the lesson's helper module, _lesson, sits next to the lesson scripts
 
-from autograd_lite.lessons import describe, examples_dir
-
-sys.path.append(str(examples_dir()))
+sys.path.append({folder!r})
 """
 #: A notebook's metadata: it runs in the standard Python 3 kernel.
 METADATA = {
@@ -162,11 +196,12 @@ METADATA = {
 def notebook(name: str, *, quick: bool = False) -> dict[str, Any]:
     """Lesson ``name`` as a Jupyter notebook: a dict in nbformat 4, ready for ``json.dump``.
 
-    The cells follow the script: its docstring (Markdown), a cell that
-    finds the lesson's helper module, the script's constants and functions,
-    then ``main``'s body cut at each ``section(...)`` call, one cell per
-    section. Run in Jupyter, each picture shows below the cell that draws it
-    (the lesson's ``--inline`` option); ``quick`` makes it the smaller run.
+    The cells follow the script: its docstring (Markdown, saying how to run
+    it with ``autograd-lite lesson NAME``), the script's imports, constants
+    and functions, then ``main``'s body cut at each ``section(...)`` call,
+    one cell per section; the last one leaves the lesson's numbers in
+    ``outcome``. Run in Jupyter, each picture shows below the cell that draws
+    it (the lesson's ``--inline`` option); ``quick`` makes it the smaller run.
     The lesson is read, never run, here. ``ValueError`` if the script does
     not have a lesson's shape (a ``main(argv)`` that begins with ``START``).
 
@@ -174,9 +209,9 @@ def notebook(name: str, *, quick: bool = False) -> dict[str, Any]:
     >>> cells[0]["source"].splitlines()[0]
     '# Lesson toast_robot: The toast robot: one input, one weight, one output, one step of \
 learning worked by hand.'
-    >>> [c["source"].splitlines()[0] for c in cells[4:6]]
+    >>> [c["source"].splitlines()[0] for c in cells[3:5]]
     ['section("one step of learning, number by number")', \
-'section(f"training on: {STEPS} more steps of the same")']
+'section("training on: {steps} more steps of the same", steps=STEPS)']
     """
     source = lesson_path(name).read_text(encoding="utf-8")
     tree = ast.parse(source)
@@ -184,20 +219,33 @@ learning worked by hand.'
     if main is None:
         raise ValueError(f"lesson {name!r} has no main(argv) function")
     lines = source.splitlines()
-    argv = ["--inline", "--quick"] if quick else ["--inline"]
-    setup = f"{SETUP}argv = {argv!r}  # --inline: show each picture here; --quick: a smaller run"
+    argv = ["--inline", "--quick"] if quick else ["--inline"]  # --inline: pictures in the notebook
+    if i18n.language() != "en":
+        argv += ["--lang", i18n.language()]
     chunks = _sections(main, lines)
     if not chunks or START not in chunks[0].splitlines()[0]:
         raise ValueError(f"lesson {name!r}: main must begin with {START}")
-    chunks[0] = chunks[0].replace(START, f'start("{name}.py", describe("{name}"), argv)', 1)
+    # the name as data: Python string literals, whatever characters it holds
+    call = f"start({name + '.py'!r}, {describe(name)!r}, {argv!r})"  # repr: a literal of any str
+    chunks[0] = chunks[0].replace(START, call, 1)
+    code = _module_level(tree, lines, main)
+    if _is_packaged(lesson_path(name).parent):
+        code = code.replace(HELPER_IMPORT, PACKAGED_HELPER)
+    else:
+        code = SETUP.format(folder=str(lesson_path(name).parent)) + "\n" + code
+    # the docstring's "Run: python examples/NAME.py" names a path that only a checkout has
+    doc = _docstring_in_language(name).replace(
+        f"python examples/{name}.py", f"autograd-lite lesson {name}"
+    )
     cells = [
-        _cell("markdown", f"# Lesson {name}: {_docstring(name)}"),
-        _cell("code", setup),
-        _cell("code", _module_level(tree, lines, main)),
+        _cell(
+            "markdown", "# " + i18n.tr("Lesson {name}: {title}", name=html.escape(name), title=doc)
+        ),
+        _cell("code", code),
         *(_cell("code", chunk) for chunk in chunks),
     ]
     for index, cell in enumerate(cells):
-        cell["id"] = f"{name}-{index}"
+        cell["id"] = _cell_id(name, index)
         if cell["cell_type"] == "code":
             try:
                 ast.parse(cell["source"])
@@ -206,6 +254,20 @@ learning worked by hand.'
                 raise ValueError(message) from None
     metadata = copy.deepcopy(METADATA)  # the caller's to change
     return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
+
+
+def _cell_id(name: str, index: int) -> str:
+    """``NAME-INDEX``, kept to what nbformat allows in an id (1 to 64 of ``[a-zA-Z0-9-_]``)."""
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in name)
+    suffix = f"-{index}"
+    return safe[: 64 - len(suffix)] + suffix
+
+
+def _is_packaged(folder: Path) -> bool:
+    """Whether ``folder`` is where ``autograd_lite.examples`` is imported from."""
+    spec = importlib.util.find_spec("autograd_lite.examples")
+    places = spec.submodule_search_locations if spec is not None else None
+    return any(Path(place).resolve() == folder.resolve() for place in places or ())
 
 
 def _cell(kind: str, text: str) -> dict[str, Any]:
@@ -235,8 +297,8 @@ def _module_level(tree: ast.Module, lines: list[str], main: ast.FunctionDef) -> 
 def _sections(main: ast.FunctionDef, lines: list[str]) -> list[str]:
     """``main``'s body, dedented, cut before each top-level ``section(...)`` call.
 
-    The final ``return lesson.finish(...)`` becomes an expression, so that
-    the notebook shows the lesson's key numbers as the last cell's result.
+    The final ``return lesson.finish(...)`` becomes ``outcome = lesson.finish(...)``:
+    the notebook ends with the lesson's last words, and ``outcome`` holds its numbers.
     """
     body = main.body
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
@@ -254,7 +316,7 @@ def _sections(main: ast.FunctionDef, lines: list[str]) -> list[str]:
     if isinstance(last, ast.Return) and last.value is not None:
         lines = list(lines)
         line = lines[last.lineno - 1]
-        lines[last.lineno - 1] = line.replace("return ", "", 1)  # its first word
+        lines[last.lineno - 1] = line.replace("return ", "outcome = ", 1)  # its first word
     end = main.end_lineno or main.lineno
     return [
         textwrap.dedent("\n".join(lines[first - 1 : after - 1]))
@@ -290,13 +352,21 @@ class ListLessons:
         except FileNotFoundError as error:
             print(f"autograd-lite lessons: {error}", file=sys.stderr)
             return 1
+        from autograd_lite.exercises.track import LESSON_EXERCISES
+
         width = max(len(n) for n in names) if names else 0
         for name in names:
-            print(f"{name:<{width}}  {describe(name)}")
-        print(
+            practise = ", ".join(LESSON_EXERCISES.get(name, ()))
+            print(
+                f"{name:<{width}}  {describe(name)}"
+                + (f"  [exercise: {practise}]" if practise else "")
+            )
+        hint = i18n.tr(
             "\nRun one with `autograd-lite lesson NAME` (`--notebook` to get it as a notebook),"
-            f"\nor `python {examples_dir()}/NAME.py`."
+            "\nor `python {folder}/NAME.py`.",
+            folder=examples_dir(),
         )
+        print(hint)
         return 0
 
 
@@ -340,26 +410,50 @@ class RunLesson:
         except ValueError as error:  # an unknown name: a usage error
             print(f"{prog}: error: {error}", file=sys.stderr)
             return 2
-        if args.out:
-            try:
-                os.makedirs(args.out, exist_ok=True)
-            except OSError as error:  # e.g. --out names a file: a usage error
-                reason = error.strerror or error
-                print(
-                    f"{prog}: error: argument --out: cannot make the folder {args.out}: {reason}",
-                    file=sys.stderr,
-                )
+        if args.out or args.notebook:  # the folder it writes in (else the lesson makes its own)
+            folder = args.out or "."
+            problem = _unwritable(folder, make=bool(args.out))
+            if problem:  # e.g. --out names a file, a read-only folder or /proc: a usage error
+                where = "argument --out: " if args.out else ""
+                print(f"{prog}: error: {where}{problem}", file=sys.stderr)
                 return 2
-        if args.notebook:
-            try:
-                written = write_notebook(args.name, Path(args.out or "."), quick=args.quick)
-            except FileExistsError as error:
-                print(f"{prog}: {error.filename} exists already: remove it first", file=sys.stderr)
-                return 1
-            print(f"wrote {written}: open it in Jupyter (or VS Code) and run all cells")
-            return 0
-        argv = ["--out", args.out] if args.out else []
-        if args.quick:
-            argv.append("--quick")
-        load(path.stem).main(argv)
+        try:
+            if args.notebook:
+                try:
+                    written = write_notebook(args.name, Path(args.out or "."), quick=args.quick)
+                except FileExistsError as error:
+                    print(
+                        f"{prog}: {error.filename} exists already: remove it first", file=sys.stderr
+                    )
+                    return 1
+                print(f"wrote {written}: open it in Jupyter (or VS Code) and run all cells")
+                return 0
+            argv = ["--out", args.out] if args.out else []
+            argv += ["--lang", i18n.language()]
+            if args.quick:
+                argv.append("--quick")
+            load(path.stem).main(argv)
+        except OSError as error:  # a folder that refuses a file half way, a full disk
+            where = f"{error.filename}: " if error.filename else ""
+            print(f"{prog}: {where}{error.strerror or error}", file=sys.stderr)
+            return 1
         return 0
+
+
+def _unwritable(folder: str, *, make: bool) -> str | None:
+    """Why no file can be written in ``folder`` (made first if ``make``), or None if one can.
+
+    It tries: a temporary file is made and removed at once, which also
+    catches what permission bits do not show (a read-only mount, ``/proc``).
+    """
+    try:
+        if make:
+            os.makedirs(folder, exist_ok=True)
+    except OSError as error:
+        return f"cannot make the folder {folder}: {error.strerror or error}"
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        return f"cannot write in {folder}: {error.strerror or error}"
+    return None

@@ -226,7 +226,8 @@ def _class_index(target: object, k: int, name: str) -> int:
         raise TypeError(
             f"{name}: target must be a class index (an int), got a Value; a traced target "
             "cannot pick a logit by index: give it as one-hot class probabilities "
-            "(autograd_lite.data.one_hot), which fit(compile=...) does for you"
+            "([1.0 if j == c else 0.0 for j in range(k)] for class c of k), which "
+            "fit(compile=...) does for you"
         )
     if not isinstance(target, numbers.Integral) or isinstance(target, bool):
         raise TypeError(f"{name}: target must be a class index (an int), got {target!r}")

@@ -47,11 +47,11 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-__all__ = ["LOG_FLOOR", "PRIMITIVES", "DotLayout", "Primitive", "dot_layout"]
+__all__ = ["LOG_FLOOR", "PRIMITIVES", "DotLayout", "Primitive", "dot_layout", "is_smooth"]
 
 
 class DotLayout(NamedTuple):
@@ -118,6 +118,10 @@ class Primitive:
     hides_overflow: bool = False
     #: For an n-ary row whose inputs play different parts (``dot``): where each part sits.
     layout: Callable[[int], DotLayout] | None = None
+    #: ``smooth_fixed(fixed, *floats) -> bool``: as ``smooth`` when the inputs marked True
+    #: in ``fixed`` are constants, which are not differentiated (``x ** 2``'s exponent);
+    #: None where that is ``smooth`` itself. Read it through ``is_smooth``.
+    smooth_fixed: Callable[..., bool] | None = None
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -226,13 +230,24 @@ def _sigmoid(x: Any) -> Any:
 
 
 def _pow_vjp(g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
-    # d(a^b) = b a^(b-1) da + a^b ln(a) db.  At a = 0 (with b > 0) the second
-    # term's limit is 0. For a < 0 the exponent is a constant (Value.__pow__
-    # refuses a differentiable one there), so its gradient is never used.
+    # d(a^b) = b a^(b-1) da + a^b ln(a) db, with PyTorch's conventions where a <= 0:
+    # d/db is 0 there (for a < 0 the exponent is a constant, as Value.__pow__ refuses a
+    # differentiable one; at a = 0 with b > 0, 0 is the limit of a^b ln a); at a = 0,
+    # d/da is 0 for b = 0, b 0^(b-1) otherwise (+inf for 0 < b < 1: a vertical tangent).
     db = g * out * _log_any(a) if a > 0 else 0.0
-    if float(b) == 0.0 and float(a) == 0.0:
-        return 0.0, db  # d(a^0)/da = 0, also at a = 0 where 0 * 0^-1 reads as a pole
-    return g * b * a ** (b - 1), db
+    if not getattr(a, "requires_grad", True):
+        return 0.0, db  # a constant base (on Values): its gradient is neither asked for nor made
+    if float(b) == 0.0 and not getattr(b, "requires_grad", False):
+        return 0.0, db  # d(a^0)/da = 0 for every a, also where b a^(b-1) reads 0 * inf
+    # at a = 0, d/db a^(b-1) is taken as 0 (as PyTorch): b - 1 is held fixed there
+    power = b - 1 if float(a) != 0.0 else float(b) - 1.0
+    if isinstance(a, float):  # the float path cannot tell a constant base: never fail here
+        try:
+            return g * b * a**power, db
+        except (ZeroDivisionError, OverflowError):  # 0 ** -0.86, 1e-300 ** -2: infinite
+            odd = a < 0 and power % 2 == 1  # a negative base to an odd power is negative
+            return g * b * (-math.inf if odd else math.inf), db  # refused if a needs it
+    return g * b * a**power, db
 
 
 def _log_clamped_vjp(g: Any, out: Any, a: Any) -> tuple[Any]:
@@ -256,6 +271,34 @@ def _pow_smooth(a: float, b: float) -> bool:
     return a > 1e-3  # a positive base: both partial derivatives exist
 
 
+def _pow_smooth_fixed(fixed: tuple[bool, bool], a: float, b: float) -> bool:
+    if not fixed[1]:
+        return a > 1e-3  # a varying exponent needs ln a
+    if float(b).is_integer():  # a polynomial in a, or 1 / polynomial with its pole at 0
+        return b >= 0 or abs(a) > 1e-3
+    return a > 1e-3  # a fractional power: real for a > 0 only, a branch point at 0
+
+
+def is_smooth(op: Primitive, inputs: Sequence[float], fixed: Sequence[bool] = ()) -> bool:
+    """Whether ``op`` is smooth at ``inputs`` in those that vary (``fixed[i]``: a constant).
+
+    What the gradient checker and the strategies ask: a constant exponent of ``pow``
+    is smooth for any base if it is an integer (away from 0 if it is negative), and
+    for a positive base otherwise; only a varying one needs a positive base.
+
+    >>> pow_ = PRIMITIVES["pow"]
+    >>> is_smooth(pow_, [-2.0, 2.0]), is_smooth(pow_, [-2.0, 2.0], fixed=[False, True])
+    (False, True)
+    """
+    if fixed and len(fixed) != len(inputs):
+        raise ValueError(f"is_smooth: {len(inputs)} inputs but {len(fixed)} flags in fixed")
+    if fixed and all(fixed):
+        return True  # a constant: nothing to differentiate
+    if any(fixed) and op.smooth_fixed is not None:
+        return bool(op.smooth_fixed(tuple(fixed), *inputs))
+    return bool(op.smooth(*inputs))
+
+
 def _row(
     name: str,
     symbol: str,
@@ -269,6 +312,7 @@ def _row(
     np_code: tuple[str, tuple[str, ...]] | None = None,
     hides_overflow: bool = False,
     layout: Callable[[int], DotLayout] | None = None,
+    smooth_fixed: Callable[..., bool] | None = None,
 ) -> Primitive:
     return Primitive(
         name, symbol, arity, forward, vjp, smooth, doc,
@@ -278,6 +322,7 @@ def _row(
         np_grad_code=np_code[1] if np_code else None,
         hides_overflow=hides_overflow,
         layout=layout,
+        smooth_fixed=smooth_fixed,
     )  # fmt: skip
 
 
@@ -321,7 +366,7 @@ _ROWS = [
     # d(a^b) = b a^(b-1) da + a^b ln(a) db
     _row("pow", "**", 2, _pow, _pow_vjp,
          "a ** b; d/da = b a^(b-1), d/db = a^b ln a", smooth=_pow_smooth,
-         hides_overflow=True),  # inf ** -1 = 0
+         smooth_fixed=_pow_smooth_fixed, hides_overflow=True),  # inf ** -1 = 0
     # d(e^a) = e^a da
     _row("exp", "exp", 1, math.exp,
          lambda g, out, a: (g * out,),

@@ -7,7 +7,8 @@ itself); they shrink to small trees, so a failure reads like
 inputs at which every operation in it is smooth (away from kinks, poles and
 domain edges), so that numerical derivatives mean something there.
 ``check_gradients()`` runs ``gradcheck`` and ``gradgradcheck``, skipping
-points where the function is not smooth.
+points where the function is not smooth, and failing with a ``ValueError``
+that says why once a test has skipped most of its points.
 
 A property test of the engine on random graphs, in five lines::
 
@@ -19,7 +20,7 @@ A property test of the engine on random graphs, in five lines::
         check_gradients(sample.expression, sample.inputs)
 
 And of your own function, at random points (those where it is not smooth
-are skipped)::
+are skipped; a constant exponent such as ``** 2`` is smooth at any base)::
 
     from hypothesis import given, strategies as st
     from autograd_lite.testing import check_gradients
@@ -38,6 +39,9 @@ from __future__ import annotations
 
 import functools
 import math
+import os
+import sys
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -45,15 +49,26 @@ from typing import Any, NamedTuple
 from hypothesis import assume, currently_in_test_context, reject
 from hypothesis import strategies as st
 
+from autograd_lite.calculus import _bounded
 from autograd_lite.checks import count, number, real
 from autograd_lite.engine import Value, apply
 from autograd_lite.expression import ATOM, Text, format_operation, number_text
-from autograd_lite.gradcheck import gradcheck, gradgradcheck, nonsmooth_nodes
-from autograd_lite.ops import PRIMITIVES, Primitive
+from autograd_lite.gradcheck import (
+    ATOL,
+    EPS,
+    RTOL,
+    GradcheckError,
+    gradcheck,
+    gradgradcheck,
+    nonsmooth_nodes,
+)
+from autograd_lite.ops import PRIMITIVES, Primitive, is_smooth
 
 __all__ = [
+    "JUDGE_AFTER",
     "LARGEST",
     "MARGIN",
+    "MAX_DISCARDED",
     "Apply",
     "Constant",
     "Expression",
@@ -69,6 +84,10 @@ __all__ = [
 LARGEST = 1e4
 #: How far each input may move while every operation stays smooth.
 MARGIN = 1e-4
+#: ``check_gradients`` fails once more than this share of one test's points was skipped ...
+MAX_DISCARDED = 0.5
+#: ... counted after this many calls from that test (fewer say little).
+JUDGE_AFTER = 50
 
 
 # -- expression trees -----------------------------------------------------------------
@@ -190,8 +209,11 @@ class Apply(Expression):
 # -- strategies --------------------------------------------------------------------------
 
 _ADD = PRIMITIVES["add"]
-#: Constants in trees: two decimals, so that they read well (-0.0 becomes 0.0).
-_CONSTANTS = st.floats(-3.0, 3.0).map(lambda c: round(c, 2) + 0.0)
+#: Constants in trees: whole numbers as often as fractions (``x ** 2`` is smooth for a
+#: negative x, ``x ** 2.5`` is not), and two decimals, so that they read well.
+_CONSTANTS = st.one_of(
+    st.integers(-3, 3).map(float), st.floats(-3.0, 3.0).map(lambda c: round(c, 2) + 0.0)
+)
 
 
 class Sample(NamedTuple):
@@ -307,7 +329,8 @@ def _into_domain(e: Expression, env: Mapping[str, float]) -> tuple[Expression, f
             return None
         args.append(done[0])
         values.append(done[1])
-    if not e.op.smooth(*values) and not _shift(e.op, args, values):
+    fixed = [not a.variables for a in args]  # constants: not differentiated
+    if not is_smooth(e.op, values, fixed) and not _shift(e.op, args, values, fixed):
         return None
     try:
         y = e.op.forward(*values)
@@ -318,12 +341,14 @@ def _into_domain(e: Expression, env: Mapping[str, float]) -> tuple[Expression, f
     return Apply(e.op, tuple(args)), y
 
 
-def _shift(op: Primitive, args: list[Expression], values: list[float]) -> bool:
+def _shift(
+    op: Primitive, args: list[Expression], values: list[float], fixed: Sequence[bool]
+) -> bool:
     """Move one argument by a whole number so that ``op`` is smooth; False if none works."""
     for i, v in enumerate(values):
         for step in (math.ceil(1.0 - v), math.floor(-1.0 - v)):  # to [1, 2) or (-2, -1]
             trial = [*values[:i], v + step, *values[i + 1 :]]
-            if op.smooth(*trial):
+            if is_smooth(op, trial, fixed):
                 args[i] = Apply(_ADD, (args[i], Constant(float(step))))
                 values[:] = trial
                 return True
@@ -332,6 +357,12 @@ def _shift(op: Primitive, args: list[Expression], values: list[float]) -> bool:
 
 def _smooth_near(call: Callable[[list[float]], object], point: list[float]) -> bool:
     """True if ``call`` succeeds and every node is smooth at ``point`` and +-MARGIN around it."""
+    return _why_not_smooth(call, point) is None
+
+
+def _why_not_smooth(call: Callable[[list[float]], object], point: list[float]) -> str | None:
+    """None if ``call`` succeeds and every node is smooth at ``point`` and +-MARGIN around
+    it; otherwise what fails, in words."""
     nearby = [point]
     for i in range(len(point)):
         for step in (MARGIN, -MARGIN):
@@ -341,11 +372,58 @@ def _smooth_near(call: Callable[[list[float]], object], point: list[float]) -> b
     for p in nearby:
         try:
             out = call(p)
-        except (ArithmeticError, ValueError):
-            return False
-        if isinstance(out, Value) and nonsmooth_nodes(out):
-            return False
-    return True
+        except (ArithmeticError, ValueError) as error:
+            return f"f fails at {p}: {error}"
+        for v in nonsmooth_nodes(out) if isinstance(out, Value) else []:
+            name = v.op.name if v.op is not None else "?"
+            args = ", ".join(number_text(q.data)[0] for q in v.parents)
+            return f"not smooth at {name}({args}), at {p}"
+    return None
+
+
+class _Tally:
+    """How many points ``check_gradients`` checked and discarded, per test.
+
+    A test is pytest's current test (``PYTEST_CURRENT_TEST``), or else the place
+    that calls ``check_gradients``. Once a test has failed a gradient check, its
+    skips are no longer judged (Hypothesis then shrinks the failure, and tries
+    many points that are not smooth); once it has been judged to skip too much,
+    it stays so, so that Hypothesis sees the same error each time it replays.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.counts: dict[str, list[int]] = {}  # test: [discarded, calls, state]
+
+    def add(self, test: str, discarded: bool) -> tuple[int, int, bool]:
+        """Count one call; (discarded, calls, too many) so far for ``test``."""
+        with self.lock:
+            count = self.counts.setdefault(test, [0, 0, _JUDGED])
+            count[0] += discarded
+            count[1] += 1
+            judged = count[2] == _JUDGED and count[1] >= JUDGE_AFTER
+            if judged and count[0] > MAX_DISCARDED * count[1]:
+                count[2] = _TOO_MANY
+            return count[0], count[1], count[2] == _TOO_MANY
+
+    def failed(self, test: str) -> None:
+        """``test`` found a wrong derivative: stop judging its skips."""
+        with self.lock:
+            count = self.counts.setdefault(test, [0, 0, _JUDGED])
+            if count[2] == _JUDGED:
+                count[2] = _FAILED
+
+
+_JUDGED, _FAILED, _TOO_MANY = 0, 1, 2
+
+
+def _current_test(caller: Any) -> str:
+    """pytest's current test id, or the file and line of the function that called."""
+    running = os.environ.get("PYTEST_CURRENT_TEST", "")
+    return running.rsplit(" (", 1)[0] or f"{caller.co_filename}:{caller.co_firstlineno}"
+
+
+_TALLY = _Tally()
 
 
 def check_gradients(
@@ -353,9 +431,9 @@ def check_gradients(
     inputs: Mapping[str, Value | float] | Sequence[Value | float],
     *,
     order: int = 2,
-    eps: float = 1e-6,
-    atol: float = 1e-5,
-    rtol: float = 1e-3,
+    eps: float = EPS,
+    atol: float = ATOL,
+    rtol: float = RTOL,
 ) -> None:
     """``gradcheck`` (and with ``order=2`` also ``gradgradcheck``) inside a Hypothesis test.
 
@@ -365,6 +443,9 @@ def check_gradients(
     Points where ``f`` fails or is not smooth, at the point or within
     ``MARGIN`` of it, are skipped (``hypothesis.reject()``; outside a
     Hypothesis test, a ``ValueError``). A mismatch raises ``GradcheckError``.
+    Skipping is not silent: once a test has called it ``JUDGE_AFTER`` times,
+    more than ``MAX_DISCARDED`` of its points skipped is a ``ValueError`` that
+    says how many and why (most of the property would go untested).
 
     >>> check_gradients(lambda x, y: (x * y).sin(), [0.5, 2.0])
     """
@@ -381,15 +462,35 @@ def check_gradients(
             return f(**dict(zip(names, values, strict=True)))
 
     else:
-        given, fn = list(inputs), f
+        given, fn = list(_bounded(inputs, "check_gradients(): inputs")), f
     point = [number(x, f"inputs[{i}]") for i, x in enumerate(given)]
-    if not _smooth_near(lambda p: fn(*[Value(x) for x in p]), point):
-        if currently_in_test_context():
+    why = _why_not_smooth(lambda p: fn(*[Value(x) for x in p]), point)
+    test = None
+    if not currently_in_test_context():
+        if why is not None:
+            raise ValueError(f"f fails or is not smooth at or near {point}: {why}")
+    else:
+        caller = sys._getframe(1).f_code
+        test = _current_test(caller)
+        discarded, calls, too_many = _TALLY.add(test, why is not None)
+        if too_many:
+            raise ValueError(
+                f"check_gradients discarded {discarded} of the {calls} points drawn by "
+                f"{caller.co_name} (more than {MAX_DISCARDED:.0%} after {JUDGE_AFTER}): "
+                "f fails or is not smooth at them, so most of the property goes untested. "
+                f"At this one: {why or 'smooth'}. Draw points inside f's smooth domain "
+                "(expressions_with_inputs does), or narrow the strategy"
+            )
+        if why is not None:
             reject()
-        raise ValueError(f"f fails or is not smooth at or near {point}: nothing to check there")
-    gradcheck(fn, given, eps=eps, atol=atol, rtol=rtol)
-    if order == 2:
-        gradgradcheck(fn, given, eps=eps, atol=atol, rtol=rtol)
+    try:
+        gradcheck(fn, given, eps=eps, atol=atol, rtol=rtol)
+        if order == 2:
+            gradgradcheck(fn, given, eps=eps, atol=atol, rtol=rtol)
+    except GradcheckError:
+        if test is not None:
+            _TALLY.failed(test)
+        raise
 
 
 def _variable_names(variables: Sequence[str]) -> tuple[str, ...]:

@@ -5,11 +5,21 @@ last::
 
     from _lesson import plt, start            # pyplot, already set to draw to files
 
-    lesson = start(__file__, __doc__, argv)   # parses --out and --quick
+    lesson = start(__file__, __doc__, argv)   # parses --out, --quick and --lang
+    say("The error after one step is {e:g}.", e=0.72)  # in the reader's language
     fig, ax = plt.subplots()
+    ax.set(title=pic("The error per step"))   # text in a picture: pic(), not tr()
     ...
     lesson.save(fig, "loss.png")              # the first picture is the main one
     return lesson.finish(loss=0.72)           # the numbers that prove the point
+
+Every sentence a lesson prints or draws is written in English and passed
+through ``tr`` (or ``say``, ``section``; ``pic`` for text in a picture),
+which gives it in the language chosen by ``--lang`` or
+``$AUTOGRAD_LITE_LANG`` (``autograd_lite.i18n``). The Japanese text is in
+``_ja.py`` beside this file, keyed by the English text; numbers are
+formatted into the sentence after it is translated, so they are the same
+in every language.
 
 The scripts import this module by its bare name: Python puts a script's own
 folder first on ``sys.path``, and ``autograd_lite.lessons.load`` does the same
@@ -20,6 +30,7 @@ notebook from ``autograd-lite lesson NAME --notebook`` too, in its first cell).
 from __future__ import annotations
 
 import argparse
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,19 +41,38 @@ import matplotlib
 
 matplotlib.use("Agg")  # draw to files only: no window, no display needed
 import matplotlib.pyplot as plt  # after choosing the backend
+from _ja import DOCS, MESSAGES  # the Japanese edition of the lessons
+
+from autograd_lite import i18n
+
+i18n.add_catalogue("ja", MESSAGES, DOCS)
 
 __all__ = [
     "DPI",
+    "N_",
     "OUTPUT_ROOT",
     "QUICK_DPI",
     "Lesson",
     "Outcome",
+    "pic",
     "plt",
     "say",
+    "say_as_is",
     "section",
     "start",
     "title_of",
+    "tr",
 ]
+
+tr = i18n.tr  # a sentence in the reader's language: tr("E = {e:g}", e=0.72)
+
+
+def N_(text: str) -> str:  # gettext's name for it
+    """``text`` unchanged: marks a sentence kept in a variable, translated later by ``tr``."""
+    return text
+
+
+pic = i18n.tr_picture  # the same for text drawn in a picture (English without a Japanese font)
 
 #: Where pictures go, under the current directory, unless ``--out`` says otherwise.
 OUTPUT_ROOT = Path("autograd_lite_output")
@@ -72,6 +102,7 @@ class Lesson:
     quick: bool
     inline: bool = False  # also show each picture in the notebook that runs the lesson
     pictures: list[Path] = field(default_factory=list)
+    _said_diagram_language: bool = False
 
     def save(self, fig: Any, filename: str) -> Path:
         """Write ``fig`` as ``out/filename`` (PNG), close it and say where it went."""
@@ -90,13 +121,19 @@ class Lesson:
         import visualize  # the package's own renderer: no system Graphviz needed
 
         path = visualize.render(dot, self.out / filename)
+        if i18n.diagram_language() != i18n.language() and not self._said_diagram_language:
+            say(
+                """(the diagrams keep English legends: graphviz-pure, which draws them, has no
+                Japanese font)"""
+            )
+            self._said_diagram_language = True
         self._wrote(path)
         return path
 
     def _wrote(self, path: Path) -> None:
         """Count the picture, say where it went, and show it in a notebook (``--inline``)."""
         self.pictures.append(path)
-        print(f"  picture: {path}")
+        print(tr("  picture: {path}", path=path))
         if self.inline:
             from IPython.display import Image, display  # Jupyter's own, present in a notebook
 
@@ -104,7 +141,8 @@ class Lesson:
 
     def finish(self, **numbers: Any) -> Outcome:
         """The end of the lesson: list the pictures; return the numbers for the tests."""
-        print(f"\n{len(self.pictures)} picture(s) in {self.out}/")
+        print()
+        print(tr("{count} picture(s) in {folder}/", count=len(self.pictures), folder=self.out))
         return Outcome(numbers, list(self.pictures))
 
 
@@ -134,22 +172,42 @@ def start(file: str, doc: str | None, argv: Sequence[str] | None = None) -> Less
         help="a smaller, faster run with the same point (the test suite uses it)",
     )
     parser.add_argument(
+        "--lang",
+        choices=i18n.LANGUAGES,
+        default=None,
+        help=f"the language of the text and the pictures (default: ${i18n.ENV_VAR}, else en)",
+    )
+    parser.add_argument(
         "--inline",
         action="store_true",
         help="also show each picture in the Jupyter notebook that runs the lesson "
         "(see `autograd-lite lesson NAME --notebook`)",
     )
     args = parser.parse_args(argv)
+    if args.lang is not None:
+        i18n.set_language(args.lang)
+    try:
+        lang = i18n.language()
+    except ValueError as error:  # a wrong $AUTOGRAD_LITE_LANG
+        parser.error(str(error))
     out: Path = args.out if args.out is not None else OUTPUT_ROOT / name
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:  # e.g. --out names a file
         parser.error(f"cannot make the folder {out} for the pictures: {error.strerror or error}")
-    heading = f"Lesson {name}: {title_of(doc)}"
+    heading = tr("Lesson {name}: {title}", name=name, title=title_of(i18n.doc(name, doc or "")))
     print(heading)
-    print("=" * len(heading))
+    print("=" * i18n.display_width(heading))
+    if lang != "en":
+        if i18n.picture_language() == lang:
+            i18n.use_japanese_font()
+        else:
+            say(
+                """(no Japanese font: pictures keep English labels;
+                pip install "autograd_lite[ja]" installs one)"""
+            )
     if args.quick:
-        print("(quick mode: a smaller run that makes the same point)")
+        print(tr("(quick mode: a smaller run that makes the same point)"))
     return Lesson(name=name, out=out, quick=bool(args.quick), inline=bool(args.inline))
 
 
@@ -183,12 +241,21 @@ def draw_regions(
         ax.contour(xs, ys, grid, levels=[0.5], colors="k", linewidths=0.8)
 
 
-def section(text: str) -> None:
-    """Print a section heading."""
-    print(f"\n--- {text} ---")
+def section(text: str, **values: Any) -> None:
+    """Print a section heading, in the reader's language (``tr``)."""
+    print(f"\n--- {tr(text, **values)} ---")
 
 
-def say(text: str) -> None:
-    """Print a paragraph of explanation, wrapped to 88 columns."""
-    for paragraph in textwrap.dedent(text).strip().split("\n\n"):
-        print(textwrap.fill(" ".join(paragraph.split()), width=88, break_on_hyphens=False))
+def say(text: str, **values: Any) -> None:
+    """Print paragraphs of explanation in the reader's language, wrapped to 88 columns.
+
+    Paragraphs are separated by an empty line; Japanese is wrapped by display
+    width, with Japanese line-break rules (``i18n.fill``).
+    """
+    say_as_is(tr(text, **values))
+
+
+def say_as_is(text: str) -> None:
+    """Print paragraphs already in the reader's language (made with ``tr``), wrapped as ``say``."""
+    for paragraph in re.split(r"\n[ \t]*\n", textwrap.dedent(text).strip()):
+        print("\n".join(i18n.fill(paragraph, width=88)))

@@ -19,18 +19,19 @@ Every derivative drawn here comes from the engine, not from a formula:
 ``value_and_grad(f)(z)`` gives ``f(z)`` and ``f'(z)`` from one forward and
 one backward pass, one point at a time.
 
-Run: ``python examples/activations.py`` (``--out DIR``, ``--quick``).
+Run: ``autograd-lite lesson activations`` (``--out DIR``, ``--quick``, ``--lang ja``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from _lesson import Outcome, plt, say, section, start
+from _lesson import Outcome, pic, plt, say, section, start, tr
 
-from autograd_lite import Value, grad, value_and_grad
+from autograd_lite import Value, grad, i18n, value_and_grad
 from autograd_lite.losses import softmax
 
+FAR = 10.0  # a z twice as far as the plot goes, to see where a still-rising slope heads
 LEAKY_SLOPE = 0.1  # larger than the usual 0.01, so that the slope shows in the plot
 
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
@@ -65,56 +66,74 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     section("values and derivatives (from backward()) at a few points")
     points = (-4.0, -1.0, 0.5, 2.0)
     print(f"{'':<24}" + "".join(f"{'z = ' + format(z, 'g'):<21}" for z in points))
-    print(f"{'activation':<24}" + "f(z)     f'(z)       " * len(points))
+    print(i18n.ljust(tr("activation"), 24) + "f(z)     f'(z)       " * len(points))
     for name, fn in ACTIVATIONS.items():
         cells = [value_and_slope(fn, z) for z in points]
         print(f"{name:<24}" + "".join(f"{f:+.4f}  {d:.4f}      " for f, d in cells))
 
     section("the largest derivative of each")
     largest = {name: max(d for _, d in curve) for name, curve in curves.items()}
+    far = {name: value_and_slope(fn, FAR)[1] for name, fn in ACTIVATIONS.items()}
     for name, top in largest.items():
-        print(f"{name:<26} max f'(z) = {top:.4f}")
+        line = tr(
+            "{name:<26} largest f'(z) for z in [{lo:g}, {hi:g}] = {top:.4f}",
+            name=name,
+            lo=grid[0],
+            hi=grid[-1],
+            top=top,
+        )
+        if far[name] > top:  # still rising at the edge of the plot: the bound is a limit
+            line += tr(
+                "; at z = {z:g}: {slope:.6f}, still rising to a limit", z=FAR, slope=far[name]
+            )
+        print(line)
     depth = 10
     say(
-        f"""A gradient that crosses {depth} sigmoid layers is multiplied by at most
-        0.25^{depth} = {0.25**depth:.1e} on the way (times the weights): it vanishes. Through
+        """A gradient that crosses {depth} sigmoid layers is multiplied by at most
+        0.25^{depth} = {factor:.1e} on the way (times the weights): it vanishes. Through
         ReLU units that are active it is multiplied by exactly 1. See the lesson
-        vanishing_gradients."""
+        vanishing_gradients.""",
+        depth=depth,
+        factor=0.25**depth,
     )
 
     section("softmax: scores to probabilities")
     others = (1.0, -1.0)
     for z0 in (-2.0, 1.0, 4.0):
         probs = softmax([z0, *others])
-        print(
-            f"softmax([{z0:g}, {others[0]:g}, {others[1]:g}]) = "
-            f"[{', '.join(f'{q.data:.4f}' for q in probs)}]  (sum {sum(q.data for q in probs):g})"
-        )
+        scores = f"softmax([{z0:g}, {others[0]:g}, {others[1]:g}]) = "
+        shown = ", ".join(f"{q.data:.4f}" for q in probs)
+        print(scores + tr("[{p}]  (sum {s:g})", p=shown, s=sum(q.data for q in probs)))
     soft = [softmax_and_slope(z, others) for z in grid]
 
     fig, axes_grid = plt.subplots(2, 3, figsize=(13, 7), layout="constrained")
     axes = axes_grid.ravel()
     for ax, (name, curve) in zip(axes, curves.items(), strict=False):
         ax.plot(grid, [f for f, _ in curve], label="f(z)")
-        ax.plot(grid, [d for _, d in curve], "--", label="f'(z) (backward)")
+        ax.plot(grid, [d for _, d in curve], "--", label=pic("f'(z) (backward)"))
         ax.axhline(0, color="gray", lw=0.6)
         ax.axvline(0, color="gray", lw=0.6)
         ax.set(xlabel="z", title=name, ylim=(-1.3, 2.2))
         ax.legend(loc="upper left", fontsize=8)
     for ax in axes_grid[:, 0]:
-        ax.set_ylabel("value")
+        ax.set_ylabel(pic("value"))
     ax = axes[-1]
     for i, label in enumerate(
-        ("p0 (score z)", f"p1 (score {others[0]:g})", f"p2 (score {others[1]:g})")
+        (
+            pic("p0 (score z)"),
+            pic("p1 (score {s:g})", s=others[0]),
+            pic("p2 (score {s:g})", s=others[1]),
+        )
     ):
         ax.plot(grid, [probs[i] for probs, _ in soft], label=label)
-    ax.plot(grid, [d for _, d in soft], "--", color="C0", label="dp0/dz (backward)")
+    ax.plot(grid, [d for _, d in soft], "--", color="C0", label=pic("dp0/dz (backward)"))
     ax.set(xlabel="z", title=f"softmax([z, {others[0]:g}, {others[1]:g}])", ylim=(-0.05, 1.05))
     ax.legend(loc="center left", fontsize=8)
-    fig.suptitle("Activation functions (solid) and their derivatives (dashed)")
+    fig.suptitle(pic("Activation functions (solid) and their derivatives (dashed)"))
     lesson.save(fig, "activations.png")
     return lesson.finish(
         max_derivative=largest,
+        far_derivative=far,
         sigmoid_max_derivative=largest["sigmoid"],
         tanh_max_derivative=largest["tanh"],
         softmax_slope_gap=max(abs(d - q[0] * (1 - q[0])) for q, d in soft),

@@ -14,20 +14,31 @@ loss ``L = 1/2 |z - t|^2`` (so ``dz = z - t``), lets ``backward()`` fill in
 every gradient, computes the three formulas by hand with plain lists, and
 compares them number by number.
 
-Run: ``python examples/affine_layer.py`` (``--out DIR``, ``--quick``).
+Books that work on a whole mini-batch at once (ゼロから作る Deep Learning,
+for one) write the same layer the other way round: the samples are the rows
+of ``X`` (B samples, n columns), ``Y = X·W + b`` with their ``W`` being our
+``Wᵀ`` (n x m), and the backward pass ``dW = Xᵀ·dY``, ``dX = dY·Wᵀ``,
+``db = Σ dY`` (summed over the rows). The last section computes that
+convention on a batch of ``B`` samples and shows why it agrees with ours:
+``Xᵀ·dY`` is the sum over the samples of our ``dz xᵀ``, transposed, and each
+row of ``dY·Wᵀ`` is one sample's ``Wᵀ dz``.
+
+Run: ``autograd-lite lesson affine_layer`` (``--out DIR``, ``--quick``, ``--lang ja``).
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from typing import Any
 
-from _lesson import Outcome, plt, say, section, start
+from _lesson import Outcome, pic, plt, say, section, start, tr
 
 from autograd_lite import Value
 from autograd_lite import functional as F
 
 N_IN, N_OUT = 4, 3  # x has 4 numbers, z has 3
+BATCH = 2  # samples in the batched convention's X
 SEED = 0
 
 
@@ -38,6 +49,52 @@ def matrix_text(rows: Sequence[Sequence[float]]) -> str:
 def largest_gap(a: Sequence[float], b: Sequence[float]) -> float:
     """The largest |a_k - b_k|."""
     return max(abs(p - q) for p, q in zip(a, b, strict=True))
+
+
+def batched_convention(
+    rng: random.Random, w_data: list[list[float]], b_data: list[float]
+) -> dict[str, Any]:
+    """The book's batched backward pass on ``BATCH`` samples, and its gaps to the engine.
+
+    Their layer is ``Y = X·Wb + b`` with ``Wb = Wᵀ`` (n x m); with the loss
+    ``L = 1/2 Σ |Y - T|^2`` the gradient arriving at ``Y`` is ``dY = Y - T``.
+    """
+    xs = [[round(rng.uniform(-2, 2), 2) for _ in range(N_IN)] for _ in range(BATCH)]
+    ts = [[round(rng.uniform(-1, 1), 2) for _ in range(N_OUT)] for _ in range(BATCH)]
+    # the engine: each sample through our z = W x + b, the losses added up
+    W = [[Value(v) for v in row] for row in w_data]
+    b = [Value(v) for v in b_data]
+    X = [[Value(v) for v in row] for row in xs]
+    Z = [[F.dot(W[i], X[s]) + b[i] for i in range(N_OUT)] for s in range(BATCH)]
+    errors = (
+        (Z[s][i] - ts[s][i]) ** 2 for s in range(BATCH) for i in range(N_OUT)
+    )  # 1/2 Σ |Y - T|^2
+    (0.5 * F.sum(errors)).backward()
+    # the book's formulas, with plain lists: rows are samples
+    wb = [[w_data[i][j] for i in range(N_OUT)] for j in range(N_IN)]  # their W: our Wᵀ
+    dY = [[Z[s][i].data - ts[s][i] for i in range(N_OUT)] for s in range(BATCH)]
+    dW = [
+        [sum(xs[s][j] * dY[s][i] for s in range(BATCH)) for i in range(N_OUT)] for j in range(N_IN)
+    ]  # Xᵀ·dY
+    db = [sum(dY[s][i] for s in range(BATCH)) for i in range(N_OUT)]  # Σ dY over the rows
+    dX = [
+        [sum(dY[s][i] * wb[j][i] for i in range(N_OUT)) for j in range(N_IN)] for s in range(BATCH)
+    ]  # dY·Wbᵀ
+    # ours, sample by sample: dz xᵀ summed over the samples, then transposed
+    ours = [
+        [sum(dY[s][i] * xs[s][j] for s in range(BATCH)) for j in range(N_IN)] for i in range(N_OUT)
+    ]
+    return {
+        "dW": dW,
+        "db": db,
+        "dX": dX,
+        "dW_gap": max(abs(dW[j][i] - W[i][j].grad) for i in range(N_OUT) for j in range(N_IN)),
+        "db_gap": largest_gap(db, [v.grad for v in b]),
+        "dX_gap": max(largest_gap(dX[s], [v.grad for v in X[s]]) for s in range(BATCH)),
+        "sum_of_ours_gap": max(
+            abs(dW[j][i] - ours[i][j]) for i in range(N_OUT) for j in range(N_IN)
+        ),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> Outcome:
@@ -55,9 +112,9 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     z = [F.dot(W[i], x) + b[i] for i in range(N_OUT)]  # z_i = sum_j W_ij x_j + b_i
     loss = 0.5 * F.sum((z_i - t_i) ** 2 for z_i, t_i in zip(z, t_data, strict=True))
     print(f"W ({N_OUT} x {N_IN}) =\n{matrix_text(w_data)}")
-    print(f"b = {b_data}\nx = {x_data}\ntarget t = {t_data}")
-    print(f"forward pass: z = W x + b = [{', '.join(f'{v.data:+.4f}' for v in z)}]")
-    print(f"loss L = 1/2 |z - t|^2 = {loss.data:.6f}")
+    print(tr("b = {b}\nx = {x}\ntarget t = {t}", b=b_data, x=x_data, t=t_data))
+    print(tr("forward pass: z = W x + b = [{z}]", z=", ".join(f"{v.data:+.4f}" for v in z)))
+    print(tr("loss L = 1/2 |z - t|^2 = {L:.6f}", L=loss.data))
     loss.backward()
 
     section("the backward pass by hand")
@@ -83,12 +140,44 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         "dx": largest_gap(dx, engine_dx),
     }
     for name, gap in gaps.items():
-        print(f"largest |by hand - engine| in {name}: {gap:.1e}")
+        print(tr("largest |by hand - engine| in {name}: {gap:.1e}", name=name, gap=gap))
     say(
         """The engine never saw a matrix: it applied the chain rule node by node (a dot
         product, an addition, a square) and summed what arrived at each Value. The result is
         exactly the matrix formulas that deep-learning libraries use for a whole layer."""
     )
+
+    section("the batched convention: dW = Xᵀ·dY, dX = dY·Wᵀ, db = Σ dY")
+    batched = batched_convention(rng, w_data, b_data)
+    print(
+        tr(
+            "B = {batch} samples as the rows of X; their W is our Wᵀ ({n} x {m})",
+            batch=BATCH,
+            n=N_IN,
+            m=N_OUT,
+        )
+    )
+    print(f"dW = Xᵀ·dY ({N_IN} x {N_OUT}) =\n{matrix_text(batched['dW'])}")
+    db_text = ", ".join(f"{v:+.4f}" for v in batched["db"])
+    print(tr("db = Σ dY (over the rows) = [{db}]", db=db_text))
+    print(f"dX = dY·Wᵀ ({BATCH} x {N_IN}) =\n{matrix_text(batched['dX'])}")
+    for name in ("dW", "db", "dX"):
+        gap = batched[name + "_gap"]
+        print(tr("largest |batched formula - engine| in {name}: {gap:.1e}", name=name, gap=gap))
+    print(
+        tr(
+            "largest |Xᵀ·dY - (Σ over samples of our dz xᵀ)ᵀ|: {gap:.1e}",
+            gap=batched["sum_of_ours_gap"],
+        )
+    )
+    say(
+        """The two conventions are one computation written two ways: with the samples as
+        rows, Xᵀ·dY adds up every sample's outer product dz xᵀ (transposed, because their W
+        is our Wᵀ), Σ dY adds up every sample's db = dz, and each row of dY·Wᵀ is that
+        sample's Wᵀ dz. The engine, summing what arrives at each Value, gets the same
+        numbers."""
+    )
+    gaps.update({f"batched_{k}": batched[f"{k}_gap"] for k in ("dW", "db", "dX")})
 
     fig, panels = plt.subplot_mosaic(
         [["hand", "engine"], ["db", "dx"]], figsize=(11, 6.5), layout="constrained",
@@ -96,28 +185,31 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     )  # fmt: skip
     axes = [panels["hand"], panels["engine"]]
     limit = max(abs(v) for row in dW for v in row)
-    for ax, data, what in ((axes[0], dW, "by hand: dz xᵀ"), (axes[1], engine_dW, "engine: W.grad")):
+    for ax, data, what in (
+        (axes[0], dW, pic("by hand: dz xᵀ")),
+        (axes[1], engine_dW, pic("engine: W.grad")),
+    ):
         image = ax.imshow(data, cmap="coolwarm", vmin=-limit, vmax=limit)
         for i in range(N_OUT):
             for j in range(N_IN):
                 ax.text(j, i, f"{data[i][j]:+.3f}", ha="center", va="center", fontsize=9)
-        ax.set(xlabel="input j", ylabel="output i", title=f"dL/dW  ({what})")
+        ax.set(xlabel=pic("input j"), ylabel=pic("output i"), title=f"dL/dW  ({what})")
         ax.set_xticks(range(N_IN))
         ax.set_yticks(range(N_OUT))
     fig.colorbar(image, ax=axes, label="dL/dW_ij", shrink=0.9)
     ax_b, ax_x = panels["db"], panels["dx"]
     for ax, hand, engine, what, n in (
-        (ax_b, db, engine_db, "output i", N_OUT),
-        (ax_x, dx, engine_dx, "input j", N_IN),
+        (ax_b, db, engine_db, pic("output i"), N_OUT),
+        (ax_x, dx, engine_dx, pic("input j"), N_IN),
     ):
-        ax.bar([k - 0.2 for k in range(n)], hand, width=0.4, label="by hand")
-        ax.bar([k + 0.2 for k in range(n)], engine, width=0.4, label="engine (.grad)")
+        ax.bar([k - 0.2 for k in range(n)], hand, width=0.4, label=pic("by hand"))
+        ax.bar([k + 0.2 for k in range(n)], engine, width=0.4, label=pic("engine (.grad)"))
         ax.axhline(0, color="k", lw=0.8)
-        title = "dL/db = dz" if n == N_OUT else "dL/dx = Wᵀ dz (sent on to the layer below)"
-        ax.set(xlabel=what, ylabel="gradient", title=title)
+        title = "dL/db = dz" if n == N_OUT else pic("dL/dx = Wᵀ dz (sent on to the layer below)")
+        ax.set(xlabel=what, ylabel=pic("gradient"), title=title)
         ax.set_xticks(range(n))
         ax.legend()
-    fig.suptitle("Affine layer z = W x + b: backward pass by hand and by the engine")
+    fig.suptitle(pic("Affine layer z = W x + b: backward pass by hand and by the engine"))
     lesson.save(fig, "affine_backward.png")
     return lesson.finish(largest_gap=max(gaps.values()), **{f"{k}_gap": v for k, v in gaps.items()})
 

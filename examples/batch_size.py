@@ -17,7 +17,7 @@ training loss per epoch and per update. The loop is written out:
 ``for xb, yb in batches(X, y, batch_size=...)``: forward, loss, backward,
 ``step()``.
 
-Run: ``python examples/batch_size.py`` (``--out DIR``, ``--quick``).
+Run: ``autograd-lite lesson batch_size`` (``--out DIR``, ``--quick``, ``--lang ja``).
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ import math
 import random
 from collections.abc import Sequence
 
-from _lesson import Outcome, plt, say, section, start
+from _lesson import N_, Outcome, pic, plt, say, section, start, tr
 
 from autograd_lite import functional as F
-from autograd_lite import nn, optim
+from autograd_lite import i18n, nn, optim
 from autograd_lite.data import batches, make_moons
 from autograd_lite.losses import binary_cross_entropy_with_logits
 from autograd_lite.train import evaluate
@@ -67,36 +67,48 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     lesson = start(__file__, __doc__, argv)
     n, epochs = (64, 6) if lesson.quick else (128, 25)
     X, y = make_moons(n, noise=0.15, seed=SEED)
-    sizes = {"one sample (1)": 1, "mini-batch (16)": 16, f"full batch ({n})": n}
+    # names as sentences to translate: tr(name, n=n) prints one, pic(name, n=n) draws it
+    sizes = {N_("one sample (1), SGD"): 1, N_("mini-batch (16)"): 16, N_("full batch ({n})"): n}
     shape = "-".join(map(str, [2, *HIDDEN, 1]))
     say(
-        f"""{n} training examples, a {shape} tanh network, binary cross-entropy, SGD with
-        learning rate {LEARNING_RATE:g}, {epochs} epochs for each batch size."""
+        """{n} training examples, a {shape} tanh network, binary cross-entropy, SGD with
+        learning rate {lr:g}, {epochs} epochs for each batch size.""",
+        n=n,
+        shape=shape,
+        lr=LEARNING_RATE,
+        epochs=epochs,
     )
 
     section("training")
     results = {name: train(X, y, size, epochs) for name, size in sizes.items()}
-    print(f"{'batch size':<18} {'updates/epoch':>13} {'updates':>8} {'loss after':>11}")
+    print(tr("batch size            updates/epoch  updates  loss after"))
     for name, (losses, per_epoch) in results.items():
-        print(f"{name:<18} {per_epoch:>13} {per_epoch * epochs:>8} {losses[-1]:>11.4f}")
+        label = i18n.ljust(tr(name, n=n), 22)
+        print(f"{label} {per_epoch:>13} {per_epoch * epochs:>8} {losses[-1]:>11.4f}")
     say(
-        f"""Per epoch (the same amount of computation: every example seen once), the smaller
+        """Per epoch (the same amount of computation: every example seen once), the smaller
         the batch, the more updates and the lower the loss. Per update, the full batch's step
         is the most accurate, but it takes {n} example-gradients to make one. Mini-batches
-        trade the two, and let a computer work on many examples at once."""
+        trade the two, and let a computer work on many examples at once.""",
+        n=n,
     )
 
     fig, (ax_e, ax_u) = plt.subplots(1, 2, figsize=(12, 4.2), layout="constrained")
     for name, (losses, per_epoch) in results.items():
-        ax_e.plot(range(epochs + 1), losses, "o-", ms=3, label=name)
-        ax_u.plot([k * per_epoch for k in range(epochs + 1)], losses, "o-", ms=3, label=name)
-    ax_e.set(xlabel="epoch", ylabel="training loss (whole set)", title="Loss per epoch")
+        ax_e.plot(range(epochs + 1), losses, "o-", ms=3, label=pic(name, n=n))
+        updates = [k * per_epoch for k in range(epochs + 1)]
+        ax_u.plot(updates, losses, "o-", ms=3, label=pic(name, n=n))
+    ax_e.set(
+        xlabel=pic("epoch"),
+        ylabel=pic("training loss (whole set)"),
+        title=pic("Loss per epoch"),
+    )
     ax_u.set_xscale("symlog", linthresh=1)
-    ax_u.set(xlabel="number of updates (log scale)", ylabel="training loss (whole set)")
-    ax_u.set_title("Loss per update (weight change)")
+    ax_u.set(xlabel=pic("number of updates (log scale)"), ylabel=pic("training loss (whole set)"))
+    ax_u.set_title(pic("Loss per update (weight change)"))
     for ax in (ax_e, ax_u):
-        ax.legend(title="batch size", fontsize=8)
-    fig.suptitle("Batch size: the same epochs, very different numbers of updates")
+        ax.legend(title=pic("batch size"), fontsize=8)
+    fig.suptitle(pic("Batch size: the same epochs, very different numbers of updates"))
     lesson.save(fig, "batch_sizes.png")
     final = {size: results[name][0][-1] for name, size in sizes.items()}
     return lesson.finish(

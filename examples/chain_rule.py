@@ -19,7 +19,7 @@ The pictures: the two-path graph as the backward pass sees it (drawn by
 ``visualize.draw_graph(z, backward_view=True)``), each path's contribution
 and their sum, and the total differential's error against the step size.
 
-Run: ``python examples/chain_rule.py`` (``--out DIR``, ``--quick``).
+Run: ``autograd-lite lesson chain_rule`` (``--out DIR``, ``--quick``, ``--lang ja``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from _lesson import Outcome, plt, say, section, start
+from _lesson import Outcome, pic, plt, say, section, start, tr
 
 import visualize
 from autograd_lite import Value
@@ -45,11 +45,24 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     z = y.sin()
     z.backward()
     by_hand = math.cos(x0**2) * 2 * x0  # dz/dx = dz/dy * dy/dx
-    print(f"at x = {x0:g}: dz/dy = cos(y) = {math.cos(x0**2):.6f},  dy/dx = 2x = {2 * x0:g}")
-    print(f"dz/dx = dz/dy * dy/dx = {by_hand:.6f};  the engine: x.grad = {x.grad:.6f}")
+    print(
+        tr(
+            "at x = {x:g}: dz/dy = cos(y) = {dzdy:.6f},  dy/dx = 2x = {dydx:g}",
+            x=x0,
+            dzdy=math.cos(x0**2),
+            dydx=2 * x0,
+        )
+    )
+    print(
+        tr(
+            "dz/dx = dz/dy * dy/dx = {hand:.6f};  the engine: x.grad = {grad:.6f}",
+            hand=by_hand,
+            grad=x.grad,
+        )
+    )
     composite_gap = abs(x.grad - by_hand)
 
-    section(f"2. two paths from x to z: u = 3x, v = x^2, z = u * v, at x = {X:g}")
+    section("2. two paths from x to z: u = 3x, v = x^2, z = u * v, at x = {x:g}", x=X)
     x = Value(X, label="x")
     u = 3 * x
     u.label = "u"
@@ -60,12 +73,19 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     z.backward()
     path_u = v.data * 3.0  # dz/du * du/dx = v * 3
     path_v = u.data * 2 * X  # dz/dv * dv/dx = u * 2x
-    print(f"forward: u = {u.data:g}, v = {v.data:g}, z = {z.data:g}")
-    print(f"path x -> u -> z: dz/du * du/dx = v * 3  = {v.data:g} * 3 = {path_u:g}")
-    print(f"path x -> v -> z: dz/dv * dv/dx = u * 2x = {u.data:g} * {2 * X:g} = {path_v:g}")
-    print(f"sum over the paths: {path_u:g} + {path_v:g} = {path_u + path_v:g}")
-    print(f"the engine's backward pass: x.grad = {x.grad:g}")
-    print(f"check: z = 3x * x^2 = 3x^3, so dz/dx = 9x^2 = {9 * X * X:g}")
+    print(tr("forward: u = {u:g}, v = {v:g}, z = {z:g}", u=u.data, v=v.data, z=z.data))
+    print(tr("path x -> u -> z: dz/du * du/dx = v * 3  = {v:g} * 3 = {p:g}", v=v.data, p=path_u))
+    print(
+        tr(
+            "path x -> v -> z: dz/dv * dv/dx = u * 2x = {u:g} * {two_x:g} = {p:g}",
+            u=u.data,
+            two_x=2 * X,
+            p=path_v,
+        )
+    )
+    print(tr("sum over the paths: {a:g} + {b:g} = {s:g}", a=path_u, b=path_v, s=path_u + path_v))
+    print(tr("the engine's backward pass: x.grad = {g:g}", g=x.grad))
+    print(tr("check: z = 3x * x^2 = 3x^3, so dz/dx = 9x^2 = {c:g}", c=9 * X * X))
     say(
         """In the backward pass, u.grad = dz/du and v.grad = dz/dv arrive first; each is
         multiplied by its local derivative and sent to x, where the two are added. A node
@@ -86,10 +106,16 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     dx, dy = 0.01, -0.02
     predicted = a.grad * dx + b.grad * dy  # df ~ df/dx dx + df/dy dy
     actual = (a.data + dx) ** 2 * (b.data + dy) - f.data
-    print(f"partial derivatives (engine): df/dx = 2xy = {a.grad:g}, df/dy = x^2 = {b.grad:g}")
-    print(f"for dx = {dx:g}, dy = {dy:g}:")
-    print(f"  predicted change df/dx dx + df/dy dy = {predicted:+.6f}")
-    print(f"  actual change f(x+dx, y+dy) - f(x, y) = {actual:+.6f}")
+    print(
+        tr(
+            "partial derivatives (engine): df/dx = 2xy = {fx:g}, df/dy = x^2 = {fy:g}",
+            fx=a.grad,
+            fy=b.grad,
+        )
+    )
+    print(tr("for dx = {dx:g}, dy = {dy:g}:", dx=dx, dy=dy))
+    print(tr("  predicted change df/dx dx + df/dy dy = {p:+.6f}", p=predicted))
+    print(tr("  actual change f(x+dx, y+dy) - f(x, y) = {a:+.6f}", a=actual))
     steps = [10.0 ** (-k / 2) for k in range(11)]  # smaller steps hit float rounding
     errors = [
         abs((a.data + h * dx) ** 2 * (b.data + h * dy) - f.data - h * predicted) for h in steps
@@ -100,27 +126,38 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
 
     halving = prediction_error(1.0) / prediction_error(0.5)
     say(
-        f"""Halving the step divides the error of the prediction by {halving:.2f}:
-        the total differential is exact to first order, the error is of second order."""
+        """Halving the step divides the error of the prediction by {ratio:.2f}:
+        the total differential is exact to first order, the error is of second order.""",
+        ratio=halving,
     )
 
     fig, (ax_p, ax_t) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
-    names = ["path x→u→z\nv · 3", "path x→v→z\nu · 2x", "sum of\nthe paths", "engine\nx.grad"]
+    names = [
+        pic("path x→u→z\nv · 3"),
+        pic("path x→v→z\nu · 2x"),
+        pic("sum of\nthe paths"),
+        pic("engine\nx.grad"),
+    ]
     heights = [path_u, path_v, path_u + path_v, two_path_gradient]
     bars = ax_p.bar(names, heights, color=["C0", "C1", "C2", "C3"])
     ax_p.bar_label(bars, fmt="%g")
-    ax_p.set(ylabel="contribution to dz/dx", title=f"z = (3x)(x²) at x = {X:g}: sum over paths")
+    ax_p.set(
+        ylabel=pic("contribution to dz/dx"),
+        title=pic("z = (3x)(x²) at x = {x:g}: sum over paths", x=X),
+    )
     ax_p.set_ylim(0, max(heights) * 1.15)
-    ax_t.loglog([h * math.hypot(dx, dy) for h in steps], errors, "o-", label="|actual - predicted|")
+    ax_t.loglog(
+        [h * math.hypot(dx, dy) for h in steps], errors, "o-", label=pic("|actual - predicted|")
+    )
     ref = [errors[0] * (h / steps[0]) ** 2 for h in steps]
-    ax_t.loglog([h * math.hypot(dx, dy) for h in steps], ref, "k:", label="slope 2 (step²)")
+    ax_t.loglog([h * math.hypot(dx, dy) for h in steps], ref, "k:", label=pic("slope 2 (step²)"))
     ax_t.set(
-        xlabel="length of the step (dx, dy)",
-        ylabel="error of df ≈ f_x dx + f_y dy",
-        title="f(x, y) = x²y: the total differential",
+        xlabel=pic("length of the step (dx, dy)"),
+        ylabel=pic("error of df ≈ f_x dx + f_y dy"),
+        title=pic("f(x, y) = x²y: the total differential"),
     )
     ax_t.legend()
-    fig.suptitle("The multivariable chain rule")
+    fig.suptitle(pic("The multivariable chain rule"))
     lesson.save(fig, "paths_and_total_differential.png")
     return lesson.finish(
         composite_gap=composite_gap,

@@ -18,7 +18,7 @@ starts from random weights, the lesson checks its gradient against the
 formula above, then trains it with Adam until its kernel is the edge
 detector.
 
-Run: ``python examples/convolution.py`` (``--out DIR``, ``--quick``).
+Run: ``autograd-lite lesson convolution`` (``--out DIR``, ``--quick``, ``--lang ja``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from _lesson import Outcome, plt, say, section, start
+from _lesson import Outcome, pic, plt, say, section, start, tr
 
 from autograd_lite import Value, nn, optim
 from autograd_lite import functional as F
@@ -68,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     kernel = conv.weight[0][0]  # the kernel's numbers K[0], K[1], K[2]
     bias = conv.bias[0] if conv.bias is not None else Value(0.0)
     start_kernel = [k.data for k in kernel]
-    print(f"the layer: {conv!r}; starting kernel {[round(k, 4) for k in start_kernel]}")
+    start_text = [round(k, 4) for k in start_kernel]
+    print(tr("the layer: {conv}; starting kernel {kernel}", conv=repr(conv), kernel=start_text))
 
     section("one backward pass, checked by hand")
     x = signals[0]
@@ -80,55 +81,93 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     by_hand = [sum(dz[n] * padded[n + k] for n in range(LENGTH)) for k in range(3)]
     print("dL/dK[k] = sum_n dL/dz[n] x[n + k]")
     for k in range(3):
-        print(f"  k = {k}: by hand {by_hand[k]:+.6f}   engine K[{k}].grad {kernel[k].grad:+.6f}")
-    print(f"dL/db = sum_n dL/dz[n] = {sum(dz):+.6f}   engine b.grad {bias.grad:+.6f}")
+        print(
+            tr(
+                "  k = {k}: by hand {hand:+.6f}   engine K[{k}].grad {grad:+.6f}",
+                k=k,
+                hand=by_hand[k],
+                grad=kernel[k].grad,
+            )
+        )
+    print(
+        tr(
+            "dL/db = sum_n dL/dz[n] = {hand:+.6f}   engine b.grad {grad:+.6f}",
+            hand=sum(dz),
+            grad=bias.grad,
+        )
+    )
     gap = max(abs(h - k.grad) for h, k in zip(by_hand, kernel, strict=True))
 
     steps = 60 if lesson.quick else 150
     section(
-        f"training the kernel: Adam (lr {LEARNING_RATE:g}), {steps} steps on {len(signals)} signals"
+        "training the kernel: Adam (lr {lr:g}), {steps} steps on {n} signals",
+        lr=LEARNING_RATE,
+        steps=steps,
+        n=len(signals),
     )
     opt = optim.Adam(conv.parameters(), lr=LEARNING_RATE)
     losses = []
     for step in range(steps):
         opt.zero_grad()
         loss = batch_loss(conv, signals)
+        used = [round(k.data, 3) for k in kernel]  # the kernel this loss was computed with
         loss.backward()
         opt.step()
         losses.append(loss.data)
-        if step % (steps // 5) == 0:
+        if step % (steps // 5) == 0:  # the loss beside the kernel that gave it, before the step
             print(
-                f"step {step:>4}: loss {loss.data:.2e}, kernel {[round(k.data, 3) for k in kernel]}"
+                tr(
+                    "step {step:>4}: loss {loss:.2e}, kernel {kernel}",
+                    step=step,
+                    loss=loss.data,
+                    kernel=used,
+                )
             )
     learned = [k.data for k in kernel]
     error = max(abs(a - b) for a, b in zip(learned, EDGE, strict=True))
-    print(f"learned kernel {[round(k, 4) for k in learned]}, bias {bias.data:+.4f}")
-    print(f"the edge detector       {list(EDGE)}: largest difference {error:.1e}")
+    learned_text = [round(k, 4) for k in learned]
+    print(tr("learned kernel {kernel}, bias {b:+.4f}", kernel=learned_text, b=bias.data))
+    print(
+        tr(
+            "the edge detector       {edge}: largest difference {error:.1e}",
+            edge=list(EDGE),
+            error=error,
+        )
+    )
     say(
-        f"""Nobody told the layer about edges: the gradient of the loss with respect to its
-        {len(kernel)} shared weights, summed over every position and signal, led it there."""
+        """Nobody told the layer about edges: the gradient of the loss with respect to its
+        {n} shared weights, summed over every position and signal, led it there.""",
+        n=len(kernel),
     )
 
     fig, (ax_s, ax_k, ax_l) = plt.subplots(
         1, 3, figsize=(15, 4), layout="constrained", width_ratios=[1.6, 1, 1]
     )
     test = step_signal(random.Random(SEED + 99))
-    ax_s.step(range(LENGTH), test, where="mid", label="input signal x")
-    ax_s.plot(edges(test), "o", ms=7, mfc="none", label="target: edge detector [-1, 0, 1]")
-    ax_s.plot([v.data for v in conv([test])[0]], ".", ms=6, label="trained Conv1d output")
-    ax_s.set(xlabel="position n", ylabel="value", title="A new signal through the trained layer")
+    ax_s.step(range(LENGTH), test, where="mid", label=pic("input signal x"))
+    ax_s.plot(edges(test), "o", ms=7, mfc="none", label=pic("target: edge detector [-1, 0, 1]"))
+    ax_s.plot([v.data for v in conv([test])[0]], ".", ms=6, label=pic("trained Conv1d output"))
+    ax_s.set(
+        xlabel=pic("position n"),
+        ylabel=pic("value"),
+        title=pic("A new signal through the trained layer"),
+    )
     ax_s.legend(fontsize=8)
     positions = range(3)
-    ax_k.bar([k - 0.27 for k in positions], start_kernel, width=0.27, label="start (random)")
-    ax_k.bar(positions, learned, width=0.27, label="learned")
-    ax_k.bar([k + 0.27 for k in positions], EDGE, width=0.27, label="edge detector")
+    ax_k.bar([k - 0.27 for k in positions], start_kernel, width=0.27, label=pic("start (random)"))
+    ax_k.bar(positions, learned, width=0.27, label=pic("learned"))
+    ax_k.bar([k + 0.27 for k in positions], EDGE, width=0.27, label=pic("edge detector"))
     ax_k.axhline(0, color="k", lw=0.8)
     ax_k.set_xticks(list(positions), ["K[0]", "K[1]", "K[2]"])
-    ax_k.set(ylabel="weight", title="The kernel")
+    ax_k.set(ylabel=pic("weight"), title=pic("The kernel"))
     ax_k.legend(fontsize=8)
     ax_l.semilogy(losses)
-    ax_l.set(xlabel="step", ylabel="mean squared error (log scale)", title="Training loss")
-    fig.suptitle("Conv1d learns an edge detector from examples")
+    ax_l.set(
+        xlabel=pic("step"),
+        ylabel=pic("mean squared error (log scale)"),
+        title=pic("Training loss"),
+    )
+    fig.suptitle(pic("Conv1d learns an edge detector from examples"))
     lesson.save(fig, "learned_kernel.png")
     return lesson.finish(hand_vs_engine=gap, learned_kernel=learned, kernel_error=error)
 

@@ -1,4 +1,4 @@
-"""Reading handwritten digits: a small convolutional network, trained compiled in seconds.
+"""Reading handwritten digits: a small convolutional network, trained compiled in minutes not hours.
 
 The data: 1,797 handwritten digits, each an 8x8 image of pixels from 0
 (white) to 16 (ink), with its label 0..9 (``autograd_lite.data.load_digits()``).

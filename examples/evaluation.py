@@ -13,14 +13,14 @@ on the test set:
 * precision (of the points called A, the share truly A), recall (of the
   true A points, the share found) and F1 for each class.
 
-Run: ``python examples/evaluation.py`` (``--out DIR``, ``--quick``).
+Run: ``autograd-lite lesson evaluation`` (``--out DIR``, ``--quick``, ``--lang ja``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from _lesson import Outcome, draw_regions, plt, say, section, start
+from _lesson import Outcome, draw_regions, pic, plt, say, section, start, tr
 
 from autograd_lite import nn, optim
 from autograd_lite.data import make_blobs, train_test_split
@@ -45,9 +45,19 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.3, seed=SEED, stratify=True
     )
-    print(f"{len(X_train)} training and {len(X_test)} test examples, classes {NAMES}")
+    print(
+        tr(
+            "{train} training and {test} test examples, classes {names}",
+            train=len(X_train),
+            test=len(X_test),
+            names=NAMES,
+        )
+    )
 
-    section(f"training MLP(2, [16, 3]) with cross-entropy, Adam (lr 0.02), {epochs} epochs")
+    section(
+        "training MLP(2, [16, 3]) with cross-entropy, Adam (lr 0.02), {epochs} epochs",
+        epochs=epochs,
+    )
     model = nn.MLP(2, [16, 3], seed=SEED)
     after: list[float] = []  # the training loss measured after each epoch, like the test loss
 
@@ -61,18 +71,28 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     )  # fmt: skip
     for e in sorted({0, epochs // 2, epochs - 1}):
         print(
-            f"epoch {e + 1:>3}: train loss {history.loss[e]:.3f}, acc {history.accuracy[e]:.0%}"
-            f" | test loss {history.val_loss[e]:.3f}, acc {history.val_accuracy[e]:.0%}"
+            tr(
+                "epoch {e:>3}: train loss {tl:.3f}, acc {ta:.0%}"
+                " | test loss {vl:.3f}, acc {va:.0%}",
+                e=e + 1,
+                tl=history.loss[e],
+                ta=history.accuracy[e],
+                vl=history.val_loss[e],
+                va=history.val_accuracy[e],
+            )
         )
     first_test = history.val_loss[0] or 0.0
     if history.loss[0] > first_test:
         say(
-            f"""Why is epoch 1's training loss ({history.loss[0]:.3f}) above its test loss
-            ({first_test:.3f})? The training loss is the mean over the epoch's mini-batches,
+            """Why is epoch 1's training loss ({train:.3f}) above its test loss
+            ({test:.3f})? The training loss is the mean over the epoch's mini-batches,
             each measured with the weights of that moment, while they were still moving away
             from their random start; the test loss is measured once, after the epoch, with the
             trained weights. Measured after epoch 1 in the same way, the training loss is
-            {after[0]:.3f}."""
+            {after:.3f}.""",
+            train=history.loss[0],
+            test=first_test,
+            after=after[0],
         )
 
     section("evaluation on the held-out test set")
@@ -80,11 +100,14 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     predicted = predict_classes(model, X_test, cross_entropy)
     matrix = confusion_matrix(y_test, predicted, num_classes=len(NAMES))
     acc = accuracy(y_test, predicted)
-    print(f"final loss (mean cross-entropy): {final.loss:.4f}")
-    print(f"accuracy: {acc:.1%}  ({sum(matrix[i][i] for i in range(len(NAMES)))} of {len(y_test)})")
-    print("\nconfusion matrix:")
+    print(tr("final loss (mean cross-entropy): {L:.4f}", L=final.loss))
+    right = sum(matrix[i][i] for i in range(len(NAMES)))
+    print(tr("accuracy: {acc:.1%}  ({right} of {n})", acc=acc, right=right, n=len(y_test)))
+    print()
+    print(tr("confusion matrix:"))
     print(format_confusion_matrix(matrix, labels=NAMES))
-    print("\nclass  precision  recall    F1   support")
+    print()
+    print(tr("class  precision  recall    F1   support"))
     for s in precision_recall_f1(y_test, predicted, num_classes=len(NAMES)):
         print(
             f"{NAMES[s.label]:>5}  {s.precision:9.2f}  {s.recall:6.2f}  {s.f1:5.2f}  {s.support:>7}"
@@ -107,8 +130,8 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     for k, name in enumerate(NAMES):
         pts = [p for p, t in zip(X_test, y_test, strict=True) if t == k]
         ax_r.scatter([p[0] for p in pts], [p[1] for p in pts], color=f"C{k}", edgecolors="k",
-                     s=25, label=f"test points, class {name}")  # fmt: skip
-    ax_r.set(xlabel="x1", ylabel="x2", title="Decision regions and the test set")
+                     s=25, label=pic("test points, class {name}", name=name))  # fmt: skip
+    ax_r.set(xlabel="x1", ylabel="x2", title=pic("Decision regions and the test set"))
     ax_r.legend(fontsize=8, loc="upper left")
     image = ax_m.imshow(matrix, cmap="Blues")
     for i in range(len(NAMES)):
@@ -118,21 +141,23 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     ax_m.set_xticks(range(len(NAMES)), NAMES)
     ax_m.set_yticks(range(len(NAMES)), NAMES)
     ax_m.set(
-        xlabel="predicted class",
-        ylabel="true class",
-        title=f"Confusion matrix (accuracy {acc:.0%})",
+        xlabel=pic("predicted class"),
+        ylabel=pic("true class"),
+        title=pic("Confusion matrix (accuracy {acc:.0%})", acc=acc),
     )
-    fig.colorbar(image, ax=ax_m, label="test examples", shrink=0.8)
+    fig.colorbar(image, ax=ax_m, label=pic("test examples"), shrink=0.8)
     epochs_axis = range(1, len(history) + 1)
-    ax_c.plot(epochs_axis, history.loss, label="training loss")
-    ax_c.plot(epochs_axis, [v or 0.0 for v in history.val_loss], "--", label="test loss")
-    ax_c.set(ylabel="cross-entropy", title="Loss and accuracy per epoch")
+    ax_c.plot(epochs_axis, history.loss, label=pic("training loss"))
+    ax_c.plot(epochs_axis, [v or 0.0 for v in history.val_loss], "--", label=pic("test loss"))
+    ax_c.set(ylabel=pic("cross-entropy"), title=pic("Loss and accuracy per epoch"))
     ax_c.legend(fontsize=8)
-    ax_a.plot(epochs_axis, [a or 0.0 for a in history.accuracy], label="training accuracy")
-    ax_a.plot(epochs_axis, [a or 0.0 for a in history.val_accuracy], "--", label="test accuracy")
-    ax_a.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.05))
+    ax_a.plot(epochs_axis, [a or 0.0 for a in history.accuracy], label=pic("training accuracy"))
+    ax_a.plot(
+        epochs_axis, [a or 0.0 for a in history.val_accuracy], "--", label=pic("test accuracy")
+    )
+    ax_a.set(xlabel=pic("epoch"), ylabel=pic("accuracy"), ylim=(0, 1.05))
     ax_a.legend(fontsize=8, loc="lower right")
-    fig.suptitle("Evaluating a 3-class classifier on a held-out test set")
+    fig.suptitle(pic("Evaluating a 3-class classifier on a held-out test set"))
     lesson.save(fig, "evaluation.png")
     return lesson.finish(
         accuracy=acc,

@@ -18,7 +18,7 @@ The lesson
 3. plots the error of finite differences against ``h``, and the broken
    derivative against the numerical one.
 
-Run: ``python examples/gradient_checking.py`` (``--out DIR``, ``--quick``).
+Run: ``autograd-lite lesson gradient_checking`` (``--out DIR``, ``--quick``, ``--lang ja``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import dataclasses
 import math
 from collections.abc import Callable, Sequence
 
-from _lesson import Outcome, plt, say, section, start
+from _lesson import Outcome, pic, plt, say, section, start, tr
 
 from autograd_lite import Value, grad
 from autograd_lite.engine import apply
@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     lesson = start(__file__, __doc__, argv)
     x0, y0 = POINT
 
-    section(f"1. checking f(x, y) = tanh(x y + 1.5) e^y at (x, y) = {POINT} by hand")
+    section("1. checking f(x, y) = tanh(x y + 1.5) e^y at (x, y) = {point} by hand", point=POINT)
     x, y = Value(x0, label="x"), Value(y0, label="y")
     backprop = grad(f(x, y), [x, y])
     numeric = (
@@ -89,27 +89,40 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         rel = abs(b - n) / max(abs(b), abs(n))
         worst = max(worst, rel)
         print(
-            f"df/d{name}: backprop {b:+.12f}   central difference {n:+.12f}   rel. error {rel:.1e}"
+            tr(
+                "df/d{name}: backprop {b:+.12f}   central difference {n:+.12f}   "
+                "rel. error {rel:.1e}",
+                name=name,
+                b=b,
+                n=n,
+                rel=rel,
+            )
         )
     print(f"gradcheck(f, {list(POINT)}) -> {gradcheck(f, list(POINT))}")
-    print(f"gradgradcheck(f, {list(POINT)}) -> {gradgradcheck(f, list(POINT))}  (the Hessian)")
+    hessian = gradgradcheck(f, list(POINT))
+    print(tr("gradgradcheck(f, {p}) -> {ok}  (the Hessian)", p=list(POINT), ok=hessian))
 
     section("2. a broken derivative rule: sigmoid's ds = s (1 - s) da written as ds = s da")
     w_point = [1.5, 0.8]
     w, xx = Value(w_point[0], label="w"), Value(w_point[1], label="x")
     (dw,) = grad(broken_neuron(w, xx), [w])
     s = 1 / (1 + math.exp(-(w_point[0] * w_point[1] - 0.5)))
-    print(f"backprop through the broken rule: d out/dw = {dw:.6f}")
-    print(f"what it should be, s (1 - s) x:    d out/dw = {s * (1 - s) * w_point[1]:.6f}")
+    print(tr("backprop through the broken rule: d out/dw = {dw:.6f}", dw=dw))
+    print(
+        tr(
+            "what it should be, s (1 - s) x:    d out/dw = {right:.6f}",
+            right=s * (1 - s) * w_point[1],
+        )
+    )
     caught = False
     try:
         gradcheck(broken_neuron, w_point)
     except GradcheckError as error:
         caught = True
-        print("gradcheck raised GradcheckError:")
+        print(tr("gradcheck raised GradcheckError:"))
         for line in str(error).splitlines():
             print(f"  | {line}")
-    print(f"the broken derivative was caught: {caught}")
+    print(tr("the broken derivative was caught: {caught}", caught=caught))
     say(
         """Check every new operation and every hand-written layer this way before training
         with it. Checks fail near kinks (ReLU at 0) where no derivative exists: check at
@@ -123,28 +136,36 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     central_err = [abs(central(lambda t: float_f(t, y0), x0, h) - exact) for h in hs]
     forward_err = [abs((float_f(x0 + h, y0) - float_f(x0, y0)) / h - exact) for h in hs]
     best = hs[min(range(n_h), key=central_err.__getitem__)]
-    print(f"the central difference is most accurate near h = {best:.0e}")
+    print(tr("the central difference is most accurate near h = {h:.0e}", h=best))
 
     n = 41 if lesson.quick else 161
     grid = [-6.0 + 12.0 * i / (n - 1) for i in range(n)]
     numeric_slope = [central(lambda t: 1 / (1 + math.exp(-t)), z, H) for z in grid]
 
     fig, (ax_h, ax_d) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
-    ax_h.loglog(hs, [max(e, 1e-17) for e in forward_err], "o-", ms=3, label="forward difference")
-    ax_h.loglog(hs, [max(e, 1e-17) for e in central_err], "s-", ms=3, label="central difference")
-    ax_h.axvline(H, color="gray", ls=":", label=f"h = {H:g} (gradcheck's eps)")
-    ax_h.text(1e-14, 1e-11, "rounding error\n~ 1e-16 / h", fontsize=8)
-    ax_h.text(2e-4, 1e-11, "truncation\nerror ~ h²\n(central)", fontsize=8)
+    ax_h.loglog(
+        hs, [max(e, 1e-17) for e in forward_err], "o-", ms=3, label=pic("forward difference")
+    )
+    ax_h.loglog(
+        hs, [max(e, 1e-17) for e in central_err], "s-", ms=3, label=pic("central difference")
+    )
+    ax_h.axvline(H, color="gray", ls=":", label=pic("h = {h:g} (gradcheck's eps)", h=H))
+    ax_h.text(1e-14, 1e-11, pic("rounding error\n~ 1e-16 / h"), fontsize=8)
+    ax_h.text(2e-4, 1e-11, pic("truncation\nerror ~ h²\n(central)"), fontsize=8)
     ax_h.set(
-        xlabel="step h", ylabel="|numerical - backprop|", title="Finite differences: error vs h"
+        xlabel=pic("step h"),
+        ylabel=pic("|numerical - backprop|"),
+        title=pic("Finite differences: error vs h"),
     )
     ax_h.legend(fontsize=8, loc="upper center")
-    ax_d.plot(grid, [sigmoid_slope(z, broken=False) for z in grid], label="correct rule s (1 - s)")
-    ax_d.plot(grid, [sigmoid_slope(z, broken=True) for z in grid], "--", label="broken rule s")
-    ax_d.plot(grid[::4], numeric_slope[::4], "k.", label="central difference")
-    ax_d.set(xlabel="z", ylabel="d sigmoid(z) / dz", title="The broken derivative, caught")
+    ax_d.plot(
+        grid, [sigmoid_slope(z, broken=False) for z in grid], label=pic("correct rule s (1 - s)")
+    )
+    ax_d.plot(grid, [sigmoid_slope(z, broken=True) for z in grid], "--", label=pic("broken rule s"))
+    ax_d.plot(grid[::4], numeric_slope[::4], "k.", label=pic("central difference"))
+    ax_d.set(xlabel="z", ylabel="d sigmoid(z) / dz", title=pic("The broken derivative, caught"))
     ax_d.legend(fontsize=8)
-    fig.suptitle("Gradient checking: backprop against numerical derivatives")
+    fig.suptitle(pic("Gradient checking: backprop against numerical derivatives"))
     lesson.save(fig, "gradient_check.png")
     return lesson.finish(
         worst_relative_error=worst,

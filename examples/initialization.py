@@ -17,7 +17,7 @@ prints the spread (standard deviation) of each layer's activations. Part 2
 trains a deep, narrow ReLU network (8 hidden layers of 10) on the two moons
 from each initialisation: ``MLP(..., init="he")`` and friends.
 
-Run: ``python examples/initialization.py`` (``--out DIR``, ``--quick``).
+Run: ``autograd-lite lesson initialization`` (``--out DIR``, ``--quick``, ``--lang ja``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import random
 import statistics
 from collections.abc import Sequence
 
-from _lesson import Outcome, plt, say, section, start
+from _lesson import Outcome, pic, plt, say, section, start, tr
 
 from autograd_lite import nn, no_grad, optim
 from autograd_lite.data import make_moons
@@ -97,7 +97,13 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         ("1a", "tanh", list(SCHEMES)[:3]),
         ("1b", "relu", list(SCHEMES)),
     ):
-        section(f"{part}. spread of activations, {depth} {activation} layers of {width} units")
+        section(
+            "{part}. spread of activations, {depth} {activation} layers of {width} units",
+            part=part,
+            depth=depth,
+            activation=activation,
+            width=width,
+        )
         spreads[activation] = {}
         for scheme in schemes:
             spread = activation_spread(activation, scheme, depth, width, n_inputs)
@@ -109,18 +115,28 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     xavier_relu = spreads["relu"]["Xavier"]
     fade = (xavier_relu[-1] / xavier_relu[0]) ** (1 / (depth - 1))  # mean factor per layer
     say(
-        f"""Small weights: the signal dies (its spread falls below {FADED:g} by layer
-        {dies["tanh"]} of tanh and layer {dies["relu"]} of ReLU), and so will the gradients.
+        """Small weights: the signal dies (its spread falls below {faded:g} by layer
+        {tanh} of tanh and layer {relu} of ReLU), and so will the gradients.
         Naive weights: tanh units sit near +-1 (saturated), ReLU signals grow
-        {"at every layer" if grows else "with depth"}. Xavier keeps tanh layers alive; He keeps
+        {how}. Xavier keeps tanh layers alive; He keeps
         ReLU layers at a steady spread, while Xavier lets a ReLU stack fade by a factor of
-        about {fade:.2f} per layer (1/sqrt(2) = {1 / math.sqrt(2):.2f}: Xavier's variance is
-        half of He's when fan-in = fan-out)."""
+        about {fade:.2f} per layer (1/sqrt(2) = {root:.2f}: Xavier's variance is
+        half of He's when fan-in = fan-out).""",
+        faded=FADED,
+        tanh=dies["tanh"],
+        relu=dies["relu"],
+        how=tr("at every layer") if grows else tr("with depth"),
+        fade=fade,
+        root=1 / math.sqrt(2),
     )
 
     n, epochs = 80, (3 if lesson.quick else 15)
     hidden = [10] * 8
-    section(f"2. training a 2-{'-'.join(map(str, hidden))}-1 ReLU network, {epochs} epochs")
+    section(
+        "2. training a 2-{shape}-1 ReLU network, {epochs} epochs",
+        shape="-".join(map(str, hidden)),
+        epochs=epochs,
+    )
     X, y = make_moons(n, noise=0.1, seed=SEED)
     histories, dead = {}, {}
     for scheme in ("small U(-0.01, 0.01)", "naive U(-1, 1)", "He"):
@@ -132,18 +148,31 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         h = histories[scheme]
         dead[scheme] = dead_units(model, X)
         print(
-            f"{scheme:<22} loss {h.loss[0]:.3f} -> {h.loss[-1]:.3f}, accuracy "
-            f"{h.accuracy[-1]:.0%}; dead units per layer {dead[scheme]}"
+            f"{scheme:<22} "
+            + tr(
+                "loss {a:.3f} -> {b:.3f}, accuracy {acc:.0%}; dead units per layer {dead}",
+                a=h.loss[0],
+                b=h.loss[-1],
+                acc=h.accuracy[-1],
+                dead=dead[scheme],
+            )
         )
     guessing = math.log(2)  # binary cross-entropy of a coin toss
     final = {scheme: h.loss[-1] for scheme, h in histories.items()}
     say(
-        f"""The loss of a coin toss is log 2 = {guessing:.3f}. From small weights the gradients
-        vanish and the network ends at {final[small]:.3f}; from naive weights the first updates
-        are huge and leave {dead[naive][-1]} of the {hidden[-1]} units of the last hidden layer
+        """The loss of a coin toss is log 2 = {coin:.3f}. From small weights the gradients
+        vanish and the network ends at {small:.3f}; from naive weights the first updates
+        are huge and leave {dead} of the {units} units of the last hidden layer
         dead (0 for every input, so no gradient flows back through them), and it ends at
-        {final[naive]:.3f}, guessing; He initialisation trains, to {final["He"]:.3f} and
-        {histories["He"].accuracy[-1]:.0%} accuracy."""
+        {naive:.3f}, guessing; He initialisation trains, to {he:.3f} and
+        {acc:.0%} accuracy.""",
+        coin=guessing,
+        small=final[small],
+        dead=dead[naive][-1],
+        units=hidden[-1],
+        naive=final[naive],
+        he=final["He"],
+        acc=histories["He"].accuracy[-1],
     )
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
@@ -151,17 +180,19 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         for k, (scheme, spread) in enumerate(spreads[activation].items()):
             ax.semilogy(range(1, depth + 1), [max(s, 1e-12) for s in spread], "o-", ms=4,
                         color=f"C{k}", label=scheme)  # fmt: skip
-        ax.set(xlabel="hidden layer", ylabel="std of activations (log scale)")
-        ax.set_title(f"{activation} network: activation spread per layer")
+        ax.set(xlabel=pic("hidden layer"), ylabel=pic("std of activations (log scale)"))
+        ax.set_title(
+            pic("{activation} network: activation spread per layer", activation=activation)
+        )
         ax.legend(fontsize=8)
     for k, (scheme, h) in enumerate(histories.items()):
         color = "C3" if scheme == "He" else f"C{k}"
         axes[2].plot(range(1, epochs + 1), h.loss, "o-", ms=3, color=color, label=scheme)
-    axes[2].axhline(guessing, color="gray", ls=":", label="log 2 (guessing)")
-    axes[2].set(xlabel="epoch", ylabel="training loss (binary cross-entropy)")
-    axes[2].set_title("Training a deep ReLU network")
+    axes[2].axhline(guessing, color="gray", ls=":", label=pic("log 2 (guessing)"))
+    axes[2].set(xlabel=pic("epoch"), ylabel=pic("training loss (binary cross-entropy)"))
+    axes[2].set_title(pic("Training a deep ReLU network"))
     axes[2].legend(fontsize=8)
-    fig.suptitle("Weight initialisation: small, naive, Xavier, He")
+    fig.suptitle(pic("Weight initialisation: small, naive, Xavier, He"))
     lesson.save(fig, "initialization.png")
     return lesson.finish(
         last_spread={a: {s: v[-1] for s, v in d.items()} for a, d in spreads.items()},

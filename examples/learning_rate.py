@@ -18,7 +18,7 @@ For this loss each step multiplies the distance to the best weight by
 Typical starting points in practice are 0.1, 0.01 and 0.001; the largest
 stable rate is ``2 / c``, which depends on the data, hence trying a few.
 
-Run: ``python examples/learning_rate.py`` (``--out DIR``, ``--quick``).
+Run: ``autograd-lite lesson learning_rate`` (``--out DIR``, ``--quick``, ``--lang ja``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from _lesson import Outcome, plt, say, section, start
+from _lesson import Outcome, pic, plt, say, section, start, tr
 
 from autograd_lite import Value, optim
 from autograd_lite import functional as F
@@ -73,21 +73,25 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     floor = loss_at(best_w, xs, ts).data  # the noise: no weight does better
     curvature = 2 * sum(x * x for x in xs) / len(xs)
     say(
-        f"""Best weight w* = {best_w:.4f} (loss {floor:.4f}, from the noise). Curvature
-        c = 2 mean(x^2) = {curvature:.4f}, so rates above 2/c = {2 / curvature:.3f} diverge."""
+        """Best weight w* = {w:.4f} (loss {floor:.4f}, from the noise). Curvature
+        c = 2 mean(x^2) = {c:.4f}, so rates above 2/c = {limit:.3f} diverge.""",
+        w=best_w,
+        floor=floor,
+        c=curvature,
+        limit=2 / curvature,
     )
 
-    section(f"{steps} steps of gradient descent from w = 0 with each learning rate")
+    section("{steps} steps of gradient descent from w = 0 with each learning rate", steps=steps)
     paths = {lr: descend(lr, steps, xs, ts) for lr in RATES}
     excess = {lr: [loss_at(w, xs, ts).data - floor for w in path] for lr, path in paths.items()}
-    print(f"{'learning rate':>13}  {'factor 1 - lr c':>15}  {'w after':>10}  {'loss - best':>12}")
+    print(tr("learning rate  factor 1 - lr c     w after   loss - best"))
     for lr, path in paths.items():
         if excess[lr][-1] > excess[lr][0]:
-            verdict = "diverges"
+            verdict = tr("diverges")
         elif excess[lr][-1] > 0.1 * excess[lr][0]:
-            verdict = "crawls"
+            verdict = tr("crawls")
         else:
-            verdict = "works" + (", overshooting each step" if lr * curvature > 1 else "")
+            verdict = tr("works, overshooting each step") if lr * curvature > 1 else tr("works")
         print(
             f"{lr:>13g}  {1 - lr * curvature:>15.3f}  {path[-1]:>10.4f}  "
             f"{excess[lr][-1]:>12.3e}  {verdict}"
@@ -100,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
 
     fig, (ax_w, ax_l) = plt.subplots(1, 2, figsize=(12, 4.4), layout="constrained")
     grid = [best_w - 7 + 14 * i / 120 for i in range(121)]
-    ax_w.plot(grid, [loss_at(w, xs, ts).data for w in grid], color="gray", label="loss E(w)")
+    ax_w.plot(grid, [loss_at(w, xs, ts).data for w in grid], color="gray", label=pic("loss E(w)"))
     shown = 8
     for k, lr in enumerate(RATES[:4]):
         ws = paths[lr][: shown + 1]
@@ -114,19 +118,21 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
             label=f"lr = {lr:g}",
         )
     ax_w.set(
-        xlabel="weight w",
-        ylabel="mean squared error E(w)",
-        title=f"The first {shown} steps on the loss curve",
+        xlabel=pic("weight w"),
+        ylabel=pic("mean squared error E(w)"),
+        title=pic("The first {n} steps on the loss curve", n=shown),
         ylim=(0, 40),
     )
     ax_w.legend(fontsize=8)
     for k, (lr, curve) in enumerate(excess.items()):
         ax_l.semilogy(curve, "o-", ms=3, color=f"C{k}", label=f"lr = {lr:g}")
     ax_l.set(
-        xlabel="step", ylabel="E(w) - E(w*) (log scale)", title="Loss above the best, per step"
+        xlabel=pic("step"),
+        ylabel=pic("E(w) - E(w*) (log scale)"),
+        title=pic("Loss above the best, per step"),
     )
     ax_l.legend(fontsize=8)
-    fig.suptitle("Learning rate: too large diverges, too small crawls")
+    fig.suptitle(pic("Learning rate: too large diverges, too small crawls"))
     lesson.save(fig, "learning_rates.png")
     return lesson.finish(
         curvature=curvature,

@@ -16,7 +16,7 @@ whose gradient starts the backward pass. Each loss suits a kind of output:
 
 Every gradient printed and plotted here comes from ``backward()``.
 
-Run: ``python examples/losses.py`` (``--out DIR``, ``--quick``).
+Run: ``autograd-lite lesson losses`` (``--out DIR``, ``--quick``, ``--lang ja``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from _lesson import Outcome, plt, say, section, start
+from _lesson import Outcome, pic, plt, say, section, start, tr
 
 from autograd_lite import Value, grad
 from autograd_lite.losses import (
@@ -57,17 +57,25 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     loss.backward()
     print(f"y = {y.data:g}, t = 1:  L = (y - t)^2 = {loss.data:g},  dL/dy = 2 (y - t) = {y.grad:g}")
 
-    section(f"cross-entropy with softmax: logits z = {list(LOGITS)}, true class {TARGET_CLASS}")
+    section(
+        "cross-entropy with softmax: logits z = {z}, true class {k}", z=list(LOGITS), k=TARGET_CLASS
+    )
     z = [Value(v, label=f"z{i}") for i, v in enumerate(LOGITS)]
     p = [q.data for q in softmax(z)]
     loss = cross_entropy(z, TARGET_CLASS)
     loss.backward()
     onehot = [1.0 if i == TARGET_CLASS else 0.0 for i in range(len(z))]
-    print(f"softmax(z) = [{', '.join(f'{q:.4f}' for q in p)}]   (sums to {sum(p):.6f})")
+    shown = ", ".join(f"{q:.4f}" for q in p)
+    print(tr("softmax(z) = [{p}]   (sums to {s:.6f})", p=shown, s=sum(p)))
     print(
-        f"L = -log p[{TARGET_CLASS}] = {-math.log(p[TARGET_CLASS]):.6f}  (engine: {loss.data:.6f})"
+        tr(
+            "L = -log p[{k}] = {L:.6f}  (engine: {engine:.6f})",
+            k=TARGET_CLASS,
+            L=-math.log(p[TARGET_CLASS]),
+            engine=loss.data,
+        )
     )
-    print(f"dL/dz by backprop:   [{', '.join(f'{v.grad:+.4f}' for v in z)}]")
+    print(tr("dL/dz by backprop:   [{g}]", g=", ".join(f"{v.grad:+.4f}" for v in z)))
     ce_rule = [pi - oi for pi, oi in zip(p, onehot, strict=True)]
     print(f"p - onehot(target):  [{', '.join(f'{g:+.4f}' for g in ce_rule)}]")
     ce_gap = max(abs(v.grad - g) for v, g in zip(z, ce_rule, strict=True))
@@ -83,14 +91,19 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     logit2 = Value(0.8)
     with_logits = binary_cross_entropy_with_logits(logit2, 1.0)
     print(
-        f"binary_cross_entropy_with_logits(z, 1) = {with_logits.data:.6f}: the same loss, "
-        "computed without ever forming p (safe for large |z|)"
+        tr(
+            "binary_cross_entropy_with_logits(z, 1) = {L:.6f}: the same loss, "
+            "computed without ever forming p (safe for large |z|)",
+            L=with_logits.data,
+        )
     )
 
     section("hinge loss (max-margin), target t = +1")
     for s in (-0.5, 0.5, 1.5):
         value, slope = loss_and_slope(lambda v: hinge_loss(v, 1), s)
-        print(f"score s = {s:+g}: L = max(0, 1 - s) = {value:g}, dL/ds = {slope:g}")
+        print(
+            tr("score s = {s:+g}: L = max(0, 1 - s) = {L:g}, dL/ds = {g:g}", s=s, L=value, g=slope)
+        )
     say(
         """Cross-entropy keeps pushing (its gradient p - 1 is never exactly 0) while the
         hinge loss stops once the margin is met; MSE's push grows with the mistake, which
@@ -100,26 +113,26 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     n = 41 if lesson.quick else 201
     # (title, what x is, its symbol, the loss as a function of x, range of x, formula)
     curves: list[tuple[str, str, str, Callable[[Value], Value], tuple[float, float], str]] = [
-        ("MSE, t = 1", "prediction", "y", lambda v: mse_loss(v, 1.0), (-1.0, 3.0), "(y - t)²"),
+        ("MSE, t = 1", pic("prediction"), "y", lambda v: mse_loss(v, 1.0), (-1.0, 3.0), "(y - t)²"),
         (
-            f"cross-entropy, logits [z, {LOGITS[1]:g}, {LOGITS[2]:g}], class 0",
-            "logit of the true class",
+            pic("cross-entropy, logits [z, {a:g}, {b:g}], class 0", a=LOGITS[1], b=LOGITS[2]),
+            pic("logit of the true class"),
             "z",
             lambda v: cross_entropy([v, LOGITS[1], LOGITS[2]], 0),
             (-4.0, 6.0),
             "-log softmax(z)₀",
         ),
         (
-            "binary cross-entropy, t = 1",
-            "probability, sigmoid(logit)",
+            pic("binary cross-entropy, t = 1"),
+            pic("probability, sigmoid(logit)"),
             "p",
             lambda v: binary_cross_entropy(v, 1.0),
             (0.02, 0.98),
             "-log p",
         ),
         (
-            "hinge, t = +1",
-            "score",
+            pic("hinge, t = +1"),
+            pic("score"),
             "s",
             lambda v: hinge_loss(v, 1),
             (-2.0, 3.0),
@@ -131,14 +144,14 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         xs = [lo + (hi - lo) * i / (n - 1) for i in range(n)]
         values = [loss_and_slope(fn, x) for x in xs]
         axes[0, col].plot(xs, [v for v, _ in values], label=f"L = {formula}")
-        axes[0, col].set(title=title, ylabel="loss L")
+        axes[0, col].set(title=title, ylabel=pic("loss L"))
         axes[0, col].legend(fontsize=8)
-        slope_label = f"dL/d{symbol} (backward)"
+        slope_label = pic("dL/d{x} (backward)", x=symbol)
         axes[1, col].plot(xs, [d for _, d in values], color="C1", label=slope_label)
         axes[1, col].axhline(0, color="gray", lw=0.6)
-        axes[1, col].set(xlabel=f"{what} {symbol}", ylabel="gradient")
+        axes[1, col].set(xlabel=f"{what} {symbol}", ylabel=pic("gradient"))
         axes[1, col].legend(fontsize=8)
-    fig.suptitle("Loss functions (top) and their gradients from the backward pass (bottom)")
+    fig.suptitle(pic("Loss functions (top) and their gradients from the backward pass (bottom)"))
     lesson.save(fig, "losses.png")
     return lesson.finish(
         mse_gradient=y.grad,

@@ -17,7 +17,7 @@ raw inputs with a rate below the stable limit (which it computes), raw
 inputs with a rate above it (it diverges: the loss grows without bound),
 and standardised inputs with an ordinary learning rate.
 
-Run: ``python examples/normalization.py`` (``--out DIR``, ``--quick``).
+Run: ``autograd-lite lesson normalization`` (``--out DIR``, ``--quick``, ``--lang ja``).
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from _lesson import Outcome, plt, say, section, start
+from _lesson import N_, Outcome, pic, plt, say, section, start, tr
 
-from autograd_lite import nn, optim
+from autograd_lite import i18n, nn, optim
 from autograd_lite.data import Standardizer
 from autograd_lite.losses import mse_loss
 from autograd_lite.train import DivergenceError, fit
@@ -78,9 +78,9 @@ def train(X: list[list[float]], y: list[float], lr: float, epochs: int) -> tuple
             epochs=epochs, batch_size=len(X), progress=False, shuffle=False,
         )  # fmt: skip
     except DivergenceError as error:
-        return error.history.loss, f"diverged in epoch {error.epoch}"
+        return error.history.loss, tr("diverged in epoch {epoch}", epoch=error.epoch)
     grew = history.loss[-1] > history.loss[0]
-    return history.loss, "the loss grows: diverging" if grew else "the loss fell"
+    return history.loss, tr("the loss grows: diverging") if grew else tr("the loss fell")
 
 
 def main(argv: Sequence[str] | None = None) -> Outcome:
@@ -92,69 +92,95 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
 
     section("the inputs")
     mean_squares: dict[str, list[float]] = {}
-    for name, rows in (("raw", X), ("standardised", X_std)):
+    for name, rows in ((N_("raw"), X), (N_("standardised"), X_std)):
         mean_squares[name] = []
-        for j, feature in enumerate(("area", "distance")):
+        for j, feature in enumerate((N_("area"), N_("distance"))):
             col = [r[j] for r in rows]
             mean = sum(col) / len(col)
             sq = sum(v * v for v in col) / len(col)
             mean_squares[name].append(sq)
-            print(f"{name:>12} {feature:<9} mean {mean:9.3f}   mean of squares {sq:10.3f}")
+            print(
+                i18n.rjust(tr(name), 12)
+                + " "
+                + i18n.ljust(tr(feature), 9)
+                + tr(" mean {mean:9.3f}   mean of squares {sq:10.3f}", mean=mean, sq=sq)
+            )
     steeper = mean_squares["raw"][0] / mean_squares["raw"][1]
     say(
-        f"""The loss's steepness along a weight (its second derivative) is 2 x the mean square
+        """The loss's steepness along a weight (its second derivative) is 2 x the mean square
         of that weight's input: on raw data, w1's direction is about
-        {float(f"{steeper:.2g}"):,.0f} times steeper than w2's
-        ({mean_squares["raw"][0]:.0f} / {mean_squares["raw"][1]:.2f})."""
+        {times:,.0f} times steeper than w2's
+        ({a:.0f} / {b:.2f}).""",
+        times=float(f"{steeper:.2g}"),
+        a=mean_squares["raw"][0],
+        b=mean_squares["raw"][1],
     )
 
     limit = 2 / largest_curvature(X)
     say(
-        f"""On raw inputs, gradient descent is stable only for learning rates below
-        2 / (the largest curvature) = {short(limit)}: the lesson tries {short(RAW_STABLE)}
-        and {short(RAW_TOO_LARGE)}."""
+        """On raw inputs, gradient descent is stable only for learning rates below
+        2 / (the largest curvature) = {limit}: the lesson tries {stable}
+        and {large}.""",
+        limit=short(limit),
+        stable=short(RAW_STABLE),
+        large=short(RAW_TOO_LARGE),
     )
 
-    section(f"training nn.Linear(2, 1) for {epochs} epochs (full batch)")
+    section("training nn.Linear(2, 1) for {epochs} epochs (full batch)", epochs=epochs)
     runs = {
         f"raw, lr = {short(RAW_STABLE)}": train(X, y, RAW_STABLE, epochs),
         f"raw, lr = {short(RAW_TOO_LARGE)}": train(X, y, RAW_TOO_LARGE, epochs),
         f"standardised, lr = {STANDARDISED:g}": train(X_std, y, STANDARDISED, epochs),
     }
     for name, (losses, how) in runs.items():
+        shown = name.replace("raw", tr("raw")).replace("standardised", tr("standardised"))
         print(
-            f"{name:<24} loss {losses[0]:10.4g} -> {losses[-1]:10.4g}   "
-            f"({how}, {len(losses)} epochs)"
+            i18n.ljust(shown, 24)
+            + tr(
+                " loss {a:10.4g} -> {b:10.4g}   ({how}, {n} epochs)",
+                a=losses[0],
+                b=losses[-1],
+                how=how,
+                n=len(losses),
+            )
         )
     standardised = runs[f"standardised, lr = {STANDARDISED:g}"][0]
     noise_level = NOISE**2
     near_noise = next((k + 1 for k, v in enumerate(standardised) if v < 2 * noise_level), None)
     reached = (
-        f"come within twice the noise level of the data (MSE {noise_level:g}) by epoch {near_noise}"
+        tr(
+            "come within twice the noise level of the data (MSE {noise:g}) by epoch {epoch}",
+            noise=noise_level,
+            epoch=near_noise,
+        )
         if near_noise is not None
-        else f"stay above twice the noise level of the data (MSE {noise_level:g})"
+        else tr("stay above twice the noise level of the data (MSE {noise:g})", noise=noise_level)
     )
     say(
-        f"""On raw inputs a stable rate leaves the loss high (w1 settles at once, w2 and b
-        crawl), and a rate {RAW_TOO_LARGE / RAW_STABLE:g} times larger diverges; standardised
-        inputs {reached}. Apply the same fitted Standardizer to test data."""
+        """On raw inputs a stable rate leaves the loss high (w1 settles at once, w2 and b
+        crawl), and a rate {times:g} times larger diverges; standardised
+        inputs {reached}. Apply the same fitted Standardizer to test data.""",
+        times=RAW_TOO_LARGE / RAW_STABLE,
+        reached=reached,
     )
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
-    for ax, rows, title in ((axes[0], X, "raw inputs"), (axes[1], X_std, "standardised inputs")):
+    panels = ((axes[0], X, pic("raw inputs")), (axes[1], X_std, pic("standardised inputs")))
+    for ax, rows, title in panels:
         dots = ax.scatter([r[0] for r in rows], [r[1] for r in rows], c=y, cmap="viridis", s=14)
         ax.set_aspect("equal", adjustable="datalim")
-        ax.set(title=f"{title} (equal axis scales)")
-    axes[0].set(xlabel="area (m²)", ylabel="distance (km)")
-    axes[1].set(xlabel="area, standardised", ylabel="distance, standardised")
-    fig.colorbar(dots, ax=axes[1], label="price (target)")
+        ax.set(title=pic("{title} (equal axis scales)", title=title))
+    axes[0].set(xlabel=pic("area (m²)"), ylabel=pic("distance (km)"))
+    axes[1].set(xlabel=pic("area, standardised"), ylabel=pic("distance, standardised"))
+    fig.colorbar(dots, ax=axes[1], label=pic("price (target)"))
     for name, (losses, _) in runs.items():
-        axes[2].semilogy(range(1, len(losses) + 1), losses, "o-", ms=2.5, label=name)
-    axes[2].set(xlabel="epoch", ylabel="training loss (MSE, log scale)", ylim=(1e-3, 1e6))
-    axes[2].annotate("diverges: off the chart", (8, 3e5), fontsize=8, color="C1")
-    axes[2].set_title("Training: raw vs standardised")
+        shown = name.replace("raw", pic("raw")).replace("standardised", pic("standardised"))
+        axes[2].semilogy(range(1, len(losses) + 1), losses, "o-", ms=2.5, label=shown)
+    axes[2].set(xlabel=pic("epoch"), ylabel=pic("training loss (MSE, log scale)"), ylim=(1e-3, 1e6))
+    axes[2].annotate(pic("diverges: off the chart"), (8, 3e5), fontsize=8, color="C1")
+    axes[2].set_title(pic("Training: raw vs standardised"))
     axes[2].legend(fontsize=8)
-    fig.suptitle("Normalising inputs: one learning rate fits every weight")
+    fig.suptitle(pic("Normalising inputs: one learning rate fits every weight"))
     lesson.save(fig, "normalization.png")
     return lesson.finish(
         steeper=steeper,

@@ -21,7 +21,7 @@ each ReLU; the lesson prints and plots training and test losses, draws
 the decision regions, and says from its own numbers what each variant
 improved (gap, test loss, test accuracy) and what it did not.
 
-Run: ``python examples/regularization.py`` (``--out DIR``, ``--quick``).
+Run: ``autograd-lite lesson regularization`` (``--out DIR``, ``--quick``, ``--lang ja``).
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from _lesson import Outcome, draw_regions, plt, say, section, start
+from _lesson import N_, Outcome, draw_regions, pic, plt, say, say_as_is, section, start, tr
 
-from autograd_lite import nn, optim
+from autograd_lite import i18n, nn, optim
 from autograd_lite.data import make_moons
 from autograd_lite.losses import binary_cross_entropy_with_logits
 from autograd_lite.train import History, evaluate, fit
@@ -67,32 +67,42 @@ def verdict(
     def than(measure: dict[str, float], better: str, worse: str, fmt: str) -> str:
         ours, plain = measure[kind], measure["plain"]
         if f"{ours:{fmt}}" == f"{plain:{fmt}}":
-            return f"the same as the plain network's ({ours:{fmt}})"
+            return tr("the same as the plain network's ({v})", v=f"{ours:{fmt}}")
         low = better if better in ("lower", "smaller") else worse
         word = low if ours < plain else ({better, worse} - {low}).pop()
-        return f"{word} ({ours:{fmt}} against {plain:{fmt}})"
+        return tr(
+            "{word} ({ours} against {plain})",
+            word=tr(word),
+            ours=f"{ours:{fmt}}",
+            plain=f"{plain:{fmt}}",
+        )
 
-    gap = than(gaps, "smaller", "larger", ".2f")
-    loss = than(test_losses, "lower", "higher", ".2f")
-    accuracy = than(accuracies, "higher", "lower", ".0%")
+    gap = than(gaps, N_("smaller"), N_("larger"), ".2f")
+    loss = than(test_losses, N_("lower"), N_("higher"), ".2f")
+    accuracy = than(accuracies, N_("higher"), N_("lower"), ".0%")
     helped = [
-        name
+        tr(name)
         for name, better in (
-            ("the gap", gaps[kind] < gaps["plain"]),
-            ("the test loss", test_losses[kind] < test_losses["plain"]),
-            ("the test accuracy", accuracies[kind] > accuracies["plain"]),
+            (N_("the gap"), gaps[kind] < gaps["plain"]),
+            (N_("the test loss"), test_losses[kind] < test_losses["plain"]),
+            (N_("the test accuracy"), accuracies[kind] > accuracies["plain"]),
         )
         if better
     ]
     summary = (
-        "it helps on every count"
+        tr("it helps on every count")
         if len(helped) == 3
-        else f"here it helps {' and '.join(helped)} only"
+        else tr("here it helps {what} only", what=f" {tr('and')} ".join(helped))
         if helped
-        else "here it does not help"
+        else tr("here it does not help")
     )
-    return (
-        f"{kind}: the gap is {gap}, the test loss {loss}, the test accuracy {accuracy}: {summary}."
+    return tr(
+        "{kind}: the gap is {gap}, the test loss {loss}, the test accuracy {accuracy}: {summary}.",
+        kind=tr(kind),
+        gap=gap,
+        loss=loss,
+        accuracy=accuracy,
+        summary=summary,
     )
 
 
@@ -103,15 +113,20 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     test_set = make_moons(N_TEST, noise=NOISE, seed=2)
     loss_fn = binary_cross_entropy_with_logits
     say(
-        f"""{N_TRAIN} training points, {N_TEST} test points (two moons, noise {NOISE:g});
+        """{n_train} training points, {n_test} test points (two moons, noise {noise:g});
         a 2-{width}-{width}-1 ReLU network, Adam (lr 0.01), mini-batches of 10, {epochs}
-        epochs."""
+        epochs.""",
+        n_train=N_TRAIN,
+        n_test=N_TEST,
+        noise=NOISE,
+        width=width,
+        epochs=epochs,
     )
 
     section("training")
     models: dict[str, nn.Sequential] = {}
     curves: dict[str, list[tuple[int, float, float]]] = {}
-    for kind in ("plain", "dropout", "batch norm"):
+    for kind in (N_("plain"), N_("dropout"), N_("batch norm")):
         model = models[kind] = build(kind, width)
         curve = curves[kind] = []
 
@@ -129,34 +144,48 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
             model, loss_fn, optim.Adam(model.parameters(), lr=0.01), train_set, epochs=epochs,
             batch_size=10, progress=False, seed=SEED, on_epoch_end=record,
         )  # fmt: skip
-    print(f"{'model':<12} {'train loss':>10} {'test loss':>10} {'gap':>7} {'test accuracy':>14}")
+    print(tr("model        train loss  test loss     gap  test accuracy"))
     gaps, test_losses, accuracies = {}, {}, {}
     for kind, model in models.items():
         _, train_loss, test_loss = curves[kind][-1]
         accuracies[kind] = evaluate(model, loss_fn, test_set).accuracy or 0.0
         gaps[kind], test_losses[kind] = test_loss - train_loss, test_loss
         row = f"{train_loss:>10.3f} {test_loss:>10.3f} {gaps[kind]:>7.3f} {accuracies[kind]:>14.0%}"
-        print(f"{kind:<12} {row}")
+        print(f"{i18n.ljust(tr(kind), 12)} {row}")
     widest = max(gaps, key=gaps.__getitem__)
     say(
-        f"""The gap between test and training loss measures over-fitting: the {widest} network
-        has the largest ({gaps[widest]:.2f}). Against the plain network:"""
+        """The gap between test and training loss measures over-fitting: the {widest} network
+        has the largest ({gap:.2f}). Against the plain network:""",
+        widest=tr(widest),
+        gap=gaps[widest],
     )
     verdicts = {
         kind: verdict(kind, gaps, test_losses, accuracies) for kind in models if kind != "plain"
     }
     for sentence in verdicts.values():
-        say(sentence)
-    error = math.sqrt(accuracies["plain"] * (1 - accuracies["plain"]) / N_TEST)
+        say_as_is(sentence)  # made by tr in verdict()
     furthest = max(verdicts, key=lambda kind: abs(accuracies[kind] - accuracies["plain"]))
     points = abs(accuracies[furthest] - accuracies["plain"]) * 100
-    spread = points / (error * 100)  # in standard errors
+    # the difference of two accuracies, each on N_TEST points: its variance is the sum of theirs
+    error = math.sqrt(
+        sum(accuracies[k] * (1 - accuracies[k]) / N_TEST for k in ("plain", furthest))
+    )
+    spread = points / (error * 100)  # in standard errors of the difference
     say(
-        f"""A lower test loss means fewer confident mistakes; accuracy only counts the points on
-        the wrong side. On {N_TEST} test points, one standard error of an accuracy near
-        {accuracies["plain"]:.0%} is {error * 100:.1f} points, so a difference of a point or two
-        is chance; the largest here, {furthest}'s {points:.0f} points, is {spread:.1f}
-        standard errors."""
+        """A lower test loss means fewer confident mistakes; accuracy only counts the points on
+        the wrong side. With {n} test points for each, one standard error of the
+        difference between two accuracies (here {plain:.0%} and
+        {other:.0%}) is {error:.1f} points, so a difference under two of
+        them, {two:.1f} points, can be chance; the largest here, {furthest}'s
+        {points:.0f} points, is {spread:.1f} standard errors of a difference.""",
+        n=N_TEST,
+        plain=accuracies["plain"],
+        other=accuracies[furthest],
+        error=error * 100,
+        two=2 * error * 100,
+        furthest=tr(furthest),
+        points=points,
+        spread=spread,
     )
 
     fig, axes = plt.subplots(1, 4, figsize=(17, 4.2), layout="constrained")
@@ -171,21 +200,40 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         ax.set(
             xlabel="x1",
             ylabel="x2",
-            title=f"{kind}: test loss {test_losses[kind]:.2f}, accuracy {accuracies[kind]:.0%}",
+            title=pic(
+                "{kind}: test loss {loss:.2f}, accuracy {acc:.0%}",
+                kind=pic(kind),
+                loss=test_losses[kind],
+                acc=accuracies[kind],
+            ),
         )
-    axes[0].scatter([], [], c="gray", s=30, edgecolors="k", label="training points")
-    axes[0].scatter([], [], c="gray", s=10, alpha=0.45, label="test points")
+    axes[0].scatter([], [], c="gray", s=30, edgecolors="k", label=pic("training points"))
+    axes[0].scatter([], [], c="gray", s=10, alpha=0.45, label=pic("test points"))
     axes[0].legend(fontsize=8, loc="lower left")
     ax = axes[3]
     for k, (kind, curve) in enumerate(curves.items()):
         ep = [e for e, _, _ in curve]
-        ax.plot(ep, [a for _, a, _ in curve], "-", color=f"C{k}", label=f"{kind}, train")
-        ax.plot(ep, [b for _, _, b in curve], "--", color=f"C{k}", label=f"{kind}, test")
+        ax.plot(
+            ep,
+            [a for _, a, _ in curve],
+            "-",
+            color=f"C{k}",
+            label=pic("{kind}, train", kind=pic(kind)),
+        )
+        ax.plot(
+            ep,
+            [b for _, _, b in curve],
+            "--",
+            color=f"C{k}",
+            label=pic("{kind}, test", kind=pic(kind)),
+        )
     ax.set(
-        xlabel="epoch", ylabel="loss (binary cross-entropy)", title="Train (solid) vs test (dashed)"
+        xlabel=pic("epoch"),
+        ylabel=pic("loss (binary cross-entropy)"),
+        title=pic("Train (solid) vs test (dashed)"),
     )
     ax.legend(fontsize=7)
-    fig.suptitle("Over-fitting 20 points: plain, dropout, batch normalisation")
+    fig.suptitle(pic("Over-fitting 20 points: plain, dropout, batch normalisation"))
     lesson.save(fig, "regularization.png")
     return lesson.finish(
         gap=gaps,

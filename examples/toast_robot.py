@@ -1,18 +1,22 @@
 """The toast robot: one input, one weight, one output, one step of learning worked by hand.
 
-A robot learns how long to toast bread. Its whole network is one weight:
-the forward pass is ``y = w * x``, the error (loss) is ``E = 1/2 (y - t)^2``.
-The chain rule gives the gradient ``dE/dw = dE/dy * dy/dw = (y - t) * x``,
-and gradient descent moves the weight against it: ``w <- w - eta * dE/dw``.
+A robot learns how long to toast bread. Its whole network is one weight
+``w``: how many minutes it keeps toasting after the bread is golden brown.
+The input ``x`` is how hot the toaster is, and the output ``y = w * x`` is
+how burnt the toast comes out; the target is ``t = 0``, not burnt at all.
+The error (loss) is ``E = 1/2 (y - t)^2``. The chain rule gives the
+gradient ``dE/dw = dE/dy * dy/dw = (y - t) * x``, and gradient descent
+moves the weight against it: ``w <- w - eta * dE/dw``.
 
-With the textbook numbers ``x = 2``, target ``t = 4``, start ``w = 1`` and
-learning rate ``eta = 0.1``: ``y = 2``, ``E = 2``, ``dE/dw = -4``, so the new
-weight is ``1.4``, the new output ``2.8`` and the error after one step
-``0.72``. The lesson prints each of these, checks the gradient against the
-engine's ``backward()``, then keeps training until the error is near zero
-and plots the error and the weight per step.
+With the textbook numbers ``x = 2``, target ``t = 0``, start ``w = 1`` and
+learning rate ``eta = 0.1``: ``y = 2``, ``E = 2``, ``dE/dw = 4``. The toast
+came out burnt, so the robot shortens its toasting time: the new weight is
+``0.6``, the new output ``1.2`` and the error after one step ``0.72``. The
+lesson prints each of these, checks the gradient against the engine's
+``backward()``, then keeps training until the error is near zero and plots
+the error and the weight per step.
 
-Run: ``python examples/toast_robot.py`` (``--out DIR``, ``--quick``).
+Run: ``autograd-lite lesson toast_robot`` (``--out DIR``, ``--quick``, ``--lang ja``).
 """
 
 from __future__ import annotations
@@ -20,13 +24,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from _lesson import Outcome, plt, say, section, start
+from _lesson import Outcome, pic, plt, say, section, start, tr
 
 from autograd_lite import Value
 
-X = 2.0  # the input: how thick the bread is
-TARGET = 4.0  # the target output: how long it should toast
-W_START = 1.0  # the weight before learning
+X = 2.0  # the input: how hot the toaster is
+TARGET = 0.0  # the target output: not burnt at all
+W_START = 1.0  # the weight before learning: minutes of toasting past golden brown
 ETA = 0.1  # the learning rate
 STEPS = 25  # training steps after the first one
 NEAR_ZERO = 1e-6  # "near zero" for the error
@@ -42,31 +46,70 @@ def forward(w: Value) -> tuple[Value, Value]:
 def main(argv: Sequence[str] | None = None) -> Outcome:
     lesson = start(__file__, __doc__, argv)
     say(
-        f"""Model y = w * x, error E = 1/2 (y - t)^2, with x = {X:g}, target t = {TARGET:g},
-        starting weight w = {W_START:g} and learning rate eta = {ETA:g}."""
+        """The weight w is how many minutes the robot toasts past golden brown; the input x is
+        how hot the toaster is; the output y = w * x is how burnt the toast comes out. Model
+        y = w * x, error E = 1/2 (y - t)^2, with x = {x:g}, target t = {t:g} (not burnt),
+        starting weight w = {w:g} and learning rate eta = {eta:g}.""",
+        x=X,
+        t=TARGET,
+        w=W_START,
+        eta=ETA,
     )
 
     section("one step of learning, number by number")
     w = Value(W_START, label="w")
     y, error = forward(w)
-    print(f"forward:  y = w * x = {W_START:g} * {X:g} = {y.data:g}")
-    print(f"error:    E = 1/2 (y - t)^2 = 1/2 ({y.data:g} - {TARGET:g})^2 = {error.data:g}")
+    print(tr("forward:  y = w * x = {w:g} * {x:g} = {y:g}", w=W_START, x=X, y=y.data))
+    print(
+        tr(
+            "error:    E = 1/2 (y - t)^2 = 1/2 ({y:g} - {t:g})^2 = {e:g}",
+            y=y.data,
+            t=TARGET,
+            e=error.data,
+        )
+    )
     by_hand = (y.data - TARGET) * X  # dE/dw = dE/dy * dy/dw = (y - t) * x
     error.backward()
     print(
-        f"gradient: dE/dw = dE/dy * dy/dw = (y - t) * x = ({y.data:g} - {TARGET:g}) * {X:g}"
-        f" = {by_hand:g}"
+        tr(
+            "gradient: dE/dw = dE/dy * dy/dw = (y - t) * x = ({y:g} - {t:g}) * {x:g} = {g:g}",
+            y=y.data,
+            t=TARGET,
+            x=X,
+            g=by_hand,
+        )
     )
     engine_gradient = w.grad
-    print(f"          the engine's backward pass agrees: w.grad = {engine_gradient:g}")
+    print(tr("          the engine's backward pass agrees: w.grad = {g:g}", g=engine_gradient))
     w.data -= ETA * w.grad  # w <- w - eta * dE/dw
-    print(f"update:   w <- w - eta * dE/dw = {W_START:g} - {ETA:g} * ({by_hand:g}) = {w.data:g}")
+    print(
+        tr(
+            "update:   w <- w - eta * dE/dw = {w:g} - {eta:g} * ({g:g}) = {new:g}",
+            w=W_START,
+            eta=ETA,
+            g=by_hand,
+            new=w.data,
+        )
+    )
     w.grad = 0.0  # gradients add up across backward() calls: reset before the next one
     y, error = forward(w)
-    print(f"again:    y = {w.data:g} * {X:g} = {y.data:g},  E = {error.data:g}")
+    print(
+        tr("again:    y = {w:g} * {x:g} = {y:g},  E = {e:g}", w=w.data, x=X, y=y.data, e=error.data)
+    )
     first_error = error.data
+    say(
+        """The toast came out burnt (y = {y0:g} > t = {t:g}), so the gradient is positive and
+        the robot shortens its toasting time: w falls from {w0:g} to {w1:g} minutes past golden
+        brown, and the error falls from {e0:g} to {e1:g}.""",
+        y0=W_START * X,
+        t=TARGET,
+        w0=W_START,
+        w1=w.data,
+        e0=0.5 * (W_START * X - TARGET) ** 2,
+        e1=first_error,
+    )
 
-    section(f"training on: {STEPS} more steps of the same")
+    section("training on: {steps} more steps of the same", steps=STEPS)
     errors = [0.5 * (W_START * X - TARGET) ** 2, first_error]
     weights = [W_START, w.data]
     for _ in range(STEPS):
@@ -77,34 +120,48 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         weights.append(w.data)
         errors.append(forward(w)[1].data)
     near_zero_at = next(i for i, e in enumerate(errors) if e < NEAR_ZERO)
-    print("step  weight w   error E")
+    print(tr("step  weight w   error E"))
     shown = [*range(min(SHOWN, len(errors))), len(errors) - 1]
     for i, j in itertools.pairwise([*shown, len(errors)]):
         print(f"{i:>4}  {weights[i]:<9.6f}  {errors[i]:.3g}")
         if i + 1 < j < len(errors):  # rows left out: say so
-            print(f"{'...':>4}  ({j - i - 1} steps left out)")
+            print(tr("{dots:>4}  ({n} steps left out)", dots="...", n=j - i - 1))
     say(
-        f"""The error falls below {NEAR_ZERO:g} after {near_zero_at} steps; the weight
-        approaches t / x = {TARGET / X:g}, the one that toasts exactly right. Each step
-        multiplies the distance to it by (1 - eta x^2) = {1 - ETA * X * X:g}."""
+        """The error falls below {near:g} after {steps} steps; the weight approaches
+        t / x = {best:g}, the time that toasts exactly right (golden brown, not burnt). Each
+        step multiplies the distance to it by (1 - eta x^2) = {factor:g}.""",
+        near=NEAR_ZERO,
+        steps=near_zero_at,
+        best=TARGET / X,
+        factor=1 - ETA * X * X,
     )
 
-    fig, (ax_e, ax_w) = plt.subplots(1, 2, figsize=(10, 3.8))
-    ax_e.semilogy(range(len(errors)), errors, "o-", ms=3, label="error E")
-    ax_e.axhline(NEAR_ZERO, color="gray", ls=":", label=f"near zero ({NEAR_ZERO:g})")
+    fig, (ax_e, ax_w) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    ax_e.semilogy(range(len(errors)), errors, "o-", ms=3, label=pic("error E"))
+    ax_e.axhline(NEAR_ZERO, color="gray", ls=":", label=pic("near zero ({near:g})", near=NEAR_ZERO))
     ax_e.annotate(
-        f"after one step: E = {first_error:g}",
+        pic("after one step: E = {e:g}", e=first_error),
         (1, first_error),
         xytext=(6, first_error * 3),
         arrowprops={"arrowstyle": "->"},
     )
-    ax_e.set(xlabel="step", ylabel="E = 1/2 (y - t)^2 (log scale)", title="The error per step")
+    ax_e.set(
+        xlabel=pic("step"),
+        ylabel=pic("E = 1/2 (y - t)^2 (log scale)"),
+        title=pic("The error per step"),
+    )
     ax_e.legend()
-    ax_w.plot(range(len(weights)), weights, "o-", ms=3, color="C1", label="weight w")
-    ax_w.axhline(TARGET / X, color="gray", ls="--", label=f"t / x = {TARGET / X:g}")
-    ax_w.set(xlabel="step", ylabel="w", title="The weight per step")
+    ax_w.plot(range(len(weights)), weights, "o-", ms=3, color="C1", label=pic("weight w"))
+    ax_w.axhline(TARGET / X, color="gray", ls="--", label=pic("t / x = {best:g}", best=TARGET / X))
+    ax_w.set(
+        xlabel=pic("step"),
+        ylabel=pic("w: minutes past golden brown"),
+        title=pic("The weight per step: the toasting time gets shorter"),
+    )
     ax_w.legend()
-    fig.suptitle(f"Toast robot: y = w x, x = {X:g}, t = {TARGET:g}, eta = {ETA:g}")
+    fig.suptitle(
+        pic("Toast robot: y = w x, x = {x:g}, t = {t:g}, eta = {eta:g}", x=X, t=TARGET, eta=ETA)
+    )
     lesson.save(fig, "error_and_weight.png")
     return lesson.finish(
         gradient=by_hand,

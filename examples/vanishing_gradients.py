@@ -21,7 +21,7 @@ error on 16 random examples (8 with ``--quick``), runs ``backward()`` and prints
 the weight gradients in each layer; then it trains the exploding network
 with and without clipping.
 
-Run: ``python examples/vanishing_gradients.py`` (``--out DIR``, ``--quick``).
+Run: ``autograd-lite lesson vanishing_gradients`` (``--out DIR``, ``--quick``, ``--lang ja``).
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ import math
 import random
 from collections.abc import Sequence
 
-from _lesson import Outcome, plt, say, section, start
+from _lesson import N_, Outcome, pic, plt, say, section, start, tr
 
-from autograd_lite import Value, nn, optim
+from autograd_lite import Value, i18n, nn, optim
 from autograd_lite import functional as F
 from autograd_lite.losses import mse_loss
 
@@ -102,8 +102,13 @@ def train(
                 optim.clip_grad_norm_(params, MAX_NORM)  # g <- g * min(1, max_norm / ||g||)
             opt.step()
         except ArithmeticError as error:  # the engine refuses numbers beyond the float range
-            return losses, norms, f"overflowed at step {step}: {str(error)[:60]}..."
-    return losses, norms, f"finished {steps} steps"
+            reason = str(error)[:60]
+            return (
+                losses,
+                norms,
+                tr("overflowed at step {step}: {reason}...", step=step, reason=reason),
+            )
+    return losses, norms, tr("finished {steps} steps", steps=steps)
 
 
 def main(argv: Sequence[str] | None = None) -> Outcome:
@@ -111,10 +116,13 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     X, y = make_data(8 if lesson.quick else 16)
 
     section(
-        f"mean |dL/dw| per layer: {DEPTH} hidden layers of {WIDTH} units, then the output layer"
+        "mean |dL/dw| per layer: {depth} hidden layers of {width} units, then the output layer",
+        depth=DEPTH,
+        width=WIDTH,
     )
-    print(f"{'layer (1 = input side)':<27}" + " ".join(f"{k:>8}" for k in range(1, DEPTH + 1))
-          + f" {'output':>8}")  # fmt: skip
+    print(i18n.ljust(tr("layer (1 = input side)"), 27)
+          + " ".join(f"{k:>8}" for k in range(1, DEPTH + 1))
+          + " " + i18n.rjust(tr("output"), 8))  # fmt: skip
     sizes = {}
     for label in STACKS:
         model = make_stack(label)
@@ -126,70 +134,105 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     shrink = (sigmoid[-1] / sigmoid[0]) ** (1 / DEPTH)  # geometric mean over the DEPTH steps back
     factor = STACKS[EXPLODING][2]
     say(
-        f"""The sigmoid stack's first layer gets a gradient {ratio:.0e} times the ReLU stack's:
+        """The sigmoid stack's first layer gets a gradient {ratio:.0e} times the ReLU stack's:
         from the output layer back to the first, it shrinks by about {shrink:.1f}x per layer
         (sigmoid's derivative is at most 0.25). With weights only {factor:g} times too large,
         the ReLU stack's first layer gets a gradient about
-        {sizes[EXPLODING][0] / sizes["ReLU (He)"][0]:.0f} times larger than with He weights."""
+        {larger:.0f} times larger than with He weights.""",
+        ratio=ratio,
+        shrink=shrink,
+        factor=factor,
+        larger=sizes[EXPLODING][0] / sizes["ReLU (He)"][0],
     )
 
     steps = 6 if lesson.quick else 40
-    section(f"training the exploding stack: SGD, lr = {LEARNING_RATE:g}, {steps} steps")
-    runs = {
-        "no clipping": train(False, steps, X, y),
-        f"clip_grad_norm_(max_norm={MAX_NORM:g})": train(True, steps, X, y),
+    section(
+        "training the exploding stack: SGD, lr = {lr:g}, {steps} steps",
+        lr=LEARNING_RATE,
+        steps=steps,
+    )
+    unclipped, clipped_name = N_("no clipping"), f"clip_grad_norm_(max_norm={MAX_NORM:g})"
+    runs = {unclipped: train(False, steps, X, y), clipped_name: train(True, steps, X, y)}
+    overflowed = {
+        name: run[2] != tr("finished {steps} steps", steps=steps) for name, run in runs.items()
     }
     for name, (losses, norms, how) in runs.items():
-        print(f"{name:<28} loss {losses[0]:.3g} -> {losses[-1]:.3g}; {how}")
-        print(f"{'':<28} gradient norm per step: {' '.join(f'{g:.2g}' for g in norms[:6])} ...")
-    _, norms, how = runs["no clipping"]
+        shown = i18n.ljust(tr(name) if name == unclipped else name, 28)
+        print(
+            f"{shown} " + tr("loss {a:.3g} -> {b:.3g}; {how}", a=losses[0], b=losses[-1], how=how)
+        )
+        per_step = " ".join(f"{g:.2g}" for g in norms[:6])
+        print(" " * 28 + " " + tr("gradient norm per step: {g} ...", g=per_step))
+    _, norms, how = runs[unclipped]
     rising = all(b > a for a, b in itertools.pairwise(norms))
-    growth = "grows with every step" if rising else "grows"
-    ending = how.split(":")[0] if how.startswith("overflowed") else "does not overflow"
+    growth = tr("grows with every step") if rising else tr("grows")
+    ending = how.split(":")[0] if overflowed[unclipped] else tr("does not overflow")
     say(
-        f"""Without clipping the first update is {norms[0] / MAX_NORM:.0f} times longer than a
+        """Without clipping the first update is {times:.0f} times longer than a
         clipped one; the gradient norm then {growth}, and the run {ending}. Clipping keeps each
         step's length at most lr x max_norm while keeping its direction, so the same
-        learning rate trains."""
+        learning rate trains.""",
+        times=norms[0] / MAX_NORM,
+        growth=growth,
+        ending=ending,
     )
 
     fig, (ax_g, ax_t) = plt.subplots(1, 2, figsize=(13, 4.4), layout="constrained")
     for k, (label, layer_sizes) in enumerate(sizes.items()):
         ax_g.semilogy(range(1, len(layer_sizes) + 1), layer_sizes, "o-", ms=4, color=f"C{k}",
                       label=label)  # fmt: skip
-    ax_g.set(xlabel=f"layer (1 = first hidden layer, {DEPTH + 1} = output layer)")
+    ax_g.set(xlabel=pic("layer (1 = first hidden layer, {n} = output layer)", n=DEPTH + 1))
     ax_g.set(
-        ylabel="mean |dL/dw| (log scale)", title="Gradient size per layer after one backward()"
+        ylabel=pic("mean |dL/dw| (log scale)"),
+        title=pic("Gradient size per layer after one backward()"),
     )
     ax_g.legend(fontsize=8)
     top = 1e8  # the top of the loss axis
-    for k, (name, (losses, _, how)) in enumerate(runs.items()):
+    for k, (name, (losses, _, _how)) in enumerate(runs.items()):
         steps_done = range(1, len(losses) + 1)  # step k's loss, as in the printed text
-        ax_t.semilogy(steps_done, losses, "o-", ms=3, color=f"C{k + 4}", label=name)
-        if how.startswith("overflowed"):
+        ax_t.semilogy(
+            steps_done,
+            losses,
+            "o-",
+            ms=3,
+            color=f"C{k + 4}",
+            label=pic(name) if name == unclipped else name,
+        )
+        if overflowed[name]:
             below = max(i for i, v in enumerate(losses) if v < top)  # the last point on the chart
             rise = math.log(losses[below + 1] / losses[below]) if below + 1 < len(losses) else 1
             cross = below + 1 + min(1.0, math.log(top / losses[below]) / rise)
             ax_t.annotate(
-                f"off the chart: loss {losses[-1]:.0e} at step {len(losses)},\n"
-                f"{how.split(':')[0]}",
+                pic(
+                    "off the chart: loss {loss:.0e} at step {step},\nthe run stopped",
+                    loss=losses[-1],
+                    step=len(losses),
+                ),
                 (cross, top / 2), xytext=(len(losses) + 2, top / 100),
                 arrowprops={"arrowstyle": "->"}, fontsize=8,
             )  # fmt: skip
-    ax_t.set(xlabel="step", ylabel="training loss (MSE, log scale)", ylim=(0.1, top))
-    ax_t.set_title(f"The exploding stack, lr = {LEARNING_RATE:g}: clipping as the remedy")
+    ax_t.set(xlabel=pic("step"), ylabel=pic("training loss (MSE, log scale)"), ylim=(0.1, top))
+    ax_t.set_title(
+        pic("The exploding stack, lr = {lr:g}: clipping as the remedy", lr=LEARNING_RATE)
+    )
     ax_t.legend(fontsize=8)
-    fig.suptitle(f"Vanishing and exploding gradients: {DEPTH} hidden layers of {WIDTH}")
+    fig.suptitle(
+        pic(
+            "Vanishing and exploding gradients: {depth} hidden layers of {width}",
+            depth=DEPTH,
+            width=WIDTH,
+        )
+    )
     lesson.save(fig, "gradient_per_layer.png")
-    clipped = runs[f"clip_grad_norm_(max_norm={MAX_NORM:g})"]
+    clipped = runs[clipped_name]
     return lesson.finish(
         first_layer={label: s[0] for label, s in sizes.items()},
         sigmoid_over_relu=ratio,
         sigmoid_shrink_per_layer=shrink,
         layer_sizes=sizes,
-        unclipped_losses=runs["no clipping"][0],
+        unclipped_losses=runs[unclipped][0],
         unclipped_norms=norms,
-        unclipped_ended=runs["no clipping"][2],
+        unclipped_ended=runs[unclipped][2],
         clipped_ended=clipped[2],
         clipped_losses=clipped[0],
     )

@@ -5,7 +5,7 @@ import io
 import itertools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,8 @@ from autograd_lite import (
     Value,
     derivative,
     grad,
+    gradcheck,
+    gradgradcheck,
     hessian,
     hvp,
     is_grad_enabled,
@@ -26,7 +28,7 @@ from autograd_lite import (
     value_and_grad,
 )
 from autograd_lite.calculus import MAX_ENTRIES, MAX_ORDER
-from autograd_lite.testing import Sample, expressions_with_inputs
+from autograd_lite.testing import Sample, check_gradients, expressions_with_inputs
 
 try:
     import torch
@@ -68,9 +70,7 @@ def as_function(sample: Sample) -> tuple[Callable[..., Value], list[float]]:
     def f(*xs: Value | float) -> Value:
         return sample.expression.evaluate(dict(zip(names, xs, strict=True)))
 
-    point = list(sample.inputs.values())
-    assume(f(*point).requires_grad)  # not a constant tree, which the helpers refuse
-    return f, point
+    return f, list(sample.inputs.values())
 
 
 def matvec(matrix: list[list[float]], v: list[float]) -> list[float]:
@@ -408,17 +408,17 @@ def test_jacobian_names_a_bad_output() -> None:
         lambda x: Value(x.data * 2, requires_grad=False),
     ],
 )
-def test_a_constant_output_is_refused(constant: Callable[[Value], Value]) -> None:
-    for call in (
-        lambda: derivative(constant)(1.0),
-        lambda: value_and_grad(constant)(1.0),
-        lambda: hessian(constant, 1.0),
-        lambda: hvp(constant, 1.0, 1.0),
-    ):
-        with pytest.raises(ValueError, match=r"f is a constant, Value\(data=.*takes no gradient"):
-            call()
-    with pytest.raises(ValueError, match=r"output 1 of f is a constant"):
-        jacobian(lambda x: [x, constant(x)], 1.0)
+def test_a_constant_output_has_zero_derivatives(constant: Callable[[Value], Value]) -> None:
+    # a constant is a function of the inputs too: its derivatives are 0 (as in torch.func, JAX)
+    value = constant(Value(1.0)).data
+    assert derivative(constant)(1.0) == 0.0
+    assert derivative(constant, order=3)(1.0) == 0.0
+    assert value_and_grad(constant)(1.0) == (value, (0.0,))
+    assert hessian(constant, 1.0) == [[0.0]]
+    assert hvp(constant, 1.0, 1.0) == [0.0]
+    assert jacobian(lambda x: [x, constant(x)], 1.0) == [[1.0], [0.0]]
+    (zero,) = value_and_grad(constant, create_graph=True)(Value(1.0))[1]
+    assert isinstance(zero, Value) and zero.data == 0.0
 
 
 def test_an_output_computed_under_no_grad_inside_f_is_a_constant() -> None:
@@ -426,8 +426,37 @@ def test_an_output_computed_under_no_grad_inside_f_is_a_constant() -> None:
         with no_grad():
             return x * x
 
-    with pytest.raises(ValueError, match="no_grad"):
-        derivative(f)(1.0)
+    assert derivative(f)(1.0) == 0.0
+
+
+LINEAR = lambda x: 3 * x  # noqa: E731  (f' = 3 is a constant, a Value that takes no gradient)
+
+
+def test_nested_derivatives_of_a_function_with_a_constant_derivative_are_zero() -> None:
+    d1 = derivative(LINEAR, create_graph=True)
+    assert d1(2.0).data == 3.0 and not d1(2.0).requires_grad
+    assert derivative(d1)(2.0) == 0.0  # raised "f is a constant ... (made with detach(), ...)"
+    assert derivative(d1, order=2)(2.0) == 0.0
+    assert derivative(derivative(d1, create_graph=True))(2.0) == 0.0  # third order
+    assert derivative(LINEAR, order=2)(2.0) == derivative(LINEAR, order=3)(2.0) == 0.0
+    quadratic = derivative(lambda x: x * x * 1.5, create_graph=True)  # 3x: then 3, then 0
+    assert derivative(quadratic)(2.0) == 3.0
+    assert derivative(derivative(quadratic, create_graph=True))(2.0) == 0.0
+
+
+def test_nested_forms_through_grad_hessian_jacobian_and_hvp_give_zero() -> None:
+    d1 = derivative(LINEAR, create_graph=True)
+    x = Value(2.0)
+    assert grad(d1(x), x) == (0.0,)  # through the engine's grad, on the result
+    assert derivative(lambda v: grad(LINEAR(v), v, create_graph=True)[0])(2.0) == 0.0
+    assert value_and_grad(d1)(2.0) == (3.0, (0.0,))
+    assert hessian(lambda a, b: d1(a) * b, [2.0, 5.0]) == [[0.0, 0.0], [0.0, 0.0]]
+    assert jacobian(lambda a, b: [d1(a), a * b], [2.0, 5.0]) == [[0.0, 0.0], [5.0, 2.0]]
+    assert hvp(lambda a, b: d1(a) + a * b, [2.0, 5.0], [1.0, 1.0]) == [1.0, 1.0]
+    # a second derivative that is a constant, nested in the other helpers
+    d2 = derivative(lambda v: v * v * v, order=2, create_graph=True)  # 6v, then 6
+    assert derivative(d2)(2.0) == 6.0 and derivative(d2, order=2)(2.0) == 0.0
+    assert hessian(d2, 2.0) == [[0.0]] and hvp(d2, 2.0, 3.0) == [0.0]
 
 
 @pytest.mark.parametrize(
@@ -552,3 +581,58 @@ def test_readme_calculus_examples_print_what_their_comments_say() -> None:
         with contextlib.redirect_stdout(out):
             exec(compile(block, "README.md", "exec"), {})  # our own README, not user input
         assert out.getvalue().splitlines() == expected
+
+
+# -- endless inputs are refused, not read forever -----------------------------------------
+
+
+def endless(pulled: list[int]) -> Iterator[float]:
+    """An endless iterable that counts what is read from it (and stops a runaway reader)."""
+    for _ in itertools.count():
+        pulled[0] += 1
+        if pulled[0] > MAX_ENTRIES + 10:
+            raise AssertionError("read past the limit: this would have run forever")
+        yield 0.5
+
+
+ENDLESS_CALLS: list[tuple[str, Callable[[Iterator[float]], object]]] = [
+    ("jacobian(): xs", lambda it: jacobian(lambda *xs: xs[0], it)),
+    ("hessian(): xs", lambda it: hessian(lambda *xs: xs[0], it)),
+    ("hvp(): xs", lambda it: hvp(lambda *xs: xs[0], it, [1.0])),
+    ("hvp(): v", lambda it: hvp(lambda x: x * x, [1.0], it)),
+    ("gradcheck(): inputs", lambda it: gradcheck(lambda *xs: xs[0], it)),
+    ("gradgradcheck(): inputs", lambda it: gradgradcheck(lambda *xs: xs[0], it)),
+    ("check_gradients(): inputs", lambda it: check_gradients(lambda *xs: xs[0], it)),  # type: ignore[arg-type]
+]
+
+
+@pytest.mark.parametrize(("what", "call"), ENDLESS_CALLS, ids=[w for w, _ in ENDLESS_CALLS])
+def test_an_endless_iterable_is_refused_after_max_entries_items(
+    what: str, call: Callable[[Iterator[float]], object]
+) -> None:
+    pulled = [0]
+    with pytest.raises(ValueError, match=re.escape(f"{what}: more than 1,000,000 items")):
+        call(endless(pulled))
+    assert pulled[0] == MAX_ENTRIES + 1  # read one item past the limit, no further
+    with pytest.raises(ValueError, match=r"an endless iterator\?"):
+        call(itertools.count())  # type: ignore[arg-type]
+
+
+def test_the_readme_states_the_limit_and_the_zero_derivative_of_a_constant() -> None:
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    assert f"`autograd_lite.calculus.MAX_ENTRIES` ({MAX_ENTRIES:,}) items" in text
+    said = "`derivative(derivative(lambda x: 3 * x, create_graph=True))(2.0)` is 0.0"
+    assert said in text
+    assert derivative(derivative(lambda x: 3 * x, create_graph=True))(2.0) == 0.0
+
+
+def test_huge_sized_inputs_and_outputs_are_refused_before_they_are_read() -> None:
+    with pytest.raises(ValueError, match="more than 1,000,000 items"):
+        hvp(lambda *xs: xs[0], range(10**20), [1.0])  # len() does not even fit an index
+    with pytest.raises(ValueError, match=r"would have 1,000,000,000,000 x 1 = .* entries"):
+        jacobian(lambda x: range(10**12), [1.0])  # type: ignore[arg-type, return-value]
+    with pytest.raises(ValueError, match="more than 1,000,000 items"):
+        check_gradients(lambda *xs: xs[0], range(10**12))
+    assert jacobian(lambda x, y: [x * y], (v for v in [2.0, 3.0])) == [[3.0, 2.0]]
+    assert hvp(lambda x: x * x * x, [1.0], iter([2.0])) == [12.0]
+    assert gradcheck(lambda x, y: x * y, iter([0.5, 1.5]))

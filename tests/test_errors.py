@@ -7,17 +7,21 @@ a value of the wrong type raises ``TypeError`` naming the type; and a
 failed operation leaves nothing behind.
 """
 
+from __future__ import annotations
+
 import gc
+import itertools
 import math
 import pickle
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from autograd_lite import Value, grad, topological_order
+from autograd_lite import Value, checks, grad, losses, optim, topological_order
 from autograd_lite import functional as F
 
 
@@ -241,5 +245,61 @@ def test_the_readme_error_table_shows_the_messages_the_engine_gives() -> None:
         found = re.match(r"`([^`]*)`", first)
         assert found is not None, row
         with pytest.raises(Exception) as caught:  # the row says which
-            eval(found.group(1), {"Value": Value, "grad": grad, "pickle": pickle})  # our README
+            names = {"Value": Value, "grad": grad, "pickle": pickle, "F": F, "itertools": itertools}
+            eval(found.group(1), names)  # our README
         assert f"{type(caught.value).__name__}: {caught.value}" == shown.strip("`"), row
+
+
+# -- endless iterables are refused, never read to the end (issue 16, section 3) -------------
+
+SMALL_BOUND = 50  # checks.MAX_ITEMS for these tests, so that each reads little
+
+
+def _endless_numbers() -> Iterator[float]:
+    """An endless iterator that fails loudly once read far past the bound (not a hang)."""
+    for i in itertools.count():
+        if i > 10 * SMALL_BOUND:
+            raise RuntimeError("read without bound")
+        yield 1.0
+
+
+def _endless_values() -> Iterator[Value]:
+    return (Value(x) for x in _endless_numbers())
+
+
+ENDLESS_CONSUMERS: dict[str, Callable[[Iterator[Any]], object]] = {
+    "F.sum": lambda it: F.sum(it),
+    "F.logsumexp": lambda it: F.logsumexp(it),
+    "F.dot weights": lambda it: F.dot(it, [1.0]),
+    "F.dot inputs": lambda it: F.dot([Value(1.0)], it),
+    "SGD": lambda it: optim.SGD(it, lr=0.1),
+    "Adam group": lambda it: optim.Adam([{"params": it}]),
+    "clip_grad_norm_": lambda it: optim.clip_grad_norm_(it, 1.0),
+    "clip_grad_value_": lambda it: optim.clip_grad_value_(it, 1.0),
+    "mse_loss": lambda it: losses.mse_loss(it, 0.0),
+    "softmax": lambda it: losses.softmax(it),
+}
+
+
+@pytest.mark.parametrize("make", [_endless_numbers, _endless_values])
+@pytest.mark.parametrize("consumer", list(ENDLESS_CONSUMERS))
+def test_an_endless_iterable_is_refused_with_the_bound(
+    consumer: str, make: Callable[[], Iterator[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checks, "MAX_ITEMS", SMALL_BOUND)
+    with pytest.raises(ValueError, match=r"more than 50 items \(an endless iterator\?\)"):
+        ENDLESS_CONSUMERS[consumer](make())
+
+
+@pytest.mark.parametrize("consumer", ["F.sum", "SGD", "clip_grad_norm_"])
+def test_itertools_count_and_a_huge_range_are_refused_at_the_real_bound(consumer: str) -> None:
+    for endless in (itertools.count(), iter(range(10**20)), range(10**20)):
+        with pytest.raises(ValueError, match=f"more than {checks.MAX_ITEMS:,} items"):
+            ENDLESS_CONSUMERS[consumer](endless)  # type: ignore[arg-type]
+
+
+def test_a_finite_generator_is_still_read() -> None:
+    w = [Value(1.0), Value(2.0)]
+    assert F.sum(v for v in w).data == 3.0
+    assert F.dot((v for v in w), iter([3.0, 4.0])).data == 11.0
+    assert optim.SGD((v for v in w), lr=0.1).param_groups[0]["params"] == w

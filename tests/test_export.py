@@ -7,9 +7,10 @@ import random
 import pytest
 
 from autograd_lite import Value, nn
-from autograd_lite.export import to_torch
+from autograd_lite.export import FLOAT_DTYPES, to_torch
 
 torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch  # every test here compares with PyTorch
 
 
 def _inputs(n: int, d: int, seed: int = 0) -> list[list[float]]:
@@ -79,3 +80,31 @@ def test_float32_and_unsupported_modules() -> None:
         to_torch(nn.Sequential(nn.Conv1d(1, 1, 2), nn.Flatten()))
     with pytest.raises(TypeError, match=r"autograd_lite\.nn\.Module"):
         to_torch(Value(1.0))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "name", ["int64", "int8", "bool", "complex128", "complex64", "float8_e4m3fn"]
+)
+def test_a_dtype_that_is_not_a_real_float_is_refused_by_name(name: str) -> None:
+    """int64 once failed inside torch, complex128 only on the first forward (issue 16)."""
+    model = nn.MLP(2, [3, 1], seed=0)
+    with pytest.raises(
+        TypeError, match=rf"dtype must be a real floating torch dtype .*torch\.{name}"
+    ):
+        to_torch(model, dtype=getattr(torch, name))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float", None, 3])
+def test_a_dtype_that_is_not_a_torch_dtype_is_refused(dtype: object) -> None:
+    with pytest.raises(TypeError, match="dtype must be a real floating torch dtype"):
+        to_torch(nn.MLP(2, [1], seed=0), dtype=dtype if dtype is not None else "x")
+
+
+@pytest.mark.parametrize("name", FLOAT_DTYPES)
+def test_every_real_floating_dtype_runs_forward_and_backward(name: str) -> None:
+    dtype = getattr(torch, name)
+    net = to_torch(nn.MLP(2, [3, 1], seed=0), dtype=dtype)
+    out = net(torch.ones(2, dtype=dtype))
+    out.sum().backward()
+    assert out.dtype == dtype
+    assert net[0].weight.grad is not None

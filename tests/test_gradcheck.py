@@ -4,13 +4,32 @@ import dataclasses
 import doctest
 import math
 import sys
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
-from autograd_lite import PRIMITIVES, GradcheckError, Value, gradcheck, gradgradcheck
+from autograd_lite import (
+    PRIMITIVES,
+    GradcheckError,
+    Primitive,
+    Value,
+    grad,
+    gradcheck,
+    gradgradcheck,
+)
 from autograd_lite.engine import apply
 from autograd_lite.expression import expression_text, format_operation
-from autograd_lite.gradcheck import nonsmooth_nodes
+from autograd_lite.gradcheck import ATOL, EPS, RTOL, SEED, nonsmooth_nodes
+from autograd_lite.testing import (
+    JUDGE_AFTER,
+    MAX_DISCARDED,
+    Sample,
+    check_gradients,
+    expressions_with_inputs,
+)
+
+README = Path(__file__).resolve().parent.parent / "README.md"
 
 # A sine whose derivative rule is wrong: it says sin' = sin.
 BAD_SIN = dataclasses.replace(
@@ -54,7 +73,8 @@ def test_a_wrong_first_derivative_is_caught_and_reported() -> None:
     assert "backprop:" in message and "central difference:" in message
     assert repr(analytic)[:8] in message
     assert repr(numeric)[:8] in message
-    assert "> tolerance" in message and "atol 1e-05 + rtol 0.001" in message
+    assert "> tolerance" in message and "atol 1e-05 + rtol 1e-05" in message
+    assert "random gradient -0.448395 (seed 20161)" in message
     assert "at: x=0.7, y=1.9" in message
     assert "expression: x * bad_sin(y)" in message
     assert isinstance(caught.value, AssertionError)
@@ -82,10 +102,73 @@ def test_mixed_second_derivatives_are_named_by_both_inputs() -> None:
 def test_tolerances_are_honoured() -> None:
     off = scaled_sin(1 + 1e-4)  # relative error 1e-4
     f = lambda x: apply(off, x)  # noqa: E731
-    assert gradcheck(f, [0.3])  # rtol 1e-3 by default
+    with pytest.raises(GradcheckError):
+        gradcheck(f, [0.3])  # rtol 1e-5 by default
+    assert gradcheck(f, [0.3], rtol=1e-3)  # PyTorch's default lets it pass
     with pytest.raises(GradcheckError):
         gradcheck(f, [0.3], rtol=1e-5, atol=0.0)
     assert gradcheck(f, [0.3], rtol=0.0, atol=1e-3)
+
+
+#: 2x with a derivative that is 0.05% wrong: 2.001 instead of 2.
+TWICE_OFF = Primitive(
+    "twice_off", "twice_off", 1, lambda a: 2 * a, lambda g, out, a: (g * 2.001,), lambda a: True,
+    "2a, with a wrong derivative",
+)  # fmt: skip
+
+
+def test_a_derivative_wrong_by_five_in_ten_thousand_is_caught() -> None:
+    # under the old defaults (rtol 1e-3) the tolerance at 2 was 2.01e-3 and this passed
+    with pytest.raises(GradcheckError, match=r"backprop:\s+2.001"):
+        gradcheck(lambda x: apply(TWICE_OFF, x), [0.3])
+    with pytest.raises(GradcheckError):
+        gradcheck(lambda x: apply(scaled_sin(1.0005), x * 3), [0.3])
+    with pytest.raises(GradcheckError):  # the same error in a second derivative
+        gradgradcheck(lambda x: apply(scaled_sin(1.0005), x) * x, [0.3])
+
+
+def test_the_defaults_are_tighter_than_pytorchs_and_documented() -> None:
+    assert (EPS, ATOL, RTOL) == (1e-6, 1e-5, 1e-5)
+    text = README.read_text(encoding="utf-8")
+    assert f"`eps={EPS:g}`, `atol={ATOL:g}`, `rtol={RTOL:g}`" in text
+    # and what check_gradients does with the points it skips
+    assert f"once a test has called it {JUDGE_AFTER} times" in text and MAX_DISCARDED == 0.5
+    assert "more than half of its points skipped" in text
+
+
+def test_the_numerical_derivative_is_extrapolated() -> None:
+    # sin(3000 x): the plain central difference is off by h^2 f3 / 6, 1.5e-6 relative;
+    # Richardson's extrapolation leaves about 1e-10, so rtol 1e-7 still passes
+    assert gradcheck(lambda x: (x * 3000).sin(), [0.3], rtol=1e-7, atol=0.0)
+
+
+# A sine whose rule ignores the gradient it is sent: right only where that gradient is 1.
+DEAF_SIN = dataclasses.replace(
+    PRIMITIVES["sin"], name="deaf_sin", symbol="deaf_sin", vjp=lambda g, out, a: (a.cos(),)
+    if isinstance(a, Value) else (math.cos(a),)
+)  # fmt: skip
+
+
+def test_a_rule_that_ignores_the_incoming_gradient_is_caught() -> None:
+    f = lambda x: apply(DEAF_SIN, x)  # noqa: E731  (as the output, it is sent exactly 1 ...)
+    x = Value(0.3)
+    assert grad(f(x), x) == (math.cos(0.3),)  # ... so a backward pass from 1 cannot tell
+    with pytest.raises(GradcheckError, match="random gradient"):
+        gradgradcheck(f, [0.3])  # seeded with 1, this passed
+    with pytest.raises(GradcheckError, match="random gradient"):
+        gradcheck(f, [0.3])
+    assert gradgradcheck(lambda x: x.sin(), [0.3])  # the right rule passes
+    with pytest.raises(GradcheckError):
+        gradgradcheck(lambda x: apply(DEAF_SIN, x) * x, [0.3])
+
+
+def test_the_random_gradients_are_reproducible() -> None:
+    messages = []
+    for _ in range(2):
+        with pytest.raises(GradcheckError) as caught:
+            gradgradcheck(lambda x: apply(DEAF_SIN, x), [0.3])
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1] and f"seed {SEED}" in messages[0]
 
 
 def test_names_come_from_labels_then_parameters_then_positions() -> None:
@@ -147,6 +230,14 @@ def test_bad_arguments_are_refused(check: object) -> None:
         check(f, [True])  # type: ignore[operator]
     with pytest.raises(ValueError, match=r"inputs\[0\] must be finite, got inf"):
         check(f, [math.inf])  # type: ignore[operator]
+
+
+def test_extreme_steps_and_outputs_are_handled() -> None:
+    with pytest.raises(ValueError, match=r"eps = 1e-300 is too small to move x = 1.0"):
+        gradcheck(lambda x: x * 2, [1.0], eps=1e-300)  # was a bare ZeroDivisionError
+    # the random gradient is below 1 in size: output * gradient cannot overflow
+    assert gradcheck(lambda x: x * 1.7e308, [1.0])
+    assert gradgradcheck(lambda x: x * x * 1e307, [1.0])
 
 
 def test_a_function_undefined_next_to_the_point_is_a_value_error() -> None:
@@ -220,3 +311,11 @@ def test_checks_work_inside_no_grad() -> None:
         assert gradgradcheck(lambda x: x.tanh() * x, [0.3])
         with pytest.raises(GradcheckError):
             gradcheck(lambda x: apply(BAD_SIN, x), [0.3])
+
+
+@settings(max_examples=150, deadline=None)
+@given(expressions_with_inputs(("x", "y", "z"), max_leaves=12, low=-4.0, high=4.0))
+def test_numerical_derivatives_are_accurate_on_random_graphs(sample: Sample) -> None:
+    # what the comment on RTOL says: the extrapolated central differences stay within
+    # 1e-6 relative (1e-7 absolute) of backprop, first and second order, ten times inside RTOL
+    check_gradients(sample.expression, sample.inputs, order=2, rtol=1e-6, atol=1e-7)

@@ -208,14 +208,14 @@ def test_valid_expressions_compute_what_python_floats_compute(case: tuple[str, f
 
 
 def test_prints_value_and_gradient_table(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run_cli(["tanh(x*w + b)", "x=2", "w=-3", "b=6.88", "z=1"], capsys)
+    code, out, err = run_cli(["tanh(x*w + b)", "x=2", "w=-3", "b=6.88"], capsys)
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    value, leaves = evaluate("tanh(x*w + b)", {**VARS, "z": 1.0})
+    value, leaves = evaluate("tanh(x*w + b)", VARS)
     value.backward()
     assert lines[0] == f"tanh(x*w + b) = {value.data:.4f}"
     assert lines[1].split() == ["variable", "value", "gradient"]
-    for line, name in zip(lines[2:], "xwbz", strict=True):
+    for line, name in zip(lines[2:], "xwb", strict=True):
         assert line.split() == [name, f"{leaves[name].data:.4f}", f"{leaves[name].grad:.4f}"]
 
 
@@ -292,6 +292,43 @@ def test_an_expression_starting_with_minus_gets_a_hint(capsys: pytest.CaptureFix
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "put '--' before" in err
     assert main(["graph", "--", "-x*2", "x=1"]) == 0
+
+
+def test_an_unused_variable_is_refused_by_name(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "g.dot"
+    code, out, err = run_cli(["x*2", "x=3", "z=4", "y=1", "-o", str(target)], capsys)
+    assert (code, out) == (2, "") and not target.exists()  # nothing printed, nothing drawn
+    assert err == (
+        "autograd-lite graph: error: z, y are given a value but not used in the expression "
+        "(a typo?)\n"
+    )
+    code, _, err = run_cli(["x*2", "x=3", "z=4"], capsys)
+    assert code == 2 and "z is given a value but not used" in err
+    for used in (["x*2", "x=3"], ["x - x", "x=3"], ["x*0 + y", "x=1", "y=2"]):
+        assert run_cli(used, capsys)[::2] == (0, "")  # x - x uses x, though its gradient is 0
+
+
+@pytest.mark.parametrize("text", ["x^2", "(x + 1) ^ 3", "2^x"])
+def test_a_caret_suggests_the_power_operator(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(ExpressionError, match=r"\^ is not a power: write \*\* instead"):
+        evaluate(text, {"x": 2.0})
+    code, _, err = run_cli([text, "x=2"], capsys)
+    assert code == 2 and "write ** instead (x**2 is x squared)" in err and err.count("\n") == 1
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.metadata
+
+    import autograd_lite
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    installed = importlib.metadata.version("autograd_lite")  # pyproject.toml's version
+    assert capsys.readouterr().out == f"autograd-lite {installed}\n"
+    assert autograd_lite.__version__ == installed
 
 
 def test_a_closed_pipe_is_not_a_traceback() -> None:

@@ -9,8 +9,10 @@ a previous run.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
+import json
 import math
 import os
 import re
@@ -60,6 +62,23 @@ def two_figures(x: float) -> str:
 # -- the lessons -------------------------------------------------------------------
 
 
+def test_five_steps_draws_the_target_as_a_constant_not_an_input() -> None:
+    from autograd_lite import Value
+    from visualize.graph import Analysis
+
+    script = lessons.load("five_steps")
+    inputs = [Value(v, label=f"x{i + 1}", requires_grad=False) for i, v in enumerate(script.INPUT)]
+    params = [Value(0.5, label="w1"), Value(-0.3, label="w2"), Value(0.1, label="b")]
+    graph = Analysis(script.loss_of(script.forward(params, inputs)), params=params)
+    kind = {id(v): k for v, k in zip(graph.order, graph.kinds, strict=True)}
+    given = {id(v) for v in [*inputs, *params]}
+    target = [
+        v for v in graph.order if v.is_leaf and id(v) not in given and v.data == script.TARGET
+    ]
+    assert [kind[id(t)] for t in target] == ["constant"]  # grey, not the inputs' green (issue 22)
+    assert {kind[id(x)] for x in inputs} == {"input"}
+
+
 def test_five_steps(tmp_path: Path) -> None:
     out = run_lesson("five_steps", tmp_path)
     assert out["by_hand_gap"] < 1e-12  # the chain rule by hand = the engine's backward
@@ -77,10 +96,12 @@ def test_toast_robot(tmp_path: Path) -> None:
         step += int(left_out) if left_out else 1
         assert not shown or int(shown) == step, f"step {shown} follows step {step - 1}, no '...'"
     assert step == 1 + lessons.load("toast_robot").STEPS  # the worked step, then STEPS more
-    # CONCEPTS.md: x = 2, t = 4, w = 1, eta = 0.1 -> y = 2, E = 2, dE/dw = -4, w = 1.4, E = 0.72
-    assert out["gradient"] == -4.0
-    assert out["engine_gradient"] == -4.0
-    assert out["weight_after_one_step"] == pytest.approx(1.4, abs=1e-15)
+    # CONCEPTS.md: x = 2, t = 0, w = 1, eta = 0.1 -> y = 2, E = 2, dE/dw = 4, w = 0.6, E = 0.72:
+    # the toast came out burnt, so the toasting time w gets shorter, as the articles tell it
+    assert out["gradient"] == 4.0
+    assert out["engine_gradient"] == 4.0
+    assert out["weight_after_one_step"] == pytest.approx(0.6, abs=1e-15)
+    assert "w falls from 1 to 0.6 minutes past golden brown" in text  # the words agree
     assert out["error_after_one_step"] == pytest.approx(0.72, abs=1e-14)
     # each step multiplies E by (1 - eta x^2)^2 = 0.36: E_k = 2 * 0.36^k < 1e-6 first at k = 15
     assert out["steps_to_near_zero"] == math.ceil(math.log(1e-6 / 2) / math.log(0.36))
@@ -102,15 +123,28 @@ def test_chain_rule(tmp_path: Path) -> None:
 
 
 def test_affine_layer(tmp_path: Path) -> None:
-    out = run_lesson("affine_layer", tmp_path)
+    out, text = run_and_read("affine_layer", tmp_path)
+    # the batched convention (dW = Xᵀ·dY, dX = dY·Wᵀ, db = Σ dY) agrees with ours and the engine
+    for name in ("dW", "db", "dX"):
+        assert out[f"batched_{name}_gap"] < 1e-12
+        assert f"largest |batched formula - engine| in {name}: " in text
     assert out["largest_gap"] < 1e-12  # dW = dz x^T, db = dz, dx = W^T dz match the engine
 
 
 def test_activations(tmp_path: Path) -> None:
-    out = run_lesson("activations", tmp_path)
+    out, text = run_and_read("activations", tmp_path)
+    text = text.replace(" softplus", "\nsoftplus").replace(" sigmoid ", "\nsigmoid ")
     assert out["sigmoid_max_derivative"] == pytest.approx(0.25)  # at z = 0, on the grid
     assert out["tanh_max_derivative"] == pytest.approx(1.0)
     assert out["max_derivative"]["ReLU"] == 1.0
+    # softplus' derivative (the sigmoid) still rises at the plot's edge: 1 is a limit, not a max
+    softplus = next(name for name in out["max_derivative"] if name.startswith("softplus"))
+    assert out["max_derivative"][softplus] < out["far_derivative"][softplus] < 1.0
+    lines = [ln for ln in text.splitlines() if "largest f'(z)" in ln]
+    line = next(ln for ln in lines if ln.startswith(softplus))
+    assert "still rising to a limit" in line and "max f'(z)" not in text
+    sigmoid = next(ln for ln in lines if ln.startswith("sigmoid "))
+    assert "limit" not in sigmoid  # its largest slope, 0.25 at z = 0, is a maximum
     assert out["softmax_slope_gap"] < 1e-12  # dp0/dz0 = p0 (1 - p0), from backward
 
 
@@ -143,7 +177,9 @@ def test_optimizers(tmp_path: Path) -> None:
     out, text = run_and_read("optimizers", tmp_path)
     # the words: the sign changes of y, counted for each optimiser, and SGD's factor 1 - 2 lr
     flips = out["sign_flips"]
-    assert f"SGD's y changed sign in {flips['SGD']} of {out['steps']} steps: with lr = 0.95" in text
+    # plain gradient descent is named as the articles name it: their SGD is one sample at a time
+    assert f"GD's y changed sign in {flips['GD']} of {out['steps']} steps: with lr = 0.95" in text
+    assert "SGD" not in flips and "GD, plain gradient descent" in lessons._docstring("optimizers")
     assert "(y <- (1 - 2 lr) y = -0.9 y)" in text
     straight = [n for n in ("AdaGrad", "RMSProp") if flips[n] == 0]
     assert straight and f"{' and '.join(straight)} divide y's big gradient" in text
@@ -271,13 +307,22 @@ def test_regularization(tmp_path: Path) -> None:
         )
         assert ("helps on every count" in sentence) == every
     n_test = lessons.load("regularization").N_TEST
-    error = math.sqrt(accuracy["plain"] * (1 - accuracy["plain"]) / n_test)
-    assert out["standard_error"] == error
-    assert f"an accuracy near {accuracy['plain']:.0%} is {error * 100:.1f} points" in text
+    # a difference of two accuracies: the variances add (issue 22: it used one accuracy's)
+    furthest = max(("dropout", "batch norm"), key=lambda k: abs(accuracy[k] - accuracy["plain"]))
+    error = math.sqrt(sum(accuracy[k] * (1 - accuracy[k]) / n_test for k in ("plain", furthest)))
+    assert out["standard_error"] == pytest.approx(error, rel=1e-12)
+    assert f"{accuracy[furthest]:.0%}) is {error * 100:.1f} points" in text
 
 
 def test_convolution(tmp_path: Path) -> None:
     out, text = run_and_read("convolution", tmp_path)
+    # step 0's row: the loss beside the kernel it was computed with, the starting one (issue 22)
+    start = re.search(r"starting kernel \[([^\]]*)\]", text)
+    row = re.search(r"step 0: loss \S+, kernel \[([^\]]*)\]", text)
+    assert start and row, "no starting kernel or step 0 row"
+    started = [float(v) for v in start.group(1).split(",")]
+    shown = [float(v) for v in row.group(1).split(",")]
+    assert shown == pytest.approx(started, abs=6e-4)  # rounded to 3 and 4 decimals
     assert "with respect to its 3 shared weights" in text  # kernel_size=3, as the layer says
     assert "kernel_size=3," in text
     assert out["hand_vs_engine"] < 1e-12  # dL/dK[k] = sum_n dL/dz[n] x[n + k]
@@ -338,6 +383,19 @@ def test_fine_tuning(tmp_path: Path) -> None:
     out = run_lesson("fine_tuning", tmp_path)
     assert out["frozen_change"] == 0.0  # the frozen layer's weights did not move at all
     assert out["frozen_grads"] == 0.0  # ... and never received a gradient
+    # the network view marks the frozen layer (issue 22): its heading and dashed neurons
+    script = lessons.load("fine_tuning")
+    import visualize
+    from autograd_lite import nn
+
+    model = nn.MLP(2, [3, 2], seed=0)
+    network = visualize.draw_model(model)
+    script.mark_frozen(network, model, frozen=0)
+    assert "layers.0 (frozen)" in network.source
+    assert network.source.count('style="filled,dashed"') == 3
+    assert "mark_frozen(network, model, frozen=0)" in (
+        lessons.examples_dir() / "fine_tuning.py"
+    ).read_text(encoding="utf-8")
     assert out["tuned_change"] > 0.01 and out["head_change"] > 0.01
     first, last = out["task_b_loss"]
     assert last < first / 4  # the unfrozen layers learned task B
@@ -352,6 +410,8 @@ def test_newton(tmp_path: Path) -> None:
     assert out["second_derivative"] == pytest.approx(math.exp(x) + 4 * math.exp(-2 * x))
     assert out["newton_final"] == pytest.approx(math.log(2) / 3, abs=1e-10)
     assert out["newton_steps"] * 5 < out["descent_steps"]  # far fewer steps with curvature
+    # the picture's legend and the text count the same steps (issue 22: it said 12 against 51)
+    assert f"of {out['descent_steps']} steps)" in out["descent_label"]
 
 
 # -- the command line and the scripts themselves -----------------------------------
@@ -489,3 +549,140 @@ def test_the_installed_copy_comes_before_a_source_tree(
     assert str(package / "examples") in str(info.value) and str(tmp_path / "examples") in str(
         info.value
     )
+
+
+# -- writing where nothing can be written; names as data (issue 16, section 4) ------------
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
+@pytest.mark.parametrize("notebook", [[], ["--notebook"]])
+@pytest.mark.parametrize("out", ["/proc", "/proc/self"])
+def test_out_in_proc_is_one_line_and_a_usage_error(
+    out: str, notebook: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli_main(["lesson", "toast_robot", "--quick", "--out", out, *notebook]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"autograd-lite lesson: error: argument --out: cannot write in {out}")
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_read_only_folder_is_one_line_and_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As root, permission bits do not stop a write: a read-only folder is simulated too."""
+    folder = tmp_path / "read_only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    if os.access(folder, os.W_OK):  # root: the bits do not bind it; fail every new file
+        real = lessons.tempfile.TemporaryFile
+
+        def refuse(*args: Any, dir: Any = None, **kwargs: Any) -> Any:
+            if dir is not None and Path(dir).resolve() == folder.resolve():
+                raise PermissionError(13, "Permission denied")
+            return real(*args, dir=dir, **kwargs)
+
+        monkeypatch.setattr(lessons.tempfile, "TemporaryFile", refuse)
+    for notebook in ([], ["--notebook"]):
+        assert cli_main(["lesson", "toast_robot", "--quick", "--out", str(folder), *notebook]) == 2
+        err = capsys.readouterr().err
+        assert f"cannot write in {folder}: Permission denied" in err
+        assert err.count("\n") == 1
+    monkeypatch.chdir(folder)  # --notebook without --out writes in the current folder
+    assert cli_main(["lesson", "toast_robot", "--notebook"]) == 2
+    assert "cannot write in .: Permission denied" in capsys.readouterr().err
+    assert not list(folder.iterdir())
+
+
+def test_a_write_that_fails_half_way_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def full(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(28, "No space left on device", str(tmp_path / "toast_robot.ipynb"))
+
+    monkeypatch.setattr(lessons, "write_notebook", full)
+    assert cli_main(["lesson", "toast_robot", "--notebook", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    where = tmp_path / "toast_robot.ipynb"
+    assert err == f"autograd-lite lesson: {where}: No space left on device\n"
+
+
+HOSTILE_NAMES = [
+    'say "hi"',
+    "smile \U0001f600",
+    'x"), print("pwned',
+    "it's",
+    "back\\slash",
+    "a b\u00e9<i>",
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_lesson_name_reaches_the_notebook_as_data(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    examples = Path(lessons.examples_dir())
+    (tmp_path / "_lesson.py").write_text((examples / "_lesson.py").read_text())
+    (tmp_path / f"{name}.py").write_text((examples / "toast_robot.py").read_text())
+    monkeypatch.setenv(lessons.ENV_VAR, str(tmp_path))
+    book = lessons.notebook(name)
+    start = next(c["source"] for c in book["cells"] if "start(" in c["source"])
+    call = next(
+        node
+        for node in ast.walk(ast.parse(start))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "start"
+    )
+    file_arg, describe_arg, _ = call.args
+    assert isinstance(file_arg, ast.Constant) and file_arg.value == f"{name}.py"
+    assert isinstance(describe_arg, ast.Constant) and describe_arg.value == lessons.describe(name)
+    assert "pwned" not in "".join(
+        ast.unparse(n) for n in ast.walk(ast.parse(start)) if isinstance(n, ast.Name)
+    )
+    for cell in book["cells"]:
+        assert re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", cell["id"]), cell["id"]
+    assert len({c["id"] for c in book["cells"]}) == len(book["cells"])
+    assert "<i>" not in book["cells"][0]["source"]  # the Markdown title shows the name as text
+    written = lessons.write_notebook(name, tmp_path)
+    assert json.loads(written.read_text(encoding="utf-8"))["cells"][1]["source"]
+
+
+# -- the questions learners ask most (issue 22) -------------------------------------
+
+
+@pytest.mark.slow
+def test_topological_order(tmp_path: Path) -> None:
+    out, text = run_and_read("topological_order", tmp_path)
+    # b = a + a, c = b + b: c = 4a; the naive recursion sends b's whole gradient twice
+    assert out["correct_gradient"] == 4.0
+    assert out["naive_gradient"] == 8.0
+    assert out["naive_visits"] == 1 + 2 + 4  # c once, b twice, a four times
+    assert "a receives 8 instead of 4" in text
+    for depth, right, visits, nodes in zip(
+        out["depths"], out["correct"], out["naive_visits_per_depth"], out["nodes"], strict=True
+    ):
+        assert right == 2.0**depth  # d/da of 2^depth a
+        assert visits == 2 ** (depth + 1) - 1  # one visit per path
+        assert nodes == depth + 1  # topological order: one step per node
+    assert all(n > r for n, r in zip(out["naive"][1:], out["correct"][1:], strict=True))
+
+
+@pytest.mark.slow
+def test_backprop_efficiency(tmp_path: Path) -> None:
+    out, text = run_and_read("backprop_efficiency", tmp_path)
+    assert out["forward_passes"] == [2 * p for p in out["parameters"]]  # two per parameter
+    assert out["largest_gap"] < 1e-6  # both methods give the same gradients
+    assert out["parameters"] == sorted(out["parameters"])
+    assert f"numerical one is {out['largest_gap']:.1e}" in text  # the words are the numbers
+
+
+@pytest.mark.slow
+def test_derivative_graphs(tmp_path: Path) -> None:
+    out, text = run_and_read("derivative_graphs", tmp_path)
+    y = math.tanh(0.5)
+    d1 = 1 - y * y
+    assert out["values"][:2] == pytest.approx([y, d1], abs=1e-15)
+    assert out["values"][2] == pytest.approx(-2 * y * d1, abs=1e-15)
+    assert out["formula_gap"] < 1e-12 and out["plot_gap"] < 1e-12
+    assert out["nodes"] == sorted(out["nodes"]) and out["nodes"][-1] > out["nodes"][1]  # growth
+    assert out["sign_changes"] == [1, 0, 1, 2]  # tanh, a bump, then one more each time
+    assert len(out.pictures) == 3  # two graphs and the plot
+    assert "the four curves change sign 1, 0, 1, 2 times" in text

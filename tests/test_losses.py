@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import math
+import re
 from collections.abc import Callable
 
 import pytest
@@ -185,3 +187,15 @@ def test_bad_inputs_name_the_problem() -> None:
         L.hinge_loss(Value(0.5), 2)
     with pytest.raises(TypeError, match="must be a number or a Value"):
         L.l1_loss(["a"], [1.0])  # type: ignore[list-item]
+
+
+def test_the_message_for_a_value_as_class_index_names_only_what_exists() -> None:
+    """It once pointed to autograd_lite.data.one_hot, which does not exist (issue 16)."""
+    with pytest.raises(TypeError) as caught:
+        L.cross_entropy([Value(1.0), Value(2.0)], Value(1.0))  # type: ignore[arg-type]
+    message = str(caught.value)
+    assert "one-hot" in message
+    for dotted in re.findall(r"autograd_lite(?:\.\w+)+", message):
+        module, _, attribute = dotted.rpartition(".")
+        assert hasattr(importlib.import_module(module), attribute), dotted
+    assert "[1.0 if j == c else 0.0 for j in range(k)]" in message

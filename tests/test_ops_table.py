@@ -13,9 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_lite import PRIMITIVES, Primitive, Value, gradcheck, gradgradcheck
+from autograd_lite import PRIMITIVES, Primitive, Value, grad, gradcheck, gradgradcheck
 from autograd_lite import functional as F
 from autograd_lite.engine import apply
+from autograd_lite.gradcheck import nonsmooth_nodes
+from autograd_lite.ops import is_smooth
 from autograd_lite.testing import check_gradients
 
 ROWS = list(PRIMITIVES.values())
@@ -59,7 +61,8 @@ def test_second_derivatives_match_central_differences(row: Primitive) -> None:
 @given(data=st.data())
 def test_derivatives_at_random_smooth_points(row: Primitive, data: st.DataObject) -> None:
     n = data.draw(st.sampled_from(arities(row)), label="inputs")
-    xs = data.draw(st.lists(st.floats(-3, 3), min_size=n, max_size=n), label="point")
+    points = st.lists(st.floats(-3, 3), min_size=n, max_size=n)
+    xs = data.draw(points.filter(lambda p: is_smooth(row, p)), label="point")  # in its domain
     check_gradients(call(row), xs, order=2)
 
 
@@ -150,3 +153,117 @@ def test_backward_applies_exactly_the_rows_rule(row: Primitive) -> None:
         y.backward(0.75)
         want = row.vjp(0.75, y.data, *point)
         assert tuple(v.grad for v in leaves) == tuple(float(w) for w in want)
+
+
+# -- pow at base 0 and below: PyTorch's conventions --------------------------------------
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+
+def test_a_constant_base_of_zero_gives_the_exponent_its_gradient() -> None:
+    # d/dy 0**y = 0 for y > 0; the base's gradient, 0.14 * 0**-0.86, is not needed and
+    # used to raise ZeroDivisionError
+    for create_graph in (False, True):
+        for base in (0.0, Value(0.0, requires_grad=False)):
+            y = Value(0.14)
+            (dy,) = grad(base**y, y, create_graph=create_graph)
+            assert float(dy) == 0.0
+    y = Value(-1.0)  # the base's gradient would overflow: -1 * (1e-300)**-2
+    assert grad(Value(1e-300, requires_grad=False) ** y, y) == (1e300 * math.log(1e-300),)
+
+
+def test_an_infinite_slope_of_the_base_is_an_error_that_names_it() -> None:
+    x = Value(0.0, label="x")
+    with pytest.raises(OverflowError, match=r"reaching leaf\(\) = 0.0 'x' is inf.*infinite"):
+        grad(x**0.5, x)  # d/dx sqrt(x) at 0: a vertical tangent
+    with pytest.raises(ZeroDivisionError, match=r"backward through pow\(0.0, 0.5\)"):
+        grad(x**0.5, x, create_graph=True)
+
+
+def _pow_derivatives(
+    a: float, b: float, varies: tuple[bool, bool], library: str
+) -> tuple[list[float], list[list[float]]]:
+    """First and second derivatives of a ** b in the inputs that vary, in one library."""
+    if library == "torch":
+        leaves = [
+            torch.tensor(x, dtype=torch.float64, requires_grad=v)
+            for x, v in zip((a, b), varies, strict=True)
+        ]
+        ins = [x for x in leaves if x.requires_grad]
+        first = torch.autograd.grad(leaves[0] ** leaves[1], ins, create_graph=True)
+        options = {"allow_unused": True, "materialize_grads": True}
+        second = [
+            [float(h) for h in torch.autograd.grad(f, ins, **options)]
+            if f.requires_grad
+            else [0.0] * len(ins)
+            for f in first
+        ]
+        return [float(f.detach()) for f in first], second
+    values = [Value(x, requires_grad=v) for x, v in zip((a, b), varies, strict=True)]
+    ins = [x for x in values if x.requires_grad]
+    first_v = grad(values[0] ** values[1], ins, create_graph=True)
+    return [float(f) for f in first_v], [[float(h) for h in grad(f, ins)] for f in first_v]
+
+
+@pytest.mark.skipif(torch is None, reason="PyTorch is not installed; parity tests skipped")
+@pytest.mark.parametrize("a", [0.0, -2.0])
+@pytest.mark.parametrize("b", [0.0, 0.14, 0.5, 1.0, 1.5, 2.0, 3.0, -1.0, -2.0])
+@pytest.mark.parametrize("varies", [(True, False), (False, True), (True, True)])
+def test_pow_at_base_zero_and_below_follows_pytorch(
+    a: float, b: float, varies: tuple[bool, bool]
+) -> None:
+    """Where PyTorch's first and second derivatives are finite we give the same; where it
+    gives inf we raise a clear error; where it gives NaN (0 * inf, as for d2/db2 0**b) we
+    give the limit, 0. A differentiable exponent with a base <= 0 is refused up front."""
+    want = _pow_derivatives(a, b, varies, "torch")
+    flat = [*want[0], *[h for row in want[1] for h in row]]
+    try:
+        Value(a, requires_grad=varies[0]) ** Value(b, requires_grad=varies[1])
+    except (ArithmeticError, ValueError) as error:  # 0 ** -1, (-2) ** 0.5, (-2) ** Value(2)
+        assert "pow(" in str(error)
+        assert not all(math.isfinite(x) for x in flat)
+        return
+    try:
+        got = _pow_derivatives(a, b, varies, "ours")
+    except (ArithmeticError, ValueError) as error:
+        assert "pow(0.0" in str(error) or "is inf" in str(error)
+        assert math.inf in [abs(x) for x in flat], (error, want)  # PyTorch: infinite too
+        return
+    for g, w in zip([*got[0], *[h for row in got[1] for h in row]], flat, strict=True):
+        assert g == w if math.isfinite(w) else (g == 0.0 and math.isnan(w)), (got, want)
+
+
+def test_a_constant_exponent_is_smooth_wherever_the_power_is() -> None:
+    pow_ = PRIMITIVES["pow"]
+    exponent_fixed = [False, True]
+    for a in (-2.5, -0.3, 0.0, 0.3, 2.5):
+        assert is_smooth(pow_, [a, 2.0], exponent_fixed)  # a polynomial: smooth anywhere
+        assert is_smooth(pow_, [a, 3.0], exponent_fixed)
+        assert is_smooth(pow_, [a, -1.0], exponent_fixed) == (a != 0.0)  # a pole at 0
+        assert is_smooth(pow_, [a, 0.5], exponent_fixed) == (a > 0.0)  # real for a > 0
+        assert is_smooth(pow_, [a, 2.0]) == (a > 0.0)  # a varying exponent needs ln a
+        assert is_smooth(pow_, [a, 2.0], [True, False]) == (a > 0.0)
+        assert is_smooth(pow_, [a, 2.0], [True, True])  # a constant: nothing to differentiate
+    x = Value(-0.5)
+    assert nonsmooth_nodes((x * 2 - 1) ** 2) == []  # a negative residual, squared
+    assert [v.op.name for v in nonsmooth_nodes(Value(0.5) ** (x + 2.5)) if v.op] == []
+    assert [v.op.name for v in nonsmooth_nodes(Value(1e-4) ** (x + 2.5)) if v.op] == ["pow"]
+    for row in ROWS:  # rows without a smooth_fixed column: is_smooth is their smooth
+        if row.smooth_fixed is None:
+            for p in points(row)[:3]:
+                assert is_smooth(row, p, [False] * len(p)) == row.smooth(*p)
+    assert check_gradients(lambda x: (x * 3 - 1) ** 2 / x**3, [-0.7]) is None
+    with pytest.raises(ValueError, match="2 inputs but 1 flags in fixed"):
+        is_smooth(pow_, [1.0, 2.0], [True])
+
+
+def test_the_zeroth_power_of_a_tiny_base_has_derivative_zero() -> None:
+    # found by the strategies once x ** 0 was drawn at any x: b a^(b-1) read 0 * inf
+    # (a^-1 overflows at a subnormal a), a NaN the engine refused
+    y = Value(2.225073858507203e-309)
+    assert grad(y**0, y) == (0.0,)
+    assert float(grad(y**0, y, create_graph=True)[0]) == 0.0
+    assert gradgradcheck(lambda v: v**0 + v, [2.225073858507203e-309])

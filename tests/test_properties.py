@@ -1,5 +1,8 @@
 """Random expression graphs against central differences, and the strategies that draw them."""
 
+import itertools
+from collections.abc import Callable
+
 import pytest
 from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
@@ -14,10 +17,13 @@ from autograd_lite import (
 )
 from autograd_lite.expression import expression_text
 from autograd_lite.gradcheck import nonsmooth_nodes
+from autograd_lite.losses import mse_loss
+from autograd_lite.ops import is_smooth
 from autograd_lite.testing import (
     LARGEST,
     Apply,
     Constant,
+    Expression,
     Sample,
     Variable,
     check_gradients,
@@ -195,3 +201,93 @@ def test_strategies_refuse_bad_arguments_at_once(
 ) -> None:
     with pytest.raises(error, match=words):
         expressions_with_inputs(**kwargs)  # type: ignore[arg-type]
+
+
+# -- the strategies reach each row's whole smooth domain, and discards are not silent -------
+
+GRID = [-1.7, -1.0, -0.6, 0.4, 1.3, 2.0, 2.2]  # with whole numbers: x ** 2 at x < 0
+
+
+def signs_allowed(row: Primitive, i: int) -> set[bool]:
+    """Whether input ``i`` of ``row`` may be negative / non-negative (True / False) where
+    the row is smooth in its varying inputs (some other inputs may be constants)."""
+    n = 2 if row.arity is None else row.arity
+    patterns = [f for f in itertools.product([False, True], repeat=n) if not f[i]]
+    return {
+        p[i] < 0
+        for p in itertools.product(GRID, repeat=n)
+        for f in patterns
+        if is_smooth(row, p, f)
+    }
+
+
+def visit(e: Expression, env: dict[str, float], seen: Callable[..., None]) -> float:
+    """Evaluate ``e`` on floats, telling ``seen`` about every application's inputs."""
+    if not isinstance(e, Apply):
+        return float(e.fold(env, lambda op, *xs: op.forward(*xs)))
+    values = [visit(a, env, seen) for a in e.args]
+    seen(e.op, values, [not a.variables for a in e.args])
+    return float(e.op.forward(*values))
+
+
+@pytest.mark.parametrize("row", list(PRIMITIVES.values()), ids=list(PRIMITIVES))
+def test_the_strategies_reach_each_rows_whole_smooth_domain(row: Primitive) -> None:
+    signs: dict[int, set[bool]] = {0: set(), 1: set()}
+    regions: set[tuple[bool, bool, bool]] = set()
+
+    def seen(op: Primitive, values: list[float], fixed: list[bool]) -> None:
+        if op is not row:
+            return
+        for i, (v, f) in enumerate(zip(values, fixed, strict=True)):
+            if not f:
+                signs[min(i, 1)].add(v < 0)
+        if not fixed[0] and len(values) == 2:  # base < 0, exponent constant, an integer
+            regions.add((values[0] < 0, fixed[1], float(values[1]).is_integer()))
+
+    search = settings(max_examples=300, database=None, phases=[Phase.generate], deadline=None)
+
+    @search
+    @given(expressions_with_inputs(("x", "y"), ops=[row, "add", "sub", "mul"], max_leaves=6))
+    def draw(sample: Sample) -> None:
+        visit(sample.expression, sample.inputs, seen)
+
+    draw()
+    for i in range(min(2, row.arity or 2)):
+        assert signs[i] == signs_allowed(row, i), (row.name, i)
+    if row.name == "pow":  # (x * y - 1) ** 2 at a negative residual, x ** 0.5, x ** y
+        assert {(True, True, True), (False, True, False), (False, False, False)} <= regions
+
+
+def test_a_squared_error_is_checked_on_both_sides_of_its_target() -> None:
+    # mse_loss is (p - t) ** 2: a constant exponent, smooth at any residual. pow's smooth
+    # predicate once wanted a positive base, and Hypothesis dropped every p < t silently
+    residuals: list[float] = []
+
+    @settings(max_examples=200, database=None)
+    @given(st.floats(-3, 3), st.floats(-3, 3))
+    def check(p: float, t: float) -> None:
+        check_gradients(lambda x: mse_loss([x], [t]), [p])
+        residuals.append(p - t)  # reached only where the point was checked
+
+    check()
+    assert sum(r < 0 for r in residuals) >= 20 and sum(r > 0 for r in residuals) >= 20
+
+
+def test_a_check_that_discards_most_of_its_points_fails_loudly() -> None:
+    @settings(max_examples=100, database=None)
+    @given(st.floats(-3, 3))
+    def check(a: float) -> None:
+        check_gradients(lambda x: (x - 2.5).log(), [a])  # defined for a > 2.5 only
+
+    with pytest.raises(ValueError, match=r"discarded \d+ of the \d+ points drawn by check") as e:
+        check()
+    assert "not smooth" in str(e.value) or "fails" in str(e.value)
+
+
+def test_a_few_discards_are_fine() -> None:
+    @settings(max_examples=100, database=None)
+    @given(st.floats(-3, 3))
+    def check(a: float) -> None:
+        check_gradients(lambda x: (x + 2.9).log(), [a])  # only a < -2.9 is skipped
+
+    check()

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_lite import PRIMITIVES, Value
+from autograd_lite import PRIMITIVES, Value, grad
 from autograd_lite.engine import apply
 from visualize import (
     GraphTooLargeError,
@@ -30,7 +30,7 @@ from visualize import (
     render,
 )
 from visualize import renderer as render_module
-from visualize.graph import Analysis
+from visualize.graph import DEFINITION_LENGTH, MAX_DEFINED, Analysis
 from visualize.notebook import INLINE_LIMIT, mimebundle
 from visualize.style import diverging, fmt
 
@@ -121,9 +121,53 @@ def test_backward_view_leaves_grad_alone_and_forward_view_shows_it() -> None:
     o, v = neuron()
     draw_graph(o, backward_view=True)
     assert all(p.grad == 0.0 for p in v.values())
-    assert "grad 0.0000" in draw_graph(o).source
+    assert "grad not computed yet" in draw_graph(o).source  # not "grad 0.0000" (issue 22)
     o.backward()
     assert f"grad {fmt(v['x'].grad)}" in draw_graph(o).source
+
+
+def _grad_cells(root: Value) -> list[str]:
+    """The text of each grad cell of the forward view, in topological order."""
+    return re.findall(r"<td bgcolor=\"[^\"]+\"[^>]*>(grad[^<]*)</td>", draw_graph(root).source)
+
+
+def test_forward_view_tells_not_computed_from_zero_and_counts_backward_calls() -> None:
+    x, w = Value(2.0, label="x"), Value(0.0, label="w")
+    y = x * w  # dy/dw = 2, dy/dx = w = 0: a real zero
+    before = draw_graph(y).source
+    assert _grad_cells(y) == ["grad not computed yet"] * 3 and "grad 0.0000" not in before
+    assert ".grad holds 0.0 until backward() reaches the value" in before
+    y.backward()
+    assert _grad_cells(y) == ["grad 0.0000", "grad 2.0000", "grad 1.0000"]
+    assert (
+        "not computed" not in draw_graph(y).source
+        and "backward() calls" not in draw_graph(y).source
+    )
+    y.backward()
+    y.backward()  # zero_grad() forgotten: the gradients add up
+    assert _grad_cells(y) == [
+        "grad 0.0000",  # still 0: counted from its last 0.0, like the others after zero_grad()
+        "grad 6.0000 (sum of 3 backward() calls)",
+        "grad 3.0000 (sum of 3 backward() calls)",
+    ]
+    assert ".grad adds up until set to 0 (zero_grad)" in draw_graph(y).source
+    for v in (x, w, y):
+        v.grad = 0.0
+    y.backward()  # counted again from zero
+    assert _grad_cells(y) == ["grad 0.0000", "grad 2.0000", "grad 1.0000"]
+    z = y * 3.0  # made after the backward pass: z has no gradient yet, y keeps its own
+    assert _grad_cells(z)[-2:] == ["grad 1.0000", "grad not computed yet"]
+
+
+def test_gradients_from_create_graph_and_from_grad_are_counted_as_the_engine_stores_them() -> None:
+    x = Value(3.0, label="x")
+    y = x * x
+    y.backward(create_graph=True)
+    y.backward(create_graph=True)
+    assert _grad_cells(y)[0] == "grad 12.0000 (sum of 2 backward() calls)"
+    t = Value(1.5, label="t")
+    grad(t * t, t)  # returns the gradient, writes no .grad
+    assert _grad_cells(t * t)[0] == "grad not computed yet"
 
 
 def test_kinds_are_told_apart_and_explained_in_the_legend() -> None:
@@ -308,6 +352,48 @@ def test_draw_model_works_on_the_real_mlp_and_refuses_what_it_cannot_draw() -> N
         draw_model(bad)
 
 
+# -- names ------------------------------------------------------------------------------
+
+
+def test_long_expressions_get_short_names_that_the_legend_defines() -> None:
+    a, w1, b, w2, c = (Value(float(k), label=n) for k, n in enumerate(["a", "w1", "b", "w2", "c"]))
+    out = (a * w1 + b * w2 + c).tanh()  # "tanh(a*w1 + b*w2 + c)" is longer than NAME_LENGTH
+    analysis = Analysis(out)
+    assert analysis.names[-1] == "out"
+    src = draw_graph(out, backward_view=True).source
+    assert "∂out/∂(a*w1 + b*w2 + c)" in src and "∂v9" not in src
+    assert "out = tanh(a*w1 + b*w2 + c)" in src  # the legend says what out stands for
+    y = (a * w1 + b * w2 + c * c).exp() * a
+    names = Analysis(y).names
+    assert names[-1] == "v10*a"  # short enough: still the expression
+    assert "v10 = exp(a*w1 + b*w2 + c*c)" in draw_graph(y).source
+    assert "v10 = " not in draw_graph(y, legend=False).source
+
+
+def test_a_label_out_keeps_the_output_from_taking_its_name() -> None:
+    x = Value(1.0, label="out")
+    y = x * x + x * x * x  # "out*out + out*out*out" is long
+    names = Analysis(y).names
+    assert names.count("out") == 1 and names[-1] == f"v{len(names) - 1}"
+
+
+def test_the_legend_defines_a_bounded_number_of_names_each_of_bounded_length() -> None:
+    xs = [Value(float(k), label=f"input_{k}") for k in range(40)]
+    y = Value(0.0, label="s")
+    for x in xs:
+        y = (y + x * x).tanh()  # every sum is long: "tanh(v3) + input_1*input_1"
+    y = y + xs[0] * xs[1]
+    analysis = Analysis(y)
+    assert len(analysis.definitions) == 41
+    src = draw_graph(y).source
+    defined = re.findall(r"(v\d+|out) = ", src)
+    assert len(defined) == MAX_DEFINED and f"... and {41 - MAX_DEFINED} more" in src
+    assert defined[0] == "out" and "out = tanh(v" in src  # the output's definition first
+    long = Value(1.0, label="x" * 200).exp()
+    ((_, text),) = Analysis(long).definitions
+    assert len(text) == DEFINITION_LENGTH and text.endswith("…")
+
+
 # -- rendering ------------------------------------------------------------------------
 
 
@@ -335,6 +421,47 @@ def test_missing_renderer_says_what_to_install(
         render(Value(1.0), tmp_path / "g.svg")
     assert render(Value(1.0), tmp_path / "g.dot").exists()  # .dot needs no renderer
     assert set(mimebundle(Value(1.0))) == {"text/plain"}  # display falls back to text
+
+
+@pytest.mark.graphviz
+@needs_renderer
+def test_diagram_render_view_and_pipe_work_without_system_graphviz(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # graphviz's own render() writes a DOT file, then calls the system dot (often missing)
+    monkeypatch.chdir(tmp_path)
+    z, _, _ = two_paths()
+    dot = draw_graph(z)
+    assert dot.render() == "autograd_lite.gv.svg"  # named as the graphviz package names it
+    assert "<svg" in (tmp_path / "autograd_lite.gv.svg").read_text()
+    assert dot.render("g", format="png") == "g.png"
+    assert dot.render(outfile=tmp_path / "out" / "o.svg") == str(tmp_path / "out" / "o.svg")
+    assert (tmp_path / "g.png").read_bytes().startswith(b"\x89PNG")
+    assert dot.pipe().lstrip().startswith(b"<?xml") and dot.pipe("png").startswith(b"\x89PNG")
+    opened: list[str] = []
+    monkeypatch.setattr(graphviz, "view", lambda path, quiet=False: opened.append(path))
+    assert dot.view("shown") == "shown.svg" and opened == ["shown.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "autograd_lite.gv.svg",
+        "g.png",
+        "out",
+        "shown.svg",
+    ]  # pictures only: no DOT file beside them
+    with pytest.raises(ValueError, match="format must be svg or png"):
+        dot.render(format="pdf")
+    with pytest.raises(ValueError, match=r"does not end in \.png"):
+        dot.render(outfile="x.svg", format="png")
+
+
+def test_diagram_render_writes_nothing_when_the_layout_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(render_module.sys, "executable", str(tmp_path / "python"))
+    with pytest.raises(RendererNotFoundError, match="pip install graphviz-pure"):
+        draw_graph(Value(1.0, label="x") * 2).render()
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.graphviz

@@ -215,6 +215,85 @@ def test_a_small_graph_is_readable_as_it_opens(page: Path) -> None:
         assert heights and min(heights) >= READABLE_LINE_PX
 
 
+def a_neuron() -> Value:
+    """tanh(x1*w1 + x2*w2 + b): about twice as wide as a 1280-pixel window at a readable size."""
+    x1, w1, x2, w2, b = (
+        Value(v, label=n)
+        for v, n in [(2.0, "x1"), (-3.0, "w1"), (0.0, "x2"), (1.0, "w2"), (6.88, "b")]
+    )
+    return (x1 * w1 + x2 * w2 + b).tanh()
+
+
+def a_wide_sum() -> Value:
+    """One operation with twelve inputs: its step sends gradients to a tall column of nodes."""
+    from autograd_lite import functional as F
+
+    return F.sum(Value(float(k), label=f"x{k}") * 2.0 for k in range(12)).tanh()
+
+
+def _focus_titles(root: Value) -> list[list[str]]:
+    """What each frame is about: the output first; then each node and the inputs it sends to."""
+    from visualize.graph import Analysis
+
+    a = Analysis(root)
+    return [[f"v{a.root}"]] + [
+        [f"v{s.node}"] + [f"v{c.parent}" for c in s.contributions] for s in a.steps
+    ]
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
+@pytest.mark.parametrize("make", [a_neuron, a_wide_sum, a_long_chain])
+def test_every_frame_opens_with_its_node_and_the_inputs_it_sends_to_in_view(
+    make: object, tmp_path: Path
+) -> None:
+    assert callable(make)
+    root = make()
+    page = animate_backward(root, tmp_path / "page.html")
+    measure = """
+        var titles = arguments[0];
+        var frame = Array.prototype.filter.call(
+            document.querySelectorAll('.frame'), function (f) { return !f.hidden; })[0];
+        var view = document.getElementById('frames'), v = view.getBoundingClientRect();
+        var caption = frame.querySelector('.caption').getBoundingClientRect();
+        var fit = document.getElementById('fit').getAttribute('aria-pressed') === 'true';
+        var top = fit ? v.top : caption.bottom;  // zoomed: the caption floats over the top
+        var out = Array.prototype.filter.call(frame.querySelectorAll('g.node'), function (g) {
+            return titles.indexOf(g.querySelector('title').textContent) >= 0;
+        }).filter(function (g) {
+            var r = g.getBoundingClientRect();
+            return r.left < v.left - 1 || r.right > v.left + view.clientWidth + 1 ||
+                r.top < top - 1 || r.bottom > Math.min(v.top + view.clientHeight,
+                                                       window.innerHeight) + 1;
+        }).map(function (g) { return g.querySelector('title').textContent; });
+        var labels = Array.prototype.filter.call(frame.querySelectorAll('g.edge text'),
+            function (t) { return t.textContent.trim() !== ''; }).map(function (t) {
+                return t.getBoundingClientRect().height; });
+        return {out: out, label: labels.length ? Math.min.apply(null, labels) : null,
+                captionIn: caption.left >= v.left - 1 && caption.right <= v.right + 1,
+                level: document.getElementById('zoom-level').textContent};"""
+    with headless_chromium(1280, 800) as driver:
+        driver.get(page.resolve().as_uri())  # as it opens: no zooming by hand
+        for k, titles in enumerate(_focus_titles(root)):
+            driver.execute_script(
+                "var s = document.getElementById('slider'); s.value = arguments[0];"
+                "s.dispatchEvent(new Event('input'));",
+                k,
+            )
+            # twelve inputs in a column do not fit 800 pixels at a readable size: the node
+            # being processed stays in sight, and the labels readable
+            wanted = titles[:1] if make is a_wide_sum else titles
+            seen = driver.execute_script(measure, wanted)
+            assert seen["out"] == [], f"frame {k}: {seen['out']} out of sight ({seen['level']})"
+            assert seen["captionIn"], f"frame {k}: the caption slides out of the view"
+            if seen["label"] is not None:
+                assert seen["label"] >= READABLE_LINE_PX, (k, seen)
+        if make is a_neuron:
+            driver.save_screenshot(str(tmp_path / "neuron.png"))
+        errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+        assert errors == []
+
+
 # -- bounded work: frames, page size and time ---------------------------------------------
 
 

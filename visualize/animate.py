@@ -10,7 +10,7 @@ drawn by ``draw_graph``'s backward view from a replay on floats (``.grad`` is
 never touched), inlined in the page with play / pause / step / slider
 controls and no network access.
 
->>> from autograd_lite import Value
+>>> from autograd_lite import Value, i18n
 >>> import os, tempfile
 >>> x = Value(2.0, label="x")
 >>> page = animate_backward(x * x + x, os.path.join(tempfile.mkdtemp(), "backward.html"))
@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from autograd_lite import Value
+from autograd_lite import Value, i18n
 from visualize.graph import (
     Analysis,
     GraphTooLargeError,
@@ -53,36 +53,77 @@ MAX_PAGE_BYTES = 50_000_000
 
 def _caption(a: Analysis, k: int) -> str:
     """What frame ``k`` shows, in words."""
+    # in the reader's language (i18n): a browser has fonts for every language
     total = len(a.steps)
     if k == 0:
         root = a.names[a.root]
         if total == 0:
-            return f"{root} takes no gradient (it does not depend on anything that does)."
-        return (
-            f"Forward pass done: every node holds its data. The backward pass starts at "
-            f"the output {root} and visits each node after everything that uses it."
+            return i18n.tr(
+                "{root} takes no gradient (it does not depend on anything that does).", root=root
+            )
+        return i18n.tr(
+            "Forward pass done: every node holds its data. The backward pass starts at "
+            "the output {root} and visits each node after everything that uses it.",
+            root=root,
         )
     step: Step = a.steps[k - 1]
     name = a.names[step.node]
     node = a.order[step.node]
+    g = fmt(step.grad)
     if step.node == a.root:
         d = operand_text(name)
-        text = f"Step {k} of {total}: start at the output {name}: ∂{d}/∂{d} = 1."
+        text = i18n.tr(
+            "Step {k} of {total}: start at the output {name}: ∂{d}/∂{d} = 1.",
+            k=k,
+            total=total,
+            name=name,
+            d=d,
+        )
     else:
-        text = f"Step {k} of {total}: every path into {name} has arrived: grad = {fmt(step.grad)}."
+        text = i18n.tr(
+            "Step {k} of {total}: every path into {name} has arrived: grad = {g}.",
+            k=k,
+            total=total,
+            name=name,
+            g=g,
+        )
     if node.op is None:
-        text += f" {name} is a leaf: backward() adds {fmt(step.grad)} to {name}.grad."
+        text += i18n.tr(" {name} is a leaf: backward() adds {g} to {name}.grad.", name=name, g=g)
     elif step.contributions:
         sent = "; ".join(
-            f"{a.names[c.parent]} gets {fmt(c.upstream)} × {fmt(c.local)} = {fmt(c.value)}"
+            i18n.tr(
+                "{parent} gets {up} × {local} = {value}",
+                parent=a.names[c.parent],
+                up=fmt(c.upstream),
+                local=fmt(c.local),
+                value=fmt(c.value),
+            )
             for c in step.contributions
         )
-        text += f" Chain rule through {node.op.name}: {sent}."
+        text += i18n.tr(" Chain rule through {op}: {sent}.", op=node.op.name, sent=sent)
     else:
-        text += f" Its inputs are constants: {node.op.name} sends nothing on."
+        text += i18n.tr(" Its inputs are constants: {op} sends nothing on.", op=node.op.name)
     if k == total:
-        text += " Done: every gradient is in place."
+        text += i18n.tr(" Done: every gradient is in place.")
     return text
+
+
+def _focus(a: Analysis, k: int) -> str:
+    """What frame ``k`` is about, as the titles of its SVG elements: the page keeps them in view.
+
+    Frame 0: the output, where the backward pass starts. A step: the node, its
+    operation and the inputs it sends gradients to, with the edges between them.
+    """
+    if k == 0:
+        return f"v{a.root}"
+    step = a.steps[k - 1]
+    i = step.node
+    titles = [f"v{i}"]
+    if a.order[i].op is not None:
+        titles += [f"op{i}", f"op{i}->v{i}"]
+    for c in step.contributions:
+        titles += [f"v{c.parent}", f"v{c.parent}->op{i}"]
+    return " ".join(dict.fromkeys(titles))
 
 
 _PROLOGUE = re.compile(r"\A.*?(?=<svg)", re.DOTALL)
@@ -151,7 +192,7 @@ def animate_backward(
             f"{len(a.order) + 1:,} frames, more than max_frames={max_frames:,}; animate a "
             "smaller sub-expression, or draw the whole graph as one picture"
         )
-    fill = {"title": html.escape(printable(title))}
+    fill = {"title": html.escape(printable(i18n.tr(title)))}
     head, tail = (
         re.sub(r"\{(title)\}", lambda m: fill[m.group(1)], part)  # never text inside a label
         for part in _PAGE.split("{frames}")
@@ -179,8 +220,10 @@ def _write_frames(page: TextIO, a: Analysis, rankdir: str, deadline: float) -> N
         current = f"v{view.current_node}" if view.current_node is not None else ""
         started = time.monotonic()
         svg = pipe(dot, "svg", timeout=max(deadline - started, 1e-9))
+        focus = html.escape(_focus(a, k))
         frame = (
-            f'<div class="frame" data-node="{current}"{" hidden" if k else ""}>'
+            f'<div class="frame" data-node="{current}" data-focus="{focus}"'
+            f"{' hidden' if k else ''}>"
             f'<p class="caption">{html.escape(printable(_caption(a, k)))}</p>'
             f"{_inline_svg(svg, k)}</div>\n"
         )
@@ -242,7 +285,7 @@ _PAGE = """<!DOCTYPE html>
 Each edge shows the local derivative &#x2202;out/&#x2202;in and upstream grad &#xD7; local
 derivative; a node's grad is the sum of what arrives. Zoom with &#x2212; / + (keys - and +),
 &#x201C;fit width&#x201D; (key 0) shows the whole graph; when zoomed in, the view follows the
-current node and scrolls sideways.</p>
+current node and the inputs it sends to.</p>
 <script>
 (function () {
   "use strict";
@@ -257,7 +300,11 @@ current node and scrolls sideways.</p>
   // Zoom. Every frame has the same layout, so one scale serves them all. The
   // scale is relative to the drawing's own size ("100%"); "fit width" shrinks
   // a wide drawing to the page. The page starts at fit width when the edge
-  // labels stay readable there, else at the smallest readable scale.
+  // labels stay readable there and it fits the window's height (a small graph:
+  // all of it in sight); otherwise at the smallest readable scale, where the
+  // view follows each frame's focus (its data-focus: the output in frame 0,
+  // then the node being processed, the inputs it sends gradients to and the
+  // edges between), or the node alone where the focus is larger than the view.
   var READABLE_PX = 12;  // edge-label height in CSS pixels that reads comfortably
   var view = document.getElementById("frames");
   var level = document.getElementById("zoom-level");
@@ -271,6 +318,23 @@ current node and scrolls sideways.</p>
   var labelUnits = label ? parseFloat(label.getAttribute("font-size") || "14") : 14;
   var scale = 1;
   var fitting = true;
+  var focus = frames.map(function (f) {  // the SVG elements each frame is about
+    var wanted = (f.getAttribute("data-focus") || "").split(" ");
+    return Array.prototype.filter.call(f.querySelectorAll("g.node, g.edge"), function (g) {
+      var title = g.querySelector("title");
+      return title !== null && wanted.indexOf(title.textContent) >= 0;
+    });
+  });
+  function union(rects) {
+    var box = null;
+    rects.forEach(function (r) {
+      if (r.width === 0 && r.height === 0) { return; }
+      box = box === null ? {left: r.left, top: r.top, right: r.right, bottom: r.bottom} : {
+        left: Math.min(box.left, r.left), top: Math.min(box.top, r.top),
+        right: Math.max(box.right, r.right), bottom: Math.max(box.bottom, r.bottom)};
+    });
+    return box;
+  }
   function labelPx(s) { return labelUnits * naturalW * s / (units || naturalW); }
   function fitScale() { return Math.min(1, view.clientWidth / naturalW); }
   function zoom(s, fit) {
@@ -282,25 +346,42 @@ current node and scrolls sideways.</p>
       svg.style.width = (naturalW * scale) + "px";
       svg.style.height = (naturalH * scale) + "px";
     });
+    frames.forEach(function (f) {  // a caption wider than the view would slide out of it
+      var caption = f.querySelector(".caption");
+      if (caption) { caption.style.maxWidth = fit ? "" : view.clientWidth + "px"; }
+    });
     fitButton.setAttribute("aria-pressed", fit ? "true" : "false");
     level.textContent = Math.round(scale * 100) + "%, labels " + Math.round(labelPx(scale)) +
       " px";
     follow();
   }
-  function follow() {  // keep the current node in sight when the drawing is wider than the page
-    var node = frames[current].querySelector("g.current");
-    if (fitting || !node) { return; }
-    var r = node.getBoundingClientRect();
+  function follow() {  // keep the frame's focus in sight when the drawing is larger than the view
+    if (fitting) { return; }
+    var frame = frames[current];
+    var box = union(focus[current].map(function (g) { return g.getBoundingClientRect(); }));
     var v = view.getBoundingClientRect();
-    if (r.left < v.left || r.right > v.right) {
-      view.scrollLeft += (r.left + r.right) / 2 - (v.left + v.right) / 2;
+    var caption = frame.querySelector(".caption");
+    var room = {left: v.left, right: v.left + view.clientWidth, bottom: v.top + view.clientHeight,
+                top: v.top + (caption ? caption.offsetHeight : 0)};
+    var node = frame.querySelector("g.current");
+    if (box === null || box.right - box.left > room.right - room.left ||
+        box.bottom - box.top > room.bottom - room.top) {  // too big: the current node at least
+      if (!node) { return; }
+      box = node.getBoundingClientRect();
     }
-    if (r.top < v.top + 60 || r.bottom > v.bottom) {  // 60: room for the caption
-      view.scrollTop += (r.top + r.bottom) / 2 - (v.top + v.bottom) / 2;
+    if (box.left < room.left || box.right > room.right) {
+      view.scrollLeft += (box.left + box.right) / 2 - (room.left + room.right) / 2;
+    }
+    if (box.top < room.top || box.bottom > room.bottom) {
+      view.scrollTop += (box.top + box.bottom) / 2 - (room.top + room.bottom) / 2;
     }
   }
   function startingZoom() {  // page.html#fit opens at fit width whatever the label size
-    if (location.hash === "#fit" || labelPx(fitScale()) >= READABLE_PX - 1) { zoom(1, true); }
+    var fit = fitScale();
+    var em = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+    var roomH = window.innerHeight - 12 * em;  // the view's height when zoomed, less the caption
+    if (location.hash === "#fit" ||
+        (labelPx(fit) >= READABLE_PX - 1 && naturalH * fit <= roomH)) { zoom(1, true); }
     else { zoom(READABLE_PX / labelPx(1), false); }
   }
   document.getElementById("zoom-in").addEventListener("click", function () {

@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from autograd_lite import Value
+from autograd_lite import Value, topological_order
 from visualize.animate import DEFAULT_MAX_FRAMES, page_path
 from visualize.expr import FUNCTIONS, evaluate
 from visualize.graph import DEFAULT_MAX_NODES
@@ -142,6 +142,12 @@ def _compute(args: argparse.Namespace) -> int:
         if n not in leaves:
             raise ValueError(f"--params: {reprlib.repr(n)} is not one of the variables")
     params = [leaves[n] for n in names]
+    used = set(topological_order(out))
+    unused = [name for name, leaf in leaves.items() if leaf not in used]
+    if unused:  # most likely a typo in a name: refuse rather than show a gradient of 0
+        listed = ", ".join(unused)
+        verb = "is" if len(unused) == 1 else "are"
+        raise ValueError(f"{listed} {verb} given a value but not used in the expression (a typo?)")
     if out.requires_grad:
         out.backward()
     for name, leaf in leaves.items():

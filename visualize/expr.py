@@ -202,6 +202,8 @@ def _check_node(node: ast.AST, variables: Mapping[str, object]) -> None:
                 f"unknown variable {reprlib.repr(node.id)}: give its value as NAME=NUMBER"
             )
     elif isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.BitXor):  # x^2 in maths, exclusive or in Python
+            raise ExpressionError("^ is not a power: write ** instead (x**2 is x squared)")
         if type(node.op) not in _BINARY:
             raise _refuse(f"the operator {_OPERATOR_TEXT.get(type(node.op), '?')}")
     elif isinstance(node, ast.UnaryOp):

@@ -29,7 +29,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from autograd_lite import Value, topological_order
-from autograd_lite.engine import backward_replay
+from autograd_lite.engine import backward_replay, grad_passes
 from autograd_lite.expression import ATOM, format_operation, number_text
 from autograd_lite.nn import Parameter
 from visualize.style import (
@@ -59,6 +59,12 @@ __all__ = [
 DEFAULT_MAX_NODES = 500
 #: Intermediate values are named by the expression they compute, up to this many characters.
 NAME_LENGTH = 18
+#: The name of an output whose expression is longer than ``NAME_LENGTH`` (and unlabelled).
+OUTPUT_NAME = "out"
+#: The legend defines at most this many short names (``v7 = x*w + b``), then says how many more.
+MAX_DEFINED = 12
+#: Characters of one definition in the legend; a longer one ends in "…".
+DEFINITION_LENGTH = 60
 
 _HIGHLIGHT = "#e66101"
 _NO_GRAD_EDGE = "#999999"
@@ -120,6 +126,8 @@ class Analysis:
         self.index: dict[Value, int] = {v: i for i, v in enumerate(self.order)}
         self.root = len(self.order) - 1
         self.kinds: list[Kind] = [self._kind(i, v, marked) for i, v in enumerate(self.order)]
+        #: what each short name stands for: (index, the expression, in the names of its inputs)
+        self.definitions: list[tuple[int, str]] = []
         self.names: list[str] = self._names()
 
     def _kind(self, i: int, v: Value, params: set[Value]) -> Kind:
@@ -136,9 +144,12 @@ class Analysis:
         """Each node's name: its label; a constant's number; else the expression it computes.
 
         ``x*w + b`` reads better than ``v4`` in a backward view and in the
-        animation's sentences; an expression longer than ``NAME_LENGTH``
-        characters is named ``v`` and its topological index instead.
+        animation's sentences. An expression longer than ``NAME_LENGTH``
+        characters gets a short name, ``out`` for the output and ``v`` and
+        its topological index for the others, and ``definitions`` says what
+        it stands for (``v4 = x1*w1 + x2*w2``), written with its inputs' names.
         """
+        taken = {v.label for v in self.order if v.label}
         texts: list[tuple[str, float]] = []
         for i, v in enumerate(self.order):
             if v.label:
@@ -148,7 +159,14 @@ class Analysis:
             else:
                 written = format_operation(v.op, [texts[self.index[p]] for p in v.parents])
                 compact = written[0].replace(" * ", "*").replace(" / ", "/").replace(" ** ", "**")
-                text = (compact, written[1]) if len(compact) <= NAME_LENGTH else (f"v{i}", ATOM)
+                if len(compact) <= NAME_LENGTH:
+                    text = (compact, written[1])
+                else:
+                    short = OUTPUT_NAME if i == self.root and OUTPUT_NAME not in taken else f"v{i}"
+                    text = (short, ATOM)
+                    if len(compact) > DEFINITION_LENGTH:
+                        compact = compact[: DEFINITION_LENGTH - 1] + "…"
+                    self.definitions.append((i, compact))
             texts.append(text)
         return [text for text, _ in texts]
 
@@ -237,13 +255,28 @@ class View:
     scale: float = 1.0  #: |gradient| drawn in the strongest colour
 
 
+#: A forward view's grad cell for a value that no backward pass has reached.
+NOT_COMPUTED = "grad not computed yet"
+#: After a gradient that sums several backward passes.
+SUMMED = "sum of {n} backward() calls"
+
+
 def forward_view(a: Analysis) -> View:
-    """Each value's ``.grad`` as stored (zero until ``backward()`` runs)."""
+    """Each value's ``.grad`` as stored; "not computed yet" before any ``backward()``.
+
+    A gradient that sums several backward passes (``zero_grad()`` forgotten,
+    or accumulated on purpose) says how many.
+    """
     view = View()
     for i, v in enumerate(a.order):
         if v.requires_grad:
             g = float(v.grad)
-            view.grad_text[i] = f"grad {fmt(g)}"
+            passes = grad_passes(v)
+            if passes == 0 and g == 0.0:  # 0.0 here is "never written", not a gradient of 0
+                view.grad_text[i] = NOT_COMPUTED
+                continue
+            summed = f" ({SUMMED.format(n=passes)})" if passes > 1 else ""
+            view.grad_text[i] = f"grad {fmt(g)}{summed}"
             view.grad_value[i] = g
     finite = [abs(g) for g in view.grad_value.values() if math.isfinite(g)]
     view.scale = max(finite, default=1.0) or 1.0
@@ -455,8 +488,22 @@ def _legend(a: Analysis, view: View, backward: bool) -> str:
     else:
         title = "Forward view: data from the forward pass, grad as stored in .grad"
         notes = []
+        if NOT_COMPUTED in view.grad_text.values():
+            notes.append(f"{NOT_COMPUTED}: .grad holds 0.0 until backward() reaches the value")
+        if any(v.requires_grad and grad_passes(v) > 1 for v in a.order):
+            notes.append("sum of n backward() calls: .grad adds up until set to 0 (zero_grad)")
     caption = "grad colour: blue negative, white zero, red positive"
+    notes = notes + _definitions(a)
     return "<" + legend_table(title, kinds, caption, view.scale, notes=notes) + ">"
+
+
+def _definitions(a: Analysis) -> list[str]:
+    """One legend line per short name, the output's first: ``out = tanh(v7)``."""
+    defined = sorted(a.definitions, key=lambda d: d[0] != a.root)[:MAX_DEFINED]
+    lines = [f"{a.names[i]} = {text}" for i, text in defined]
+    if len(a.definitions) > len(defined):
+        lines.append(f"... and {len(a.definitions) - len(defined)} more")
+    return lines
 
 
 def draw_graph(

@@ -17,6 +17,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Literal
 
+from autograd_lite import i18n
+
 __all__ = [
     "FONT",
     "KIND_COLOURS",
@@ -150,19 +152,22 @@ def legend_table(
     diverging colour scale from -scale to +scale after its caption, then one
     line per note.
     """
-    rows = [f"<tr><td><b>{esc(title)}</b></td></tr>"]
+    tr = i18n.tr_diagram  # the reader's language, where the layout program can draw it
+    rows = [f"<tr><td><b>{esc(tr(title))}</b></td></tr>"]
     if kinds:
         cells = []
         for kind in kinds:
-            text = esc(kind) if kind != "output" else f'<font color="white">{kind}</font>'
+            name = esc(tr(kind))
+            text = name if kind != "output" else f'<font color="white">{name}</font>'
             cells.append(f'<td bgcolor="{KIND_COLOURS[kind]}">{text}</td>')
         rows.append(_row(cells))
-    scale_cells = [f'<td border="0">{esc(scale_caption)}</td>']
+    scale_cells = [f'<td border="0">{esc(tr(scale_caption))}</td>']
     for t in (-1.0, -0.5, 0.0, 0.5, 1.0):
         x = t * scale
         colour = diverging(x, scale, strong=strong)
         scale_cells.append(f'<td bgcolor="{colour}" width="44">{esc(_short(x))}</td>')
     rows.append(_row(scale_cells))
     for note in notes:
-        rows.append(f'<tr><td align="left"><font point-size="10">{esc(note)}</font></td></tr>')
+        note = esc(tr(note))
+        rows.append(f'<tr><td align="left"><font point-size="10">{note}</font></td></tr>')
     return '<table border="0" cellborder="0" cellspacing="2">' + "".join(rows) + "</table>"

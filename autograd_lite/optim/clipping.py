@@ -20,7 +20,7 @@ __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
 def _grads_of(parameters: Value | Iterable[Value]) -> list[Value]:
     """The parameters that take a gradient (frozen ones are left out, as in ``step()``)."""
-    return trainable(param_list(parameters))
+    return trainable(param_list(parameters, "parameters"))
 
 
 def clip_grad_norm_(

@@ -18,7 +18,7 @@ from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any, ClassVar, TypeVar
 
-from autograd_lite.checks import flag, hyper_parameter, real, short
+from autograd_lite.checks import bounded_list, flag, hyper_parameter, real, short
 from autograd_lite.engine import Value, trainable
 from autograd_lite.optim.rules import (
     State,
@@ -110,12 +110,15 @@ def _same(value: object, default: object) -> bool:
 _GROUP_EXTRAS = ("params", "initial_lr")  # group keys that are not hyper-parameters
 
 
-def param_list(params: object) -> list[Value]:
-    """``params`` (one Value or an iterable of them) as a list of distinct leaves."""
+def param_list(params: object, name: str = "params") -> list[Value]:
+    """``params`` (one Value or an iterable of them) as a list of distinct leaves.
+
+    An endless iterator is refused (``checks.bounded_list``), never read to the end.
+    """
     items = [params] if isinstance(params, Value) else params
     if isinstance(items, (str, bytes, dict)) or not isinstance(items, Iterable):
-        raise TypeError(f"'params' must be an iterable of Values, got {type(params).__name__}")
-    out = list(items)
+        raise TypeError(f"'{name}' must be an iterable of Values, got {type(params).__name__}")
+    out = bounded_list(items, name)
     for i, p in enumerate(out):
         if not isinstance(p, Value):
             raise TypeError(f"params[{i}] must be a Value, got {type(p).__name__}")
@@ -178,7 +181,7 @@ class Optimizer:
                 f"params must be an iterable of Values or of dicts (parameter groups), "
                 f"got {type(params).__name__}"
             )
-        items: list[Any] = list(params)
+        items: list[Any] = bounded_list(params, "params")
         if not items:
             raise ValueError("optimizer got an empty parameter list")
         groups = items if all(isinstance(g, dict) for g in items) else [{"params": items}]
@@ -299,13 +302,14 @@ class Optimizer:
         news: list[State] = []
         for group in self.param_groups:
             params = trainable(group["params"])  # the frozen stay put
-            grads = list(map(float, [p.grad for p in params]))  # float: a create_graph grad too
+            # the slots behind .grad and .data, read directly: properties cost a call each
+            grads = list(map(float, [p._grad for p in params]))  # float: a create_graph grad too
             if group["maximize"]:
                 grads = [-g for g in grads]  # climb: g <- -g
             olds = list(map(state, params, repeat(_NO_STATE)))
             rule, hyper = self._rule(group)
             try:  # one map over the group, every argument by position: the loop runs in C
-                steps = list(map(rule, [p.data for p in params], grads, olds, *map(repeat, hyper)))
+                steps = list(map(rule, [p._data for p in params], grads, olds, *map(repeat, hyper)))
             except (ArithmeticError, ValueError):  # e.g. an overflow in x ** y
                 raise self._failed(rule, hyper, params, grads, olds) from None
             who += params
@@ -323,7 +327,7 @@ class Optimizer:
                     if not math.isfinite(x):
                         raise self._step_error(p, f"have {name} {x}")
         for p, data in zip(who, datas, strict=True):
-            p.data = data
+            p._data = data  # a finite float, checked above: the slot behind .data
         if stateful:
             self.state.update((p, new) for p, new in zip(who, news, strict=True) if new)
         return loss
