@@ -192,6 +192,102 @@ def test_the_notebook_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "'--lang', 'ja'" in start  # the lesson runs in Japanese in the kernel too
 
 
+def library_translated_literals() -> list[tuple[Path, str]]:
+    """Every literal the library passes to ``i18n.tr``/``tr_picture``/``tr_diagram``."""
+    found = []
+    for folder in (ROOT / "autograd_lite", ROOT / "visualize"):
+        for path in folder.rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("tr", "tr_picture", "tr_diagram")
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                ):
+                    found.append((path, node.args[0].value))
+    return found
+
+
+def test_every_library_sentence_has_its_japanese() -> None:
+    found = library_translated_literals()
+    files = {p.name for p, _ in found}
+    assert {"demo.py", "plots.py", "cli.py"} <= files, files
+    catalogue = {i18n.key(e): t for e, t in library_ja.MESSAGES.items()}
+    missing = [(p.name, s) for p, s in found if i18n.key(s) not in catalogue]
+    assert not missing, f"no Japanese for {missing}"
+    for _, english in found:
+        assert i18n.placeholders(catalogue[i18n.key(english)]) == i18n.placeholders(english)
+
+
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # without the ja extra
+def test_the_demo_in_japanese_prints_and_draws_japanese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every sentence the demo prints, and every label of its pictures, has its Japanese."""
+    if i18n.japanese_font() is None:  # the labels are checked all the same, as if it were there
+        monkeypatch.setattr(i18n, "picture_language", i18n.language)
+        monkeypatch.setattr(i18n, "use_japanese_font", lambda: True)
+    drawn: list[str] = []
+    import matplotlib.text
+
+    real_set_text = matplotlib.text.Text.set_text
+
+    def set_text(self: matplotlib.text.Text, s: object) -> None:
+        drawn.append(str(s))
+        real_set_text(self, s)
+
+    monkeypatch.setattr(matplotlib.text.Text, "set_text", set_text)
+    argv = ["demo", "--epochs", "3", "--samples", "30", "--no-progress", "--out", str(tmp_path)]
+    try:
+        with i18n.strict():
+            assert cli_main([*argv, "--lang", "ja"]) == 0
+    finally:
+        i18n.set_language(None)
+    out = capsys.readouterr().out
+    for text in ("エポック 3/3", "損失関数 hinge_loss", "混同行列 (訓練データ", "3 エポック後"):
+        assert text in out, text
+    assert "(決定境界)" in out and "(学習曲線)" in out and "(モデル)" in out
+    assert not [line for line in out.splitlines() if line.startswith(("epoch", "after", "wrote"))]
+    for text in ("決定境界", "クラス 0", "x₁ (1 つ目の入力)", "訓練損失", "正解率 (%)", "エポック"):
+        assert text in drawn, text
+    assert "3 エポック後の決定境界、訓練データの正解率" in " ".join(drawn)
+
+
+def test_the_demo_without_the_font_says_so_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(i18n, "japanese_font", lambda: None)
+    argv = ["demo", "--epochs", "2", "--samples", "20", "--no-progress", "--out", str(tmp_path)]
+    try:
+        assert cli_main([*argv, "--lang", "ja"]) == 0
+    finally:
+        i18n.set_language(None)
+    out = capsys.readouterr().out
+    assert out.count("日本語フォントがないため") == 1
+    assert "エポック 2/2" in out  # the printed text is Japanese all the same
+
+
+def test_the_graph_table_in_japanese_lines_up_by_display_width(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["graph", "tanh(x*w + b)*重み", "x=2", "w=-3", "b=6.88", "重み=1"]
+    assert cli_main(argv) == 0
+    english = capsys.readouterr().out.splitlines()
+    assert english[1].split() == ["variable", "value", "gradient"]
+    try:
+        with i18n.strict():
+            assert cli_main([*argv, "--lang", "ja"]) == 0
+    finally:
+        i18n.set_language(None)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["変数", "値", "勾配"]
+    widths = {i18n.display_width(line) for line in lines[1:]}
+    assert len(widths) == 1, lines  # every row as wide as the header, in terminal columns
+    assert lines[-1].startswith("重み ") and lines[-1].split()[1:] == english[-1].split()[1:]
+
+
 # -- a lesson in Japanese ------------------------------------------------------------
 
 
