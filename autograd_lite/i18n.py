@@ -51,6 +51,7 @@ __all__ = [
     "MissingTranslation",
     "add_catalogue",
     "catalogue",
+    "diagram_format",
     "diagram_language",
     "display_width",
     "doc",
@@ -269,16 +270,40 @@ def _system_dot_draws_japanese() -> bool:
     return bool(found.stdout.strip())
 
 
+_diagram_format: str | None = None
+
+
+@contextlib.contextmanager
+def diagram_format(fmt: str | None) -> Iterator[None]:
+    """Inside the block, diagrams are drawn for ``fmt`` (``"svg"``, ``"png"``; ``None``: unknown).
+
+    An SVG's text is drawn by its viewer (a browser, Jupyter), which has the
+    reader's fonts: its legends can be in any language.
+    """
+    global _diagram_format
+    if fmt not in (None, "svg", "png", "dot"):
+        raise ValueError(f"diagram format must be svg, png or dot, got {reprlib.repr(fmt)}")
+    before, _diagram_format = _diagram_format, fmt
+    try:
+        yield
+    finally:
+        _diagram_format = before
+
+
 def diagram_language() -> str:
     """The language of text in diagrams (legends): ``language()`` where it can be drawn.
 
     graphviz-pure, the layout program installed with autograd_lite, knows only
     its three bundled Latin fonts: Japanese would be measured as spaces and drawn
-    as empty boxes. Diagrams are in Japanese only when the system ``dot`` lays
-    them out and fontconfig has a Japanese font; else they keep English.
+    as empty boxes. Diagrams are in Japanese when they are drawn as SVG (inside
+    ``diagram_format("svg")``: the viewer draws the text, and ``visualize`` makes
+    room for it), or when the system ``dot`` lays them out and fontconfig has a
+    Japanese font; else they keep English.
     """
     lang = language()
-    return lang if lang == "en" or _system_dot_draws_japanese() else "en"
+    if lang == "en" or _diagram_format == "svg":
+        return lang
+    return lang if _system_dot_draws_japanese() else "en"
 
 
 def tr_diagram(text: str, /, **values: object) -> str:

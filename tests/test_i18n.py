@@ -458,6 +458,76 @@ def test_diagram_legends_keep_english_where_graphviz_pure_draws_them(
         assert "順伝播の図" in source and "勾配の色" in source and "入力" in source
 
 
+def _pure_svg_width(source: str) -> float:
+    """The width in points of ``source`` laid out by graphviz-pure (never the system dot)."""
+    import re
+    import shutil
+    import subprocess
+
+    program = shutil.which("graphviz-pure") or str(Path(sys.executable).parent / "graphviz-pure")
+    svg = subprocess.run(
+        [program, "-Tsvg"], input=source.encode(), capture_output=True, check=True, timeout=60
+    ).stdout.decode()
+    found = re.search(r'<svg width="([\d.]+)pt"', svg)
+    assert found, svg[:300]
+    return float(found.group(1))
+
+
+def test_svg_diagrams_carry_japanese_legends_with_room_for_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An SVG's viewer draws Japanese; graphviz-pure measures it as spaces, so the legend's
+    cells are given the width of its text counted in East Asian width (1 em a character)."""
+    from autograd_lite import Value
+    from visualize import draw_graph
+    from visualize.style import _room, legend_table
+
+    monkeypatch.setattr(i18n, "_system_dot_draws_japanese", lambda: False)
+    x = Value(3.0, label="x")
+    y = (x * x).tanh()
+    y.backward()
+    english = draw_graph(y, backward_view=True).source
+    with i18n.language_set("ja"):
+        assert i18n.diagram_language() == "en"  # a PNG, or a format not known yet
+        assert draw_graph(y, backward_view=True).source == english
+        with i18n.diagram_format("svg"):
+            assert i18n.diagram_language() == "ja"
+            japanese = draw_graph(y, backward_view=True).source
+        with i18n.diagram_format("png"):
+            assert i18n.diagram_language() == "en"
+    assert "逆伝播の図" in japanese and "勾配の色" in japanese
+    assert _room("grad colour: blue negative, white zero, red positive", 14) == ""  # as before
+    note = "ノードの勾配 = 辺が運んでくるものの和 (経路についての和)"
+    assert int(_room(note, 10).split('"')[1]) >= i18n.display_width(note) / 2 * 10
+    caption = "grad colour: blue negative, white zero, red positive"
+    with i18n.language_set("ja"), i18n.diagram_format("svg"):
+        table = legend_table("Network view", ["input"], caption, 1.0, notes=[note])
+        japanese_caption = i18n.tr_diagram(caption)
+    laid_out = _pure_svg_width(f"digraph {{ legend [shape=plaintext label=<{table}>] }}")
+    # the caption (14 points, 1 em a wide character) and the five 44-point cells of the scale
+    assert laid_out >= i18n.display_width(japanese_caption) / 2 * 14 + 5 * 44
+    with pytest.raises(ValueError, match="svg, png or dot"), i18n.diagram_format("jpeg"):
+        pass
+
+
+def test_the_graph_command_writes_japanese_svg_and_says_when_a_png_keeps_english(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(i18n, "_system_dot_draws_japanese", lambda: False)
+    argv = ["graph", "x*x", "x=3", "--lang", "ja"]
+    try:
+        assert cli_main([*argv, "-o", str(tmp_path / "g.dot")]) == 0
+        assert "順伝播の図" not in (tmp_path / "g.dot").read_text(encoding="utf-8")
+        assert "英語のまま" in capsys.readouterr().out  # a .dot is drawn later, as a PNG may be
+        with i18n.diagram_format("svg"):  # what -o g.svg does around draw_graph
+            assert i18n.diagram_language() == "ja"
+        assert cli_main([*argv, "--animate", str(tmp_path / "a.html")]) == 0
+        page = (tmp_path / "a.html").read_text(encoding="utf-8")
+        assert "順伝播の図" in page or "逆伝播の図" in page  # the frames are SVG in a browser
+    finally:
+        i18n.set_language(None)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", lessons.lesson_names())
 def test_every_lesson_runs_in_japanese(name: str, tmp_path: Path) -> None:

@@ -168,18 +168,28 @@ def _draw(args: argparse.Namespace, out: Value, params: list[Value]) -> None:
     deadline = time.monotonic() + args.timeout
     try:
         if args.output:
-            dot = draw_graph(
-                out, backward_view=args.backward_view, params=params, max_nodes=args.max_nodes
-            )
+            fmt = format_of(args.output)
+            with i18n.diagram_format(fmt):  # an SVG's viewer draws any language; a PNG may not
+                dot = draw_graph(
+                    out, backward_view=args.backward_view, params=params, max_nodes=args.max_nodes
+                )
+                if i18n.diagram_language() != i18n.language():
+                    print(
+                        i18n.tr(
+                            "(the PNG keeps English legends: graphviz-pure, which draws it, has "
+                            "no Japanese font; write .svg to get them in Japanese)"
+                        )
+                    )
             left = max(deadline - time.monotonic(), 1e-9)
             written = printable(str(render(dot, args.output, timeout=left)))
             print(i18n.tr("wrote {path}", path=written))
         if args.animate:
             frames = min(DEFAULT_MAX_FRAMES, args.max_nodes + 1)  # its own limit, or a lower one
             left = max(deadline - time.monotonic(), 1e-9)
-            page = animate_backward(
-                out, args.animate, params=params, max_frames=frames, timeout=left
-            )
+            with i18n.diagram_format("svg"):  # the page shows SVG frames in a browser
+                page = animate_backward(
+                    out, args.animate, params=params, max_frames=frames, timeout=left
+                )
             print(i18n.tr("wrote {path}", path=printable(str(page))))
     except LayoutTimeoutError as error:
         raise LayoutTimeoutError(f"{error} (--timeout, now {args.timeout:g} s)") from None

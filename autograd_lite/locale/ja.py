@@ -215,3 +215,17 @@ MESSAGES.update(
         "wrote {path}": "書き出し: {path}",
     }
 )
+
+# diagram legends drawn as SVG (the viewer draws Japanese), and the PNG's fallback
+MESSAGES.update(
+    {
+        "(the PNG keeps English legends: graphviz-pure, which draws it, has no Japanese font; "
+        "write .svg to get them in Japanese)": (
+            "(PNG の凡例は英語のままです。PNG を描く graphviz-pure に日本語フォントがないためです。"
+            "日本語の凡例には .svg に書き出してください)"
+        ),
+        "sum of n backward() calls: .grad adds up until set to 0 (zero_grad)": (
+            "n 回の backward() の和: .grad は 0 に戻す (zero_grad) まで足し合わされます"
+        ),
+    }
+)
