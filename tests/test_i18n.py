@@ -528,6 +528,32 @@ def test_the_graph_command_writes_japanese_svg_and_says_when_a_png_keeps_english
         i18n.set_language(None)
 
 
+def test_the_system_dot_finds_the_ja_extras_font_through_fontconfig() -> None:
+    """With system Graphviz, PNG diagrams draw Japanese with the font of autograd_lite[ja]:
+    dot runs with FONTCONFIG_FILE naming a fonts.conf that adds the font's folder."""
+    import shutil
+    import subprocess
+
+    if i18n.japanese_font() is None:
+        assert i18n.layout_environment() is None
+        pytest.skip('not installed: the ja extra (pip install "autograd_lite[ja]")')
+    if shutil.which("fc-list") is None:
+        pytest.skip("no fontconfig (fc-list) here")
+    env = i18n.layout_environment()
+    assert env is not None
+    conf = Path(env["FONTCONFIG_FILE"])
+    assert str(i18n.japanese_font().parent) in conf.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    found = subprocess.run(
+        ["fc-list", ":lang=ja", "family"], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert i18n.FONT_NAME in found.stdout
+    if shutil.which("dot") is None:
+        return  # the rest needs the system Graphviz, which autograd_lite does not require
+    i18n._system_dot_draws_japanese.cache_clear()
+    with i18n.language_set("ja"):
+        assert i18n.diagram_language() == "ja"  # a PNG drawn by dot can have Japanese legends
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", lessons.lesson_names())
 def test_every_lesson_runs_in_japanese(name: str, tmp_path: Path) -> None:
