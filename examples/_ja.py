@@ -60,7 +60,7 @@ E = 1/2 (y - t)^2 で、x = {x:g}、目標 t = {t:g} (焦げていない)、重�
             "更新:    w <- w - η * dE/dw = {w:g} - {eta:g} * ({g:g}) = {new:g}"
         ),
         "again:    y = {w:g} * {x:g} = {y:g},  E = {e:g}": (
-            "もう一度: y = {w:g} * {x:g} = {y:g}、 E = {e:g}"
+            "もう一度: y = {w:g} * {x:g} = {y:g}、E = {e:g}"
         ),
         """The toast came out burnt (y = {y0:g} > t = {t:g}), so the gradient is positive and
         the robot shortens its toasting time: w falls from {w0:g} to {w1:g} minutes past golden
@@ -359,10 +359,10 @@ MESSAGES.update(
             "1. 合成関数 (経路 1 本): z = sin(y)、y = x^2"
         ),
         "at x = {x:g}: dz/dy = cos(y) = {dzdy:.6f},  dy/dx = 2x = {dydx:g}": (
-            "x = {x:g} で: dz/dy = cos(y) = {dzdy:.6f}、 dy/dx = 2x = {dydx:g}"
+            "x = {x:g} で: dz/dy = cos(y) = {dzdy:.6f}、dy/dx = 2x = {dydx:g}"
         ),
         "dz/dx = dz/dy * dy/dx = {hand:.6f};  the engine: x.grad = {grad:.6f}": (
-            "dz/dx = dz/dy * dy/dx = {hand:.6f}。 エンジン: x.grad = {grad:.6f}"
+            "dz/dx = dz/dy * dy/dx = {hand:.6f}。エンジン: x.grad = {grad:.6f}"
         ),
         "2. two paths from x to z: u = 3x, v = x^2, z = u * v, at x = {x:g}": (
             "2. x から z への 2 本の経路: u = 3x、v = x^2、z = u * v、x = {x:g}"
@@ -569,7 +569,7 @@ DOCS["newton"] = """\
 高階微分: 2 階微分を使うニュートン法と勾配降下法を比べる。
 
 勾配降下法は 1 階微分しか使いません: ``x <- x - η f'(x)``。学習率が必要で、平らな最小値の
-近くではのろのろとしか進みません。ニュートン法は 2 階微分 (曲率) も使います:
+近くではゆっくりとしか進みません。ニュートン法は 2 階微分 (曲率) も使います:
 ``x <- x - f'(x) / f''(x)`` は、``x`` で ``f`` に合わせた放物線の底へ跳び、最小値の近くでは
 1 ステップごとに正しい桁数が倍になります。
 
@@ -890,7 +890,7 @@ MESSAGES.update(
 # -- learning_rate -------------------------------------------------------------------
 
 DOCS["learning_rate"] = """\
-学習率: 大きすぎると発散し、小さすぎるとのろのろ進み、その間がうまくいく。
+学習率: 大きすぎると発散し、小さすぎると学習が遅く、ちょうどよい値がその間にある。
 
 学習率 ``η`` は最も重要なハイパーパラメータです。勾配降下法は各重みを ``-η * 勾配`` だけ
 動かします。このレッスンは最も簡単なモデル ``y = w x`` を、``t = 3x`` にノイズを加えた
@@ -903,7 +903,7 @@ DOCS["learning_rate"] = """\
 * ``η = 1.05``: 倍率 -1.1。ステップごとにさらに行き過ぎる: 発散。
 * ``η = 0.95``: 倍率 -0.9。行ったり来たりしながらも収束する。
 * ``η = 0.1``: 倍率 0.8。着実で速い。
-* ``η = 0.01`` と ``0.001``: 倍率 0.98 と 0.998。損失はのろのろとしか下がらない。
+* ``η = 0.01`` と ``0.001``: 倍率 0.98 と 0.998。損失はゆっくりとしか下がらない。
 
 実際によく使う出発点は 0.1、0.01、0.001 です。安定な最大の学習率は ``2 / c`` で、データに
 よって変わるので、いくつか試します。
@@ -924,13 +924,13 @@ MESSAGES.update(
             "       学習率   倍率 1 - η c      最後の w   損失 - 最小値"
         ),
         "diverges": "発散",
-        "crawls": "のろのろ",
+        "crawls": "遅すぎる",
         "works, overshooting each step": "うまくいく (毎回行き過ぎながら)",
         "works": "うまくいく",
         """A diverging run is easy to spot (the loss grows); a crawling one is not: its
         loss does fall, only too slowly. Plot the loss per step and try rates a factor of
         ten apart.""": """\
-発散はすぐにわかります (損失が増える) が、のろのろ進む場合はわかりにくいものです。損失は
+発散はすぐにわかります (損失が増える) が、学習が遅すぎる場合はわかりにくいものです。損失は
 下がってはいるのですが、遅すぎるのです。ステップごとの損失をプロットし、10 倍ずつ違う学習率
 を試しましょう。""",
         "loss E(w)": "損失 E(w)",
@@ -940,7 +940,7 @@ MESSAGES.update(
         "E(w) - E(w*) (log scale)": "E(w) - E(w*) (対数目盛)",
         "Loss above the best, per step": "最小値を上回る損失 (ステップごと)",
         "Learning rate: too large diverges, too small crawls": (
-            "学習率: 大きすぎると発散し、小さすぎるとのろのろ進む"
+            "学習率: 大きすぎると発散し、小さすぎると学習が遅い"
         ),
     }
 )
@@ -1304,7 +1304,7 @@ MESSAGES.update(
 # -- normalization -------------------------------------------------------------------
 
 DOCS["normalization"] = """\
-入力データの正規化: 大きさのまったく違う特徴量は、勾配降下法をのろのろにする。
+入力データの正規化: 大きさのまったく違う特徴量があると、勾配降下法の学習が遅くなる。
 
 家の床面積は数百 (平方メートル)、駅までの距離は数キロメートルです。生の数値で学習させた線形
 モデル ``price = w1 area + w2 distance + b`` の損失関数は、``w2`` の方向より ``w1`` の方向に
@@ -1360,7 +1360,7 @@ MESSAGES.update(
         """On raw inputs a stable rate leaves the loss high (w1 settles at once, w2 and b
         crawl), and a rate {times:g} times larger diverges; standardised
         inputs {reached}. Apply the same fitted Standardizer to test data.""": """\
-生の入力では、安定な学習率だと損失が高いまま残り (w1 はすぐ落ち着くが、w2 と b はのろのろ)、
+生の入力では、安定な学習率だと損失が高いまま残り (w1 はすぐ落ち着くが、w2 と b はゆっくりとしか動かない)、
 {times:g} 倍大きい学習率は発散します。標準化した入力{reached}。テストデータにも、当てはめた
 のと同じ Standardizer を使いましょう。""",
         "raw inputs": "生の入力",
@@ -1382,7 +1382,7 @@ MESSAGES.update(
 # -- initialization ------------------------------------------------------------------
 
 DOCS["initialization"] = """\
-重みの初期化: Xavier、He、素朴な初期値と、それが活性化と学習にもたらすもの。
+重みの初期化: Xavier、He、素朴な初期値が、活性化の分布と学習に与える影響。
 
 最初のステップの前に、どの重みにも値が必要です。小さすぎると、信号 (と逆伝播での勾配) は
 層ごとに小さくなって何も残らなくなります。大きすぎると大きくなっていくか、tanh のユニットが
