@@ -74,6 +74,10 @@ MESSAGES: dict[str, str] = {
     "or `python {folder}/NAME.py`.": "\n実行するには `autograd-lite lesson NAME --lang ja`"
     " (ノートブックにするには `--notebook`)、\nまたは `python {folder}/NAME.py --lang ja`。",
     "Lesson {name}: {title}": "レッスン {name}: {title}",
+    "  [exercise: {names}]": "  [演習: {names}]",
+    "wrote {path}: open it in Jupyter (or VS Code) and run all cells": (
+        "{path} を書きました: Jupyter (または VS Code) で開き、すべてのセルを実行してください"
+    ),
     "(quick mode: a smaller run that makes the same point)": "(クイックモード: 同じことを示す、"
     "より小さな実行)",
     "  picture: {path}": "  図: {path}",
