@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from autograd_lite import Value, compile
 from autograd_lite.compile import GraphTooLargeError, ReplayMismatchError
+from autograd_lite.gradcheck import MAX_INPUTS, gradcheck, gradgradcheck
 
 BACKENDS = ("python", "numpy")
 
@@ -60,3 +62,17 @@ def test_outputs_up_to_the_limit_still_compile(backend: str) -> None:
     step = compile(lambda x, y: (x * w, [x, x * 2]), [w], example=(0.0, 0.0), backend=backend)
     assert step([3.0], [0.0]) == 3.0
     assert step.outputs == [(3.0, 6.0)]
+
+
+@pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
+def test_a_gradient_check_of_a_million_inputs_is_refused_at_once(
+    check: Callable[..., bool],
+) -> None:
+    # four evaluations of f per input: a million inputs ran for months, not refused
+    with pytest.raises(ValueError, match="more than MAX_INPUTS"):
+        check(lambda *a: a[0] * a[1], [0.5] * 1_000_000)
+
+
+def test_inputs_held_constant_do_not_count_towards_the_limit() -> None:
+    held = [Value(0.5, requires_grad=False) for _ in range(MAX_INPUTS)]
+    assert gradcheck(lambda x, *rest: x * x * rest[0], [0.3, *held])
