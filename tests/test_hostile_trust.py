@@ -9,6 +9,7 @@ import pytest
 
 from autograd_lite import Value, compile
 from autograd_lite.compile import GraphTooLargeError, ReplayMismatchError
+from autograd_lite.exercises import check_source
 from autograd_lite.gradcheck import MAX_INPUTS, gradcheck, gradgradcheck
 
 BACKENDS = ("python", "numpy")
@@ -76,3 +77,48 @@ def test_a_gradient_check_of_a_million_inputs_is_refused_at_once(
 def test_inputs_held_constant_do_not_count_towards_the_limit() -> None:
     held = [Value(0.5, requires_grad=False) for _ in range(MAX_INPUTS)]
     assert gradcheck(lambda x, *rest: x * x * rest[0], [0.3, *held])
+
+
+# -- the exercises' checker: a learner's file may not fake its own pass --------------------------
+
+_WRONG_DERIVATIVE = """
+def derivative(f, x, h=1e-5):
+    return 0.0
+"""
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        # json.dumps, replaced by the learner, turned the failing outcome into a pass
+        "import json\n_d = json.dumps\n"
+        "json.dumps = lambda o, *a, **k: _d(dict(o, passed=True, message='', shows=['faked']))\n",
+        # dataclasses.asdict, replaced by the learner, did the same
+        "import dataclasses\n_a = dataclasses.asdict\n"
+        "dataclasses.asdict = lambda o, *a, **k: dict(_a(o), passed=True, message='', "
+        "shows=['faked'])\n",
+    ],
+    ids=["json.dumps", "dataclasses.asdict"],
+)
+def test_a_learner_replacing_the_outcome_writer_does_not_pass(patch: str) -> None:
+    report = check_source("derivative", patch + _WRONG_DERIVATIVE)
+    assert not report.passed
+    assert "faked" not in report.shows
+    assert "returned 0" in report.message
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="left (design): the learner's code shares a process with the reference engine; "
+    "getattr(sys, 'mod' + 'ules') reaches every loaded autograd_lite module",
+)
+def test_a_learner_cannot_reach_the_loaded_engine_through_sys_modules() -> None:
+    source = (
+        "import sys\n"
+        "found = [k for k in getattr(sys, 'mod' + 'ules') if k.startswith('autograd' + '_lite')]\n"
+        "print('REACHED', len(found))\n"
+        "def derivative(f, x, h=1e-5):\n"
+        "    return (f(x + h) - f(x - h)) / (2 * h)\n"
+    )
+    report = check_source("derivative", source)
+    assert "REACHED 0" in report.output or "REACHED" not in report.output

@@ -54,6 +54,9 @@ EVASIONS = (
 )
 #: The module name the learner's file runs as.
 MODULE = "exercise"
+#: The functions that write the outcome, bound before the learner's file runs, which may
+#: replace ``json.dumps`` or ``dataclasses.asdict`` in their modules to fake a pass.
+_DUMPS, _ASDICT = json.dumps, dataclasses.asdict
 
 
 def _why(name: str) -> str:
@@ -173,6 +176,6 @@ def main(argv: Sequence[str]) -> int:
             outcome.message = "your code called exit(): return a value instead"
         except MemoryError:
             outcome.message = "your code ran out of memory: does something grow without end?"
-    result.write(json.dumps(dataclasses.asdict(outcome)) + "\n")
+    result.write(_DUMPS(_ASDICT(outcome)) + "\n")
     result.close()
     return 0
