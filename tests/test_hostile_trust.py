@@ -132,3 +132,24 @@ def test_a_learner_cannot_reach_the_loaded_engine_through_sys_modules() -> None:
 def test_the_gradient_of_zero_to_the_y_asks_nothing_of_a_base_not_asked_for() -> None:
     base, y = Value(0.0), Value(0.14)  # the base takes gradients but is not asked for
     assert grad(base**y, [y]) == (0.0,)  # PyTorch gives 0 here
+
+
+def test_a_file_printing_without_end_while_loading_is_told_it_printed_too_much() -> None:
+    # was: "your file raised OSError while loading: [Errno 27] File too large"
+    report = check_source(
+        "derivative", "import sys\nwhile True:\n    sys.stderr.write('x' * 99999)\n"
+    )
+    assert not report.passed
+    assert "printed more than 1 MB while loading" in report.message
+
+
+def test_a_function_printing_without_end_gets_a_hint_saying_so() -> None:
+    source = (
+        "import sys\n"
+        "def derivative(f, x, h=1e-5):\n"
+        "    while True:\n"
+        "        sys.stderr.write('x' * 99999)\n"
+    )
+    report = check_source("derivative", source)
+    assert not report.passed
+    assert "printed more than the checker keeps" in report.hint

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import builtins
 import dataclasses
+import errno
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -169,6 +170,10 @@ def main(argv: Sequence[str]) -> int:
             f"your file raised {type(error).__name__} while loading: "
             f"{checks.quote(str(error))}{checks._where(error)}"
         )
+        if isinstance(error, OSError) and error.errno == errno.EFBIG:  # the output limit
+            outcome.message = (
+                f"your file printed more than {int(output) >> 20} MB while loading: print less"
+            )
     else:
         try:
             outcome = checks.run(name, module, int(parts) or None)
