@@ -1211,6 +1211,23 @@ def _why_it_differs(step: CompiledStep, xs: list[Any], ys: list[Any]) -> str | N
             "layer), which a step cannot see. Keep such state out of the function, or pass it "
             "as data"
         )
+    (x_shape, _), (y_shape, _) = step._example
+    for x, y in zip(xs, ys, strict=True):  # at most CHECK_SAMPLES: bounded, and only on failure
+        sample = (
+            (x_shape, [float(v) for v in _flat(x, len(x_shape))]),
+            (y_shape, [float(v) for v in _flat(y, len(y_shape))]),
+        )
+        try:
+            other = _tape(step.fn, step.params, sample)[0]
+        except Exception:
+            continue
+        if _structure(other) != _structure(step.tape):
+            return (
+                "recorded on a sample of this batch, the function gives another computation "
+                "than on the example: it takes a decision on the data by a route the recording "
+                "cannot see (a private attribute such as _data, the Value's pickled state). "
+                "Write the decision with the engine's operations (relu, abs), or keep it out of fn"
+            )
     return None
 
 
@@ -1479,6 +1496,11 @@ def _split(result: object) -> tuple[Value, list[Value]]:
     outs = [extra] if isinstance(extra, Value) else extra
     if not isinstance(outs, (list, tuple)) or not all(isinstance(v, Value) for v in outs):
         raise TypeError("the outputs returned beside the loss must be a Value or a list of Values")
+    if len(outs) > MAX_NODES:
+        raise GraphTooLargeError(
+            f"the function returns {len(outs):,} outputs beside the loss, more than MAX_NODES = "
+            f"{MAX_NODES:,}: return fewer (the step keeps each sample's outputs)"
+        )
     return result, list(outs)
 
 

@@ -1,0 +1,155 @@
+"""Regressions from the hostile review of issue 16's surfaces: each input that did not hold."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from autograd_lite import Value, compile, grad
+from autograd_lite.compile import GraphTooLargeError, ReplayMismatchError
+from autograd_lite.exercises import check_source
+from autograd_lite.gradcheck import MAX_INPUTS, gradcheck, gradgradcheck
+
+BACKENDS = ("python", "numpy")
+
+
+def _branch_on_private_slot(x: Any, y: Any, w: Value) -> Value:
+    # a decision the tracer does not see: the slot behind .data, read directly
+    return x * w if x._data > 0 else -x * w
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_decision_on_a_private_slot_is_named_as_the_cause_not_reported_as_ours(
+    backend: str,
+) -> None:
+    w = Value(1.0)
+    step = compile(
+        lambda x, y: _branch_on_private_slot(x, y, w), [w], example=(1.0, 0.0), backend=backend
+    )
+    with pytest.raises(ReplayMismatchError) as error:
+        step([-1.0], [0.0])
+    message = str(error.value)
+    assert "please report" not in message
+    assert "recorded on a sample of this batch" in message
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_decision_on_the_pickled_state_is_named_as_the_cause(backend: str) -> None:
+    w = Value(1.0)
+
+    def fn(x: Any, y: Any) -> Value:
+        return x * w if "-" not in repr(x.__reduce_ex__(2)) else -x * w
+
+    step = compile(fn, [w], example=(1.0, 0.0), backend=backend)
+    with pytest.raises(ReplayMismatchError, match="recorded on a sample") as error:
+        step([2.0, -1.0], [0.0, 0.0])
+    assert "please report" not in str(error.value)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_million_outputs_beside_the_loss_are_refused_before_code_is_written(
+    backend: str,
+) -> None:
+    w = Value(1.0)
+    with pytest.raises(GraphTooLargeError, match="outputs beside the loss"):
+        compile(lambda x, y: (x * w, [x] * 1_000_000), [w], example=(0.0, 0.0), backend=backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_outputs_up_to_the_limit_still_compile(backend: str) -> None:
+    w = Value(1.0)
+    step = compile(lambda x, y: (x * w, [x, x * 2]), [w], example=(0.0, 0.0), backend=backend)
+    assert step([3.0], [0.0]) == 3.0
+    assert step.outputs == [(3.0, 6.0)]
+
+
+@pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
+def test_a_gradient_check_of_a_million_inputs_is_refused_at_once(
+    check: Callable[..., bool],
+) -> None:
+    # four evaluations of f per input: a million inputs ran for months, not refused
+    with pytest.raises(ValueError, match="more than MAX_INPUTS"):
+        check(lambda *a: a[0] * a[1], [0.5] * 1_000_000)
+
+
+def test_inputs_held_constant_do_not_count_towards_the_limit() -> None:
+    held = [Value(0.5, requires_grad=False) for _ in range(MAX_INPUTS)]
+    assert gradcheck(lambda x, *rest: x * x * rest[0], [0.3, *held])
+
+
+# -- the exercises' checker: a learner's file may not fake its own pass --------------------------
+
+_WRONG_DERIVATIVE = """
+def derivative(f, x, h=1e-5):
+    return 0.0
+"""
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        # json.dumps, replaced by the learner, turned the failing outcome into a pass
+        "import json\n_d = json.dumps\n"
+        "json.dumps = lambda o, *a, **k: _d(dict(o, passed=True, message='', shows=['faked']))\n",
+        # dataclasses.asdict, replaced by the learner, did the same
+        "import dataclasses\n_a = dataclasses.asdict\n"
+        "dataclasses.asdict = lambda o, *a, **k: dict(_a(o), passed=True, message='', "
+        "shows=['faked'])\n",
+    ],
+    ids=["json.dumps", "dataclasses.asdict"],
+)
+def test_a_learner_replacing_the_outcome_writer_does_not_pass(patch: str) -> None:
+    report = check_source("derivative", patch + _WRONG_DERIVATIVE)
+    assert not report.passed
+    assert "faked" not in report.shows
+    assert "returned 0" in report.message
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="left (design): the learner's code shares a process with the reference engine; "
+    "getattr(sys, 'mod' + 'ules') reaches every loaded autograd_lite module",
+)
+def test_a_learner_cannot_reach_the_loaded_engine_through_sys_modules() -> None:
+    source = (
+        "import sys\n"
+        "found = [k for k in getattr(sys, 'mod' + 'ules') if k.startswith('autograd' + '_lite')]\n"
+        "print('REACHED', len(found))\n"
+        "def derivative(f, x, h=1e-5):\n"
+        "    return (f(x + h) - f(x - h)) / (2 * h)\n"
+    )
+    report = check_source("derivative", source)
+    assert "REACHED 0" in report.output or "REACHED" not in report.output
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="left for engine.py's owner: backward checks the base's gradient (inf at 0 for an "
+    "exponent below 1) though only the exponent's was asked for",
+)
+def test_the_gradient_of_zero_to_the_y_asks_nothing_of_a_base_not_asked_for() -> None:
+    base, y = Value(0.0), Value(0.14)  # the base takes gradients but is not asked for
+    assert grad(base**y, [y]) == (0.0,)  # PyTorch gives 0 here
+
+
+def test_a_file_printing_without_end_while_loading_is_told_it_printed_too_much() -> None:
+    # was: "your file raised OSError while loading: [Errno 27] File too large"
+    report = check_source(
+        "derivative", "import sys\nwhile True:\n    sys.stderr.write('x' * 99999)\n"
+    )
+    assert not report.passed
+    assert "printed more than 1 MB while loading" in report.message
+
+
+def test_a_function_printing_without_end_gets_a_hint_saying_so() -> None:
+    source = (
+        "import sys\n"
+        "def derivative(f, x, h=1e-5):\n"
+        "    while True:\n"
+        "        sys.stderr.write('x' * 99999)\n"
+    )
+    report = check_source("derivative", source)
+    assert not report.passed
+    assert "printed more than the checker keeps" in report.hint
