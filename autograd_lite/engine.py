@@ -982,6 +982,11 @@ def _describe(node: Value) -> str:
 def _backward_failure(node: Value, error: Exception) -> Exception:
     if isinstance(error, _NotFinite):
         return error
+    if isinstance(error, ValueError) and "values to unpack" in str(error) and node._op:
+        return ValueError(  # a user's rule that returns too many or too few gradients
+            f"backward through {_describe(node)}: the derivative rule of {node._op.name!r} "
+            f"must return one gradient per input ({error})"
+        )
     return type(error)(
         f"backward through {_describe(node)}: {error} (the derivative is not finite here)"
     )

@@ -9,8 +9,10 @@ import pytest
 
 from autograd_lite import Value, compile, grad
 from autograd_lite.compile import GraphTooLargeError, ReplayMismatchError
+from autograd_lite.engine import apply
 from autograd_lite.exercises import check_source
 from autograd_lite.gradcheck import MAX_INPUTS, gradcheck, gradgradcheck
+from autograd_lite.ops import Primitive
 
 BACKENDS = ("python", "numpy")
 
@@ -153,3 +155,42 @@ def test_a_function_printing_without_end_gets_a_hint_saying_so() -> None:
     report = check_source("derivative", source)
     assert not report.passed
     assert "printed more than the checker keeps" in report.hint
+
+
+# -- rows of the user's own: refused when made, named when their rule is wrong ----------
+
+
+@pytest.mark.parametrize(
+    ("fields", "error", "message"),
+    [
+        ({"name": 3}, TypeError, "Primitive name must be a str, got int"),
+        ({"arity": -1}, ValueError, "Primitive arity must be at least 1"),
+        ({"arity": 0}, ValueError, "Primitive arity must be at least 1"),
+        ({"arity": True}, TypeError, "Primitive arity must be an int or None, got bool"),
+        ({"arity": 1.0}, TypeError, "Primitive arity must be an int or None, got float"),
+        ({"vjp": None}, TypeError, "Primitive vjp must be callable"),
+    ],
+)
+def test_a_row_that_cannot_work_is_refused_when_it_is_made(
+    fields: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    row: dict[str, Any] = {
+        "name": "twice",
+        "symbol": "2x",
+        "arity": 1,
+        "forward": lambda x: 2 * x,
+        "vjp": lambda g, out, x: (2 * g,),
+        "smooth": lambda x: True,
+        "doc": "2x; d/dx = 2",
+    }
+    with pytest.raises(error, match=message):
+        Primitive(**{**row, **fields})
+
+
+def test_a_rule_that_returns_the_wrong_number_of_gradients_is_named() -> None:
+    both = Primitive(
+        "both", "b", 1, lambda x: 2 * x, lambda g, out, x: (g, g), lambda x: True, "wrong rule"
+    )
+    x = Value(1.5)
+    with pytest.raises(ValueError, match="the derivative rule of 'both' must return one gradient"):
+        apply(both, x).backward()
