@@ -296,6 +296,39 @@ def test_several_classes_train_one_hot_and_divergence_stops_with_the_reason() ->
     assert "more than max_edges" in pg.train("show")["network_note"]  # 2,208 weights
 
 
+def test_the_data_set_names_are_the_demos() -> None:
+    from autograd_lite.demo import DATASETS
+    from visualize.playground import DATA_SETS
+
+    assert tuple(DATASETS) == DATA_SETS
+
+
+def test_the_first_view_leaves_the_training_modules_unimported() -> None:
+    # The page's cold start imports only what the first view shows; training comes later.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from visualize.playground import Playground\n"
+        "pg = Playground()\n"
+        "shown = pg.update(pg.query('')['state'], False, False)  # as the page's first call\n"
+        "pg.frame('main', shown['frames'] - 1)\n"
+        "pg.choices()\n"
+        "late = ('autograd_lite.demo', 'autograd_lite.train', 'autograd_lite.optim', 'tqdm')\n"
+        "print(sorted(m for m in late if m in sys.modules))\n"
+        "pg.train('reset')\n"
+        "print(sorted(m for m in late if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    first, later = done.stdout.splitlines()
+    assert first == "[]"
+    assert "autograd_lite.demo" in later
+
+
 def test_training_steps_are_bounded() -> None:
     pg = Playground()
     pg.update({})
