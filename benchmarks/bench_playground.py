@@ -5,7 +5,8 @@
 
 1. Opening the page in a fresh browser profile (nothing cached): the time until
    the first backward view is drawn (``data-ready``), and where it goes:
-   Pyodide's start (the WebAssembly runtime and the standard library), our
+   Pyodide's start (the WebAssembly runtime and the standard library, or the
+   restore of the build's memory snapshot, which has our modules imported), our
    wheels, importing autograd_lite, and the first view (Python, then layout).
 2. Edit to redraw: a variable's field changes, and the page recomputes the
    value, the gradients and the backward view and lays it out, for graphs of
@@ -161,8 +162,9 @@ def compare_cold(sites: list[Path], rounds: int) -> None:
                 for k in ("pyodideAlone", "wheels", "import", "firstPython", "firstLayout")
                 if isinstance(t.get(k), (int, float))
             )
+            snap = {True: ", snapshot", False: ", no snapshot"}.get(t.get("snapshot"), "")
             print(f"round {r + 1}  {name}: {wall:6.2f} s wall, ready at {t['readyAt'] / 1e3:.2f} s"
-                  f"  ({parts})")  # fmt: skip
+                  f"  ({parts}{snap})")  # fmt: skip
     floor = statistics.median(walls["bare Pyodide"])
     print(f"\nmedian of {rounds} rounds, wall clock from opening the page (load average "
           f"{os.getloadavg()[0]:.1f} at the end):")  # fmt: skip
@@ -183,6 +185,8 @@ def run(site: Path, repeats: int, train_s: float) -> None:
         print("\n1. cold start, to the first backward view")
         print(f"   wall clock, from opening the page: {wall:6.2f} s   (goal: 6 s)")
         print(f"   in the page: {t['readyAt'] / 1e3:6.2f} s from navigation, of which")
+        restored = "restored from the build's snapshot" if t.get("snapshot") else "no snapshot"
+        print(f"     (Python: {restored})")
         print(f"     loading the page and its script:             {t['scriptStart'] / 1e3:6.2f} s")
         print(f"     Pyodide start (runtime + stdlib):            {t['pyodideAlone'] / 1e3:6.2f} s")
         print(f"       (viz-js, at the same time:                 {t['viz'] / 1e3:6.2f} s)")

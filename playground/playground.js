@@ -405,6 +405,30 @@ async function fetchWheels() {
   }));
 }
 
+// Pyodide's memory with Python started and the first view's modules imported, made at build
+// time (playground/snapshot.mjs): restoring it skips the interpreter's start-up. Its
+// download starts at once; without it (or if it does not restore) Python starts from nothing.
+const snapshotAnswer = fetch("pyodide-snapshot.bin").catch(() => null);
+
+async function startPython(onSitePackages) {
+  const options = {
+    indexURL: new URL("./pyodide/", import.meta.url).href,
+    fsInit: async (_fs, info) => { onSitePackages(info); },
+  };
+  const answer = await snapshotAnswer;
+  if (answer && answer.ok) {
+    try {
+      const p = await loadPyodide({ ...options, _loadSnapshot: answer.arrayBuffer() });
+      timings.snapshot = true;
+      return p;
+    } catch (e) {
+      console.warn(`the Pyodide snapshot did not restore (${e.message || e}): starting Python from nothing`);
+    }
+  }
+  timings.snapshot = false;
+  return loadPyodide(options);
+}
+
 async function main() {
   setBusy(true);
   wire();
@@ -413,10 +437,8 @@ async function main() {
     // Everything that can overlap does: Pyodide's runtime, Graphviz's and our wheels' downloads.
     let sitePackages = null;
     const [pyodide, vizReady, wheels] = await Promise.all([
-      loadPyodide({
-        indexURL: new URL("./pyodide/", import.meta.url).href,
-        fsInit: async (_fs, info) => { sitePackages = info.sitePackages; },
-      }).then((p) => { timings.pyodideAlone = performance.now() - t0; return p; }),
+      startPython((info) => { sitePackages = info.sitePackages; })
+        .then((p) => { timings.pyodideAlone = performance.now() - t0; return p; }),
       vizInstance().then((v) => { timings.viz = performance.now() - t0; return v; }),
       fetchWheels().then((w) => { timings.wheelsFetched = performance.now() - t0; return w; }),
     ]);

@@ -358,6 +358,41 @@ def page(site: Path) -> Iterator[tuple[Any, str]]:
         yield driver, url
 
 
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
+def test_python_starts_from_the_builds_snapshot(site: Path, page: Any) -> None:
+    driver, _ = page
+    assert (site / "pyodide-snapshot.bin").is_file()
+    assert driver.execute_script("return window.playgroundTimings.snapshot") is True
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
+@pytest.mark.parametrize("snapshot", ["missing", "broken"])
+def test_without_a_good_snapshot_python_starts_from_nothing(
+    site: Path, tmp_path: Path, snapshot: str
+) -> None:
+    import shutil
+
+    from tools.browser import headless_chromium
+    from tools.build_playground import OWN_ORIGIN_ONLY, serve, wait_ready
+
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    if snapshot == "missing":
+        (copy / "pyodide-snapshot.bin").unlink()
+    else:
+        (copy / "pyodide-snapshot.bin").write_bytes(b"\0" * 1000)
+    with serve(copy) as url, headless_chromium(1280, 900, flags=[OWN_ORIGIN_ONLY]) as driver:
+        driver.get(url)
+        wait_ready(driver)
+        assert driver.execute_script("return window.playgroundTimings.snapshot") is False
+        assert _text(driver, "value") == "0.7071"  # tanh(2*-3 + 6.8814), the default view
+        assert _text(driver, "error") == ""
+
+
 def _type(driver: Any, element_id: str, text: str) -> None:
     from tools.build_playground import wait_idle
 
