@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -194,3 +198,28 @@ def test_a_rule_that_returns_the_wrong_number_of_gradients_is_named() -> None:
     x = Value(1.5)
     with pytest.raises(ValueError, match="the derivative rule of 'both' must return one gradient"):
         apply(both, x).backward()
+
+
+def test_a_process_the_learner_moves_to_a_session_of_its_own_is_stopped_too(
+    tmp_path: Path,
+) -> None:
+    pid_file = tmp_path / "pid"
+    source = (
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        f"    open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(600)\n"
+        "time.sleep(600)\n"
+    )
+    report = check_source("derivative", source, wall=3)
+    assert not report.passed and report.message.startswith("stopped after 3 s")
+    pid = int(pid_file.read_text())
+    stat = Path(f"/proc/{pid}/stat")
+    for _ in range(50):  # killed; the init process may take a moment to reap it
+        if not stat.exists() or stat.read_text().split(")")[-1].split()[0] == "Z":
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail(f"process {pid}, started by the learner's code, outlived the check")
