@@ -74,7 +74,8 @@ def _plugin_error(error: Exception) -> Exception:
     """``error`` as MkDocs' PluginError: MkDocs prints its message, not a traceback."""
     from mkdocs.exceptions import PluginError
 
-    return PluginError(f"tools/site_hooks.py: {error}")
+    wrapped: Exception = PluginError(f"tools/site_hooks.py: {error}")  # Any without the docs extra
+    return wrapped
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
