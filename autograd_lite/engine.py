@@ -993,12 +993,14 @@ def _backward_failure(node: Value, error: Exception) -> Exception:
 
 
 def _backprop_floats(
-    order: list[Value], grads: dict[Value, float], strict: bool = True
+    order: list[Value], grads: dict[Value, float], strict: bool = True, wanted: Any = None
 ) -> list[float]:
     """Each node's gradient, in the order of ``reversed(order)``.
 
     With ``strict=False`` (for diagrams) a rule that fails sends NaN to the
-    node's inputs and the pass goes on, instead of raising.
+    node's inputs and the pass goes on, instead of raising. Only the gradients
+    of ``wanted`` (all, if None) must be finite: an infinite slope at a leaf
+    nobody asked for (the base of ``0.0 ** y``) is no error.
     """
     get = grads.get
     found: list[float] = []
@@ -1016,7 +1018,7 @@ def _backprop_floats(
                 if p._rg:
                     grads[p] = get(p, 0.0) + math.nan
     if strict:
-        _check_finite(order, found)
+        _check_finite(order, found, wanted)
     return found
 
 
@@ -1072,11 +1074,11 @@ def _float_steps(nodes: Iterator[Value], grads: dict[Value, float], keep: Any) -
         raise _Failed(node, error) from None
 
 
-def _check_finite(order: list[Value], found: list[float]) -> None:
+def _check_finite(order: list[Value], found: list[float], wanted: Any = None) -> None:
     total = sum(found)  # inf or NaN if any gradient is: then find the first, output first
     if total - total != 0.0:
         for node, g in zip(reversed(order), found, strict=True):
-            if g - g != 0.0:
+            if g - g != 0.0 and (wanted is None or node in wanted):
                 raise _NotFinite(
                     f"backward: the gradient reaching {_describe(node)} is {g}: a derivative "
                     "on its way from the output is infinite there, or overflowed the float range"
@@ -1152,7 +1154,7 @@ def _backprop(
         if create_graph:
             found: list[Any] = _backprop_values(order, grads)
         else:
-            found = _backprop_floats(order, grads)
+            found = _backprop_floats(order, grads, wanted=wanted)
         pairs = zip(reversed(order), found, strict=True)
         if wanted is not None:
             return {node: g for node, g in pairs if node in wanted}

@@ -130,14 +130,14 @@ def test_a_learner_cannot_reach_the_loaded_engine_through_sys_modules() -> None:
     assert "REACHED 0" in report.output or "REACHED" not in report.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="left for engine.py's owner: backward checks the base's gradient (inf at 0 for an "
-    "exponent below 1) though only the exponent's was asked for",
-)
-def test_the_gradient_of_zero_to_the_y_asks_nothing_of_a_base_not_asked_for() -> None:
-    base, y = Value(0.0), Value(0.14)  # the base takes gradients but is not asked for
+@pytest.mark.parametrize("exponent", [0.14, 0.5, 1e-300, 5e-324])
+def test_the_gradient_of_zero_to_the_y_asks_nothing_of_a_base_not_asked_for(
+    exponent: float,
+) -> None:
+    base, y = Value(0.0), Value(exponent)  # the base takes gradients but is not asked for
     assert grad(base**y, [y]) == (0.0,)  # PyTorch gives 0 here
+    with pytest.raises(OverflowError, match="infinite"):  # asked for, it is infinite: an error
+        grad(base**y, [base])
 
 
 def test_a_file_printing_without_end_while_loading_is_told_it_printed_too_much() -> None:
