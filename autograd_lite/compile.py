@@ -1228,7 +1228,34 @@ def _why_it_differs(step: CompiledStep, xs: list[Any], ys: list[Any]) -> str | N
                 "cannot see (a private attribute such as _data, the Value's pickled state). "
                 "Write the decision with the engine's operations (relu, abs), or keep it out of fn"
             )
+    if _each_sample_agrees(step, xs, ys):
+        return (
+            "the samples' contributions cancel: the replay and the engine agree on each sample "
+            "alone and differ only in their sum over the batch, which each adds in its own "
+            "order (neither sum is exact when large terms cancel). Scale the data so that the "
+            "samples' gradients do not cancel, or train without compile"
+        )
     return None
+
+
+def _each_sample_agrees(step: CompiledStep, xs: list[Any], ys: list[Any]) -> bool:
+    """Whether the replay equals the engine on each sample alone (at most CHECK_SAMPLES)."""
+    if len(xs) < 2:
+        return False
+    for x, y in zip(xs, ys, strict=True):
+        try:
+            X, Y = step._inputs([x], [y])[2:]
+            replayed = step._try_replay(X, Y)
+            e_total, e_grads, _ = step._eager([x], [y])
+        except Exception:
+            return False
+        if replayed is None:
+            return False
+        pairs = [(replayed[0], e_total), *zip(plain_list(replayed[1]), e_grads, strict=True)]
+        scale = max([abs(b) for _, b in pairs] + [1e-300])
+        if any(abs(a - b) > 1e-9 * max(abs(a), abs(b), scale) for a, b in pairs):
+            return False
+    return True
 
 
 def _structure(tape: Tape) -> list[tuple[Any, ...]]:

@@ -223,3 +223,16 @@ def test_a_process_the_learner_moves_to_a_session_of_its_own_is_stopped_too(
     else:
         os.kill(pid, signal.SIGKILL)
         pytest.fail(f"process {pid}, started by the learner's code, outlived the check")
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_samples_whose_gradients_cancel_are_named_as_the_cause_not_reported_as_ours(
+    backend: str,
+) -> None:
+    pytest.importorskip("numpy")
+    w = Value(0.5)
+    step = compile(lambda x, y: x[0] * w, [w], example=([1.0], 0.0), backend=backend)
+    with pytest.raises(ReplayMismatchError) as raised:
+        step([[1e16], [1.0], [-1e16]], [0.0, 0.0, 0.0])  # exact mean gradient: 1/3
+    assert "the samples' contributions cancel" in str(raised.value)
+    assert "please report" not in str(raised.value)
