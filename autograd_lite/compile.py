@@ -23,29 +23,40 @@ unchanged. Two backends write the tape out:
 * ``"python"``: straight-line Python for one sample, in a loop over the
   batch. Each operation is written by its row of ``PRIMITIVES`` (its
   ``code`` and ``grad_code`` templates, or a call of its functions).
-  ``step.source`` shows what backpropagation unrolls to.
+  ``step.source`` shows what backpropagation unrolls to. Every name in it
+  is made by the compiler (``v12``, ``f3``); a row of the user's own is
+  called by number, and its name appears only in an escaped comment.
 * ``"numpy"``: the same tape with one array per node across the batch; the
   ``dot`` nodes of a layer (same inputs, parameter weights) become one
   matrix product, and an activation of the whole layer one operation on
   that matrix. numpy is imported only here.
 
 A replay never silently differs from the engine: the recording refuses
-Python decisions on data (``TraceError``), the first call is checked against
-the eager engine on its whole batch and every ``check_every``-th on a few
-samples, and a step whose numbers stop being finite is re-run eagerly, so
+Python decisions on data (``TraceError``); what the recording read besides
+the parameters' data (their flags, fn's globals and closure, closed-over
+Values, the parameters of modules fn reads) is re-checked at every call,
+and recorded again or refused when it changed (see ``compile``); the first
+call and every ``check_every``-th are checked against the eager engine on
+``CHECK_SAMPLES`` samples, after which a step that failed refuses every
+call; and a step whose numbers stop being finite is re-run eagerly, so
 that the engine's own error names the operation and its input.
 """
 
 from __future__ import annotations
 
 import builtins
+import functools
+import itertools
 import math
 import numbers
 import reprlib
+import sysconfig
+import types
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
+from autograd_lite import engine as _engine
 from autograd_lite import functional as F
 from autograd_lite.checks import plain_list
 from autograd_lite.engine import (
@@ -56,7 +67,7 @@ from autograd_lite.engine import (
     topological_order,
     tracing,
 )
-from autograd_lite.ops import PRIMITIVES, Primitive, dot_layout
+from autograd_lite.ops import LOG_FLOOR, PRIMITIVES, Primitive, dot_layout
 
 __all__ = ["CompiledStep", "GraphTooLargeError", "ReplayMismatchError", "TraceError", "compile"]
 
@@ -65,9 +76,20 @@ BACKENDS = ("python", "numpy")
 #: and 150 MB to compile its code; at 100,000 nodes, 6 to 9 s and 1.6 GB. Beyond this,
 #: train eagerly.
 MAX_NODES = 25_000
-#: How many samples of a batch the periodic check against the eager engine replays
-#: (the first call checks the whole batch).
+#: How many samples of a batch the checks against the eager engine replay (the first call
+#: and every ``check_every``-th): spread evenly over the batch, whatever its size.
 CHECK_SAMPLES = 8
+#: The most samples a batch may have when it is not already a list, tuple or array (a
+#: ``range``, say): beyond that it is refused rather than read.
+MAX_BATCH = 10_000_000
+
+_STDLIB = sysconfig.get_paths()["stdlib"]
+
+#: The library's own rows, known by identity: only their code templates are pasted into
+#: generated source, and the compiler's special cases are chosen by them, never by a name.
+_LIBRARY_ROWS = {id(row): row for row in PRIMITIVES.values()}
+_SUM, _DOT, _LOGSUMEXP = PRIMITIVES["sum"], PRIMITIVES["dot"], PRIMITIVES["logsumexp"]
+_POW, _LOG_CLAMPED = PRIMITIVES["pow"], PRIMITIVES["log_clamped"]
 
 
 class GraphTooLargeError(ValueError):
@@ -75,18 +97,39 @@ class GraphTooLargeError(ValueError):
 
 
 class ReplayMismatchError(RuntimeError):
-    """A compiled step and the eager engine disagree on the same batch (a bug: please report)."""
+    """A compiled step no longer computes what the eager engine computes; the message says
+    why. The step refuses every later call: compile again."""
+
+
+def _library(op: Primitive) -> bool:
+    return _LIBRARY_ROWS.get(id(op)) is op
 
 
 # -- recording -----------------------------------------------------------------------------
 
 
 class _Tracer:
-    """Watches a recording: data of Values that depend on the slots must not reach Python."""
+    """Watches a recording: data of Values that depend on the slots must not reach Python,
+    and the recording stops as soon as it has made more than ``limit`` nodes."""
 
-    def __init__(self, slots: set[Value]) -> None:
+    def __init__(self, slots: set[Value], limit: int) -> None:
         self.slots = slots
         self.memo: dict[Value, bool] = {}
+        self.limit = limit
+        self.fresh: set[int] = set()  # ids of the Values made while recording
+
+    def made(self, v: Value) -> None:
+        self.fresh.add(id(v))
+        self.check_size()
+
+    def check_size(self) -> None:
+        if len(self.fresh) > self.limit:
+            raise GraphTooLargeError(
+                f"compile: the recording made more than MAX_NODES = {self.limit:,} nodes for "
+                "one sample (stopped there): code that long takes Python many seconds and "
+                "gigabytes to compile. Compile a smaller per-sample function, or train "
+                "without compile"
+            )
 
     def depends(self, v: Value) -> bool:
         """Whether ``v`` is computed from a slot (an input, target or parameter)."""
@@ -109,19 +152,22 @@ class _Tracer:
     def read(self, v: Value, what: str, frame: Any) -> None:
         if not self.depends(v):
             return
+        while frame.f_back is not None and frame.f_code.co_filename.startswith(_STDLIB):
+            frame = frame.f_back  # copy.copy, reprlib: name the line that called them
         where = f"{frame.f_code.co_filename}, line {frame.f_lineno}"
         raise TraceError(
-            f"compile: {where} {what} of a Value that depends on the input, the target or a "
-            "parameter. A compiled step records operations, not Python decisions: it would "
-            "replay the choice made for the example at every step. Use a primitive instead "
-            "(relu, abs, leaky_relu, functional.logsumexp, ...), or pass the number as data "
-            "(an argument of the step, not read from a Value)"
+            f"compile: {where}: {what} of a Value that depends on the input, the target or a "
+            "parameter. A compiled step records operations, not Python decisions (nor text or "
+            "copies made from a number): it would replay what was chosen for the example at "
+            "every step. Use a primitive instead (relu, abs, leaky_relu, "
+            "functional.logsumexp, ...), pass the number as data (an argument of the step, "
+            "not read from a Value), or print and copy outside the compiled function"
         )
 
     def folded(self, op: Primitive, inputs: Sequence[Value]) -> None:
         if any(self.depends(v) for v in inputs):
             raise TraceError(
-                f"compile: {op.name} on a Value that depends on the input, the target or a "
+                f"compile: {op.name!r} on a Value that depends on the input, the target or a "
                 "parameter was computed under no_grad(), so the recording holds a constant "
                 "where the replay needs the operation; do not use no_grad() inside the "
                 "compiled function"
@@ -201,28 +247,52 @@ class Tape:
     root: int
     outputs: tuple[int, ...]  #: tape positions of the extra outputs (fn returned (loss, out))
     needs: tuple[bool, ...]  #: whether each node depends on a trainable parameter
+    #: the distinct rows on the tape, by identity: row k is called as f{k} / d{k} in the code
+    rows: tuple[Primitive, ...] = ()
+
+    def row(self, op: Primitive) -> int:
+        """``op``'s number among the tape's rows (by identity, never by name)."""
+        for k, row in enumerate(self.rows):
+            if row is op:
+                return k
+        raise KeyError(op)  # the tape lists every row it holds: see _tape
 
 
 def _record(
-    roots: Sequence[Value], params: Sequence[Value], xs: Sequence[Value], ys: Sequence[Value]
-) -> list[_Node]:
-    order = topological_order(*roots)
+    order: Sequence[Value],
+    params: Sequence[Value],
+    xs: Sequence[Value],
+    ys: Sequence[Value],
+    fresh: set[int],
+) -> tuple[list[_Node], list[Value]]:
+    """The tape's nodes, and the leaves it holds that existed before the recording and are
+    not parameters (closed-over Values: their data is baked in, so the step watches it)."""
     place: dict[Value, tuple[str, int]] = {}
     for kind, group in (("param", params), ("x", xs), ("y", ys)):
         for i, v in enumerate(group):
             place.setdefault(v, (kind, i))
     at = {v: i for i, v in enumerate(order)}
     nodes = []
+    outside: list[Value] = []
     for v in order:
         op = v.op
         if op is not None:
+            if id(v) not in fresh:
+                raise TraceError(
+                    f"compile: the loss uses a Value computed before compile() by {op.name!r} "
+                    f"(data {v.data!r}): the step would replay its computation from today's "
+                    "inputs, the engine would read its old data. Compute it inside the "
+                    "compiled function, or pass v.detach() for a constant"
+                )
             nodes.append(_Node("op", -1, op, tuple(at[p] for p in v.parents), v.data))
         elif v in place:
             kind, i = place[v]
             nodes.append(_Node(kind, i, None, (), v.data))
         else:
             nodes.append(_Node("const", -1, None, (), v.data))
-    return nodes
+            if id(v) not in fresh:
+                outside.append(v)
+    return nodes, outside
 
 
 def _needs(nodes: Sequence[_Node], trainable: Sequence[bool]) -> tuple[bool, ...]:
@@ -262,45 +332,51 @@ def _names(tape: Tape, prefix: str = "") -> list[str]:
 LONGEST_EXPRESSION = 100
 
 
-def _forward_line(op: Primitive, out: str, args: list[str], numpy: bool) -> str:
-    code = op.np_code if numpy else op.code
+def _templates(op: Primitive, numpy: bool) -> tuple[str | None, tuple[str, ...] | None]:
+    """A row's code templates (forward, gradients): the library's rows only. A row of the
+    user's own is compiled as a call of its functions, so none of its text reaches the code."""
+    if not _library(op):
+        return None, None
+    return (op.np_code, op.np_grad_code) if numpy else (op.code, op.grad_code)
+
+
+def _forward_line(op: Primitive, k: int, out: str, args: list[str], numpy: bool) -> str:
+    """Node ``out = op(args)`` as one line; ``k``: the row's number on the tape (``f{k}``)."""
+    code = _templates(op, numpy)[0]
     if code is not None:
         return f"{out} = {code.format(*args)}"
+    if op is _SUM and numpy:  # the engine's fsum, on each sample: see _numpy_namespace
+        return f"{out} = np_fsum({', '.join(args)})"
     if len(args) > LONGEST_EXPRESSION:
-        return f"{out} = {_call_name(op, numpy)}({', '.join(args)})"
-    if op.name == "sum":
-        joined = " + ".join(args) if numpy else f"fsum(({', '.join(args)},))"
-        return f"{out} = {joined}"
-    if op.layout is not None:  # dot: b + w_1 x_1 + ... + w_n x_n, summed in the engine's order
-        w, x, b = op.layout(len(args))
+        return f"{out} = f{k}({', '.join(args)})"
+    if op is _SUM:
+        return f"{out} = fsum(({', '.join(args)},))"
+    if op is _DOT:  # b + w_1 x_1 + ... + w_n x_n, summed in the engine's order
+        w, x, b = dot_layout(len(args))
         terms = [f"{wk} * {xk}" for wk, xk in zip(args[w], args[x], strict=True)]
         start = [] if b is None else [args[b]]
         return f"{out} = {' + '.join(start + terms) or '0.0'}"
-    return f"{out} = {_call_name(op, numpy)}({', '.join(args)})"
+    return f"{out} = f{k}({', '.join(args)})"
 
 
 def _grad_exprs(
-    op: Primitive, g: str, out: str, args: list[str], numpy: bool, temp: str
+    op: Primitive, k: int, g: str, out: str, args: list[str], numpy: bool, temp: str
 ) -> tuple[list[str], list[str]]:
     """(lines to run first, one gradient expression per input) for one node."""
-    templates = op.np_grad_code if numpy else op.grad_code
+    templates = _templates(op, numpy)[1]
     if templates is not None:
         return [], [t.format(*args, g=g, out=out) for t in templates]
-    if op.name == "sum":
+    if op is _SUM:
         return [], [g] * len(args)
-    if op.layout is not None:  # dot: d/dw_i = x_i, d/dx_i = w_i, d/db = 1
-        w, x, b = op.layout(len(args))
+    if op is _DOT:  # d/dw_i = x_i, d/dx_i = w_i, d/db = 1
+        w, x, b = dot_layout(len(args))
         grads = [f"{g} * {a}" for a in args[x]] + [f"{g} * {a}" for a in args[w]]
         return [], grads + ([] if b is None else [g])
-    if op.name == "logsumexp":
+    if op is _LOGSUMEXP:
         exp = "np.exp" if numpy else "exp"
         return [], [f"{g} * {exp}({a} - {out})" for a in args]
-    call = f"{temp} = {_call_name(op, numpy, grad=True)}({g}, {out}, {', '.join(args)})"
-    return [call], [f"{temp}[{k}]" for k in range(len(args))]
-
-
-def _call_name(op: Primitive, numpy: bool, grad: bool = False) -> str:
-    return f"{'np_' if numpy else ''}{'vjp' if grad else 'fwd'}_{op.name}"
+    call = f"{temp} = d{k}({g}, {out}, {', '.join(args)})"
+    return [call], [f"{temp}[{j}]" for j in range(len(args))]
 
 
 def _unpack(prefix: str, count: int, scalar: bool, source: str) -> str:
@@ -326,7 +402,7 @@ def _python_source(tape: Tape, layout: _Layout) -> str:
     trained = [j for j in range(layout.nparams) if layout.trainable[j]]
     if trained:
         body.append(f"{' = '.join(f'G{j}' for j in trained)} = 0.0")
-    body += ["total = 0.0", "check = 0.0", "outs = []", "for x, y in zip(X, Y):"]
+    body += ["losses = []", "check = 0.0", "outs = []", "for x, y in zip(X, Y):"]
     loop = [
         _unpack("x", layout.nx, layout.x_scalar, "x"),
         _unpack("y", layout.ny, layout.y_scalar, "y"),
@@ -336,19 +412,19 @@ def _python_source(tape: Tape, layout: _Layout) -> str:
         if n.op is None:
             continue
         args = [names[j] for j in n.inputs]
-        loop.append(_forward_line(n.op, names[i], args, numpy=False))
+        loop.append(_forward_line(n.op, tape.row(n.op), names[i], args, numpy=False))
         if n.op.hides_overflow:  # an inf or NaN here could vanish: watch it
             watched = [a for a, j in zip(args, n.inputs, strict=True) if nodes[j].kind != "const"]
             if watched:
                 loop.append(f"check += {' + '.join(watched)}")
-    loop.append(f"total += {names[tape.root]}")
+    loop.append(f"losses.append({names[tape.root]})")
     if tape.outputs:
         loop.append(f"outs.append(({', '.join(names[i] for i in tape.outputs)},))")
     loop.append("# backward")
     loop += _python_backward(tape, names)
     body += ["    " + line for line in loop]
-    result = ", ".join(f"G{j}" if layout.trainable[j] else "0.0" for j in range(layout.nparams))
-    body.append(f"return total, ({result},), check, outs")
+    result = "".join(f"G{j}, " if layout.trainable[j] else "0.0, " for j in range(layout.nparams))
+    body.append(f"return fsum(losses), ({result}), check, outs  # summed as the engine sums")
     return "\n".join(lines + ["    " + line for line in body]) + "\n"
 
 
@@ -356,6 +432,9 @@ def _python_backward(tape: Tape, names: list[str]) -> list[str]:
     nodes = tape.nodes
     if not tape.needs[tape.root]:
         return []
+    root = nodes[tape.root]
+    if root.kind == "param":  # the loss is a parameter itself
+        return [f"G{root.index} += 1.0"]
     grads = {tape.root}  # nodes whose gradient variable exists
     lines = [f"g{tape.root} = 1.0"]
 
@@ -390,7 +469,8 @@ def _contributions(
     if n.op is None or not wanted:
         return [], []
     args = [names[j] for j in n.inputs]
-    pre, exprs = _grad_exprs(n.op, f"g{i}", names[i], args, numpy=numpy, temp=f"t{i}")
+    k = tape.row(n.op)
+    pre, exprs = _grad_exprs(n.op, k, f"g{i}", names[i], args, numpy=numpy, temp=f"t{i}")
     return pre, [(n.inputs[k], exprs[k]) for k in wanted]
 
 
@@ -413,7 +493,7 @@ def _groups(tape: Tape, batched: Sequence[bool]) -> list[_Group]:
     Row = tuple[int, tuple[int, ...], tuple[int, ...]]
     found: dict[tuple[tuple[int, ...], bool], list[Row]] = {}
     for i, n in enumerate(nodes):
-        if n.op is None or n.op.name != "dot" or len(n.inputs) < 2:
+        if n.op is not _DOT or len(n.inputs) < 2:
             continue
         w, x, b = dot_layout(len(n.inputs))
         ws, xs = n.inputs[w], n.inputs[x]
@@ -497,7 +577,10 @@ def _input_count(tape: Tape) -> int:
 
 def _elementwise_of(node: _Node, m: int) -> bool:
     op = node.op
-    return op is not None and op.arity == 1 and op.np_code is not None and node.inputs == (m,)
+    if op is None or op.arity != 1 or node.inputs != (m,):
+        return False
+    code, grads = _templates(op, numpy=True)
+    return code is not None and grads is not None
 
 
 def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
@@ -526,7 +609,7 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
         if i not in block_of
         for j in n.inputs
         if nodes[j].kind == "param"
-    }
+    } | {nodes[j].index for j in (tape.root, *tape.outputs) if nodes[j].kind == "param"}
     body += [f"p{j} = P[{j}]" for j in sorted(loose_params)]
     body.append(_unpack("x", layout.nx, False, "X"))
     body.append(_unpack("y", layout.ny, False, "Y"))
@@ -537,12 +620,11 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
         if i in first:
             body += _block_forward(first[i], names, loose)
         if i not in block_of:
-            body.append(_forward_line(n.op, names[i], [names[j] for j in n.inputs], numpy=True))
+            args = [names[j] for j in n.inputs]
+            body.append(_forward_line(n.op, tape.row(n.op), names[i], args, numpy=True))
     root = names[tape.root]
-    if _batched(tape)[tape.root]:  # an array of n losses already
-        body.append(f"total = float({root}.sum())")
-    else:
-        body.append(f"total = float(np.sum(np.broadcast_to({root}, (n,))))")
+    # the batch's losses summed as the engine sums them (math.fsum, where it matters)
+    body.append(f"total = np_total(np.broadcast_to({root}, (n,)))")
     outs = ", ".join(f"np.broadcast_to({names[i]}, (n,))" for i in tape.outputs)
     body.append(f"outs = [{outs}]")
     body.append("G = np.zeros(len(P))")
@@ -577,8 +659,10 @@ def _block_forward(b: _Block, names: list[str], loose: set[int]) -> list[str]:
         bias = f" + Pa[B{k}]" if b.group.biases is not None else ""  # B{k}: a column of indices
         lines = [f"S{k} = {b.inputs}", f"M{k} = Pa[W{k}]", f"{b.name} = M{k} @ S{k}{bias}"]
     else:
-        assert b.op is not None and b.op.np_code is not None and b.source is not None
-        lines = [f"{b.name} = {b.op.np_code.format(b.source.name)}"]
+        assert b.op is not None and b.source is not None
+        code = _templates(b.op, numpy=True)[0]
+        assert code is not None  # _elementwise_of chose library rows with templates only
+        lines = [f"{b.name} = {code.format(b.source.name)}"]
     if any(r in loose for r in b.rows):
         lines.append(f"{', '.join(names[r] if r in loose else '_' for r in b.rows)}, = {b.name}")
     return lines
@@ -636,8 +720,10 @@ class _NumpyBackward:
             return
         lines.append(f"G{b.name} = {arriving}")
         if b.group is None:
-            assert b.op is not None and b.op.np_grad_code is not None and b.source is not None
-            expr = b.op.np_grad_code[0].format(b.source.name, g=f"G{b.name}", out=b.name)
+            assert b.op is not None and b.source is not None
+            grads = _templates(b.op, numpy=True)[1]
+            assert grads is not None  # _elementwise_of chose library rows with templates only
+            expr = grads[0].format(b.source.name, g=f"G{b.name}", out=b.name)
             lines.append(f"GA{key} = {expr}")
             self.whole[b.source.name].append(f"GA{key}")
             return
@@ -671,6 +757,9 @@ def _numpy_backward(
 ) -> list[str]:
     if not tape.needs[tape.root]:
         return []
+    root = tape.nodes[tape.root]
+    if root.kind == "param":  # the loss is a parameter itself
+        return [f"G[{root.index}] += n"]
     writer = _NumpyBackward(tape, names, blocks)
     for i in range(len(tape.nodes) - 1, -1, -1):
         if i in first and any(tape.needs[r] for r in first[i].rows):  # not just the first row
@@ -681,8 +770,10 @@ def _numpy_backward(
 
 
 def _numpy_namespace(np: Any, rows: Sequence[Primitive]) -> dict[str, Any]:
-    """numpy forms of the rows that have no numpy template (the slow, general way)."""
-    floor = PRIMITIVES["log_clamped"].forward(0.0)
+    """numpy forms of the tape's rows, as ``f{k}`` (forward) and ``d{k}`` (rule) for row k:
+    the library's rows without a numpy template have their own below; any other row (a row
+    of the user's own, too) runs its float functions element by element."""
+    floor = LOG_FLOOR
 
     def sigmoid(a: Any) -> Any:
         return np.exp(-np.logaddexp(0.0, -a))
@@ -702,8 +793,31 @@ def _numpy_namespace(np: Any, rows: Sequence[Primitive]) -> dict[str, Any]:
         m = stacked.max(axis=0)
         return m + np.log(np.exp(stacked - m).sum(axis=0))
 
-    def fwd_sum(*xs: Any) -> Any:
-        return sum(xs[1:], xs[0])
+    def exact_sum(stacked: Any) -> Any:
+        # The engine adds with math.fsum (exactly, rounded once): a sum node's inputs, and the
+        # batch's losses. numpy's sum (along axis 0) is within (m - 1) * 2**-53 * sum(|x|) of
+        # that: where this bound is below 2**-44 of the result keep it; elsewhere
+        # (cancellation: [1e16, 1, -1e16]) add that column with math.fsum.
+        m = len(stacked)
+        total = stacked.sum(axis=0)
+        bound = np.abs(stacked).sum(axis=0) * (m * 2.0**-53)
+        rough = np.atleast_1d(bound > 2.0**-44 * np.abs(total))
+        if rough.any():
+            total = np.array(total, dtype=float, ndmin=1)
+            columns = stacked.reshape(m, -1)
+            for c in np.flatnonzero(rough).tolist():
+                total[c] = math.fsum(columns[:, c].tolist())
+            total = total.reshape(stacked.shape[1:])
+        return total
+
+    def fsum(*xs: Any) -> Any:
+        return exact_sum(np.stack(np.broadcast_arrays(*xs)))
+
+    def total(losses: Any) -> float:  # exact_sum of one column, in Python floats (faster)
+        rough = float(losses.sum())
+        if float(np.abs(losses).sum()) * (len(losses) * 2.0**-53) <= 2.0**-44 * abs(rough):
+            return rough
+        return math.fsum(losses.tolist())
 
     def fwd_dot(*xs: Any) -> Any:
         w, x, b = dot_layout(len(xs))
@@ -719,23 +833,23 @@ def _numpy_namespace(np: Any, rows: Sequence[Primitive]) -> dict[str, Any]:
             pos, g * out * np.log(np.where(pos, a, 1.0)), 0.0
         )
 
+    own = {  # row -> (forward, rule); None: the rule is always written out (see _grad_exprs)
+        id(_LOG_CLAMPED): (fwd_log_clamped, vjp_log_clamped),
+        id(_LOGSUMEXP): (fwd_logsumexp, None),
+        id(_SUM): (fsum, None),
+        id(_DOT): (fwd_dot, None),
+        id(_POW): (fwd_pow, vjp_pow),
+    }
     ns: dict[str, Any] = {
         "np": np,
         "np_sigmoid": sigmoid,
-        "np_fwd_log_clamped": fwd_log_clamped,
-        "np_vjp_log_clamped": vjp_log_clamped,
-        "np_fwd_logsumexp": fwd_logsumexp,
-        "np_fwd_sum": fwd_sum,
-        "np_fwd_dot": fwd_dot,
-        "np_fwd_pow": fwd_pow,
-        "np_vjp_pow": vjp_pow,
+        "np_fsum": fsum,
+        "np_total": total,
     }
-    for row in rows:  # a row of the user's own: apply its float functions element by element
-        fwd, vjp = _call_name(row, True), _call_name(row, True, grad=True)
-        if fwd not in ns:
-            ns[fwd] = _elementwise(np, row.forward, many=False)
-        if vjp not in ns:
-            ns[vjp] = _elementwise(np, row.vjp, many=True)
+    for k, row in enumerate(rows):
+        fwd, vjp = own[id(row)] if _library(row) and id(row) in own else (None, None)
+        ns[f"f{k}"] = fwd or _elementwise(np, row.forward, many=False)
+        ns[f"d{k}"] = vjp or _elementwise(np, row.vjp, many=True)
     return ns
 
 
@@ -801,69 +915,96 @@ class CompiledStep:
     ``outputs`` each sample's extra outputs from the last call (when ``fn``
     returned ``(loss, outputs)``), ``calls`` how many times it ran, ``checks``
     how many of those were compared with the eager engine, ``eager_runs`` how
-    many fell back to it.
+    many fell back to it, ``recordings`` how many times ``fn`` was recorded
+    (again when something it reads changed: see ``compile``).
     """
 
     def __init__(
         self,
         fn: Callable[[Any, Any], Any],
         params: list[Value],
-        tape: Tape,
-        layout: _Layout,
+        example: tuple[Any, Any],
         backend: str,
         check_every: int | None,
     ) -> None:
         self.fn = fn
         self.params = params
-        self.tape = tape
         self.backend = backend
         self.check_every = check_every
-        self.nodes = len(tape.nodes)
         self.calls = 0
         self.checks = 0
         self.eager_runs = 0
+        self.recordings = 0
         self.outputs: list[tuple[float, ...]] = []
-        self._layout = layout
-        self._trained = [p for p, t in zip(params, layout.trainable, strict=True) if t]
-        self._trained_at = [j for j, t in enumerate(layout.trainable) if t]
-        rows = {n.op.name: n.op for n in tape.nodes if n.op is not None}
+        self._example = example
+        self._broken: str | None = None
         if backend == "numpy":
             import numpy  # lazily: the engine itself stays pure Python
 
             self._np: Any = numpy
+        self._record()
+
+    def _record(self) -> None:
+        """Record ``fn`` on the example and write the tape out as code; note what it read."""
+        tape, layout, outside = _tape(self.fn, self.params, self._example)
+        self.tape = tape
+        self._layout = layout
+        self.nodes = len(tape.nodes)
+        self._trained = [p for p, t in zip(self.params, layout.trainable, strict=True) if t]
+        self._trained_at = [j for j, t in enumerate(layout.trainable) if t]
+        if self.backend == "numpy":
+            np = self._np
             code, consts = _numpy_source(tape, layout)
-            namespace = _numpy_namespace(numpy, list(rows.values()))
-            namespace.update({k: numpy.array(v, dtype=numpy.intp) for k, v in consts.items()})
+            namespace = _numpy_namespace(np, tape.rows)
+            namespace["fsum"] = math.fsum
+            namespace.update({k: np.array(v, dtype=np.intp) for k, v in consts.items()})
         else:
             code = _python_source(tape, layout)
             namespace = dict(_PY_NAMESPACE)
-            for row in rows.values():
-                namespace[_call_name(row, False)] = row.forward
-                namespace[_call_name(row, False, grad=True)] = row.vjp
+            for k, row in enumerate(tape.rows):
+                namespace[f"f{k}"] = row.forward
+                namespace[f"d{k}"] = row.vjp
         header = (
             "# autograd_lite.compile: one sample's loss and its backward pass, unrolled "
-            f"({backend} backend)\n"
+            f"({self.backend} backend)\n"
         )
-        self.source = header + code
-        exec(builtins.compile(self.source, f"<compiled {backend} step>", "exec"), namespace)
+        self.source = header + _row_comments(tape) + code
+        exec(builtins.compile(self.source, f"<compiled {self.backend} step>", "exec"), namespace)
         self._replay: Callable[..., Any] = namespace["replay"]
+        self._key = _Key(self.fn, self.params, outside)
+        self._unchecked = True  # the first call of every recording is checked
+        self.recordings += 1
 
     def __repr__(self) -> str:
         return f"<CompiledStep: {self.nodes} nodes, {self.backend} backend>"
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError(
+            "a compiled step cannot be copied or pickled: it replays code made for the "
+            "parameters it was compiled with. Copy the model, then compile a step for the copy"
+        )
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        self.__reduce_ex__(4)
 
     # -- one call ---------------------------------------------------------------------------
 
     def __call__(self, xs: Sequence[Any], ys: Sequence[Any]) -> float:
         """The mean loss over the batch; its gradient is added to each parameter's ``.grad``.
 
-        ``xs`` and ``ys``: sequences of samples (lists, or numpy arrays for the
-        numpy backend, which then reads them without a copy).
+        ``xs`` and ``ys``: sequences of samples (lists, tuples, or numpy arrays,
+        which the numpy backend reads without a copy).
         """
+        if self._broken is not None:
+            raise ReplayMismatchError(self._broken)
+        self._still_valid()
         xs, ys, X, Y = self._inputs(xs, ys)
         n = len(xs)
         self.calls += 1
         result = self._try_replay(X, Y)
         if result is None:  # not finite, or an error: the engine says what and where
+            _finite(X, "input")
+            _finite(Y, "target")
             self.eager_runs += 1
             total, sums, outs = self._eager(plain_list(xs), plain_list(ys))
             means = [g / n for g in sums]
@@ -871,36 +1012,68 @@ class CompiledStep:
             total, G, outs = result
             # numpy divides each entry as Python would: the same means, bit for bit
             means = (G / n).tolist() if self.backend == "numpy" else [g / n for g in G]
-            if self.calls == 1:
-                self._compare(plain_list(xs), plain_list(ys), total, plain_list(G))
-            elif self.check_every and self.calls % self.check_every == 0:
-                # a few samples are enough to catch a wrong replay, at a small cost
-                k = CHECK_SAMPLES
-                head_x, head_y = plain_list(xs[:k]), plain_list(ys[:k])
-                sub = self._try_replay(*self._inputs(head_x, head_y)[2:])
-                if sub is None:
-                    raise ReplayMismatchError(f"compiled step (call {self.calls}): no replay")
-                self._compare(head_x, head_y, sub[0], plain_list(sub[1]))
+            if self._unchecked or (self.check_every and self.calls % self.check_every == 0):
+                self._check(xs, ys, X, Y, result)
+                self._unchecked = False
         add_to_grad(zip(self._trained, means, strict=True))
         self.outputs = outs
         return total / n
 
+    def _still_valid(self) -> None:
+        """Re-record if something the recording read has changed; refuse if it cannot be."""
+        key = self._key
+        changed = key.changed()
+        if changed is None:
+            return
+        fatal, why = changed
+        if fatal:
+            self._broken = (
+                f"compiled step (call {self.calls + 1}): {why}. This step refuses every later "
+                "call: compile again with the Values the function reads now (and give the "
+                "optimiser the same ones)"
+            )
+            raise ReplayMismatchError(self._broken)
+        try:
+            self._record()  # the recording no longer holds: make it again, as it is now
+        except Exception as error:
+            error.add_note(f"(recording the function again at call {self.calls + 1}: {why})")
+            raise
+
+    def _check(self, xs: Any, ys: Any, X: Any, Y: Any, result: Any) -> None:
+        """Compare the replay with the eager engine on ``CHECK_SAMPLES`` samples spread over
+        the batch (all of a small batch): the cost does not grow with the batch."""
+        n = len(xs)
+        if n <= CHECK_SAMPLES:
+            sx, sy, (total, G, _) = plain_list(xs), plain_list(ys), result
+        else:
+            at = [i * n // CHECK_SAMPLES for i in range(CHECK_SAMPLES)]
+            if self.backend == "numpy":
+                sub = self._try_replay(X[:, at], Y[:, at])
+                sx, sy = xs[at].tolist(), ys[at].tolist()
+            else:
+                sub = self._try_replay([X[i] for i in at], [Y[i] for i in at])
+                sx, sy = [xs[i] for i in at], [ys[i] for i in at]
+            if sub is None:  # the whole batch replayed, part of it did not: no engine does that
+                self._fail(f"the replay of {CHECK_SAMPLES} of the batch's samples failed")
+            total, G, _ = sub
+        self._compare(sx, sy, total, plain_list(G))
+
     def _inputs(self, xs: Sequence[Any], ys: Sequence[Any]) -> tuple[Any, Any, Any, Any]:
         """``(xs, ys, X, Y)``: the batch checked against the example's shape, and as the replay
         takes it (numpy: each as an array of samples, and transposed, one row per entry)."""
+        xs, ys = _ordered(xs, "inputs"), _ordered(ys, "targets")
+        layout = self._layout
         if self.backend == "numpy":
             xs, ys = self._samples(xs), self._samples(ys)
             _one_length(xs, ys)  # first, as for lists
-            xa = self._array(xs, self._layout.x_shape, "input")
-            ya = self._array(ys, self._layout.y_shape, "target")
+            xa = self._array(xs, layout.x_shape, "input")
+            ya = self._array(ys, layout.y_shape, "target")
             return xa, ya, xa.reshape(len(xa), -1).T, ya.reshape(len(ya), -1).T
-        xs, ys = _batch(xs, ys)
-        return (
-            xs,
-            ys,
-            self._flat(xs, self._layout.x_shape, "input"),
-            self._flat(ys, self._layout.y_shape, "target"),
-        )
+        xs, ys = plain_list(xs), plain_list(ys)
+        _one_length(xs, ys)
+        X = _plain_samples(xs, layout.x_shape, "input")
+        Y = _plain_samples(ys, layout.y_shape, "target")
+        return xs, ys, X, Y
 
     def _try_replay(self, X: Any, Y: Any) -> tuple[float, Any, list[tuple[float, ...]]] | None:
         """(loss sum, gradient sums, outputs), or None where the numbers stop being finite.
@@ -930,34 +1103,12 @@ class CompiledStep:
             return None
         return float(total), G, outs
 
-    def _flat(self, batch: list[Any], shape: tuple[int, ...], what: str) -> list[Any]:
-        if len(shape) <= 1:
-            size = shape[0] if shape else None
-            for i, s in enumerate(batch):
-                if size is not None and (not isinstance(s, (list, tuple)) or len(s) != size):
-                    raise ValueError(_mismatch(what, i, s, shape))
-            return batch
-        size = math.prod(shape)
-        flats = []
-        for i, s in enumerate(batch):
-            try:
-                flat = list(_flat(s, len(shape)))
-            except TypeError:
-                flat = []
-            if len(flat) != size:
-                raise ValueError(_mismatch(what, i, s, shape))
-            flats.append(flat)
-        return flats
-
     def _samples(self, batch: Any) -> Any:
         """An array of numbers as a plain ndarray (a view: never copied, never written);
         anything else, an object array too, as the list of its samples."""
         np = self._np
         if not isinstance(batch, np.ndarray) or batch.dtype.kind == "O":
-            try:
-                return list(batch)
-            except TypeError:
-                raise TypeError(_TWO_SEQUENCES) from None
+            return plain_list(batch) if isinstance(batch, np.ndarray) else list(batch)
         if batch.ndim == 0:
             raise TypeError(_TWO_SEQUENCES)
         if type(batch) is np.ndarray:
@@ -971,12 +1122,10 @@ class CompiledStep:
         shape ``(n, *shape)``, or an error naming what is wrong."""
         np = self._np
         a: Any = batch
-        if not isinstance(a, np.ndarray):
-            try:
-                a = np.asarray(batch)
-            except (TypeError, ValueError):  # ragged
-                a = None
-        if a is None or a.dtype.kind not in "iuf":  # no strings, no bools, as in the engine
+        if not isinstance(a, np.ndarray):  # a list: each number checked as the engine would
+            flat = _plain_samples(batch, shape, what)
+            a = np.array(flat, dtype=float).reshape(len(flat), *shape)
+        if a.dtype.kind not in "iuf":  # no strings, no bools, as in the engine
             raise TypeError(f"the {what}s of the batch must all be numbers of shape {shape}")
         if a.shape[1:] != shape:
             raise ValueError(_mismatch(what, 0, a[0].tolist(), shape))
@@ -990,7 +1139,10 @@ class CompiledStep:
     def _eager(
         self, xs: list[Any], ys: list[Any]
     ) -> tuple[float, list[float], list[tuple[float, ...]]]:
-        results = [_split(self.fn(x, y)) for x, y in zip(xs, ys, strict=True)]
+        # the samples as constant Values, as the recording gave them (as Values) to fn
+        results = [
+            _split(self.fn(_constants(x), _constants(y))) for x, y in zip(xs, ys, strict=True)
+        ]
         loss = F.sum([r[0] for r in results]) / len(results)
         grads = grad(loss, self._trained) if self._trained else ()
         outs = [tuple(v.data for v in r[1]) for r in results]
@@ -1010,11 +1162,251 @@ class CompiledStep:
             # against itself and against the scale of the whole gradient, and call it a
             # mismatch only where both disagree (a wrong rule is wrong on both counts).
             if abs(a - b) > 1e-9 * max(abs(a), abs(b), scale):
-                raise ReplayMismatchError(
-                    f"compiled step (call {self.calls}, {self.backend} backend): {what} is "
-                    f"{a!r} replayed but {b!r} in the eager engine; please report this with the "
-                    "function you compiled"
+                self._fail(f"{what} is {a!r} replayed but {b!r} in the eager engine", xs, ys)
+
+    def _fail(
+        self, what: str, xs: list[Any] | None = None, ys: list[Any] | None = None
+    ) -> NoReturn:
+        """Raise ``ReplayMismatchError`` saying why, as far as it can be told; the step then
+        refuses every later call."""
+        why = _why_it_differs(self, xs, ys) if xs and ys else None
+        if why is None:
+            why = "an internal error of the compiler: please report this with the function"
+        self._broken = (
+            f"compiled step (call {self.calls}, {self.backend} backend): {what}. Cause: {why}. "
+            "This step refuses every later call: compile again"
+        )
+        raise ReplayMismatchError(self._broken)
+
+
+def _constants(sample: Any) -> Any:
+    """A sample's numbers as constant Values, nested as the sample is."""
+    if isinstance(sample, (list, tuple)):
+        return [_constants(s) for s in sample]
+    return Value(sample, requires_grad=False)
+
+
+def _why_it_differs(step: CompiledStep, xs: list[Any], ys: list[Any]) -> str | None:
+    """Why the eager engine and the replay differ, if ``fn`` is to blame (else None)."""
+    x, y = xs[0], ys[0]
+    try:
+        first = _split(step.fn(_constants(x), _constants(y)))[0].data
+        again = _split(step.fn(_constants(x), _constants(y)))[0].data
+    except Exception:
+        return None
+    if first != again and not (math.isnan(first) and math.isnan(again)):
+        return (
+            f"the function gives two answers for one sample ({first!r}, then {again!r}): it "
+            "uses randomness or state it changes itself, and a recording replays one answer. "
+            "Compile a function of (x, y) and the parameters only"
+        )
+    try:
+        tape = _tape(step.fn, step.params, step._example)[0]
+    except Exception as error:
+        return f"recording the function again fails ({type(error).__name__}: {error})"
+    if _structure(tape) != _structure(step.tape):
+        return (
+            "recording the function again gives another computation: it reads state that "
+            "changed after the recording (an attribute, a list or a dict it closes over, a "
+            "layer), which a step cannot see. Keep such state out of the function, or pass it "
+            "as data"
+        )
+    (x_shape, _), (y_shape, _) = step._example
+    for x, y in zip(xs, ys, strict=True):  # at most CHECK_SAMPLES: bounded, and only on failure
+        sample = (
+            (x_shape, [float(v) for v in _flat(x, len(x_shape))]),
+            (y_shape, [float(v) for v in _flat(y, len(y_shape))]),
+        )
+        try:
+            other = _tape(step.fn, step.params, sample)[0]
+        except Exception:
+            continue
+        if _structure(other) != _structure(step.tape):
+            return (
+                "recorded on a sample of this batch, the function gives another computation "
+                "than on the example: it takes a decision on the data by a route the recording "
+                "cannot see (a private attribute such as _data, the Value's pickled state). "
+                "Write the decision with the engine's operations (relu, abs), or keep it out of fn"
+            )
+    if _each_sample_agrees(step, xs, ys):
+        return (
+            "the samples' contributions cancel: the replay and the engine agree on each sample "
+            "alone and differ only in their sum over the batch, which each adds in its own "
+            "order (neither sum is exact when large terms cancel). Scale the data so that the "
+            "samples' gradients do not cancel, or train without compile"
+        )
+    return None
+
+
+def _each_sample_agrees(step: CompiledStep, xs: list[Any], ys: list[Any]) -> bool:
+    """Whether the replay equals the engine on each sample alone (at most CHECK_SAMPLES)."""
+    if len(xs) < 2:
+        return False
+    for x, y in zip(xs, ys, strict=True):
+        try:
+            X, Y = step._inputs([x], [y])[2:]
+            replayed = step._try_replay(X, Y)
+            e_total, e_grads, _ = step._eager([x], [y])
+        except Exception:
+            return False
+        if replayed is None:
+            return False
+        pairs = [(replayed[0], e_total), *zip(plain_list(replayed[1]), e_grads, strict=True)]
+        scale = max([abs(b) for _, b in pairs] + [1e-300])
+        if any(abs(a - b) > 1e-9 * max(abs(a), abs(b), scale) for a, b in pairs):
+            return False
+    return True
+
+
+def _structure(tape: Tape) -> list[tuple[Any, ...]]:
+    """What a tape computes: each node's kind, row (by identity), inputs and constant."""
+    return [
+        (n.kind, n.index, id(n.op), n.inputs, n.value if n.kind == "const" else None)
+        for n in tape.nodes
+    ]
+
+
+def _row_comments(tape: Tape) -> str:
+    """One comment line per row called by number (f3, d3): the row's name, escaped."""
+    lines = [
+        f"# f{k}, d{k}: the row {ascii(row.name)[:80]}\n"
+        for k, row in enumerate(tape.rows)
+        if not _library(row) or (row.code is None and row.np_code is None)
+    ]
+    return "".join(lines)
+
+
+# -- what a recording depends on besides the parameters' data --------------------------------
+
+
+_PLAIN = (int, float, complex, str, bytes, bool, type(None))
+_GONE = object()
+#: How many names and cells of the function (and of the functions it calls) a step watches.
+MAX_WATCHED = 64
+
+
+def _same(a: object, b: object) -> bool:
+    return a is b or (type(a) is type(b) and isinstance(a, _PLAIN) and a == b)
+
+
+class _Key:
+    """What a recording read besides the parameters' data, re-checked on every call.
+
+    * the parameters' ``requires_grad`` flags and the parameters of the modules ``fn``
+      reads (re-read only when the engine saw a leaf made or a flag changed);
+    * what the names ``fn`` reads are bound to: its globals and closure cells, and those
+      of the plain functions it reads, up to ``MAX_WATCHED`` of them;
+    * the data of Values ``fn`` closes over that are not parameters (constants).
+    """
+
+    def __init__(self, fn: Any, params: list[Value], outside: list[Value]) -> None:
+        self.params = params
+        self.flags = [p.requires_grad for p in params]
+        self.epoch = _engine._LEAF_EPOCH
+        self.names, self.cells, modules = _bindings(fn)
+        self.modules = [(m, m.parameters()) for m in modules]
+        self.outside = outside
+        self.data = [v.data for v in outside]
+
+    def changed(self) -> tuple[bool, str] | None:
+        """None while the recording holds; else (whether it cannot be recorded again, why)."""
+        for holder, name, obj in self.names:
+            if not _same(holder.get(name, _GONE), obj):
+                return False, f"the global {name!r} changed"
+        for cell, obj in self.cells:
+            try:
+                now = cell.cell_contents
+            except ValueError:  # emptied
+                now = _GONE
+            if not _same(now, obj):
+                return False, "a variable the function closes over changed"
+        for v, data in zip(self.outside, self.data, strict=True):
+            if v.data != data:
+                return False, "a Value the function closes over changed"
+        if self.epoch != _engine._LEAF_EPOCH:
+            return self._leaves_changed()
+        return None
+
+    def _leaves_changed(self) -> tuple[bool, str] | None:
+        for m, ps in self.modules:
+            now = m.parameters()
+            if len(now) != len(ps) or any(a is not b for a, b in zip(now, ps, strict=True)):
+                return True, (
+                    f"the {type(m).__name__} the function reads has other parameters than when "
+                    "it was compiled (a layer replaced, added or removed)"
                 )
+        for k, (p, flag) in enumerate(zip(self.params, self.flags, strict=True)):
+            if p.requires_grad != flag:
+                return False, f"params[{k}].requires_grad changed"
+        self.epoch = _engine._LEAF_EPOCH
+        return None
+
+
+def _bindings(fn: Any) -> tuple[list[tuple[dict[str, Any], str, Any]], list[Any], list[Any]]:
+    """(global names, closure cells, modules) that ``fn`` reads, following the plain functions
+    it reads (not the library's own), at most ``MAX_WATCHED`` names and cells in all."""
+    from autograd_lite.nn import Module  # here: nn does not need the compiler
+
+    names: list[tuple[dict[str, Any], str, Any]] = []
+    cells: list[Any] = []
+    modules: list[Any] = []
+    seen: set[int] = set()
+    todo: list[Any] = [fn]
+
+    def found(obj: Any) -> None:
+        if id(obj) in seen:
+            return
+        seen.add(id(obj))
+        if isinstance(obj, Module):
+            modules.append(obj)
+        elif isinstance(obj, (types.FunctionType, types.MethodType, functools.partial)):
+            todo.append(obj)
+
+    while todo and len(names) + len(cells) < MAX_WATCHED:
+        f = todo.pop()
+        if isinstance(f, functools.partial):
+            for obj in (f.func, *f.args, *f.keywords.values()):
+                found(obj)
+            continue
+        if isinstance(f, types.MethodType):
+            found(f.__self__)
+            f = f.__func__
+        if not isinstance(f, types.FunctionType):
+            found(f)  # a module or an object with __call__: what it holds is not followed
+            continue
+        if f is not fn and str(getattr(f, "__module__", "")).startswith(
+            ("autograd_lite", "visualize")
+        ):
+            continue  # the library's functions read only the library
+        space = f.__globals__
+        for name in _names_read(f.__code__):
+            obj = space.get(name, _GONE)
+            if obj is _GONE or isinstance(obj, (types.ModuleType, type)):
+                continue
+            if len(names) + len(cells) < MAX_WATCHED:
+                names.append((space, name, obj))
+            found(obj)
+        for cell in f.__closure__ or ():
+            try:
+                obj = cell.cell_contents
+            except ValueError:  # not yet filled
+                obj = _GONE
+            if len(names) + len(cells) < MAX_WATCHED:
+                cells.append((cell, obj))
+            if obj is not _GONE:
+                found(obj)
+    return names, cells, modules
+
+
+def _names_read(code: types.CodeType) -> list[str]:
+    """The global names a code object (and the code nested in it) may read."""
+    out: list[str] = []
+    stack = [code]
+    while stack:
+        c = stack.pop()
+        out += c.co_names
+        stack += [k for k in c.co_consts if isinstance(k, types.CodeType)]
+    return list(dict.fromkeys(out))
 
 
 def _mismatch(what: str, i: int, sample: object, shape: tuple[int, ...]) -> str:
@@ -1027,15 +1419,87 @@ def _mismatch(what: str, i: int, sample: object, shape: tuple[int, ...]) -> str:
 _TWO_SEQUENCES = "a compiled step takes two sequences: inputs and targets"
 
 
-def _batch(xs: Sequence[Any], ys: Sequence[Any]) -> tuple[list[Any], list[Any]]:
-    """The python backend's batch: two lists of one length, numpy arrays as Python numbers
-    (a float32 or an int8 would compute in its own narrow type in the replay)."""
-    try:
-        xs, ys = plain_list(xs), plain_list(ys)
-    except TypeError:
-        raise TypeError(_TWO_SEQUENCES) from None
-    _one_length(xs, ys)
-    return xs, ys
+def _ordered(batch: Any, what: str) -> Any:
+    """``batch`` if it is a list, a tuple or an array; another sequence (a ``range``) as a
+    list, up to ``MAX_BATCH`` samples; a set, an iterator or a string refused: a batch needs
+    an order (to pair inputs with targets) and an end."""
+    if isinstance(batch, (list, tuple)) or (
+        hasattr(batch, "tolist") and getattr(batch, "ndim", 0) >= 1  # an array, not a scalar
+    ):
+        return batch
+    if isinstance(batch, Sequence) and not isinstance(batch, (str, bytes)):
+        if len(batch) > MAX_BATCH:
+            raise ValueError(f"the {what} hold {len(batch):,} samples, more than {MAX_BATCH:,}")
+        return list(batch)
+    raise TypeError(
+        f"{_TWO_SEQUENCES}: the {what} must be a list, tuple or array, got "
+        f"{type(batch).__name__} (a set or an iterator has no order to pair inputs with "
+        "targets, nor always an end)"
+    )
+
+
+def _plain_samples(batch: list[Any], shape: tuple[int, ...], what: str) -> list[Any]:
+    """Each sample of ``batch`` as the replay reads it: a float for a number, a flat list of
+    floats for a (nested) list. Numbers of other types (numpy's float32, int8) become Python
+    floats, as the engine computes; bools, strings and the wrong shape are refused."""
+    if not shape:
+        return [v if type(v) is float else _number(v, what, i) for i, v in enumerate(batch)]
+    size, depth = math.prod(shape), len(shape)
+    flats = []
+    for i, s in enumerate(batch):
+        if depth == 1 and type(s) in (list, tuple) and len(s) == size:
+            flat = s  # the common case, read as it is when it holds floats only
+        else:
+            try:
+                flat = list(_flat(s, depth)) if _nested_shape(s, shape) else None
+            except TypeError:
+                flat = None
+            if flat is None or len(flat) != size:
+                raise ValueError(_mismatch(what, i, s, shape))
+        for v in flat:
+            if type(v) is not float:
+                flat = [_number(v, what, i) for v in flat]
+                break
+        flats.append(flat)
+    return flats
+
+
+def _finite(batch: Any, what: str) -> None:
+    """A ``ValueError`` naming the first sample of ``batch`` (from ``_plain_samples``, or an
+    array) that holds an inf or a NaN."""
+    for i, s in enumerate(batch if isinstance(batch, list) else []):
+        for v in s if isinstance(s, (list, tuple)) else (s,):
+            if not math.isfinite(v):
+                raise ValueError(f"{what} {i} of the batch is not finite: {v!r}")
+
+
+def _nested_shape(sample: Any, shape: tuple[int, ...]) -> bool:
+    """Whether ``sample`` is nested lists (or tuples) of exactly ``shape``, to the numbers."""
+    if not shape:
+        return not isinstance(sample, (list, tuple))
+    if not isinstance(sample, (list, tuple)) or len(sample) != shape[0]:
+        return False
+    return all(_nested_shape(s, shape[1:]) for s in sample)
+
+
+def _number(v: Any, what: str, i: int) -> float:
+    if type(v) is float:
+        return v
+    if isinstance(v, numbers.Real) and not isinstance(v, (bool, Value)):
+        if hasattr(v, "item") and type(v.item()) is bool:  # numpy's bool_
+            v = v.item()
+        else:
+            try:
+                return float(v)
+            except OverflowError:
+                raise ValueError(
+                    f"{what} {i} of the batch holds an int too large for a float"
+                ) from None
+    why = " (the engine takes int and float, not bool)" if isinstance(v, bool) else ""
+    raise TypeError(
+        f"the {what}s of the batch must all be numbers: {what} {i} holds "
+        f"{type(v).__name__} {reprlib.repr(v)}{why}"
+    )
 
 
 def _one_length(xs: Sequence[Any], ys: Sequence[Any]) -> None:
@@ -1059,6 +1523,11 @@ def _split(result: object) -> tuple[Value, list[Value]]:
     outs = [extra] if isinstance(extra, Value) else extra
     if not isinstance(outs, (list, tuple)) or not all(isinstance(v, Value) for v in outs):
         raise TypeError("the outputs returned beside the loss must be a Value or a list of Values")
+    if len(outs) > MAX_NODES:
+        raise GraphTooLargeError(
+            f"the function returns {len(outs):,} outputs beside the loss, more than MAX_NODES = "
+            f"{MAX_NODES:,}: return fewer (the step keeps each sample's outputs)"
+        )
     return result, list(outs)
 
 
@@ -1081,13 +1550,29 @@ def compile(
     number or a nested list of numbers each). ``fn`` may also return
     ``(loss, outputs)``; the step then keeps each sample's outputs in
     ``step.outputs`` (for accuracy, say). ``backend``: ``"python"`` or
-    ``"numpy"``. ``check_every``: the first call is compared with the eager
-    engine on its whole batch, and every N-th on its first ``CHECK_SAMPLES``
-    samples (``None``: the first call only).
+    ``"numpy"``. ``check_every``: the first call and every N-th are compared
+    with the eager engine on ``CHECK_SAMPLES`` samples spread over the batch
+    (``None``: the first call only).
+
+    What a step may depend on, and how each is kept true at every call:
+
+    * the parameters' ``.data``: read at every call;
+    * their ``requires_grad`` flags, the Values fn's globals and closure name,
+      the data of Values it closes over that are not parameters: re-checked
+      at every call; a change records ``fn`` again (``step.recordings``);
+    * the parameters of a module ``fn`` reads (a global or closed-over
+      ``nn.Module``): a layer replaced makes every later call raise
+      ``ReplayMismatchError``: compile again.
+
+    A step may not depend on state the checks cannot see: randomness, an
+    attribute or an element of an object that changes (``cfg.scale = 3``), a
+    global read by a function of another module. The periodic check catches
+    these (``ReplayMismatchError``, which names the cause); from then on the
+    step refuses every call until compiled again.
 
     Raises ``TraceError`` if ``fn`` takes a Python decision on data while it
-    is recorded (``if v > 0``, ``max()`` of Values, ``float(v)``, ``v.data``),
-    naming the file and line.
+    is recorded (``if v > 0``, ``max()`` of Values, ``float(v)``, ``v.data``,
+    ``repr(v)``, ``f"{v:.3f}"``, ``copy.copy(v)``), naming the file and line.
     """
     if not callable(fn):
         raise TypeError(f"compile() needs a function fn(x, y) -> loss, got {type(fn).__name__}")
@@ -1102,50 +1587,79 @@ def compile(
         raise TypeError("example must be a pair (x0, y0): one sample's input and its target")
     x_shape = _shape_of(example[0], "example input")
     y_shape = _shape_of(example[1], "example target")
-    xs = [Value(float(v)) for v in _flat(example[0], len(x_shape))]
-    ys = [Value(float(v)) for v in _flat(example[1], len(y_shape))]
-    loss, outs = _trace(fn, params, _nest(xs, x_shape), _nest(ys, y_shape), {*params, *xs, *ys})
-    nodes = _record([loss, *outs], params, xs, ys)
-    if len(nodes) > MAX_NODES:
+    x0 = [float(v) for v in _flat(example[0], len(x_shape))]
+    y0 = [float(v) for v in _flat(example[1], len(y_shape))]
+    return CompiledStep(fn, params, ((x_shape, x0), (y_shape, y0)), backend, check_every)
+
+
+def _tape(
+    fn: Callable[[Any, Any], Any], params: list[Value], example: tuple[Any, Any]
+) -> tuple[Tape, _Layout, list[Value]]:
+    """``fn`` recorded on the example: its tape, layout, and the closed-over Values it read."""
+    (x_shape, x0), (y_shape, y0) = example
+    xs = [Value(v) for v in x0]
+    ys = [Value(v) for v in y0]
+    slots = {*params, *xs, *ys}
+    tracer = _Tracer(slots, MAX_NODES)
+    loss, outs = _trace(fn, params, _nest(xs, x_shape), _nest(ys, y_shape), tracer)
+    order = topological_order(loss, *outs)
+    if len(order) > MAX_NODES:
         raise GraphTooLargeError(
-            f"compile: one sample's graph has {len(nodes):,} nodes, more than MAX_NODES = "
+            f"compile: one sample's graph has {len(order):,} nodes, more than MAX_NODES = "
             f"{MAX_NODES:,}: code that long takes Python many seconds and gigabytes to compile. "
             "Compile a smaller per-sample function, or train without compile"
         )
-    at = {v: i for i, v in enumerate(topological_order(loss, *outs))}
+    nodes, outside = _record(order, params, xs, ys, tracer.fresh)
+    for v in outside:
+        if v.requires_grad:
+            raise TraceError(
+                f"compile: the loss reads a Value that takes gradients but is not in params "
+                f"(data {v.data!r}{', label ' + ascii(v.label) if v.label else ''}): the step "
+                "would give it no gradient. Pass it in params, or use it as a constant "
+                "(requires_grad=False, or .detach())"
+            )
+    at = {v: i for i, v in enumerate(order)}
     trainable = tuple(p.requires_grad for p in params)
     layout = _Layout(len(params), trainable, x_shape, y_shape)
-    tape = Tape(tuple(nodes), at[loss], tuple(at[o] for o in outs), _needs(nodes, trainable))
-    return CompiledStep(fn, params, tape, layout, backend, check_every)
+    rows: list[Primitive] = []
+    for n in nodes:
+        if n.op is not None and not any(r is n.op for r in rows):
+            rows.append(n.op)
+    tape = Tape(
+        tuple(nodes), at[loss], tuple(at[o] for o in outs), _needs(nodes, trainable), tuple(rows)
+    )
+    return tape, layout, outside
 
 
 def _trace(
-    fn: Callable[[Any, Any], Any], params: list[Value], x: Any, y: Any, leaves: set[Value]
+    fn: Callable[[Any, Any], Any], params: list[Value], x: Any, y: Any, tracer: _Tracer
 ) -> tuple[Value, list[Value]]:
     """``fn(x, y)`` recorded under the tracer: its loss and outputs, every Python decision on
     data refused. Frozen parameters are recorded too, so that none is baked in."""
-    tracer = _Tracer(leaves)
     frozen = [p for p in params if not p.requires_grad]
     for p in frozen:
-        p.requires_grad = True
+        p._rg = True  # the slot itself: a flag set for the recording is no change of the model
     try:
         with tracing(tracer):
             loss, outs = _split(fn(x, y))
     finally:
         for p in frozen:
-            p.requires_grad = False
+            p._rg = False
+    tracer.check_size()  # again, in case fn caught the error and went on
     if not tracer.depends(loss):
         raise ValueError("the compiled function's loss depends on neither the sample nor params")
     return loss, outs
 
 
 def _params(params: Sequence[Value]) -> list[Value]:
-    try:
-        ps = list(params)
-    except TypeError:
-        raise TypeError(
-            f"params must be a sequence of Values, got {type(params).__name__}"
-        ) from None
+    if isinstance(params, (str, bytes)) or not hasattr(params, "__iter__"):
+        raise TypeError(f"params must be a sequence of Values, got {type(params).__name__}")
+    ps = list(itertools.islice(params, MAX_NODES + 1))  # an endless iterator ends here
+    if len(ps) > MAX_NODES:
+        raise GraphTooLargeError(
+            f"params holds more than MAX_NODES = {MAX_NODES:,} Values (or never ends): a "
+            "step that large cannot be written out; train without compile"
+        )
     seen: set[Value] = set()
     for i, p in enumerate(ps):
         if not isinstance(p, Value):

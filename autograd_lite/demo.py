@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd_lite import data as D
-from autograd_lite import losses, nn, optim
+from autograd_lite import i18n, losses, nn, optim
 from autograd_lite.checkpoint import save
 from autograd_lite.compile import GraphTooLargeError
 from autograd_lite.metrics import confusion_matrix, format_confusion_matrix
@@ -260,9 +260,12 @@ def train(args: argparse.Namespace, *, log: Callable[[str], None] = print) -> Re
     def report(epoch: int, history: History) -> None:
         last = history.last()
         log(
-            f"epoch {epoch:>{len(str(epochs))}}/{epochs}  loss {last['loss']:.6f}  "
-            f"accuracy {last['accuracy']:.1%}  lr {last['lr']:.4g}"
-        )
+            i18n.tr(
+                "epoch {epoch}/{epochs}  loss {loss:.6f}  accuracy {accuracy:.1%}  lr {lr:.4g}",
+                epoch=f"{epoch:>{len(str(epochs))}}", epochs=epochs, loss=last["loss"],
+                accuracy=last["accuracy"], lr=last["lr"],
+            )
+        )  # fmt: skip
 
     def train_with(mode: str | bool) -> History:
         return fit(
@@ -282,7 +285,7 @@ def train(args: argparse.Namespace, *, log: Callable[[str], None] = print) -> Re
     try:
         history = train_with(False if args.compile == "off" else args.compile)
     except GraphTooLargeError as error:  # refused before the first step: nothing has changed
-        log(f"not compiled: {error}; training eagerly instead")
+        log(i18n.tr("not compiled: {error}; training eagerly instead", error=error))
         history = train_with(False)
     final = evaluate(model, loss_fn, (X, y))  # the trained model: after the last step
     return Result(model, history, X, y, predict_classes(model, X, loss_fn), loss_fn, k, final)
@@ -292,21 +295,36 @@ def _setup(args: argparse.Namespace, model: nn.MLP, n: int, k: int, loss: str, l
     """The lines that say what the demo is about to train, and how."""
     l2, wd = (f"{v:.0e}".replace("e-0", "e-") for v in (WEIGHT_DECAY / 2, WEIGHT_DECAY))
     penalty = (
-        f"weight decay {wd}, decoupled (AdamW shrinks the weights directly: no L2 term)"
+        i18n.tr(
+            "weight decay {wd}, decoupled (AdamW shrinks the weights directly: no L2 term)", wd=wd
+        )
         if args.optimizer == "adamw"
-        else f"L2 {l2}: {l2} * sum(w^2) added to the loss, that is weight_decay={wd} "
-        f"(its gradient, {wd} * w)"
-    )
+        else i18n.tr(
+            "L2 {l2}: {l2} * sum(w^2) added to the loss, that is weight_decay={wd} "
+            "(its gradient, {wd} * w)",
+            l2=l2, wd=wd,
+        )
+    )  # fmt: skip
     how = (
-        "eager: the graph is rebuilt and walked node by node at every step"
+        i18n.tr("eager: the graph is rebuilt and walked node by node at every step")
         if args.compile == "off"
-        else f"compiled ({args.compile} backend): the loss is recorded once and replayed"
+        else i18n.tr(
+            "compiled ({backend} backend): the loss is recorded once and replayed",
+            backend=args.compile,
+        )
     )
-    return (
-        f"{model!r} on {n} {args.dataset} points ({k} classes), "
-        f"{loss}, {args.optimizer} lr {lr:g},\n{penalty}\n"
-        f"(loss: the mean {loss} over the points, without the L2 term)\n" + how
-    )
+    return "\n".join(
+        [
+            i18n.tr(
+                "{model} on {n} {dataset} points ({k} classes), {loss}, {optimizer} lr {lr:g},",
+                model=repr(model), n=n, dataset=args.dataset, k=k, loss=loss,
+                optimizer=args.optimizer, lr=lr,
+            ),
+            penalty,
+            i18n.tr("(loss: the mean {loss} over the points, without the L2 term)", loss=loss),
+            how,
+        ]
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -320,6 +338,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:  # a usage error: one line, exit code 2, as argparse does
         print(f"autograd-lite demo: error: {error} (see --help)", file=sys.stderr)
         return 2
+    _picture_font()
     start = time.perf_counter()
     try:
         os.makedirs(args.out, exist_ok=True)
@@ -333,24 +352,49 @@ def run(args: argparse.Namespace) -> int:
         print(f"autograd-lite demo: error: {error}", file=sys.stderr)
         return 1
     for what, path in paths.items():
-        print(f"wrote {path}  ({what})")
+        print(i18n.tr("wrote {path}  ({what})", path=path, what=_WHAT[what]()))
     return 0
+
+
+#: What each written file is, in the reader's language (the keys of ``_write_outputs``).
+_WHAT: dict[str, Callable[[], str]] = {
+    "decision boundary": lambda: i18n.tr("decision boundary"),
+    "training curve": lambda: i18n.tr("training curve"),
+    "model": lambda: i18n.tr("model"),
+}
+
+
+def _picture_font() -> None:
+    """Set matplotlib's Japanese font, or say once that the pictures keep English labels."""
+    if i18n.language() == "en":
+        return
+    if i18n.picture_language() == i18n.language():
+        i18n.use_japanese_font()
+    else:
+        print(
+            i18n.tr(
+                "(no Japanese font: pictures keep English labels; "
+                'pip install "autograd_lite[ja]" installs one)'
+            )
+        )
 
 
 def _summarise(result: Result, seconds: float) -> None:
     """Print the confusion matrix and the final loss and accuracy."""
     labels = [str(c) for c in range(result.num_classes)]
-    print("\nconfusion matrix (training set):")
+    print("\n" + i18n.tr("confusion matrix (training set):"))
     print(
         format_confusion_matrix(
             confusion_matrix(result.y, result.predictions, num_classes=result.num_classes), labels
         )
     )
-    print(
-        f"\nafter {len(result.history)} epochs ({seconds:.1f} s), on the training set: "
-        f"loss {result.final.loss:.6f} (without the L2 term), "
-        f"accuracy {result.final.accuracy:.1%}"
-    )
+    summary = i18n.tr(
+        "after {epochs} epochs ({seconds:.1f} s), on the training set: loss {loss:.6f} "
+        "(without the L2 term), accuracy {accuracy:.1%}",
+        epochs=len(result.history), seconds=seconds, loss=result.final.loss,
+        accuracy=result.final.accuracy,
+    )  # fmt: skip
+    print("\n" + summary)
 
 
 def _write_outputs(args: argparse.Namespace, result: Result) -> dict[str, str]:
@@ -363,12 +407,15 @@ def _write_outputs(args: argparse.Namespace, result: Result) -> dict[str, str]:
         "model": os.path.join(args.out, "model.json"),
     }
     sizes = "-".join(str(n) for n in [2, *args.hidden, result.model.layers[-1].nout])  # type: ignore[attr-defined]
-    setup = f"{args.activation}, {args.optimizer}"
-    title = f"MLP {sizes} ({setup}) on {len(result.X)} {args.dataset} points"
-    subtitle = (
-        f"decision boundary after {len(result.history)} epochs, "
-        f"training accuracy {result.final.accuracy:.0%}"
-    )
+    title = i18n.tr_picture(
+        "MLP {sizes} ({activation}, {optimizer}) on {n} {dataset} points",
+        sizes=sizes, activation=args.activation, optimizer=args.optimizer, n=len(result.X),
+        dataset=args.dataset,
+    )  # fmt: skip
+    subtitle = i18n.tr_picture(
+        "decision boundary after {epochs} epochs, training accuracy {accuracy:.0%}",
+        epochs=len(result.history), accuracy=result.final.accuracy,
+    )  # fmt: skip
     plot_decision_boundary(
         result.model,
         result.X,

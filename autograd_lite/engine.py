@@ -226,25 +226,41 @@ def tracing(tracer: Any) -> Iterator[None]:
     """Record with ``tracer`` in this thread: it is asked before data is read.
 
     ``tracer.read(value, what)`` is called when code outside the engine reads a
-    Value's data, and ``tracer.folded(inputs)`` when an operation on Values
-    that take gradients yields a constant (under ``no_grad()``). Reads of
-    ``.data`` are watched by swapping the attribute for a property for the
-    duration of the block (a trace is short; the engine's own reads pass).
+    Value's data, ``tracer.folded(inputs)`` when an operation on Values that
+    take gradients yields a constant (under ``no_grad()``), and
+    ``tracer.made(value)`` when a Value gets its data (every node made). While
+    any thread records, the ``data`` property is swapped for one that watches
+    reads, and the ``_data`` slot the engine writes for one that reports each
+    write (a trace is short; the engine's own reads pass). The lock guards the
+    swap only: a traced function may start a thread that records too.
     """
+    global _TRACES
     if _TRACE.tracer is not None:
         raise RuntimeError("compile() cannot trace inside another trace")
-    _TRACE.tracer = tracer
     with _DATA_WATCH_LOCK:
-        setattr(Value, "data", property(_watched_get, _DATA_SLOT.__set__))  # noqa: B010
-        try:
-            with _grad_mode(True):
-                yield
-        finally:
-            setattr(Value, "data", _DATA_SLOT)  # noqa: B010
-            _TRACE.tracer = None
+        if _TRACES == 0:
+            setattr(Value, "data", property(_watched_get, _DATA_SLOT.__set__))  # noqa: B010
+            setattr(Value, "_data", property(_DATA_MEMBER.__get__, _watched_set))  # noqa: B010
+        _TRACES += 1
+    _TRACE.tracer = tracer
+    try:
+        with _grad_mode(True):
+            yield
+    finally:
+        _TRACE.tracer = None
+        with _DATA_WATCH_LOCK:
+            _TRACES -= 1
+            if _TRACES == 0:
+                setattr(Value, "data", _DATA_SLOT)  # noqa: B010
+                setattr(Value, "_data", _DATA_MEMBER)  # noqa: B010
 
+
+#: Grows whenever a leaf that takes gradients is made by hand (a parameter, a copy) or a
+#: leaf's ``requires_grad`` changes: a compiled step re-reads its model only when it moved.
+_LEAF_EPOCH = 0
 
 _DATA_WATCH_LOCK = threading.Lock()
+_TRACES = 0  # how many threads are recording (the property is in place while > 0)
 _ENGINE_FILES = (__file__, __file__.replace("engine.py", "ops.py"))
 
 
@@ -254,15 +270,25 @@ def _watched_get(node: Value) -> float:
     if tracer is not None:
         caller = sys._getframe(1)
         if caller.f_code.co_filename not in _ENGINE_FILES:
-            tracer.read(node, "reads .data", caller)
+            tracer.read(node, "reading .data", caller)
     return value
 
 
-def _read(node: Value, what: str) -> None:
-    """Tell the tracer (if any) that ``what`` hands out ``node``'s data to the caller's caller."""
+def _watched_set(node: Value, value: float) -> None:
+    _DATA_MEMBER.__set__(node, value)  # every node's data is written here, by the engine too
     tracer = _TRACE.tracer
     if tracer is not None:
-        tracer.read(node, what, sys._getframe(2))
+        tracer.made(node)
+
+
+def _read(node: Value, what: str) -> None:
+    """Tell the tracer (if any) that ``what`` hands out ``node``'s data to the caller's caller
+    (unless that caller is the engine itself: its messages may show a Value)."""
+    tracer = _TRACE.tracer
+    if tracer is not None:
+        caller = sys._getframe(2)
+        if caller.f_code.co_filename not in _ENGINE_FILES:
+            tracer.read(node, what, caller)
 
 
 # -- Value ---------------------------------------------------------------------
@@ -472,12 +498,15 @@ class Value:
     _passes: int
 
     def __init__(self, data: float, *, label: str = "", requires_grad: bool = True) -> None:
+        global _LEAF_EPOCH
         self._data = _check_number(data, "Value(data)")
         self._grad = 0.0
         self.label = label
         if not isinstance(requires_grad, bool):
             raise TypeError(f"requires_grad must be a bool, got {type(requires_grad).__name__}")
         self._rg = requires_grad
+        if requires_grad:
+            _LEAF_EPOCH += 1
         self._row = None
         self._a = None
         self._b = None
@@ -581,6 +610,7 @@ class Value:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
+        global _LEAF_EPOCH
         if not isinstance(flag, bool):
             raise TypeError(f"requires_grad must be a bool, got {type(flag).__name__}")
         if self._row is not None:
@@ -588,6 +618,7 @@ class Value:
                 "requires_grad can only be changed on a leaf; use .detach() to cut the graph"
             )
         self._rg = flag
+        _LEAF_EPOCH += 1
 
     def detach(self) -> Value:
         """A new constant leaf with the same ``data``: the graph stops here."""
@@ -604,11 +635,13 @@ class Value:
         return self.data
 
     def __repr__(self) -> str:
+        _read(self, "repr() or str()")
         label = f", label={self.label!r}" if self.label else ""
         return f"{type(self).__name__}(data={_fmt(self.data)}, grad={_fmt(self.grad)}{label})"
 
     def __format__(self, spec: str) -> str:
         """``f"{v:.2f}"`` formats ``data`` as a float would; ``f"{v}"`` is the repr."""
+        _read(self, "format() or an f-string")
         return format(self.data, spec) if spec else repr(self)
 
     def __bool__(self) -> bool:
@@ -624,6 +657,9 @@ class Value:
 
     def __copy__(self) -> Value:
         """A new node with the same data, grad, label and inputs (the graph is shared)."""
+        global _LEAF_EPOCH
+        _read(self, "copy.copy")
+        _LEAF_EPOCH += 1
         twin: Value = _new(type(self))  # a subclass (nn.Parameter) stays one
         for name in Value.__slots__:
             with contextlib.suppress(AttributeError):  # slots a node never set
@@ -636,6 +672,9 @@ class Value:
         Nodes already in ``memo`` are reused, so Values copied together keep
         sharing their common nodes; primitives are shared, not copied.
         """
+        global _LEAF_EPOCH
+        _read(self, "copy.deepcopy")
+        _LEAF_EPOCH += 1
         order = topological_order(self)
         memo.setdefault(id(memo), []).append(order)  # keeps the ids in memo valid
         made: list[tuple[Value, Value]] = []
@@ -700,6 +739,8 @@ class Value:
         requires_grad = fields.get("_rg", True)
         _check_flag(requires_grad, "an unpickled Value's requires_grad")
         self._rg = requires_grad
+        global _LEAF_EPOCH
+        _LEAF_EPOCH += 1  # a new leaf, as Value() makes (see compile's checks)
         self._row = self._a = self._b = None
         self._inputs = ()
         if "_label" in fields:
@@ -800,7 +841,7 @@ class Value:
 def _trace_compare(a: Value, b: object, symbol: str) -> None:
     for v in (a, b):
         if isinstance(v, Value):
-            _TRACE.tracer.read(v, f"compares it ({symbol})", sys._getframe(2))
+            _TRACE.tracer.read(v, f"a comparison ({symbol})", sys._getframe(2))
 
 
 def _compare_data(other: object) -> Any:
@@ -825,6 +866,7 @@ def _operand(x: object) -> Value | None:
 _OLD_SLOT_NAMES = {"data": "_data", "grad": "_grad", "_op": "_row"}
 
 _DATA_SLOT: Any = Value.__dict__["data"]  # the attribute's own descriptor (see tracing())
+_DATA_MEMBER: Any = Value.__dict__["_data"]  # the slot the engine writes (see tracing())
 
 
 def _checked_grad(grad: object) -> Any:
@@ -974,18 +1016,25 @@ def _describe(node: Value) -> str:
 def _backward_failure(node: Value, error: Exception) -> Exception:
     if isinstance(error, _NotFinite):
         return error
+    if isinstance(error, ValueError) and "values to unpack" in str(error) and node._row:
+        return ValueError(  # a user's rule that returns too many or too few gradients
+            f"backward through {_describe(node)}: the derivative rule of {node._row.name!r} "
+            f"must return one gradient per input ({error})"
+        )
     return type(error)(
         f"backward through {_describe(node)}: {error} (the derivative is not finite here)"
     )
 
 
 def _backprop_floats(
-    order: list[Value], grads: dict[Value, float], strict: bool = True
+    order: list[Value], grads: dict[Value, float], strict: bool = True, wanted: Any = None
 ) -> list[float]:
     """Each node's gradient, in the order of ``reversed(order)``.
 
     With ``strict=False`` (for diagrams) a rule that fails sends NaN to the
-    node's inputs and the pass goes on, instead of raising.
+    node's inputs and the pass goes on, instead of raising. Only the gradients
+    of ``wanted`` (all, if None) must be finite: an infinite slope at a leaf
+    nobody asked for (the base of ``0.0 ** y``) is no error.
     """
     get = grads.get
     found: list[float] = []
@@ -1003,7 +1052,7 @@ def _backprop_floats(
                 if p._rg:
                     grads[p] = get(p, 0.0) + math.nan
     if strict:
-        _check_finite(order, found)
+        _check_finite(order, found, wanted)
     return found
 
 
@@ -1059,11 +1108,11 @@ def _float_steps(nodes: Iterator[Value], grads: dict[Value, float], keep: Any) -
         raise _Failed(node, error) from None
 
 
-def _check_finite(order: list[Value], found: list[float]) -> None:
+def _check_finite(order: list[Value], found: list[float], wanted: Any = None) -> None:
     total = sum(found)  # inf or NaN if any gradient is: then find the first, output first
     if total - total != 0.0:
         for node, g in zip(reversed(order), found, strict=True):
-            if g - g != 0.0:
+            if g - g != 0.0 and (wanted is None or node in wanted):
                 raise _NotFinite(
                     f"backward: the gradient reaching {_describe(node)} is {g}: a derivative "
                     "on its way from the output is infinite there, or overflowed the float range"
@@ -1139,7 +1188,7 @@ def _backprop(
         if create_graph:
             found: list[Any] = _backprop_values(order, grads)
         else:
-            found = _backprop_floats(order, grads)
+            found = _backprop_floats(order, grads, wanted=wanted)
         pairs = zip(reversed(order), found, strict=True)
         if wanted is not None:
             return {node: g for node, g in pairs if node in wanted}

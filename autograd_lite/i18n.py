@@ -39,8 +39,10 @@ import reprlib
 import shutil
 import string
 import subprocess
+import tempfile
 import textwrap
 import unicodedata
+import xml.sax.saxutils
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -51,6 +53,7 @@ __all__ = [
     "MissingTranslation",
     "add_catalogue",
     "catalogue",
+    "diagram_format",
     "diagram_language",
     "display_width",
     "doc",
@@ -59,6 +62,7 @@ __all__ = [
     "key",
     "language",
     "language_set",
+    "layout_environment",
     "ljust",
     "picture_language",
     "placeholders",
@@ -256,10 +260,41 @@ def use_japanese_font() -> bool:
 
 
 @cache
+def _fonts_conf(font_folder: str) -> str:
+    """A fontconfig file: the usual configuration, plus ``font_folder`` (made once a process).
+
+    It is written into a new private folder (``tempfile.mkdtemp``: only we can write there).
+    """
+    base = os.environ.get("FONTCONFIG_FILE") or "/etc/fonts/fonts.conf"
+    quote = xml.sax.saxutils.escape
+    text = (
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f'  <include ignore_missing="yes">{quote(base)}</include>\n'
+        f"  <dir>{quote(font_folder)}</dir>\n</fontconfig>\n"
+    )
+    path = Path(tempfile.mkdtemp(prefix="autograd_lite_fonts_")) / "fonts.conf"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def layout_environment() -> dict[str, str] | None:
+    """The environment for the system ``dot``: with ``FONTCONFIG_FILE`` naming the font of
+    ``autograd_lite[ja]`` too, when it is installed (dot finds fonts through fontconfig);
+    ``None`` (the usual environment) without it."""
+    font = japanese_font()
+    if font is None:
+        return None
+    return {**os.environ, "FONTCONFIG_FILE": _fonts_conf(str(font.parent))}
+
+
+@cache
 def _system_dot_draws_japanese() -> bool:
-    """Whether the system ``dot`` is there, with a font for Japanese that fontconfig knows."""
+    """Whether the system ``dot`` is there, with a font for Japanese that fontconfig knows
+    (the system's, or the one of ``autograd_lite[ja]`` through ``layout_environment()``)."""
     if shutil.which("dot") is None or shutil.which("fc-list") is None:
         return False
+    if japanese_font() is not None:
+        return True
     try:
         found = subprocess.run(
             ["fc-list", ":lang=ja", "family"], capture_output=True, text=True, timeout=10
@@ -269,16 +304,40 @@ def _system_dot_draws_japanese() -> bool:
     return bool(found.stdout.strip())
 
 
+_diagram_format: str | None = None
+
+
+@contextlib.contextmanager
+def diagram_format(fmt: str | None) -> Iterator[None]:
+    """Inside the block, diagrams are drawn for ``fmt`` (``"svg"``, ``"png"``; ``None``: unknown).
+
+    An SVG's text is drawn by its viewer (a browser, Jupyter), which has the
+    reader's fonts: its legends can be in any language.
+    """
+    global _diagram_format
+    if fmt not in (None, "svg", "png", "dot"):
+        raise ValueError(f"diagram format must be svg, png or dot, got {reprlib.repr(fmt)}")
+    before, _diagram_format = _diagram_format, fmt
+    try:
+        yield
+    finally:
+        _diagram_format = before
+
+
 def diagram_language() -> str:
     """The language of text in diagrams (legends): ``language()`` where it can be drawn.
 
     graphviz-pure, the layout program installed with autograd_lite, knows only
     its three bundled Latin fonts: Japanese would be measured as spaces and drawn
-    as empty boxes. Diagrams are in Japanese only when the system ``dot`` lays
-    them out and fontconfig has a Japanese font; else they keep English.
+    as empty boxes. Diagrams are in Japanese when they are drawn as SVG (inside
+    ``diagram_format("svg")``: the viewer draws the text, and ``visualize`` makes
+    room for it), or when the system ``dot`` lays them out and has a Japanese
+    font (the system's, or ``autograd_lite[ja]``'s); else they keep English.
     """
     lang = language()
-    return lang if lang == "en" or _system_dot_draws_japanese() else "en"
+    if lang == "en" or _diagram_format == "svg":
+        return lang
+    return lang if _system_dot_draws_japanese() else "en"
 
 
 def tr_diagram(text: str, /, **values: object) -> str:

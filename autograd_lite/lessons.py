@@ -359,7 +359,7 @@ class ListLessons:
             practise = ", ".join(LESSON_EXERCISES.get(name, ()))
             print(
                 f"{name:<{width}}  {describe(name)}"
-                + (f"  [exercise: {practise}]" if practise else "")
+                + (i18n.tr("  [exercise: {names}]", names=practise) if practise else "")
             )
         hint = i18n.tr(
             "\nRun one with `autograd-lite lesson NAME` (`--notebook` to get it as a notebook),"
@@ -426,7 +426,12 @@ class RunLesson:
                         f"{prog}: {error.filename} exists already: remove it first", file=sys.stderr
                     )
                     return 1
-                print(f"wrote {written}: open it in Jupyter (or VS Code) and run all cells")
+                print(
+                    i18n.tr(
+                        "wrote {path}: open it in Jupyter (or VS Code) and run all cells",
+                        path=written,
+                    )
+                )
                 return 0
             argv = ["--out", args.out] if args.out else []
             argv += ["--lang", i18n.language()]

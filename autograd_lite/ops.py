@@ -123,6 +123,20 @@ class Primitive:
     #: None where that is ``smooth`` itself. Read it through ``is_smooth``.
     smooth_fixed: Callable[..., bool] | None = None
 
+    def __post_init__(self) -> None:
+        for field in ("name", "symbol", "doc"):
+            if not isinstance(getattr(self, field), str):
+                got = type(getattr(self, field)).__name__
+                raise TypeError(f"Primitive {field} must be a str, got {got}")
+        arity = self.arity
+        if arity is not None and (not isinstance(arity, int) or isinstance(arity, bool)):
+            raise TypeError(f"Primitive arity must be an int or None, got {type(arity).__name__}")
+        if arity is not None and arity < 1:
+            raise ValueError(f"Primitive arity must be at least 1 (or None for any), got {arity}")
+        for field in ("forward", "vjp", "smooth"):
+            if not callable(getattr(self, field)):
+                raise TypeError(f"Primitive {field} must be callable")
+
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
 

@@ -221,6 +221,13 @@ def predict_classes(
 def _dataset(data: object, what: str) -> tuple[list[Any], list[Any]]:
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise TypeError(f"{what} must be a pair (X, y), got {type(data).__name__}")
+    for part, name in zip(data, "Xy", strict=True):  # an iterator may never end: not read
+        if isinstance(part, (str, bytes)) or not (
+            isinstance(part, Sequence) or hasattr(part, "tolist")
+        ):
+            raise TypeError(
+                f"{what}: {name} must be a list, tuple or array, got {type(part).__name__}"
+            )
     X, y = plain_list(data[0]), plain_list(data[1])  # numpy arrays too, as Python numbers
     if len(X) != len(y):
         raise ValueError(f"{what}: X has {len(X)} examples but y has {len(y)}")
@@ -446,8 +453,13 @@ def _batch_step(
         k = len(as_list(model(X[0])))
     one_hot = k > 1 and all(isinstance(t, int) and not isinstance(t, bool) for t in y)
 
+    name = getattr(loss_fn, "__name__", "loss_fn")
+
     def target(t: Any) -> Any:  # a traced target cannot pick a logit by index: one-hot
-        return [1.0 if j == t else 0.0 for j in range(k)] if one_hot else t
+        if not one_hot:
+            return t
+        index = L._class_index(t, k, name)  # out of range: refused as the eager loss refuses it
+        return [1.0 if j == index else 0.0 for j in range(k)]
 
     def fn(x: Any, t: Any) -> tuple[Value, list[Value]]:
         out = model(x)

@@ -5,7 +5,8 @@
 
 1. Opening the page in a fresh browser profile (nothing cached): the time until
    the first backward view is drawn (``data-ready``), and where it goes:
-   Pyodide's start (the WebAssembly runtime and the standard library), our
+   Pyodide's start (the WebAssembly runtime and the standard library, or the
+   restore of the build's memory snapshot, which has our modules imported), our
    wheels, importing autograd_lite, and the first view (Python, then layout).
 2. Edit to redraw: a variable's field changes, and the page recomputes the
    value, the gradients and the backward view and lays it out, for graphs of
@@ -15,6 +16,11 @@
    backend) in the page: steps per second with the views redrawing as it
    trains, and steps per second of the training alone; the same Trainer in
    this process is the peer.
+
+``--cold A B ...`` compares cold starts only: rounds of a bare page that only
+starts Pyodide (the floor: what is Pyodide's, not ours) and then each built
+page given, alternately, each in a fresh browser, so that a loaded shared
+machine weighs on all of them alike; ratios are to the bare page of the same round.
 
 Goals (issue 19): first view within 6 s, redraw within 150 ms up to 40
 values, at least 20 training steps per second. Exit status 0 whatever the
@@ -109,6 +115,64 @@ def native_steps_per_s(seconds: float) -> float:
     return n / (time.perf_counter() - started)
 
 
+#: A page that only starts Pyodide from the built site's own copy: the floor of a cold start.
+BARE_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>bare</title></head>
+<body><p id="error"></p><script type="module">
+import { loadPyodide } from "./pyodide/pyodide.mjs";
+const t0 = performance.now();
+const py = await loadPyodide({ indexURL: new URL("./pyodide/", import.meta.url).href });
+py.runPython("1 + 1");
+window.playgroundTimings = { readyAt: performance.now(), pyodideAlone: performance.now() - t0 };
+document.body.dataset.ready = "1";
+</script></body></html>
+"""
+BARE_NAME = "bench-bare-pyodide.html"
+
+
+def cold_start(site: Path, page: str) -> tuple[float, dict[str, float]]:
+    """Open ``page`` of ``site`` in a fresh browser: wall seconds to ``data-ready``, timings."""
+    with serve(site) as url, headless_chromium(1280, 900, flags=[OWN_ORIGIN_ONLY]) as driver:
+        started = time.perf_counter()
+        driver.get(url.replace("index.html", page))
+        wait_ready(driver)
+        wall = time.perf_counter() - started
+        timings: dict[str, float] = driver.execute_script("return window.playgroundTimings")
+    return wall, timings
+
+
+def compare_cold(sites: list[Path], rounds: int) -> None:
+    """Rounds of: the bare Pyodide page, then each site's playground, alternately."""
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
+    names = ["bare Pyodide"] + [str(s) for s in sites]
+    walls: dict[str, list[float]] = {n: [] for n in names}
+    for r in range(rounds):
+        for name, site in zip(names, [sites[0], *sites], strict=True):
+            page = "index.html"
+            if name == "bare Pyodide":
+                (site / BARE_NAME).write_text(BARE_PAGE, encoding="utf-8")
+                page = BARE_NAME
+            try:
+                wall, t = cold_start(site, page)
+            finally:
+                if page == BARE_NAME:
+                    (site / BARE_NAME).unlink()
+            walls[name].append(wall)
+            parts = "  ".join(
+                f"{k} {t[k] / 1e3:.2f}"
+                for k in ("pyodideAlone", "wheels", "import", "firstPython", "firstLayout")
+                if isinstance(t.get(k), (int, float))
+            )
+            snap = {True: ", snapshot", False: ", no snapshot"}.get(t.get("snapshot"), "")
+            print(f"round {r + 1}  {name}: {wall:6.2f} s wall, ready at {t['readyAt'] / 1e3:.2f} s"
+                  f"  ({parts}{snap})")  # fmt: skip
+    floor = statistics.median(walls["bare Pyodide"])
+    print(f"\nmedian of {rounds} rounds, wall clock from opening the page (load average "
+          f"{os.getloadavg()[0]:.1f} at the end):")  # fmt: skip
+    for name in names:
+        m = statistics.median(walls[name])
+        print(f"  {m:6.2f} s  {m / floor:5.2f} x bare  {m - floor:+6.2f} s over bare   {name}")
+
+
 def run(site: Path, repeats: int, train_s: float) -> None:
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} cores, load average {load:.1f} at the start")
@@ -121,6 +185,8 @@ def run(site: Path, repeats: int, train_s: float) -> None:
         print("\n1. cold start, to the first backward view")
         print(f"   wall clock, from opening the page: {wall:6.2f} s   (goal: 6 s)")
         print(f"   in the page: {t['readyAt'] / 1e3:6.2f} s from navigation, of which")
+        restored = "restored from the build's snapshot" if t.get("snapshot") else "no snapshot"
+        print(f"     (Python: {restored})")
         print(f"     loading the page and its script:             {t['scriptStart'] / 1e3:6.2f} s")
         print(f"     Pyodide start (runtime + stdlib):            {t['pyodideAlone'] / 1e3:6.2f} s")
         print(f"       (viz-js, at the same time:                 {t['viz'] / 1e3:6.2f} s)")
@@ -174,11 +240,19 @@ def main() -> int:
     parser.add_argument("--site", type=Path, help="a playground built before (default: build it)")
     parser.add_argument("--repeats", type=int, default=7, help="edits per graph size")
     parser.add_argument("--train-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--cold", type=Path, nargs="+", metavar="SITE",
+        help="compare only the cold starts of these built pages, and a bare Pyodide page",
+    )  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --cold")
     args = parser.parse_args()
     reason = why_unavailable()
     if reason is not None:
         print(f"bench_playground needs a headless browser: {reason}", file=sys.stderr)
         return 1
+    if args.cold:
+        compare_cold(args.cold, args.rounds)
+        return 0
     if args.site is not None:
         run(args.site, args.repeats, args.train_seconds)
         return 0

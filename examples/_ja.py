@@ -60,7 +60,7 @@ E = 1/2 (y - t)^2 で、x = {x:g}、目標 t = {t:g} (焦げていない)、重�
             "更新:    w <- w - η * dE/dw = {w:g} - {eta:g} * ({g:g}) = {new:g}"
         ),
         "again:    y = {w:g} * {x:g} = {y:g},  E = {e:g}": (
-            "もう一度: y = {w:g} * {x:g} = {y:g}、 E = {e:g}"
+            "もう一度: y = {w:g} * {x:g} = {y:g}、E = {e:g}"
         ),
         """The toast came out burnt (y = {y0:g} > t = {t:g}), so the gradient is positive and
         the robot shortens its toasting time: w falls from {w0:g} to {w1:g} minutes past golden
@@ -359,10 +359,10 @@ MESSAGES.update(
             "1. 合成関数 (経路 1 本): z = sin(y)、y = x^2"
         ),
         "at x = {x:g}: dz/dy = cos(y) = {dzdy:.6f},  dy/dx = 2x = {dydx:g}": (
-            "x = {x:g} で: dz/dy = cos(y) = {dzdy:.6f}、 dy/dx = 2x = {dydx:g}"
+            "x = {x:g} で: dz/dy = cos(y) = {dzdy:.6f}、dy/dx = 2x = {dydx:g}"
         ),
         "dz/dx = dz/dy * dy/dx = {hand:.6f};  the engine: x.grad = {grad:.6f}": (
-            "dz/dx = dz/dy * dy/dx = {hand:.6f}。 エンジン: x.grad = {grad:.6f}"
+            "dz/dx = dz/dy * dy/dx = {hand:.6f}。エンジン: x.grad = {grad:.6f}"
         ),
         "2. two paths from x to z: u = 3x, v = x^2, z = u * v, at x = {x:g}": (
             "2. x から z への 2 本の経路: u = 3x、v = x^2、z = u * v、x = {x:g}"
@@ -569,7 +569,7 @@ DOCS["newton"] = """\
 高階微分: 2 階微分を使うニュートン法と勾配降下法を比べる。
 
 勾配降下法は 1 階微分しか使いません: ``x <- x - η f'(x)``。学習率が必要で、平らな最小値の
-近くではのろのろとしか進みません。ニュートン法は 2 階微分 (曲率) も使います:
+近くではゆっくりとしか進みません。ニュートン法は 2 階微分 (曲率) も使います:
 ``x <- x - f'(x) / f''(x)`` は、``x`` で ``f`` に合わせた放物線の底へ跳び、最小値の近くでは
 1 ステップごとに正しい桁数が倍になります。
 
@@ -890,7 +890,7 @@ MESSAGES.update(
 # -- learning_rate -------------------------------------------------------------------
 
 DOCS["learning_rate"] = """\
-学習率: 大きすぎると発散し、小さすぎるとのろのろ進み、その間がうまくいく。
+学習率: 大きすぎると発散し、小さすぎると学習が遅く、ちょうどよい値がその間にある。
 
 学習率 ``η`` は最も重要なハイパーパラメータです。勾配降下法は各重みを ``-η * 勾配`` だけ
 動かします。このレッスンは最も簡単なモデル ``y = w x`` を、``t = 3x`` にノイズを加えた
@@ -903,7 +903,7 @@ DOCS["learning_rate"] = """\
 * ``η = 1.05``: 倍率 -1.1。ステップごとにさらに行き過ぎる: 発散。
 * ``η = 0.95``: 倍率 -0.9。行ったり来たりしながらも収束する。
 * ``η = 0.1``: 倍率 0.8。着実で速い。
-* ``η = 0.01`` と ``0.001``: 倍率 0.98 と 0.998。損失はのろのろとしか下がらない。
+* ``η = 0.01`` と ``0.001``: 倍率 0.98 と 0.998。損失はゆっくりとしか下がらない。
 
 実際によく使う出発点は 0.1、0.01、0.001 です。安定な最大の学習率は ``2 / c`` で、データに
 よって変わるので、いくつか試します。
@@ -924,13 +924,13 @@ MESSAGES.update(
             "       学習率   倍率 1 - η c      最後の w   損失 - 最小値"
         ),
         "diverges": "発散",
-        "crawls": "のろのろ",
+        "crawls": "遅すぎる",
         "works, overshooting each step": "うまくいく (毎回行き過ぎながら)",
         "works": "うまくいく",
         """A diverging run is easy to spot (the loss grows); a crawling one is not: its
         loss does fall, only too slowly. Plot the loss per step and try rates a factor of
         ten apart.""": """\
-発散はすぐにわかります (損失が増える) が、のろのろ進む場合はわかりにくいものです。損失は
+発散はすぐにわかります (損失が増える) が、学習が遅すぎる場合はわかりにくいものです。損失は
 下がってはいるのですが、遅すぎるのです。ステップごとの損失をプロットし、10 倍ずつ違う学習率
 を試しましょう。""",
         "loss E(w)": "損失 E(w)",
@@ -940,7 +940,7 @@ MESSAGES.update(
         "E(w) - E(w*) (log scale)": "E(w) - E(w*) (対数目盛)",
         "Loss above the best, per step": "最小値を上回る損失 (ステップごと)",
         "Learning rate: too large diverges, too small crawls": (
-            "学習率: 大きすぎると発散し、小さすぎるとのろのろ進む"
+            "学習率: 大きすぎると発散し、小さすぎると学習が遅い"
         ),
     }
 )
@@ -1304,7 +1304,7 @@ MESSAGES.update(
 # -- normalization -------------------------------------------------------------------
 
 DOCS["normalization"] = """\
-入力データの正規化: 大きさのまったく違う特徴量は、勾配降下法をのろのろにする。
+入力データの正規化: 大きさのまったく違う特徴量があると、勾配降下法の学習が遅くなる。
 
 家の床面積は数百 (平方メートル)、駅までの距離は数キロメートルです。生の数値で学習させた線形
 モデル ``price = w1 area + w2 distance + b`` の損失関数は、``w2`` の方向より ``w1`` の方向に
@@ -1360,7 +1360,7 @@ MESSAGES.update(
         """On raw inputs a stable rate leaves the loss high (w1 settles at once, w2 and b
         crawl), and a rate {times:g} times larger diverges; standardised
         inputs {reached}. Apply the same fitted Standardizer to test data.""": """\
-生の入力では、安定な学習率だと損失が高いまま残り (w1 はすぐ落ち着くが、w2 と b はのろのろ)、
+生の入力では、安定な学習率だと損失が高いまま残り (w1 はすぐ落ち着くが、w2 と b はゆっくりとしか動かない)、
 {times:g} 倍大きい学習率は発散します。標準化した入力{reached}。テストデータにも、当てはめた
 のと同じ Standardizer を使いましょう。""",
         "raw inputs": "生の入力",
@@ -1382,7 +1382,7 @@ MESSAGES.update(
 # -- initialization ------------------------------------------------------------------
 
 DOCS["initialization"] = """\
-重みの初期化: Xavier、He、素朴な初期値と、それが活性化と学習にもたらすもの。
+重みの初期化: Xavier、He、素朴な初期値が、活性化の分布と学習に与える影響。
 
 最初のステップの前に、どの重みにも値が必要です。小さすぎると、信号 (と逆伝播での勾配) は
 層ごとに小さくなって何も残らなくなります。大きすぎると大きくなっていくか、tanh のユニットが
@@ -1446,5 +1446,181 @@ MESSAGES.update(
         "training loss (binary cross-entropy)": "訓練損失 (2 値の交差エントロピー誤差)",
         "Training a deep ReLU network": "深い ReLU ネットワークの学習",
         "Weight initialisation: small, naive, Xavier, He": "重みの初期化: 小さい、素朴、Xavier、He",
+    }
+)
+
+# -- digits --------------------------------------------------------------------------
+
+DOCS["digits"] = """\
+手書き数字を読む: 小さな畳み込みネットワークを、コンパイルして数時間ではなく数分で学習する。
+
+データは手書き数字 1,797 枚です。どれも 0 (白) から 16 (インク) までの画素からなる 8x8 の
+画像で、0..9 の正解ラベルが付いています (``autograd_lite.data.load_digits()``)。出典は
+UCI Machine Learning Repository の "Optical Recognition of Handwritten Digits"
+(E. Alpaydin、C. Kaynak、1998) のテストセットで、クリエイティブ・コモンズ 表示 4.0
+(CC BY 4.0) のもとで使っています。完全な出典はパッケージに同梱の NOTICE ファイルにあります。
+このレッスンは、クラスの比率を保ったまま 20% をテストデータとして取り分け、学習には一度も
+使いません。
+
+ネットワークはライブラリのモジュールで組み立てます:
+
+    Conv2d(1, 16, 3) -> ReLU -> Conv2d(16, 32, 3) -> ReLU -> Flatten -> Linear(512, 10)
+
+1 層目は 16 個の 3x3 のカーネル (フィルタ) を画像の上で滑らせ (8x8 から 6x6 のマップ 16 枚)、
+2 層目はそれらを組み合わせて 4x4 のマップ 32 枚にし、最後の全結合層 (Affine レイヤ) がその
+512 個の数を数字ごとのスコア 1 つずつに変えます。損失関数はスコアと正解の数字との交差エント
+ロピー誤差で、重みは Adam で更新し、学習率はエポックごとに少しずつ小さくします。1 画素ずれた
+数字も同じ数字です。そこで各エポックで訓練データの 50% を無作為に選び、下へ -1、0、1 画素、
+右へ -1、0、1 画素ずらします。ネットワークが数字の正確な位置ではなく線の形を学ぶようにする
+ためです (データ拡張)。
+
+そのまま (eager に) 計算すると、学習の 1 ステップごとにミニバッチのすべての数字について計算
+グラフ (それぞれ数千個の ``Value`` ノード) を作り、それを逆にたどります。グラフはどのステップ
+でも同じで、変わるのは数値だけです。そこでこのレッスンは、数字 1 つ分のグラフを一度だけ記録し
+(``step = compile(fn, params, example=..., backend="numpy")``)、32 個の数字からなる各
+ミニバッチに numpy 配列として再生します。``step(xs, ys)`` はミニバッチの損失の平均を返し、その
+勾配を各 ``.grad`` に足します。eager なグラフで ``backward()`` を呼んだときとまったく同じです。
+記録した計算では目標のスコアを番号で選べないので、目標は one-hot 表現 (2 なら
+``[0, 0, 1, 0, ...]``) にします。レッスンは比較のために eager なミニバッチをいくつか計って
+(その損失がコンパイル版と等しいことも確かめ)、コンパイル版で学習し、テストデータの数字を
+読みます。
+
+実行: ``autograd-lite lesson digits --lang ja`` (``--out DIR``、``--quick`` も使えます)。
+"""
+
+MESSAGES.update(
+    {
+        "the data": "データ",
+        "1 batch": "1 ミニバッチ",
+        "{n} batches": "{n} ミニバッチ",
+        "{total} digits of {side}x{side} pixels; {train} for training, {test} held out for "
+        "the test (stratified, seed {seed})": (
+            "{side}x{side} 画素の数字 {total} 枚: 訓練用に {train} 枚、テスト用に {test} 枚を"
+            "取り分けます (クラスの比率を保って分割、シード {seed})"
+        ),
+        "per class in the test set: {counts}": "テストデータの数字ごとの枚数: {counts}",
+        "the network": "ネットワーク",
+        "{n} parameters": "パラメータ {n} 個",
+        "the eager way: {batches} of {size}, timed": (
+            "eager に計算する: {size} 枚ずつの {batches}の時間を計る"
+        ),
+        "{batches}, eager, took {seconds:.2f} s: {batch:.2f} s a batch, so one epoch of "
+        "{per_epoch} batches would take about {epoch:.0f} s (extrapolated, not timed whole)": (
+            "eager な {batches}に {seconds:.2f} 秒かかりました。1 ミニバッチ {batch:.2f} 秒"
+            "なので、{per_epoch} ミニバッチの 1 エポックには約 {epoch:.0f} 秒かかる計算です"
+            " (外挿した値で、1 エポック全体を計ってはいません)"
+        ),
+        "compiling one digit's loss": "数字 1 つ分の損失をコンパイルする",
+        "recorded {nodes} nodes (inputs, parameters, operations) in {seconds:.2f} s; "
+        "numpy backend": (
+            "{nodes} 個のノード (入力、パラメータ、演算) を {seconds:.2f} 秒で記録しました"
+            " (numpy バックエンド)"
+        ),
+        "training compiled: {epochs} epochs of {per_epoch} batches, Adam": (
+            "コンパイル版で学習する: {per_epoch} ミニバッチのエポックを {epochs} 回、Adam"
+        ),
+        "epoch {epoch:>3}: training loss {loss:.4f}, training accuracy "
+        "{accuracy:.1%} (shifted digits included)": (
+            "エポック {epoch:>3}: 訓練損失 {loss:.4f}、訓練データの正解率 "
+            "{accuracy:.1%} (ずらした数字を含む)"
+        ),
+        "training took {train:.1f} s ({epoch:.2f} s an epoch), plus {compiling:.2f} s of "
+        "compiling; {calls} calls of the step, {checks} of them checked against the eager "
+        "engine (the first, then every {every}th), {eager_runs} re-run eagerly": (
+            "学習に {train:.1f} 秒 (1 エポック {epoch:.2f} 秒)、ほかにコンパイルに {compiling:.2f}"
+            " 秒かかりました。step の呼び出し {calls} 回のうち {checks} 回 (最初の 1 回と、"
+            "その後 {every} 回ごと) を eager なエンジンと照合し、{eager_runs} 回を eager に"
+            "計算し直しました"
+        ),
+        "one epoch: about {eager:.1f} s eager (extrapolated) vs {compiled:.2f} s compiled: "
+        "{speedup:.0f}x faster": (
+            "1 エポック: eager では約 {eager:.1f} 秒 (外挿)、コンパイル版では {compiled:.2f} 秒。"
+            "{speedup:.0f} 倍速い"
+        ),
+        "the losses of the first {batches}, eager vs compiled: largest relative difference "
+        "{gap:.1e}": (
+            "最初の {batches}の損失を eager とコンパイル版で比べると、相対差は最大 {gap:.1e}"
+        ),
+        "reading the test digits": "テストデータの数字を読む",
+        "test accuracy {accuracy:.1%}  ({right} of {total} read right)": (
+            "テストデータの正解率 {accuracy:.1%}  ({total} 枚中 {right} 枚を正しく読んだ)"
+        ),
+        "confusion matrix (rows: the true digit, columns: the digit read):": (
+            "混同行列 (行: 正解の数字 (true)、列: 読んだ数字 (predicted)):"
+        ),
+        ", ": "、",
+        "{t} read as {p}": "{t} を {p} と読んだ",
+        "misread: {digits}": "読み違い: {digits}",
+        "none": "なし",
+        "(quick mode: a slice of the data and a few epochs; the goal is for the full run)": (
+            "(クイックモード: データの一部と少ないエポック数。目標は通常の実行についてのものです)"
+        ),
+        "goal: at least {goal:.0%} test accuracy with under {limit:.0f} s of compiling "
+        "and training: {accuracy:.1%} in {seconds:.1f} s, {verdict}": (
+            "目標: コンパイルと学習を合わせて {limit:.0f} 秒未満で、テストデータの正解率 "
+            "{goal:.0%} 以上。結果は {seconds:.1f} 秒で {accuracy:.1%}: {verdict}"
+        ),
+        "met": "達成",
+        "NOT met": "未達成",
+        "the first layer's kernel weights: {size:.3f} in size on average at the start, each "
+        "moved by {moved:.3f} on average in training": (
+            "1 層目のカーネルの重み: 初期値の大きさは平均 {size:.3f}、学習で動いた量は平均"
+            " {moved:.3f}"
+        ),
+        "the most frequent mistake ({most} times): {mistakes}": (
+            "いちばん多い読み違い ({most} 回): {mistakes}"
+        ),
+        """The network never saw these digits. The confusion matrix says which digits it mixes
+        up (row: the true digit, column: the digit read). The first layer's kernels are what
+        it learned to look for: the pictures show them, and what each one sees in a digit.""": """\
+ネットワークはこれらの数字を一度も見ていません。混同行列は、どの数字をどの数字と取り違える
+かを示します (行: 正解の数字、列: 読んだ数字)。1 層目のカーネルは、ネットワークが何を探す
+ように学習したかを表します。図はそのカーネルと、それぞれが数字の中に何を見ているかを示します。""",
+        "The first {shown} test digits, each with the digit the network read: {right} right "
+        "(blue), {wrong} misread (red)": (
+            "テストデータの最初の {shown} 枚と、ネットワークが読んだ数字: "
+            "正解 {right} 枚 (青)、読み違い {wrong} 枚 (赤)"
+        ),
+        "Every misread test digit (the first {shown}): {wrong} of {total}; the digit "
+        "read, then the true digit in brackets": (
+            "読み違えたテストデータの数字 (最初の {shown} 枚): {total} 枚中 {wrong} 枚。"
+            "読んだ数字、括弧内が正解"
+        ),
+        "Every misread test digit: {wrong} of {total}; the digit read, then the true "
+        "digit in brackets": (
+            "読み違えたテストデータの数字すべて: {total} 枚中 {wrong} 枚。読んだ数字、括弧内が正解"
+        ),
+        "No test digit was misread": "読み違えたテストデータの数字はありません",
+        "digit read": "読んだ数字",
+        "true digit": "正解の数字",
+        "Confusion matrix of the {total} test digits (accuracy {accuracy:.1%})": (
+            "テストデータ {total} 枚の混同行列 (正解率 {accuracy:.1%})"
+        ),
+        "test digits": "テストデータの枚数",
+        "A small convolutional network reads handwritten digits it never trained on": (
+            "小さな畳み込みネットワークが、学習に使っていない手書き数字を読む"
+        ),
+        "The first layer's 3x3 kernels at the start (random)": "1 層目の 3x3 のカーネル: 初期値 (乱数)",
+        "... and after training (red: positive, blue: negative)": "… と学習後 (赤: 正、青: 負)",
+        "a test digit": "テストデータの数字",
+        "What each learned kernel sees in it: its 6x6 map after ReLU (black: 0, "
+        "bright: strong; one scale for all)": (
+            "学習したカーネルがそれぞれ見ているもの: ReLU を通した 6x6 のマップ"
+            " (黒: 0、明るい: 強い。すべて同じ目盛)"
+        ),
+        "training loss (cross-entropy)": "訓練損失 (交差エントロピー誤差)",
+        "epoch": "エポック",
+        "mean loss (log scale)": "損失の平均 (対数目盛)",
+        "Training, compiled (numpy backend)": "コンパイル版での学習 (numpy バックエンド)",
+        "training accuracy (during each epoch, shifted digits too)": (
+            "訓練データの正解率 (各エポックの途中、ずらした数字も含む)"
+        ),
+        "test accuracy after training ({accuracy:.1%})": "学習後のテストデータの正解率 ({accuracy:.1%})",
+        "accuracy": "正解率",
+        "eager\n(extrapolated from 1 batch)": "eager\n(1 ミニバッチから外挿)",
+        "eager\n(extrapolated from {n} batches)": "eager\n({n} ミニバッチから外挿)",
+        "compiled\n(numpy backend)": "コンパイル版\n(numpy バックエンド)",
+        "seconds for one epoch": "1 エポックの秒数",
+        "One epoch: compiled is {speedup:.0f}x faster": "1 エポック: コンパイル版は {speedup:.0f} 倍速い",
     }
 )

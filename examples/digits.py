@@ -34,7 +34,7 @@ cannot pick a score by index, so the targets are one-hot (``[0, 0, 1, 0,
 checks that their losses equal the compiled ones), trains compiled, then
 reads the test digits.
 
-Run: ``python examples/digits.py`` (``--out DIR``, ``--quick``).
+Run: ``autograd-lite lesson digits`` (``--out DIR``, ``--quick``, ``--lang ja``).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from _lesson import Outcome, plt, say, section, start
+from _lesson import Outcome, pic, plt, say, section, start, tr
 
 from autograd_lite import Value, nn, optim
 from autograd_lite import functional as F
@@ -136,8 +136,9 @@ def epoch_batches(
     return list(batches(images, y, batch_size=BATCH_SIZE, seed=rng))  # type: ignore[arg-type]
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 'es' if word.endswith('ch') else 's'}"
+def batches_text(n: int) -> str:
+    """``n`` batches, in the reader's language (English has a plural, Japanese has none)."""
+    return tr("1 batch") if n == 1 else tr("{n} batches", n=n)
 
 
 def mean_abs(xs: Sequence[float]) -> float:
@@ -167,16 +168,20 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         P_test, y_test = P_test[:QUICK_TEST], y_test[:QUICK_TEST]
     X_test = [as_image(p) for p in P_test]
     print(
-        f"{len(pixels)} digits of {SIDE}x{SIDE} pixels; {len(P_train)} for training, "
-        f"{len(X_test)} held out for the test (stratified, seed {SEED})"
-    )
-    print("per class in the test set:", [y_test.count(k) for k in range(CLASSES)])
+        tr(
+            "{total} digits of {side}x{side} pixels; {train} for training, {test} held out for "
+            "the test (stratified, seed {seed})",
+            total=len(pixels), side=SIDE, train=len(P_train), test=len(X_test), seed=SEED,
+        )
+    )  # fmt: skip
+    counts = [y_test.count(k) for k in range(CLASSES)]
+    print(tr("per class in the test set: {counts}", counts=counts))
 
     section("the network")
     model = make_model()
     n_params = len(model.parameters())
     print(model)
-    print(f"{n_params} parameters")
+    print(tr("{n} parameters", n=n_params))
     conv1 = model[0]
     start_kernels = kernels_of(conv1)
 
@@ -185,7 +190,8 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     first_batches = epoch_batches(P_train, y_train, 0)
     per_epoch = len(first_batches)
 
-    section(f"the eager way: {plural(eager_batches, 'batch')} of {BATCH_SIZE}, timed")
+    section("the eager way: {batches} of {size}, timed", batches=batches_text(eager_batches),
+            size=BATCH_SIZE)  # fmt: skip
     eager_model = make_model()  # a copy with the same starting weights
     eager_fn = per_sample(eager_model)
     eager_opt = optim.Adam(eager_model.parameters(), lr=LEARNING_RATE)
@@ -201,10 +207,13 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     eager_batch = eager_seconds / eager_batches
     eager_epoch = eager_batch * per_epoch
     print(
-        f"{plural(eager_batches, 'eager batch')} took {eager_seconds:.2f} s: {eager_batch:.2f} s "
-        f"a batch, so one epoch of {per_epoch} batches would take about {eager_epoch:.0f} s "
-        f"(extrapolated from {plural(eager_batches, 'batch')}, not timed whole)"
-    )
+        tr(
+            "{batches}, eager, took {seconds:.2f} s: {batch:.2f} s a batch, so one epoch of "
+            "{per_epoch} batches would take about {epoch:.0f} s (extrapolated, not timed whole)",
+            batches=batches_text(eager_batches), seconds=eager_seconds, batch=eager_batch,
+            per_epoch=per_epoch, epoch=eager_epoch,
+        )
+    )  # fmt: skip
 
     section("compiling one digit's loss")
     fn = per_sample(model)
@@ -216,11 +225,15 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
     )
     compile_seconds = time.perf_counter() - started
     print(
-        f"recorded {step.nodes} nodes (inputs, parameters, operations) in "
-        f"{compile_seconds:.2f} s; numpy backend"
-    )
+        tr(
+            "recorded {nodes} nodes (inputs, parameters, operations) in {seconds:.2f} s; "
+            "numpy backend",
+            nodes=step.nodes, seconds=compile_seconds,
+        )
+    )  # fmt: skip
 
-    section(f"training compiled: {epochs} epochs of {per_epoch} batches, Adam")
+    section("training compiled: {epochs} epochs of {per_epoch} batches, Adam", epochs=epochs,
+            per_epoch=per_epoch)  # fmt: skip
     history: dict[str, list[float]] = {"loss": [], "accuracy": []}
     compiled_losses: list[float] = []
     started = time.perf_counter()
@@ -239,62 +252,90 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         history["accuracy"].append(right / len(P_train))
         if epoch in (0, epochs - 1) or (epoch + 1) % 5 == 0:
             print(
-                f"epoch {epoch + 1:>3}: training loss {history['loss'][-1]:.4f}, "
-                f"training accuracy {history['accuracy'][-1]:.1%} (shifted digits included)"
-            )
+                tr(
+                    "epoch {epoch:>3}: training loss {loss:.4f}, training accuracy "
+                    "{accuracy:.1%} (shifted digits included)",
+                    epoch=epoch + 1, loss=history["loss"][-1], accuracy=history["accuracy"][-1],
+                )
+            )  # fmt: skip
     train_seconds = time.perf_counter() - started
     compiled_epoch = train_seconds / epochs
     speedup = eager_epoch / compiled_epoch
     loss_gap = max(abs(a - b) / abs(b) for a, b in zip(compiled_losses, eager_losses, strict=True))
     print(
-        f"training took {train_seconds:.1f} s ({compiled_epoch:.2f} s an epoch), plus "
-        f"{compile_seconds:.2f} s of compiling; {step.calls} calls of the step, {step.checks} "
-        f"of them checked against the eager engine (the first, then every "
-        f"{step.check_every}th), {step.eager_runs} re-run eagerly"
-    )
+        tr(
+            "training took {train:.1f} s ({epoch:.2f} s an epoch), plus {compiling:.2f} s of "
+            "compiling; {calls} calls of the step, {checks} of them checked against the eager "
+            "engine (the first, then every {every}th), {eager_runs} re-run eagerly",
+            train=train_seconds, epoch=compiled_epoch, compiling=compile_seconds,
+            calls=step.calls, checks=step.checks, every=step.check_every,
+            eager_runs=step.eager_runs,
+        )
+    )  # fmt: skip
     print(
-        f"one epoch: about {eager_epoch:.1f} s eager (extrapolated) vs {compiled_epoch:.2f} s "
-        f"compiled: {speedup:.0f}x faster"
-    )
+        tr(
+            "one epoch: about {eager:.1f} s eager (extrapolated) vs {compiled:.2f} s compiled: "
+            "{speedup:.0f}x faster",
+            eager=eager_epoch, compiled=compiled_epoch, speedup=speedup,
+        )
+    )  # fmt: skip
     print(
-        f"the losses of the first {plural(eager_batches, 'batch')}, eager vs compiled: largest "
-        f"relative difference {loss_gap:.1e}"
-    )
+        tr(
+            "the losses of the first {batches}, eager vs compiled: largest relative difference "
+            "{gap:.1e}",
+            batches=batches_text(eager_batches), gap=loss_gap,
+        )
+    )  # fmt: skip
 
     section("reading the test digits")
     predicted = predict_classes(model, X_test, cross_entropy)  # eager, no graph recorded
     acc = accuracy(y_test, predicted)
     matrix = confusion_matrix(y_test, predicted, num_classes=CLASSES)
     wrong = [i for i, (t, p) in enumerate(zip(y_test, predicted, strict=True)) if t != p]
-    print(f"test accuracy {acc:.1%}  ({len(y_test) - len(wrong)} of {len(y_test)} read right)")
-    print("\nconfusion matrix:")
+    print(
+        tr(
+            "test accuracy {accuracy:.1%}  ({right} of {total} read right)",
+            accuracy=acc, right=len(y_test) - len(wrong), total=len(y_test),
+        )
+    )  # fmt: skip
+    print("\n" + tr("confusion matrix (rows: the true digit, columns: the digit read):"))
     print(format_confusion_matrix(matrix))
-    misread = ", ".join(f"{y_test[i]} read as {predicted[i]}" for i in wrong)
-    print(f"\nmisread: {misread or 'none'}")
+    misread = tr(", ").join(tr("{t} read as {p}", t=y_test[i], p=predicted[i]) for i in wrong)
+    print("\n" + tr("misread: {digits}", digits=misread or tr("none")))
     total_seconds = compile_seconds + train_seconds
     if quick:
-        print("(quick mode: a slice of the data and a few epochs; the goal is for the full run)")
+        print(
+            tr("(quick mode: a slice of the data and a few epochs; the goal is for the full run)")
+        )
     else:
         met = acc >= GOAL_ACCURACY and total_seconds < GOAL_SECONDS
         print(
-            f"goal: at least {GOAL_ACCURACY:.0%} test accuracy with under {GOAL_SECONDS:.0f} s "
-            f"of compiling and training: {acc:.1%} in {total_seconds:.1f} s, "
-            f"{'met' if met else 'NOT met'}"
-        )
+            tr(
+                "goal: at least {goal:.0%} test accuracy with under {limit:.0f} s of compiling "
+                "and training: {accuracy:.1%} in {seconds:.1f} s, {verdict}",
+                goal=GOAL_ACCURACY, limit=GOAL_SECONDS, accuracy=acc, seconds=total_seconds,
+                verdict=tr("met") if met else tr("NOT met"),
+            )
+        )  # fmt: skip
     start_size = mean_abs([w for k in start_kernels for row in k for w in row])
     moved = mean_abs(
         [a - b for k0, k1 in zip(start_kernels, kernels_of(conv1), strict=True)
          for r0, r1 in zip(k0, k1, strict=True) for a, b in zip(r0, r1, strict=True)]
     )  # fmt: skip
     print(
-        f"the first layer's kernel weights: {start_size:.3f} in size on average at the start, "
-        f"each moved by {moved:.3f} on average in training"
-    )
+        tr(
+            "the first layer's kernel weights: {size:.3f} in size on average at the start, each "
+            "moved by {moved:.3f} on average in training",
+            size=start_size, moved=moved,
+        )
+    )  # fmt: skip
     pairs = [(matrix[t][p], t, p) for t in range(CLASSES) for p in range(CLASSES) if t != p]
     most = max(count for count, _, _ in pairs)
     if most > 1:
-        often = ", ".join(f"{t} read as {p}" for count, t, p in pairs if count == most)
-        print(f"the most frequent mistake ({most} times): {often}")
+        often = tr(", ").join(
+            tr("{t} read as {p}", t=t, p=p) for count, t, p in pairs if count == most
+        )
+        print(tr("the most frequent mistake ({most} times): {mistakes}", most=most, mistakes=often))
     say(
         """The network never saw these digits. The confusion matrix says which digits it mixes
         up (row: the true digit, column: the digit read). The first layer's kernels are what
@@ -360,7 +401,8 @@ def draw_sheet(
         else:
             ax.add_patch(Rectangle((x0, y0), SIDE, SIDE, fill=False, ec="tab:red", lw=2))
             ax.text(x0 + SIDE / 2, label_y, f"{p} ({t})", color="tab:red", fontsize=9,
-                    fontweight="bold", ha="center", va="center")  # fmt: skip
+                    fontweight="bold", fontfamily="DejaVu Sans",  # matplotlib's own; it has bold
+                    ha="center", va="center")  # fmt: skip
     ax.set_xticks([])
     ax.set_yticks([])
 
@@ -387,20 +429,25 @@ def draw_digits(
     draw_sheet(axes["sheet"], X[:shown], y[:shown], predicted[:shown], columns)
     n_wrong_shown = sum(y[i] != predicted[i] for i in range(shown))
     axes["sheet"].set_title(
-        f"The first {shown} test digits, each with the digit the network read: "
-        f"{shown - n_wrong_shown} right (blue), {n_wrong_shown} misread (red)", fontsize=10
+        pic("The first {shown} test digits, each with the digit the network read: {right} right "
+            "(blue), {wrong} misread (red)",
+            shown=shown, right=shown - n_wrong_shown, wrong=n_wrong_shown), fontsize=10
     )  # fmt: skip
     if wrong:
         draw_sheet(axes["wrong"], [X[i] for i in wrong], [y[i] for i in wrong],
                    [predicted[i] for i in wrong], columns)  # fmt: skip
-        first = f" (the first {len(wrong)})" if len(misread) > len(wrong) else ""
-        axes["wrong"].set_title(
-            f"Every misread test digit{first}: {len(misread)} of {len(y)}; "
-            "the digit read, then the true digit in brackets", fontsize=10
+        heading = (
+            pic("Every misread test digit (the first {shown}): {wrong} of {total}; the digit "
+                "read, then the true digit in brackets",
+                shown=len(wrong), wrong=len(misread), total=len(y))
+            if len(misread) > len(wrong)
+            else pic("Every misread test digit: {wrong} of {total}; the digit read, then the true "
+                     "digit in brackets", wrong=len(misread), total=len(y))
         )  # fmt: skip
+        axes["wrong"].set_title(heading, fontsize=10)
     else:
         axes["wrong"].axis("off")
-        axes["wrong"].set_title("No test digit was misread", fontsize=10)
+        axes["wrong"].set_title(pic("No test digit was misread"), fontsize=10)
     ax = axes["matrix"]
     image = ax.imshow(matrix, cmap="Blues")
     top = max(map(max, matrix))
@@ -412,10 +459,11 @@ def draw_digits(
                         fontsize=10)  # fmt: skip
     ax.set_xticks(range(CLASSES))
     ax.set_yticks(range(CLASSES))
-    ax.set(xlabel="digit read", ylabel="true digit",
-           title=f"Confusion matrix of the {len(y)} test digits (accuracy {acc:.1%})")  # fmt: skip
-    fig.colorbar(image, ax=ax, label="test digits", shrink=0.7)
-    fig.suptitle("A small convolutional network reads handwritten digits it never trained on")
+    ax.set(xlabel=pic("digit read"), ylabel=pic("true digit"),
+           title=pic("Confusion matrix of the {total} test digits (accuracy {accuracy:.1%})",
+                     total=len(y), accuracy=acc))  # fmt: skip
+    fig.colorbar(image, ax=ax, label=pic("test digits"), shrink=0.7)
+    fig.suptitle(pic("A small convolutional network reads handwritten digits it never trained on"))
     lesson.save(fig, "digits.png")
 
 
@@ -450,20 +498,22 @@ def draw_kernels(
     fig = plt.figure(figsize=(14, 7), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[0.7, 1])
     before, after = top.subfigures(1, 2, wspace=0.05)
-    kernel_grid(before, start_kernels, limit, "The first layer's 3x3 kernels at the start (random)")
-    kernel_grid(after, learned, limit, "... and after training (red: positive, blue: negative)")
+    kernel_grid(before, start_kernels, limit,
+                pic("The first layer's 3x3 kernels at the start (random)"))  # fmt: skip
+    kernel_grid(after, learned, limit,
+                pic("... and after training (red: positive, blue: negative)"))  # fmt: skip
     left, right = bottom.subfigures(1, 2, width_ratios=[1, 4])
     ax = left.subplots()
     ax.imshow(digit[0], cmap="gray_r", vmin=0.0, vmax=1.0)
-    ax.set(xticks=[], yticks=[], title="a test digit")
+    ax.set(xticks=[], yticks=[], title=pic("a test digit"))
     axes = right.subplots(2, 8)
     brightest = max(v for m in maps for row in m for v in row) or 1.0
     for k, ax in enumerate(axes.flat):
         ax.imshow(maps[k], cmap="magma", vmin=0.0, vmax=brightest)
         ax.set(xticks=[], yticks=[])
         ax.set_title(str(k), fontsize=8)
-    right.suptitle("What each learned kernel sees in it: its 6x6 map after ReLU (black: 0, "
-                   "bright: strong; one scale for all)",
+    right.suptitle(pic("What each learned kernel sees in it: its 6x6 map after ReLU (black: 0, "
+                       "bright: strong; one scale for all)"),
                    fontsize=11)  # fmt: skip
     lesson.save(fig, "kernels.png")
 
@@ -480,9 +530,9 @@ def draw_training(
 
     fig, (ax_l, ax_t) = plt.subplots(1, 2, figsize=(12, 4), layout="constrained")
     epochs = range(1, len(history["loss"]) + 1)
-    ax_l.plot(epochs, history["loss"], "o-", ms=3, label="training loss (cross-entropy)")
-    ax_l.set(xlabel="epoch", ylabel="mean loss (log scale)", yscale="log",
-             title="Training, compiled (numpy backend)")  # fmt: skip
+    ax_l.plot(epochs, history["loss"], "o-", ms=3, label=pic("training loss (cross-entropy)"))
+    ax_l.set(xlabel=pic("epoch"), ylabel=pic("mean loss (log scale)"), yscale="log",
+             title=pic("Training, compiled (numpy backend)"))  # fmt: skip
     ax_l.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax_a = ax_l.twinx()
     ax_a.plot(
@@ -491,19 +541,27 @@ def draw_training(
         "s-",
         ms=3,
         color="C1",
-        label="training accuracy (during each epoch, shifted digits too)",
+        label=pic("training accuracy (during each epoch, shifted digits too)"),
     )
     ax_a.axhline(test_accuracy, color="C2", ls="--",
-                 label=f"test accuracy after training ({test_accuracy:.1%})")  # fmt: skip
-    ax_a.set(ylabel="accuracy", ylim=(0, 1.02))
+                 label=pic("test accuracy after training ({accuracy:.1%})",
+                           accuracy=test_accuracy))  # fmt: skip
+    ax_a.set(ylabel=pic("accuracy"), ylim=(0, 1.02))
     lines = ax_l.get_lines() + ax_a.get_lines()
     ax_l.legend(lines, [str(line.get_label()) for line in lines], loc="center right", fontsize=8)
-    bars = ax_t.bar([f"eager\n(extrapolated from {plural(eager_batches, 'batch')})",
-                     "compiled\n(numpy backend)"],
+    eager_label = (
+        pic("eager\n(extrapolated from 1 batch)")
+        if eager_batches == 1
+        else pic("eager\n(extrapolated from {n} batches)", n=eager_batches)
+    )
+    bars = ax_t.bar([eager_label, pic("compiled\n(numpy backend)")],
                     [eager_epoch, compiled_epoch], color=["C7", "C2"])  # fmt: skip
     ax_t.bar_label(bars, labels=[f"{eager_epoch:.1f} s", f"{compiled_epoch:.2f} s"])
     speedup = eager_epoch / compiled_epoch
-    ax_t.set(ylabel="seconds for one epoch", title=f"One epoch: compiled is {speedup:.0f}x faster")
+    ax_t.set(
+        ylabel=pic("seconds for one epoch"),
+        title=pic("One epoch: compiled is {speedup:.0f}x faster", speedup=speedup),
+    )
     lesson.save(fig, "training.png")
 
 

@@ -395,24 +395,60 @@ function wire() {
   $("python-box").addEventListener("toggle", () => { if ($("python-box").open) { script(); } });
 }
 
+// Our wheels, fetched while Pyodide starts: the list, then each wheel's bytes.
+async function fetchWheels() {
+  const listing = await (await fetch("wheels.json")).json();
+  return Promise.all(listing.wheels.map(async (name) => {
+    const answer = await fetch(`wheels/${name}`);
+    if (!answer.ok) { throw new Error(`wheels/${name}: HTTP ${answer.status}`); }
+    return answer.arrayBuffer();
+  }));
+}
+
+// Pyodide's memory with Python started and the first view's modules imported, made at build
+// time (playground/snapshot.mjs): restoring it skips the interpreter's start-up. Its
+// download starts at once; without it (or if it does not restore) Python starts from nothing.
+const snapshotAnswer = fetch("pyodide-snapshot.bin").catch(() => null);
+
+async function startPython(onSitePackages) {
+  const options = {
+    indexURL: new URL("./pyodide/", import.meta.url).href,
+    fsInit: async (_fs, info) => { onSitePackages(info); },
+  };
+  const answer = await snapshotAnswer;
+  if (answer && answer.ok) {
+    try {
+      const p = await loadPyodide({ ...options, _loadSnapshot: answer.arrayBuffer() });
+      timings.snapshot = true;
+      return p;
+    } catch (e) {
+      console.warn(`the Pyodide snapshot did not restore (${e.message || e}): starting Python from nothing`);
+    }
+  }
+  timings.snapshot = false;
+  return loadPyodide(options);
+}
+
 async function main() {
   setBusy(true);
   wire();
   const t0 = performance.now();
   try {
-    const [pyodide, vizReady] = await Promise.all([
-      loadPyodide({ indexURL: new URL("./pyodide/", import.meta.url).href })
+    // Everything that can overlap does: Pyodide's runtime, Graphviz's and our wheels' downloads.
+    let sitePackages = null;
+    const [pyodide, vizReady, wheels] = await Promise.all([
+      startPython((info) => { sitePackages = info.sitePackages; })
         .then((p) => { timings.pyodideAlone = performance.now() - t0; return p; }),
       vizInstance().then((v) => { timings.viz = performance.now() - t0; return v; }),
+      fetchWheels().then((w) => { timings.wheelsFetched = performance.now() - t0; return w; }),
     ]);
     timings.scriptStart = t0;  // when this module began, since the navigation started
     viz = vizReady;
     timings.pyodide = performance.now() - t0;
     $("status").textContent = "Installing autograd_lite\u2026";
     const t1 = performance.now();
-    const listing = await (await fetch("wheels.json")).json();
-    await pyodide.loadPackage(listing.wheels.map((w) => new URL(`wheels/${w}`, location.href).href),
-      { messageCallback: () => {} });
+    // Pure-Python wheels need no installer: unpacked into site-packages, they import.
+    for (const wheel of wheels) { pyodide.unpackArchive(wheel, "wheel", { extractDir: sitePackages }); }
     timings.wheels = performance.now() - t1;
     const t2 = performance.now();
     const call = pyodide.runPython([

@@ -484,7 +484,10 @@ def test_the_readme_example_runs_and_its_quoted_lines_are_real() -> None:
 
     assert f"`MAX_NODES` = {MAX_NODES:,}" in section
     every = compile.__kwdefaults__["check_every"]  # type: ignore[attr-defined]
-    assert f"every {every}th on {CHECK_SAMPLES}\n  samples" in section
+    assert (
+        f"every {every}th (`check_every`) are compared with the eager\n  engine on "
+        f"{CHECK_SAMPLES} samples spread over the batch" in section
+    )
     quoted = re.findall(r"`(v13 = [^`]*|g13 = [^`]*|G0 \+= [^`]*)`", section)
     assert len(quoted) == 3
     for line in quoted:

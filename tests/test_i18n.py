@@ -192,6 +192,102 @@ def test_the_notebook_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "'--lang', 'ja'" in start  # the lesson runs in Japanese in the kernel too
 
 
+def library_translated_literals() -> list[tuple[Path, str]]:
+    """Every literal the library passes to ``i18n.tr``/``tr_picture``/``tr_diagram``."""
+    found = []
+    for folder in (ROOT / "autograd_lite", ROOT / "visualize"):
+        for path in folder.rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("tr", "tr_picture", "tr_diagram")
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                ):
+                    found.append((path, node.args[0].value))
+    return found
+
+
+def test_every_library_sentence_has_its_japanese() -> None:
+    found = library_translated_literals()
+    files = {p.name for p, _ in found}
+    assert {"demo.py", "plots.py", "cli.py"} <= files, files
+    catalogue = {i18n.key(e): t for e, t in library_ja.MESSAGES.items()}
+    missing = [(p.name, s) for p, s in found if i18n.key(s) not in catalogue]
+    assert not missing, f"no Japanese for {missing}"
+    for _, english in found:
+        assert i18n.placeholders(catalogue[i18n.key(english)]) == i18n.placeholders(english)
+
+
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # without the ja extra
+def test_the_demo_in_japanese_prints_and_draws_japanese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every sentence the demo prints, and every label of its pictures, has its Japanese."""
+    if i18n.japanese_font() is None:  # the labels are checked all the same, as if it were there
+        monkeypatch.setattr(i18n, "picture_language", i18n.language)
+        monkeypatch.setattr(i18n, "use_japanese_font", lambda: True)
+    drawn: list[str] = []
+    import matplotlib.text
+
+    real_set_text = matplotlib.text.Text.set_text
+
+    def set_text(self: matplotlib.text.Text, s: object) -> None:
+        drawn.append(str(s))
+        real_set_text(self, s)
+
+    monkeypatch.setattr(matplotlib.text.Text, "set_text", set_text)
+    argv = ["demo", "--epochs", "3", "--samples", "30", "--no-progress", "--out", str(tmp_path)]
+    try:
+        with i18n.strict():
+            assert cli_main([*argv, "--lang", "ja"]) == 0
+    finally:
+        i18n.set_language(None)
+    out = capsys.readouterr().out
+    for text in ("エポック 3/3", "損失関数 hinge_loss", "混同行列 (訓練データ", "3 エポック後"):
+        assert text in out, text
+    assert "(決定境界)" in out and "(学習曲線)" in out and "(モデル)" in out
+    assert not [line for line in out.splitlines() if line.startswith(("epoch", "after", "wrote"))]
+    for text in ("決定境界", "クラス 0", "x₁ (1 つ目の入力)", "訓練損失", "正解率 (%)", "エポック"):
+        assert text in drawn, text
+    assert "3 エポック後の決定境界、訓練データの正解率" in " ".join(drawn)
+
+
+def test_the_demo_without_the_font_says_so_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(i18n, "japanese_font", lambda: None)
+    argv = ["demo", "--epochs", "2", "--samples", "20", "--no-progress", "--out", str(tmp_path)]
+    try:
+        assert cli_main([*argv, "--lang", "ja"]) == 0
+    finally:
+        i18n.set_language(None)
+    out = capsys.readouterr().out
+    assert out.count("日本語フォントがないため") == 1
+    assert "エポック 2/2" in out  # the printed text is Japanese all the same
+
+
+def test_the_graph_table_in_japanese_lines_up_by_display_width(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["graph", "tanh(x*w + b)*重み", "x=2", "w=-3", "b=6.88", "重み=1"]
+    assert cli_main(argv) == 0
+    english = capsys.readouterr().out.splitlines()
+    assert english[1].split() == ["variable", "value", "gradient"]
+    try:
+        with i18n.strict():
+            assert cli_main([*argv, "--lang", "ja"]) == 0
+    finally:
+        i18n.set_language(None)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["変数", "値", "勾配"]
+    widths = {i18n.display_width(line) for line in lines[1:]}
+    assert len(widths) == 1, lines  # every row as wide as the header, in terminal columns
+    assert lines[-1].startswith("重み ") and lines[-1].split()[1:] == english[-1].split()[1:]
+
+
 # -- a lesson in Japanese ------------------------------------------------------------
 
 
@@ -362,6 +458,102 @@ def test_diagram_legends_keep_english_where_graphviz_pure_draws_them(
         assert "順伝播の図" in source and "勾配の色" in source and "入力" in source
 
 
+def _pure_svg_width(source: str) -> float:
+    """The width in points of ``source`` laid out by graphviz-pure (never the system dot)."""
+    import re
+    import shutil
+    import subprocess
+
+    program = shutil.which("graphviz-pure") or str(Path(sys.executable).parent / "graphviz-pure")
+    svg = subprocess.run(
+        [program, "-Tsvg"], input=source.encode(), capture_output=True, check=True, timeout=60
+    ).stdout.decode()
+    found = re.search(r'<svg width="([\d.]+)pt"', svg)
+    assert found, svg[:300]
+    return float(found.group(1))
+
+
+def test_svg_diagrams_carry_japanese_legends_with_room_for_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An SVG's viewer draws Japanese; graphviz-pure measures it as spaces, so the legend's
+    cells are given the width of its text counted in East Asian width (1 em a character)."""
+    from autograd_lite import Value
+    from visualize import draw_graph
+    from visualize.style import _room, legend_table
+
+    monkeypatch.setattr(i18n, "_system_dot_draws_japanese", lambda: False)
+    x = Value(3.0, label="x")
+    y = (x * x).tanh()
+    y.backward()
+    english = draw_graph(y, backward_view=True).source
+    with i18n.language_set("ja"):
+        assert i18n.diagram_language() == "en"  # a PNG, or a format not known yet
+        assert draw_graph(y, backward_view=True).source == english
+        with i18n.diagram_format("svg"):
+            assert i18n.diagram_language() == "ja"
+            japanese = draw_graph(y, backward_view=True).source
+        with i18n.diagram_format("png"):
+            assert i18n.diagram_language() == "en"
+    assert "逆伝播の図" in japanese and "勾配の色" in japanese
+    assert _room("grad colour: blue negative, white zero, red positive", 14) == ""  # as before
+    note = "ノードの勾配 = 辺が運んでくるものの和 (経路についての和)"
+    assert int(_room(note, 10).split('"')[1]) >= i18n.display_width(note) / 2 * 10
+    caption = "grad colour: blue negative, white zero, red positive"
+    with i18n.language_set("ja"), i18n.diagram_format("svg"):
+        table = legend_table("Network view", ["input"], caption, 1.0, notes=[note])
+        japanese_caption = i18n.tr_diagram(caption)
+    laid_out = _pure_svg_width(f"digraph {{ legend [shape=plaintext label=<{table}>] }}")
+    # the caption (14 points, 1 em a wide character) and the five 44-point cells of the scale
+    assert laid_out >= i18n.display_width(japanese_caption) / 2 * 14 + 5 * 44
+    with pytest.raises(ValueError, match="svg, png or dot"), i18n.diagram_format("jpeg"):
+        pass
+
+
+def test_the_graph_command_writes_japanese_svg_and_says_when_a_png_keeps_english(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(i18n, "_system_dot_draws_japanese", lambda: False)
+    argv = ["graph", "x*x", "x=3", "--lang", "ja"]
+    try:
+        assert cli_main([*argv, "-o", str(tmp_path / "g.dot")]) == 0
+        assert "順伝播の図" not in (tmp_path / "g.dot").read_text(encoding="utf-8")
+        assert "英語のまま" in capsys.readouterr().out  # a .dot is drawn later, as a PNG may be
+        with i18n.diagram_format("svg"):  # what -o g.svg does around draw_graph
+            assert i18n.diagram_language() == "ja"
+        assert cli_main([*argv, "--animate", str(tmp_path / "a.html")]) == 0
+        page = (tmp_path / "a.html").read_text(encoding="utf-8")
+        assert "順伝播の図" in page or "逆伝播の図" in page  # the frames are SVG in a browser
+    finally:
+        i18n.set_language(None)
+
+
+def test_the_system_dot_finds_the_ja_extras_font_through_fontconfig() -> None:
+    """With system Graphviz, PNG diagrams draw Japanese with the font of autograd_lite[ja]:
+    dot runs with FONTCONFIG_FILE naming a fonts.conf that adds the font's folder."""
+    import shutil
+    import subprocess
+
+    if i18n.japanese_font() is None:
+        assert i18n.layout_environment() is None
+        pytest.skip('not installed: the ja extra (pip install "autograd_lite[ja]")')
+    if shutil.which("fc-list") is None:
+        pytest.skip("no fontconfig (fc-list) here")
+    env = i18n.layout_environment()
+    assert env is not None
+    conf = Path(env["FONTCONFIG_FILE"])
+    assert str(i18n.japanese_font().parent) in conf.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    found = subprocess.run(
+        ["fc-list", ":lang=ja", "family"], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert i18n.FONT_NAME in found.stdout
+    if shutil.which("dot") is None:
+        return  # the rest needs the system Graphviz, which autograd_lite does not require
+    i18n._system_dot_draws_japanese.cache_clear()
+    with i18n.language_set("ja"):
+        assert i18n.diagram_language() == "ja"  # a PNG drawn by dot can have Japanese legends
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", lessons.lesson_names())
 def test_every_lesson_runs_in_japanese(name: str, tmp_path: Path) -> None:
@@ -394,8 +586,7 @@ def test_the_japanese_notebook_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert len([o for o in outputs if "image/png" in o.get("data", {})]) == 1
 
 
-def test_readme_ja_says_which_lessons_are_translated() -> None:
+def test_every_lesson_is_translated_and_readme_ja_says_so() -> None:
     readme = (ROOT / "README.ja.md").read_text(encoding="utf-8")
-    untranslated = sorted(set(lessons.lesson_names()) - set(TRANSLATED))
-    assert untranslated == ["digits"]
-    assert f"`digits` を除く {len(TRANSLATED)} のレッスン" in readme
+    assert sorted(lessons.lesson_names()) == TRANSLATED
+    assert f"{len(TRANSLATED)} のレッスンすべてが" in readme

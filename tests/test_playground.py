@@ -296,6 +296,39 @@ def test_several_classes_train_one_hot_and_divergence_stops_with_the_reason() ->
     assert "more than max_edges" in pg.train("show")["network_note"]  # 2,208 weights
 
 
+def test_the_data_set_names_are_the_demos() -> None:
+    from autograd_lite.demo import DATASETS
+    from visualize.playground import DATA_SETS
+
+    assert tuple(DATASETS) == DATA_SETS
+
+
+def test_the_first_view_leaves_the_training_modules_unimported() -> None:
+    # The page's cold start imports only what the first view shows; training comes later.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from visualize.playground import Playground\n"
+        "pg = Playground()\n"
+        "shown = pg.update(pg.query('')['state'], False, False)  # as the page's first call\n"
+        "pg.frame('main', shown['frames'] - 1)\n"
+        "pg.choices()\n"
+        "late = ('autograd_lite.demo', 'autograd_lite.train', 'autograd_lite.optim', 'tqdm')\n"
+        "print(sorted(m for m in late if m in sys.modules))\n"
+        "pg.train('reset')\n"
+        "print(sorted(m for m in late if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    first, later = done.stdout.splitlines()
+    assert first == "[]"
+    assert "autograd_lite.demo" in later
+
+
 def test_training_steps_are_bounded() -> None:
     pg = Playground()
     pg.update({})
@@ -323,6 +356,41 @@ def page(site: Path) -> Iterator[tuple[Any, str]]:
         driver.get(url)
         wait_ready(driver)
         yield driver, url
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
+def test_python_starts_from_the_builds_snapshot(site: Path, page: Any) -> None:
+    driver, _ = page
+    assert (site / "pyodide-snapshot.bin").is_file()
+    assert driver.execute_script("return window.playgroundTimings.snapshot") is True
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
+@pytest.mark.parametrize("snapshot", ["missing", "broken"])
+def test_without_a_good_snapshot_python_starts_from_nothing(
+    site: Path, tmp_path: Path, snapshot: str
+) -> None:
+    import shutil
+
+    from tools.browser import headless_chromium
+    from tools.build_playground import OWN_ORIGIN_ONLY, serve, wait_ready
+
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    if snapshot == "missing":
+        (copy / "pyodide-snapshot.bin").unlink()
+    else:
+        (copy / "pyodide-snapshot.bin").write_bytes(b"\0" * 1000)
+    with serve(copy) as url, headless_chromium(1280, 900, flags=[OWN_ORIGIN_ONLY]) as driver:
+        driver.get(url)
+        wait_ready(driver)
+        assert driver.execute_script("return window.playgroundTimings.snapshot") is False
+        assert _text(driver, "value") == "0.7071"  # tanh(2*-3 + 6.8814), the default view
+        assert _text(driver, "error") == ""
 
 
 def _type(driver: Any, element_id: str, text: str) -> None:

@@ -11,7 +11,11 @@ a working playground that asks nothing of any other origin:
   pure-Python wheels of the dependencies it declares for the browser
   (``sys_platform == "emscripten"``), fetched with pip once and kept in
   ``playground/.wheels`` (so that later builds need no network); ``wheels.json``
-  lists them.
+  lists them;
+* ``pyodide-snapshot.bin``: Pyodide's memory after starting Python and importing
+  what the first view needs, made with node (``playground/snapshot.mjs``); the
+  page restores it instead of starting Python from nothing. Without node, the
+  build leaves it out (and says so) and the page starts Python the slow way.
 
 A development tool, not part of the installed package.
 """
@@ -51,6 +55,10 @@ PYODIDE_FILES = (
 )
 #: Dependency wheels fetched by earlier builds (not in git): later builds work offline.
 WHEEL_CACHE = SOURCE / ".wheels"
+#: Pyodide's memory once the first view's modules are imported (see playground/snapshot.mjs).
+SNAPSHOT = "pyodide-snapshot.bin"
+#: The most seconds making the snapshot may take (node starts Pyodide: about 20 s when loaded).
+SNAPSHOT_TIMEOUT_S = 300
 #: The most dependency wheels followed (a loop in metadata would otherwise never end).
 MAX_WHEELS = 40
 
@@ -207,6 +215,26 @@ def our_wheel(dest: Path) -> Path:
         return Path(shutil.copy2(built, dest / built.name))
 
 
+def make_snapshot(site: Path) -> bool:
+    """Write ``site/pyodide-snapshot.bin`` with node; False (and a note) without node."""
+    node = shutil.which("node")
+    if node is None:
+        print("build_playground: node is not installed: no Pyodide snapshot, so the page "
+              "starts Python from nothing (slower)", file=sys.stderr)  # fmt: skip
+        return False
+    try:
+        done = subprocess.run(
+            [node, str(SOURCE / "snapshot.mjs"), str(site)],
+            cwd=SOURCE, capture_output=True, text=True, check=False, timeout=SNAPSHOT_TIMEOUT_S,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        raise BuildError(f"making the Pyodide snapshot took over {SNAPSHOT_TIMEOUT_S} s") from None
+    if done.returncode != 0 or not (site / SNAPSHOT).is_file():
+        tail = [line[:300] for line in (done.stderr or done.stdout).strip().splitlines()[-10:]]
+        raise BuildError("making the Pyodide snapshot failed:\n" + "\n".join(tail))
+    return True
+
+
 def check_outdir(outdir: Path) -> Path:
     """``outdir`` resolved, if building may replace it: it is absent, empty, or a playground."""
     outdir = Path(outdir).resolve()
@@ -242,6 +270,7 @@ def build(outdir: Path) -> Path:
         deps = dependency_wheels(ours, pyodide_environment(modules), partial / "wheels")
         listing = {"wheels": [w.name for w in [*deps, ours]]}
         (partial / "wheels.json").write_text(json.dumps(listing, indent=1) + "\n", "utf-8")
+        make_snapshot(partial)
         shutil.rmtree(outdir, ignore_errors=True)
         partial.rename(outdir)
     finally:

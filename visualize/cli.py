@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from autograd_lite import Value, topological_order
+from autograd_lite import Value, i18n, topological_order
 from visualize.animate import DEFAULT_MAX_FRAMES, page_path
 from visualize.expr import FUNCTIONS, evaluate
 from visualize.graph import DEFAULT_MAX_NODES
@@ -113,12 +113,12 @@ def _table(expression: str, out: Value, leaves: dict[str, Value]) -> str:
     shown = printable(shown)  # e.g. a form feed, which Python reads as a space
     lines = [f"{shown} = {fmt(out.data)}"]
     if leaves:
-        rows = [("variable", "value", "gradient")]
+        rows = [(i18n.tr("variable"), i18n.tr("value"), i18n.tr("gradient"))]
         rows += [(n, fmt(v.data), fmt(float(v.grad))) for n, v in leaves.items()]
-        w0 = max(len(r[0]) for r in rows)
-        w1 = max(len(r[1]) for r in rows)
-        w2 = max(len(r[2]) for r in rows)
-        lines += [f"{a:<{w0}}  {b:>{w1}}  {c:>{w2}}" for a, b, c in rows]
+        w0, w1, w2 = (max(i18n.display_width(r[i]) for r in rows) for i in range(3))
+        lines += [
+            f"{i18n.ljust(a, w0)}  {i18n.rjust(b, w1)}  {i18n.rjust(c, w2)}" for a, b, c in rows
+        ]
     return "\n".join(lines)
 
 
@@ -168,18 +168,29 @@ def _draw(args: argparse.Namespace, out: Value, params: list[Value]) -> None:
     deadline = time.monotonic() + args.timeout
     try:
         if args.output:
-            dot = draw_graph(
-                out, backward_view=args.backward_view, params=params, max_nodes=args.max_nodes
-            )
+            fmt = format_of(args.output)
+            with i18n.diagram_format(fmt):  # an SVG's viewer draws any language; a PNG may not
+                dot = draw_graph(
+                    out, backward_view=args.backward_view, params=params, max_nodes=args.max_nodes
+                )
+                if i18n.diagram_language() != i18n.language():
+                    print(
+                        i18n.tr(
+                            "(the PNG keeps English legends: graphviz-pure, which draws it, has "
+                            "no Japanese font; write .svg to get them in Japanese)"
+                        )
+                    )
             left = max(deadline - time.monotonic(), 1e-9)
-            print(f"wrote {printable(str(render(dot, args.output, timeout=left)))}")
+            written = printable(str(render(dot, args.output, timeout=left)))
+            print(i18n.tr("wrote {path}", path=written))
         if args.animate:
             frames = min(DEFAULT_MAX_FRAMES, args.max_nodes + 1)  # its own limit, or a lower one
             left = max(deadline - time.monotonic(), 1e-9)
-            page = animate_backward(
-                out, args.animate, params=params, max_frames=frames, timeout=left
-            )
-            print(f"wrote {printable(str(page))}")
+            with i18n.diagram_format("svg"):  # the page shows SVG frames in a browser
+                page = animate_backward(
+                    out, args.animate, params=params, max_frames=frames, timeout=left
+                )
+            print(i18n.tr("wrote {path}", path=printable(str(page))))
     except LayoutTimeoutError as error:
         raise LayoutTimeoutError(f"{error} (--timeout, now {args.timeout:g} s)") from None
 

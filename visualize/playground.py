@@ -31,9 +31,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from autograd_lite import Value, losses, nn, optim
+from autograd_lite import Value, losses
 from autograd_lite.compile import CompiledStep, compile
-from autograd_lite.demo import DATASETS, dataset_classes
 from autograd_lite.engine import grad
 from autograd_lite.ops import Primitive
 from visualize.animate import BackwardFrames
@@ -65,6 +64,10 @@ MAX_VIEW_VALUES = 150
 MAX_QUERY = 6_000
 #: The longest expression a URL or the page may give (the parser's own limit is larger).
 MAX_EXPR = min(MAX_LENGTH, 2_000)
+#: The data sets the Train tab offers: the names of ``autograd_lite.demo.DATASETS``, written
+#: out so that the first view need not import the demo and the training modules behind it
+#: (a test checks that the two agree).
+DATA_SETS = ("moons", "circles", "xor", "blobs", "spirals")
 #: Activations of the hidden layers that the page offers.
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
 #: Hidden layers: at most this many, each of 1 to MAX_WIDTH neurons.
@@ -154,7 +157,7 @@ class State:
         if wrt != "":
             wrt = _name(wrt, "the variable to differentiate by")
         tab = _choice(raw.get("tab", base.tab), TABS, "tab")
-        data = _choice(raw.get("data", base.data), tuple(DATASETS), "the data set")
+        data = _choice(raw.get("data", base.data), DATA_SETS, "the data set")
         hidden = _hidden(raw.get("hidden", base.hidden))
         activation = _choice(raw.get("activation", base.activation), ACTIVATIONS, "activation")
         lr = _finite(raw.get("lr", base.lr), "the learning rate", low=LR_RANGE[0], high=LR_RANGE[1])
@@ -509,7 +512,7 @@ class Playground:
         import autograd_lite
 
         return {
-            "data": list(DATASETS),
+            "data": list(DATA_SETS),
             "activation": list(ACTIVATIONS),
             "python": sys.version.split()[0],
             "version": autograd_lite.__version__,
@@ -591,6 +594,8 @@ def python_script(state: State, out: Value, leaves: Mapping[str, Value]) -> str:
 
 
 def _train_script(state: State) -> list[str]:
+    from autograd_lite.demo import dataset_classes
+
     k = dataset_classes(state.data)
     outputs = 1 if k == 2 else k
     loss = "hinge_loss" if k == 2 else "cross_entropy"
@@ -626,6 +631,10 @@ class Trainer:
     """One compiled (python backend) training run on a 2-D data set, a step at a time."""
 
     def __init__(self, state: State, *, seed: int = 0) -> None:
+        # Imported here, when the Train tab is first used: the first view does without them.
+        from autograd_lite import nn, optim
+        from autograd_lite.demo import DATASETS, dataset_classes
+
         make, extra, noise = DATASETS[state.data]
         self.X, self.y = make(N_POINTS, noise=noise, seed=seed, **extra)
         self.classes = dataset_classes(state.data)

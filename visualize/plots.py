@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from autograd_lite import losses, nn
+from autograd_lite import i18n, losses, nn
 from autograd_lite.train import History, LossFn, eval_mode, predict_classes
 
 __all__ = ["COLOURS", "plot_decision_boundary", "plot_training_curve"]
@@ -80,11 +80,11 @@ def plot_decision_boundary(
     _scatter_points(ax, X, y, predictions, k)
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Line2D([], [], color="0.2", linewidth=1.3))
-    labels.append("decision boundary")
+    labels.append(i18n.tr_picture("decision boundary"))
     ax.legend(handles, labels, loc="best", framealpha=0.9, fontsize=9)
     ax.set_title(title, fontsize=10)
-    ax.set_xlabel("x₁ (first input)")
-    ax.set_ylabel("x₂ (second input)")
+    ax.set_xlabel(i18n.tr_picture("x₁ (first input)"))
+    ax.set_ylabel(i18n.tr_picture("x₂ (second input)"))
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -110,7 +110,7 @@ def _scatter_points(
             c=COLOURS[c],
             edgecolors="black",
             linewidths=0.5,
-            label=f"class {c}",
+            label=i18n.tr_picture("class {c}", c=c),
             zorder=3,
         )
     wrong = [p for p, t, q in zip(X, y, predictions, strict=True) if t != q]
@@ -122,7 +122,7 @@ def _scatter_points(
             facecolors="none",
             edgecolors="red",
             linewidths=1.5,
-            label="misclassified",
+            label=i18n.tr_picture("misclassified"),
             zorder=4,
         )
 
@@ -137,28 +137,30 @@ def plot_training_curve(history: History, path: str, *, title: str, loss_name: s
 
     epochs = list(range(1, len(history) + 1))
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), dpi=110)
-    left.plot(epochs, history.loss, color=COLOURS[0], label="training loss")
+    left.plot(epochs, history.loss, color=COLOURS[0], label=i18n.tr_picture("training loss"))
     if any(v is not None for v in history.val_loss):
-        left.plot(epochs, history.val_loss, color=COLOURS[1], label="validation loss")
+        left.plot(
+            epochs, history.val_loss, color=COLOURS[1], label=i18n.tr_picture("validation loss")
+        )
     if min(history.loss) > 0:  # a log scale, labelled 1, 0.5, 0.2, 0.1, ...
         left.set_yscale("log")
         left.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         left.yaxis.set_major_formatter(FormatStrFormatter("%g"))
         left.yaxis.set_minor_formatter(NullFormatter())
-    left.set_xlabel("epoch")
-    left.set_ylabel("loss (mean over the training set, without L2)")
-    left.set_title(f"Loss ({loss_name})")
+    left.set_xlabel(i18n.tr_picture("epoch"))
+    left.set_ylabel(i18n.tr_picture("loss (mean over the training set, without L2)"))
+    left.set_title(i18n.tr_picture("Loss ({loss_name})", loss_name=loss_name))
     left.grid(alpha=0.3)
     left.legend()
     acc = [math.nan if a is None else 100 * a for a in history.accuracy]
-    right.plot(epochs, acc, color=COLOURS[2], label="training accuracy")
+    right.plot(epochs, acc, color=COLOURS[2], label=i18n.tr_picture("training accuracy"))
     if any(v is not None for v in history.val_accuracy):
         val = [math.nan if a is None else 100 * a for a in history.val_accuracy]
-        right.plot(epochs, val, color=COLOURS[3], label="validation accuracy")
+        right.plot(epochs, val, color=COLOURS[3], label=i18n.tr_picture("validation accuracy"))
     right.set_ylim(0, 102)
-    right.set_xlabel("epoch")
-    right.set_ylabel("accuracy (%)")
-    right.set_title("Accuracy")
+    right.set_xlabel(i18n.tr_picture("epoch"))
+    right.set_ylabel(i18n.tr_picture("accuracy (%)"))
+    right.set_title(i18n.tr_picture("Accuracy"))
     right.grid(alpha=0.3)
     right.legend(loc="lower right")
     fig.suptitle(title, fontsize=11)

@@ -5,7 +5,7 @@ The layout program is the system ``dot`` when it is on ``PATH``, else the
 the same flags, installed with autograd_lite), looked for on ``PATH`` and
 next to the running Python. Writing ``.dot`` needs neither.
 
->>> from autograd_lite import Value
+>>> from autograd_lite import Value, i18n
 >>> import os, tempfile
 >>> x = Value(2.0, label="x")
 >>> path = render(x * x, os.path.join(tempfile.mkdtemp(), "square.dot"))
@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autograd_lite import Value
+from autograd_lite import Value, i18n
 
 if TYPE_CHECKING:
     import graphviz  # type: ignore[import-untyped]
@@ -117,7 +117,8 @@ def _run(source: bytes, options: list[str], deadline: float, budget: float) -> b
         left = deadline - time.monotonic()
         if left <= 0.0:
             raise subprocess.TimeoutExpired(command, budget)
-        done = subprocess.run(command, input=source, capture_output=True, timeout=left)
+        env = i18n.layout_environment() if program == "dot" else None  # the [ja] font
+        done = subprocess.run(command, input=source, capture_output=True, timeout=left, env=env)
     except subprocess.TimeoutExpired:
         raise LayoutTimeoutError(
             f"{program} took more than {budget:.3g} s to lay out the graph; draw a smaller graph "

@@ -137,6 +137,26 @@ def _row(cells: Sequence[str]) -> str:
     )
 
 
+#: Width of a character in em, for text the layout program cannot measure: a wide
+#: (Japanese) character takes a full em; a Latin one at most 0.62 em (bold: 0.68).
+_WIDE_EM, _NARROW_EM, _BOLD_EM = 1.0, 0.62, 0.68
+
+
+def _room(text: str, size: float, *, bold: bool = False) -> str:
+    """A cell's ``width`` attribute that leaves room for ``text`` if it has wide characters.
+
+    graphviz-pure measures a Japanese character as a space (it has only Latin
+    fonts): the viewer of an SVG then draws it over its neighbours. English
+    text needs no help and gets none, so its diagrams stay as they were.
+    """
+    wide = sum(1 for c in text if i18n.display_width(c) == 2)
+    if not wide:
+        return ""
+    narrow = len(text) - wide
+    em = _WIDE_EM * wide + (_BOLD_EM if bold else _NARROW_EM) * narrow
+    return f' width="{math.ceil(em * size) + 6}"'
+
+
 def legend_table(
     title: str,
     kinds: Sequence[Kind],
@@ -153,21 +173,26 @@ def legend_table(
     line per note.
     """
     tr = i18n.tr_diagram  # the reader's language, where the layout program can draw it
-    rows = [f"<tr><td><b>{esc(tr(title))}</b></td></tr>"]
+    title = tr(title)
+    rows = [f"<tr><td{_room(title, 14, bold=True)}><b>{esc(title)}</b></td></tr>"]
     if kinds:
         cells = []
         for kind in kinds:
-            name = esc(tr(kind))
-            text = name if kind != "output" else f'<font color="white">{name}</font>'
-            cells.append(f'<td bgcolor="{KIND_COLOURS[kind]}">{text}</td>')
+            name = tr(kind)
+            text = esc(name) if kind != "output" else f'<font color="white">{esc(name)}</font>'
+            cells.append(f'<td bgcolor="{KIND_COLOURS[kind]}"{_room(name, 14)}>{text}</td>')
         rows.append(_row(cells))
-    scale_cells = [f'<td border="0">{esc(tr(scale_caption))}</td>']
+    caption = tr(scale_caption)
+    scale_cells = [f'<td border="0"{_room(caption, 14)}>{esc(caption)}</td>']
     for t in (-1.0, -0.5, 0.0, 0.5, 1.0):
         x = t * scale
         colour = diverging(x, scale, strong=strong)
         scale_cells.append(f'<td bgcolor="{colour}" width="44">{esc(_short(x))}</td>')
     rows.append(_row(scale_cells))
     for note in notes:
-        note = esc(tr(note))
-        rows.append(f'<tr><td align="left"><font point-size="10">{note}</font></td></tr>')
+        note = tr(note)
+        rows.append(
+            f'<tr><td align="left"{_room(note, 10)}>'
+            f'<font point-size="10">{esc(note)}</font></td></tr>'
+        )
     return '<table border="0" cellborder="0" cellspacing="2">' + "".join(rows) + "</table>"

@@ -13,6 +13,7 @@ that mistake's hint.
 
 from __future__ import annotations
 
+import errno
 import math
 import operator
 import random
@@ -103,6 +104,8 @@ def call(what: str, fn: Callable[..., Any], *args: Any) -> Any:
 
 def _error_hint(error: Exception) -> str:
     text = str(error)
+    if isinstance(error, OSError) and error.errno == errno.EFBIG:  # the child's output limit
+        return "your code printed more than the checker keeps: print less"
     if isinstance(error, AttributeError) and "has no attribute 'data'" in text:
         return "a plain number reached code that expects a Value: wrap it, Value(number)"
     if isinstance(error, TypeError) and "unsupported operand" in text:

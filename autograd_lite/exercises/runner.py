@@ -21,6 +21,7 @@ import contextlib
 import json
 import math
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -113,17 +114,51 @@ def check_file(name: str, path: str | os.PathLike[str], **limits: Any) -> Report
     return check_source(name, source, **limits)
 
 
+#: The environment variable that marks every process of one check (see ``_stop_leftovers``).
+_RUN_VAR = "AUTOGRAD_LITE_EXERCISE_RUN"
+
+
+def _stop_leftovers(token: str, rounds: int = 10) -> None:
+    """Kill what the learner's code started outside the child's process group.
+
+    A process that called ``setsid()`` leaves the group that ``killpg`` stops;
+    it still carries the check's token in its environment, which Linux shows
+    in ``/proc/PID/environ``. (Elsewhere, or for a process that wiped its
+    environment on purpose, nothing is found.)
+    """
+    mark = f"{_RUN_VAR}={token}".encode()
+    for _ in range(rounds):  # a process may start another while it is looked for
+        found = False
+        with contextlib.suppress(OSError):
+            for entry in os.scandir("/proc"):
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{entry.name}/environ", "rb") as environ:
+                        variables = environ.read(1 << 20).split(b"\0")
+                except OSError:
+                    continue
+                if mark in variables:
+                    found = True
+                    with contextlib.suppress(OSError):
+                        os.kill(int(entry.name), signal.SIGKILL)
+        if not found:
+            return
+
+
 def _run_child(name: str, copy: Path, upto: int, cpu: float, wall: float, memory: int) -> Report:
     folder = copy.parent
     limits = [str(max(1, math.ceil(cpu))), str(memory), str(OUTPUT)]
     command = [sys.executable, "-I", "-c", _CHILD, name, str(copy), str(upto), *limits]
     with open(folder / "out", "w+b") as out, open(folder / "err", "w+b") as err:
+        token = secrets.token_hex(16)
         child = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
             cwd=folder,
+            env={**os.environ, _RUN_VAR: token},  # inherited by whatever the learner starts
             start_new_session=True,  # its own process group: killed whole, helpers too
         )
         try:
@@ -135,6 +170,7 @@ def _run_child(name: str, copy: Path, upto: int, cpu: float, wall: float, memory
         finally:
             with contextlib.suppress(ProcessLookupError):  # anything it started is stopped too
                 os.killpg(child.pid, signal.SIGKILL)
+            _stop_leftovers(token)
         out.seek(0)
         result = out.read(OUTPUT).decode("utf-8", "replace")
         err.seek(0)

@@ -358,7 +358,7 @@ def gradients(a, b, c, f):
 _TOPO_EX = Exercise(
     name="topological_order",
     asks="list a graph's nodes once each, inputs before outputs",
-    lesson="chain_rule",
+    lesson="topological_order",
     statement="""\
 The backward pass visits each node once, after every node that uses it. So
 first list the nodes so that each comes after its inputs. The trap: in

@@ -74,6 +74,10 @@ MESSAGES: dict[str, str] = {
     "or `python {folder}/NAME.py`.": "\n実行するには `autograd-lite lesson NAME --lang ja`"
     " (ノートブックにするには `--notebook`)、\nまたは `python {folder}/NAME.py --lang ja`。",
     "Lesson {name}: {title}": "レッスン {name}: {title}",
+    "  [exercise: {names}]": "  [演習: {names}]",
+    "wrote {path}: open it in Jupyter (or VS Code) and run all cells": (
+        "{path} を書きました: Jupyter (または VS Code) で開き、すべてのセルを実行してください"
+    ),
     "(quick mode: a smaller run that makes the same point)": "(クイックモード: 同じことを示す、"
     "より小さな実行)",
     "  picture: {path}": "  図: {path}",
@@ -143,5 +147,89 @@ MESSAGES.update(
         "(the diagrams keep English legends: graphviz-pure, which draws them, has no "
         "Japanese font)": "(計算グラフの図の凡例は英語のままです。図を描く graphviz-pure に"
         "日本語フォントがないためです)",
+    }
+)
+
+# autograd-lite demo: what it prints, and its two pictures (visualize.plots)
+MESSAGES.update(
+    {
+        "epoch {epoch}/{epochs}  loss {loss:.6f}  accuracy {accuracy:.1%}  lr {lr:.4g}": (
+            "エポック {epoch}/{epochs}  損失 {loss:.6f}  正解率 {accuracy:.1%}  学習率 {lr:.4g}"
+        ),
+        "not compiled: {error}; training eagerly instead": (
+            "コンパイルしません ({error})。コンパイルせずに (eager に) 学習します"
+        ),
+        "weight decay {wd}, decoupled (AdamW shrinks the weights directly: no L2 term)": (
+            "荷重減衰 {wd} (AdamW は重みを直接縮めるので、損失に L2 の項は足しません)"
+        ),
+        "L2 {l2}: {l2} * sum(w^2) added to the loss, that is weight_decay={wd} "
+        "(its gradient, {wd} * w)": (
+            "L2 正則化 {l2}: 損失に {l2} * sum(w^2) を足します。weight_decay={wd} と同じです"
+            " (その勾配が {wd} * w)"
+        ),
+        "eager: the graph is rebuilt and walked node by node at every step": (
+            "eager: 計算グラフを毎ステップ作り直し、ノードを 1 つずつたどります"
+        ),
+        "compiled ({backend} backend): the loss is recorded once and replayed": (
+            "コンパイル版 ({backend} バックエンド): 損失の計算を一度だけ記録し、それを再生します"
+        ),
+        "{model} on {n} {dataset} points ({k} classes), {loss}, {optimizer} lr {lr:g},": (
+            "{model} を {dataset} の {n} 点 ({k} クラス) で学習、損失関数 {loss}、"
+            "{optimizer} 学習率 {lr:g}"
+        ),
+        "(loss: the mean {loss} over the points, without the L2 term)": (
+            "(損失: 全点の {loss} の平均。L2 の項は含みません)"
+        ),
+        "confusion matrix (training set):": "混同行列 (訓練データ。行: 正解 (true)、列: 予測 (predicted)):",
+        "after {epochs} epochs ({seconds:.1f} s), on the training set: loss {loss:.6f} "
+        "(without the L2 term), accuracy {accuracy:.1%}": (
+            "{epochs} エポック後 ({seconds:.1f} 秒)、訓練データで: 損失 {loss:.6f}"
+            " (L2 の項を除く)、正解率 {accuracy:.1%}"
+        ),
+        "wrote {path}  ({what})": "書き出し: {path}  ({what})",
+        "decision boundary": "決定境界",
+        "training curve": "学習曲線",
+        "model": "モデル",
+        "MLP {sizes} ({activation}, {optimizer}) on {n} {dataset} points": (
+            "MLP {sizes} ({activation}、{optimizer})、{dataset} の {n} 点"
+        ),
+        "decision boundary after {epochs} epochs, training accuracy {accuracy:.0%}": (
+            "{epochs} エポック後の決定境界、訓練データの正解率 {accuracy:.0%}"
+        ),
+        "x₁ (first input)": "x₁ (1 つ目の入力)",
+        "x₂ (second input)": "x₂ (2 つ目の入力)",
+        "class {c}": "クラス {c}",
+        "misclassified": "誤分類",
+        "training loss": "訓練損失",
+        "validation loss": "検証データの損失",
+        "loss (mean over the training set, without L2)": "損失 (訓練データ全体の平均、L2 を除く)",
+        "Loss ({loss_name})": "損失 ({loss_name})",
+        "training accuracy": "訓練データの正解率",
+        "validation accuracy": "検証データの正解率",
+        "accuracy (%)": "正解率 (%)",
+        "Accuracy": "正解率",
+    }
+)
+
+# autograd-lite graph: the table of values and gradients
+MESSAGES.update(
+    {
+        "variable": "変数",
+        "value": "値",
+        "wrote {path}": "書き出し: {path}",
+    }
+)
+
+# diagram legends drawn as SVG (the viewer draws Japanese), and the PNG's fallback
+MESSAGES.update(
+    {
+        "(the PNG keeps English legends: graphviz-pure, which draws it, has no Japanese font; "
+        "write .svg to get them in Japanese)": (
+            "(PNG の凡例は英語のままです。PNG を描く graphviz-pure に日本語フォントがないためです。"
+            "日本語の凡例には .svg に書き出してください)"
+        ),
+        "sum of n backward() calls: .grad adds up until set to 0 (zero_grad)": (
+            "n 回の backward() の和: .grad は 0 に戻す (zero_grad) まで足し合わされます"
+        ),
     }
 )
