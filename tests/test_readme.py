@@ -51,3 +51,22 @@ def test_checking_gradients_examples_run(tmp_path: Path) -> None:
     if len(blocks) == 3:
         module.test_my_loss()
         module.test_random_expressions_against_pytorch()
+
+
+def test_the_number_of_lessons_in_words_is_the_number_of_lessons() -> None:
+    from autograd_lite.lessons import lesson_names
+
+    units = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    teens = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen"
+    tens = {2: "twenty", 3: "thirty", 4: "forty"}
+
+    def words(n: int) -> str:
+        if n < 10:
+            return units[n]
+        if n < 20:
+            return teens.split()[n - 10]
+        return tens[n // 10] + (f"-{units[n % 10]}" if n % 10 else "")
+
+    said = re.findall(r"\b([a-z]+(?:-[a-z]+)?) runnable lessons", README.read_text().lower())
+    assert said, "README no longer says how many lessons there are"
+    assert set(said) == {words(len(lesson_names()))}
