@@ -192,6 +192,16 @@ def test_the_benchmark_page_holds_each_run_as_printed() -> None:
     assert "| `bench_engine.py`" in page  # README's table
 
 
+def test_the_exercises_page_is_readmes_section_with_every_exercise() -> None:
+    from autograd_lite.exercises import names
+
+    page = site_pages.exercises_page((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert page.startswith("# Exercises\n")
+    assert "autograd-lite check backward" in page
+    assert all(f"`{name}`" in page for name in names())
+    assert "exercises.md" in site_pages.home_page((ROOT / "README.md").read_text())
+
+
 def test_the_playground_page_says_whether_this_build_has_it() -> None:
     assert 'href="../playground/"' in site_pages.playground_page(built=True)
     missing = site_pages.playground_page(built=False)

@@ -112,6 +112,7 @@ def _add_pages(files: Files, config: MkDocsConfig) -> Files:
     _add(files, config, "index.md", site_pages.home_page(readme))
     results = site_pages.read_results()
     _add(files, config, "benchmarks.md", site_pages.benchmarks_page(readme, results))
+    _add(files, config, "exercises.md", site_pages.exercises_page(readme))
     built = site_pages.PLAYGROUND_BUILDER.is_file()
     _add(files, config, site_pages.PLAYGROUND_PAGE, site_pages.playground_page(built=built))
     _add(files, config, "api/index.md", site_pages.api_index())

@@ -183,6 +183,8 @@ def home_page(readme: str) -> str:
             "while this site was built: its output, its pictures and its code.",
             f"- **[Playground]({PLAYGROUND_PAGE})**: type an expression, move a number, "
             "and watch every gradient and the backward pass.",
+            "- **[Exercises](exercises.md)**: build the engine yourself in small steps, "
+            "each checked by `autograd-lite check`.",
             "- **[API reference](api/index.md)**: every public name, from its docstring.",
             "- **[Architecture](ARCHITECTURE.md)**: a map of the code and how data flows.",
             "- **[Benchmarks](benchmarks.md)**: speed and memory against micrograd and PyTorch.",
@@ -415,6 +417,11 @@ def api_index() -> str:
 
 
 # -- the benchmarks ------------------------------------------------------------------
+
+
+def exercises_page(readme: str) -> str:
+    """README.md's Exercises section: the track, its commands and what each exercise asks."""
+    return "# Exercises\n\n" + relink(section_of(readme, "Exercises"), README_TARGETS) + "\n"
 
 
 def benchmarks_page(readme: str, results: dict[str, str]) -> str:
