@@ -199,7 +199,6 @@ def test_the_exercises_page_is_readmes_section_with_every_exercise() -> None:
     assert page.startswith("# Exercises\n")
     assert "autograd-lite check backward" in page
     assert all(f"`{name}`" in page for name in names())
-    assert "exercises.md" in site_pages.home_page((ROOT / "README.md").read_text())
 
 
 def test_the_playground_page_says_whether_this_build_has_it() -> None:
