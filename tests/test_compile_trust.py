@@ -13,44 +13,21 @@ import pickle
 import random
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_compile import assert_close, eager, replayed  # the same helpers, one home
 
-from autograd_lite import Primitive, TraceError, Value, compile, grad, losses, nn, optim
+from autograd_lite import Primitive, TraceError, Value, compile, losses, nn, optim
 from autograd_lite import functional as F
 from autograd_lite.compile import CHECK_SAMPLES, MAX_NODES, ReplayMismatchError
 from autograd_lite.engine import apply
 from autograd_lite.train import fit
 
 BACKENDS = ["python", "numpy"]
-
-
-def eager(
-    fn: Callable[[Any, Any], Value], params: Sequence[Value], xs: Sequence[Any], ys: Sequence[Any]
-) -> tuple[float, list[float]]:
-    """mean(fn(x, y)) and its gradient, from the engine."""
-    loss = F.sum([fn(x, y) for x, y in zip(xs, ys, strict=True)]) / len(xs)
-    trained = [p for p in params if p.requires_grad]
-    return loss.data, [float(g) for g in grad(loss, trained)] if trained else []
-
-
-def replayed(step: Any, params: Sequence[Value], xs: Any, ys: Any) -> tuple[float, list[float]]:
-    for p in params:
-        p.grad = 0.0
-    loss = step(xs, ys)
-    return loss, [p.grad for p in params if p.requires_grad]
-
-
-def assert_close(got: tuple[float, list[float]], want: tuple[float, list[float]]) -> None:
-    scale = max([abs(want[0]), *map(abs, want[1]), 1e-300])
-    assert abs(got[0] - want[0]) <= 1e-12 * scale, (got[0], want[0])
-    assert len(got[1]) == len(want[1])
-    for a, b in zip(got[1], want[1], strict=True):
-        assert abs(a - b) <= 1e-12 * scale, (a, b)
 
 
 # -- 1. state that changes after the first call ------------------------------------------------
