@@ -67,7 +67,7 @@ from autograd_lite.engine import (
     topological_order,
     tracing,
 )
-from autograd_lite.ops import LOG_FLOOR, PRIMITIVES, Primitive, dot_layout
+from autograd_lite.ops import PRIMITIVES, Primitive, dot_layout, numpy_names, python_names
 
 __all__ = ["CompiledStep", "GraphTooLargeError", "ReplayMismatchError", "TraceError", "compile"]
 
@@ -85,11 +85,10 @@ MAX_BATCH = 10_000_000
 
 _STDLIB = sysconfig.get_paths()["stdlib"]
 
-#: The library's own rows, known by identity: only their code templates are pasted into
-#: generated source, and the compiler's special cases are chosen by them, never by a name.
-_LIBRARY_ROWS = {id(row): row for row in PRIMITIVES.values()}
-_SUM, _DOT, _LOGSUMEXP = PRIMITIVES["sum"], PRIMITIVES["dot"], PRIMITIVES["logsumexp"]
-_POW, _LOG_CLAMPED = PRIMITIVES["pow"], PRIMITIVES["log_clamped"]
+#: The library's rows are the very objects in PRIMITIVES (see _library): only their code
+#: templates are pasted into generated source, and the compiler's special cases are chosen
+#: by identity, never by a name.
+_SUM, _DOT = PRIMITIVES["sum"], PRIMITIVES["dot"]
 
 
 class GraphTooLargeError(ValueError):
@@ -102,7 +101,7 @@ class ReplayMismatchError(RuntimeError):
 
 
 def _library(op: Primitive) -> bool:
-    return _LIBRARY_ROWS.get(id(op)) is op
+    return PRIMITIVES.get(op.name) is op  # this very row is in the table
 
 
 # -- recording -----------------------------------------------------------------------------
@@ -364,17 +363,14 @@ def _grad_exprs(
 ) -> tuple[list[str], list[str]]:
     """(lines to run first, one gradient expression per input) for one node."""
     templates = _templates(op, numpy)[1]
+    if templates is not None and op.arity is None:  # one template, for each input in turn
+        return [], [templates[0].format(a, g=g, out=out) for a in args]
     if templates is not None:
         return [], [t.format(*args, g=g, out=out) for t in templates]
-    if op is _SUM:
-        return [], [g] * len(args)
     if op is _DOT:  # d/dw_i = x_i, d/dx_i = w_i, d/db = 1
         w, x, b = dot_layout(len(args))
         grads = [f"{g} * {a}" for a in args[x]] + [f"{g} * {a}" for a in args[w]]
         return [], grads + ([] if b is None else [g])
-    if op is _LOGSUMEXP:
-        exp = "np.exp" if numpy else "exp"
-        return [], [f"{g} * {exp}({a} - {out})" for a in args]
     call = f"{temp} = d{k}({g}, {out}, {', '.join(args)})"
     return [call], [f"{temp}[{j}]" for j in range(len(args))]
 
@@ -770,86 +766,30 @@ def _numpy_backward(
 
 
 def _numpy_namespace(np: Any, rows: Sequence[Primitive]) -> dict[str, Any]:
-    """numpy forms of the tape's rows, as ``f{k}`` (forward) and ``d{k}`` (rule) for row k:
-    the library's rows without a numpy template have their own below; any other row (a row
-    of the user's own, too) runs its float functions element by element."""
-    floor = LOG_FLOOR
+    """numpy forms of the tape's rows, as ``f{k}`` (forward) and ``d{k}`` (rule) for row k,
+    and the helpers their templates call: all from the rows (``np_forward``, ``np_vjp``,
+    ``names``); any other row (a row of the user's own, too) runs its float functions
+    element by element."""
 
-    def sigmoid(a: Any) -> Any:
-        return np.exp(-np.logaddexp(0.0, -a))
-
-    def fwd_log_clamped(a: Any) -> Any:
-        if np.any(a < 0.0):
-            raise ValueError("log_clamped needs a non-negative input")
-        big = a > math.exp(floor)
-        return np.where(big, np.log(np.where(big, a, 1.0)), floor)
-
-    def vjp_log_clamped(g: Any, out: Any, a: Any) -> tuple[Any]:
-        open_ = out > floor
-        return (np.where(open_, g / np.where(open_, a, 1.0), 0.0),)
-
-    def fwd_logsumexp(*xs: Any) -> Any:
-        stacked = np.stack(np.broadcast_arrays(*xs))
-        m = stacked.max(axis=0)
-        return m + np.log(np.exp(stacked - m).sum(axis=0))
-
-    def exact_sum(stacked: Any) -> Any:
-        # The engine adds with math.fsum (exactly, rounded once): a sum node's inputs, and the
-        # batch's losses. numpy's sum (along axis 0) is within (m - 1) * 2**-53 * sum(|x|) of
-        # that: where this bound is below 2**-44 of the result keep it; elsewhere
-        # (cancellation: [1e16, 1, -1e16]) add that column with math.fsum.
-        m = len(stacked)
-        total = stacked.sum(axis=0)
-        bound = np.abs(stacked).sum(axis=0) * (m * 2.0**-53)
-        rough = np.atleast_1d(bound > 2.0**-44 * np.abs(total))
-        if rough.any():
-            total = np.array(total, dtype=float, ndmin=1)
-            columns = stacked.reshape(m, -1)
-            for c in np.flatnonzero(rough).tolist():
-                total[c] = math.fsum(columns[:, c].tolist())
-            total = total.reshape(stacked.shape[1:])
-        return total
-
-    def fsum(*xs: Any) -> Any:
-        return exact_sum(np.stack(np.broadcast_arrays(*xs)))
-
-    def total(losses: Any) -> float:  # exact_sum of one column, in Python floats (faster)
+    def total(losses: Any) -> float:  # the exact sum of one column, in Python floats (faster)
         rough = float(losses.sum())
         if float(np.abs(losses).sum()) * (len(losses) * 2.0**-53) <= 2.0**-44 * abs(rough):
             return rough
         return math.fsum(losses.tolist())
 
-    def fwd_dot(*xs: Any) -> Any:
-        w, x, b = dot_layout(len(xs))
-        terms = (wk * xk for wk, xk in zip(xs[w], xs[x], strict=True))
-        return sum(terms, 0.0 if b is None else xs[b])
-
-    def fwd_pow(a: Any, b: Any) -> Any:
-        return np.power(a, b)
-
-    def vjp_pow(g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
-        pos = a > 0.0
-        return g * b * np.power(a, b - 1.0), np.where(
-            pos, g * out * np.log(np.where(pos, a, 1.0)), 0.0
-        )
-
-    own = {  # row -> (forward, rule); None: the rule is always written out (see _grad_exprs)
-        id(_LOG_CLAMPED): (fwd_log_clamped, vjp_log_clamped),
-        id(_LOGSUMEXP): (fwd_logsumexp, None),
-        id(_SUM): (fsum, None),
-        id(_DOT): (fwd_dot, None),
-        id(_POW): (fwd_pow, vjp_pow),
-    }
+    ours = [row for row in rows if _library(row)]
     ns: dict[str, Any] = {
+        **numpy_names(np, ours),
         "np": np,
-        "np_sigmoid": sigmoid,
-        "np_fsum": fsum,
+        "np_fsum": _SUM.np_forward(np) if _SUM.np_forward else None,
         "np_total": total,
     }
     for k, row in enumerate(rows):
-        fwd, vjp = own[id(row)] if _library(row) and id(row) in own else (None, None)
-        ns[f"f{k}"] = fwd or _elementwise(np, row.forward, many=False)
-        ns[f"d{k}"] = vjp or _elementwise(np, row.vjp, many=True)
+        mine = _library(row)
+        fwd = row.np_forward if mine and row.np_forward else None
+        vjp = row.np_vjp if mine and row.np_vjp else None
+        ns[f"f{k}"] = fwd(np) if fwd else _elementwise(np, row.forward, many=False)
+        ns[f"d{k}"] = vjp(np) if vjp else _elementwise(np, row.vjp, many=True)
     return ns
 
 
@@ -893,19 +833,6 @@ class _Layout:
     @property
     def y_scalar(self) -> bool:
         return not self.y_shape
-
-
-_PY_NAMESPACE: dict[str, Any] = {
-    "fsum": math.fsum,
-    "exp": math.exp,
-    "log": math.log,
-    "sqrt": math.sqrt,
-    "sin": math.sin,
-    "cos": math.cos,
-    "tanh": math.tanh,
-    "sigmoid": PRIMITIVES["sigmoid"].forward,
-    "softplus": PRIMITIVES["softplus"].forward,
-}
 
 
 class CompiledStep:
@@ -960,7 +887,7 @@ class CompiledStep:
             namespace.update({k: np.array(v, dtype=np.intp) for k, v in consts.items()})
         else:
             code = _python_source(tape, layout)
-            namespace = dict(_PY_NAMESPACE)
+            namespace = {"fsum": math.fsum, **python_names(filter(_library, tape.rows))}
             for k, row in enumerate(tape.rows):
                 namespace[f"f{k}"] = row.forward
                 namespace[f"d{k}"] = row.vjp

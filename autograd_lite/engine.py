@@ -796,6 +796,97 @@ class Value:
         """self if self > 0 else negative_slope * self."""
         return apply(PRIMITIVES["leaky_relu"], self, negative_slope)  # a TypeError for a str
 
+    # -- the elementwise vocabulary (PyTorch's names; see ops.py for each rule) --
+    neg = _unary(_NEG, "neg", "-self, as a method (PyTorch's ``neg``).")
+    abs = _unary(
+        PRIMITIVES["abs"],
+        "abs",
+        "|self|, as a method; its derivative at 0 is taken as 0, as in PyTorch.",
+    )
+    tan = _unary(PRIMITIVES["tan"], "tan")
+    asin = _unary(PRIMITIVES["asin"], "asin", "Inverse sine; needs ``-1 <= data <= 1``.")
+    acos = _unary(PRIMITIVES["acos"], "acos", "Inverse cosine; needs ``-1 <= data <= 1``.")
+    atan = _unary(PRIMITIVES["atan"], "atan")
+    sinh = _unary(PRIMITIVES["sinh"], "sinh")
+    cosh = _unary(PRIMITIVES["cosh"], "cosh")
+    asinh = _unary(PRIMITIVES["asinh"], "asinh")
+    acosh = _unary(PRIMITIVES["acosh"], "acosh", "Inverse hyperbolic cosine; needs ``data >= 1``.")
+    atanh = _unary(
+        PRIMITIVES["atanh"], "atanh", "Inverse hyperbolic tangent; needs ``-1 < data < 1``."
+    )
+    sinc = _unary(PRIMITIVES["sinc"], "sinc", "sin(pi self) / (pi self), 1 at 0.")
+    exp2 = _unary(PRIMITIVES["exp2"], "exp2", "2 ** self.")
+    expm1 = _unary(PRIMITIVES["expm1"], "expm1", "e ** self - 1, exact near 0.")
+    log2 = _unary(PRIMITIVES["log2"], "log2", "Base-2 logarithm; needs ``data > 0``.")
+    log10 = _unary(PRIMITIVES["log10"], "log10", "Base-10 logarithm; needs ``data > 0``.")
+    log1p = _unary(
+        PRIMITIVES["log1p"], "log1p", "log(1 + self), exact near 0; needs ``data > -1``."
+    )
+    square = _unary(PRIMITIVES["square"], "square", "self * self as one node.")
+    reciprocal = _unary(PRIMITIVES["reciprocal"], "reciprocal", "1 / self; needs ``data != 0``.")
+    rsqrt = _unary(PRIMITIVES["rsqrt"], "rsqrt", "1 / sqrt(self); needs ``data > 0``.")
+    sign = _unary(PRIMITIVES["sign"], "sign", "-1, 0 or 1; its derivative is 0.")
+    floor = _unary(PRIMITIVES["floor"], "floor", "Its derivative is 0.")
+    ceil = _unary(PRIMITIVES["ceil"], "ceil", "Its derivative is 0.")
+    round = _unary(PRIMITIVES["round"], "round", "Halves to even, as PyTorch; its derivative is 0.")
+    trunc = _unary(PRIMITIVES["trunc"], "trunc", "Its derivative is 0.")
+    selu = _unary(PRIMITIVES["selu"], "selu", "scale * elu(self, alpha) with PyTorch's constants.")
+    silu = _unary(PRIMITIVES["silu"], "silu", "self * sigmoid(self), also called swish.")
+    mish = _unary(PRIMITIVES["mish"], "mish", "self * tanh(softplus(self)).")
+    softsign = _unary(PRIMITIVES["softsign"], "softsign", "self / (1 + |self|).")
+    logsigmoid = _unary(
+        PRIMITIVES["logsigmoid"], "logsigmoid", "log(sigmoid(self)), finite for any input."
+    )
+    hardtanh = _unary(
+        PRIMITIVES["hardtanh"],
+        "hardtanh",
+        "self clamped to [-1, 1]; its derivative at -1 and 1 is 0, as in PyTorch.",
+    )
+    relu6 = _unary(
+        PRIMITIVES["relu6"],
+        "relu6",
+        "self clamped to [0, 6]; its derivative at 0 and 6 is 0, as in PyTorch.",
+    )
+    hardsigmoid = _unary(PRIMITIVES["hardsigmoid"], "hardsigmoid", "relu6(self + 3) / 6.")
+    hardswish = _unary(PRIMITIVES["hardswish"], "hardswish", "self * relu6(self + 3) / 6.")
+    erf = _unary(PRIMITIVES["erf"], "erf", "The error function.")
+    erfc = _unary(PRIMITIVES["erfc"], "erfc", "1 - erf(self), exact in the tail.")
+    __mod__ = _binary(PRIMITIVES["remainder"], "__mod__")
+    __rmod__ = _binary(PRIMITIVES["remainder"], "__rmod__", swap=True)
+    atan2 = _binary(PRIMITIVES["atan2"], "atan2")
+    hypot = _binary(PRIMITIVES["hypot"], "hypot")
+    logaddexp = _binary(PRIMITIVES["logaddexp"], "logaddexp")
+    logaddexp2 = _binary(PRIMITIVES["logaddexp2"], "logaddexp2")
+    xlogy = _binary(PRIMITIVES["xlogy"], "xlogy")
+    fmod = _binary(PRIMITIVES["fmod"], "fmod")
+    remainder = _binary(PRIMITIVES["remainder"], "remainder")
+    minimum = _binary(PRIMITIVES["minimum"], "minimum")
+    maximum = _binary(PRIMITIVES["maximum"], "maximum")
+    copysign = _binary(PRIMITIVES["copysign"], "copysign")
+
+    def clamp(self, min: Value | float | None = None, max: Value | float | None = None) -> Value:
+        """self clamped to [min, max] (either may be None); at a bound the gradient goes to
+        self, as in PyTorch."""
+        from autograd_lite.functional import clamp  # the one place that reads the bounds
+
+        return clamp(self, min, max)
+
+    clip = clamp
+
+    def elu(self, alpha: Value | float = 1.0) -> Value:
+        """self if self > 0 else alpha * (e ** self - 1)."""
+        return apply(PRIMITIVES["elu"], self, alpha)
+
+    def celu(self, alpha: Value | float = 1.0) -> Value:
+        """self if self > 0 else alpha * (e ** (self / alpha) - 1); alpha != 0."""
+        return apply(PRIMITIVES["celu"], self, alpha)
+
+    def gelu(self, approximate: str = "none") -> Value:
+        """self * Phi(self) (exact, with erf), or its tanh approximation (``"tanh"``)."""
+        from autograd_lite.functional import gelu
+
+        return gelu(self, approximate=approximate)
+
     # -- comparisons look at data; == and hash stay identity-based -------------
 
     def __lt__(self, other: Value | float) -> bool:
