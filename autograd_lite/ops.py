@@ -614,8 +614,8 @@ def _sinc_vjp(g: Any, out: Any, a: Any) -> tuple[Any]:
 
 
 def _xlogy_vjp(g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    # d(x ln y) = ln(y) dx + x / y dy; d/dx is 0 where x = 0 (as the forward), as PyTorch
-    return (g * _log_any(y) if float(x) != 0.0 else 0.0), g * x / y
+    # d(x ln y) = ln(y) dx + x / y dy; d/dx is taken as 0 where y <= 0 (then x = 0), as PyTorch
+    return (g * _log_any(y) if y > 0 else 0.0), g * x / y
 
 
 def _quotient_vjp(rounded: Callable[[float, float], float]) -> Callable[..., tuple[Any, Any]]:
@@ -1177,12 +1177,12 @@ _ROWS = [
          names=["logaddexp2", "exp"], hides_overflow=True),
     # d(x ln y) = ln(y) dx + x / y dy
     _row("xlogy", "xlogy", 2, _xlogy_f, _xlogy_vjp,
-         "x ln y, 0 where x = 0; d/dx = ln y (0 where x = 0), d/dy = x / y",
+         "x ln y, 0 where x = 0; d/dx = ln y (0 where y <= 0), d/dy = x / y",
          smooth=lambda x, y: y > 1e-3,
          code=("0.0 if {0} == 0.0 else {0} * log({1})",
-               ("0.0 if {0} == 0.0 else {g} * log({1})", "{g} * {0} / {1}")),
+               ("{g} * log({1}) if {1} > 0.0 else 0.0", "{g} * {0} / {1}")),
          np_code=("np.where({0} == 0.0, 0.0, {0} * log(np.where({0} == 0.0, 1.0, {1})))",
-                  ("np.where({0} == 0.0, 0.0, {g} * log(np.where({0} == 0.0, 1.0, {1})))",
+                  ("np.where({1} > 0.0, {g} * log(np.where({1} > 0.0, {1}, 1.0)), 0.0)",
                    "{g} * {0} / {1}")),
          names=["log"], hides_overflow=True, kinks=((0.0, 0.0), (0.0, -1.0))),
 

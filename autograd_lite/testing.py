@@ -702,7 +702,8 @@ def torch_functions() -> dict[str, Callable[..., Any]]:
         "logsigmoid": functional.logsigmoid,
         "hardtanh": functional.hardtanh,
         "relu6": functional.relu6,
-        "hardsigmoid": functional.hardsigmoid,
+        # relu6(x + 3) / 6: PyTorch's hardsigmoid has no second derivative; the same gradients
+        "hardsigmoid": lambda x: functional.relu6(x + 3.0) / 6.0,
         "hardswish": functional.hardswish,
         "erf": torch.erf,
         "erfc": torch.erfc,

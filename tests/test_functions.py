@@ -318,3 +318,10 @@ def test_overflow_is_the_engines_clear_error(name: str) -> None:
 def test_fmod_and_remainder_agree_with_python(a: float, b: float) -> None:
     assert F.remainder(a, Value(b)).data == a % b
     assert F.fmod(Value(a), b).data == math.fmod(a, b)
+
+
+def test_xlogy_at_x_zero_gives_x_the_gradient_log_y_as_pytorch() -> None:
+    # found by the parity test: PyTorch zeroes d/dx only where x = 0 and y <= 0
+    x, y = Value(0.0), Value(2.0)
+    assert grad(F.xlogy(x, y), [x, y]) == (math.log(2.0), 0.0)
+    assert torch_gradient(PRIMITIVES["xlogy"], (0.0, 2.0)) == [math.log(2.0), 0.0]
