@@ -201,6 +201,9 @@ class Primitive:
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # Hypothesis and IPython: the short form, not every field
+
 
 def _anywhere(*_: float) -> bool:
     return True

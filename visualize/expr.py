@@ -63,7 +63,7 @@ def _functions() -> dict[str, tuple[Callable[..., Value], int, int]]:
         f = getattr(functional, name)
         # numbers only: gelu's approximate="tanh" is a word, which the language has not got
         params = [
-            p for p in inspect.signature(f).parameters.values() if "Value" in str(p.annotation)
+            p for p in inspect.signature(f).parameters.values() if "float" in str(p.annotation)
         ]
         required = sum(1 for p in params if p.default is inspect.Parameter.empty)
         table[name] = (f, required, len(params))
