@@ -322,6 +322,12 @@ _erf = _on_both("erf", math.erf)
 _softplus = _on_both("softplus", _softplus_f)
 
 
+def _hypot(a: Any, b: Any) -> Any:
+    if type(a) is float and type(b) is float:
+        return math.hypot(a, b)
+    return a.hypot(b) if type(a) is not float else b.hypot(a)  # hypot is symmetric
+
+
 # -- derivative rules --------------------------------------------------------
 
 
@@ -604,11 +610,12 @@ def _hardswish_f(x: float) -> float:
 
 
 def _atan2_vjp(g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
-    # d atan2(a, b) = (b da - a db) / (a^2 + b^2); 0 at the origin, as PyTorch
-    r = a * a + b * b
-    if float(r) == 0.0:
+    # d atan2(a, b) = (b da - a db) / r^2 with r = hypot(a, b) (a^2 + b^2 would underflow
+    # near the origin); 0 at the origin itself, as PyTorch
+    if float(a) == 0.0 and float(b) == 0.0:
         return 0.0, 0.0
-    return g * b / r, -g * a / r
+    r = _hypot(a, b)
+    return g * (b / r) / r, -g * (a / r) / r
 
 
 def _sinc_vjp(g: Any, out: Any, a: Any) -> tuple[Any]:
@@ -1087,13 +1094,16 @@ _ROWS = [
     _row("atan2", "atan2", 2, math.atan2, _atan2_vjp,
          "the angle of the point (b, a); d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2)",
          smooth=_atan2_smooth,
-         code=("atan2({0}, {1})", ("{g} * {1} / ({0} * {0} + {1} * {1})",
-                                   "-{g} * {0} / ({0} * {0} + {1} * {1})")),
-         np_code=(None, ("np.where({0} * {0} + {1} * {1} == 0.0, 0.0, {g} * {1} "
-                         "/ np.where({0} * {0} + {1} * {1} == 0.0, 1.0, {0} * {0} + {1} * {1}))",
-                         "np.where({0} * {0} + {1} * {1} == 0.0, 0.0, -{g} * {0} "
-                         "/ np.where({0} * {0} + {1} * {1} == 0.0, 1.0, {0} * {0} + {1} * {1}))")),
-         names=["atan2"], hides_overflow=True, kinks=((0.0, 0.0), (0.0, -1.0))),
+         code=("atan2({0}, {1})",
+               ("0.0 if {0} == {1} == 0.0 else {g} * ({1} / hypot({0}, {1})) / hypot({0}, {1})",
+                "0.0 if {0} == {1} == 0.0 else -{g} * ({0} / hypot({0}, {1})) / hypot({0}, {1})")),
+         np_code=(None, ("np.where(hypot({0}, {1}) == 0.0, 0.0, {g} * ({1} / "
+                         "np.where(hypot({0}, {1}) == 0.0, 1.0, hypot({0}, {1}))) "
+                         "/ np.where(hypot({0}, {1}) == 0.0, 1.0, hypot({0}, {1})))",
+                         "np.where(hypot({0}, {1}) == 0.0, 0.0, -{g} * ({0} / "
+                         "np.where(hypot({0}, {1}) == 0.0, 1.0, hypot({0}, {1}))) "
+                         "/ np.where(hypot({0}, {1}) == 0.0, 1.0, hypot({0}, {1})))")),
+         names=["atan2", "hypot"], hides_overflow=True, kinks=((0.0, 0.0), (0.0, -1.0))),
     # d(sinh a) = cosh(a) da
     _row("sinh", "sinh", 1, math.sinh,
          lambda g, out, a: (g * _cosh(a),),

@@ -325,3 +325,18 @@ def test_xlogy_at_x_zero_gives_x_the_gradient_log_y_as_pytorch() -> None:
     x, y = Value(0.0), Value(2.0)
     assert grad(F.xlogy(x, y), [x, y]) == (math.log(2.0), 0.0)
     assert torch_gradient(PRIMITIVES["xlogy"], (0.0, 2.0)) == [math.log(2.0), 0.0]
+
+
+def test_atan2_near_the_origin_keeps_its_large_gradient() -> None:
+    # a^2 + b^2 underflows to 0 at 1e-200: the rule once read that as the origin and gave
+    # 0 (PyTorch 2.13 does too); d/da = b / (a^2 + b^2) = 5e199 there
+    a, b = Value(1e-200), Value(1e-200)
+    da, db = grad(F.atan2(a, b), [a, b])
+    assert da == pytest.approx(5e199, rel=1e-12) and db == pytest.approx(-5e199, rel=1e-12)
+    for backend in ("python", "numpy"):
+        w = Value(1e-200)
+        step = compile(lambda x, y: F.atan2(w * x[0], y), [w], example=([1.0], 1e-200),
+                       backend=backend)  # fmt: skip
+        w.grad = 0.0
+        step([[1.0]], [1e-200])
+        assert w.grad == pytest.approx(5e199, rel=1e-12), backend
