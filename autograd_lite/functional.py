@@ -7,7 +7,7 @@ chain of binary ones: fewer nodes, a faster backward pass, a smaller diagram.
 >>> from autograd_lite import Value, functional as F
 >>> w = [Value(0.5), Value(-1.0)]
 >>> y = F.tanh(F.dot(w, [2.0, 3.0]) + 1.0)
->>> round(y.data, 4)
+>>> print(f"{y.data:.4f}")  # (this module's round is the engine's)
 -0.7616
 """
 
