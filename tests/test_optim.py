@@ -7,7 +7,7 @@ import json
 import math
 import random
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from hypothesis import given, settings
@@ -809,18 +809,15 @@ def _power_update(
     return param - lr * (grad + shift) ** power, {}
 
 
+#: A hyper-parameter taken as given: the test subclasses below check nothing.
+AsGiven = Annotated[float, optim.Hyper(lambda value, name: value)]
+
+
 class _PowerStep(Optimizer):
-    _update = staticmethod(_power_update)
+    rule = staticmethod(_power_update)
 
-    def _checked(self, hyper: Any) -> dict[str, Any]:
-        return {
-            "lr": float(hyper["lr"]),
-            "shift": float(hyper["shift"]),
-            "maximize": bool(hyper["maximize"]),
-        }
-
-    def __init__(self, params: Any, lr: float, shift: float = 0.0) -> None:
-        super().__init__(params, {"lr": lr, "shift": shift, "maximize": False})
+    def __init__(self, params: Any, lr: optim.LearningRate, shift: optim.Finite = 0.0) -> None:
+        super().__init__(params, locals())
 
 
 def test_a_subclass_rule_gets_its_hyper_parameters_by_position_and_by_keyword() -> None:
@@ -840,17 +837,30 @@ def test_a_rule_that_raises_names_the_parameter_and_changes_nothing() -> None:
     assert (a.data, b.data) == (1.0, 2.0)
 
 
-def _subclass_with(rule: Callable[..., optim.Update], **defaults: Any) -> type[Optimizer]:
-    """An optimiser around ``rule`` whose hyper-parameters are ``defaults`` (taken as given)."""
+def _subclass_with(rule: Callable[..., optim.Update], **given: Any) -> type[Optimizer]:
+    """An optimiser around ``rule`` with the hyper-parameters ``lr`` (and ``momentum`` or
+    ``shift``, if ``given``), taken as given."""
 
-    class _Rule(Optimizer):
-        _update = staticmethod(rule)
+    class _LR(Optimizer):
+        def __init__(self, params: Any, lr: AsGiven = 0.0) -> None:
+            super().__init__(params, locals())
 
-        def _checked(self, hyper: Any) -> dict[str, Any]:
-            return dict(hyper)
+    class _Momentum(Optimizer):
+        def __init__(self, params: Any, lr: AsGiven = 0.0, momentum: AsGiven = 0.0) -> None:
+            super().__init__(params, locals())
+
+    class _Shift(Optimizer):
+        def __init__(self, params: Any, lr: AsGiven = 0.0, shift: AsGiven = 0.0) -> None:
+            super().__init__(params, locals())
+
+    base = _Momentum if "momentum" in given else _Shift if "shift" in given else _LR
+    the_rule = rule
+
+    class _Rule(base):  # type: ignore[valid-type, misc]
+        rule = staticmethod(the_rule)
 
         def __init__(self, params: Any) -> None:
-            super().__init__(params, {**defaults, "maximize": False})
+            super().__init__(params, **given)
 
     return _Rule
 
@@ -953,19 +963,18 @@ def test_a_step_is_the_rule_called_with_keywords_on_each_parameter_bit_for_bit(
 
 
 def test_a_subclass_that_derives_the_rules_arguments_in_hyper_is_obeyed() -> None:
+    def half_life_update(
+        param: float, grad: float, state: Any, lr: float, half_life: float
+    ) -> optim.Update:
+        return sgd_update(param, grad, state, lr, momentum=0.5 ** (1.0 / half_life))
+
     class HalfLife(Optimizer):
-        """SGD with momentum given as a half-life in steps: _hyper turns it into momentum."""
+        """SGD with momentum given as a half-life in steps: its rule turns it into momentum."""
 
-        _update = staticmethod(sgd_update)
+        rule = staticmethod(half_life_update)
 
-        def __init__(self, params: Any, lr: float, half_life: float) -> None:
-            super().__init__(params, {"lr": lr, "half_life": half_life, "maximize": False})
-
-        def _checked(self, hyper: Any) -> dict[str, Any]:
-            return {k: hyper[k] for k in ("lr", "half_life", "maximize")}
-
-        def _hyper(self, group: Any) -> dict[str, Any]:
-            return {"lr": group["lr"], "momentum": 0.5 ** (1.0 / group["half_life"])}
+        def __init__(self, params: Any, lr: optim.LearningRate, half_life: AsGiven) -> None:
+            super().__init__(params, locals())
 
     a, b = _two_params()
     opt = HalfLife([a, b], lr=0.5, half_life=1.0)
@@ -985,12 +994,12 @@ def test_a_rule_that_raises_once_but_for_no_parameter_alone_still_changes_nothin
         return param - lr * grad, {}
 
     class Flaky(Optimizer):
-        _update = staticmethod(flaky)
+        rule = staticmethod(flaky)
 
-        def _checked(self, hyper: Any) -> dict[str, Any]:
-            return {"lr": float(hyper["lr"]), "maximize": False}
+        def __init__(self, params: Any, lr: optim.LearningRate) -> None:
+            super().__init__(params, locals())
 
     a, b = _two_params()
     with pytest.raises(FloatingPointError, match="the update rule raised; nothing was changed"):
-        Flaky([a, b], {"lr": 0.1, "maximize": False}).step()
+        Flaky([a, b], 0.1).step()
     assert (a.data, b.data) == (1.0, 2.0)
