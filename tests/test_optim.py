@@ -35,6 +35,15 @@ from autograd_lite.optim import (
 
 START = [0.3, -1.2, 0.8, 0.5, 1.5]  # x4 is frozen (requires_grad False) but used in the loss
 
+#: Every optimiser the package exports: a new one is tested without editing a list.
+OPTIMIZERS: list[type[Optimizer]] = [
+    obj
+    for name in optim.__all__
+    if isinstance(obj := getattr(optim, name), type)
+    and issubclass(obj, Optimizer)
+    and obj is not Optimizer
+]
+
 
 def objective(x: Sequence[Any]) -> Any:
     """A smooth function whose gradients change sign; works on Values and torch tensors."""
@@ -911,13 +920,6 @@ def test_a_negative_zero_hyper_parameter_is_not_the_rules_zero_default() -> None
     assert math.copysign(1.0, p.data) == -1.0  # as shifted(-0.0, 0.0, {}, lr=0.0, shift=-0.0)
 
 
-_RULES: dict[type[Optimizer], Callable[..., optim.Update]] = {
-    SGD: sgd_update,
-    Adagrad: adagrad_update,
-    RMSprop: rmsprop_update,
-    Adam: adam_update,
-    AdamW: adam_update,
-}
 _SETTINGS: dict[type[Optimizer], list[dict[str, Any]]] = {
     SGD: [{}, {"momentum": 0.9, "nesterov": True}, {"momentum": 0.5, "dampening": -0.0}],
     Adagrad: [{}, {"lr_decay": 0.1, "initial_accumulator_value": 0.5}],
@@ -927,7 +929,7 @@ _SETTINGS: dict[type[Optimizer], list[dict[str, Any]]] = {
 }
 
 
-@pytest.mark.parametrize("cls", list(_RULES), ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", OPTIMIZERS, ids=lambda c: c.__name__)
 def test_a_step_is_the_rule_called_with_keywords_on_each_parameter_bit_for_bit(
     cls: type[Optimizer],
 ) -> None:
@@ -938,10 +940,10 @@ def test_a_step_is_the_rule_called_with_keywords_on_each_parameter_bit_for_bit(
     params[4].requires_grad = False
     groups = [
         {"params": params[i::3], **extra, "maximize": i == 1}
-        for i, extra in enumerate([*_SETTINGS[cls], {}][:3])
+        for i, extra in enumerate([*_SETTINGS.get(cls, []), {}, {}, {}][:3])
     ]
     opt = cls(groups, lr=0.05)
-    rule, states = _RULES[cls], {}
+    rule, states = cls.rule, {}
     for t in range(5):
         for p in params:
             p.grad = Value(rng.gauss(0.0, 1.0)) if t == 2 else rng.gauss(0.0, 1.0)
@@ -1007,14 +1009,6 @@ def test_a_rule_that_raises_once_but_for_no_parameter_alone_still_changes_nothin
 
 
 # -- what the package exports: every optimiser, found in optim.__all__ ----------------------
-
-OPTIMIZERS: list[type[Optimizer]] = [
-    obj
-    for name in optim.__all__
-    if isinstance(obj := getattr(optim, name), type)
-    and issubclass(obj, Optimizer)
-    and obj is not Optimizer
-]
 
 
 def _check_of(alias: Any) -> optim.Hyper:
