@@ -71,6 +71,7 @@ def test_outputs_up_to_the_limit_still_compile(backend: str) -> None:
     assert step.outputs == [(3.0, 6.0)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
 def test_a_gradient_check_of_a_million_inputs_is_refused_at_once(
     check: Callable[..., bool],
@@ -200,6 +201,7 @@ def test_a_rule_that_returns_the_wrong_number_of_gradients_is_named() -> None:
         apply(both, x).backward()
 
 
+@pytest.mark.slow
 def test_a_process_the_learner_moves_to_a_session_of_its_own_is_stopped_too(
     tmp_path: Path,
 ) -> None:
