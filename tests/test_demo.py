@@ -19,6 +19,7 @@ from visualize.plots import plot_decision_boundary
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_short_run_writes_pictures_and_model(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
