@@ -40,8 +40,13 @@ from typing import Any, SupportsIndex, TypeVar
 
 from autograd_lite import tracing as _tracing
 from autograd_lite.grad_mode import MODE as _MODE
-from autograd_lite.grad_mode import OFF as _OFF
-from autograd_lite.grad_mode import enable_grad, grad_mode, is_grad_enabled, no_grad
+from autograd_lite.grad_mode import (
+    enable_grad,
+    grad_mode,
+    is_grad_enabled,
+    no_grad,
+    watch_threads_off,
+)
 from autograd_lite.ops import PRIMITIVES, Primitive
 from autograd_lite.tracing import LEAVES as _LEAVES
 from autograd_lite.tracing import TRACE as _TRACE
@@ -77,6 +82,18 @@ _NEG = PRIMITIVES["neg"]
 _TANH = PRIMITIVES["tanh"]
 _RELU = PRIMITIVES["relu"]
 _DOT = PRIMITIVES["dot"]
+
+#: How many threads have grad mode off (kept by ``grad_mode``): making a node reads its
+#: thread's mode only while this is not 0.
+_THREADS_OFF = 0
+
+
+def _threads_off(count: int) -> None:
+    global _THREADS_OFF
+    _THREADS_OFF = count
+
+
+watch_threads_off(_threads_off)
 
 
 # -- Value ---------------------------------------------------------------------
@@ -177,7 +194,7 @@ def _unary(op: Primitive, name: str, doc: str | None = None) -> Callable[[Value]
             raise _failure(op, (self,), error) from None
         if data - data != 0.0:  # inf or nan
             raise _failure(op, (self,), None)
-        if not (self._rg and (_OFF.threads == 0 or _MODE.enabled)):
+        if not (self._rg and (_THREADS_OFF == 0 or _MODE.enabled)):
             if _TRACE.tracer is not None and self._rg:
                 _TRACE.tracer.folded(op, (self,))
             return _leaf(data, False)
@@ -217,7 +234,7 @@ def _binary(
             raise _failure(op, (x, y), error) from None
         if data - data != 0.0:  # inf or nan
             raise _failure(op, (x, y), None)
-        if not ((x._rg or y._rg) and (_OFF.threads == 0 or _MODE.enabled)):
+        if not ((x._rg or y._rg) and (_THREADS_OFF == 0 or _MODE.enabled)):
             if _TRACE.tracer is not None and (x._rg or y._rg):
                 _TRACE.tracer.folded(op, (x, y))
             return _leaf(data, False)
@@ -676,7 +693,7 @@ def _applyn(op: Primitive, inputs: tuple[Value, ...]) -> Value:
     if data - data != 0.0:  # inf or nan
         raise _failure(op, inputs, None)
     if (
-        (_OFF.threads == 0 or _MODE.enabled)
+        (_THREADS_OFF == 0 or _MODE.enabled)
         and inputs
         and (inputs[0]._rg or any(p._rg for p in inputs))
     ):

@@ -35,27 +35,33 @@ class _GradMode(threading.local):
 MODE = _GradMode()
 
 
-class _Off:
-    """How many threads have grad mode off right now (``threads``).
-
-    While it is 0 (almost always), making a node need not read its thread's
-    mode: reading a threading.local attribute costs more than all the other
-    checks of making a node. A thread whose mode is off has counted itself
-    here first, so it always reads its own.
-    """
-
-    threads: int = 0
-
-
-OFF = _Off()
+# How many threads have grad mode off right now. While it is 0 (almost always), making a
+# node need not read its thread's mode: reading a threading.local attribute costs more than
+# all the other checks of making a node. A thread whose mode is off has counted itself
+# first, so it always reads its own. The engine keeps the count as a global of its own
+# (``watch_threads_off``): it reads it for every node, and a global is the cheapest read.
+_threads_off = 0
 _OFF_LOCK = threading.Lock()
+_watchers: list[Callable[[int], None]] = []
+
+
+def watch_threads_off(watcher: Callable[[int], None]) -> None:
+    """Call ``watcher(count)`` with the number of threads whose mode is off, now and each time
+    it changes (before the thread's own mode changes)."""
+    with _OFF_LOCK:
+        _watchers.append(watcher)
+        watcher(_threads_off)
 
 
 def _set_grad_enabled(enabled: bool) -> None:
-    """Set this thread's mode, keeping ``OFF.threads`` in step: the one way to change it."""
+    """Set this thread's mode, keeping the count of threads off in step: the one way to change
+    it."""
+    global _threads_off
     with _OFF_LOCK:
         if MODE.enabled != enabled:
-            OFF.threads += -1 if enabled else 1
+            _threads_off += -1 if enabled else 1
+            for watcher in _watchers:
+                watcher(_threads_off)
             MODE.enabled = enabled
 
 
