@@ -8,9 +8,11 @@
 0.7723
 """
 
+from typing import TYPE_CHECKING
+
 from autograd_lite import functional, losses, nn
 from autograd_lite.calculus import derivative, hessian, hvp, jacobian, value_and_grad
-from autograd_lite.compile import CompiledStep, TraceError, compile
+from autograd_lite.compile import CompiledStep
 from autograd_lite.engine import (
     Value,
     enable_grad,
@@ -21,6 +23,12 @@ from autograd_lite.engine import (
 )
 from autograd_lite.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd_lite.ops import PRIMITIVES, Primitive
+from autograd_lite.tracing import TraceError
+
+if TYPE_CHECKING:  # what calling it gives: type checkers see the function
+    from autograd_lite.compile import compile
+else:  # the package, callable as the function: autograd_lite.compile.MAX_NODES works too
+    from autograd_lite import compile
 
 __version__ = "0.1.0"
 

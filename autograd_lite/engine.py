@@ -13,6 +13,10 @@ calling ``backward()`` twice gives exactly twice the gradients. A node holds
 its parents but nothing holds its consumers, so a graph has no reference
 cycles and is freed the moment the last reference to its output goes.
 
+What is not the idea lives beside it: whether a thread records graphs in
+``grad_mode`` (``no_grad()``), and what ``compile`` watches while it records
+in ``tracing`` (its hook here: ``_TRACE.tracer``). Both are re-exported here.
+
 >>> from autograd_lite import Value
 >>> x = Value(2.0, label="x")
 >>> y = x * x + 3 * x          # y = x^2 + 3x
@@ -26,16 +30,29 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
-import inspect
 import math
 import numbers
 import reprlib
 import sys
 import threading
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from typing import Any, SupportsIndex, TypeVar, cast
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, SupportsIndex, TypeVar
 
-from autograd_lite.ops import PRIMITIVES, Primitive
+from autograd_lite import tracing as _tracing
+from autograd_lite.grad_mode import MODE as _MODE
+from autograd_lite.grad_mode import (
+    enable_grad,
+    grad_mode,
+    is_grad_enabled,
+    no_grad,
+    watch_threads_off,
+)
+from autograd_lite.ops import PRIMITIVES, Primitive, clamp_bounds, gelu_row
+from autograd_lite.tracing import LEAVES as _LEAVES
+from autograd_lite.tracing import TRACE as _TRACE
+from autograd_lite.tracing import TraceError, is_tracing
+from autograd_lite.tracing import compared as _compared
+from autograd_lite.tracing import read as _read
 
 __all__ = [
     "TraceError",
@@ -49,6 +66,7 @@ __all__ = [
     "is_grad_enabled",
     "is_tracing",
     "no_grad",
+    "set_display",
     "topological_order",
     "trainable",
 ]
@@ -65,230 +83,17 @@ _TANH = PRIMITIVES["tanh"]
 _RELU = PRIMITIVES["relu"]
 _DOT = PRIMITIVES["dot"]
 
-
-# -- gradient mode -----------------------------------------------------------
-
-
-class _GradMode(threading.local):
-    enabled: bool = True
-
-
-_MODE = _GradMode()
-
-# How many threads have grad mode off right now. While it is 0 (almost always),
-# making a node need not read its thread's mode: reading a threading.local
-# attribute costs more than all the other checks of making a node. A thread
-# whose mode is off has counted itself here first, so it always reads its own.
+#: How many threads have grad mode off (kept by ``grad_mode``): making a node reads its
+#: thread's mode only while this is not 0.
 _THREADS_OFF = 0
-_THREADS_OFF_LOCK = threading.Lock()
 
 
-def _set_grad_enabled(enabled: bool) -> None:
-    """Set this thread's mode, keeping ``_THREADS_OFF`` in step: the one way to change it."""
+def _threads_off(count: int) -> None:
     global _THREADS_OFF
-    with _THREADS_OFF_LOCK:
-        if _MODE.enabled != enabled:
-            _THREADS_OFF += -1 if enabled else 1
-            _MODE.enabled = enabled
+    _THREADS_OFF = count
 
 
-def is_grad_enabled() -> bool:
-    """True unless this thread is inside ``no_grad()``."""
-    return _MODE.enabled
-
-
-class GradModeContext:
-    """What ``no_grad()`` and ``enable_grad()`` return: a context manager and a decorator.
-
-    As a decorator it wraps a plain function (each call runs in the mode) or a
-    generator function (each resumption runs in the mode, and the caller's
-    own mode is back whenever the generator yields). ``async`` functions are
-    refused: their bodies run later, on an event loop, outside any mode.
-    """
-
-    __slots__ = ("_enabled", "_saved")
-
-    def __init__(self, enabled: bool) -> None:
-        self._enabled = enabled
-        # the modes to restore, per thread: one object may be entered again, or in two threads
-        self._saved: dict[int, list[bool]] = {}
-
-    def __enter__(self) -> None:
-        self._saved.setdefault(threading.get_ident(), []).append(_MODE.enabled)
-        _set_grad_enabled(self._enabled)
-
-    def __exit__(self, *exc_info: object) -> None:
-        thread = threading.get_ident()
-        saved = self._saved[thread]
-        _set_grad_enabled(saved.pop())
-        if not saved:
-            del self._saved[thread]
-
-    def __call__(self, func: _F) -> _F:
-        enabled = self._enabled
-        name = "enable_grad" if enabled else "no_grad"
-        if not callable(func):
-            raise TypeError(f"@{name}() decorates a function, got {type(func).__name__}")
-        if inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func):
-            raise TypeError(
-                f"@{name}() cannot decorate the async function {func.__name__}: its body runs "
-                f"later, outside the mode; use 'with {name}():' inside it"
-            )
-        if inspect.isgeneratorfunction(func):
-
-            @functools.wraps(func)
-            def generator(*args: Any, **kwargs: Any) -> Any:
-                return (yield from _in_mode(enabled, func(*args, **kwargs)))
-
-            return cast(_F, generator)
-
-        @functools.wraps(func)
-        def function(*args: Any, **kwargs: Any) -> Any:
-            with _grad_mode(enabled):
-                return func(*args, **kwargs)
-
-        return cast(_F, function)
-
-
-def _in_mode(enabled: bool, inner: Generator[Any, Any, Any]) -> Generator[Any, Any, Any]:
-    """Run ``inner`` one step at a time in the mode, and yield its values outside it."""
-    sent: Any = None
-    thrown: BaseException | None = None
-    while True:
-        try:
-            with _grad_mode(enabled):
-                value = inner.send(sent) if thrown is None else inner.throw(thrown)
-        except StopIteration as stop:
-            return stop.value
-        sent, thrown = None, None
-        try:
-            sent = yield value
-        except GeneratorExit:
-            with _grad_mode(enabled):
-                inner.close()
-            raise
-        except BaseException as error:  # thrown in by the caller: pass it on to ``inner``
-            thrown = error
-
-
-def _grad_mode(enabled: bool) -> GradModeContext:
-    """Record graphs (or not) in this thread inside the ``with`` block."""
-    return GradModeContext(enabled)
-
-
-def no_grad() -> GradModeContext:
-    """Stop recording graphs in this thread (a context manager or a decorator).
-
-    Results computed inside are constants: they have no parents and take no
-    gradient. Use it for evaluation and for updating weights. As a decorator
-    (``@no_grad()``) it also works on generator functions.
-
-    >>> w = Value(1.0)
-    >>> with no_grad():
-    ...     y = w * 3
-    >>> y.requires_grad
-    False
-    """
-    return _grad_mode(False)
-
-
-def enable_grad() -> GradModeContext:
-    """Record graphs again inside a ``no_grad()`` block (context manager or decorator)."""
-    return _grad_mode(True)
-
-
-# -- tracing (autograd_lite.compile) ---------------------------------------------
-#
-# While ``compile`` records a function, a tracer sits here. Python decisions
-# on a Value's data (``if v > 0``, ``max()``, ``float(v)``, ``v.data``) would be
-# frozen into the recording, so the places that hand out data ask the tracer
-# first; it raises if the Value depends on the traced inputs or parameters.
-
-
-class TraceError(TypeError):
-    """``compile`` met something a recording cannot replay; the message says what to do."""
-
-
-class _TraceState(threading.local):
-    tracer: Any = None
-
-
-_TRACE = _TraceState()
-
-
-def is_tracing() -> bool:
-    """True while ``autograd_lite.compile`` records a function in this thread."""
-    return _TRACE.tracer is not None
-
-
-@contextlib.contextmanager
-def tracing(tracer: Any) -> Iterator[None]:
-    """Record with ``tracer`` in this thread: it is asked before data is read.
-
-    ``tracer.read(value, what)`` is called when code outside the engine reads a
-    Value's data, ``tracer.folded(inputs)`` when an operation on Values that
-    take gradients yields a constant (under ``no_grad()``), and
-    ``tracer.made(value)`` when a Value gets its data (every node made). While
-    any thread records, the ``data`` property is swapped for one that watches
-    reads, and the ``_data`` slot the engine writes for one that reports each
-    write (a trace is short; the engine's own reads pass). The lock guards the
-    swap only: a traced function may start a thread that records too.
-    """
-    global _TRACES
-    if _TRACE.tracer is not None:
-        raise RuntimeError("compile() cannot trace inside another trace")
-    with _DATA_WATCH_LOCK:
-        if _TRACES == 0:
-            setattr(Value, "data", property(_watched_get, _DATA_SLOT.__set__))  # noqa: B010
-            setattr(Value, "_data", property(_DATA_MEMBER.__get__, _watched_set))  # noqa: B010
-        _TRACES += 1
-    _TRACE.tracer = tracer
-    try:
-        with _grad_mode(True):
-            yield
-    finally:
-        _TRACE.tracer = None
-        with _DATA_WATCH_LOCK:
-            _TRACES -= 1
-            if _TRACES == 0:
-                setattr(Value, "data", _DATA_SLOT)  # noqa: B010
-                setattr(Value, "_data", _DATA_MEMBER)  # noqa: B010
-
-
-#: Grows whenever a leaf that takes gradients is made by hand (a parameter, a copy) or a
-#: leaf's ``requires_grad`` changes: a compiled step re-reads its model only when it moved.
-_LEAF_EPOCH = 0
-
-_DATA_WATCH_LOCK = threading.Lock()
-_TRACES = 0  # how many threads are recording (the property is in place while > 0)
-_ENGINE_FILES = (__file__, __file__.replace("engine.py", "ops.py"))
-
-
-def _watched_get(node: Value) -> float:
-    value: float = _DATA_SLOT.__get__(node, Value)
-    tracer = _TRACE.tracer
-    if tracer is not None:
-        caller = sys._getframe(1)
-        if caller.f_code.co_filename not in _ENGINE_FILES:
-            tracer.read(node, "reading .data", caller)
-    return value
-
-
-def _watched_set(node: Value, value: float) -> None:
-    _DATA_MEMBER.__set__(node, value)  # every node's data is written here, by the engine too
-    tracer = _TRACE.tracer
-    if tracer is not None:
-        tracer.made(node)
-
-
-def _read(node: Value, what: str) -> None:
-    """Tell the tracer (if any) that ``what`` hands out ``node``'s data to the caller's caller
-    (unless that caller is the engine itself: its messages may show a Value)."""
-    tracer = _TRACE.tracer
-    if tracer is not None:
-        caller = sys._getframe(2)
-        if caller.f_code.co_filename not in _ENGINE_FILES:
-            tracer.read(node, what, caller)
+watch_threads_off(_threads_off)
 
 
 # -- Value ---------------------------------------------------------------------
@@ -498,7 +303,6 @@ class Value:
     _passes: int
 
     def __init__(self, data: float, *, label: str = "", requires_grad: bool = True) -> None:
-        global _LEAF_EPOCH
         self._data = _check_number(data, "Value(data)")
         self._grad = 0.0
         self.label = label
@@ -506,7 +310,7 @@ class Value:
             raise TypeError(f"requires_grad must be a bool, got {type(requires_grad).__name__}")
         self._rg = requires_grad
         if requires_grad:
-            _LEAF_EPOCH += 1
+            _LEAVES.epoch += 1
         self._row = None
         self._a = None
         self._b = None
@@ -610,7 +414,6 @@ class Value:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
-        global _LEAF_EPOCH
         if not isinstance(flag, bool):
             raise TypeError(f"requires_grad must be a bool, got {type(flag).__name__}")
         if self._row is not None:
@@ -618,7 +421,7 @@ class Value:
                 "requires_grad can only be changed on a leaf; use .detach() to cut the graph"
             )
         self._rg = flag
-        _LEAF_EPOCH += 1
+        _LEAVES.epoch += 1
 
     def detach(self) -> Value:
         """A new constant leaf with the same ``data``: the graph stops here."""
@@ -657,9 +460,8 @@ class Value:
 
     def __copy__(self) -> Value:
         """A new node with the same data, grad, label and inputs (the graph is shared)."""
-        global _LEAF_EPOCH
         _read(self, "copy.copy")
-        _LEAF_EPOCH += 1
+        _LEAVES.epoch += 1
         twin: Value = _new(type(self))  # a subclass (nn.Parameter) stays one
         for name in Value.__slots__:
             with contextlib.suppress(AttributeError):  # slots a node never set
@@ -672,9 +474,8 @@ class Value:
         Nodes already in ``memo`` are reused, so Values copied together keep
         sharing their common nodes; primitives are shared, not copied.
         """
-        global _LEAF_EPOCH
         _read(self, "copy.deepcopy")
-        _LEAF_EPOCH += 1
+        _LEAVES.epoch += 1
         order = topological_order(self)
         memo.setdefault(id(memo), []).append(order)  # keeps the ids in memo valid
         made: list[tuple[Value, Value]] = []
@@ -739,8 +540,7 @@ class Value:
         requires_grad = fields.get("_rg", True)
         _check_flag(requires_grad, "an unpickled Value's requires_grad")
         self._rg = requires_grad
-        global _LEAF_EPOCH
-        _LEAF_EPOCH += 1  # a new leaf, as Value() makes (see compile's checks)
+        _LEAVES.epoch += 1  # a new leaf, as Value() makes (see compile's checks)
         self._row = self._a = self._b = None
         self._inputs = ()
         if "_label" in fields:
@@ -751,12 +551,9 @@ class Value:
             self.__dict__.update(extra)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        """Jupyter shows a small graph as a diagram, a large one as its repr."""
-        try:
-            from visualize.notebook import mimebundle  # lazy: graphviz only when displayed
-        except ImportError:
-            return {"text/plain": repr(self)}
-        return mimebundle(self)
+        """What Jupyter shows: the repr, or what ``visualize`` registered (``set_display``)."""
+        show = _DISPLAY[0]
+        return {"text/plain": repr(self)} if show is None else show(self)
 
     # -- primitives (see "making a node" above) ------------------------------------
 
@@ -867,9 +664,7 @@ class Value:
     def clamp(self, min: Value | float | None = None, max: Value | float | None = None) -> Value:
         """self clamped to [min, max] (either may be None); at a bound the gradient goes to
         self, as in PyTorch."""
-        from autograd_lite.functional import clamp  # the one place that reads the bounds
-
-        return clamp(self, min, max)
+        return apply(PRIMITIVES["clamp"], self, *clamp_bounds(min, max))
 
     clip = clamp
 
@@ -883,34 +678,32 @@ class Value:
 
     def gelu(self, approximate: str = "none") -> Value:
         """self * Phi(self) (exact, with erf), or its tanh approximation (``"tanh"``)."""
-        from autograd_lite.functional import gelu
-
-        return gelu(self, approximate=approximate)
+        return apply(gelu_row(approximate), self)
 
     # -- comparisons look at data; == and hash stay identity-based -------------
 
     def __lt__(self, other: Value | float) -> bool:
         x = _compare_data(other)
         if _TRACE.tracer is not None:
-            _trace_compare(self, other, "<")
+            _compared(self, other, "<")
         return x if x is NotImplemented else self.data < x
 
     def __le__(self, other: Value | float) -> bool:
         x = _compare_data(other)
         if _TRACE.tracer is not None:
-            _trace_compare(self, other, "<=")
+            _compared(self, other, "<=")
         return x if x is NotImplemented else self.data <= x
 
     def __gt__(self, other: Value | float) -> bool:
         x = _compare_data(other)
         if _TRACE.tracer is not None:
-            _trace_compare(self, other, ">")
+            _compared(self, other, ">")
         return x if x is NotImplemented else self.data > x
 
     def __ge__(self, other: Value | float) -> bool:
         x = _compare_data(other)
         if _TRACE.tracer is not None:
-            _trace_compare(self, other, ">=")
+            _compared(self, other, ">=")
         return x if x is NotImplemented else self.data >= x
 
     __eq__ = object.__eq__
@@ -927,12 +720,6 @@ class Value:
         differentiated again; ``autograd_lite.grad`` is usually clearer for that.
         """
         backward(self, gradient, create_graph=create_graph)
-
-
-def _trace_compare(a: Value, b: object, symbol: str) -> None:
-    for v in (a, b):
-        if isinstance(v, Value):
-            _TRACE.tracer.read(v, f"a comparison ({symbol})", sys._getframe(2))
 
 
 def _compare_data(other: object) -> Any:
@@ -956,8 +743,18 @@ def _operand(x: object) -> Value | None:
 #: Slots renamed since: a pickle made before still loads.
 _OLD_SLOT_NAMES = {"data": "_data", "grad": "_grad", "_op": "_row"}
 
-_DATA_SLOT: Any = Value.__dict__["data"]  # the attribute's own descriptor (see tracing())
-_DATA_MEMBER: Any = Value.__dict__["_data"]  # the slot the engine writes (see tracing())
+_tracing.watch(Value)  # the one hook of autograd_lite.tracing: the class whose data it watches
+
+#: How Jupyter shows a Value (``Value._repr_mimebundle_``): None shows its repr. ``visualize``
+#: sets a diagram here when it is imported; the engine never imports ``visualize``.
+_DISPLAY: list[Callable[[Value], dict[str, str]] | None] = [None]
+
+
+def set_display(show: Callable[[Value], dict[str, str]] | None) -> None:
+    """Show Values in Jupyter with ``show(value) -> {mime type: data}`` (None: as their repr)."""
+    if show is not None and not callable(show):
+        raise TypeError(f"set_display() takes a function or None, got {type(show).__name__}")
+    _DISPLAY[0] = show
 
 
 def _checked_grad(grad: object) -> Any:
@@ -1275,7 +1072,7 @@ def _backprop(
     grads: dict[Value, Any] = {}
     for root, seed in zip(roots, seeds, strict=True):
         grads[root] = grads[root] + seed if root in grads else seed
-    with _grad_mode(True) if create_graph else contextlib.nullcontext():
+    with grad_mode(True) if create_graph else contextlib.nullcontext():
         if create_graph:
             found: list[Any] = _backprop_values(order, grads)
         else:

@@ -14,12 +14,11 @@ chain of binary ones: fewer nodes, a faster backward pass, a smaller diagram.
 from __future__ import annotations
 
 import builtins
-import sys
 from collections.abc import Iterable, Sequence
 
 from autograd_lite.checks import bounded_list
 from autograd_lite.engine import Value, apply
-from autograd_lite.ops import PRIMITIVES
+from autograd_lite.ops import PRIMITIVES, clamp_bounds, gelu_row
 
 __all__ = [
     "abs",
@@ -438,11 +437,6 @@ def xlogy(x: Value | float, y: Value | float) -> Value:
     return apply(PRIMITIVES["xlogy"], x, y)
 
 
-#: What clamp uses for a bound left out: every finite input is inside it, so the
-#: gradient goes to x, as PyTorch's clamp with one bound gives.
-_NO_BOUND = sys.float_info.max
-
-
 def clamp(
     x: Value | float, min: Value | float | None = None, max: Value | float | None = None
 ) -> Value:
@@ -451,11 +445,7 @@ def clamp(
     The gradient goes to the input the output is: to x inside and at the bounds, to a
     bound beyond it.
     """
-    if min is None and max is None:
-        raise ValueError("clamp() needs min or max (or both); got neither")
-    lo = -_NO_BOUND if min is None else min
-    hi = _NO_BOUND if max is None else max
-    return apply(PRIMITIVES["clamp"], x, lo, hi)
+    return apply(PRIMITIVES["clamp"], x, *clamp_bounds(min, max))
 
 
 def elu(x: Value | float, alpha: Value | float = 1.0) -> Value:
@@ -471,11 +461,7 @@ def celu(x: Value | float, alpha: Value | float = 1.0) -> Value:
 def gelu(x: Value | float, approximate: str = "none") -> Value:
     """x * Phi(x), Phi the normal distribution function; ``approximate="tanh"`` for
     the tanh approximation (PyTorch's two forms)."""
-    if approximate == "none":
-        return _unary("gelu", x)
-    if approximate == "tanh":
-        return _unary("gelu_tanh", x)
-    raise ValueError(f"gelu's approximate must be 'none' or 'tanh', got {approximate!r}")
+    return apply(gelu_row(approximate), x)
 
 
 def gelu_tanh(x: Value | float) -> Value:

@@ -60,6 +60,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import operator
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -71,7 +72,9 @@ __all__ = [
     "DotLayout",
     "Helper",
     "Primitive",
+    "clamp_bounds",
     "dot_layout",
+    "gelu_row",
     "is_smooth",
     "numpy_names",
     "python_names",
@@ -1400,3 +1403,24 @@ _ROWS = [
 #: Every primitive by name. Tests, the renderer and the gradient checker
 #: loop over this; nothing else in the library defines a derivative.
 PRIMITIVES: dict[str, Primitive] = {row.name: row for row in _ROWS}
+
+
+def clamp_bounds(lo: Any, hi: Any) -> tuple[Any, Any]:
+    """``clamp``'s bounds, a missing one (None) as the largest float: every finite input is
+    inside it, so the gradient goes to x, as PyTorch's clamp with one bound gives.
+
+    >>> clamp_bounds(None, 1.0)
+    (-1.7976931348623157e+308, 1.0)
+    """
+    if lo is None and hi is None:
+        raise ValueError("clamp() needs min or max (or both); got neither")
+    return (-sys.float_info.max if lo is None else lo), (sys.float_info.max if hi is None else hi)
+
+
+def gelu_row(approximate: str) -> Primitive:
+    """PyTorch's two gelus: ``"none"`` (exact, with erf) or ``"tanh"`` (its approximation)."""
+    if approximate == "none":
+        return PRIMITIVES["gelu"]
+    if approximate == "tanh":
+        return PRIMITIVES["gelu_tanh"]
+    raise ValueError(f"gelu's approximate must be 'none' or 'tanh', got {approximate!r}")

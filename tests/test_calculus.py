@@ -550,6 +550,7 @@ def test_a_bad_function_or_flag_is_refused_at_once() -> None:
         jacobian(lambda x: x, [1.0], create_graph=1)  # type: ignore[call-overload]
 
 
+@pytest.mark.slow
 def test_a_matrix_too_large_is_refused_before_any_work() -> None:
     calls = []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import inspect
 import io
 import math
 import re
@@ -483,7 +484,7 @@ def test_the_readme_example_runs_and_its_quoted_lines_are_real() -> None:
     from autograd_lite.compile import CHECK_SAMPLES, MAX_NODES
 
     assert f"`MAX_NODES` = {MAX_NODES:,}" in section
-    every = compile.__kwdefaults__["check_every"]  # type: ignore[attr-defined]
+    every = inspect.signature(compile).parameters["check_every"].default
     assert (
         f"every {every}th (`check_every`) are compared with the eager\n  engine on "
         f"{CHECK_SAMPLES} samples spread over the batch" in section

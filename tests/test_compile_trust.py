@@ -393,7 +393,10 @@ def test_a_step_is_refused_for_copy_and_pickle_clearly() -> None:
 # -- 3. bounded in time and memory --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    "backend",
+    ["python", pytest.param("numpy", marks=pytest.mark.slow)],  # a million rows
+)
 def test_the_checks_run_the_engine_on_a_fixed_number_of_samples(backend: str) -> None:
     w = Value(0.5)
     calls = [0]

@@ -19,6 +19,7 @@ from visualize.plots import plot_decision_boundary
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_short_run_writes_pictures_and_model(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -145,6 +146,7 @@ def test_divergence_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFi
     assert "smaller learning rate" in err and err.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_unwritable_output_is_a_one_line_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -158,6 +160,7 @@ def test_unwritable_output_is_a_one_line_error(
     assert names == {"model.json", "decision_boundary.png", "training_curve.png"}  # no temp file
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dataset", ["moons", "blobs"])
 def test_the_loss_curve_is_the_same_in_every_compile_mode(
     dataset: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

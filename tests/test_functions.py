@@ -333,8 +333,8 @@ def test_atan2_near_the_origin_keeps_its_large_gradient() -> None:
     a, b = Value(1e-200), Value(1e-200)
     da, db = grad(F.atan2(a, b), [a, b])
     assert da == pytest.approx(5e199, rel=1e-12) and db == pytest.approx(-5e199, rel=1e-12)
+    w = Value(1e-200)
     for backend in ("python", "numpy"):
-        w = Value(1e-200)
         step = compile(lambda x, y: F.atan2(w * x[0], y), [w], example=([1.0], 1e-200),
                        backend=backend)  # fmt: skip
         w.grad = 0.0

@@ -268,6 +268,7 @@ def test_bad_input_is_one_line_and_exit_code_2(
     assert "Traceback" not in err and "hacked" not in out + err
 
 
+@pytest.mark.slow
 def test_console_script_end_to_end(tmp_path: Path) -> None:
     """The installed command, in a fresh process: a good run, and a refused one."""
     command = [sys.executable, "-m", "autograd_lite", "graph"]
@@ -331,6 +332,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert autograd_lite.__version__ == installed
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_is_not_a_traceback() -> None:
     # autograd-lite lessons | head -1: the reader goes away after one line
     proc = subprocess.run(

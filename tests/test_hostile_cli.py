@@ -174,6 +174,7 @@ def _capped(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 @pytest.mark.skipif(importlib.util.find_spec("resource") is None, reason="needs POSIX rlimits")
 def test_every_command_is_bounded_on_hostile_input(name: str, tmp_path: Path) -> None:

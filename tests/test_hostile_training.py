@@ -88,7 +88,7 @@ def _make_input(kind: str, tmp_path: Path) -> str:
     [
         "empty",
         "huge sparse file",
-        "just under the cap, worst case for JSON",
+        pytest.param("just under the cap, worst case for JSON", marks=pytest.mark.slow),
         "deep nesting",
         "fifo",
         "/dev/zero",

@@ -71,6 +71,7 @@ def test_outputs_up_to_the_limit_still_compile(backend: str) -> None:
     assert step.outputs == [(3.0, 6.0)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
 def test_a_gradient_check_of_a_million_inputs_is_refused_at_once(
     check: Callable[..., bool],
@@ -93,6 +94,7 @@ def derivative(f, x, h=1e-5):
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "patch",
     [
@@ -113,6 +115,7 @@ def test_a_learner_replacing_the_outcome_writer_does_not_pass(patch: str) -> Non
     assert "returned 0" in report.message
 
 
+@pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
     reason="left (design): the learner's code shares a process with the reference engine; "
@@ -140,6 +143,7 @@ def test_the_gradient_of_zero_to_the_y_asks_nothing_of_a_base_not_asked_for(
         grad(base**y, [base])
 
 
+@pytest.mark.slow
 def test_a_file_printing_without_end_while_loading_is_told_it_printed_too_much() -> None:
     # was: "your file raised OSError while loading: [Errno 27] File too large"
     report = check_source(
@@ -149,6 +153,7 @@ def test_a_file_printing_without_end_while_loading_is_told_it_printed_too_much()
     assert "printed more than 1 MB while loading" in report.message
 
 
+@pytest.mark.slow
 def test_a_function_printing_without_end_gets_a_hint_saying_so() -> None:
     source = (
         "import sys\n"
@@ -200,6 +205,7 @@ def test_a_rule_that_returns_the_wrong_number_of_gradients_is_named() -> None:
         apply(both, x).backward()
 
 
+@pytest.mark.slow
 def test_a_process_the_learner_moves_to_a_session_of_its_own_is_stopped_too(
     tmp_path: Path,
 ) -> None:

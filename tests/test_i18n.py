@@ -221,6 +221,7 @@ def test_every_library_sentence_has_its_japanese() -> None:
         assert i18n.placeholders(catalogue[i18n.key(english)]) == i18n.placeholders(english)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # without the ja extra
 def test_the_demo_in_japanese_prints_and_draws_japanese(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
@@ -255,6 +256,7 @@ def test_the_demo_in_japanese_prints_and_draws_japanese(
     assert "3 エポック後の決定境界、訓練データの正解率" in " ".join(drawn)
 
 
+@pytest.mark.slow
 def test_the_demo_without_the_font_says_so_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -309,6 +311,7 @@ def english_sentences(text: str) -> set[str]:
     }
 
 
+@pytest.mark.slow
 def test_toast_robot_in_japanese_prints_no_english_sentence(tmp_path: Path) -> None:
     english = run("toast_robot", tmp_path / "en", "en")
     japanese = run("toast_robot", tmp_path / "ja", "ja")

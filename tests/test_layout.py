@@ -66,6 +66,7 @@ def test_the_printer_and_a_gradcheck_message_keep_the_bias() -> None:
         gradcheck(neuron, [0.5, -1.0, 2.0, 3.0, 0.25])
 
 
+@pytest.mark.slow
 def test_the_strategies_draw_biased_neurons() -> None:
     biased = find(
         expressions(ops=["dot"]),

@@ -79,6 +79,7 @@ def test_five_steps_draws_the_target_as_a_constant_not_an_input() -> None:
     assert {kind[id(x)] for x in inputs} == {"input"}
 
 
+@pytest.mark.slow
 def test_five_steps(tmp_path: Path) -> None:
     out = run_lesson("five_steps", tmp_path)
     assert out["by_hand_gap"] < 1e-12  # the chain rule by hand = the engine's backward
@@ -86,6 +87,7 @@ def test_five_steps(tmp_path: Path) -> None:
     assert out["final_loss"] < out["loss_after"]
 
 
+@pytest.mark.slow
 def test_toast_robot(tmp_path: Path) -> None:
     out, text = run_and_read("toast_robot", tmp_path)
     # the table: a jump in the step numbers is marked by a '...' row saying how many are left out
@@ -108,6 +110,7 @@ def test_toast_robot(tmp_path: Path) -> None:
     assert out["final_error"] < 1e-6
 
 
+@pytest.mark.slow
 def test_chain_rule(tmp_path: Path) -> None:
     out, text = run_and_read("chain_rule", tmp_path)
     # the words: "halving the step divides the error by ..." is the measured ratio, near 4
@@ -122,6 +125,7 @@ def test_chain_rule(tmp_path: Path) -> None:
     assert abs(out["actual_change"] - out["predicted_change"]) < 0.02**2 * 10
 
 
+@pytest.mark.slow
 def test_affine_layer(tmp_path: Path) -> None:
     out, text = run_and_read("affine_layer", tmp_path)
     # the batched convention (dW = Xᵀ·dY, dX = dY·Wᵀ, db = Σ dY) agrees with ours and the engine
@@ -131,6 +135,7 @@ def test_affine_layer(tmp_path: Path) -> None:
     assert out["largest_gap"] < 1e-12  # dW = dz x^T, db = dz, dx = W^T dz match the engine
 
 
+@pytest.mark.slow
 def test_activations(tmp_path: Path) -> None:
     out, text = run_and_read("activations", tmp_path)
     text = text.replace(" softplus", "\nsoftplus").replace(" sigmoid ", "\nsigmoid ")
@@ -155,6 +160,7 @@ def test_gradient_checking(tmp_path: Path) -> None:
     assert 1e-8 <= out["best_h"] <= 1e-3  # between rounding and truncation error
 
 
+@pytest.mark.slow
 def test_losses(tmp_path: Path) -> None:
     out = run_lesson("losses", tmp_path)
     assert out["mse_gradient"] == 2 * (2.5 - 1.0)  # d/dy (y - t)^2 = 2 (y - t)
@@ -164,6 +170,7 @@ def test_losses(tmp_path: Path) -> None:
     assert out["softmax_sum"] == pytest.approx(1.0)
 
 
+@pytest.mark.slow
 def test_learning_rate(tmp_path: Path) -> None:
     out = run_lesson("learning_rate", tmp_path)
     assert out["curvature"] == pytest.approx(2.0)  # standardised inputs: 2 mean(x^2) = 2
@@ -173,6 +180,7 @@ def test_learning_rate(tmp_path: Path) -> None:
     assert final[0.001] > 0.5 * start  # 0.998 per step: crawls
 
 
+@pytest.mark.slow
 def test_optimizers(tmp_path: Path) -> None:
     out, text = run_and_read("optimizers", tmp_path)
     # the words: the sign changes of y, counted for each optimiser, and SGD's factor 1 - 2 lr
@@ -191,6 +199,7 @@ def test_optimizers(tmp_path: Path) -> None:
     assert out["adagrad_beats_sgd"]  # per-coordinate scaling suits the narrow valley
 
 
+@pytest.mark.slow
 def test_batch_size(tmp_path: Path) -> None:
     out, text = run_and_read("batch_size", tmp_path)
     hidden = lessons.load("batch_size").HIDDEN
@@ -202,6 +211,7 @@ def test_batch_size(tmp_path: Path) -> None:
     assert final[1] < final[16] < final[n] < out["initial_loss"]
 
 
+@pytest.mark.slow
 def test_normalization(tmp_path: Path) -> None:
     out, text = run_and_read("normalization", tmp_path)
     final = out["final_loss"]
@@ -229,6 +239,7 @@ def test_normalization(tmp_path: Path) -> None:
     assert f"twice the noise level of the data (MSE 0.01) by epoch {near}" in text
 
 
+@pytest.mark.slow
 def test_initialization(tmp_path: Path) -> None:
     out, text = run_and_read("initialization", tmp_path)
     # the words: where the small signal dies, Xavier's fade per ReLU layer, log 2
@@ -253,6 +264,7 @@ def test_initialization(tmp_path: Path) -> None:
     assert out["dead_units"]["naive U(-1, 1)"][-1] >= 8  # most of the last hidden layer died
 
 
+@pytest.mark.slow
 def test_vanishing_gradients(tmp_path: Path) -> None:
     out, text = run_and_read("vanishing_gradients", tmp_path)
     script = lessons.load("vanishing_gradients")
@@ -281,6 +293,7 @@ def test_vanishing_gradients(tmp_path: Path) -> None:
     assert losses[-1] < losses[0] / 4  # clipping: the same learning rate now trains
 
 
+@pytest.mark.slow
 def test_regularization(tmp_path: Path) -> None:
     out, text = run_and_read("regularization", tmp_path)
     gap, test = out["gap"], out["test_loss"]  # gap = test loss - training loss (over-fitting)
@@ -314,6 +327,7 @@ def test_regularization(tmp_path: Path) -> None:
     assert f"{accuracy[furthest]:.0%}) is {error * 100:.1f} points" in text
 
 
+@pytest.mark.slow
 def test_convolution(tmp_path: Path) -> None:
     out, text = run_and_read("convolution", tmp_path)
     # step 0's row: the loss beside the kernel it was computed with, the starting one (issue 22)
@@ -329,6 +343,7 @@ def test_convolution(tmp_path: Path) -> None:
     assert out["kernel_error"] < 0.05  # the learned kernel is the edge detector [-1, 0, 1]
 
 
+@pytest.mark.slow
 def test_evaluation(tmp_path: Path) -> None:
     out, text = run_and_read("evaluation", tmp_path)
     # epoch 1: the training loss (averaged while the weights moved) is above the test loss
@@ -344,6 +359,7 @@ def test_evaluation(tmp_path: Path) -> None:
     assert out["final_loss"] < math.log(3)  # better than the uniform guess's cross-entropy
 
 
+@pytest.mark.slow
 def test_digits(tmp_path: Path) -> None:
     out, text = run_and_read("digits", tmp_path)
     matrix = out["matrix"]
@@ -379,6 +395,7 @@ def test_digits(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_fine_tuning(tmp_path: Path) -> None:
     out = run_lesson("fine_tuning", tmp_path)
     assert out["frozen_change"] == 0.0  # the frozen layer's weights did not move at all
@@ -403,6 +420,7 @@ def test_fine_tuning(tmp_path: Path) -> None:
     assert (tmp_path / "task_a.json").is_file()  # the checkpoint it saved and loaded
 
 
+@pytest.mark.slow
 def test_newton(tmp_path: Path) -> None:
     out = run_lesson("newton", tmp_path)
     x = 2.0  # f = e^x + e^-2x: f' = e^x - 2e^-2x, f'' = e^x + 4e^-2x (from create_graph=True)
@@ -426,6 +444,7 @@ def test_every_lesson_is_tested_and_ordered() -> None:
         assert lessons.describe(name), f"{name} has no one-line description"
 
 
+@pytest.mark.slow
 def test_script_runs_from_another_directory(tmp_path: Path) -> None:
     script = lessons.examples_dir() / "toast_robot.py"
     done = subprocess.run(
@@ -486,6 +505,7 @@ def test_out_naming_a_file_is_a_usage_error(
     assert err.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_demo_states_its_penalty_once_as_the_readme_does(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

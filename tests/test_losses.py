@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import math
 import re
+import typing
 from collections.abc import Callable
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd_lite import Value, grad
+from autograd_lite import Value, grad, gradcheck
 from autograd_lite import losses as L
 
 finite = st.floats(-30, 30, allow_nan=False)
@@ -199,3 +201,57 @@ def test_the_message_for_a_value_as_class_index_names_only_what_exists() -> None
         module, _, attribute = dotted.rpartition(".")
         assert hasattr(importlib.import_module(module), attribute), dotted
     assert "[1.0 if j == c else 0.0 for j in range(k)]" in message
+
+
+# -- every loss the module exports, found in losses.__all__ -------------------------------------
+
+
+def _is_loss(obj: object) -> bool:
+    """A function of (input or logits, target) that returns a Value."""
+    if not inspect.isfunction(obj):
+        return False
+    first = list(inspect.signature(obj).parameters)[:2]
+    return first in (["input", "target"], ["logits", "target"]) and (
+        typing.get_type_hints(obj).get("return") is Value
+    )
+
+
+LOSSES: list[Callable[..., Value]] = [
+    getattr(L, name) for name in L.__all__ if _is_loss(getattr(L, name))
+]
+#: A target every loss takes for three outputs: values in [0, 1] that sum to 1 (a target
+#: for a regression, probabilities for a binary loss, a distribution over three classes).
+TARGET = [0.2, 0.5, 0.3]
+
+
+def test_the_module_exports_every_loss() -> None:
+    names = {f.__name__ for f in LOSSES}
+    assert names >= {"mse_loss", "l1_loss", "cross_entropy", "hinge_loss"}
+    assert names >= {"binary_cross_entropy", "binary_cross_entropy_with_logits"}
+
+
+def test_every_exported_loss_is_compared_with_pytorch() -> None:
+    compared = {case[1] for case in CASES}
+    missing = [f.__name__ for f in LOSSES if f not in compared]
+    assert not missing, f"add a case to CASES for {missing}"
+
+
+@pytest.mark.parametrize("loss", LOSSES, ids=lambda f: f.__name__)
+@given(outputs=st.lists(st.floats(0.05, 0.95), min_size=3, max_size=3))
+def test_every_exported_loss_is_finite_and_its_gradient_checks(
+    loss: Callable[..., Value], outputs: list[float]
+) -> None:
+    xs = _values(outputs)
+    value = loss(xs, TARGET)
+    assert math.isfinite(value.data)
+    value.backward()
+    assert all(math.isfinite(x.grad) for x in xs)
+    assert gradcheck(lambda *v: loss(list(v), TARGET), outputs)
+
+
+@pytest.mark.parametrize("loss", LOSSES, ids=lambda f: f.__name__)
+def test_every_exported_loss_refuses_what_is_not_an_example(loss: Callable[..., Value]) -> None:
+    with pytest.raises(ValueError, match="empty"):
+        loss([], TARGET[:0])
+    with pytest.raises(TypeError):
+        loss(["a", "b", "c"], TARGET)

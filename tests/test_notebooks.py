@@ -35,6 +35,7 @@ def _top_level_sections(name: str) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", lessons.lesson_names())
 def test_every_lesson_becomes_a_notebook_with_a_cell_per_section(name: str) -> None:
     notebook = lessons.notebook(name)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import doctest
+import inspect
 import json
 import math
 import random
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 from autograd_lite import Value, optim
@@ -33,6 +34,15 @@ from autograd_lite.optim import (
 )
 
 START = [0.3, -1.2, 0.8, 0.5, 1.5]  # x4 is frozen (requires_grad False) but used in the loss
+
+#: Every optimiser the package exports: a new one is tested without editing a list.
+OPTIMIZERS: list[type[Optimizer]] = [
+    obj
+    for name in optim.__all__
+    if isinstance(obj := getattr(optim, name), type)
+    and issubclass(obj, Optimizer)
+    and obj is not Optimizer
+]
 
 
 def objective(x: Sequence[Any]) -> Any:
@@ -809,18 +819,15 @@ def _power_update(
     return param - lr * (grad + shift) ** power, {}
 
 
+#: A hyper-parameter taken as given: the test subclasses below check nothing.
+AsGiven = Annotated[float, optim.Hyper(lambda value, name: value)]
+
+
 class _PowerStep(Optimizer):
-    _update = staticmethod(_power_update)
+    rule = staticmethod(_power_update)
 
-    def _checked(self, hyper: Any) -> dict[str, Any]:
-        return {
-            "lr": float(hyper["lr"]),
-            "shift": float(hyper["shift"]),
-            "maximize": bool(hyper["maximize"]),
-        }
-
-    def __init__(self, params: Any, lr: float, shift: float = 0.0) -> None:
-        super().__init__(params, {"lr": lr, "shift": shift, "maximize": False})
+    def __init__(self, params: Any, lr: optim.LearningRate, shift: optim.Finite = 0.0) -> None:
+        super().__init__(params, locals())
 
 
 def test_a_subclass_rule_gets_its_hyper_parameters_by_position_and_by_keyword() -> None:
@@ -840,17 +847,30 @@ def test_a_rule_that_raises_names_the_parameter_and_changes_nothing() -> None:
     assert (a.data, b.data) == (1.0, 2.0)
 
 
-def _subclass_with(rule: Callable[..., optim.Update], **defaults: Any) -> type[Optimizer]:
-    """An optimiser around ``rule`` whose hyper-parameters are ``defaults`` (taken as given)."""
+def _subclass_with(rule: Callable[..., optim.Update], **given: Any) -> type[Optimizer]:
+    """An optimiser around ``rule`` with the hyper-parameters ``lr`` (and ``momentum`` or
+    ``shift``, if ``given``), taken as given."""
 
-    class _Rule(Optimizer):
-        _update = staticmethod(rule)
+    class _LR(Optimizer):
+        def __init__(self, params: Any, lr: AsGiven = 0.0) -> None:
+            super().__init__(params, locals())
 
-        def _checked(self, hyper: Any) -> dict[str, Any]:
-            return dict(hyper)
+    class _Momentum(Optimizer):
+        def __init__(self, params: Any, lr: AsGiven = 0.0, momentum: AsGiven = 0.0) -> None:
+            super().__init__(params, locals())
+
+    class _Shift(Optimizer):
+        def __init__(self, params: Any, lr: AsGiven = 0.0, shift: AsGiven = 0.0) -> None:
+            super().__init__(params, locals())
+
+    base = _Momentum if "momentum" in given else _Shift if "shift" in given else _LR
+    the_rule = rule
+
+    class _Rule(base):  # type: ignore[valid-type, misc]
+        rule = staticmethod(the_rule)
 
         def __init__(self, params: Any) -> None:
-            super().__init__(params, {**defaults, "maximize": False})
+            super().__init__(params, **given)
 
     return _Rule
 
@@ -900,13 +920,6 @@ def test_a_negative_zero_hyper_parameter_is_not_the_rules_zero_default() -> None
     assert math.copysign(1.0, p.data) == -1.0  # as shifted(-0.0, 0.0, {}, lr=0.0, shift=-0.0)
 
 
-_RULES: dict[type[Optimizer], Callable[..., optim.Update]] = {
-    SGD: sgd_update,
-    Adagrad: adagrad_update,
-    RMSprop: rmsprop_update,
-    Adam: adam_update,
-    AdamW: adam_update,
-}
 _SETTINGS: dict[type[Optimizer], list[dict[str, Any]]] = {
     SGD: [{}, {"momentum": 0.9, "nesterov": True}, {"momentum": 0.5, "dampening": -0.0}],
     Adagrad: [{}, {"lr_decay": 0.1, "initial_accumulator_value": 0.5}],
@@ -916,7 +929,7 @@ _SETTINGS: dict[type[Optimizer], list[dict[str, Any]]] = {
 }
 
 
-@pytest.mark.parametrize("cls", list(_RULES), ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", OPTIMIZERS, ids=lambda c: c.__name__)
 def test_a_step_is_the_rule_called_with_keywords_on_each_parameter_bit_for_bit(
     cls: type[Optimizer],
 ) -> None:
@@ -927,10 +940,10 @@ def test_a_step_is_the_rule_called_with_keywords_on_each_parameter_bit_for_bit(
     params[4].requires_grad = False
     groups = [
         {"params": params[i::3], **extra, "maximize": i == 1}
-        for i, extra in enumerate([*_SETTINGS[cls], {}][:3])
+        for i, extra in enumerate([*_SETTINGS.get(cls, []), {}, {}, {}][:3])
     ]
     opt = cls(groups, lr=0.05)
-    rule, states = _RULES[cls], {}
+    rule, states = cls.rule, {}
     for t in range(5):
         for p in params:
             p.grad = Value(rng.gauss(0.0, 1.0)) if t == 2 else rng.gauss(0.0, 1.0)
@@ -953,19 +966,18 @@ def test_a_step_is_the_rule_called_with_keywords_on_each_parameter_bit_for_bit(
 
 
 def test_a_subclass_that_derives_the_rules_arguments_in_hyper_is_obeyed() -> None:
+    def half_life_update(
+        param: float, grad: float, state: Any, lr: float, half_life: float
+    ) -> optim.Update:
+        return sgd_update(param, grad, state, lr, momentum=0.5 ** (1.0 / half_life))
+
     class HalfLife(Optimizer):
-        """SGD with momentum given as a half-life in steps: _hyper turns it into momentum."""
+        """SGD with momentum given as a half-life in steps: its rule turns it into momentum."""
 
-        _update = staticmethod(sgd_update)
+        rule = staticmethod(half_life_update)
 
-        def __init__(self, params: Any, lr: float, half_life: float) -> None:
-            super().__init__(params, {"lr": lr, "half_life": half_life, "maximize": False})
-
-        def _checked(self, hyper: Any) -> dict[str, Any]:
-            return {k: hyper[k] for k in ("lr", "half_life", "maximize")}
-
-        def _hyper(self, group: Any) -> dict[str, Any]:
-            return {"lr": group["lr"], "momentum": 0.5 ** (1.0 / group["half_life"])}
+        def __init__(self, params: Any, lr: optim.LearningRate, half_life: AsGiven) -> None:
+            super().__init__(params, locals())
 
     a, b = _two_params()
     opt = HalfLife([a, b], lr=0.5, half_life=1.0)
@@ -985,12 +997,225 @@ def test_a_rule_that_raises_once_but_for_no_parameter_alone_still_changes_nothin
         return param - lr * grad, {}
 
     class Flaky(Optimizer):
-        _update = staticmethod(flaky)
+        rule = staticmethod(flaky)
 
-        def _checked(self, hyper: Any) -> dict[str, Any]:
-            return {"lr": float(hyper["lr"]), "maximize": False}
+        def __init__(self, params: Any, lr: optim.LearningRate) -> None:
+            super().__init__(params, locals())
 
     a, b = _two_params()
     with pytest.raises(FloatingPointError, match="the update rule raised; nothing was changed"):
-        Flaky([a, b], {"lr": 0.1, "maximize": False}).step()
+        Flaky([a, b], 0.1).step()
     assert (a.data, b.data) == (1.0, 2.0)
+
+
+# -- what the package exports: every optimiser, found in optim.__all__ ----------------------
+
+
+def _check_of(alias: Any) -> optim.Hyper:
+    hyper: optim.Hyper = alias.__metadata__[0]
+    return hyper
+
+
+#: A strategy for each kind of hyper-parameter (``optim.LearningRate``, ...): a new optimiser
+#: that declares its settings with these kinds is drawn from without a line here.
+_DRAW: dict[optim.Hyper, st.SearchStrategy[Any]] = {
+    _check_of(optim.LearningRate): st.floats(0.0, 10.0) | st.sampled_from([0.0, 1e-3, 0.1]),
+    _check_of(optim.NonNegative): st.floats(0.0, 2.0) | st.sampled_from([0.0, 0.5, 0.9]),
+    _check_of(optim.Finite): st.floats(-2.0, 2.0) | st.sampled_from([0.0, -0.0]),
+    _check_of(optim.Fraction): st.floats(0.0, 1.0) | st.sampled_from([0.0, 0.99, 1.0]),
+    _check_of(optim.Epsilon): st.floats(1e-12, 1.0) | st.sampled_from([1e-8, 1e-300]),
+    _check_of(optim.Flag): st.booleans(),
+    _check_of(optim.Betas): st.tuples(_BETA, _BETA) | st.just((0.9, 0.999)),
+}
+
+
+@st.composite
+def _settings(draw: st.DrawFn, cls: type[Optimizer]) -> dict[str, Any]:
+    """Any settings of ``cls``'s hyper-parameters that it accepts, as its rule takes them."""
+    opt = cls([Value(0.0)])
+    settings = {name: draw(_DRAW[hyper]) for name, hyper in cls.hyper.items()}
+    try:
+        opt.add_param_group({"params": [Value(0.0)], **settings})  # checked as the user's are
+    except ValueError:  # fine one by one, not together (SGD's nesterov without momentum)
+        reject()
+    return opt.hyper_of(opt.param_groups[-1])
+
+
+def test_the_package_exports_every_optimiser() -> None:
+    assert {cls.__name__ for cls in OPTIMIZERS} >= {"SGD", "Adagrad", "RMSprop", "Adam", "AdamW"}
+
+
+@pytest.mark.parametrize("cls", OPTIMIZERS, ids=lambda c: c.__name__)
+def test_each_hyper_parameter_is_declared_once_and_the_rest_follows(
+    cls: type[Optimizer],
+) -> None:
+    """The constructor's signature is where a hyper-parameter lives; the rest is derived."""
+    signature = inspect.signature(cls)
+    arguments = {n: a for n, a in signature.parameters.items() if n != "params"}
+    # each argument is a hyper-parameter with its check, in the signature's order ...
+    assert list(arguments) == [name for name in cls.hyper if name in arguments]
+    opt = cls([Value(0.0)])
+    # ... its default passes its check unchanged, and is the optimiser's default ...
+    for name, argument in arguments.items():
+        assert argument.default is not argument.empty, name
+        assert cls.hyper[name].check(argument.default, name) == argument.default
+        assert opt.defaults[name] == argument.default
+    # ... and a setting not in the signature is one a base class declared and this one fixes
+    assert set(cls.hyper) - set(arguments) <= {
+        name
+        for base in cls.__mro__[1:]
+        if base is not Optimizer
+        for name in getattr(base, "hyper", {})
+    }
+    assert list(opt.defaults) == list(cls.hyper) == list(opt.state_dict()["param_groups"][0])[:-1]
+    for name in cls.hyper:
+        assert f"    {name}: " in repr(opt)
+    # the rule takes every hyper-parameter, in that order, right after (param, grad, state)
+    rule_arguments = list(inspect.signature(cls.rule).parameters)
+    assert rule_arguments[:3] == ["param", "grad", "state"]
+    assert rule_arguments[3 : 3 + len(cls.hyper)] == list(cls.hyper)
+    assert cls._by_position
+
+
+@pytest.mark.parametrize("cls", OPTIMIZERS, ids=lambda c: c.__name__)
+def test_a_bad_value_of_each_hyper_parameter_is_refused_by_name(cls: type[Optimizer]) -> None:
+    p = Value(0.0)
+    for name in cls.hyper:
+        for bad in ("x", -1e300, math.nan):
+            try:
+                cls.hyper[name].check(bad, name)
+            except (TypeError, ValueError) as error:
+                want = str(error)
+            else:
+                continue  # a value this setting accepts
+            with pytest.raises((TypeError, ValueError)) as caught:
+                cls([{"params": [p], name: bad}])
+            assert str(caught.value) == f"param_groups[0]: {want}"
+            assert name in want or "beta" in want  # the message names the setting
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("cls", OPTIMIZERS, ids=lambda c: c.__name__)
+def test_defaults_are_pytorchs(cls: type[Optimizer]) -> None:
+    torch = pytest.importorskip("torch")
+    theirs_cls = getattr(torch.optim, cls.__name__, None)
+    if theirs_cls is None:
+        pytest.skip(f"torch.optim has no {cls.__name__}")
+    theirs = theirs_cls([torch.zeros(1, requires_grad=True)]).defaults
+    assert {k: theirs[k] for k in cls.hyper} == cls([Value(0.0)]).defaults
+
+
+@pytest.mark.parametrize("cls", OPTIMIZERS, ids=lambda c: c.__name__)
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_any_settings_round_trip_through_json_and_continue_identically(
+    cls: type[Optimizer], data: st.DataObject
+) -> None:
+    hyper = data.draw(_settings(cls))
+    xs = make_values()
+    gs = groups(xs)
+    gs[1].update(hyper)
+    opt = cls(gs)
+
+    def train(values: list[Value], optimizer: Optimizer) -> bool:
+        """One step; False if refused (a huge lr, say: the loss or a step overflows)."""
+        optimizer.zero_grad()
+        try:
+            objective(values).backward()
+            optimizer.step()
+        except (FloatingPointError, OverflowError):
+            return False
+        return True
+
+    if not all(train(xs, opt) for _ in range(3)):
+        return
+    saved = json.loads(json.dumps(opt.state_dict()))
+    copy = [Value(x.data, requires_grad=x.requires_grad) for x in xs]
+    resumed = cls(groups(copy))
+    resumed.load_state_dict(saved)
+    assert resumed.state_dict() == opt.state_dict()
+    if train(xs, opt) and train(copy, resumed):
+        assert [repr(x.data) for x in copy] == [repr(x.data) for x in xs]
+        assert resumed.state_dict() == opt.state_dict()
+
+
+# -- the rules on floats and on arrays: the same bits -----------------------------------------
+
+_ELEMENT = st.floats(-1e3, 1e3) | st.sampled_from([0.0, -0.0, 1e-300, 1.0, math.inf, math.nan])
+
+
+def _same_bits(x: Any, floats: list[float]) -> bool:
+    """Whether ``x`` (an array, or a float shared by all) holds ``floats`` bit for bit: -0.0 is
+    not 0.0; any NaN is any NaN (its payload is the hardware's; a step refuses NaN anyway)."""
+    np = pytest.importorskip("numpy")
+    got = np.broadcast_to(np.asarray(x, dtype=np.float64), (len(floats),))
+    want = np.array(floats, dtype=np.float64)
+    nan = np.isnan(want)
+    return bool(
+        np.array_equal(np.isnan(got), nan)
+        and np.array_equal(got[~nan].view(np.uint64), want[~nan].view(np.uint64))
+    )
+
+
+@pytest.mark.parametrize("cls", OPTIMIZERS, ids=lambda c: c.__name__)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_rule_on_an_array_is_the_rule_on_each_float_bit_for_bit(
+    cls: type[Optimizer], data: st.DataObject
+) -> None:
+    """Each rule, with any settings, on floats one by one and on a float64 vector at once.
+
+    The elements start from different histories (1 to 3 steps each, so step counts differ)
+    and take 3 more steps; parameters and every state entry agree to the bit.
+    """
+    np = pytest.importorskip("numpy")
+    hyper = data.draw(_settings(cls), label="settings")
+    rule = cls.rule
+    n = data.draw(st.integers(1, 6), label="n")
+    params = data.draw(st.lists(_ELEMENT, min_size=n, max_size=n), label="params")
+    states: list[dict[str, float]] = []
+    for i in range(n):  # each element's own history, on floats
+        state: dict[str, float] = {}
+        for _ in range(data.draw(st.integers(1, 3), label="history")):
+            params[i], state = rule(params[i], data.draw(_ELEMENT), state, **hyper)
+        states.append(state)
+    assert all(set(s) == set(states[0]) for s in states)  # the same entries: one array each
+    vector = np.array(params, dtype=np.float64)
+    vector_state = {k: np.array([s[k] for s in states], dtype=np.float64) for k in states[0]}
+    for _ in range(3):
+        grads = data.draw(st.lists(_ELEMENT, min_size=n, max_size=n), label="grads")
+        steps = [rule(p, g, s, **hyper) for p, g, s in zip(params, grads, states, strict=True)]
+        params, states = [p for p, _ in steps], [s for _, s in steps]
+        with np.errstate(all="ignore"):
+            vector, vector_state = rule(vector, np.array(grads), vector_state, **hyper)
+        assert _same_bits(vector, params), (vector, params)
+        assert set(vector_state) == set(states[0])
+        for key, value in vector_state.items():
+            assert _same_bits(value, [s[key] for s in states]), key
+
+
+def test_a_shared_step_count_stays_a_float_and_gives_the_same_bits() -> None:
+    np = pytest.importorskip("numpy")
+    floats = [
+        adam_update(x, 0.25 * x, {"step": 4.0, "exp_avg": x, "exp_avg_sq": x * x}, lr=0.1)
+        for x in (0.5, -1.5, 3.0)
+    ]
+    xs = np.array([0.5, -1.5, 3.0])
+    p, s = adam_update(xs, 0.25 * xs, {"step": 4.0, "exp_avg": xs, "exp_avg_sq": xs * xs}, lr=0.1)
+    assert s["step"] == 5.0 and isinstance(s["step"], float)
+    assert p.tolist() == [q for q, _ in floats]
+    assert s["exp_avg_sq"].tolist() == [t["exp_avg_sq"] for _, t in floats]
+
+
+def test_the_rules_import_no_numpy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, autograd_lite.optim as o; "
+        "o.adam_update(1.0, 0.5, {}, lr=0.1, amsgrad=True); "
+        "o.rmsprop_update(1.0, 0.5, {}, lr=0.1, centered=True); "
+        "print('numpy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -94,6 +94,7 @@ def test_samples_are_smooth_bounded_and_print_as_their_graph(sample: Sample) -> 
     assert set(sample.expression.variables) <= {"x", "y"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(PRIMITIVES))
 def test_every_row_of_the_table_takes_part(name: str) -> None:
     # find() stops at the first tree that uses the row; with 21 rows it can take a few hundred
@@ -102,6 +103,7 @@ def test_every_row_of_the_table_takes_part(name: str) -> None:
     assert nonsmooth_nodes(s.expression.evaluate(s.inputs)) == []
 
 
+@pytest.mark.slow
 def test_failures_shrink_to_small_trees() -> None:
     assert str(find(expressions(), lambda e: "tanh" in e.primitives)) == "tanh(x)"
     deep = find(expressions(ops=["exp", "add"]), lambda e: len(e.nodes()) >= 3)
@@ -130,6 +132,7 @@ def test_a_users_own_primitive_takes_part(sample: Sample) -> None:
     check_gradients(sample.expression, sample.inputs, order=2)
 
 
+@pytest.mark.slow
 def test_a_wrong_rule_is_caught_and_shrunk() -> None:
     @settings(max_examples=100, database=None)
     @given(expressions_with_inputs(("x",), ops=[WRONG_CUBE, "add", "mul"]))
@@ -237,6 +240,7 @@ def visit(e: Expression, env: dict[str, float], seen: Callable[..., None]) -> fl
     return float(e.op.forward(*values))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("row", list(PRIMITIVES.values()), ids=list(PRIMITIVES))
 def test_the_strategies_reach_each_rows_whole_smooth_domain(row: Primitive) -> None:
     signs: dict[int, set[bool]] = {0: set(), 1: set()}
@@ -319,6 +323,7 @@ def test_every_variable_with_unary_rows_only_adds_what_is_missing(e: Expression)
     assert e.variables == ("x", "y")  # two leaves are needed: a missing one is added with +
 
 
+@pytest.mark.slow
 def test_every_variable_can_be_turned_off() -> None:
     lone = find(expressions_with_inputs(THREE, every_variable=False), lambda s: True)
     assert len(lone.expression.variables) < 3  # the simplest sample: one variable or none
@@ -374,6 +379,7 @@ def test_in_library_refuses_what_is_not_an_expression() -> None:
         f(1.0)
 
 
+@pytest.mark.slow
 def test_the_testing_module_does_not_import_torch() -> None:
     code = "import sys, autograd_lite.testing; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

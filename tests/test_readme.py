@@ -6,6 +6,8 @@ import io
 import re
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -32,6 +34,7 @@ def test_quick_start_has_exactly_two_commands() -> None:
     assert "pytest" in lines[1]
 
 
+@pytest.mark.slow
 def test_checking_gradients_examples_run(tmp_path: Path) -> None:
     section = README.read_text(encoding="utf-8").split("## Checking gradients", 1)[1]
     section = section.split("\n## ", 1)[0]

@@ -133,6 +133,7 @@ LESSONS_THAT_FAIL = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "message"),
     [

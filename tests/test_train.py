@@ -310,6 +310,7 @@ def test_every_argument_is_checked_before_the_first_step(
     assert model.state_dict() == before  # no epoch ran before the check
 
 
+@pytest.mark.slow
 def test_readme_training_section_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Training a network", 1)[1].split("\n## ", 1)[0]

@@ -501,6 +501,7 @@ def test_notebook_svgs_shrink_to_the_cell() -> None:
         assert re.search(r'width="[\d.]+pt"', root.group(0))  # its own size, for an <img>
 
 
+@pytest.mark.slow
 @pytest.mark.graphviz
 @pytest.mark.browser
 @needs_renderer

@@ -86,6 +86,7 @@ def test_too_many_frames_are_refused(tmp_path: Path) -> None:
         animate_backward(y, tmp_path / "big.html", max_frames=5)
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
 def test_page_in_headless_chromium(page: Path) -> None:
@@ -138,6 +139,7 @@ def a_long_chain() -> Value:
 READABLE_LINE_PX = 12
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
 def test_zoom_keeps_edge_labels_readable_at_1280_by_900(tmp_path: Path) -> None:
@@ -202,6 +204,7 @@ def test_zoom_keeps_edge_labels_readable_at_1280_by_900(tmp_path: Path) -> None:
         assert errors == []
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
 def test_a_small_graph_is_readable_as_it_opens(page: Path) -> None:
@@ -241,6 +244,7 @@ def _focus_titles(root: Value) -> list[list[str]]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
 @pytest.mark.parametrize("make", [a_neuron, a_wide_sum, a_long_chain])

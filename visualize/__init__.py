@@ -14,6 +14,7 @@ the backward pass. ``autograd-lite graph EXPR`` does the same from a shell.
 True
 """
 
+from visualize import notebook  # noqa: F401  (importing it registers Jupyter display)
 from visualize.animate import animate_backward
 from visualize.graph import GraphTooLargeError, backward_steps, draw_graph
 from visualize.model import draw_model

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from autograd_lite import Value, i18n
+from autograd_lite import i18n
+from autograd_lite.engine import Value
 from visualize.graph import (
     Analysis,
     GraphTooLargeError,

@@ -24,7 +24,8 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from autograd_lite import Value, i18n, topological_order
+from autograd_lite import i18n
+from autograd_lite.engine import Value, topological_order
 from visualize.animate import DEFAULT_MAX_FRAMES, page_path
 from visualize.expr import FUNCTIONS, evaluate
 from visualize.graph import DEFAULT_MAX_NODES

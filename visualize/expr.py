@@ -26,7 +26,9 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from autograd_lite import PRIMITIVES, Value, functional
+from autograd_lite import functional
+from autograd_lite.engine import Value
+from autograd_lite.ops import PRIMITIVES
 
 __all__ = [
     "FUNCTIONS",

@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from autograd_lite import Value, topological_order
-from autograd_lite.engine import backward_replay, grad_passes
+from autograd_lite.engine import Value, backward_replay, grad_passes, topological_order
 from autograd_lite.expression import ATOM, format_operation, number_text
 from autograd_lite.nn import Parameter
 from visualize.style import (

@@ -30,7 +30,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from autograd_lite import Value
+from autograd_lite.engine import Value
 from visualize.graph import GraphTooLargeError
 from visualize.style import FONT, check_rankdir, diverging, esc, fmt, legend_table
 

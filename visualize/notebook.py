@@ -1,6 +1,9 @@
 """Jupyter display of a ``Value``: its graph as SVG when small, else just its repr.
 
-``Value._repr_mimebundle_`` calls ``mimebundle``. Display must be cheap and
+Importing ``visualize`` (any of its modules) registers ``mimebundle`` with the
+engine (``autograd_lite.engine.set_display``), and ``Value._repr_mimebundle_``
+calls it; before that, Jupyter shows a Value's repr (the engine never imports
+``visualize``: the arrow runs from here to the engine only). Display must be cheap and
 must never fail, so graphs above ``INLINE_LIMIT`` values, a missing layout
 program or any drawing error all fall back to the plain-text repr.
 
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from autograd_lite import Value
+from autograd_lite.engine import Value, set_display
 from visualize.graph import draw_graph
 from visualize.renderer import pipe
 
@@ -52,3 +55,6 @@ def mimebundle(value: Value) -> dict[str, str]:
     except Exception:  # a display hook must never raise: text/plain is enough
         pass
     return bundle
+
+
+set_display(mimebundle)

@@ -26,7 +26,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autograd_lite import Value, i18n
+from autograd_lite import i18n
+from autograd_lite.engine import Value
 
 if TYPE_CHECKING:
     import graphviz  # type: ignore[import-untyped]

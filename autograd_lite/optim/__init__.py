@@ -7,12 +7,15 @@ PyTorch in the tests), so code and intuition move between the two.
 
 Where to look:
 
-- ``optim.rules``: the update math, one small pure function on floats per
-  optimiser (``sgd_update``, ``adagrad_update``, ``rmsprop_update``,
-  ``adam_update``): ``(param, grad, state, **hyper) -> (new_param, new_state)``.
-  You can call one by hand to see a single step.
+- ``optim.rules``: the update math, one small pure function per optimiser
+  (``sgd_update``, ``adagrad_update``, ``rmsprop_update``, ``adam_update``):
+  ``(param, grad, state, **hyper) -> (new_param, new_state)``, on floats or,
+  bit for bit the same, on numpy arrays of parameters. You can call one by
+  hand to see a single step.
 - ``optim.optimizers``: ``Optimizer`` (parameter groups, ``step()``,
-  ``state_dict()``) and ``SGD``, ``Adagrad``, ``RMSprop``, ``Adam``, ``AdamW``.
+  ``state_dict()``) and ``SGD``, ``Adagrad``, ``RMSprop``, ``Adam``, ``AdamW``,
+  each declaring its hyper-parameters once, in its constructor's signature
+  (``lr: LearningRate = 1e-3``: the name, the default and the check).
 - ``optim.clipping``: ``clip_grad_norm_``, ``clip_grad_value_``.
 - ``optim.schedules``: ``StepLR``, ``ExponentialLR``, ``LambdaLR``.
 
@@ -52,7 +55,23 @@ Where we differ from PyTorch:
 """
 
 from autograd_lite.optim.clipping import clip_grad_norm_, clip_grad_value_
-from autograd_lite.optim.optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from autograd_lite.optim.optimizers import (
+    SGD,
+    Adagrad,
+    Adam,
+    AdamW,
+    Betas,
+    Epsilon,
+    Finite,
+    Flag,
+    Fraction,
+    Hyper,
+    LearningRate,
+    NonNegative,
+    Optimizer,
+    Params,
+    RMSprop,
+)
 from autograd_lite.optim.rules import adagrad_update, adam_update, rmsprop_update, sgd_update
 from autograd_lite.optim.schedules import ExponentialLR, LambdaLR, LRScheduler, StepLR
 
@@ -61,10 +80,19 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "Betas",
+    "Epsilon",
     "ExponentialLR",
+    "Finite",
+    "Flag",
+    "Fraction",
+    "Hyper",
     "LRScheduler",
     "LambdaLR",
+    "LearningRate",
+    "NonNegative",
     "Optimizer",
+    "Params",
     "RMSprop",
     "StepLR",
     "adagrad_update",

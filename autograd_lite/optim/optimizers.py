@@ -2,9 +2,24 @@
 
 The base class holds what every optimiser shares (parameter groups,
 ``zero_grad()``, a ``step()`` that checks every new value before writing
-any, ``state_dict()``). A subclass adds two things, as PyTorch's files do:
-its update rule (a pure function from ``rules``) and ``_checked``, which
-checks each hyper-parameter on one line.
+any, ``state_dict()``). A subclass says two things, as PyTorch's files do:
+its update rule (a pure function from ``rules``) and its constructor, whose
+signature declares each hyper-parameter once: its name, its default, and how
+it is checked, written as the argument's type::
+
+    class SGD(Optimizer):
+        rule = staticmethod(sgd_update)
+
+        def __init__(self, params: Params, lr: LearningRate = 1e-3,
+                     momentum: NonNegative = 0.0, ..., *, maximize: Flag = False) -> None:
+            super().__init__(params, locals())
+
+``LearningRate`` is ``Annotated[float, Hyper(check)]``: a float to a type
+checker, and to the optimiser the check that says ``Invalid learning rate``.
+Everything else is derived from that signature (``Optimizer.hyper``): the
+checks in ``__init__``, ``add_param_group`` and ``load_state_dict``, the
+``defaults`` and ``param_groups``, ``state_dict()``, the repr, and the call of
+the rule, which takes every hyper-parameter by name.
 """
 
 from __future__ import annotations
@@ -12,11 +27,12 @@ from __future__ import annotations
 import inspect
 import math
 import re
+import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import lru_cache, partial
+from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import itemgetter
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeAlias, TypeVar
 
 from autograd_lite.checks import bounded_list, flag, hyper_parameter, real, short
 from autograd_lite.engine import Value, trainable
@@ -29,85 +45,145 @@ from autograd_lite.optim.rules import (
     sgd_update,
 )
 
-__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "param_list"]
+__all__ = [
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Betas",
+    "Epsilon",
+    "Finite",
+    "Flag",
+    "Fraction",
+    "Hyper",
+    "LearningRate",
+    "NonNegative",
+    "Optimizer",
+    "Params",
+    "RMSprop",
+    "param_list",
+]
 
 R = TypeVar("R")
 
 
-# -- checking hyper-parameters: PyTorch's words, one line per setting ----------------------
+# -- hyper-parameters: each declared once, as an argument of an optimiser's constructor ------
 
 
-def _setting(
-    values: Mapping[str, Any], name: str, *, what: str = "", low: float = -math.inf, **bounds: Any
-) -> float:
-    """``values[name]`` as a float, or ``ValueError: Invalid <what>: ...`` as PyTorch says it."""
-    return hyper_parameter(values[name], name, what=what or f"{name} value", low=low, **bounds)
+@dataclass(frozen=True)
+class Hyper:
+    """How a hyper-parameter is checked, attached to its argument with ``Annotated``.
+
+    ``check(value, name)`` returns the value to keep (a float, a bool, a pair)
+    or raises ``TypeError`` / ``ValueError`` naming the argument.
+
+    >>> Epsilon.__metadata__[0].check(0.0, "eps")
+    Traceback (most recent call last):
+    ValueError: Invalid epsilon value: 0.0 (eps must be a finite number > 0, got 0.0)
+    """
+
+    check: Callable[[Any, str], Any]
 
 
-def _lr(values: Mapping[str, Any], name: str = "lr") -> float:
-    return _setting(values, name, what="learning rate", low=0.0)
+def _number(what: str = "", **bounds: Any) -> Hyper:
+    """A real number within ``bounds``; ``ValueError: Invalid <what>: ...`` as PyTorch says it."""
+
+    def check(value: object, name: str) -> float:
+        return hyper_parameter(value, name, what=what or f"{name} value", **bounds)
+
+    return Hyper(check)
 
 
-def _eps(values: Mapping[str, Any]) -> float:
-    # eps > 0, where PyTorch allows 0: with eps = 0 a zero gradient divides 0 by 0
-    return _setting(values, "eps", what="epsilon value", low=0.0, low_open=True)
-
-
-def _flag(values: Mapping[str, Any], name: str) -> bool:
-    return flag(values[name], name)
-
-
-def _betas(value: object) -> tuple[float, float]:
+def _betas(value: object, name: str) -> tuple[float, float]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) != 2:
-        raise TypeError(f"betas must be a pair of numbers (beta1, beta2), got {short(value)}")
+        raise TypeError(f"{name} must be a pair of numbers (beta1, beta2), got {short(value)}")
     b1, b2 = (
-        _setting(
-            {"b": b}, "b", what=f"beta parameter at index {i}", low=0.0, high=1.0, high_open=True
+        hyper_parameter(
+            b, "b", what=f"beta parameter at index {i}", low=0.0, high=1.0, high_open=True
         )
         for i, b in enumerate(value)
     )
     return b1, b2
 
 
+_LEARNING_RATE = _number("learning rate", low=0.0)  # also checks a group's "initial_lr"
+
+#: A learning rate: a finite number >= 0.
+LearningRate: TypeAlias = Annotated[float, _LEARNING_RATE]
+#: A finite number >= 0 (momentum, weight decay, ...).
+NonNegative: TypeAlias = Annotated[float, _number(low=0.0)]
+#: Any finite number (SGD's dampening).
+Finite: TypeAlias = Annotated[float, _number()]
+#: A number in [0, 1] (RMSprop's alpha; PyTorch allows any alpha >= 0, but above 1 the
+#: running mean of g^2 turns negative).
+Fraction: TypeAlias = Annotated[float, _number(low=0.0, high=1.0)]
+#: eps > 0, where PyTorch allows 0: with eps = 0 a zero gradient divides 0 by 0.
+Epsilon: TypeAlias = Annotated[float, _number("epsilon value", low=0.0, low_open=True)]
+#: True or False (not 0, 1 or a string).
+Flag: TypeAlias = Annotated[bool, Hyper(flag)]
+#: Adam's (beta1, beta2), each in [0, 1).
+Betas: TypeAlias = Annotated[tuple[float, float], Hyper(_betas)]
+
+#: What an optimiser takes: Values, or parameter groups (dicts with "params").
+Params: TypeAlias = Iterable[Value] | Iterable[dict[str, Any]]
+
+
+def _declared(cls: type) -> dict[str, Hyper]:
+    """The hyper-parameters that ``cls``'s constructors declare, in their order, with their checks.
+
+    A subclass's constructor may change a default or a check, and may leave
+    out an argument of its base's: ``AdamW`` fixes ``decoupled_weight_decay``,
+    which stays a setting of its groups.
+    """
+    out: dict[str, Hyper] = {}
+    for klass in reversed(cls.__mro__):
+        init = klass.__dict__.get("__init__")
+        if klass is Optimizer or not issubclass(klass, Optimizer) or init is None:
+            continue
+        where = f"{klass.__name__}.__init__"
+        try:
+            hints = typing.get_type_hints(init, include_extras=True)
+        except Exception as error:  # an annotation that names something out of reach
+            raise TypeError(f"cannot read the annotations of {where}: {error}") from None
+        arguments = list(inspect.signature(init).parameters.values())
+        if [a.name for a in arguments[:2]] != ["self", "params"]:
+            raise TypeError(f"{where} must take (self, params, ...), as every optimiser does")
+        for argument in arguments[2:]:
+            metadata = getattr(hints.get(argument.name), "__metadata__", ())
+            checks = [m for m in metadata if isinstance(m, Hyper)]
+            if len(checks) != 1 or argument.kind not in (
+                argument.POSITIONAL_OR_KEYWORD,
+                argument.KEYWORD_ONLY,
+            ):
+                raise TypeError(
+                    f"{where}: argument {argument.name!r} must be a hyper-parameter annotated with "
+                    "its check (LearningRate, NonNegative, Flag, ... or Annotated[T, Hyper(check)])"
+                )
+            out[argument.name] = checks[0]
+    return out
+
+
+def _rule_takes(rule: Callable[..., Any], names: Sequence[str]) -> tuple[bool, list[str]]:
+    """Whether ``rule`` takes ``names`` by position, right after (param, grad, state), in that
+    order; and which of them it cannot take even by keyword. A signature that cannot be read
+    (a builtin, say) is trusted with keywords."""
+    try:
+        parameters = list(inspect.signature(rule, follow_wrapped=False).parameters.values())
+    except (TypeError, ValueError):
+        return False, []
+    after = [p for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD][3 : 3 + len(names)]
+    by_position = [p.name for p in after] == list(names)
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return by_position, []
+    takes = {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    return by_position, [name for name in names if name not in takes]
+
+
 _NO_STATE: Mapping[str, float] = {}
 _first, _second = itemgetter(0), itemgetter(1)
 
-
-def _split_hyper(
-    rule: Callable[..., Update], names: tuple[str, ...]
-) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...]]:
-    """Which of ``names`` ``rule`` takes by position (in its order) and their defaults there,
-    and which it takes by keyword only.
-
-    The signature read is the rule's own (not that of a function it wraps: a decorator's
-    ``**hyper`` takes keywords only). A rule whose signature cannot be read gets them all
-    by keyword, as it did before hyper-parameters went by position.
-    """
-    try:
-        signature = inspect.signature(rule, follow_wrapped=False)
-    except (TypeError, ValueError):  # a builtin or compiled function, say
-        return (), (), names
-    parameters = list(signature.parameters.values())[3:]  # after param, grad, state
-    order = [p for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD]
-    # up to the first one the group does not set (the rule's default): past it, by keyword
-    stop = next((i for i, p in enumerate(order) if p.name not in names), len(order))
-    positional = tuple(p.name for p in order[:stop])
-    defaults = tuple(p.default for p in order[:stop])
-    return positional, defaults, tuple(name for name in names if name not in positional)
-
-
-#: ``_split_hyper`` remembered for the last rules used (a bounded cache: classes made on
-#: the fly do not pile up in it).
-_hyper_names = lru_cache(maxsize=64)(_split_hyper)
-
-
-def _same(value: object, default: object) -> bool:
-    """Whether a hyper-parameter is the rule's default: of the same type (False is not 0.0),
-    equal, and written the same (-0.0 is not 0.0: ``x + -0.0`` keeps the sign of a zero)."""
-    return type(value) is type(default) and value == default and repr(value) == repr(default)
-
-
 _GROUP_EXTRAS = ("params", "initial_lr")  # group keys that are not hyper-parameters
+_NOT_HYPER = frozenset({"self", "params", "__class__"})  # what else a constructor's locals() holds
 
 
 def param_list(params: object, name: str = "params") -> list[Value]:
@@ -147,8 +223,13 @@ class Optimizer:
     what the schedulers do). ``state`` maps each parameter to a dict of
     floats, created on its first update.
 
-    A subclass sets ``_update`` (its pure update function) and writes
-    ``_checked`` (its hyper-parameters, checked).
+    A subclass sets ``rule`` (its pure update function, from ``rules``) and
+    writes ``__init__(self, params, <hyper-parameters>)``, each argument
+    annotated with its check (``lr: LearningRate = 1e-3``), whose body is
+    ``super().__init__(params, locals())``. ``hyper`` (each hyper-parameter's
+    check, in the constructor's order) is read from that signature when the
+    class is made; ``step()`` calls ``rule(param, grad, state, **settings)``
+    with every hyper-parameter of the group by name (``hyper_of``).
 
     >>> from autograd_lite import Value
     >>> a, b = Value(1.0), Value(2.0)
@@ -159,19 +240,46 @@ class Optimizer:
     (0.9, 1.5)
     >>> [g["lr"] for g in opt.param_groups]
     [0.1, 0.5]
+    >>> list(SGD.hyper)
+    ['lr', 'momentum', 'dampening', 'weight_decay', 'nesterov', 'maximize']
     """
 
-    _update: ClassVar[Callable[..., Update]]
+    rule: ClassVar[Callable[..., Update]]
+    hyper: ClassVar[dict[str, Hyper]] = {}
+    #: whether ``rule`` takes the hyper-parameters by position, in ``hyper``'s order (as the
+    #: rules in ``rules`` do): a call with keywords costs about a third more on SGD
+    _by_position: ClassVar[bool] = False
 
     defaults: dict[str, Any]
     param_groups: list[dict[str, Any]]
     state: dict[Value, State]
 
-    def __init__(self, params: Iterable[Value] | Iterable[dict[str, Any]], defaults: Any) -> None:
-        if not hasattr(type(self), "_update"):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.hyper = _declared(cls)
+        if hasattr(cls, "rule"):
+            cls._by_position, missing = _rule_takes(cls.rule, list(cls.hyper))
+            if missing:
+                raise TypeError(
+                    f"{cls.__name__}.rule takes no argument {missing[0]!r}: a rule takes every "
+                    f"hyper-parameter of its optimiser by name ({', '.join(cls.hyper)})"
+                )
+
+    def __init__(self, params: Params, defaults: Mapping[str, Any]) -> None:
+        """``defaults``: every hyper-parameter's value by name (a subclass passes ``locals()``)."""
+        if not hasattr(type(self), "rule"):
             raise TypeError(
-                "Optimizer is a base class: use SGD, Adam, ... or subclass it with "
-                "_update and _checked"
+                "Optimizer is a base class: use SGD, Adam, ... or subclass it with a rule "
+                "and an __init__ that declares its hyper-parameters"
+            )
+        if not isinstance(defaults, Mapping):
+            raise TypeError(f"defaults must be a dict of hyper-parameters, got {short(defaults)}")
+        unknown = sorted(set(defaults) - set(self.hyper) - _NOT_HYPER)
+        missing = [name for name in self.hyper if name not in defaults]
+        if unknown or missing:
+            raise TypeError(
+                f"{type(self).__name__} takes the hyper-parameters {list(self.hyper)}: "
+                f"missing {missing}, unknown {short(unknown)}"
             )
         self.defaults = self._check_hyper(defaults, "")
         self.param_groups = []
@@ -209,7 +317,7 @@ class Optimizer:
             )
         group = {**self.defaults, **self._check_hyper(param_group, where), "params": params}
         if "initial_lr" in param_group:
-            group["initial_lr"] = _lr(param_group, "initial_lr")
+            group["initial_lr"] = _LEARNING_RATE.check(param_group["initial_lr"], "initial_lr")
         taken = {p for g in self.param_groups for p in g["params"]}
         if any(p in taken for p in params):
             raise ValueError("some parameters appear in more than one parameter group")
@@ -220,17 +328,22 @@ class Optimizer:
 
         ``where`` (e.g. ``"param_groups[1]"``) prefixes error messages.
         """
-        given = {k: v for k, v in values.items() if k not in _GROUP_EXTRAS}
+        given = {**getattr(self, "defaults", {}), **values}
         try:
-            return self._checked({**getattr(self, "defaults", {}), **given})
+            checked = {name: hyper.check(given[name], name) for name, hyper in self.hyper.items()}
+            self._check_together(checked)
         except (TypeError, ValueError) as error:
             if not where:
                 raise
             raise type(error)(f"{where}: {error}") from None
+        return checked
 
-    def _checked(self, hyper: Mapping[str, Any]) -> dict[str, Any]:
-        """Each hyper-parameter checked, one line each (a subclass writes it)."""
-        raise NotImplementedError
+    def _check_together(self, hyper: Mapping[str, Any]) -> None:
+        """Refuse settings that are fine one by one but not together (SGD's Nesterov)."""
+
+    def hyper_of(self, group: Mapping[str, Any]) -> dict[str, Any]:
+        """The rule's keyword arguments for ``group``: each hyper-parameter, by name."""
+        return {name: group[name] for name in self.hyper}
 
     def zero_grad(self) -> None:
         """Set every parameter's ``grad`` to 0.0 (PyTorch sets it to None by default)."""
@@ -238,44 +351,18 @@ class Optimizer:
             for p in group["params"]:
                 p.grad = 0.0
 
-    def _hyper(self, group: Mapping[str, Any]) -> dict[str, Any]:
-        """The keyword arguments of the update function for ``group``."""
-        return {k: group[k] for k in self.defaults if k != "maximize"}
-
-    def _rule(self, group: Mapping[str, Any]) -> tuple[Callable[..., Update], list[Any]]:
-        """The update function for ``group``, and the hyper-parameters it takes by position.
-
-        ``step`` maps the rule over a group's parameters with every argument
-        by position: keywords cost a dict per call, which for SGD's rule is
-        about as much as the rule itself. Hyper-parameters that a rule takes
-        only by keyword (a subclass's rule may) are bound in a ``partial``.
-        """
-        update = type(self)._update
-        hyper = self._hyper(group)  # a subclass may derive the rule's arguments there
-        names = tuple(hyper)
-        try:
-            positional, defaults, by_keyword = _hyper_names(update, names)
-        except TypeError:  # a rule that cannot be a key of the cache (no __hash__)
-            positional, defaults, by_keyword = _split_hyper(update, names)
-        args = [hyper[name] for name in positional]
-        while args and _same(args[-1], defaults[len(args) - 1]):
-            args.pop()  # the rule's own default: one argument fewer in each call
-        if by_keyword:
-            return partial(update, **{name: hyper[name] for name in by_keyword}), args
-        return update, args
-
     def _failed(
         self,
-        rule: Callable[..., Update],
-        hyper: Sequence[Any],
+        hyper: Mapping[str, Any],
         params: Sequence[Value],
         grads: Sequence[float],
         olds: Sequence[Mapping[str, float]],
     ) -> FloatingPointError:
         """The error for a step whose rule raised: which parameter, and what it raised."""
+        rule = type(self).rule
         for p, g, old in zip(params, grads, olds, strict=True):
             try:
-                rule(p.data, g, old, *hyper)
+                rule(p.data, g, old, **hyper)
             except (ArithmeticError, ValueError) as error:
                 return self._step_error(p, f"fail ({type(error).__name__}: {error})")
         return FloatingPointError(  # a rule that raised once but for no parameter alone
@@ -295,23 +382,27 @@ class Optimizer:
         (PyTorch writes the inf or NaN.)
         """
         loss = closure() if closure is not None else None
-        state = self.state.get
+        rule, state = type(self).rule, self.state.get
         # every new value first, into flat lists ...
         who: list[Value] = []
         datas: list[float] = []
         news: list[State] = []
         for group in self.param_groups:
             params = trainable(group["params"])  # the frozen stay put
+            hyper = self.hyper_of(group)
             # the slots behind .grad and .data, read directly: properties cost a call each
             grads = list(map(float, [p._grad for p in params]))  # float: a create_graph grad too
-            if group["maximize"]:
-                grads = [-g for g in grads]  # climb: g <- -g
             olds = list(map(state, params, repeat(_NO_STATE)))
-            rule, hyper = self._rule(group)
-            try:  # one map over the group, every argument by position: the loop runs in C
-                steps = list(map(rule, [p._data for p in params], grads, olds, *map(repeat, hyper)))
+            datas_in = [p._data for p in params]
+            try:  # one call of the rule per parameter
+                if self._by_position:  # the loop runs in C
+                    steps = list(map(rule, datas_in, grads, olds, *map(repeat, hyper.values())))
+                else:
+                    steps = [
+                        rule(*args, **hyper) for args in zip(datas_in, grads, olds, strict=True)
+                    ]
             except (ArithmeticError, ValueError):  # e.g. an overflow in x ** y
-                raise self._failed(rule, hyper, params, grads, olds) from None
+                raise self._failed(hyper, params, grads, olds) from None
             who += params
             datas += map(_first, steps)
             news += map(_second, steps)
@@ -344,7 +435,7 @@ class Optimizer:
 
     def _named_error(self, index: int, g: int, i: int, p: Value, what: str) -> FloatingPointError:
         group = self.param_groups[g]
-        grad = (-1.0 if group["maximize"] else 1.0) * float(p.grad)
+        grad = (-1.0 if group.get("maximize") else 1.0) * float(p.grad)
         label = f" {p.label!r}" if p.label else ""
         who = f"parameter {index}{label} (param_groups[{g}]['params'][{i}])"
         if not math.isfinite(grad):
@@ -426,7 +517,7 @@ class Optimizer:
             )
         new = {**self._check_hyper(saved, where), "params": group["params"]}
         if "initial_lr" in saved:
-            new["initial_lr"] = _lr(saved, "initial_lr")
+            new["initial_lr"] = _LEARNING_RATE.check(saved["initial_lr"], "initial_lr")
         for k, p in zip(ids, group["params"], strict=True):
             if not isinstance(k, int) or isinstance(k, bool) or k in by_index:
                 raise ValueError(f"{where}['params'] must hold distinct ints, got {k!r}")
@@ -438,7 +529,7 @@ class Optimizer:
 
         The update function says it: what it returns after one step.
         """
-        return set(type(self)._update(0.0, 0.0, _NO_STATE, **self._hyper(group))[1])
+        return set(type(self).rule(0.0, 0.0, _NO_STATE, **self.hyper_of(group))[1])
 
     def _loaded_state(
         self, saved: object, by_index: dict[int, tuple[Value, dict[str, Any]]]
@@ -520,38 +611,27 @@ class SGD(Optimizer):
     True
     """
 
-    _update = staticmethod(sgd_update)
+    rule = staticmethod(sgd_update)
 
     def __init__(
         self,
-        params: Iterable[Value] | Iterable[dict[str, Any]],
-        lr: float = 1e-3,
-        momentum: float = 0.0,
-        dampening: float = 0.0,
-        weight_decay: float = 0.0,
-        nesterov: bool = False,
+        params: Params,
+        lr: LearningRate = 1e-3,
+        momentum: NonNegative = 0.0,
+        dampening: Finite = 0.0,
+        weight_decay: NonNegative = 0.0,
+        nesterov: Flag = False,
         *,
-        maximize: bool = False,
+        maximize: Flag = False,
     ) -> None:
-        hyper = {"lr": lr, "momentum": momentum, "dampening": dampening}
-        hyper |= {"weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize}
-        super().__init__(params, hyper)
+        super().__init__(params, locals())
 
-    def _checked(self, hyper: Mapping[str, Any]) -> dict[str, Any]:
-        h = {
-            "lr": _lr(hyper),
-            "momentum": _setting(hyper, "momentum", low=0.0),
-            "dampening": _setting(hyper, "dampening"),
-            "weight_decay": _setting(hyper, "weight_decay", low=0.0),
-            "nesterov": _flag(hyper, "nesterov"),
-            "maximize": _flag(hyper, "maximize"),
-        }
-        if h["nesterov"] and (h["momentum"] <= 0.0 or h["dampening"] != 0.0):
+    def _check_together(self, hyper: Mapping[str, Any]) -> None:
+        if hyper["nesterov"] and (hyper["momentum"] <= 0.0 or hyper["dampening"] != 0.0):
             raise ValueError(
                 "Nesterov momentum requires a momentum and zero dampening (nesterov=True with "
-                f"momentum={h['momentum']!r}, dampening={h['dampening']!r})"
+                f"momentum={hyper['momentum']!r}, dampening={hyper['dampening']!r})"
             )
-        return h
 
 
 class Adagrad(Optimizer):
@@ -570,32 +650,20 @@ class Adagrad(Optimizer):
     (0.5, {'step': 1.0, 'sum': 16.0})
     """
 
-    _update = staticmethod(adagrad_update)
-
-    def _checked(self, hyper: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "lr": _lr(hyper),
-            "lr_decay": _setting(hyper, "lr_decay", low=0.0),
-            "weight_decay": _setting(hyper, "weight_decay", low=0.0),
-            "initial_accumulator_value": _setting(hyper, "initial_accumulator_value", low=0.0),
-            "eps": _eps(hyper),
-            "maximize": _flag(hyper, "maximize"),
-        }
+    rule = staticmethod(adagrad_update)
 
     def __init__(
         self,
-        params: Iterable[Value] | Iterable[dict[str, Any]],
-        lr: float = 1e-2,
-        lr_decay: float = 0.0,
-        weight_decay: float = 0.0,
-        initial_accumulator_value: float = 0.0,
-        eps: float = 1e-10,
+        params: Params,
+        lr: LearningRate = 1e-2,
+        lr_decay: NonNegative = 0.0,
+        weight_decay: NonNegative = 0.0,
+        initial_accumulator_value: NonNegative = 0.0,
+        eps: Epsilon = 1e-10,
         *,
-        maximize: bool = False,
+        maximize: Flag = False,
     ) -> None:
-        hyper = {"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay}
-        hyper |= {"initial_accumulator_value": initial_accumulator_value, "eps": eps}
-        super().__init__(params, {**hyper, "maximize": maximize})
+        super().__init__(params, locals())
 
 
 class RMSprop(Optimizer):
@@ -614,35 +682,21 @@ class RMSprop(Optimizer):
     0.9
     """
 
-    _update = staticmethod(rmsprop_update)
-
-    def _checked(self, hyper: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "lr": _lr(hyper),
-            # alpha in [0, 1] (PyTorch: >= 0): above 1 the running mean of g^2 turns negative
-            "alpha": _setting(hyper, "alpha", low=0.0, high=1.0),
-            "eps": _eps(hyper),
-            "weight_decay": _setting(hyper, "weight_decay", low=0.0),
-            "momentum": _setting(hyper, "momentum", low=0.0),
-            "centered": _flag(hyper, "centered"),
-            "maximize": _flag(hyper, "maximize"),
-        }
+    rule = staticmethod(rmsprop_update)
 
     def __init__(
         self,
-        params: Iterable[Value] | Iterable[dict[str, Any]],
-        lr: float = 1e-2,
-        alpha: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
-        momentum: float = 0.0,
-        centered: bool = False,
+        params: Params,
+        lr: LearningRate = 1e-2,
+        alpha: Fraction = 0.99,
+        eps: Epsilon = 1e-8,
+        weight_decay: NonNegative = 0.0,
+        momentum: NonNegative = 0.0,
+        centered: Flag = False,
         *,
-        maximize: bool = False,
+        maximize: Flag = False,
     ) -> None:
-        hyper = {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay}
-        hyper |= {"momentum": momentum, "centered": centered, "maximize": maximize}
-        super().__init__(params, hyper)
+        super().__init__(params, locals())
 
 
 class Adam(Optimizer):
@@ -664,34 +718,21 @@ class Adam(Optimizer):
     0.9
     """
 
-    _update = staticmethod(adam_update)
-
-    def _checked(self, hyper: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "lr": _lr(hyper),
-            "betas": _betas(hyper["betas"]),
-            "eps": _eps(hyper),
-            "weight_decay": _setting(hyper, "weight_decay", low=0.0),
-            "amsgrad": _flag(hyper, "amsgrad"),
-            "maximize": _flag(hyper, "maximize"),
-            "decoupled_weight_decay": _flag(hyper, "decoupled_weight_decay"),
-        }
+    rule = staticmethod(adam_update)
 
     def __init__(
         self,
-        params: Iterable[Value] | Iterable[dict[str, Any]],
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
-        amsgrad: bool = False,
+        params: Params,
+        lr: LearningRate = 1e-3,
+        betas: Betas = (0.9, 0.999),
+        eps: Epsilon = 1e-8,
+        weight_decay: NonNegative = 0.0,
+        amsgrad: Flag = False,
         *,
-        maximize: bool = False,
-        decoupled_weight_decay: bool = False,
+        maximize: Flag = False,
+        decoupled_weight_decay: Flag = False,
     ) -> None:
-        hyper = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay}
-        hyper |= {"amsgrad": amsgrad, "maximize": maximize}
-        super().__init__(params, {**hyper, "decoupled_weight_decay": decoupled_weight_decay})
+        super().__init__(params, locals())
 
 
 class AdamW(Adam):
@@ -699,7 +740,8 @@ class AdamW(Adam):
 
     Each step first shrinks the parameter, ``theta <- theta * (1 - lr * wd)``,
     instead of adding ``wd * theta`` to the gradient, so the decay is not
-    rescaled by Adam's per-parameter step size.
+    rescaled by Adam's per-parameter step size. ``decoupled_weight_decay`` is
+    True in its groups, and not an argument.
 
     >>> from autograd_lite import Value
     >>> x = Value(1.0)
@@ -711,14 +753,14 @@ class AdamW(Adam):
 
     def __init__(
         self,
-        params: Iterable[Value] | Iterable[dict[str, Any]],
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 1e-2,
-        amsgrad: bool = False,
+        params: Params,
+        lr: LearningRate = 1e-3,
+        betas: Betas = (0.9, 0.999),
+        eps: Epsilon = 1e-8,
+        weight_decay: NonNegative = 1e-2,
+        amsgrad: Flag = False,
         *,
-        maximize: bool = False,
+        maximize: Flag = False,
     ) -> None:
         super().__init__(
             params,

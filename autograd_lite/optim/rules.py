@@ -1,37 +1,137 @@
-"""The optimisers' update rules: one pure function on floats each, the formula on each line.
+"""The optimisers' update rules: one pure function each, the formula on each line.
 
-Each takes the parameter, its gradient (already negated for
-``maximize=True``), the parameter's state from the previous step (``{}``
-before the first) and the group's hyper-parameters, and returns the new
-parameter and the new state: ``(param, grad, state, **hyper) -> (new_param,
-new_state)``. Call one by hand to see a single step, naming the
-hyper-parameters; the classes in ``optimizers`` map them over every
-parameter, passing the hyper-parameters by position (a call with keywords
-costs about twice as much).
+Each rule takes the parameter, its gradient, the parameter's state from the
+previous step (``{}`` before the first) and the hyper-parameters by name, and
+returns the new parameter and the new state::
+
+    (param, grad, state, **hyper) -> (new_param, new_state)
+
+The hyper-parameters are those of the optimiser's constructor, ``maximize``
+included (the rule negates the gradient itself), so an optimiser calls its
+rule with its group's settings as they are: ``rule(p, g, s, **settings)``.
+Call one by hand to see a single step.
+
+**Floats and arrays alike.** A rule runs unchanged on Python floats (one
+parameter, as ``Optimizer.step()`` calls it) and on numpy float64 arrays (a
+whole vector of parameters at once, as a fused training run calls it), and
+the two agree bit for bit, element by element (``tests/test_optim.py``
+checks it for every rule). The array contract:
+
+- ``param`` and ``grad`` are float64 arrays of one shape; each entry of
+  ``state`` is an array of that shape, or a float shared by every element
+  (a ``step`` count that all parameters share, say). What the rule returns
+  has the same form: arrays, and floats where the state held floats.
+- Every element of the vector has taken the same steps, so that the same
+  entries are present in its state: an element with a ``momentum_buffer``
+  and one without are two calls.
+- Hyper-parameters are plain Python numbers and bools, one setting per call
+  (one parameter group): flags choose which lines run.
+- numpy may warn where a float overflows (to ``inf``), where Python floats
+  are silent; wrap the call in ``numpy.errstate`` as you need.
+
+To stay bit-identical, the rules use plain arithmetic (``+ - * /``, which
+IEEE 754 rounds the same way for a float and for an array element) and, for
+the rest, the three operations of ``xp = operations(param)``: ``FLOATS``
+(``math.sqrt``, ``max``, ``pow``) for a float, ``ARRAYS`` for an array.
+``xp.sqrt`` is correctly rounded in both; ``xp.maximum(a, b)`` is Python's
+``max(a, b)`` (``b`` if ``b > a``, else ``a``), which ``numpy.maximum`` is
+not for -0.0 and NaN; ``xp.power(base, step)`` applies Python's ``**`` to
+each distinct step count, since numpy's vectorised ``pow`` may round the
+last bit differently. numpy is imported only when an array arrives:
+``import autograd_lite`` stays pure Python.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
-__all__ = ["State", "Update", "adagrad_update", "adam_update", "rmsprop_update", "sgd_update"]
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+__all__ = [
+    "ARRAYS",
+    "FLOATS",
+    "Operations",
+    "State",
+    "Update",
+    "adagrad_update",
+    "adam_update",
+    "operations",
+    "rmsprop_update",
+    "sgd_update",
+]
 
 #: A parameter's state between steps (momentum buffers, running averages, the step count).
 State = dict[str, float]
 Update = tuple[float, State]
 
+#: What a rule computes on: a float (one parameter) or a float64 array (a vector of them).
+Floats = TypeVar("Floats", float, "NDArray[np.float64]")
+
+
+# -- the three operations that are not plain arithmetic, for floats and for arrays -----------
+
+
+@dataclass(frozen=True)
+class Operations:
+    """``sqrt``, ``maximum`` and ``power`` for one kind of number: a rule's ``xp``."""
+
+    sqrt: Callable[[Any], Any]  # correctly rounded in math and numpy alike
+    maximum: Callable[[Any, Any], Any]  # Python's max(a, b): b if b > a, else a
+    power: Callable[[float, Any], Any]  # Python's base ** exponent
+
+
+def _array_sqrt(x: Any) -> Any:
+    import numpy  # an array arrived: numpy is there
+
+    return numpy.sqrt(x)
+
+
+def _array_maximum(a: Any, b: Any) -> Any:
+    import numpy
+
+    return numpy.where(b > a, b, a)  # numpy.maximum differs from max() on -0.0 and NaN
+
+
+def _array_power(base: float, exponent: Any) -> Any:
+    """Python's ``**`` on each distinct exponent (step counts: few): numpy may round otherwise."""
+    if isinstance(exponent, (int, float)):
+        return base**exponent
+    import numpy
+
+    distinct, where = numpy.unique(exponent, return_inverse=True)
+    table = numpy.array([base**e for e in distinct.tolist()], dtype=numpy.float64)
+    return table[where].reshape(numpy.shape(exponent))
+
+
+#: The operations on Python floats, and elementwise on numpy arrays.
+FLOATS = Operations(sqrt=math.sqrt, maximum=max, power=pow)
+ARRAYS = Operations(sqrt=_array_sqrt, maximum=_array_maximum, power=_array_power)
+
+
+def operations(x: object) -> Operations:
+    """``FLOATS`` for a float (or an int), ``ARRAYS`` for anything else (a numpy array)."""
+    return FLOATS if isinstance(x, (int, float)) else ARRAYS  # numpy's float64 is a float
+
+
+# -- the rules ------------------------------------------------------------------------------
+
 
 def sgd_update(
-    param: float,
-    grad: float,
-    state: Mapping[str, float],
+    param: Floats,
+    grad: Floats,
+    state: Mapping[str, float | Floats],
     lr: float,
     momentum: float = 0.0,
     dampening: float = 0.0,
     weight_decay: float = 0.0,
     nesterov: bool = False,
-) -> Update:
+    maximize: bool = False,
+) -> tuple[Floats, dict[str, float | Floats]]:
     """One step of (stochastic) gradient descent, with optional momentum, as ``torch.optim.SGD``.
 
     >>> sgd_update(1.0, 0.5, {}, lr=0.1)
@@ -39,6 +139,8 @@ def sgd_update(
     >>> sgd_update(1.0, 0.5, {"momentum_buffer": 2.0}, lr=0.1, momentum=0.9)
     (0.77, {'momentum_buffer': 2.3})
     """
+    if maximize:
+        grad = -grad  # climb: g <- -g
     if weight_decay:
         grad = grad + weight_decay * param  # L2 penalty: g <- g + wd * theta
     if not momentum:
@@ -51,40 +153,45 @@ def sgd_update(
 
 
 def adagrad_update(
-    param: float,
-    grad: float,
-    state: Mapping[str, float],
+    param: Floats,
+    grad: Floats,
+    state: Mapping[str, float | Floats],
     lr: float,
     lr_decay: float = 0.0,
     weight_decay: float = 0.0,
     initial_accumulator_value: float = 0.0,
     eps: float = 1e-10,
-) -> Update:
+    maximize: bool = False,
+) -> tuple[Floats, dict[str, float | Floats]]:
     """One Adagrad step: the step shrinks as squared gradients pile up, as ``torch.optim.Adagrad``.
 
     >>> p, s = adagrad_update(1.0, 0.5, {}, lr=0.1)
     >>> round(p, 6), s
     (0.9, {'step': 1.0, 'sum': 0.25})
     """
+    xp = operations(param)
+    if maximize:
+        grad = -grad  # climb: g <- -g
     step = state.get("step", 0.0) + 1.0
     if weight_decay:
         grad = grad + weight_decay * param  # g <- g + wd * theta
     clr = lr / (1.0 + (step - 1.0) * lr_decay)  # lr_t = lr / (1 + (t - 1) * lr_decay)
     total = state.get("sum", initial_accumulator_value) + grad * grad  # G <- G + g^2
-    return param - clr * (grad / (math.sqrt(total) + eps)), {"step": step, "sum": total}
+    return param - clr * (grad / (xp.sqrt(total) + eps)), {"step": step, "sum": total}
 
 
 def rmsprop_update(
-    param: float,
-    grad: float,
-    state: Mapping[str, float],
+    param: Floats,
+    grad: Floats,
+    state: Mapping[str, float | Floats],
     lr: float,
     alpha: float = 0.99,
     eps: float = 1e-8,
     weight_decay: float = 0.0,
     momentum: float = 0.0,
     centered: bool = False,
-) -> Update:
+    maximize: bool = False,
+) -> tuple[Floats, dict[str, float | Floats]]:
     """One RMSprop step: divide by a running root mean square of gradients (PyTorch's rule).
 
     With ``centered=True`` the running mean of the gradient is subtracted
@@ -95,7 +202,10 @@ def rmsprop_update(
     >>> round(p, 6), s
     (0.9, {'step': 1.0, 'square_avg': 0.0025000000000000022})
     """
-    new: State = {"step": state.get("step", 0.0) + 1.0}
+    xp = operations(param)
+    if maximize:
+        grad = -grad  # climb: g <- -g
+    new: dict[str, float | Floats] = {"step": state.get("step", 0.0) + 1.0}
     if weight_decay:
         grad = grad + weight_decay * param  # g <- g + wd * theta
     # v <- alpha * v + (1 - alpha) * g^2
@@ -105,8 +215,8 @@ def rmsprop_update(
         grad_avg = state.get("grad_avg", 0.0)
         grad_avg = grad_avg + (1.0 - alpha) * (grad - grad_avg)  # m <- alpha*m + (1-alpha)*g
         new["grad_avg"] = grad_avg
-        square_avg = max(square_avg - grad_avg * grad_avg, 0.0)  # v - m^2, a variance
-    scaled = grad / (math.sqrt(square_avg) + eps)  # g / (sqrt(v) + eps)
+        square_avg = xp.maximum(square_avg - grad_avg * grad_avg, 0.0)  # v - m^2, a variance
+    scaled = grad / (xp.sqrt(square_avg) + eps)  # g / (sqrt(v) + eps)
     if momentum > 0.0:
         scaled = momentum * state.get("momentum_buffer", 0.0) + scaled  # b <- mu*b + g/denom
         new["momentum_buffer"] = scaled
@@ -114,22 +224,26 @@ def rmsprop_update(
 
 
 def adam_update(
-    param: float,
-    grad: float,
-    state: Mapping[str, float],
+    param: Floats,
+    grad: Floats,
+    state: Mapping[str, float | Floats],
     lr: float,
     betas: tuple[float, float] = (0.9, 0.999),
     eps: float = 1e-8,
     weight_decay: float = 0.0,
     amsgrad: bool = False,
+    maximize: bool = False,
     decoupled_weight_decay: bool = False,
-) -> Update:
+) -> tuple[Floats, dict[str, float | Floats]]:
     """One Adam step (AdamW's with ``decoupled_weight_decay=True``), as ``torch.optim.Adam``.
 
     >>> p, s = adam_update(1.0, 0.5, {}, lr=0.1)
     >>> round(p, 6), sorted(s)
     (0.9, ['exp_avg', 'exp_avg_sq', 'step'])
     """
+    xp = operations(param)
+    if maximize:
+        grad = -grad  # climb: g <- -g
     beta1, beta2 = betas
     step = state.get("step", 0.0) + 1.0
     if weight_decay:
@@ -140,12 +254,12 @@ def adam_update(
     exp_avg = state.get("exp_avg", 0.0)
     exp_avg = exp_avg + (1.0 - beta1) * (grad - exp_avg)  # m <- b1 * m + (1 - b1) * g
     exp_avg_sq = beta2 * state.get("exp_avg_sq", 0.0) + (1.0 - beta2) * grad * grad  # v <- ...g^2
-    new: State = {"step": step, "exp_avg": exp_avg, "exp_avg_sq": exp_avg_sq}
+    new: dict[str, float | Floats] = {"step": step, "exp_avg": exp_avg, "exp_avg_sq": exp_avg_sq}
     second = exp_avg_sq
     if amsgrad:
-        second = max(state.get("max_exp_avg_sq", 0.0), exp_avg_sq)  # v_max <- max(v_max, v)
+        second = xp.maximum(state.get("max_exp_avg_sq", 0.0), exp_avg_sq)  # v_max <- max(v_max, v)
         new["max_exp_avg_sq"] = second
-    bias1 = 1.0 - beta1**step  # bias corrections: m_hat = m / bias1, v_hat = v / bias2
-    bias2 = 1.0 - beta2**step
-    denom = math.sqrt(second) / math.sqrt(bias2) + eps
+    bias1 = 1.0 - xp.power(beta1, step)  # bias corrections: m_hat = m / bias1, v_hat = v / bias2
+    bias2 = 1.0 - xp.power(beta2, step)
+    denom = xp.sqrt(second) / xp.sqrt(bias2) + eps
     return param - (lr / bias1) * (exp_avg / denom), new  # theta <- theta - lr*m_hat/(...)

@@ -1,0 +1,308 @@
+"""``compile`` and ``CompiledStep``: a recorded loss, replayed on batches by a backend.
+
+The step checks each batch (``batch``), re-records when what the recording
+read has changed (``watch``), runs the backend's code, compares the first
+call and every ``check_every``-th with the eager engine, and falls back to
+the engine where the numbers stop being finite. The backend is chosen once,
+by name, from ``REGISTRY``; nothing here compares its name.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from autograd_lite import functional as F
+from autograd_lite.checks import plain_list
+from autograd_lite.compile.backend import Backend
+from autograd_lite.compile.batch import _finite, _ordered
+from autograd_lite.compile.codegen import _row_comments
+from autograd_lite.compile.numpy_backend import NumpyBackend
+from autograd_lite.compile.python_backend import PythonBackend
+from autograd_lite.compile.tape import (
+    _constants,
+    _flat,
+    _params,
+    _shape_of,
+    _split,
+    _tape,
+)
+from autograd_lite.compile.watch import _Key, _why_it_differs
+from autograd_lite.engine import Value, add_to_grad, grad
+
+__all__ = [
+    "BACKENDS",
+    "CHECK_SAMPLES",
+    "REGISTRY",
+    "CompiledStep",
+    "ReplayMismatchError",
+    "compile",
+]
+
+#: Every backend, by name. A new backend is a module with a ``Backend`` subclass, listed here.
+REGISTRY: dict[str, Backend] = {b.name: b for b in (PythonBackend(), NumpyBackend())}
+BACKENDS = tuple(REGISTRY)
+
+
+#: How many samples of a batch the checks against the eager engine replay (the first call
+#: and every ``check_every``-th): spread evenly over the batch, whatever its size.
+CHECK_SAMPLES = 8
+
+
+class ReplayMismatchError(RuntimeError):
+    """A compiled step no longer computes what the eager engine computes; the message says
+    why. The step refuses every later call: compile again."""
+
+
+class CompiledStep:
+    """A recorded loss, replayed on batches: ``loss = step(xs, ys)`` (see ``compile``).
+
+    ``source`` is the generated code, ``nodes`` the size of the recorded graph,
+    ``outputs`` each sample's extra outputs from the last call (when ``fn``
+    returned ``(loss, outputs)``), ``calls`` how many times it ran, ``checks``
+    how many of those were compared with the eager engine, ``eager_runs`` how
+    many fell back to it, ``recordings`` how many times ``fn`` was recorded
+    (again when something it reads changed: see ``compile``).
+    """
+
+    def __init__(
+        self,
+        fn: Callable[[Any, Any], Any],
+        params: list[Value],
+        example: tuple[Any, Any],
+        backend: str,
+        check_every: int | None,
+    ) -> None:
+        self.fn = fn
+        self.params = params
+        self.backend = backend
+        self._backend: Backend = REGISTRY[backend]
+        self.check_every = check_every
+        self.calls = 0
+        self.checks = 0
+        self.eager_runs = 0
+        self.recordings = 0
+        self.outputs: list[tuple[float, ...]] = []
+        self._example = example
+        self._broken: str | None = None
+        self._record()
+
+    def _record(self) -> None:
+        """Record ``fn`` on the example and write the tape out as code; note what it read."""
+        tape, layout, outside = _tape(self.fn, self.params, self._example)
+        self.tape = tape
+        self._layout = layout
+        self.nodes = len(tape.nodes)
+        self._trained = [p for p, t in zip(self.params, layout.trainable, strict=True) if t]
+        self._trained_at = [j for j, t in enumerate(layout.trainable) if t]
+        code, namespace = self._backend.source(tape, layout)
+        header = (
+            "# autograd_lite.compile: one sample's loss and its backward pass, unrolled "
+            f"({self.backend} backend)\n"
+        )
+        self.source = header + _row_comments(tape) + code
+        exec(builtins.compile(self.source, f"<compiled {self.backend} step>", "exec"), namespace)
+        self._replay: Callable[..., Any] = namespace["replay"]
+        self._key = _Key(self.fn, self.params, outside)
+        self._unchecked = True  # the first call of every recording is checked
+        self.recordings += 1
+
+    def __repr__(self) -> str:
+        return f"<CompiledStep: {self.nodes} nodes, {self.backend} backend>"
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError(
+            "a compiled step cannot be copied or pickled: it replays code made for the "
+            "parameters it was compiled with. Copy the model, then compile a step for the copy"
+        )
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        self.__reduce_ex__(4)
+
+    # -- one call ---------------------------------------------------------------------------
+
+    def __call__(self, xs: Sequence[Any], ys: Sequence[Any]) -> float:
+        """The mean loss over the batch; its gradient is added to each parameter's ``.grad``.
+
+        ``xs`` and ``ys``: sequences of samples (lists, tuples, or numpy arrays,
+        which the numpy backend reads without a copy).
+        """
+        if self._broken is not None:
+            raise ReplayMismatchError(self._broken)
+        self._still_valid()
+        xs, ys, X, Y = self._inputs(xs, ys)
+        n = len(xs)
+        self.calls += 1
+        result = self._try_replay(X, Y)
+        if result is None:  # not finite, or an error: the engine says what and where
+            _finite(X, "input")
+            _finite(Y, "target")
+            self.eager_runs += 1
+            total, sums, outs = self._eager(plain_list(xs), plain_list(ys))
+            means = [g / n for g in sums]
+        else:
+            total, G, outs = result
+            # numpy divides each entry as Python would: the same means, bit for bit
+            means = self._backend.means(G, n)
+            if self._unchecked or (self.check_every and self.calls % self.check_every == 0):
+                self._check(xs, ys, X, Y, result)
+                self._unchecked = False
+        add_to_grad(zip(self._trained, means, strict=True))
+        self.outputs = outs
+        return total / n
+
+    def _still_valid(self) -> None:
+        """Re-record if something the recording read has changed; refuse if it cannot be."""
+        key = self._key
+        changed = key.changed()
+        if changed is None:
+            return
+        fatal, why = changed
+        if fatal:
+            self._broken = (
+                f"compiled step (call {self.calls + 1}): {why}. This step refuses every later "
+                "call: compile again with the Values the function reads now (and give the "
+                "optimiser the same ones)"
+            )
+            raise ReplayMismatchError(self._broken)
+        try:
+            self._record()  # the recording no longer holds: make it again, as it is now
+        except Exception as error:
+            error.add_note(f"(recording the function again at call {self.calls + 1}: {why})")
+            raise
+
+    def _check(self, xs: Any, ys: Any, X: Any, Y: Any, result: Any) -> None:
+        """Compare the replay with the eager engine on ``CHECK_SAMPLES`` samples spread over
+        the batch (all of a small batch): the cost does not grow with the batch."""
+        n = len(xs)
+        if n <= CHECK_SAMPLES:
+            sx, sy, (total, G, _) = plain_list(xs), plain_list(ys), result
+        else:
+            at = [i * n // CHECK_SAMPLES for i in range(CHECK_SAMPLES)]
+            sx, sy, SX, SY = self._backend.some(xs, ys, X, Y, at)
+            sub = self._try_replay(SX, SY)
+            if sub is None:  # the whole batch replayed, part of it did not: no engine does that
+                self._fail(f"the replay of {CHECK_SAMPLES} of the batch's samples failed")
+            total, G, _ = sub
+        self._compare(sx, sy, total, plain_list(G))
+
+    def _inputs(self, xs: Sequence[Any], ys: Sequence[Any]) -> tuple[Any, Any, Any, Any]:
+        """``(xs, ys, X, Y)``: the batch checked against the example's shape, and as the replay
+        takes it (numpy: each as an array of samples, and transposed, one row per entry)."""
+        xs, ys = _ordered(xs, "inputs"), _ordered(ys, "targets")
+        return self._backend.batch(xs, ys, self._layout)
+
+    def _try_replay(self, X: Any, Y: Any) -> tuple[float, Any, list[tuple[float, ...]]] | None:
+        """(loss sum, gradient sums, outputs), or None where the numbers stop being finite.
+
+        The gradient sums are a list or an array, as the backend makes them.
+        """
+        P = [p.data for p in self.params]
+        try:
+            result = self._backend.run(self._replay, P, X, Y, self._trained_at)
+        except (ArithmeticError, ValueError, TypeError, IndexError):
+            return None
+        return result
+
+    # -- the eager engine, for checks and for errors -----------------------------------------
+
+    def _eager(
+        self, xs: list[Any], ys: list[Any]
+    ) -> tuple[float, list[float], list[tuple[float, ...]]]:
+        # the samples as constant Values, as the recording gave them (as Values) to fn
+        results = [
+            _split(self.fn(_constants(x), _constants(y))) for x, y in zip(xs, ys, strict=True)
+        ]
+        loss = F.sum([r[0] for r in results]) / len(results)
+        grads = grad(loss, self._trained) if self._trained else ()
+        outs = [tuple(v.data for v in r[1]) for r in results]
+        return loss.data * len(xs), [float(g) * len(xs) for g in grads], outs
+
+    def _compare(self, xs: list[Any], ys: list[Any], total: float, grads: list[float]) -> None:
+        e_total, e_grads, _ = self._eager(xs, ys)
+        scale = max([abs(g) for g in e_grads] + [abs(e_total), 1e-300])
+        pairs = [("the loss", total, e_total)] + [
+            (f"the gradient of parameter {k}", a, b)
+            for k, (a, b) in enumerate(zip(grads, e_grads, strict=True))
+        ]
+        self.checks += 1
+        for what, a, b in pairs:
+            # A gradient far smaller than the largest one (softmax - one-hot for a confident
+            # sample, say) keeps only the digits that cancellation left it: judge each number
+            # against itself and against the scale of the whole gradient, and call it a
+            # mismatch only where both disagree (a wrong rule is wrong on both counts).
+            if abs(a - b) > 1e-9 * max(abs(a), abs(b), scale):
+                self._fail(f"{what} is {a!r} replayed but {b!r} in the eager engine", xs, ys)
+
+    def _fail(
+        self, what: str, xs: list[Any] | None = None, ys: list[Any] | None = None
+    ) -> NoReturn:
+        """Raise ``ReplayMismatchError`` saying why, as far as it can be told; the step then
+        refuses every later call."""
+        why = _why_it_differs(self, xs, ys) if xs and ys else None
+        if why is None:
+            why = "an internal error of the compiler: please report this with the function"
+        self._broken = (
+            f"compiled step (call {self.calls}, {self.backend} backend): {what}. Cause: {why}. "
+            "This step refuses every later call: compile again"
+        )
+        raise ReplayMismatchError(self._broken)
+
+
+def compile(
+    fn: Callable[[Any, Any], Any],
+    params: Sequence[Value],
+    *,
+    example: tuple[Any, Any],
+    backend: str = "python",
+    check_every: int | None = 100,
+) -> CompiledStep:
+    """Record ``fn(x, y)``, one sample's loss, and return a step that replays it on batches.
+
+    ``params``: the Values the step reads (their current ``.data``) and adds
+    gradients to; every other leaf of the recording is a constant.
+    ``example = (x0, y0)``: one sample, whose shape every batch must have (a
+    number or a nested list of numbers each). ``fn`` may also return
+    ``(loss, outputs)``; the step then keeps each sample's outputs in
+    ``step.outputs`` (for accuracy, say). ``backend``: ``"python"`` or
+    ``"numpy"``. ``check_every``: the first call and every N-th are compared
+    with the eager engine on ``CHECK_SAMPLES`` samples spread over the batch
+    (``None``: the first call only).
+
+    What a step may depend on, and how each is kept true at every call:
+
+    * the parameters' ``.data``: read at every call;
+    * their ``requires_grad`` flags, the Values fn's globals and closure name,
+      the data of Values it closes over that are not parameters: re-checked
+      at every call; a change records ``fn`` again (``step.recordings``);
+    * the parameters of a module ``fn`` reads (a global or closed-over
+      ``nn.Module``): a layer replaced makes every later call raise
+      ``ReplayMismatchError``: compile again.
+
+    A step may not depend on state the checks cannot see: randomness, an
+    attribute or an element of an object that changes (``cfg.scale = 3``), a
+    global read by a function of another module. The periodic check catches
+    these (``ReplayMismatchError``, which names the cause); from then on the
+    step refuses every call until compiled again.
+
+    Raises ``TraceError`` if ``fn`` takes a Python decision on data while it
+    is recorded (``if v > 0``, ``max()`` of Values, ``float(v)``, ``v.data``,
+    ``repr(v)``, ``f"{v:.3f}"``, ``copy.copy(v)``), naming the file and line.
+    """
+    if not callable(fn):
+        raise TypeError(f"compile() needs a function fn(x, y) -> loss, got {type(fn).__name__}")
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if check_every is not None and (
+        isinstance(check_every, bool) or not isinstance(check_every, int) or check_every < 1
+    ):
+        raise ValueError(f"check_every must be a positive int or None, got {check_every!r}")
+    params = _params(params)
+    if not isinstance(example, (tuple, list)) or len(example) != 2:
+        raise TypeError("example must be a pair (x0, y0): one sample's input and its target")
+    x_shape = _shape_of(example[0], "example input")
+    y_shape = _shape_of(example[1], "example target")
+    x0 = [float(v) for v in _flat(example[0], len(x_shape))]
+    y0 = [float(v) for v in _flat(example[1], len(y_shape))]
+    return CompiledStep(fn, params, ((x_shape, x0), (y_shape, y0)), backend, check_every)
