@@ -5,6 +5,8 @@ template calls, the kinks) live in the rows themselves.
 """
 
 import ast
+import builtins
+import itertools
 import math
 import re
 import sys
@@ -26,6 +28,9 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 # -- the row format: every name a template calls is declared by its row ----------------------
+
+
+builtins_compile = builtins.compile  # the library's compile() is imported below
 
 
 def free_names(template: str, arity: int | None) -> set[str]:
@@ -340,3 +345,26 @@ def test_atan2_near_the_origin_keeps_its_large_gradient() -> None:
         w.grad = 0.0
         step([[1.0]], [1e-200])
         assert w.grad == pytest.approx(5e199, rel=1e-12), backend
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if r.code and r.arity], ids=lambda r: r.name)
+def test_a_template_that_can_hide_an_inf_or_nan_says_so(row: Primitive) -> None:
+    """The compiled replay watches the inputs of rows marked ``hides_overflow``: a row
+    whose forward template turns inf or NaN into a finite number must be marked."""
+    np = pytest.importorskip("numpy")
+    backends = [(python_names([row]), row.code, float),
+                ({**numpy_names(np, [row]), "np": np}, row.np_code, np.float64)]  # fmt: skip
+    names = [f"a{j}" for j in range(row.arity or 0)]
+    for namespace, code, kind in backends:
+        assert code is not None
+        source = builtins_compile(code.format(*names), row.name, "eval")  # library text only
+        for i, special in itertools.product(range(len(names)), (math.inf, -math.inf, math.nan)):
+            args = [kind(0.5)] * len(names)
+            args[i] = kind(special)
+            try:
+                with np.errstate(all="ignore"):
+                    out = eval(source, {**namespace, **dict(zip(names, args, strict=True))})
+            except (ArithmeticError, ValueError):
+                continue  # refused: nothing hidden
+            if math.isfinite(float(out)):
+                assert row.hides_overflow, (row.name, code, args, out)
