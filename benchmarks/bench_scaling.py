@@ -99,8 +99,8 @@ class Layer:
     """One layer as arrays: ``linear`` (W: out x in) or ``conv`` (W: out x in x kh x kw)."""
 
     kind: str  # "linear", "conv" or "flatten"
-    W: np.ndarray | None = None
-    b: np.ndarray | None = None
+    W: np.ndarray = field(default_factory=lambda: np.empty(0))  # empty for "flatten"
+    b: np.ndarray = field(default_factory=lambda: np.empty(0))
     relu: bool = False  # a ReLU follows
 
 
@@ -124,27 +124,36 @@ class Workload:
         return len(self.X)
 
 
-def layers_of(model: nn.Module) -> list[Layer]:
-    """Our model's layers as arrays (copies: training our model leaves them alone)."""
+def layers_of(model: nn.Module, attr: str = "data") -> list[Layer]:
+    """Our model's layers as arrays of each parameter's ``attr`` (``"data"``, or ``"grad"``).
+
+    Copies: training our model leaves them alone.
+    """
+
+    def read(v: Any) -> float:
+        return float(getattr(v, attr))
+
     out: list[Layer] = []
     for m in model.layers if isinstance(model, nn.Sequential) else [model]:
         if isinstance(m, nn.Layer):
-            if m.activation not in ("relu", "linear"):
-                raise ValueError(f"bench_scaling handles ReLU layers only, got {m.activation!r}")
-            W = np.array([[w.data for w in n.w] for n in m.neurons])
-            b = np.array([n.b.data if n.b is not None else 0.0 for n in m.neurons])
+            if m.activation not in ("relu", "linear") or any(n.b is None for n in m.neurons):
+                raise ValueError("bench_scaling writes by hand ReLU or linear layers with biases")
+            W = np.array([[read(w) for w in n.w] for n in m.neurons])
+            b = np.array([read(n.b) for n in m.neurons])
             out.append(Layer("linear", W, b, relu=m.activation == "relu"))
         elif isinstance(m, nn.Conv2d):
             if m.stride != (1, 1) or m.padding != (0, 0) or m.bias is None:
-                raise ValueError("bench_scaling handles Conv2d with stride 1, no padding, a bias")
-            W = np.array([[[[w.data for w in r] for r in ch] for ch in o] for o in m.weight])
-            out.append(Layer("conv", W, np.array([b.data for b in m.bias])))
-        elif isinstance(m, nn.ReLU):
+                raise ValueError(
+                    "bench_scaling writes by hand Conv2d of stride 1, no padding, a bias"
+                )
+            W = np.array([[[[read(w) for w in r] for r in ch] for ch in o] for o in m.weight])
+            out.append(Layer("conv", W, np.array([read(b) for b in m.bias])))
+        elif isinstance(m, nn.ReLU) and out:
             out[-1].relu = True
         elif isinstance(m, nn.Flatten):
             out.append(Layer("flatten"))
         else:
-            raise ValueError(f"bench_scaling cannot write {type(m).__name__} by hand")
+            raise ValueError(f"bench_scaling cannot write {type(m).__name__} here by hand")
     return out
 
 
@@ -169,7 +178,9 @@ def workloads(networks: Sequence[str]) -> list[Workload]:
     if "mlp64" in networks:
         model = nn.MLP(2, [64, 64, 1], seed=1337)
         X, y = moons(100)
-        rows.append(Workload("2-64-64-1", "mlp64", model, layers_of(model), X, y, "hinge", "sgd", 0.1))
+        rows.append(
+            Workload("2-64-64-1", "mlp64", model, layers_of(model), X, y, "hinge", "sgd", 0.1)
+        )
     if "mlp128" in networks:
         model = nn.MLP(64, [128, 128, 10], init="he_uniform", seed=0)
         P, labels = make_blobs(100, centers=10, n_features=64, seed=0)
@@ -214,8 +225,7 @@ class NumpyNet:
         shape = in_shape
         for L in layers:
             if L.kind == "conv":
-                assert L.W is not None  # layers_of sets W for every conv
-                O, C, kh, kw = L.W.shape
+                out_ch, C, kh, kw = L.W.shape
                 _, H, W = shape
                 oh, ow = H - kh + 1, W - kw + 1
                 c, i, j = np.meshgrid(range(C), range(kh), range(kw), indexing="ij")
@@ -223,7 +233,7 @@ class NumpyNet:
                 # idx[(c, i, j), (r, s)] = the input position that kernel entry meets at (r, s)
                 idx = (c * H * W + i * W + j).reshape(-1, 1) + (r * W + s).reshape(1, -1)
                 self.convs.append((idx, shape, (kh, kw), (oh, ow)))
-                shape = (O, oh, ow)
+                shape = (out_ch, oh, ow)
             elif L.kind == "flatten":
                 shape = (math.prod(shape),)
 
@@ -328,7 +338,7 @@ def adam(
 
 def arrays(w: Workload) -> list[np.ndarray]:
     """Fresh copies of the initial weights: each layer's W, then its b."""
-    return [a.copy() for L in w.layers if L.W is not None for a in (L.W, L.b) if a is not None]
+    return [a.copy() for L in w.layers if L.kind != "flatten" for a in (L.W, L.b)]
 
 
 def numpy_step(w: Workload) -> Step:
@@ -397,7 +407,6 @@ def torch_step(w: Workload, torch: Any) -> Step:
         if L.kind == "flatten":
             mods.append(torch.nn.Flatten())
             continue
-        assert L.W is not None and L.b is not None  # layers_of sets them for these kinds
         if L.kind == "linear":
             m = torch.nn.Linear(L.W.shape[1], L.W.shape[0], dtype=torch.float64)
         else:
@@ -443,10 +452,10 @@ def jax_step(w: Workload, jax: Any) -> Step:
                 dims = ("NCHW", "OIHW", "NCHW")
                 h = jax.lax.conv_general_dilated(h, W, (1, 1), "VALID", dimension_numbers=dims)
                 h = h + b[None, :, None, None]
-            if relu:
-                h = jnp.maximum(h, 0.0)
+            if relu:  # not jnp.maximum(h, 0.0): its gradient at a tie is one half (h = 0 at a
+                h = jax.nn.relu(h)  # blank window of a digit), where relu's is 0 as ours
         if w.loss == "hinge":
-            return jnp.maximum(1.0 - Y * h[:, 0], 0.0).mean()
+            return jax.nn.relu(1.0 - Y * h[:, 0]).mean()
         return (jax.nn.logsumexp(h, axis=1) - (Y * h).sum(axis=1)).mean()
 
     grad_fn = jax.value_and_grad(loss_fn)
@@ -729,7 +738,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if name != "numba" or args.numba
     )
     report(
-        f"bench_scaling.py at commit {_commit()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+        f"bench_scaling.py at commit {_commit()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
     )
     report(
         f"Python {platform.python_version()}, {versions}; {os.cpu_count()} CPUs, "
@@ -751,7 +761,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     names = ["ours", "torch", "jax", "numpy"] + (["numba"] if peers["numba"] is not None else [])
     report("\nMedian CPU ms per training step (forward + backward + update + zero_grad):")
-    head = ["row", "params", *names, "ours mean", "ours/torch", "ours/numpy", "mean/numpy"]
+    head = [
+        "row",
+        "params",
+        *names,
+        "ours mean",
+        "ours/torch",
+        "ours/numpy",
+        "mean/numpy",
+        "max dloss",
+    ]
     table = [head]
     worst: dict[str, float] = {}
     for w, results in measured:
@@ -761,23 +780,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             r = results.get(name)
             cells.append("refused" if r and r.refused else _ms(r.median) if r else "-")
         np_r = results["numpy"]
+        ref = np_r if ours.refused else ours
+        row_worst = 0.0
+        for name, r in results.items():
+            if r is not ref and r.losses:
+                d = worst[f"{w.row}: {name}"] = disagreement(r.losses, ref.losses[: len(r.losses)])
+                row_worst = max(row_worst, d)
         torch_median = results["torch"].median if "torch" in results else math.nan
         cells += [
             _ms(ours.mean),
             _ratio(ours.median, torch_median),
             _ratio(ours.median, np_r.median),
             _ratio(ours.mean, np_r.mean),
+            f"{row_worst:.0e}",
         ]
         table.append(cells)
-        ref = np_r if ours.refused else ours
-        for name, r in results.items():
-            if r is not ref and r.losses:
-                worst[f"{w.row}: {name}"] = disagreement(r.losses, ref.losses[: len(r.losses)])
     report.table(table)
     report(
         "  ours mean: every measured step, so also the periodic checks against the eager engine\n"
         "  (every 100th call of the step, on 8 samples); ratios below 1 are ours being faster;\n"
-        "  mean/numpy: ours' mean over numpy's mean"
+        "  mean/numpy: ours' mean over numpy's mean; max dloss: the largest disagreement of the\n"
+        "  row's losses with ours (see below)"
     )
 
     report("\nFirst call, CPU ms (setting up, compiling and the first step, checks included):")
