@@ -1,7 +1,7 @@
 """How the compiled numpy step scales: four networks and five batch sizes, against three peers.
 
-    pip install -e ".[bench]" torch==2.13.0 && python benchmarks/bench_scaling.py  # ~3 minutes
-    python benchmarks/bench_scaling.py --quick --only demo       # a smoke run, well under a minute
+    pip install -e ".[bench]" torch==2.13.0 && python benchmarks/bench_scaling.py  # ~2 minutes
+    python benchmarks/bench_scaling.py --quick                   # a smoke run: under a minute
     pip install numba && python benchmarks/bench_scaling.py --numba   # + a numba kernel (demo)
 
 The rows (issue 18's table, then the demo network at every batch size):
@@ -571,6 +571,7 @@ class Result:
     times: list[float] = field(default_factory=list)  # CPU s of each later step
     losses: list[float] = field(default_factory=list)  # every step's, the first included
     refused: str | None = None
+    compiled: Any = None  # ours: the CompiledStep (its calls and checks)
 
     @property
     def median(self) -> float:
@@ -581,17 +582,17 @@ class Result:
         return statistics.fmean(self.times) if self.times else math.nan
 
 
-def contenders(w: Workload, peers: dict[str, Any]) -> dict[str, Callable[[], Step]]:
-    """Each contender's factory (the setup it times), ours first."""
-    makers: dict[str, Callable[[], Step]] = {}
-    makers["ours"] = lambda: ours_step(w)[0]
+def contenders(w: Workload, peers: dict[str, Any]) -> dict[str, Callable[[], tuple[Step, Any]]]:
+    """Each contender's factory (the setup it times): (its step, ours' CompiledStep), ours first."""
+    makers: dict[str, Callable[[], tuple[Step, Any]]] = {}
+    makers["ours"] = lambda: ours_step(w)
     if peers.get("torch") is not None:
-        makers["torch"] = lambda: torch_step(w, peers["torch"])
+        makers["torch"] = lambda: (torch_step(w, peers["torch"]), None)
     if peers.get("jax") is not None:
-        makers["jax"] = lambda: jax_step(w, peers["jax"])
-    makers["numpy"] = lambda: numpy_step(w)
+        makers["jax"] = lambda: (jax_step(w, peers["jax"]), None)
+    makers["numpy"] = lambda: (numpy_step(w), None)
     if peers.get("numba") is not None and w.network == "demo":
-        makers["numba"] = lambda: numba_step(w, peers["numba"])
+        makers["numba"] = lambda: (numba_step(w, peers["numba"]), None)
     return makers
 
 
@@ -603,7 +604,7 @@ def measure(w: Workload, peers: dict[str, Any], rounds: int, block: int) -> dict
         gc.collect()
         start = time.process_time()
         try:
-            step = make()
+            step, r.compiled = make()
         except ValueError as error:  # GraphTooLargeError is a ValueError
             r.refused = f"{type(error).__name__}: {error}"
             continue
@@ -804,15 +805,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     report("\nFirst call, CPU ms (setting up, compiling and the first step, checks included):")
-    table = [["row", *names, "ours: compile"]]
+    table = [["row", *names, "ours: compile", "ours: checked calls"]]
     for w, results in measured:
         cells = [w.row]
         for name in names:
             r = results.get(name)
             cells.append("refused" if r and r.refused else _ms(r.first) if r else "-")
+        c = results["ours"].compiled
         cells.append(_ms(results["ours"].setup))
+        cells.append(f"{c.checks} of {c.calls}" if c is not None else "-")
         table.append(cells)
     report.table(table)
+    report(
+        "  (the first row's first calls also hold each library's one-time start in this process)"
+    )
     for w, results in measured:
         if results["ours"].refused:
             report(f"  {w.row}, ours refused: {results['ours'].refused}")
