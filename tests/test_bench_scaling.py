@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -122,6 +123,36 @@ def test_disagreement_is_relative_above_one_and_absolute_below() -> None:
     assert bench.disagreement([4.0], [2.0]) == 1.0
     assert bench.disagreement([0.25], [0.0]) == 0.25
     assert bench.disagreement([float("nan")], [1.0]) == float("inf")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rounds", "0"], "at least 1"),
+        (["--rounds", "1000", "--block", "1000"], "at most 100,000 steps"),
+        (["--only", "demo,nope"], "--only takes names from"),
+        (["--only", ","], "--only takes names from"),
+        (["--out", "."], "--out must be a regular file"),
+    ],
+)
+def test_bad_arguments_are_refused_before_any_work(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        bench.main(args)
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_as_the_results_file_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "results.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(SystemExit):
+        bench.main(["--quick", "--out", str(fifo)])  # would block on open without the check
+    assert "--out must be a regular file" in capsys.readouterr().err
 
 
 @pytest.mark.slow
