@@ -26,7 +26,7 @@ from autograd_lite.testing import expressions_with_inputs
 from tools.browser import why_unavailable
 from visualize.animate import BackwardFrames
 from visualize.expr import FUNCTIONS, evaluate, variable_names
-from visualize.graph import Analysis
+from visualize.graph import Analysis, backward_view_of, backward_views
 from visualize.playground import (
     DEFAULT_STATE,
     MAX_QUERY,
@@ -90,6 +90,19 @@ def test_frames_are_animate_backwards_frames() -> None:
     assert "rankdir=TB" in top_down["dot"] and top_down["caption"] == frames[2].caption
     with pytest.raises(ValueError, match="rankdir must be one of LR, TB"):
         pg.frame("main", 2, "RL")
+
+
+@settings(max_examples=60)
+@given(expressions_with_inputs(("x", "y"), ops=LANGUAGE_OPS))
+def test_the_frames_views_built_step_by_step_are_each_frames_own(sample: Any) -> None:
+    # BackwardFrames builds frame k from frame k - 1 (linear time, for the playground's edits):
+    # each view must be the one backward_view_of draws for that frame alone.
+    out, _ = evaluate(str(sample.expression), sample.inputs)
+    a = Analysis(out)
+    views = backward_views(a, highlight=True)
+    assert len(views) == len(a.steps) + 1
+    for k, view in enumerate(views):
+        assert view == backward_view_of(a, k, highlight=True), (str(sample.expression), k)
 
 
 def test_second_derivative_matches_create_graph() -> None:
