@@ -90,11 +90,8 @@ class Stepper {
     this.root.dataset.frame = String(frame.index);
     this.root.dataset.node = frame.node;
     if (!frame.dot) { this.view.replaceChildren(); return; }
-    const laidOut = performance.now();
-    const svg = layout(frame.dot);
-    timings.lastLayout = performance.now() - laidOut;
+    const svg = draw(frame.dot, this.view);
     this.fits = fit(svg, this.view);
-    this.view.replaceChildren(svg);
     const current = svg.querySelector("g.current");
     if (current && this.view.scrollWidth > this.view.clientWidth) {
       const r = current.getBoundingClientRect();
@@ -106,6 +103,173 @@ class Stepper {
 
 function layout(dot) {
   return viz.renderSVGElement(dot);
+}
+
+// -- drawing a frame without laying it out again ----------------------------------------------
+// Moving a number changes the text and colours of a frame, not its shape: the same nodes, edges,
+// classes and cell widths. Graphviz lays out the same shape at the same positions, so a frame
+// whose "skeleton" (its DOT with the text of single-text cells and the cell colours blanked) has
+// been laid out before is drawn by writing the new texts and colours into that drawing. Anything
+// else (a new expression, another frame, a cell that grew: its width is in the skeleton) is laid
+// out by Graphviz. Drawings are kept by skeleton, the most recent MAX_LAYOUTS of them.
+const MAX_LAYOUTS = 48;
+const layouts = new Map();  // skeleton -> {svg, parsed}: a drawing as laid out, texts centred
+
+// A statement of our DOT: `\tNAME [label=<...> ...]` or `\tA -> B [label=<...> ...]`.
+const STATEMENT = /^\t(\S+)( -> (\S+))? \[label=<(.*)>((?: [^<>]*)?)\]$/;
+const ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+function decode(text) {
+  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, e) => {
+    if (e[0] !== "#") { return ENTITIES[e] ?? whole; }
+    return String.fromCodePoint(e[1] === "x" ? parseInt(e.slice(2), 16) : Number(e.slice(1)));
+  });
+}
+
+// The DOT split into its skeleton and, per labelled node or edge (in order), the text runs of
+// its label (each SVG <text> element, in order), which of them may change, and the colours of
+// its filled table cells (each SVG polygon without a stroke, in order).
+function parseDot(dot) {
+  const skeleton = [];
+  const statements = [];
+  for (const line of dot.split("\n")) {
+    const m = STATEMENT.exec(line);
+    if (m === null) { skeleton.push(line); continue; }
+    const title = m[3] === undefined ? m[1] : `${m[1]}->${m[3]}`;
+    const runs = [];
+    const free = [];
+    const fills = [];
+    const shape = [];
+    const cells = [];  // open <td>s: the runs inside each, and whether a table is nested in it
+    for (const token of m[4].split(/(<[^>]*>)/)) {
+      if (token === "") { continue; }
+      if (token[0] === "<") {
+        const colour = /\sbgcolor="([^"]*)"/.exec(token);
+        if (colour) { fills.push(colour[1]); }
+        shape.push(colour ? token.replace(colour[0], ' bgcolor=""') : token);
+        if (/^<td[\s>]/i.test(token)) { cells.push({ runs: [], nested: false }); }
+        else if (/^<table[\s>]/i.test(token) && cells.length) { cells[cells.length - 1].nested = true; }
+        else if (/^<\/td>/i.test(token)) {
+          const cell = cells.pop();
+          if (cell && !cell.nested && cell.runs.length === 1) {  // one text alone in its cell
+            free[cell.runs[0]] = true;
+            shape[cell.shapeAt] = "\u0000";
+          }
+        }
+        continue;
+      }
+      if (cells.length) {
+        const cell = cells[cells.length - 1];
+        cell.runs.push(runs.length);
+        cell.shapeAt = shape.length;
+      }
+      runs.push(decode(token));
+      free.push(false);
+      shape.push(token);
+    }
+    skeleton.push(`${title} ${shape.join("")} ${m[5]}`);
+    statements.push({ title, runs, free, fills });
+  }
+  return { skeleton: skeleton.join("\n"), statements };
+}
+
+// The labelled groups of a drawing, in the order of the statements (titles can repeat: a value
+// used twice by one operation has two edges); null if they do not match text for text.
+function groupsOf(svg, parsed) {
+  const byTitle = new Map();
+  for (const g of svg.querySelectorAll("g.node, g.edge")) {
+    const title = g.querySelector("title");
+    if (!title) { continue; }
+    const list = byTitle.get(title.textContent) || [];
+    list.push(g);
+    byTitle.set(title.textContent, list);
+  }
+  const groups = [];
+  for (const s of parsed.statements) {
+    const g = (byTitle.get(s.title) || []).shift();
+    if (!g) { return null; }
+    const texts = g.querySelectorAll("text");
+    const fills = g.querySelectorAll('polygon[stroke="none"]');
+    if (texts.length !== s.runs.length || fills.length !== s.fills.length) { return null; }
+    for (let i = 0; i < texts.length; i++) {
+      if (texts[i].textContent !== s.runs[i]) { return null; }
+    }
+    groups.push({ texts, fills });
+  }
+  return groups;
+}
+
+// After a layout, on screen: centre each text that may change on where Graphviz centred it, so
+// that a new text of another width stays centred in its cell. False if the drawing does not
+// match its DOT (then it is never patched).
+function centreTexts(svg, parsed) {
+  if (!svg.isConnected || svg.getBoundingClientRect().width === 0) { return false; }  // not drawn
+  const groups = groupsOf(svg, parsed);
+  if (groups === null) { return false; }
+  const moves = [];
+  parsed.statements.forEach((s, k) => {
+    s.free.forEach((free, i) => {
+      const t = groups[k].texts[i];
+      if (free && t.getAttribute("text-anchor") === "start") {
+        moves.push([t, Number(t.getAttribute("x")) + t.getComputedTextLength() / 2]);
+      }
+    });
+  });
+  if (moves.some(([, x]) => !Number.isFinite(x))) { return false; }
+  for (const [t, x] of moves) { t.setAttribute("text-anchor", "middle"); t.setAttribute("x", x.toFixed(2)); }
+  return true;
+}
+
+// Write `parsed`'s texts and colours into `svg`, drawn from `before` (the same skeleton).
+function patch(svg, before, parsed) {
+  const groups = groupsOf(svg, before);
+  if (groups === null) { return false; }
+  parsed.statements.forEach((s, k) => {
+    const was = before.statements[k];
+    const { texts, fills } = groups[k];
+    s.runs.forEach((run, i) => { if (run !== was.runs[i]) { texts[i].textContent = run; } });
+    s.fills.forEach((c, i) => { if (c !== was.fills[i]) { fills[i].setAttribute("fill", c); } });
+  });
+  return true;
+}
+
+function remember(skeleton, svg, parsed) {
+  layouts.delete(skeleton);
+  layouts.set(skeleton, { svg: svg.cloneNode(true), parsed });
+  while (layouts.size > MAX_LAYOUTS) { layouts.delete(layouts.keys().next().value); }
+}
+
+// Draw `dot` into `view`: in place when the drawing shown has its skeleton, from a kept drawing
+// when one has, else laid out by Graphviz. Returns the SVG element shown.
+function draw(dot, view) {
+  const started = performance.now();
+  const parsed = parseDot(dot);
+  const shown = view.querySelector(":scope > svg");
+  let how = "layout";
+  let svg = null;
+  if (shown && shown.drawnFrom && shown.drawnFrom.skeleton === parsed.skeleton &&
+      patch(shown, shown.drawnFrom, parsed)) {
+    svg = shown;
+    how = "in place";
+  } else {
+    const kept = layouts.get(parsed.skeleton);
+    if (kept) {
+      svg = kept.svg.cloneNode(true);
+      if (patch(svg, kept.parsed, parsed)) { how = "kept"; } else { svg = null; layouts.delete(parsed.skeleton); }
+    }
+  }
+  if (svg === null) {
+    svg = layout(dot);
+    view.replaceChildren(svg);
+    if (centreTexts(svg, parsed)) { remember(parsed.skeleton, svg, parsed); } else { parsed.unpatchable = true; }
+  } else if (svg !== shown) {
+    view.replaceChildren(svg);
+  }
+  svg.drawnFrom = parsed.unpatchable ? null : parsed;
+  if (how === "kept") { remember(parsed.skeleton, svg, parsed); }
+  timings.lastDraw = how;
+  timings.lastLayout = performance.now() - started;
+  return svg;
 }
 
 // The whole graph at a readable size: shrink to the page width, but never below 65% (then
