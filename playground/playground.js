@@ -102,6 +102,7 @@ class Stepper {
 }
 
 function layout(dot) {
+  timings.layouts = (timings.layouts || 0) + 1;
   return viz.renderSVGElement(dot);
 }
 
@@ -115,8 +116,9 @@ function layout(dot) {
 const MAX_LAYOUTS = 48;
 const layouts = new Map();  // skeleton -> {svg, parsed}: a drawing as laid out, texts centred
 
-// A statement of our DOT: `\tNAME [label=<...> ...]` or `\tA -> B [label=<...> ...]`.
-const STATEMENT = /^\t(\S+)( -> (\S+))? \[label=<(.*)>((?: [^<>]*)?)\]$/;
+// A statement of our DOT: `\tNAME [label=<...> ...]`, `\tA -> B [label=<...> ...]`, or the
+// graph's own label (the legend, drawn outside any node: its title is "").
+const STATEMENT = /^\t(?:(\S+)( -> (\S+))? \[)?label=<(.*)>((?: [^<>]*)?)\]?$/;
 const ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
 function decode(text) {
@@ -126,49 +128,64 @@ function decode(text) {
   });
 }
 
+function attribute(tag, name, otherwise) {
+  const m = new RegExp(`\\s${name}="([^"]*)"`, "i").exec(tag);
+  return m ? Number(m[1]) : otherwise;
+}
+
 // The DOT split into its skeleton and, per labelled node or edge (in order), the text runs of
-// its label (each SVG <text> element, in order), which of them may change, and the colours of
-// its filled table cells (each SVG polygon without a stroke, in order).
+// its label (each SVG <text> element, in order), the room of those that may change (the one
+// text of a cell of fixed width; null for the others), and the colours of its filled tables and
+// cells (each SVG polygon without a stroke, in order).
 function parseDot(dot) {
   const skeleton = [];
   const statements = [];
   for (const line of dot.split("\n")) {
     const m = STATEMENT.exec(line);
     if (m === null) { skeleton.push(line); continue; }
-    const title = m[3] === undefined ? m[1] : `${m[1]}->${m[3]}`;
+    const title = m[1] === undefined ? "" : m[3] === undefined ? m[1] : `${m[1]}->${m[3]}`;
     const runs = [];
-    const free = [];
+    const room = [];
     const fills = [];
     const shape = [];
-    const cells = [];  // open <td>s: the runs inside each, and whether a table is nested in it
+    const tables = [];  // open <table>s: their cell padding and border (Graphviz's defaults: 2, 1)
+    const cells = [];  // open <td>s: their width, the runs inside, and whether a table is nested
     for (const token of m[4].split(/(<[^>]*>)/)) {
       if (token === "") { continue; }
-      if (token[0] === "<") {
-        const colour = /\sbgcolor="([^"]*)"/.exec(token);
-        if (colour) { fills.push(colour[1]); }
-        shape.push(colour ? token.replace(colour[0], ' bgcolor=""') : token);
-        if (/^<td[\s>]/i.test(token)) { cells.push({ runs: [], nested: false }); }
-        else if (/^<table[\s>]/i.test(token) && cells.length) { cells[cells.length - 1].nested = true; }
-        else if (/^<\/td>/i.test(token)) {
-          const cell = cells.pop();
-          if (cell && !cell.nested && cell.runs.length === 1) {  // one text alone in its cell
-            free[cell.runs[0]] = true;
-            shape[cell.shapeAt] = "\u0000";
-          }
+      if (token[0] !== "<") {
+        if (cells.length) {
+          const cell = cells[cells.length - 1];
+          cell.runs.push(runs.length);
+          cell.shapeAt = shape.length;
         }
+        runs.push(decode(token));
+        room.push(null);
+        shape.push(token);
         continue;
       }
-      if (cells.length) {
-        const cell = cells[cells.length - 1];
-        cell.runs.push(runs.length);
-        cell.shapeAt = shape.length;
+      const colour = /\sbgcolor="([^"]*)"/.exec(token);
+      if (colour) { fills.push(colour[1]); }
+      shape.push(colour ? token.replace(colour[0], ' bgcolor=""') : token);
+      if (/^<table[\s>]/i.test(token)) {
+        if (cells.length) { cells[cells.length - 1].nested = true; }
+        tables.push({ pad: attribute(token, "cellpadding", 2), border: attribute(token, "cellborder", 1) });
+      } else if (/^<\/table>/i.test(token)) {
+        tables.pop();
+      } else if (/^<td[\s>]/i.test(token)) {
+        const t = tables[tables.length - 1] || { pad: 2, border: 1 };
+        const width = attribute(token, "width", NaN);
+        const inner = width - 2 * attribute(token, "cellpadding", t.pad) - 2 * attribute(token, "border", t.border);
+        cells.push({ inner, runs: [], nested: false });
+      } else if (/^<\/td>/i.test(token)) {
+        const cell = cells.pop();
+        if (cell && !cell.nested && cell.runs.length === 1 && cell.inner > 0) {
+          room[cell.runs[0]] = cell.inner;  // one text alone in a cell of fixed width
+          shape[cell.shapeAt] = "\u0000";
+        }
       }
-      runs.push(decode(token));
-      free.push(false);
-      shape.push(token);
     }
     skeleton.push(`${title} ${shape.join("")} ${m[5]}`);
-    statements.push({ title, runs, free, fills });
+    statements.push({ title, runs, room, fills });
   }
   return { skeleton: skeleton.join("\n"), statements };
 }
@@ -184,12 +201,20 @@ function groupsOf(svg, parsed) {
     list.push(g);
     byTitle.set(title.textContent, list);
   }
+  const graph = svg.querySelector("g.graph");
   const groups = [];
   for (const s of parsed.statements) {
-    const g = (byTitle.get(s.title) || []).shift();
-    if (!g) { return null; }
-    const texts = g.querySelectorAll("text");
-    const fills = g.querySelectorAll('polygon[stroke="none"]');
+    let texts, fills;
+    if (s.title === "") {  // the legend: the graph's own texts and fills, after its background
+      if (!graph) { return null; }
+      texts = graph.querySelectorAll(":scope > text");
+      fills = [...graph.querySelectorAll(':scope > polygon[stroke="none"]')].slice(1);
+    } else {
+      const g = (byTitle.get(s.title) || []).shift();
+      if (!g) { return null; }
+      texts = g.querySelectorAll("text");
+      fills = g.querySelectorAll('polygon[stroke="none"]');
+    }
     if (texts.length !== s.runs.length || fills.length !== s.fills.length) { return null; }
     for (let i = 0; i < texts.length; i++) {
       if (texts[i].textContent !== s.runs[i]) { return null; }
@@ -208,9 +233,9 @@ function centreTexts(svg, parsed) {
   if (groups === null) { return false; }
   const moves = [];
   parsed.statements.forEach((s, k) => {
-    s.free.forEach((free, i) => {
+    s.room.forEach((room, i) => {
       const t = groups[k].texts[i];
-      if (free && t.getAttribute("text-anchor") === "start") {
+      if (room !== null && t.getAttribute("text-anchor") === "start") {
         moves.push([t, Number(t.getAttribute("x")) + t.getComputedTextLength() / 2]);
       }
     });
@@ -220,17 +245,23 @@ function centreTexts(svg, parsed) {
   return true;
 }
 
-// Write `parsed`'s texts and colours into `svg`, drawn from `before` (the same skeleton).
+// Write `parsed`'s texts and colours into `svg` (on screen), drawn from `before` (the same
+// skeleton). False if it cannot: then `svg` is half written and must be laid out again. A text
+// that would not fit its cell (which Graphviz would have widened) is such a case.
 function patch(svg, before, parsed) {
   const groups = groupsOf(svg, before);
   if (groups === null) { return false; }
+  const written = [];
   parsed.statements.forEach((s, k) => {
     const was = before.statements[k];
     const { texts, fills } = groups[k];
-    s.runs.forEach((run, i) => { if (run !== was.runs[i]) { texts[i].textContent = run; } });
+    s.runs.forEach((run, i) => {
+      if (run !== was.runs[i]) { texts[i].textContent = run; written.push([texts[i], s.room[i]]); }
+    });
     s.fills.forEach((c, i) => { if (c !== was.fills[i]) { fills[i].setAttribute("fill", c); } });
   });
-  return true;
+  // the room less a margin: Graphviz's estimate of a text's width is not the browser's
+  return written.every(([t, room]) => room !== null && t.getComputedTextLength() <= 0.92 * room);
 }
 
 function remember(skeleton, svg, parsed) {
@@ -247,26 +278,25 @@ function draw(dot, view) {
   const shown = view.querySelector(":scope > svg");
   let how = "layout";
   let svg = null;
-  if (shown && shown.drawnFrom && shown.drawnFrom.skeleton === parsed.skeleton &&
-      patch(shown, shown.drawnFrom, parsed)) {
-    svg = shown;
-    how = "in place";
-  } else {
+  let from = null;
+  if (shown && shown.drawnFrom && shown.drawnFrom.skeleton === parsed.skeleton) {
+    [svg, from, how] = [shown, shown.drawnFrom, "in place"];
+  } else if (layouts.has(parsed.skeleton)) {
     const kept = layouts.get(parsed.skeleton);
-    if (kept) {
-      svg = kept.svg.cloneNode(true);
-      if (patch(svg, kept.parsed, parsed)) { how = "kept"; } else { svg = null; layouts.delete(parsed.skeleton); }
-    }
+    [svg, from, how] = [kept.svg.cloneNode(true), kept.parsed, "kept"];
+    view.replaceChildren(svg);
+  }
+  if (svg !== null && !patch(svg, from, parsed)) {
+    layouts.delete(parsed.skeleton);
+    svg = null;
   }
   if (svg === null) {
+    how = "layout";
     svg = layout(dot);
     view.replaceChildren(svg);
     if (centreTexts(svg, parsed)) { remember(parsed.skeleton, svg, parsed); } else { parsed.unpatchable = true; }
-  } else if (svg !== shown) {
-    view.replaceChildren(svg);
   }
   svg.drawnFrom = parsed.unpatchable ? null : parsed;
-  if (how === "kept") { remember(parsed.skeleton, svg, parsed); }
   timings.lastDraw = how;
   timings.lastLayout = performance.now() - started;
   return svg;

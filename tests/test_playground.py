@@ -603,6 +603,53 @@ def test_a_link_restores_the_state(page: Any) -> None:
     assert {n: _exact(driver, f"grad-{n}") for n in ("a", "b")} == before
 
 
+#: Each text and filled polygon of the drawing shown, by node or edge: what a learner sees, with
+#: each text's centre (Graphviz anchors texts at their start; the page re-anchors numbers).
+DRAWING = """
+var svg = document.querySelector('.stepper[data-which="main"] .view svg');
+return Array.prototype.map.call(svg.querySelectorAll('g.node, g.edge'), function (g) {
+  return [g.querySelector('title').textContent,
+    Array.prototype.map.call(g.querySelectorAll('text'), function (t) {
+      var x = Number(t.getAttribute('x'));
+      if (t.getAttribute('text-anchor') === 'start') { x += t.getComputedTextLength() / 2; }
+      return [t.textContent, x, Number(t.getAttribute('y'))];
+    }),
+    Array.prototype.map.call(g.querySelectorAll('polygon'), function (p) {
+      return [p.getAttribute('fill'), p.getAttribute('points')];
+    })];
+});
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
+def test_an_edit_drawn_in_place_is_the_drawing_a_layout_gives(page: Any) -> None:
+    from tools.build_playground import wait_ready
+
+    driver, _ = page
+    values = {"x": 0.5, "w": -1.5, "b": 0.25}
+    _set_expression(driver, "tanh(x*w + b) * w", values)
+    layouts = driver.execute_script("return window.playgroundTimings.layouts")
+    _type(driver, "var-w", "-1.25")  # every number as long as before: the same skeleton
+    timings = driver.execute_script("return window.playgroundTimings")
+    assert timings["lastDraw"] == "in place"
+    assert timings["layouts"] == layouts  # Graphviz was not called
+    patched = driver.execute_script(DRAWING)
+    assert any("data -1.2500" in [t[0] for t in texts] for _, texts, _ in patched)
+    link = driver.current_url
+    driver.get("about:blank")
+    driver.get(link)  # the same state, laid out from nothing
+    wait_ready(driver)
+    assert driver.execute_script("return window.playgroundTimings.lastDraw") == "layout"
+    laid_out = driver.execute_script(DRAWING)
+    assert [(title, fills) for title, _, fills in laid_out] == [(t, f) for t, _, f in patched]
+    for (title, texts, _), (_, again, _) in zip(laid_out, patched, strict=True):
+        assert [(t, y) for t, _, y in texts] == [(t, y) for t, _, y in again], title
+        # centred where Graphviz centres it, to within Graphviz's and the browser's text widths
+        assert all(abs(a[1] - b[1]) <= 1.5 for a, b in zip(texts, again, strict=True)), title
+
+
 def test_the_build_replaces_only_an_empty_folder_or_a_playground(tmp_path: Path) -> None:
     from tools.build_playground import ROOT, BuildError, check_outdir
 
