@@ -118,6 +118,28 @@ def test_second_derivative_matches_create_graph() -> None:
     assert pg.frame("second", 0)["dot"].startswith("digraph")
 
 
+def test_the_gradients_graph_names_its_nodes_after_out_as_the_page_does() -> None:
+    pg = Playground()
+    pg.update({"expr": "tanh(x*w + b)", "values": {"x": 2.0, "w": -3.0, "b": 0.5}, "wrt": "x"})
+    second = pg.graphs["second"].frames
+    main = pg.graphs["main"].frames
+    assert second is not None and main is not None
+    names = second.analysis.names
+    # d tanh(u)/du = 1 - tanh(u)**2, in the names a learner reads: out is the page's output
+    assert {"out", "out*out", "1 - out*out", "∂out/∂x"} <= set(names), names
+    assert not [n for n in names if re.fullmatch(r"v\d+", n)], names
+    assert names[-1] == "∂out/∂x"
+    assert "Forward pass done" in pg.frame("second", 0)["caption"]
+    assert "∂out/∂x" in pg.frame("second", 0)["caption"]
+    assert main.analysis.names[-1] == "tanh(x*w + b)"  # the main graph keeps its own names
+    # a variable called out keeps its name; the gradient's output is still ∂out/∂x
+    pg.update({"expr": "tanh(out*w)", "values": {"out": 1.0, "w": 0.5}, "wrt": "w"})
+    second = pg.graphs["second"].frames
+    assert second is not None
+    assert second.analysis.names.count("out") == 1
+    assert second.analysis.names[-1] == "∂out/∂w"
+
+
 def test_a_gradient_that_is_constant_has_no_graph_but_a_reason() -> None:
     pg = Playground()
     shown = pg.update({"expr": "3*x + y", "values": {"x": 1.0, "y": 2.0}, "wrt": "x"})
