@@ -449,9 +449,9 @@ class Playground:
         """The graph of ∂out/∂wrt for the last good state, and its gradients."""
         if self._built is None:
             return {"wrt": "", "value": "", "grads": {}, "frames": 0}
-        state, out, leaves, marked = self._built
+        state, out, leaves, _ = self._built
         if not self._second_done:
-            self._second_shown = self._second(out, leaves, marked, state.wrt)
+            self._second_shown = self._second(state, out, leaves)
             self._second_done = True
         return self._second_shown
 
@@ -462,18 +462,17 @@ class Playground:
         state, out, leaves, _ = self._built
         return python_script(state, out, leaves)
 
-    def _second(
-        self, out: Value, leaves: dict[str, Value], marked: list[Value], wrt: str
-    ) -> dict[str, Any]:
+    def _second(self, state: State, out: Value, leaves: dict[str, Value]) -> dict[str, Any]:
         """The graph of ∂out/∂wrt (``create_graph=True``) and its own gradients."""
+        wrt = state.wrt
         if not wrt:
             self.graphs["second"] = _Graph(None, "The expression has no variable.")
             return {"wrt": "", "value": "", "grads": {}, "frames": 0}
         # The gradient's graph is drawn from a copy of the expression whose output is named
         # "out", as on the page: its nodes then read 1 - out*out, not v8 (the long
         # tanh(x*w + b)*tanh(x*w + b) that a name of 18 characters cannot hold).
-        out, leaves = _named_out(self._built[0].expr, out, leaves)
-        marked = [leaves[n] for n in self._built[0].params]
+        out, leaves = _named_out(state.expr, out, leaves)
+        marked = [leaves[n] for n in state.params]
         (g,) = grad(out, [leaves[wrt]], create_graph=True)
         if not isinstance(g, Value) or not g.requires_grad:
             data = g.data if isinstance(g, Value) else float(g)
