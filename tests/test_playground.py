@@ -672,6 +672,47 @@ def test_an_edit_drawn_in_place_is_the_drawing_a_layout_gives(page: Any) -> None
         assert all(abs(a[1] - b[1]) <= 1.5 for a, b in zip(texts, again, strict=True)), title
 
 
+READ_CLIPBOARD = """
+var done = arguments[arguments.length - 1];
+navigator.clipboard.readText().then(done, function (e) { done('refused: ' + e); });
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
+def test_copy_as_python_puts_the_script_on_the_clipboard(page: Any) -> None:
+    from tools.build_playground import wait_for
+
+    driver, url = page
+    origin = url.rsplit("/", 1)[0]
+    driver.execute_cdp_cmd(
+        "Browser.grantPermissions",
+        {"origin": origin, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]},
+    )
+    values = {"x": 0.5, "y": -1.5}
+    _set_expression(driver, "x*y + exp(x)", values)
+    driver.execute_script("navigator.clipboard.writeText('')")
+    driver.find_element("id", "copy-python").click()  # a real click: the page has the focus
+    wait_for(
+        driver,
+        "return document.getElementById('share-status').textContent !== ''",
+        30,
+        "copying",
+    )
+    assert _text(driver, "share-status") == "Python script copied."
+    copied = driver.execute_async_script(READ_CLIPBOARD)
+    expected = Playground()
+    expected.update({"expr": "x*y + exp(x)", "values": values, "params": []})
+    assert copied == expected.script() == _text(driver, "python")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):  # our own generated code, as a learner would run it
+        exec(compile(copied.split("# train:")[0], "<copied script>", "exec"), {})
+    lines = printed.getvalue().splitlines()
+    assert float(lines[0]) == _exact(driver, "value")
+    assert [float(g) for g in lines[1:3]] == [_exact(driver, f"grad-{n}") for n in values]
+
+
 def test_the_build_replaces_only_an_empty_folder_or_a_playground(tmp_path: Path) -> None:
     from tools.build_playground import ROOT, BuildError, check_outdir
 
