@@ -402,11 +402,10 @@ def stable_widths(a: Analysis, views: Sequence[View]) -> Widths:
         texts = [f"data {fmt(v.data)}", *{w.grad_text[i] for w in views if i in w.grad_text}]
         nodes[i] = max([head] + [text_width(t, _FONT_SIZE) for t in texts])
     edges: dict[tuple[int, int], float] = {}
-    for w in views:
-        for key, lines in w.edge_text.items():
-            # the current edge's second line is bold: allow for it
-            need = max(text_width(lines[0], _EDGE_FONT_SIZE), text_width(lines[1], 11.0))
-            edges[key] = max(edges.get(key, 0.0), need)
+    for key, lines in {item for w in views for item in w.edge_text.items()}:
+        # the current edge's second line is bold: allow for it
+        need = max(text_width(lines[0], _EDGE_FONT_SIZE), text_width(lines[1], 11.0))
+        edges[key] = max(edges.get(key, 0.0), need)
     return Widths(nodes, edges)
 
 
