@@ -112,9 +112,12 @@ function layout(dot) {
 // whose "skeleton" (its DOT with the text of single-text cells and the cell colours blanked) has
 // been laid out before is drawn by writing the new texts and colours into that drawing. Anything
 // else (a new expression, another frame, a cell that grew: its width is in the skeleton) is laid
-// out by Graphviz. Drawings are kept by skeleton, the most recent MAX_LAYOUTS of them.
+// out by Graphviz. Drawings are kept by skeleton, the most recent ones: at most MAX_LAYOUTS of
+// them, whose skeletons hold at most MAX_KEPT_CHARS characters in all (big graphs, fewer kept).
 const MAX_LAYOUTS = 48;
+const MAX_KEPT_CHARS = 2_000_000;
 const layouts = new Map();  // skeleton -> {svg, parsed}: a drawing as laid out, texts centred
+let keptChars = 0;
 
 // A statement of our DOT: `\tNAME [label=<...> ...]`, `\tA -> B [label=<...> ...]`, or the
 // graph's own label (the legend, drawn outside any node: its title is "").
@@ -264,10 +267,17 @@ function patch(svg, before, parsed) {
   return written.every(([t, room]) => room !== null && t.getComputedTextLength() <= 0.92 * room);
 }
 
+function forget(skeleton) {
+  if (layouts.delete(skeleton)) { keptChars -= skeleton.length; }
+}
+
 function remember(skeleton, svg, parsed) {
-  layouts.delete(skeleton);
+  forget(skeleton);
   layouts.set(skeleton, { svg: svg.cloneNode(true), parsed });
-  while (layouts.size > MAX_LAYOUTS) { layouts.delete(layouts.keys().next().value); }
+  keptChars += skeleton.length;
+  while (layouts.size > 1 && (layouts.size > MAX_LAYOUTS || keptChars > MAX_KEPT_CHARS)) {
+    forget(layouts.keys().next().value);
+  }
 }
 
 // Draw `dot` into `view`: in place when the drawing shown has its skeleton, from a kept drawing
@@ -287,7 +297,7 @@ function draw(dot, view) {
     view.replaceChildren(svg);
   }
   if (svg !== null && !patch(svg, from, parsed)) {
-    layouts.delete(parsed.skeleton);
+    forget(parsed.skeleton);
     svg = null;
   }
   if (svg === null) {
