@@ -89,6 +89,7 @@ class Stepper {
     this.caption.textContent = frame.caption;
     this.root.dataset.frame = String(frame.index);
     this.root.dataset.node = frame.node;
+    this.root.dataset.rankdir = this.rankdir || "LR";
     if (!frame.dot) { this.view.replaceChildren(); return; }
     const svg = draw(frame.dot, this.view);
     this.fits = fit(svg, this.view);

@@ -662,18 +662,24 @@ def test_an_edit_drawn_in_place_is_the_drawing_a_layout_gives(
     from tools.build_playground import wait_ready
 
     driver, _ = page
-    _set_expression(driver, expr, values)
+    shown = "var s = document.querySelector('.stepper[data-which=\"main\"]').dataset;"
+    shown += "return [s.frame, s.rankdir];"
+    driver.execute_script("document.getElementById('tab-graph').click()")
+    _type(driver, "expr", "x + 1")  # another number of frames: the next graph starts afresh
+    _set_expression(driver, expr, values)  # (its last frame, its own direction)
     layouts = driver.execute_script("return window.playgroundTimings.layouts")
     _type(driver, f"var-{edit[0]}", edit[1])
     timings = driver.execute_script("return window.playgroundTimings")
     assert timings["lastDraw"] == how
     assert timings["layouts"] == layouts + (how == "layout")  # Graphviz called only to lay out
     patched = driver.execute_script(DRAWING)
+    frame = driver.execute_script(shown)
     link = driver.current_url
     driver.get("about:blank")
     driver.get(link)  # the same state, laid out from nothing
     wait_ready(driver)
     assert driver.execute_script("return window.playgroundTimings.lastDraw") == "layout"
+    assert driver.execute_script(shown) == frame
     laid_out = driver.execute_script(DRAWING)
     assert [(title, fills) for title, _, fills in laid_out] == [(t, f) for t, _, f in patched]
     for (title, texts, _), (_, again, _) in zip(laid_out, patched, strict=True):
