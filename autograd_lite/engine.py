@@ -915,7 +915,14 @@ def _backprop_floats(
 
 
 def _float_steps(nodes: Iterator[Value], grads: dict[Value, float], keep: Any) -> None:
-    """The float backward loop over ``nodes`` (output first), until done or a rule fails."""
+    """The float backward loop over ``nodes`` (output first), until done or a rule fails.
+
+    The one backward pass that does not go through ``walk_back``: it is the everyday path,
+    and the walk (a generator, a rule call and a tuple per node) takes about twice its time
+    for the same gradients, bit for bit (``benchmarks/bench_walk.py``). Its order of
+    summing is the walk's order with a binary node's second input sent first; the diagrams
+    send in that order too.
+    """
     get = grads.get
     pop = grads.pop
     mul, add, tanh, relu = _MUL, _ADD, _TANH, _RELU  # local names: the loop runs per node
