@@ -141,7 +141,7 @@ class _Activation:
 _Block = _Layer | _Activation
 
 
-def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
+def _blocks(tape: Tape, names: list[str]) -> tuple[list[_Block], dict[int, _Block]]:
     """The layers (dot groups) and the activations applied to whole layers, in tape order."""
     nodes = tape.nodes
     consumers: list[list[int]] = [[] for _ in nodes]
@@ -178,7 +178,6 @@ def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
             exact = order == list(range(len(order))) and len(order) == _input_count(tape)
             block.inputs = "X" if exact else f"X[{order}]"
         else:
-            names = _names(tape)
             block.inputs = f"np.stack([{', '.join(names[j] for j in xs)}])"
     blocks.sort(key=lambda b: min(b.rows))
     return blocks, block_of
@@ -200,7 +199,7 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
     """The tape as one numpy function over a whole batch (one array per node, or per layer)."""
     nodes = tape.nodes
     names = _names(tape)
-    blocks, block_of = _blocks(tape)
+    blocks, block_of = _blocks(tape, names)
     consts: dict[str, Any] = {}
     for b in blocks:
         if isinstance(b, _Layer):
