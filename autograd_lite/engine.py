@@ -69,6 +69,7 @@ __all__ = [
     "set_display",
     "topological_order",
     "trainable",
+    "walk_back",
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
