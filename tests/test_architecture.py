@@ -63,6 +63,7 @@ def test_the_names_the_data_flow_uses_exist() -> None:
         "autograd_lite.ops.dot_layout",
         "autograd_lite.engine.topological_order",
         "autograd_lite.engine.backward_replay",
+        "autograd_lite.engine.walk_back",
         "autograd_lite.compile.Tape",
         "autograd_lite.nn.Module.call_batch",
         "autograd_lite.losses.classifies",
@@ -77,7 +78,13 @@ def test_the_names_the_data_flow_uses_exist() -> None:
             target = getattr(target, part)  # AttributeError names what the map misnames
         assert target is not None, dotted
     text = MAP.read_text(encoding="utf-8")
-    for word in ("topological_order", "backward_replay", "compile/tape.py", "call_batch"):
+    for word in (
+        "topological_order",
+        "backward_replay",
+        "walk_back",
+        "compile/tape.py",
+        "call_batch",
+    ):
         assert word in text
 
 

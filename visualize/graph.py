@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from autograd_lite.engine import Value, backward_replay, grad_passes, topological_order
+from autograd_lite.engine import Value, grad_passes, topological_order, walk_back
 from autograd_lite.expression import ATOM, format_operation, number_text
 from autograd_lite.nn import Parameter
 from visualize.style import (
@@ -106,6 +106,17 @@ def _vjp(node: Value, g: float) -> tuple[float, ...]:
         return (math.nan,) * len(node.parents)
 
 
+def _float_edges(node: Value, g: float) -> list[tuple[int, Value, float]]:
+    """What the node sends each input that takes a gradient (NaN where a rule fails, so that
+    a diagram shows it rather than raise)."""
+    if node.op is None:
+        return []
+    pushed = _vjp(node, g)
+    edges = [(k, p, pushed[k]) for k, p in enumerate(node.parents) if p.requires_grad]
+    # in the order the engine's float loop adds them: a binary node's second input first
+    return edges[::-1] if len(node.parents) == 2 else edges
+
+
 class Analysis:
     """A graph in topological order, with node kinds, names and a replayed backward pass."""
 
@@ -173,31 +184,23 @@ class Analysis:
     def steps(self) -> list[Step]:
         """The backward pass on floats: one step per node taking a gradient.
 
-        Each node's gradient comes from the engine's backward loop
-        (``backward_replay``), so it equals what ``root.backward()`` adds to
-        ``.grad``; each edge shows that node's rule from the table, applied
-        to it: what the engine summed into the input.
+        The engine's reverse walk (``engine.walk_back``) with each row's rule
+        on floats: each node's gradient is summed in the order
+        ``root.backward()`` sums it, so it equals what that adds to ``.grad``;
+        each edge shows what the walk summed into the input, and the rule's
+        local derivative (called with g = 1).
         """
         if not self.order[self.root].requires_grad:
             return []
         taking = [v for v in self.order if v.requires_grad]
-        # each node's total gradient from the engine's own backward loop: the same walk,
-        # the same rules, the same order of summing as root.backward()
-        totals = dict(zip(taking, backward_replay(taking, strict=False), strict=True))
         steps: list[Step] = []
-        for i in range(self.root, -1, -1):
-            node = self.order[i]
-            if not node.requires_grad:
-                continue
-            g = totals[node]
-            sent: list[Contribution] = []
-            if node.op is not None:
-                local = _vjp(node, 1.0)
-                pushed = _vjp(node, g)
-                for pos, p in enumerate(node.parents):
-                    if p.requires_grad:
-                        # chain rule: d(root)/d(p) += d(root)/d(node) * d(node)/d(p)
-                        sent.append(Contribution(i, pos, self.index[p], g, local[pos], pushed[pos]))
+        # the engine's walk: the same order of summing as root.backward(); each edge is the
+        # contribution the walk summed into the input, and its local derivative (g = 1)
+        for node, g, edges in walk_back(taking, {taking[-1]: 1.0}, _float_edges):
+            i = self.index[node]
+            local = _vjp(node, 1.0) if edges else ()
+            # chain rule: d(root)/d(p) += d(root)/d(node) * d(node)/d(p)
+            sent = [Contribution(i, k, self.index[p], g, local[k], c) for k, p, c in sorted(edges)]
             steps.append(Step(i, g, tuple(sent)))
         return steps
 
@@ -341,6 +344,41 @@ def backward_view_of(a: Analysis, applied: int | None = None, *, highlight: bool
     return view
 
 
+def backward_views(a: Analysis, *, highlight: bool = False) -> list[View]:
+    """``backward_view_of(a, k, highlight=highlight)`` for every ``k`` from 0 to ``len(a.steps)``.
+
+    Built one step at a time (each view is the one before plus a step), so the
+    work grows with the graph's size rather than with its size squared.
+    """
+    first = backward_view_of(a, 0, highlight=highlight)
+    views = [first]
+    grad_text, grad_value, edge_text = first.grad_text, first.grad_value, first.edge_text
+    received: dict[int, list[float]] = {}
+    for step in a.steps:
+        grad_text, grad_value, edge_text = dict(grad_text), dict(grad_value), dict(edge_text)
+        if step.node == a.root:
+            grad_text[a.root] = "grad = 1.0000 (the start)"
+            grad_value[a.root] = 1.0
+        for c in step.contributions:
+            got = received.setdefault(c.parent, [])
+            got.append(c.value)
+            child, parent = operand_text(a.names[c.child]), operand_text(a.names[c.parent])
+            edge_text[(c.child, c.position)] = (
+                f"∂{child}/∂{parent} = {fmt(c.local)}",
+                f"{fmt(c.upstream)} × {_paren(c.local)} = {fmt(c.value)}",
+            )
+            text, value = _sum_text(got, a.expected[c.parent])
+            grad_text[c.parent] = text
+            if value is not None:
+                grad_value[c.parent] = value
+        view = View(grad_text, grad_value, edge_text, scale=a.grad_scale)
+        if highlight:
+            view.current_node = step.node
+            view.current_edges = {(c.child, c.position) for c in step.contributions}
+        views.append(view)
+    return views
+
+
 # -- DOT ------------------------------------------------------------------------------
 
 
@@ -363,14 +401,13 @@ def stable_widths(a: Analysis, views: Sequence[View]) -> Widths:
     for i, v in enumerate(a.order):
         tag = a.kinds[i] if a.kinds[i] != "result" else ""
         head = text_width(a.names[i], 1.1 * _FONT_SIZE) + text_width(tag, 9.0)
-        texts = [f"data {fmt(v.data)}"] + [w.grad_text[i] for w in views if i in w.grad_text]
+        texts = [f"data {fmt(v.data)}", *{w.grad_text[i] for w in views if i in w.grad_text}]
         nodes[i] = max([head] + [text_width(t, _FONT_SIZE) for t in texts])
     edges: dict[tuple[int, int], float] = {}
-    for w in views:
-        for key, lines in w.edge_text.items():
-            # the current edge's second line is bold: allow for it
-            need = max(text_width(lines[0], _EDGE_FONT_SIZE), text_width(lines[1], 11.0))
-            edges[key] = max(edges.get(key, 0.0), need)
+    for key, lines in {item for w in views for item in w.edge_text.items()}:
+        # the current edge's second line is bold: allow for it
+        need = max(text_width(lines[0], _EDGE_FONT_SIZE), text_width(lines[1], 11.0))
+        edges[key] = max(edges.get(key, 0.0), need)
     return Widths(nodes, edges)
 
 

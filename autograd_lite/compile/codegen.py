@@ -102,8 +102,9 @@ def _unpack(prefix: str, count: int, scalar: bool, source: str) -> str:
 
 def _contributions(
     tape: Tape, names: list[str], i: int, *, numpy: bool
-) -> tuple[list[str], list[tuple[int, str]]]:
-    """Node i's rule, written out: (lines to run first, (input, gradient expression) pairs)."""
+) -> tuple[list[str], list[tuple[int, int, str]]]:
+    """Node i's rule, written out: (lines to run first, its edges for ``engine.walk_back``:
+    (input position, input, gradient expression) for each input that needs a gradient)."""
     n = tape.nodes[i]
     wanted = [k for k, j in enumerate(n.inputs) if tape.needs[j]]
     if n.op is None or not wanted:
@@ -111,7 +112,7 @@ def _contributions(
     args = [names[j] for j in n.inputs]
     k = tape.row(n.op)
     pre, exprs = _grad_exprs(n.op, k, f"g{i}", names[i], args, numpy=numpy, temp=f"t{i}")
-    return pre, [(n.inputs[k], exprs[k]) for k in wanted]
+    return pre, [(k, n.inputs[k], exprs[k]) for k in wanted]
 
 
 def _row_comments(tape: Tape) -> str:

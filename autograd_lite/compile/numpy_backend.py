@@ -32,6 +32,7 @@ from autograd_lite.compile.codegen import (
     _unpack,
 )
 from autograd_lite.compile.tape import Tape, _Layout, _Node
+from autograd_lite.engine import Edges, walk_back
 from autograd_lite.ops import Primitive, dot_layout, numpy_names
 
 __all__ = ["NumpyBackend"]
@@ -75,7 +76,7 @@ def _groups(tape: Tape, batched: Sequence[bool]) -> list[_Group]:
     return groups
 
 
-@dataclass
+@dataclass(eq=False)  # a block is a node of the walk: hashed by identity
 class _Layer:
     """A layer: sibling ``dot`` nodes computed as the rows of one matrix product,
     ``H{k} = M{k} @ S{k}`` (plus a bias column)."""
@@ -91,25 +92,25 @@ class _Layer:
         bias = f" + Pa[B{k}]" if self.group.biases is not None else ""  # B{k}: a column
         return [f"S{k} = {self.inputs}", f"M{k} = Pa[W{k}]", f"{self.name} = M{k} @ S{k}{bias}"]
 
-    def backward(self, writer: _NumpyBackward) -> None:
-        """Its gradients as matrices: of the weights, the bias, and the inputs."""
+    def backward(self, writer: _NumpyBackward) -> Edges:
+        """Its gradients as matrices: of the weights, the bias, and the inputs (the edges to
+        inputs outside a block)."""
         key, lines, grp = self.name[1:], writer.lines, self.group
         # a layer whose weights nothing else reads is their only gradient: "=", not "+="
         add = "=" if writer.only_use(grp) else "+="
         lines.append(f"G[W{key}] {add} G{self.name} @ S{key}.T")
         if grp.biases is not None:
             lines.append(f"G[B{key}] {add} G{self.name}.sum(axis=1, keepdims=True)")
-        if any(writer.tape.needs[j] for j in grp.inputs):
-            lines.append(f"GS{key} = M{key}.T @ G{self.name}")
-            if self.input_block is not None:
-                writer.whole[self.input_block.name].append(f"GS{key}")
-            else:
-                for r, j in enumerate(grp.inputs):
-                    if writer.tape.needs[j]:
-                        writer.send(j, f"GS{key}[{r}]")
+        if not any(writer.tape.needs[j] for j in grp.inputs):
+            return ()
+        lines.append(f"GS{key} = M{key}.T @ G{self.name}")
+        if self.input_block is not None:
+            writer.to_block(self.input_block, f"GS{key}")
+            return ()
+        return [(r, j, f"GS{key}[{r}]") for r, j in enumerate(grp.inputs) if writer.tape.needs[j]]
 
 
-@dataclass
+@dataclass(eq=False)
 class _Activation:
     """One elementwise row (a library row with numpy templates) applied to every row of a
     layer, in order: ``R{k} = tanh(H{k})``."""
@@ -124,19 +125,20 @@ class _Activation:
         assert code is not None  # _elementwise_of chose library rows with templates only
         return [f"{self.name} = {code.format(self.source.name)}"]
 
-    def backward(self, writer: _NumpyBackward) -> None:
+    def backward(self, writer: _NumpyBackward) -> Edges:
         """Its rule on the whole matrix, sent to the layer as one more matrix."""
         grads = _templates(self.op, numpy=True)[1]
         assert grads is not None  # _elementwise_of chose library rows with templates only
         expr = grads[0].format(self.source.name, g=f"G{self.name}", out=self.name)
         writer.lines.append(f"GA{self.name[1:]} = {expr}")
-        writer.whole[self.source.name].append(f"GA{self.name[1:]}")
+        writer.to_block(self.source, f"GA{self.name[1:]}")
+        return ()
 
 
 _Block = _Layer | _Activation
 
 
-def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
+def _blocks(tape: Tape, names: list[str]) -> tuple[list[_Block], dict[int, _Block]]:
     """The layers (dot groups) and the activations applied to whole layers, in tape order."""
     nodes = tape.nodes
     consumers: list[list[int]] = [[] for _ in nodes]
@@ -173,7 +175,6 @@ def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
             exact = order == list(range(len(order))) and len(order) == _input_count(tape)
             block.inputs = "X" if exact else f"X[{order}]"
         else:
-            names = _names(tape)
             block.inputs = f"np.stack([{', '.join(names[j] for j in xs)}])"
     blocks.sort(key=lambda b: min(b.rows))
     return blocks, block_of
@@ -195,7 +196,7 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
     """The tape as one numpy function over a whole batch (one array per node, or per layer)."""
     nodes = tape.nodes
     names = _names(tape)
-    blocks, block_of = _blocks(tape)
+    blocks, block_of = _blocks(tape, names)
     consts: dict[str, Any] = {}
     for b in blocks:
         if isinstance(b, _Layer):
@@ -237,7 +238,7 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
     body.append(f"outs = [{outs}]")
     body.append("G = np.zeros(len(P))")
     body.append("# backward")
-    body += _numpy_backward(tape, names, blocks, block_of, first)
+    body += _numpy_backward(tape, names, block_of, first)
     body.append("return total, G, 0.0, outs")
     return "\n".join(lines + ["    " + line for line in body]) + "\n", consts
 
@@ -277,12 +278,15 @@ def _batched(tape: Tape) -> list[bool]:
 
 
 class _NumpyBackward:
-    """The numpy backward pass being written: which gradients exist, and the lines so far."""
+    """The numpy backward pass being written, by the engine's walk over the tape where each
+    block stands for its rows: which gradients exist, and the lines so far."""
 
-    def __init__(self, tape: Tape, names: list[str], blocks: list[_Block]) -> None:
-        self.tape, self.names = tape, names
+    def __init__(self, tape: Tape, names: list[str], block_of: dict[int, _Block]) -> None:
+        self.tape, self.names, self.block_of = tape, names, block_of
         self.grads = {tape.root}  # nodes with a gradient variable of their own
-        self.whole: dict[str, list[str]] = {b.name: [] for b in blocks}  # matrix gradients
+        #: what the walk visits: nodes and blocks that have received a gradient
+        self.pending: dict[int | _Block, str] = {block_of.get(tape.root, tape.root): "g"}
+        self.whole: dict[str, list[str]] = {b.name: [] for b in block_of.values()}
         self.lines = [f"g{tape.root} = np.ones(n)"]
         self.uses = [0] * len(tape.nodes)  # how many inputs of other nodes each node is
         for n in tape.nodes:
@@ -295,16 +299,23 @@ class _NumpyBackward:
         params = [j for j in mine if self.tape.nodes[j].kind == "param"]
         return all(self.uses[j] == 1 for j in params)
 
-    def send(self, j: int, expr: str) -> None:
+    def send(self, pending: dict[int | _Block, str], j: int, expr: str) -> None:
         """Add ``expr`` to node ``j``'s gradient (a parameter's: summed over the batch)."""
         node = self.tape.nodes[j]
         if node.kind == "param":
             self.lines.append(f"G[{node.index}] += np.sum({expr})")
-        elif j in self.grads:
+            return
+        if j in self.grads:
             self.lines.append(f"g{j} = g{j} + {expr}")
         else:
             self.grads.add(j)
             self.lines.append(f"g{j} = {expr}")
+        pending[self.block_of.get(j, j)] = "g"
+
+    def to_block(self, b: _Block, expr: str) -> None:
+        """Add the matrix ``expr`` to block ``b``'s gradient."""
+        self.whole[b.name].append(expr)
+        self.pending[b] = "g"
 
     def gradient_of(self, b: _Block) -> str:
         parts = list(self.whole[b.name])
@@ -313,39 +324,35 @@ class _NumpyBackward:
             parts.append(f"{rows[0]}[None]" if len(rows) == 1 else f"np.stack([{', '.join(rows)}])")
         return " + ".join(parts) if parts else "0.0"
 
-    def block(self, b: _Block) -> None:
-        """A layer's gradients as matrices (weights, bias, inputs), or an activation's."""
-        arriving = self.gradient_of(b)
-        if arriving == "0.0":  # only the outputs read it: no gradient to pass on
-            return
-        self.lines.append(f"G{b.name} = {arriving}")
-        b.backward(self)
-
-    def node(self, i: int) -> None:
-        pre, sends = _contributions(self.tape, self.names, i, numpy=True)
-        self.lines += pre
-        for j, expr in sends:
-            self.send(j, expr)
+    def rule(self, item: int | _Block, g: str) -> Edges:
+        """A node's rule, or a block's (a layer's gradients as matrices, or an activation's)."""
+        if isinstance(item, int):
+            if self.tape.nodes[item].op is None:
+                return ()
+            pre, edges = _contributions(self.tape, self.names, item, numpy=True)
+            self.lines += pre
+            return edges
+        if not any(self.tape.needs[r] for r in item.rows):
+            return ()
+        self.lines.append(f"G{item.name} = {self.gradient_of(item)}")
+        return item.backward(self)
 
 
 def _numpy_backward(
-    tape: Tape,
-    names: list[str],
-    blocks: list[_Block],
-    block_of: dict[int, _Block],
-    first: dict[int, _Block],
+    tape: Tape, names: list[str], block_of: dict[int, _Block], first: dict[int, _Block]
 ) -> list[str]:
     if not tape.needs[tape.root]:
         return []
     root = tape.nodes[tape.root]
     if root.kind == "param":  # the loss is a parameter itself
         return [f"G[{root.index}] += n"]
-    writer = _NumpyBackward(tape, names, blocks)
-    for i in range(len(tape.nodes) - 1, -1, -1):
-        if i in first and any(tape.needs[r] for r in first[i].rows):  # not just the first row
-            writer.block(first[i])
-        if tape.nodes[i].op is not None and i in writer.grads and i not in block_of:
-            writer.node(i)
+    writer = _NumpyBackward(tape, names, block_of)
+    # a block stands where its first row is; its other rows are not walked alone
+    order: list[int | _Block] = [
+        first.get(i, i) for i in range(len(tape.nodes)) if i in first or i not in block_of
+    ]
+    for _ in walk_back(order, writer.pending, writer.rule, writer.send):
+        pass
     return writer.lines
 
 

@@ -22,6 +22,7 @@ from autograd_lite.compile.codegen import (
     _unpack,
 )
 from autograd_lite.compile.tape import Tape, _Layout
+from autograd_lite.engine import Edges, walk_back
 from autograd_lite.ops import python_names
 
 __all__ = ["PythonBackend"]
@@ -71,34 +72,36 @@ def _python_source(tape: Tape, layout: _Layout) -> str:
 
 
 def _python_backward(tape: Tape, names: list[str]) -> list[str]:
+    """The backward pass as lines: the engine's walk over the tape, each edge a line."""
     nodes = tape.nodes
     if not tape.needs[tape.root]:
         return []
     root = nodes[tape.root]
     if root.kind == "param":  # the loss is a parameter itself
         return [f"G{root.index} += 1.0"]
-    grads = {tape.root}  # nodes whose gradient variable exists
     lines = [f"g{tape.root} = 1.0"]
 
-    def send(j: int, expr: str) -> None:
+    def rule(i: int, g: str) -> Edges:
+        op = nodes[i].op
+        if op is None:
+            return ()
+        if op.hides_overflow:
+            lines.append(f"check += {g}")
+        pre, edges = _contributions(tape, names, i, numpy=False)
+        lines.extend(pre)
+        return edges
+
+    def send(grads: dict[int, str], j: int, expr: str) -> None:
         if nodes[j].kind == "param":
             lines.append(f"G{nodes[j].index} += {expr}")
         elif j in grads:
             lines.append(f"g{j} += {expr}")
         else:
-            grads.add(j)
+            grads[j] = f"g{j}"  # its gradient variable exists from here on
             lines.append(f"g{j} = {expr}")
 
-    for i in range(len(nodes) - 1, -1, -1):
-        op = nodes[i].op
-        if op is None or i not in grads:
-            continue
-        if op.hides_overflow:
-            lines.append(f"check += g{i}")
-        pre, sent = _contributions(tape, names, i, numpy=False)
-        lines += pre
-        for j, expr in sent:
-            send(j, expr)
+    for _ in walk_back(range(len(nodes)), {tape.root: f"g{tape.root}"}, rule, send):
+        pass
     return lines
 
 
