@@ -1,9 +1,11 @@
 """The numpy backend: a tape with one array per node across the batch, layers fused.
 
 The ``dot`` nodes of a layer (same inputs, parameter weights) become one
-matrix product (a ``_Layer`` block), and an activation applied to every row
-of that layer one operation on the matrix (an ``_Activation`` block). numpy
-is imported only when a step with this backend is made.
+matrix product (a ``_Layer`` block), those of a convolution (weights shared
+across positions) one im2col product (a ``_Conv`` block, in ``numpy_conv``),
+and an activation applied to every row of such a block one operation on the
+matrix (an ``_Activation`` block). numpy is imported only when a step with
+this backend is made.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from autograd_lite.compile.codegen import (
     _templates,
     _unpack,
 )
+from autograd_lite.compile.numpy_conv import _Conv, _families, _Family
 from autograd_lite.compile.tape import Tape, _Layout, _Node
 from autograd_lite.ops import LOG_FLOOR, Primitive, dot_layout
 
@@ -119,7 +122,7 @@ class _Activation:
 
     name: str
     rows: tuple[int, ...]
-    source: _Layer  #: the layer it is applied to
+    source: _Layer | _Conv  #: the layer it is applied to
     op: Primitive
 
     def forward(self) -> list[str]:
@@ -136,11 +139,25 @@ class _Activation:
         writer.whole[self.source.name].append(f"GA{self.name[1:]}")
 
 
-_Block = _Layer | _Activation
+_Block = _Layer | _Activation | _Conv
 
 
 def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
-    """The layers (dot groups) and the activations applied to whole layers, in tape order."""
+    """The layers (dot groups), convolutions (dot families sharing weights across positions)
+    and the activations applied to whole blocks, in tape order."""
+    batched = _batched(tape)
+    families = _families(tape, batched)
+    while True:  # a convolution whose inputs come after its first row: its nodes as layers
+        blocks, block_of = _blocks_with(tape, batched, families)
+        late = [b.family for b in blocks if isinstance(b, _Conv) and not b.ready(block_of)]
+        if not late:
+            return blocks, block_of
+        families = [f for f in families if f not in late]
+
+
+def _blocks_with(
+    tape: Tape, batched: list[bool], families: list[_Family]
+) -> tuple[list[_Block], dict[int, _Block]]:
     nodes = tape.nodes
     consumers: list[list[int]] = [[] for _ in nodes]
     for i, n in enumerate(nodes):
@@ -148,8 +165,16 @@ def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
             consumers[j].append(i)
     blocks: list[_Block] = []
     block_of: dict[int, _Block] = {}
-    for k, grp in enumerate(_groups(tape, _batched(tape))):
-        layer = _Layer(f"H{k}", grp.members, grp)
+    in_conv = {m for f in families for m in f.members}
+    found: list[_Group | _Family] = [*families]
+    found += [g for g in _groups(tape, batched) if in_conv.isdisjoint(g.members)]
+    found.sort(key=lambda f: min(f.members))
+    for k, grp in enumerate(found):
+        layer: _Layer | _Conv
+        if isinstance(grp, _Family):
+            layer = _Conv(f"C{k}", grp.members, grp, tape)
+        else:
+            layer = _Layer(f"H{k}", grp.members, grp)
         blocks.append(layer)
         for m in grp.members:
             block_of[m] = layer
@@ -165,6 +190,8 @@ def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
                 for u in firsts:
                     block_of[u] = act
     for block in blocks:  # where each layer's inputs come from
+        if isinstance(block, _Conv):
+            block.wire(block_of)
         if not isinstance(block, _Layer):
             continue
         xs = block.group.inputs
@@ -205,12 +232,16 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
             consts[f"W{b.name[1:]}"] = b.group.weights
             if b.group.biases is not None:
                 consts[f"B{b.name[1:]}"] = [[i] for i in b.group.biases]  # Pa[B] is a column
+        elif isinstance(b, _Conv):
+            consts.update(b.consts)
     loose = _loose_rows(tape, blocks, block_of)
     first = {min(b.rows): b for b in blocks}
     layers = sum(1 for b in blocks if isinstance(b, _Layer))
+    convs = sum(1 for b in blocks if isinstance(b, _Conv))
     lines = [
         f"# {len(nodes)} nodes in topological order, one array per node across the batch; "
-        f"layers of dot nodes as matrix products ({layers}), activations of whole layers too",
+        f"layers of dot nodes as matrix products ({layers}), activations of whole layers too"
+        + (f"; convolutions as im2col products ({convs})" if convs else ""),
         "def replay(P, X, Y):",
     ]
     body = ["Pa = np.fromiter(P, float, len(P))", "n = X.shape[1]"]
@@ -249,14 +280,16 @@ def _loose_rows(tape: Tape, blocks: list[_Block], block_of: dict[int, _Block]) -
     """The rows of blocks that get a name of their own: something outside the matrices reads
     them (or they are the loss, or an output)."""
     taken_whole = {b.source.name for b in blocks if isinstance(b, _Activation)} | {
-        b.input_block.name for b in blocks if isinstance(b, _Layer) and b.input_block is not None
+        b.input_block.name
+        for b in blocks
+        if isinstance(b, (_Layer, _Conv)) and b.input_block is not None
     }
     loose: set[int] = {tape.root, *tape.outputs}
     for i, n in enumerate(tape.nodes):
         block = block_of.get(i)
         if isinstance(block, _Activation):
             continue
-        if isinstance(block, _Layer) and block.input_block is not None:
+        if isinstance(block, (_Layer, _Conv)) and block.input_block is not None:
             continue
         for j in n.inputs:
             if j in block_of and (block_of[j].name not in taken_whole or i not in block_of):
