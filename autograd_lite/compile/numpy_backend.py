@@ -36,7 +36,7 @@ from autograd_lite.compile.codegen import (
     _templates,
     _unpack,
 )
-from autograd_lite.compile.numpy_conv import _Conv, _families, _Family
+from autograd_lite.compile.numpy_conv import _Conv, _families, _Family, _place
 from autograd_lite.compile.tape import Tape, _Layout, _Node
 from autograd_lite.ops import LOG_FLOOR, Primitive, dot_layout
 
@@ -91,6 +91,7 @@ class _Layer:
     group: _Group
     inputs: str = ""  #: the matrix of its inputs (a block, X, or np.stack(...))
     input_block: _Block | None = None  #: the block its inputs are, if one is
+    at: int = -1  #: the tape position where the replay computes it (its first row)
 
     def forward(self) -> list[str]:
         k = self.name[1:]
@@ -124,6 +125,7 @@ class _Activation:
     rows: tuple[int, ...]
     source: _Layer | _Conv  #: the layer it is applied to
     op: Primitive
+    at: int = -1  #: the tape position where the replay computes it (see _Layer)
 
     def forward(self) -> list[str]:
         code = _templates(self.op, numpy=True)[0]
@@ -142,21 +144,21 @@ class _Activation:
 _Block = _Layer | _Activation | _Conv
 
 
-def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
+def _blocks(tape: Tape, nx: int) -> tuple[list[_Block], dict[int, _Block]]:
     """The layers (dot groups), convolutions (dot families sharing weights across positions)
-    and the activations applied to whole blocks, in tape order."""
+    and the activations applied to whole blocks, in tape order; ``nx``: the rows of X."""
     batched = _batched(tape)
     families = _families(tape, batched)
-    while True:  # a convolution whose inputs come after its first row: its nodes as layers
-        blocks, block_of = _blocks_with(tape, batched, families)
-        late = [b.family for b in blocks if isinstance(b, _Conv) and not b.ready(block_of)]
+    while True:  # a convolution that fits nowhere in the tape's order: its nodes as layers
+        blocks, block_of = _blocks_with(tape, batched, families, nx)
+        late = _place(tape, blocks, block_of)
         if not late:
             return blocks, block_of
         families = [f for f in families if f not in late]
 
 
 def _blocks_with(
-    tape: Tape, batched: list[bool], families: list[_Family]
+    tape: Tape, batched: list[bool], families: list[_Family], nx: int
 ) -> tuple[list[_Block], dict[int, _Block]]:
     nodes = tape.nodes
     consumers: list[list[int]] = [[] for _ in nodes]
@@ -175,6 +177,7 @@ def _blocks_with(
             layer = _Conv(f"C{k}", grp.members, grp, tape)
         else:
             layer = _Layer(f"H{k}", grp.members, grp)
+        layer.at = min(layer.rows)
         blocks.append(layer)
         for m in grp.members:
             block_of[m] = layer
@@ -185,7 +188,7 @@ def _blocks_with(
             ops = {nodes[u].op for u in firsts}
             op = ops.pop()  # _elementwise_of chose operations: op is never None
             if not ops and op is not None and len(set(firsts)) == len(firsts):
-                act = _Activation(f"R{k}", tuple(firsts), layer, op)
+                act = _Activation(f"R{k}", tuple(firsts), layer, op, min(firsts))
                 blocks.append(act)
                 for u in firsts:
                     block_of[u] = act
@@ -200,17 +203,13 @@ def _blocks_with(
             block.inputs, block.input_block = source.name, source
         elif all(nodes[j].kind == "x" for j in xs):
             order = [nodes[j].index for j in xs]
-            exact = order == list(range(len(order))) and len(order) == _input_count(tape)
+            exact = order == list(range(nx))  # X itself only if it has no other rows
             block.inputs = "X" if exact else f"X[{order}]"
         else:
             names = _names(tape)
             block.inputs = f"np.stack([{', '.join(names[j] for j in xs)}])"
     blocks.sort(key=lambda b: min(b.rows))
     return blocks, block_of
-
-
-def _input_count(tape: Tape) -> int:
-    return sum(1 for n in tape.nodes if n.kind == "x")
 
 
 def _elementwise_of(node: _Node, m: int) -> bool:
@@ -225,7 +224,7 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
     """The tape as one numpy function over a whole batch (one array per node, or per layer)."""
     nodes = tape.nodes
     names = _names(tape)
-    blocks, block_of = _blocks(tape)
+    blocks, block_of = _blocks(tape, layout.nx)
     consts: dict[str, Any] = {}
     for b in blocks:
         if isinstance(b, _Layer):
@@ -235,7 +234,7 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
         elif isinstance(b, _Conv):
             consts.update(b.consts)
     loose = _loose_rows(tape, blocks, block_of)
-    first = {min(b.rows): b for b in blocks}
+    first = {b.at: b for b in blocks}
     layers = sum(1 for b in blocks if isinstance(b, _Layer))
     convs = sum(1 for b in blocks if isinstance(b, _Conv))
     lines = [

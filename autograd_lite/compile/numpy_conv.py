@@ -111,6 +111,7 @@ class _Conv:
     _stacked: tuple[int, ...] = ()  #: the nodes stacked into Z, when no block or X holds them
     _from_x: bool = False
     _base_rows: int = 0  #: rows of Z besides the constants'
+    at: int = -1  #: the tape position where the replay computes it: see _place
 
     @property
     def key(self) -> str:
@@ -165,19 +166,6 @@ class _Conv:
         self.consts[f"CU{k}"] = [flat[order[s]] for s in starts]
         self._base_rows = len(self.input_block.rows) if self.input_block else len(distinct)
 
-    def ready(self, block_of: dict[int, _Block]) -> bool:
-        """Whether every input is computed before the block's first row (where the forward
-        pass writes the block): never a row of itself, nor an input computed later."""
-        start = min(self.rows)
-        for xs in self.family.windows:
-            for j in xs:
-                if self.tape.nodes[j].kind != "op":
-                    continue  # inputs and constants are there from the start
-                b = block_of.get(j)
-                if b is self or (min(b.rows) if b is not None else j) >= start:
-                    return False
-        return True
-
     def forward(self) -> list[str]:
         k, fam = self.key, self.family
         kk = len(fam.weights[0])
@@ -221,3 +209,46 @@ class _Conv:
         for r, j in enumerate(self._stacked):
             if needs[j]:
                 writer.send(j, f"CGZ{k}[{r}]")
+
+
+def _place(tape: Tape, blocks: Sequence[_Block], block_of: dict[int, _Block]) -> list[_Family]:
+    """Where the replay computes each block (``at``, a tape position), and the families that
+    fit nowhere. A layer is computed at its first row, as its rows share their inputs; a
+    convolution's windows may be computed between its rows (the tape is in depth-first
+    order), so it is computed at its first row that comes after all of its inputs, and an
+    activation over it at its first row after that. Every block must come after its inputs
+    and before whatever reads its rows; a convolution whose rows read each other (a
+    recurrence sharing weights) never does, and is returned with any other that fails."""
+    nodes = tape.nodes
+    consumers: list[list[int]] = [[] for _ in nodes]
+    for i, n in enumerate(nodes):
+        for j in n.inputs:
+            consumers[j].append(i)
+
+    def ready(j: int) -> int:  # the position after which op node j has its value
+        b = block_of.get(j)
+        return -1 if nodes[j].kind != "op" else b.at if b is not None else j
+
+    for b in blocks:
+        if isinstance(b, _Conv):
+            inputs = [j for xs in b.family.windows for j in xs]
+            after = max(map(ready, inputs), default=-1)
+            b.at = min((r for r in b.rows if r > after), default=-1)
+        elif isinstance(source := getattr(b, "source", None), _Conv):  # an activation over it
+            b.at = min((r for r in b.rows if r > source.at), default=-1)
+    failed: list[_Family] = []
+    for b in blocks:
+        fits = b.at >= 0
+        for r in b.rows:
+            for j in nodes[r].inputs:
+                fits = fits and block_of.get(j) is not b and ready(j) < b.at
+            for c in consumers[r]:
+                other = block_of.get(c)
+                fits = fits and (other is b or (other.at if other is not None else c) > b.at)
+        if not fits:
+            conv = b if isinstance(b, _Conv) else getattr(b, "source", None)
+            if isinstance(conv, _Conv):
+                failed.append(conv.family)
+            else:  # a layer that a convolution's place pushed out of order: no convolutions
+                return [x.family for x in blocks if isinstance(x, _Conv)]
+    return failed
