@@ -149,12 +149,16 @@ def _blocks(tape: Tape, nx: int) -> tuple[list[_Block], dict[int, _Block]]:
     and the activations applied to whole blocks, in tape order; ``nx``: the rows of X."""
     batched = _batched(tape)
     families = _families(tape, batched)
-    while True:  # a convolution that fits nowhere in the tape's order: its nodes as layers
+    # a convolution that fits nowhere in the tape's order: its nodes as layers; at most three
+    # tries (all families, those that fit, none), so compile time stays bounded
+    for _ in range(2):
         blocks, block_of = _blocks_with(tape, batched, families, nx)
         late = _place(tape, blocks, block_of)
         if not late:
             return blocks, block_of
         families = [f for f in families if f not in late]
+    blocks, block_of = _blocks_with(tape, batched, [], nx)
+    return blocks, block_of
 
 
 def _blocks_with(
