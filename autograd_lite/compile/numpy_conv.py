@@ -14,11 +14,15 @@ window rows (``K x P``, precomputed)::
     GS = M.T @ GC                     # each window's gradient
     GZ = add.reduceat(GS[O], T)       # added onto the rows of Z: a precomputed sorted scatter
 
-The products sum in another order than the engine (which adds a ``dot``'s terms from the
-bias upwards, one by one, and a weight's gradient sample by sample): each result differs
-by round-off of the order of ``K * 2**-53`` (forward) or ``P * n * 2**-53`` (a weight's
-gradient) of the sum of the magnitudes of its terms, as in the dense ``_Layer`` block,
-where no ``fsum`` is involved either (the engine sums a ``dot`` with plain additions).
+Where the sums differ from the engine's: no ``fsum`` is involved (the engine adds a
+``dot``'s terms one by one from the bias up, and a weight's gradient one contribution at a
+time as its backward pass reaches them; ``sum`` nodes and the batch's total, which the
+engine adds with ``fsum``, are not part of this block). The products add in another order:
+a row of ``C`` differs from the engine's by at most about ``K * 2**-53`` times the sum of
+its terms' magnitudes, a weight's gradient by ``P * n * 2**-53`` times that of its
+``P * n`` contributions (the dense ``_Layer`` block: ``n``); the per-node replay had
+the same bounds, in pieces. The compile tests hold it to 1e-12 of the largest number
+compared, the step's own checks to 1e-9.
 """
 
 from __future__ import annotations
