@@ -350,3 +350,40 @@ def test_a_layer_reading_the_first_inputs_of_a_longer_sample() -> None:
 
     step = check(fn, model.parameters(), [[[1.5, -0.5]], [[0.25, 2.0]]], [0.5, -1.0])
     assert "S0 = X[[0]]" in step.source
+
+
+@settings(max_examples=40)
+@given(
+    data=st.data(),
+    width=st.integers(2, 7),
+    k=st.integers(1, 4),
+    positions=st.integers(2, 5),
+    channels=st.integers(1, 3),
+    bias=st.booleans(),
+)
+def test_random_families_written_by_hand(
+    data: st.DataObject, width: int, k: int, positions: int, channels: int, bias: bool
+) -> None:
+    """Random windows (repeated inputs, constants, any order, overlapping as they fall), a
+    tap of one channel sometimes replaced at one position: always the engine's numbers."""
+    pick = st.lists(st.integers(-1, width - 1), min_size=k, max_size=k)  # -1: a constant
+    windows = [data.draw(pick) for _ in range(positions)]
+    rng = random.Random(data.draw(st.integers(0, 2**16)))
+    ws = [[Value(rng.uniform(-1, 1)) for _ in range(k)] for _ in range(channels)]
+    bs = [Value(rng.uniform(-1, 1)) for _ in range(channels)] if bias else [None] * channels
+    odd = Value(0.3)
+    swap = data.draw(st.none() | st.tuples(st.integers(0, positions - 1), st.integers(0, k - 1)))
+    const = Value(data.draw(st.sampled_from([0.0, -0.0, 1.5])), requires_grad=False)
+
+    def fn(x: list[Value], y: Value) -> Value:
+        outs = []
+        for c, (w, b) in enumerate(zip(ws, bs, strict=True)):
+            for p, win in enumerate(windows):
+                taps = list(w)
+                if swap is not None and (c, p) == (0, swap[0]):
+                    taps[swap[1]] = odd
+                outs.append(F.dot(taps, [x[i] if i >= 0 else const for i in win], b).tanh())
+        return F.sum(outs) * y
+
+    params = [p for w in ws for p in w] + [b for b in bs if b is not None] + [odd]
+    check(fn, params, images(rng, 3, (width,)), [1.0, -0.5, 2.0])
