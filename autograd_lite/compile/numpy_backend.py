@@ -1,9 +1,11 @@
 """The numpy backend: a tape with one array per node across the batch, layers fused.
 
 The ``dot`` nodes of a layer (same inputs, parameter weights) become one
-matrix product (a ``_Layer`` block), and an activation applied to every row
-of that layer one operation on the matrix (an ``_Activation`` block). numpy
-is imported only when a step with this backend is made.
+matrix product (a ``_Layer`` block), those of a convolution (weights shared
+across positions) one im2col product (a ``_Conv`` block, in ``numpy_conv``),
+and an activation applied to every row of such a block one operation on the
+matrix (an ``_Activation`` block). numpy is imported only when a step with
+this backend is made.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from autograd_lite.compile.codegen import (
     _templates,
     _unpack,
 )
+from autograd_lite.compile.numpy_conv import _Conv, _families, _Family, _place
 from autograd_lite.compile.tape import Tape, _Layout, _Node
 from autograd_lite.engine import Edges, walk_back
 from autograd_lite.ops import Primitive, dot_layout, numpy_names
@@ -86,6 +89,7 @@ class _Layer:
     group: _Group
     inputs: str = ""  #: the matrix of its inputs (a block, X, or np.stack(...))
     input_block: _Block | None = None  #: the block its inputs are, if one is
+    at: int = -1  #: the tape position where the replay computes it (its first row)
 
     def forward(self) -> list[str]:
         k = self.name[1:]
@@ -117,8 +121,9 @@ class _Activation:
 
     name: str
     rows: tuple[int, ...]
-    source: _Layer  #: the layer it is applied to
+    source: _Layer | _Conv  #: the layer it is applied to
     op: Primitive
+    at: int = -1  #: the tape position where the replay computes it (see _Layer)
 
     def forward(self) -> list[str]:
         code = _templates(self.op, numpy=True)[0]
@@ -135,11 +140,33 @@ class _Activation:
         return ()
 
 
-_Block = _Layer | _Activation
+_Block = _Layer | _Activation | _Conv
 
 
-def _blocks(tape: Tape, names: list[str]) -> tuple[list[_Block], dict[int, _Block]]:
-    """The layers (dot groups) and the activations applied to whole layers, in tape order."""
+def _blocks(
+    tape: Tape, nx: int, names: list[str] | None = None
+) -> tuple[list[_Block], dict[int, _Block]]:
+    """The layers (dot groups), convolutions (dot families sharing weights across positions)
+    and the activations applied to whole blocks, in tape order; ``nx``: the rows of X,
+    ``names``: the tape's names (made here if not given)."""
+    names = _names(tape) if names is None else names
+    batched = _batched(tape)
+    families = _families(tape, batched)
+    # a convolution that fits nowhere in the tape's order: its nodes as layers; at most three
+    # tries (all families, those that fit, none), so compile time stays bounded
+    for _ in range(2):
+        blocks, block_of = _blocks_with(tape, batched, families, nx, names)
+        late = _place(tape, blocks, block_of)
+        if not late:
+            return blocks, block_of
+        families = [f for f in families if f not in late]
+    blocks, block_of = _blocks_with(tape, batched, [], nx, names)
+    return blocks, block_of
+
+
+def _blocks_with(
+    tape: Tape, batched: list[bool], families: list[_Family], nx: int, names: list[str]
+) -> tuple[list[_Block], dict[int, _Block]]:
     nodes = tape.nodes
     consumers: list[list[int]] = [[] for _ in nodes]
     for i, n in enumerate(nodes):
@@ -147,8 +174,17 @@ def _blocks(tape: Tape, names: list[str]) -> tuple[list[_Block], dict[int, _Bloc
             consumers[j].append(i)
     blocks: list[_Block] = []
     block_of: dict[int, _Block] = {}
-    for k, grp in enumerate(_groups(tape, _batched(tape))):
-        layer = _Layer(f"H{k}", grp.members, grp)
+    in_conv = {m for f in families for m in f.members}
+    found: list[_Group | _Family] = [*families]
+    found += [g for g in _groups(tape, batched) if in_conv.isdisjoint(g.members)]
+    found.sort(key=lambda f: min(f.members))
+    for k, grp in enumerate(found):
+        layer: _Layer | _Conv
+        if isinstance(grp, _Family):
+            layer = _Conv(f"C{k}", grp.members, grp, tape)
+        else:
+            layer = _Layer(f"H{k}", grp.members, grp)
+        layer.at = min(layer.rows)
         blocks.append(layer)
         for m in grp.members:
             block_of[m] = layer
@@ -159,11 +195,13 @@ def _blocks(tape: Tape, names: list[str]) -> tuple[list[_Block], dict[int, _Bloc
             ops = {nodes[u].op for u in firsts}
             op = ops.pop()  # _elementwise_of chose operations: op is never None
             if not ops and op is not None and len(set(firsts)) == len(firsts):
-                act = _Activation(f"R{k}", tuple(firsts), layer, op)
+                act = _Activation(f"R{k}", tuple(firsts), layer, op, min(firsts))
                 blocks.append(act)
                 for u in firsts:
                     block_of[u] = act
     for block in blocks:  # where each layer's inputs come from
+        if isinstance(block, _Conv):
+            block.wire(block_of)
         if not isinstance(block, _Layer):
             continue
         xs = block.group.inputs
@@ -172,16 +210,12 @@ def _blocks(tape: Tape, names: list[str]) -> tuple[list[_Block], dict[int, _Bloc
             block.inputs, block.input_block = source.name, source
         elif all(nodes[j].kind == "x" for j in xs):
             order = [nodes[j].index for j in xs]
-            exact = order == list(range(len(order))) and len(order) == _input_count(tape)
+            exact = order == list(range(nx))  # X itself only if it has no other rows
             block.inputs = "X" if exact else f"X[{order}]"
         else:
             block.inputs = f"np.stack([{', '.join(names[j] for j in xs)}])"
     blocks.sort(key=lambda b: min(b.rows))
     return blocks, block_of
-
-
-def _input_count(tape: Tape) -> int:
-    return sum(1 for n in tape.nodes if n.kind == "x")
 
 
 def _elementwise_of(node: _Node, m: int) -> bool:
@@ -196,19 +230,23 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
     """The tape as one numpy function over a whole batch (one array per node, or per layer)."""
     nodes = tape.nodes
     names = _names(tape)
-    blocks, block_of = _blocks(tape, names)
+    blocks, block_of = _blocks(tape, layout.nx, names)
     consts: dict[str, Any] = {}
     for b in blocks:
         if isinstance(b, _Layer):
             consts[f"W{b.name[1:]}"] = b.group.weights
             if b.group.biases is not None:
                 consts[f"B{b.name[1:]}"] = [[i] for i in b.group.biases]  # Pa[B] is a column
+        elif isinstance(b, _Conv):
+            consts.update(b.consts)
     loose = _loose_rows(tape, blocks, block_of)
-    first = {min(b.rows): b for b in blocks}
+    first = {b.at: b for b in blocks}
     layers = sum(1 for b in blocks if isinstance(b, _Layer))
+    convs = sum(1 for b in blocks if isinstance(b, _Conv))
     lines = [
         f"# {len(nodes)} nodes in topological order, one array per node across the batch; "
-        f"layers of dot nodes as matrix products ({layers}), activations of whole layers too",
+        f"layers of dot nodes as matrix products ({layers}), activations of whole layers too"
+        + (f"; convolutions as im2col products ({convs})" if convs else ""),
         "def replay(P, X, Y):",
     ]
     body = ["Pa = np.fromiter(P, float, len(P))", "n = X.shape[1]"]
@@ -247,14 +285,16 @@ def _loose_rows(tape: Tape, blocks: list[_Block], block_of: dict[int, _Block]) -
     """The rows of blocks that get a name of their own: something outside the matrices reads
     them (or they are the loss, or an output)."""
     taken_whole = {b.source.name for b in blocks if isinstance(b, _Activation)} | {
-        b.input_block.name for b in blocks if isinstance(b, _Layer) and b.input_block is not None
+        b.input_block.name
+        for b in blocks
+        if isinstance(b, (_Layer, _Conv)) and b.input_block is not None
     }
     loose: set[int] = {tape.root, *tape.outputs}
     for i, n in enumerate(tape.nodes):
         block = block_of.get(i)
         if isinstance(block, _Activation):
             continue
-        if isinstance(block, _Layer) and block.input_block is not None:
+        if isinstance(block, (_Layer, _Conv)) and block.input_block is not None:
             continue
         for j in n.inputs:
             if j in block_of and (block_of[j].name not in taken_whole or i not in block_of):
