@@ -28,6 +28,9 @@ class Backend(ABC):
 
     #: what ``compile(..., backend=name)`` calls it
     name: str
+    #: whether ``replay`` takes the parameters as the float64 array a fused run holds them in
+    #: (else as a list of floats)
+    params_as_array: bool = False
 
     @abstractmethod
     def source(self, tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:

@@ -213,7 +213,8 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
         f"layers of dot nodes as matrix products ({layers}), activations of whole layers too",
         "def replay(P, X, Y):",
     ]
-    body = ["Pa = np.fromiter(P, float, len(P))", "n = X.shape[1]"]
+    # P: a list of the parameters' values, or (a fused run) the float64 array that holds them
+    body = ["Pa = P if type(P) is np.ndarray else np.fromiter(P, float, len(P))", "n = X.shape[1]"]
     loose_params = {
         nodes[j].index
         for i, n in enumerate(nodes)
@@ -455,6 +456,7 @@ class NumpyBackend(Backend):
     """One array per node across the batch: the batch as arrays (read without a copy)."""
 
     name = "numpy"
+    params_as_array = True
 
     @property
     def np(self) -> Any:
