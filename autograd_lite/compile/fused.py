@@ -107,13 +107,17 @@ class FusedRun:
                 "another fused run holds some of these parameters: close it first (two runs "
                 "would each overwrite what the other wrote)"
             )
-        self.max_norm = None if max_norm is None else hyper_parameter(
-            max_norm, "max_norm", what="max_norm", low=0.0
+        self.max_norm = (
+            None
+            if max_norm is None
+            else hyper_parameter(max_norm, "max_norm", what="max_norm", low=0.0)
         )
         self.norm_type = _norm_type(norm_type)
         self.error_if_nonfinite = bool(error_if_nonfinite)
-        self.clip_value = None if clip_value is None else hyper_parameter(
-            clip_value, "clip_value", what="clip_value", low=0.0
+        self.clip_value = (
+            None
+            if clip_value is None
+            else hyper_parameter(clip_value, "clip_value", what="clip_value", low=0.0)
         )
         import numpy  # the run holds arrays: numpy only now
 
@@ -279,7 +283,7 @@ class FusedRun:
                         news.append((c, param, state))
             except ArithmeticError:
                 news = []
-        if not news and any(self._classes) or not all(_finite(np, n) for n in news):
+        if (not news and any(self._classes)) or not all(_finite(np, n) for n in news):
             self._unfused_step()
             return
         for c, param, state in news:
