@@ -142,6 +142,10 @@ class FusedRun:
         at = {p: i for i, p in enumerate(params)}
         self._layout = [id(g["params"]) for g in opt.param_groups]
         self._recordings = step.recordings
+        trained = step._trained_at  # the step's gradients are theirs, in this order
+        every = len(trained) == len(params)  # (positions in order: all of them, or a subset)
+        self._trained: Any = slice(None) if every else np.array(trained, dtype=np.intp)
+        self._any_trained = bool(trained)
         self._classes: list[list[_Class]] = []
         for group in opt.param_groups:
             by_keys: dict[tuple[str, ...], list[Value]] = {}
@@ -239,16 +243,15 @@ class FusedRun:
         loss, sums, n = step._step(xs, ys, P, self._values_read)
         if step.recordings != self._recordings:  # recorded again: a flag changed, say
             self._regroup()
-        grad = self._grad
-        grad[step._trained_at] = 0.0 + np.asarray(sums, dtype=np.float64) / n  # as add_to_grad
+        grad, trained = self._grad, self._trained
+        grad[trained] = 0.0 + np.asarray(sums, dtype=np.float64) / n  # as add_to_grad adds
         self._added = True
-        trained = step._trained_at
-        if self.max_norm is not None and trained:
+        if self.max_norm is not None and self._any_trained:
             clipped, _ = clip_norm_of_array(
                 grad[trained], self.max_norm, self.norm_type, self.error_if_nonfinite
             )
             grad[trained] = clipped
-        if self.clip_value is not None and trained:
+        if self.clip_value is not None and self._any_trained:
             grad[trained] = clamp_array(grad[trained], self.clip_value)
         self._update()
         self.steps += 1
