@@ -152,18 +152,36 @@ def test_a_fused_run_leaves_what_the_unfused_loop_leaves_bit_for_bit(
 def test_state_dict_and_sync_mid_run_are_the_unfused_state_and_the_run_goes_on() -> None:
     a = Setup("numpy", "adam", {"amsgrad": True}, groups=True, frozen=False, schedule=False)
     b = Setup("numpy", "adam", {"amsgrad": True}, groups=True, frozen=False, schedule=False)
+    saved = a.opt.state_dict()
     with b.step.fused(b.opt) as run:
-        for i in range(6):
+        for i in range(8):
             unfused(a, 1, {})
             run(XS, TS)
             if i == 1:
                 assert bits(b.opt.state_dict()) == bits(a.opt.state_dict())  # written back
+            if i == 5:  # a state loaded mid-run is what the next call starts from
+                for m in (a, b):
+                    m.opt.load_state_dict(saved)
             if i == 3:
                 run.sync()
                 assert snapshot(b.model, b.opt) == snapshot(a.model, a.opt)
                 for m in (a, b):  # a value set after sync() is what the next call reads
                     m.model.parameters()[0].data = 0.25
     assert snapshot(a.model, a.opt) == snapshot(b.model, b.opt)
+
+
+def test_a_checkpoint_saved_mid_run_with_its_optimizer_is_the_unfused_one(tmp_path: Any) -> None:
+    from autograd_lite import checkpoint
+
+    a = Setup("numpy", "sgd", {"momentum": 0.9}, groups=False, frozen=False, schedule=False)
+    b = Setup("numpy", "sgd", {"momentum": 0.9}, groups=False, frozen=False, schedule=False)
+    unfused(a, 3, {})
+    checkpoint.save(tmp_path / "a.json", a.model, optimizer=a.opt)
+    with b.step.fused(b.opt) as run:
+        for _ in range(3):
+            run(XS, TS)
+        checkpoint.save(tmp_path / "b.json", b.model, optimizer=b.opt)
+    assert (tmp_path / "a.json").read_text() == (tmp_path / "b.json").read_text()
 
 
 def test_a_step_whose_update_is_not_finite_raises_as_unfused_and_leaves_the_same_state() -> None:
