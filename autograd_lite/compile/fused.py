@@ -13,7 +13,8 @@ The Values, their ``.grad`` and ``opt.state`` are written back, bit for bit
 what the unfused loop makes, at these points: ``run.sync()``, leaving the
 ``with`` block (``run.close()``), an exception inside ``run(...)``, and any
 method of the optimiser (``state_dict()``, ``zero_grad()``,
-``load_state_dict()``, ``add_param_group()``). In between, the Values hold the
+``load_state_dict()``, ``add_param_group()``; so ``checkpoint.save`` given the
+optimiser too). In between, the Values hold the
 numbers of the last write-back: call ``run.sync()`` before reading or
 assigning ``.data``, ``.grad`` or ``opt.state`` by hand (a write made after a
 ``sync()`` is what the next call reads). Learning-rate schedules change

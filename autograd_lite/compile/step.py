@@ -344,9 +344,10 @@ def compile(
     number or a nested list of numbers each). ``fn`` may also return
     ``(loss, outputs)``; the step then keeps each sample's outputs in
     ``step.outputs`` (for accuracy, say). ``backend``: ``"python"`` or
-    ``"numpy"``. ``check_every``: the first call and every N-th are compared
+    ``"numpy"``. ``check_every``: the first call and the N-th are compared
     with the eager engine on ``CHECK_SAMPLES`` samples spread over the batch
-    (``None``: the first call only).
+    (``None``: the first call only); while checks pass, the interval doubles
+    after each, up to ``CHECK_SPACING`` times N (calls 1, 100, 300, 700, ...).
 
     What a step may depend on, and how each is kept true at every call:
 
