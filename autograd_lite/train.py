@@ -380,10 +380,10 @@ class _Run:
         start = time.perf_counter()
         lr = _learning_rate(self.optimizer)
         loss, pairs = self._train(epoch, epoch_batches, lr)
+        if self.fused is not None:  # the scheduler, validation and on_epoch_end see the Values
+            self.fused.sync()
         if self.scheduler is not None:
             self.scheduler.step()
-        if self.fused is not None:  # validation and on_epoch_end read the Values
-            self.fused.sync()
         val_loss, val_accuracy = self._validate(epoch, lr)
         h = self.history
         h.loss.append(loss)
