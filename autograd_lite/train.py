@@ -488,9 +488,11 @@ def _batch_step(
         return loss_fn(out, t), as_list(out)
 
     step = record(fn, model.parameters(), example=(X[0], target(y[0])), backend=backend)
-    ours = {p for g in getattr(optimizer, "param_groups", ()) for p in g.get("params", ())}
-    same = ours == set(step.params) and len(ours) == len(step.params)
-    fused = step.fused(optimizer) if fusable(optimizer) is None and same else None
+    fused = None
+    if fusable(optimizer) is None:  # one of optim's: its groups are dicts of Values
+        ours = {p for g in optimizer.param_groups for p in g["params"]}
+        if ours == set(step.params) and len(ours) == len(step.params):
+            fused = step.fused(optimizer)
     call = step if fused is None else fused
 
     def compiled(xb: Sequence[Any], yb: Sequence[Any]) -> tuple[float, Any]:

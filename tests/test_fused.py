@@ -297,6 +297,33 @@ def test_fit_runs_fused_and_its_callbacks_see_the_unfused_values(monkeypatch: An
     assert fused_result[:4] == unfused_result[:4]
 
 
+def test_fit_runs_unfused_with_an_optimizer_of_its_own_or_one_holding_other_values() -> None:
+    from autograd_lite.data import make_moons
+    from autograd_lite.train import fit
+
+    X, y = make_moons(20, noise=0.1, seed=0)
+
+    class Plain:  # no param_groups at all: fit only needs zero_grad() and step()
+        def __init__(self, params: list[Value]) -> None:
+            self.params = params
+
+        def zero_grad(self) -> None:
+            for p in self.params:
+                p.grad = 0.0
+
+        def step(self) -> None:
+            for p in self.params:
+                p.data -= 0.1 * p.grad
+
+    model = nn.MLP(2, [3, 1], seed=0)
+    extra = Value(1.0)
+    for opt in (Plain(model.parameters()), optim.SGD([*model.parameters(), extra], lr=0.1)):
+        fit(model, hinge_loss, opt, (X, y), epochs=2, batch_size=10, progress=False, seed=0,
+            compile="numpy")  # fmt: skip
+        assert getattr(opt, "_fused", None) is None
+    assert extra.data == 1.0  # SGD stepped it with a zero gradient, unfused
+
+
 def test_fit_reports_divergence_from_a_fused_run_and_leaves_the_unfused_state(
     monkeypatch: Any,
 ) -> None:
