@@ -254,7 +254,7 @@ def test_compile_is_a_package_and_calling_it_compiles() -> None:
         step = make(lambda x, y: (x * w - y) ** 2, [w], example=(1.0, 0.0))
         assert isinstance(step, cm.CompiledStep) and step([1.0], [0.0]) == 1.0
     assert inspect.signature(cm) == inspect.signature(the_function)
-    assert cm.MAX_NODES == 25_000 and cm.BACKENDS == ("python", "numpy")
+    assert cm.MAX_NODES == 100_000 and cm.BACKENDS == ("python", "numpy")
 
 
 def test_a_backend_is_an_object_with_one_interface_chosen_once() -> None:

@@ -61,6 +61,8 @@ from autograd_lite.compile.codegen import LONGEST_EXPRESSION
 from autograd_lite.compile.step import (
     BACKENDS,
     CHECK_SAMPLES,
+    CHECK_SPACING,
+    MAX_LINES,
     REGISTRY,
     CompiledStep,
     ReplayMismatchError,
@@ -73,9 +75,11 @@ from autograd_lite.tracing import TraceError
 __all__ = [
     "BACKENDS",
     "CHECK_SAMPLES",
+    "CHECK_SPACING",
     "LONGEST_EXPRESSION",
     "MAX_BATCH",
     "MAX_DEPTH",
+    "MAX_LINES",
     "MAX_NODES",
     "MAX_WATCHED",
     "REGISTRY",

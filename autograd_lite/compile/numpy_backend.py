@@ -249,7 +249,8 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
         + (f"; convolutions as im2col products ({convs})" if convs else ""),
         "def replay(P, X, Y):",
     ]
-    body = ["Pa = np.fromiter(P, float, len(P))", "n = X.shape[1]"]
+    # P: a list of the parameters' values, or (a fused run) the float64 array that holds them
+    body = ["Pa = np.asarray(P, float)", "n = X.shape[1]"]
     loose_params = {
         nodes[j].index
         for i, n in enumerate(nodes)
@@ -442,12 +443,16 @@ class NumpyBackend(Backend):
     """One array per node across the batch: the batch as arrays (read without a copy)."""
 
     name = "numpy"
+    params_as_array = True
 
     @property
     def np(self) -> Any:
         import numpy  # lazily: the engine itself stays pure Python
 
         return numpy
+
+    def lines(self, tape: Tape) -> int:
+        return 0  # a layer is a few lines, whatever its size: the source is counted instead
 
     def source(self, tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
         np = self.np
