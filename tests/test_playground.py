@@ -933,3 +933,10 @@ def test_a_gradients_graph_too_big_to_draw_is_refused_in_place(page: Any) -> Non
     driver.execute_script("document.getElementById('tab-graph').click()")
     _type(driver, "expr", "x * w")
     assert _text(driver, "error") == ""
+
+
+def test_both_readmes_quote_the_limit_the_page_uses() -> None:
+    root = Path(__file__).resolve().parent.parent
+    for readme in ("README.md", "README.ja.md"):
+        text = (root / readme).read_text(encoding="utf-8")
+        assert f"`MAX_VIEW_LAYERS` = {MAX_VIEW_LAYERS}" in text, readme

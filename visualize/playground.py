@@ -62,8 +62,9 @@ MAX_ABS_VALUE = 1e6
 #: The longest a diagram's edges may be, in layers crossed, all edges together (see
 #: ``layout_size``); a longer graph shows its value and gradients but no diagram. Graphviz
 #: routes and orders an edge once per layer it crosses, and that ordering is what grows fast:
-#: values alone do not bound it (x*(x*(...)) of 40 values took 18 s). Chosen from
-#: ``bench_playground.py --layout`` (the figures: benchmarks/results/bench_playground.txt).
+#: values alone do not bound it (in the page, x*(x*(...)) of 40 values took 3.2 s, a tanh
+#: chain of 81 values 46 s). Chosen from ``bench_playground.py --layout``: up to 300 layers,
+#: the slowest first layout took 1.2 s (benchmarks/results/bench_playground.txt).
 MAX_VIEW_LAYERS = 300
 #: The longest URL fragment read (a teacher's link, not a file).
 MAX_QUERY = 6_000
