@@ -86,7 +86,7 @@ class Stepper {
     this.count = frame.count;
     this.slider.value = String(frame.index);
     this.counter.textContent = frame.count ? `frame ${frame.index} of ${frame.count - 1}` : "";
-    this.caption.textContent = frame.caption;
+    this.caption.textContent = frame.dot ? frame.caption : "";  // else the view says it
     this.root.dataset.frame = String(frame.index);
     this.root.dataset.node = frame.node;
     this.root.dataset.rankdir = this.rankdir || "LR";
