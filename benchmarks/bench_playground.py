@@ -24,12 +24,12 @@ machine weighs on all of them alike; ratios are to the bare page of the same rou
 
 ``--layout`` measures how long Graphviz (viz-js, in the page) takes to lay out one frame
 never drawn before, as graphs grow, for several shapes of expression a learner types (a
-neuron, many shared uses of a few variables, a long chain, a wide sum) and for the graph of
-the gradient of each (``create_graph=True``, the Differentiate-again view): the frame's DOT
-is made by this process's Python (the page's Python makes the same text), so sizes beyond
-the page's limit are measured too. For graphs the page draws, it also times the page itself
-from typing the expression to the drawn view (Python in Pyodide and every layout it asks
-for). This is what ``MAX_VIEW_LAYERS`` is chosen from.
+neuron, many shared uses of a few variables, a long chain, a wide sum, x*(x*(...))) and
+for the graph of the gradient of each (``create_graph=True``, the Differentiate-again
+view): the frame's DOT is made by this process's Python (the page's Python makes the same
+text), so sizes beyond the page's limit are measured too. For graphs the page draws, it
+also times the page itself from typing the expression to the drawn view (Python in Pyodide
+and every layout it asks for). This is what ``MAX_VIEW_LAYERS`` is chosen from.
 
 ``--edits A B ...`` compares the edit-to-redraw times (part 2) of built pages the
 same way: rounds of each page in turn, in one browser each, the median of the
