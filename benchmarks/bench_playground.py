@@ -22,6 +22,15 @@ starts Pyodide (the floor: what is Pyodide's, not ours) and then each built
 page given, alternately, each in a fresh browser, so that a loaded shared
 machine weighs on all of them alike; ratios are to the bare page of the same round.
 
+``--layout`` measures how long Graphviz (viz-js, in the page) takes to lay out one frame
+never drawn before, as graphs grow, for several shapes of expression a learner types (a
+neuron, many shared uses of a few variables, a long chain, a wide sum, x*(x*(...))) and
+for the graph of the gradient of each (``create_graph=True``, the Differentiate-again
+view): the frame's DOT is made by this process's Python (the page's Python makes the same
+text), so sizes beyond the page's limit are measured too. For graphs the page draws, it
+also times the page itself from typing the expression to the drawn view (Python in Pyodide
+and every layout it asks for). This is what ``MAX_VIEW_LAYERS`` is chosen from.
+
 ``--edits A B ...`` compares the edit-to-redraw times (part 2) of built pages the
 same way: rounds of each page in turn, in one browser each, the median of the
 rounds; ratios are to the first page given.
@@ -45,10 +54,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from autograd_lite.engine import grad, topological_order  # noqa: E402
 from tools.browser import headless_chromium, why_unavailable  # noqa: E402
 from tools.build_playground import OWN_ORIGIN_ONLY, build, serve, wait_for, wait_ready  # noqa: E402
-from visualize.expr import variable_names  # noqa: E402
-from visualize.playground import Playground, State, Trainer  # noqa: E402
+from visualize.expr import ExpressionError, evaluate, variable_names  # noqa: E402
+from visualize.playground import (  # noqa: E402
+    MAX_VIEW_LAYERS,
+    Playground,
+    State,
+    Trainer,
+    layout_size,
+)
 
 #: Expressions of growing size: tanh of k products, 6 to 40 values (at most 8 weights, so
 #: that the page's limit of 12 variables holds).
@@ -242,6 +258,169 @@ def compare_edits(sites: list[Path], rounds: int, repeats: int) -> None:
         print(f"   {runs[first][0][k]['values']:6d}   " + "   ".join(f"{c:>24}" for c in cells))
 
 
+# -- part 4 (--layout): the first layout of a frame, as graphs grow ------------------------
+
+
+def _total(terms: list[str]) -> str:
+    """``terms`` added up in brackets of 8, so that the parser's depth limit is not what stops."""
+    while len(terms) > 8:
+        terms = [f"({' + '.join(terms[i : i + 8])})" for i in range(0, len(terms), 8)]
+    return " + ".join(terms)
+
+
+def shaped(shape: str, k: int) -> str:
+    """An expression of ``shape`` with ``k`` repeats (at most 12 variables, as the page allows).
+
+    ``neuron``: tanh of a sum of products of weights and inputs; ``shared``: products of three
+    variables, each used by every other term (a few nodes with many edges); ``chain``: tanh of
+    a weight times the level below, ``k`` deep; ``wide``: a sum of ``k`` constants times
+    twelve variables; ``product``: x*(x*(...)), ``k`` deep (x used at every level: the
+    longest edges for the fewest values).
+    """
+    xyz = ("x", "y", "z")
+    if shape == "neuron":
+        return f"tanh({_total([f'w{i % 8}*x{i % 2}' for i in range(k)])} + b)"
+    if shape == "shared":
+        return _total([f"{xyz[i % 3]}*{xyz[(i + 1 + i // 3) % 3]}" for i in range(k)])
+    if shape == "chain":
+        text = "x"
+        for i in range(k):
+            text = f"tanh(w{i % 4}*{text} + b{i % 4})"
+        return text
+    if shape == "wide":
+        return _total([f"{1 + i / 8:g}*v{i % 12}" for i in range(k)])
+    if shape == "product":
+        text = "x"
+        for _ in range(k):
+            text = f"x*({text})"
+        return text
+    raise ValueError(f"unknown shape {shape!r}")
+
+
+SHAPES = ("neuron", "shared", "chain", "wide", "product")
+#: The graph sizes aimed at (values), main graph and gradient's graph alike.
+TARGETS = (20, 40, 60, 80, 100, 120, 150)
+
+
+def graph_sizes(text: str, values: dict[str, float]) -> tuple[int, int]:
+    """Values in the expression's graph and in the graph of its gradient by its first variable."""
+    out, leaves = evaluate(text, values)
+    first = next(iter(leaves.values()))
+    (g,) = grad(out, [first], create_graph=True)
+    return len(topological_order(out)), len(topological_order(g))
+
+
+def cases(which: str, shape: str) -> list[tuple[str, int, str]]:
+    """(shape, values, text): the smallest ``k`` whose graph reaches each target."""
+    picked: list[tuple[str, int, str]] = []
+    k = 1
+    for target in TARGETS:
+        while True:
+            text = shaped(shape, k)
+            try:
+                sizes = graph_sizes(text, dict.fromkeys(variable_names(text), 0.5))
+            except ExpressionError:  # nested deeper than the parser takes: none larger
+                return picked
+            n = sizes[0] if which == "main" else sizes[1]
+            if n >= target or k > 400:
+                break
+            k += 1
+        if n >= 3 and (not picked or picked[-1][2] != text):  # a constant gradient: no graph
+            picked.append((shape, n, text))
+    return picked
+
+
+def frame_dot(text: str, which: str) -> tuple[str, int, int]:
+    """The last frame's DOT (left to right, as the page first draws it) and ``layout_size``."""
+    pg = Playground()
+    names = variable_names(text)
+    shown = pg.update({"expr": text, "values": dict.fromkeys(names, 0.5), "wrt": names[0]})
+    graph = pg.graphs[which]
+    analysis = graph.frames.analysis if graph.frames is not None else None
+    if analysis is None:  # beyond the page's limit: the frames it would draw
+        from visualize.animate import BackwardFrames
+        from visualize.graph import Analysis
+
+        out, leaves = evaluate(text, dict.fromkeys(names, 0.5))
+        root = out
+        if which == "second":
+            (root,) = grad(out, [leaves[names[0]]], create_graph=True)
+        frames = BackwardFrames(Analysis(root))
+        return (frames[len(frames) - 1].dot.source, *layout_size(root))
+    del shown
+    root = analysis.order[-1]
+    return (pg.frame(which, graph.count() - 1)["dot"], *layout_size(root))
+
+
+VIZ = """
+var done = arguments[arguments.length - 1];
+import('./viz/viz.js').then(function (m) { return m.instance(); })
+  .then(function (viz) { window.benchViz = viz; done(''); }, function (e) { done(String(e)); });
+"""
+LAY_OUT = """
+var started = performance.now();
+var svg = window.benchViz.renderSVGElement(arguments[0]);
+return [performance.now() - started, svg.querySelectorAll('g.node').length];
+"""
+TYPED = """
+var done = arguments[arguments.length - 1];
+var field = document.getElementById('expr');
+var before = window.playgroundTimings.layouts || 0;
+var started = performance.now();
+field.value = arguments[0];
+field.dispatchEvent(new Event('input', {bubbles: true}));
+(function wait() {
+  if (document.body.dataset.busy === undefined) {
+    requestAnimationFrame(function () {
+      done([performance.now() - started, (window.playgroundTimings.layouts || 0) - before,
+            document.getElementById('error').textContent]);
+    });
+  } else { setTimeout(wait, 5); }
+}());
+"""
+
+
+def measure_layouts(site: Path, give_up_s: float) -> None:
+    """Part 4: per view and shape, the first layout of a frame as the graph grows."""
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
+    print(f"the page's limit now: MAX_VIEW_LAYERS = {MAX_VIEW_LAYERS}")
+    with serve(site) as url, headless_chromium(1280, 900, flags=[OWN_ORIGIN_ONLY]) as driver:
+        driver.get(url)
+        wait_ready(driver)
+        driver.set_script_timeout(600)
+        failed = driver.execute_async_script(VIZ)
+        if failed:
+            raise RuntimeError(f"viz-js did not start in the page: {failed}")
+        for which, tab in (("main", "tab-graph"), ("second", "tab-second")):
+            view = "the expression's graph" if which == "main" else "the gradient's graph"
+            print(f"\n{view} (last frame, left to right); layout = viz-js alone, in the page;")
+            print("page = typing the expression until the view is drawn (Python and layouts);")
+            print("layers = the layers its edges cross in all (layout_size), what the limit bounds")
+            print("   shape     values   layers   layout s   page s (layouts)")
+            driver.execute_script(f"document.getElementById('{tab}').click()")
+            wait_for(driver, "return document.body.dataset.busy === undefined", 600, tab)
+            for shape in SHAPES:
+                slow = False
+                for _, n, text in cases(which, shape):
+                    if slow:
+                        print(f"   {shape:8s}  {n:6d}   (not measured: a smaller one took over "
+                              f"{give_up_s:g} s)")  # fmt: skip
+                        continue
+                    dot, values, layers = frame_dot(text, which)
+                    seconds, _ = driver.execute_script(LAY_OUT, dot)
+                    seconds /= 1e3
+                    page = ""
+                    if layers <= MAX_VIEW_LAYERS:
+                        ms, layouts, error = driver.execute_async_script(TYPED, text)
+                        page = f"{ms / 1e3:6.2f} ({layouts})" + (
+                            f"  error: {error}" if error else ""
+                        )
+                    print(f"   {shape:8s}  {values:6d}   {layers:6d}   {seconds:8.2f}   {page}")
+                    slow = seconds > give_up_s
+            driver.execute_script("document.getElementById('tab-graph').click()")
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
+
+
 def run(site: Path, repeats: int, train_s: float) -> None:
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} cores, load average {load:.1f} at the start")
@@ -305,6 +484,14 @@ def main() -> int:
         "--edits", type=Path, nargs="+", metavar="SITE",
         help="compare only the edit-to-redraw times of these built pages",
     )  # fmt: skip
+    parser.add_argument(
+        "--layout", action="store_true",
+        help="time the first layout of a frame as graphs grow (part 4), in the --site given",
+    )  # fmt: skip
+    parser.add_argument(
+        "--give-up", type=float, default=20.0, metavar="S",
+        help="--layout: skip the larger graphs of a shape once a layout took over S seconds",
+    )  # fmt: skip
     parser.add_argument("--rounds", type=int, default=3, help="rounds of --cold or --edits")
     args = parser.parse_args()
     reason = why_unavailable()
@@ -316,6 +503,12 @@ def main() -> int:
         return 0
     if args.edits:
         compare_edits(args.edits, args.rounds, args.repeats)
+        return 0
+    if args.layout:
+        if args.site is None:
+            print("--layout needs --site DIR (a built page)", file=sys.stderr)
+            return 1
+        measure_layouts(args.site, args.give_up)
         return 0
     if args.site is not None:
         run(args.site, args.repeats, args.train_seconds)

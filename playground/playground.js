@@ -86,11 +86,17 @@ class Stepper {
     this.count = frame.count;
     this.slider.value = String(frame.index);
     this.counter.textContent = frame.count ? `frame ${frame.index} of ${frame.count - 1}` : "";
-    this.caption.textContent = frame.caption;
+    this.caption.textContent = frame.dot ? frame.caption : "";  // else the view says it
     this.root.dataset.frame = String(frame.index);
     this.root.dataset.node = frame.node;
     this.root.dataset.rankdir = this.rankdir || "LR";
-    if (!frame.dot) { this.view.replaceChildren(); return; }
+    if (!frame.dot) {  // not drawn (too big, or nothing to draw): say why in the view too
+      const note = document.createElement("p");
+      note.className = "note";
+      note.textContent = frame.caption;
+      this.view.replaceChildren(note);
+      return;
+    }
     const svg = draw(frame.dot, this.view);
     this.fits = fit(svg, this.view);
     const current = svg.querySelector("g.current");
@@ -411,6 +417,14 @@ function recompute() {
   }
 }
 
+// Why a graph is not drawn (too big to lay out quickly), shown in #error while its numbers
+// still show: the expression's graph and the gradient's graph, each Python's own words.
+const notices = { main: "", second: "" };
+
+function showNotices() {
+  $("error").textContent = [notices.main, notices.second].filter(Boolean).join(" ");
+}
+
 function show(answer) {
   $("error").textContent = answer.error || "";
   if (answer.variables) { rebuildVariables(answer.variables); }
@@ -419,6 +433,9 @@ function show(answer) {
   document.body.classList.toggle("stale", failed);
   if (failed) { return; }  // keep the last good picture and numbers, greyed
   shown = answer;
+  notices.main = answer.notice || "";
+  notices.second = answer.second ? answer.second.notice || "" : "";
+  showNotices();
   $("value").textContent = answer.value;
   $("value").dataset.exact = answer.value_exact;
   for (const [name, g] of Object.entries(answer.grads)) {
@@ -555,6 +572,8 @@ function selectTab(name, focus) {
   if (name === "second" && py && secondStale) {
     const second = py("second_view");
     showSecond(second);
+    notices.second = second.notice || "";
+    if (!document.body.classList.contains("stale")) { showNotices(); }
     steppers.second.update(second.frames, true);
   } else if (name === "second") { steppers.second.shown(); }
   if (name === "train" && !trainer.started && py) { trainer.reset(); }

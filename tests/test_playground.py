@@ -30,10 +30,11 @@ from visualize.graph import Analysis, backward_view_of, backward_views
 from visualize.playground import (
     DEFAULT_STATE,
     MAX_QUERY,
-    MAX_VIEW_VALUES,
+    MAX_VIEW_LAYERS,
     Playground,
     State,
     Trainer,
+    layout_size,
 )
 
 #: The operations the expression language has: the arithmetic rows and its named functions.
@@ -220,7 +221,93 @@ def test_big_graphs_give_numbers_but_no_diagram() -> None:
     shown = pg.update({"expr": text, "values": {"x": 1.0}})
     assert shown["error"] == "" and shown["grads"]["x"]["text"] == "160.0000"
     assert shown["frames"] == 0
-    assert f"up to {MAX_VIEW_VALUES} values" in pg.frame("main", 0)["caption"]
+    assert f"the playground draws at most {MAX_VIEW_LAYERS}" in pg.frame("main", 0)["caption"]
+
+
+def nested(k: int) -> str:
+    """x*(x*(...)), k deep: x is used at every level, so its edges grow long as values grow."""
+    text = "x"
+    for _ in range(k):
+        text = f"x*({text})"
+    return text
+
+
+def test_layout_size_counts_the_layers_each_edge_crosses() -> None:
+    # x*(x*(x*x)): layers x 0, x*x 1, x*(x*x) 2, the root 3; x's six edges cross
+    # 1 + 1 + 2 + 3 layers, and each product's edge to the next 1.
+    out, _ = evaluate("x*(x*(x*x))", {"x": 2.0})
+    assert layout_size(out) == (4, 9)
+    # an input sits just before its first use: b's edge crosses one layer, not three, and
+    # so does each of the other three edges
+    out, _ = evaluate("exp(exp(x)) + b", {"x": 1.0, "b": 2.0})
+    assert layout_size(out) == (5, 4)
+    # x*(x*(...)) k deep: x's edges cross 1 + 1 + 2 + ... + k layers, the chain's k - 1
+    for k in (1, 5, 30):
+        values, layers = layout_size(evaluate(nested(k), {"x": 1.0})[0])
+        assert (values, layers) == (k + 1, 1 + k * (k + 1) // 2 + k - 1)
+
+
+@settings(max_examples=60)
+@given(expressions_with_inputs(("x", "y"), ops=LANGUAGE_OPS))
+def test_a_graph_is_drawn_exactly_when_its_edges_are_short_enough(sample: Any) -> None:
+    text = str(sample.expression)
+    pg = Playground()
+    shown = pg.update({"expr": text, "values": sample.inputs})
+    out, _ = evaluate(text, sample.inputs)
+    values, layers = layout_size(out)
+    edges = sum(len(v.parents) for v in Analysis(out).order)
+    assert edges <= layers <= edges * values  # each edge crosses 1 to values - 1 layers
+    assert (shown["frames"] > 0) == (layers <= MAX_VIEW_LAYERS), (text, layers)
+    assert (shown["notice"] == "") == (layers <= MAX_VIEW_LAYERS), text
+
+
+def test_few_values_with_long_edges_are_refused_with_the_sizes_and_the_limit() -> None:
+    # the graph's values are few; what the layout's time follows is how long its edges are
+    k = next(
+        k
+        for k in range(1, 100)
+        if layout_size(evaluate(nested(k), {"x": 1.0})[0])[1] > MAX_VIEW_LAYERS
+    )
+    pg = Playground()
+    fits = pg.update({"expr": nested(k - 1), "values": {"x": 1.0}, "wrt": "x"})
+    assert fits["notice"] == "" and fits["frames"] > 0
+    shown = pg.update({"expr": nested(k), "values": {"x": 1.0}, "wrt": "x"})
+    values, layers = layout_size(evaluate(nested(k), {"x": 1.0})[0])
+    assert values < 60
+    assert shown["error"] == "" and shown["frames"] == 0
+    assert shown["value"] == "1.0000" and shown["grads"]["x"]["text"] == f"{k + 1}.0000"
+    assert shown["notice"].startswith(f"This graph is too big to draw: its {values} values")
+    assert f"cross {layers:,} layers in all" in shown["notice"]
+    assert f"the playground draws at most {MAX_VIEW_LAYERS}" in shown["notice"]
+    assert pg.frame("main", 0)["caption"] == shown["notice"] and pg.frame("main", 0)["dot"] == ""
+    again = pg.update({"expr": "x*x", "values": {"x": 1.0}})
+    assert again["notice"] == "" and again["frames"] > 0  # the next small edit draws again
+
+
+def test_the_gradients_graph_is_bounded_too() -> None:
+    # the graph of a gradient is bigger than its expression's: find an expression whose own
+    # graph is drawn but whose gradient's graph is not
+    def sizes(text: str) -> tuple[int, int]:
+        out, leaves = evaluate(text, {"x": 0.5, "w": 0.5})
+        (g,) = grad(out, [leaves["x"]], create_graph=True)
+        return layout_size(out)[1], layout_size(g)[1]
+
+    chains = [f"tanh(w*{'tanh(w*' * k}x{')' * k})" for k in range(1, 40)]
+    text = next(t for t in chains if sizes(t)[1] > MAX_VIEW_LAYERS)
+    main, second = sizes(text)
+    assert main <= MAX_VIEW_LAYERS < second
+    pg = Playground()
+    shown = pg.update({"expr": text, "values": {"x": 0.5, "w": 0.5}, "wrt": "x"})
+    assert shown["notice"] == "" and shown["frames"] > 0
+    assert shown["second"]["frames"] == 0
+    assert shown["second"]["notice"].startswith("The graph of ∂out/∂x is too big to draw")
+    assert f"cross {second:,} layers" in shown["second"]["notice"]
+    out, leaves = evaluate(text, {"x": 0.5, "w": 0.5})
+    (g,) = grad(out, [leaves["x"]], create_graph=True)
+    assert float(shown["second"]["value"]["exact"]) == g.data  # its numbers still shown
+    seconds = dict(zip(leaves, grad(g, list(leaves.values())), strict=True))
+    assert {n: float(v["exact"]) for n, v in shown["second"]["grads"].items()} == seconds
+    assert pg.frame("second", 0)["caption"] == shown["second"]["notice"]
 
 
 names = st.from_regex(r"[a-z][a-z0-9_]{0,5}", fullmatch=True).filter(lambda n: n not in FUNCTIONS)
@@ -784,3 +871,72 @@ def test_a_narrow_screen_and_the_keyboard(page: Any) -> None:
         wait_idle(driver)
     finally:
         driver.set_window_size(size["width"], size["height"])
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
+def test_a_graph_too_big_to_draw_is_refused_in_place_with_its_numbers(page: Any) -> None:
+    driver, _ = page
+    driver.execute_script("document.getElementById('tab-graph').click()")
+    _set_expression(driver, "x * 3", {"x": 2.0})
+    k = next(
+        k
+        for k in range(1, 100)
+        if layout_size(evaluate(nested(k), {"x": 1.0})[0])[1] > MAX_VIEW_LAYERS
+    )
+    started = driver.execute_script("return window.playgroundTimings.layouts")
+    _type(driver, "expr", nested(k))
+    expected = Playground().update({"expr": nested(k), "values": {"x": 2.0}})
+    assert expected["notice"] and _text(driver, "error") == expected["notice"]
+    assert _text(driver, "value") == expected["value"]  # the numbers still show
+    assert _exact(driver, "grad-x") == float(expected["grads"]["x"]["exact"])
+    view = "document.querySelector('.stepper[data-which=\"main\"] .view')"
+    assert driver.execute_script(f"return {view}.querySelector('svg')") is None
+    assert driver.execute_script(f"return {view}.textContent") == expected["notice"]  # not blank
+    assert driver.execute_script("return window.playgroundTimings.layouts") == started
+    assert not driver.execute_script("return document.body.classList.contains('stale')")
+    _type(driver, "expr", "x * 4")  # the next small edit draws again and clears the notice
+    assert _text(driver, "error") == ""
+    assert driver.execute_script(f"return {view}.querySelector('svg') !== null")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
+def test_a_gradients_graph_too_big_to_draw_is_refused_in_place(page: Any) -> None:
+    from tools.build_playground import wait_idle
+
+    driver, _ = page
+    values = {"x": 0.5, "w": 0.5}
+
+    def second_layers(text: str) -> int:
+        out, leaves = evaluate(text, values)
+        (g,) = grad(out, [leaves["x"]], create_graph=True)
+        return layout_size(g)[1]
+
+    chains = [f"tanh(w*{'tanh(w*' * k}x{')' * k})" for k in range(1, 40)]
+    text = next(t for t in chains if second_layers(t) > MAX_VIEW_LAYERS)
+    _set_expression(driver, text, values)
+    assert _text(driver, "error") == ""  # the expression's own graph is drawn
+    driver.execute_script("document.getElementById('tab-second').click()")
+    driver.execute_script(
+        "var s = document.getElementById('wrt'); s.value = 'x';"
+        "s.dispatchEvent(new Event('change'));"
+    )
+    wait_idle(driver)
+    expected = Playground().update({"expr": text, "values": values, "wrt": "x"})["second"]
+    assert expected["notice"] and _text(driver, "error") == expected["notice"]
+    assert _exact(driver, "second-value") == float(expected["value"]["exact"])
+    view = "document.querySelector('.stepper[data-which=\"second\"] .view')"
+    assert driver.execute_script(f"return {view}.textContent") == expected["notice"]
+    driver.execute_script("document.getElementById('tab-graph').click()")
+    _type(driver, "expr", "x * w")
+    assert _text(driver, "error") == ""
+
+
+def test_both_readmes_quote_the_limit_the_page_uses() -> None:
+    root = Path(__file__).resolve().parent.parent
+    for readme in ("README.md", "README.ja.md"):
+        text = (root / readme).read_text(encoding="utf-8")
+        assert f"`MAX_VIEW_LAYERS` = {MAX_VIEW_LAYERS}" in text, readme

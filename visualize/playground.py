@@ -33,7 +33,7 @@ from typing import Any
 
 from autograd_lite import Value, losses
 from autograd_lite.compile import CompiledStep, compile
-from autograd_lite.engine import grad
+from autograd_lite.engine import grad, topological_order
 from autograd_lite.ops import Primitive
 from visualize.animate import BackwardFrames
 from visualize.expr import FUNCTIONS, MAX_LENGTH, ExpressionError, evaluate, variable_names
@@ -44,11 +44,13 @@ from visualize.style import fmt, printable
 __all__ = [
     "ACTIVATIONS",
     "DEFAULT_STATE",
-    "MAX_VIEW_VALUES",
+    "MAX_VIEW_LAYERS",
     "Playground",
     "State",
     "Trainer",
+    "layout_size",
     "python_script",
+    "too_big_to_draw",
 ]
 
 #: The most variables an expression may have (each gets a field and a slider).
@@ -57,9 +59,13 @@ MAX_VARIABLES = 12
 MAX_REMEMBERED = 100
 #: The largest |value| a variable may take from the page or a URL.
 MAX_ABS_VALUE = 1e6
-#: Graphs with more values than this show their value and gradients but no diagram:
-#: every frame is a layout in the browser, and beyond this one takes seconds.
-MAX_VIEW_VALUES = 150
+#: The longest a diagram's edges may be, in layers crossed, all edges together (see
+#: ``layout_size``); a longer graph shows its value and gradients but no diagram. Graphviz
+#: routes and orders an edge once per layer it crosses, and that ordering is what grows fast:
+#: values alone do not bound it (in the page, x*(x*(...)) of 40 values took 3.2 s, a tanh
+#: chain of 81 values 46 s). Chosen from ``bench_playground.py --layout``: up to 300 layers,
+#: the slowest first layout took 1.2 s (benchmarks/results/bench_playground.txt).
+MAX_VIEW_LAYERS = 300
 #: The longest URL fragment read (a teacher's link, not a file).
 MAX_QUERY = 6_000
 #: The longest expression a URL or the page may give (the parser's own limit is larger).
@@ -302,11 +308,16 @@ def _slider(x: float) -> list[float]:
 
 @dataclass
 class _Graph:
-    """One diagram's frames (left to right, and top to bottom when asked), or why not drawn."""
+    """One diagram's frames (left to right, and top to bottom when asked), or why not drawn.
+
+    ``notice``: the reason when the graph is too big to draw (the page shows it in place of
+    an error, with the value and gradients).
+    """
 
     frames: BackwardFrames | None
     why_not: str = ""
     top_down: BackwardFrames | None = None
+    notice: str = ""
 
     def count(self) -> int:
         return len(self.frames) if self.frames is not None else 0
@@ -330,15 +341,51 @@ class _Graph:
         }
 
 
-def _graph_of(root: Value, params: Sequence[Value]) -> _Graph:
-    a = Analysis(root, params=params)
-    if len(a.order) > MAX_VIEW_VALUES:
-        return _Graph(
-            None,
-            f"This graph has {len(a.order):,} values; the playground draws graphs of up to "
-            f"{MAX_VIEW_VALUES} values. The value and gradients above are still exact.",
-        )
-    return _Graph(BackwardFrames(a))
+def layout_size(root: Value) -> tuple[int, int]:
+    """``(values, layers)``: the graph's values, and the layers its edges cross in all.
+
+    Graphviz's ``dot`` puts each value in a layer (a column, left to right): an
+    operation one past its deepest input, an input (a variable, a constant) just
+    before its first use. An edge from layer i to layer j crosses j - i layers,
+    and the layout routes and orders it in each: a variable used at every level of
+    a deep expression makes long edges, and the layout's time grows with them,
+    not with the values alone. Linear in the graph.
+
+    >>> from visualize.expr import evaluate
+    >>> layout_size(evaluate("x*(x*x)", {"x": 2.0})[0])  # x's edges: 1 + 1 + 2, and x*x's: 1
+    (3, 5)
+    """
+    order = topological_order(root)
+    layer: dict[Value, int] = {}
+    first_use: dict[Value, int] = {}
+    for v in order:
+        layer[v] = 1 + max((layer[p] for p in v.parents), default=-1)
+        for p in v.parents:
+            if not p.parents:
+                first_use[p] = min(first_use.get(p, layer[v]), layer[v])
+    for leaf, used in first_use.items():
+        layer[leaf] = used - 1
+    return len(order), sum(layer[v] - layer[p] for v in order for p in v.parents)
+
+
+def too_big_to_draw(root: Value, what: str) -> str:
+    """Why the playground does not draw ``root``'s graph ("" when it does); ``what`` names it."""
+    values, layers = layout_size(root)
+    if layers <= MAX_VIEW_LAYERS:
+        return ""
+    return (
+        f"{what} is too big to draw: its {values:,} values are joined by edges that cross "
+        f"{layers:,} layers in all; the playground draws at most {MAX_VIEW_LAYERS} (a longer "
+        "graph keeps the page busy for seconds while it is laid out). Its numbers are still "
+        "exact: shorten the expression to see its diagram."
+    )
+
+
+def _graph_of(root: Value, params: Sequence[Value], what: str) -> _Graph:
+    refused = too_big_to_draw(root, what)
+    if refused:
+        return _Graph(None, refused, notice=refused)
+    return _Graph(BackwardFrames(Analysis(root, params=params)))
 
 
 #: What the gradient's graph calls the expression's output (the page calls it so too).
@@ -432,7 +479,8 @@ class Playground:
             shown["error"] = str(error) or type(error).__name__
             return shown
         marked = [leaves[p] for p in params]
-        self.graphs["main"] = _graph_of(out, marked)
+        self.graphs["main"] = _graph_of(out, marked, "This graph")
+        shown["notice"] = self.graphs["main"].notice
         shown["value"] = _number(out.data)["text"]
         shown["value_exact"] = repr(out.data)
         shown["grads"] = {n: _number(g) for n, g in zip(leaves, gs, strict=True)}
@@ -448,7 +496,7 @@ class Playground:
     def second_view(self) -> dict[str, Any]:
         """The graph of ∂out/∂wrt for the last good state, and its gradients."""
         if self._built is None:
-            return {"wrt": "", "value": "", "grads": {}, "frames": 0}
+            return {"wrt": "", "value": "", "grads": {}, "frames": 0, "notice": ""}
         state, out, leaves, _ = self._built
         if not self._second_done:
             self._second_shown = self._second(state, out, leaves)
@@ -467,7 +515,7 @@ class Playground:
         wrt = state.wrt
         if not wrt:
             self.graphs["second"] = _Graph(None, "The expression has no variable.")
-            return {"wrt": "", "value": "", "grads": {}, "frames": 0}
+            return {"wrt": "", "value": "", "grads": {}, "frames": 0, "notice": ""}
         # The gradient's graph is drawn from a copy of the expression whose output is named
         # "out", as on the page: its nodes then read 1 - out*out, not v8 (the long
         # tanh(x*w + b)*tanh(x*w + b) that a name of 18 characters cannot hold).
@@ -486,16 +534,18 @@ class Playground:
                 "value": _number(data),
                 "grads": {n: _number(0.0) for n in leaves},
                 "frames": 0,
+                "notice": "",
             }
         if g is not out and not g.label:
             g.label = f"∂{OUT}/∂{wrt}"  # the output of the gradient's graph
         seconds = grad(g, list(leaves.values()))
-        self.graphs["second"] = _graph_of(g, marked)
+        self.graphs["second"] = _graph_of(g, marked, f"The graph of ∂{OUT}/∂{wrt}")
         return {
             "wrt": wrt,
             "value": _number(g.data),
             "grads": {n: _number(s) for n, s in zip(leaves, seconds, strict=True)},
             "frames": self.graphs["second"].count(),
+            "notice": self.graphs["second"].notice,
         }
 
     def frame(self, which: str, k: int, rankdir: str = "LR") -> dict[str, Any]:
@@ -574,8 +624,6 @@ def python_script(state: State, out: Value, leaves: Mapping[str, Value]) -> str:
     Every identifier is made here (``x0``, ``v3``); the learner's expression and
     names appear only in comments.
     """
-    from autograd_lite import topological_order
-
     order = topological_order(out)
     names: dict[Value, str] = {}
     lines = [
