@@ -52,9 +52,9 @@ from autograd_lite.ops import PRIMITIVES, Primitive
 from autograd_lite.tracing import LEAVES as _LEAVES
 from autograd_lite.tracing import TRACE as _TRACE
 from autograd_lite.tracing import TraceError, is_tracing
-from autograd_lite.tracing import tracing as tracing  # here before the split
 from autograd_lite.tracing import compared as _compared
 from autograd_lite.tracing import read as _read
+from autograd_lite.tracing import tracing as tracing  # here before the split
 
 __all__ = [
     "TraceError",
