@@ -8,6 +8,7 @@ rule runs.
 
 from __future__ import annotations
 
+import math
 import tracemalloc
 
 import pytest
@@ -30,8 +31,6 @@ def _chain(n: int) -> tuple[Value, Value]:
 
 def _expected_grad(n: int) -> float:
     """d/dx of tanh applied n times, at 0.5, by the chain rule on floats."""
-    import math
-
     v, g = 0.5, 1.0
     for _ in range(n):
         v = math.tanh(v)
@@ -60,7 +59,7 @@ def test_create_graph_backward_walks_a_100000_node_chain_in_bounded_memory() -> 
 
 @pytest.mark.slow
 def test_the_diagrams_backward_steps_walk_a_100000_node_chain() -> None:
-    x, y = _chain(NODES)
+    _, y = _chain(NODES)
     steps = graph.Analysis(y).steps
     assert len(steps) == NODES + 1
     assert steps[-1].grad == pytest.approx(_expected_grad(NODES), rel=1e-9)
