@@ -513,7 +513,6 @@ class Value:
                 "functions. Pickle v.item() or v.detach(), or save a model with "
                 "autograd_lite.checkpoint"
             )
-        _read(self, "pickle")  # the pickled state holds the data, as a copy does
         return object.__reduce_ex__(self, protocol)
 
     def __setstate__(self, state: object) -> None:
