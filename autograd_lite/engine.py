@@ -40,6 +40,7 @@ from typing import Any, SupportsIndex, TypeVar
 
 from autograd_lite import tracing as _tracing
 from autograd_lite.grad_mode import MODE as _MODE
+from autograd_lite.grad_mode import GradModeContext as GradModeContext  # here before the split
 from autograd_lite.grad_mode import (
     enable_grad,
     grad_mode,
@@ -53,6 +54,7 @@ from autograd_lite.tracing import TRACE as _TRACE
 from autograd_lite.tracing import TraceError, is_tracing
 from autograd_lite.tracing import compared as _compared
 from autograd_lite.tracing import read as _read
+from autograd_lite.tracing import tracing as tracing  # here before the split
 
 __all__ = [
     "TraceError",

@@ -92,7 +92,11 @@ class GradModeContext:
 
     def __exit__(self, *exc_info: object) -> None:
         thread = threading.get_ident()
-        saved = self._saved[thread]
+        saved = self._saved.get(thread)
+        if not saved:  # a KeyError naming a thread id said nothing
+            raise RuntimeError(
+                "__exit__ without a matching __enter__ in this thread (use 'with no_grad():')"
+            )
         _set_grad_enabled(saved.pop())
         if not saved:
             del self._saved[thread]

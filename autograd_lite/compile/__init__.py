@@ -50,6 +50,7 @@ that the engine's own error names the operation and its input.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import sys
 import types
@@ -100,6 +101,10 @@ class _CallableModule(types.ModuleType):
 
     def __call__(self, *args: Any, **kwargs: Any) -> CompiledStep:
         return compile(*args, **kwargs)
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # pickled (and copied) by name, as the function was: a module cannot be pickled
+        return importlib.import_module, (self.__name__,)
 
 
 sys.modules[__name__].__class__ = _CallableModule

@@ -99,7 +99,7 @@ def _betas(value: object, name: str) -> tuple[float, float]:
         raise TypeError(f"{name} must be a pair of numbers (beta1, beta2), got {short(value)}")
     b1, b2 = (
         hyper_parameter(
-            b, "b", what=f"beta parameter at index {i}", low=0.0, high=1.0, high_open=True
+            b, f"{name}[{i}]", what=f"beta parameter at index {i}", low=0, high=1, high_open=True
         )
         for i, b in enumerate(value)
     )
@@ -499,10 +499,11 @@ class Optimizer:
         if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups"}:
             raise ValueError("an optimizer state_dict must have exactly 'state' and 'param_groups'")
         saved_groups = state_dict["param_groups"]
-        if not isinstance(saved_groups, list) or len(saved_groups) != len(self.param_groups):
-            n = len(saved_groups) if isinstance(saved_groups, list) else saved_groups
+        if not isinstance(saved_groups, list):
+            raise TypeError(f"state_dict['param_groups'] must be a list, got {short(saved_groups)}")
+        if len(saved_groups) != len(self.param_groups):
             raise ValueError(
-                f"the state_dict has {n} parameter groups, this optimizer has "
+                f"the state_dict has {len(saved_groups)} parameter groups, this optimizer has "
                 f"{len(self.param_groups)}"
             )
         by_index: dict[int, tuple[Value, dict[str, Any]]] = {}
@@ -526,12 +527,14 @@ class Optimizer:
         missing = sorted(expected - set(saved))
         extra = sorted(set(saved) - expected - set(_GROUP_EXTRAS))
         if missing or extra:
-            raise ValueError(f"{where} is missing keys {missing} / has unknown keys {extra}")
+            raise ValueError(f"{where} is missing keys {missing} / has unknown keys {short(extra)}")
         ids = saved["params"]
-        if not isinstance(ids, list) or len(ids) != len(group["params"]):
+        if not isinstance(ids, list):
+            raise TypeError(f"{where}['params'] must be a list of ints, got {short(ids)}")
+        if len(ids) != len(group["params"]):
             raise ValueError(
-                f"{where} lists {len(ids) if isinstance(ids, list) else ids!r} parameters, "
-                f"this optimizer's group has {len(group['params'])}"
+                f"{where} lists {len(ids)} parameters, this optimizer's group has "
+                f"{len(group['params'])}"
             )
         new = {**self._check_hyper(saved, where), "params": group["params"]}
         if "initial_lr" in saved:
@@ -790,3 +793,11 @@ class AdamW(Adam):
             maximize=maximize,
             decoupled_weight_decay=True,
         )
+
+    def _check_together(self, hyper: Mapping[str, Any]) -> None:
+        # a group (or a loaded state_dict) with decoupled_weight_decay False would be Adam's
+        if not hyper["decoupled_weight_decay"]:
+            raise ValueError(
+                "AdamW always decouples its weight decay (decoupled_weight_decay=True); "
+                "use Adam for weight decay added to the gradient"
+            )
