@@ -1,8 +1,9 @@
 """What every backend writes the same way: one node of a tape as a line of code.
 
-The names of the tape's nodes (``p3``, ``x0``, ``v12``, a constant's
-literal), a node's forward line and its gradient expressions, from its
-row's ``code`` / ``grad_code`` templates (or their numpy forms). Only the
+A node's forward line and its gradient expressions, from its row's ``code``
+/ ``grad_code`` templates (or their numpy forms), in the names ``names.Names``
+gives the nodes (``L0_n3_w1``, ``x0``, ``relu_L0_n3``, ``v2``, a constant's
+literal). Only the
 library's own rows, known by identity, have their templates pasted into
 generated source; a row of the user's own is called by number (``f3``,
 ``d3``), and its name appears only in an escaped comment.
@@ -10,6 +11,7 @@ generated source; a row of the user's own is called by number (``f3``,
 
 from __future__ import annotations
 
+from autograd_lite.compile.names import Names
 from autograd_lite.compile.tape import Tape
 from autograd_lite.ops import PRIMITIVES, Primitive, dot_layout
 
@@ -25,25 +27,6 @@ _POW, _LOG_CLAMPED = PRIMITIVES["pow"], PRIMITIVES["log_clamped"]
 
 def _library(op: Primitive) -> bool:
     return _LIBRARY_ROWS.get(id(op)) is op
-
-
-def _literal(x: float) -> str:
-    text = repr(float(x))
-    return f"({text})" if text.startswith("-") else text
-
-
-def _names(tape: Tape, prefix: str = "") -> list[str]:
-    out = []
-    for i, n in enumerate(tape.nodes):
-        if n.kind == "param":
-            out.append(f"p{n.index}")
-        elif n.kind in ("x", "y"):
-            out.append(f"{n.kind}{n.index}")
-        elif n.kind == "const":
-            out.append(_literal(n.value))
-        else:
-            out.append(f"v{i}")
-    return out
 
 
 #: An n-ary node with more inputs than this is compiled as a call of its row's function:
@@ -69,7 +52,7 @@ def _forward_line(op: Primitive, k: int, out: str, args: list[str], numpy: bool)
     if len(args) > LONGEST_EXPRESSION:
         return f"{out} = f{k}({', '.join(args)})"
     if op is _SUM:
-        return f"{out} = fsum(({', '.join(args)},))"
+        return f"{out} = fsum(({', '.join(args)}{',' if len(args) == 1 else ''}))"
     if op is _DOT:  # b + w_1 x_1 + ... + w_n x_n, summed in the engine's order
         w, x, b = dot_layout(len(args))
         terms = [f"{wk} * {xk}" for wk, xk in zip(args[w], args[x], strict=True)]
@@ -99,22 +82,27 @@ def _grad_exprs(
 
 
 def _unpack(prefix: str, count: int, scalar: bool, source: str) -> str:
+    """``x0, x1 = x``: a sample's numbers (or rows) as names; ``x0 = x`` for a number,
+    ``x0 = x[0]`` for a list of one."""
     if scalar:
         return f"{prefix}0 = {source}"
-    return f"{', '.join(f'{prefix}{k}' for k in range(count))}, = {source}"
+    if count == 1:
+        return f"{prefix}0 = {source}[0]"
+    return f"{', '.join(f'{prefix}{k}' for k in range(count))} = {source}"
 
 
 def _contributions(
-    tape: Tape, names: list[str], i: int, *, numpy: bool
+    tape: Tape, names: Names, i: int, *, numpy: bool
 ) -> tuple[list[str], list[tuple[int, str]]]:
     """Node i's rule, written out: (lines to run first, (input, gradient expression) pairs)."""
     n = tape.nodes[i]
     wanted = [k for k, j in enumerate(n.inputs) if tape.needs[j]]
     if n.op is None or not wanted:
         return [], []
-    args = [names[j] for j in n.inputs]
+    args = [names.value(j) for j in n.inputs]
     k = tape.row(n.op)
-    pre, exprs = _grad_exprs(n.op, k, f"g{i}", names[i], args, numpy=numpy, temp=f"t{i}")
+    g, out, temp = names.grad(i), names.value(i), names.temp(i)
+    pre, exprs = _grad_exprs(n.op, k, g, out, args, numpy=numpy, temp=temp)
     return pre, [(n.inputs[k], exprs[k]) for k in wanted]
 
 

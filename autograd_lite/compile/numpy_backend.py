@@ -30,11 +30,12 @@ from autograd_lite.compile.codegen import (
     _contributions,
     _forward_line,
     _library,
-    _names,
     _templates,
     _unpack,
 )
+from autograd_lite.compile.names import Names, comment_text
 from autograd_lite.compile.tape import Tape, _Layout, _Node
+from autograd_lite.compile.wrap import comment_lines, wrap_lines
 from autograd_lite.ops import LOG_FLOOR, Primitive, dot_layout
 
 __all__ = ["NumpyBackend"]
@@ -88,6 +89,7 @@ class _Layer:
     group: _Group
     inputs: str = ""  #: the matrix of its inputs (a block, X, or np.stack(...))
     input_block: _Block | None = None  #: the block its inputs are, if one is
+    stacked: tuple[int, ...] = ()  #: tape positions of its inputs, when stacked by name
 
     def forward(self) -> list[str]:
         k = self.name[1:]
@@ -176,8 +178,7 @@ def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
             exact = order == list(range(len(order))) and len(order) == _input_count(tape)
             block.inputs = "X" if exact else f"X[{order}]"
         else:
-            names = _names(tape)
-            block.inputs = f"np.stack([{', '.join(names[j] for j in xs)}])"
+            block.stacked = xs  # named when the source reaches the layer: see _block_forward
     blocks.sort(key=lambda b: min(b.rows))
     return blocks, block_of
 
@@ -195,24 +196,20 @@ def _elementwise_of(node: _Node, m: int) -> bool:
 
 
 def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
-    """The tape as one numpy function over a whole batch (one array per node, or per layer)."""
+    """The tape as one numpy function over a whole batch (one array per node, or per layer),
+    and the index arrays too large to show in it."""
     nodes = tape.nodes
-    names = _names(tape)
+    names = Names(tape, layout)
     blocks, block_of = _blocks(tape)
-    consts: dict[str, Any] = {}
+    consts: dict[str, list[list[int]]] = {}
     for b in blocks:
         if isinstance(b, _Layer):
-            consts[f"W{b.name[1:]}"] = b.group.weights
+            consts[f"W{b.name[1:]}"] = [list(row) for row in b.group.weights]
             if b.group.biases is not None:
                 consts[f"B{b.name[1:]}"] = [[i] for i in b.group.biases]  # Pa[B] is a column
     loose = _loose_rows(tape, blocks, block_of)
     first = {min(b.rows): b for b in blocks}
     layers = sum(1 for b in blocks if isinstance(b, _Layer))
-    lines = [
-        f"# {len(nodes)} nodes in topological order, one array per node across the batch; "
-        f"layers of dot nodes as matrix products ({layers}), activations of whole layers too",
-        "def replay(P, X, Y):",
-    ]
     body = ["Pa = np.fromiter(P, float, len(P))", "n = X.shape[1]"]
     loose_params = {
         nodes[j].index
@@ -221,7 +218,7 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
         for j in n.inputs
         if nodes[j].kind == "param"
     } | {nodes[j].index for j in (tape.root, *tape.outputs) if nodes[j].kind == "param"}
-    body += [f"p{j} = P[{j}]" for j in sorted(loose_params)]
+    body += [f"{names.params[j]} = P[{j}]" for j in sorted(loose_params)]
     body.append(_unpack("x", layout.nx, False, "X"))
     body.append(_unpack("y", layout.ny, False, "Y"))
     body.append("# forward")
@@ -231,18 +228,56 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
         if i in first:
             body += _block_forward(first[i], names, loose)
         if i not in block_of:
-            args = [names[j] for j in n.inputs]
-            body.append(_forward_line(n.op, tape.row(n.op), names[i], args, numpy=True))
-    root = names[tape.root]
+            args = [names.value(j) for j in n.inputs]
+            body.append(_forward_line(n.op, tape.row(n.op), names.value(i), args, numpy=True))
+    root = names.value(tape.root)
     # the batch's losses summed as the engine sums them (math.fsum, where it matters)
     body.append(f"total = np_total(np.broadcast_to({root}, (n,)))")
-    outs = ", ".join(f"np.broadcast_to({names[i]}, (n,))" for i in tape.outputs)
+    outs = ", ".join(f"np.broadcast_to({names.value(i)}, (n,))" for i in tape.outputs)
     body.append(f"outs = [{outs}]")
     body.append("G = np.zeros(len(P))")
     body.append("# backward")
     body += _numpy_backward(tape, names, blocks, block_of, first)
     body.append("return total, G, 0.0, outs")
-    return "\n".join(lines + ["    " + line for line in body]) + "\n", consts
+    text = (
+        f"{len(nodes)} nodes in topological order, one array per node across the batch, named "
+        f"by what they compute: {names.header(sums=False)}. Layers of dot nodes as matrix "
+        f"products ({layers}): Hk = Mk @ Sk (+ a bias column), Mk = Pa[Wk] the layer's "
+        "weights, Sk its inputs; Rk an activation of the whole layer; GHk, GRk, ..: their "
+        "gradients; G: the parameters' gradients, summed over the batch"
+    )
+    lines = [*comment_lines(text), *_index_arrays(consts), "def replay(P, X, Y):"]
+    source = "\n".join(wrap_lines(lines + ["    " + line for line in body])) + "\n"
+    hidden = {k: v for k, v in consts.items() if _size(v) > SHOWN_INDICES}
+    return source, hidden
+
+
+#: An index array of the numpy backend with at most this many entries is written in the
+#: source with its values; a larger one is a comment with its shape, first and last rows.
+SHOWN_INDICES = 256
+
+
+def _size(rows: list[list[int]]) -> int:
+    return sum(len(r) for r in rows)
+
+
+def _index_arrays(consts: dict[str, list[list[int]]]) -> list[str]:
+    """The layers' index arrays into ``Pa``: small ones as code, large ones as a comment."""
+    if not consts:
+        return []
+    lines = ["# where each layer's weights (Wk) and biases (Bk, a column) are in P"]
+    for name, rows in consts.items():
+        if _size(rows) <= SHOWN_INDICES:
+            lines.append(f"{name} = np.array({rows}, dtype=np.intp)")
+        else:
+            shape = (len(rows), len(rows[0]))
+            ends = f"{_elided(rows[0])}, ..., {_elided(rows[-1])}"
+            lines.append(f"# {name}: an array of shape {shape}: [{ends}]")
+    return lines
+
+
+def _elided(row: list[int]) -> str:
+    return str(row) if len(row) <= 4 else f"[{row[0]}, {row[1]}, ..., {row[-1]}]"
 
 
 def _loose_rows(tape: Tape, blocks: list[_Block], block_of: dict[int, _Block]) -> set[int]:
@@ -264,12 +299,35 @@ def _loose_rows(tape: Tape, blocks: list[_Block], block_of: dict[int, _Block]) -
     return loose
 
 
-def _block_forward(b: _Block, names: list[str], loose: set[int]) -> list[str]:
+def _block_forward(b: _Block, names: Names, loose: set[int]) -> list[str]:
     """A block's matrix, then its loose rows."""
-    lines = b.forward()
+    lines = [_block_comment(b, names)]
+    if isinstance(b, _Layer) and b.stacked:
+        b.inputs = f"np.stack([{', '.join(names.value(j) for j in b.stacked)}])"
+    lines += b.forward()
     if any(r in loose for r in b.rows):
-        lines.append(f"{', '.join(names[r] if r in loose else '_' for r in b.rows)}, = {b.name}")
+        if len(b.rows) == 1:
+            lines.append(f"{names.value(b.rows[0])} = {b.name}[0]")
+        else:
+            rows = ", ".join(names.value(r) if r in loose else "_" for r in b.rows)
+            lines.append(f"{rows} = {b.name}")
     return lines
+
+
+def _block_comment(b: _Block, names: Names) -> str:
+    """Which layer a block computes, from its parameters' labels where they say."""
+    if isinstance(b, _Activation):
+        layer = names.layer(b.source.rows[0])
+        which = b.source.name if layer is None else f"{comment_text(layer)} ({b.source.name})"
+        return f"# {b.op.name} of layer {which}"
+    neurons = [names.neuron(r) for r in b.rows]
+    layer = names.layer(b.rows[0])
+    count = f"{len(b.rows)} neuron{'s' if len(b.rows) > 1 else ''}"
+    if layer is not None and all(names.layer(r) == layer for r in b.rows):
+        first, last = comment_text(neurons[0] or ""), comment_text(neurons[-1] or "")
+        span = first if len(b.rows) == 1 else f"{first} .. {last}"
+        return f"# layer {comment_text(layer)}: {count} ({span})"
+    return f"# a layer of {count}"
 
 
 def _batched(tape: Tape) -> list[bool]:
@@ -282,11 +340,11 @@ def _batched(tape: Tape) -> list[bool]:
 class _NumpyBackward:
     """The numpy backward pass being written: which gradients exist, and the lines so far."""
 
-    def __init__(self, tape: Tape, names: list[str], blocks: list[_Block]) -> None:
+    def __init__(self, tape: Tape, names: Names, blocks: list[_Block]) -> None:
         self.tape, self.names = tape, names
         self.grads = {tape.root}  # nodes with a gradient variable of their own
         self.whole: dict[str, list[str]] = {b.name: [] for b in blocks}  # matrix gradients
-        self.lines = [f"g{tape.root} = np.ones(n)"]
+        self.lines = [f"{names.grad(tape.root)} = np.ones(n)"]
         self.uses = [0] * len(tape.nodes)  # how many inputs of other nodes each node is
         for n in tape.nodes:
             for j in n.inputs:
@@ -304,15 +362,15 @@ class _NumpyBackward:
         if node.kind == "param":
             self.lines.append(f"G[{node.index}] += np.sum({expr})")
         elif j in self.grads:
-            self.lines.append(f"g{j} = g{j} + {expr}")
+            self.lines.append(f"{self.names.grad(j)} = {self.names.grad(j)} + {expr}")
         else:
             self.grads.add(j)
-            self.lines.append(f"g{j} = {expr}")
+            self.lines.append(f"{self.names.grad(j)} = {expr}")
 
     def gradient_of(self, b: _Block) -> str:
         parts = list(self.whole[b.name])
         if any(r in self.grads for r in b.rows):
-            rows = [f"g{r}" if r in self.grads else "np.zeros(n)" for r in b.rows]
+            rows = [self.names.grad(r) if r in self.grads else "np.zeros(n)" for r in b.rows]
             parts.append(f"{rows[0]}[None]" if len(rows) == 1 else f"np.stack([{', '.join(rows)}])")
         return " + ".join(parts) if parts else "0.0"
 
@@ -321,6 +379,7 @@ class _NumpyBackward:
         arriving = self.gradient_of(b)
         if arriving == "0.0":  # only the outputs read it: no gradient to pass on
             return
+        self.lines.append(_block_comment(b, self.names))
         self.lines.append(f"G{b.name} = {arriving}")
         b.backward(self)
 
@@ -333,7 +392,7 @@ class _NumpyBackward:
 
 def _numpy_backward(
     tape: Tape,
-    names: list[str],
+    names: Names,
     blocks: list[_Block],
     block_of: dict[int, _Block],
     first: dict[int, _Block],
@@ -467,7 +526,7 @@ class NumpyBackend(Backend):
         code, consts = _numpy_source(tape, layout)
         namespace = _numpy_namespace(np, tape.rows)
         namespace["fsum"] = math.fsum
-        namespace.update({k: np.array(v, dtype=np.intp) for k, v in consts.items()})
+        namespace.update({k: np.array(v, dtype=np.intp) for k, v in consts.items()})  # not shown
         return code, namespace
 
     def batch(self, xs: Any, ys: Any, layout: _Layout) -> tuple[Any, Any, Any, Any]:

@@ -14,8 +14,10 @@ from typing import Any
 from autograd_lite.checks import plain_list
 from autograd_lite.compile.backend import Backend, Replayed
 from autograd_lite.compile.batch import _one_length, _plain_samples
-from autograd_lite.compile.codegen import _contributions, _forward_line, _names, _unpack
+from autograd_lite.compile.codegen import _contributions, _forward_line, _unpack
+from autograd_lite.compile.names import Names, comment_text
 from autograd_lite.compile.tape import Tape, _Layout
+from autograd_lite.compile.wrap import WIDTH, comment_lines, wrap_lines
 from autograd_lite.ops import PRIMITIVES
 
 __all__ = ["PythonBackend"]
@@ -37,71 +39,105 @@ _PY_NAMESPACE: dict[str, Any] = {
 def _python_source(tape: Tape, layout: _Layout) -> str:
     """The tape as one Python function: a loop over the batch, straight-line code inside."""
     nodes = tape.nodes
-    names = _names(tape)
-    lines = [
-        f"# {len(nodes)} nodes in topological order. p0..: parameters (their .data at each "
-        "step); x0..: one sample's input; y0..: its target",
-        "# vN: the value of node N; gN: d(loss)/d(vN); GJ: the gradient of pJ, summed over "
-        "the batch",
-        "def replay(P, X, Y):",
-    ]
+    names = Names(tape, layout)
     body = []
     if layout.nparams:
-        body.append(_unpack("p", layout.nparams, False, "P"))
-    trained = [j for j in range(layout.nparams) if layout.trainable[j]]
-    if trained:
-        body.append(f"{' = '.join(f'G{j}' for j in trained)} = 0.0")
+        body.append(f"{', '.join(names.params)}{',' if layout.nparams == 1 else ''} = P")
+    trained = [names.sums[j] for j in range(layout.nparams) if layout.trainable[j]]
+    for chunk in _chunks(trained, WIDTH - 2 * len(_TAB) - len(" = 0.0")):
+        body.append(f"{' = '.join(chunk)} = 0.0")
     body += ["losses = []", "check = 0.0", "outs = []", "for x, y in zip(X, Y):"]
     loop = [
         _unpack("x", layout.nx, layout.x_scalar, "x"),
         _unpack("y", layout.ny, layout.y_scalar, "y"),
         "# forward",
     ]
+    watched: list[str] = []  # inputs of rows that can hide an inf or a NaN (relu(nan) is 0)
+    layer = None
     for i, n in enumerate(nodes):
         if n.op is None:
             continue
-        args = [names[j] for j in n.inputs]
-        loop.append(_forward_line(n.op, tape.row(n.op), names[i], args, numpy=False))
-        if n.op.hides_overflow:  # an inf or NaN here could vanish: watch it
-            watched = [a for a, j in zip(args, n.inputs, strict=True) if nodes[j].kind != "const"]
-            if watched:
-                loop.append(f"check += {' + '.join(watched)}")
-    loop.append(f"losses.append({names[tape.root]})")
+        args = [names.value(j) for j in n.inputs]
+        layer = _layer_comment(names, i, layer, loop)
+        loop.append(_forward_line(n.op, tape.row(n.op), names.value(i), args, numpy=False))
+        if n.op.hides_overflow:
+            watched += [a for a, j in zip(args, n.inputs, strict=True) if nodes[j].kind != "const"]
+    loop.append(f"losses.append({names.value(tape.root)})")
     if tape.outputs:
-        loop.append(f"outs.append(({', '.join(names[i] for i in tape.outputs)},))")
+        loop.append(f"outs.append(({', '.join(names.value(i) for i in tape.outputs)},))")
     loop.append("# backward")
-    loop += _python_backward(tape, names)
-    body += ["    " + line for line in loop]
-    result = "".join(f"G{j}, " if layout.trainable[j] else "0.0, " for j in range(layout.nparams))
-    body.append(f"return fsum(losses), ({result}), check, outs  # summed as the engine sums")
-    return "\n".join(lines + ["    " + line for line in body]) + "\n"
+    loop += _python_backward(tape, names, watched)
+    if watched:
+        loop.append("# what an operation could hide (relu(inf) is inf, relu(nan) is 0), once")
+        loop.append(f"check += {' + '.join(watched)}")
+    body += [_TAB + line for line in loop]
+    result = ", ".join(
+        names.sums[j] if layout.trainable[j] else "0.0" for j in range(layout.nparams)
+    )
+    body.append(f"grads = ({result}{',' if layout.nparams == 1 else ''})")
+    body.append("return fsum(losses), grads, check, outs  # the losses summed as the engine sums")
+    lines = comment_lines(
+        f"{len(nodes)} nodes in topological order, named by what they compute: "
+        + names.header(sums=True)
+    )
+    lines.append("def replay(P, X, Y):")
+    return "\n".join(wrap_lines(lines + [_TAB + line for line in body])) + "\n"
 
 
-def _python_backward(tape: Tape, names: list[str]) -> list[str]:
+_TAB = "    "
+
+
+def _layer_comment(names: Names, i: int, layer: str | None, lines: list[str]) -> str | None:
+    """A comment naming the layer where node ``i`` starts one (it computes a neuron of a
+    layer other than the last one seen); the layer seen now."""
+    now = names.layer(i)
+    if now is not None and now != layer:
+        lines.append(f"# layer {comment_text(now)}")
+        return now
+    return layer
+
+
+def _chunks(items: list[str], width: int) -> list[list[str]]:
+    """``items`` in runs whose ``" = "``-joined text fits in ``width`` (at least one each)."""
+    chunks: list[list[str]] = []
+    size = width + 1
+    for item in items:
+        if chunks and size + 3 + len(item) <= width:
+            chunks[-1].append(item)
+            size += 3 + len(item)
+        else:
+            chunks.append([item])
+            size = len(item)
+    return chunks
+
+
+def _python_backward(tape: Tape, names: Names, watched: list[str]) -> list[str]:
     nodes = tape.nodes
     if not tape.needs[tape.root]:
         return []
     root = nodes[tape.root]
     if root.kind == "param":  # the loss is a parameter itself
-        return [f"G{root.index} += 1.0"]
+        return [f"{names.sums[root.index]} += 1.0"]
     grads = {tape.root}  # nodes whose gradient variable exists
-    lines = [f"g{tape.root} = 1.0"]
+    lines = [f"{names.grad(tape.root)} = 1.0"]
 
     def send(j: int, expr: str) -> None:
         if nodes[j].kind == "param":
-            lines.append(f"G{nodes[j].index} += {expr}")
+            lines.append(f"{names.sums[nodes[j].index]} += {expr}")
         elif j in grads:
-            lines.append(f"g{j} += {expr}")
+            lines.append(f"{names.grad(j)} += {expr}")
         else:
             grads.add(j)
-            lines.append(f"g{j} = {expr}")
+            lines.append(f"{names.grad(j)} = {expr}")
 
+    layer = None
     for i in range(len(nodes) - 1, -1, -1):
         op = nodes[i].op
         if op is None or i not in grads:
             continue
         if op.hides_overflow:
-            lines.append(f"check += g{i}")
+            watched.append(names.grad(i))
+        layer = _layer_comment(names, i, layer, lines)
         pre, sent = _contributions(tape, names, i, numpy=False)
         lines += pre
         for j, expr in sent:
