@@ -83,6 +83,7 @@ def identifier(text: str) -> str:
 def comment_text(text: str) -> str:
     """User text as a comment may hold it: printable ASCII on one line (anything else
     escaped, as ``ascii`` does), at most ``LONGEST_COMMENT`` characters."""
+    text = text[:LONGEST_COMMENT]
     if not (text.isascii() and text.isprintable()):
         text = ascii(text)[1:-1]
     return text if len(text) <= LONGEST_COMMENT else text[: LONGEST_COMMENT - 3] + "..."
@@ -92,7 +93,7 @@ def _common_prefix(labels: Sequence[str]) -> str | None:
     """The dotted prefix that all ``labels`` share, shorter than each (``L0.n3``), or None."""
     if not labels or not all(labels):
         return None
-    parts = [label.split(".") for label in labels]
+    parts = [label[: 4 * LONGEST_NAME].split(".") for label in labels]
     common: list[str] = []
     for words in zip(*parts, strict=False):
         if len(set(words)) != 1:
@@ -120,6 +121,7 @@ class Names:
         #: the nodes named after a neuron (L0_n3), and after a row called on a node (relu_L0_n3)
         self.neurons: dict[int, str] = {}
         self.called: dict[int, tuple[str, str]] = {}
+        self._neurons: dict[int, str | None] = {}
 
     def _take(self, wanted: str) -> str:
         """``wanted`` (made from text, or "") kept clear of the reserved and the taken."""
@@ -195,6 +197,11 @@ class Names:
     def neuron(self, i: int) -> str | None:
         """The label text a ``dot`` node's parameters share (``L0.n3``): the neuron it
         computes; None if it is not a ``dot`` of labelled parameters."""
+        if i not in self._neurons:
+            self._neurons[i] = self._neuron(i)
+        return self._neurons[i]
+
+    def _neuron(self, i: int) -> str | None:
         n = self.tape.nodes[i]
         if n.op is not _DOT or len(n.inputs) < 2:
             return None

@@ -68,12 +68,13 @@ def _top(code: str) -> tuple[list[int], list[int], list[tuple[int, int]]]:
 
 
 def _split(code: str, at: list[int], size: int) -> list[str]:
-    """``code`` cut at positions ``at``, each separator (``" + "`` or ``", "``) dropped."""
+    """``code`` cut at positions ``at``, each separator (``" + "`` or ``", "``) dropped, and
+    a trailing comma (``_pack`` writes one after each item)."""
     parts, begin = [], 0
     for k in at:
         parts.append(code[begin:k])
         begin = k + size
-    parts.append(code[begin:])
+    parts.append(code[begin:].rstrip().removesuffix(","))
     return [p.strip() for p in parts]
 
 
@@ -128,7 +129,7 @@ def _wrap(indent: str, head: str, expr: str, tail: str, width: int) -> list[str]
     if groups:
         start, end = max(groups, key=lambda g: g[1] - g[0])
         content = expr[start + 1 : end]
-        plus, commas, _ = _top(content)
+        plus, commas, inside = _top(content)
         if commas or plus:
             sep = ", " if commas else " + "
             items = _split(content, commas or plus, len(sep))
@@ -137,6 +138,8 @@ def _wrap(indent: str, head: str, expr: str, tail: str, width: int) -> list[str]
                 *_pack(inner, items, sep, width),
                 indent + expr[end:] + tail,
             ]
+        if inside:  # one bracket right inside another, fsum((a, b)): break the inner one
+            return _wrap(indent, head + expr[: start + 1], content, expr[end:] + tail, width)
     return [whole]
 
 
