@@ -11,6 +11,8 @@ generated source; a row of the user's own is called by number (``f3``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from autograd_lite.compile.names import Names
 from autograd_lite.compile.tape import Tape
 from autograd_lite.ops import PRIMITIVES, Primitive, dot_layout
@@ -62,7 +64,7 @@ def _forward_line(op: Primitive, k: int, out: str, args: list[str], numpy: bool)
 
 
 def _grad_exprs(
-    op: Primitive, k: int, g: str, out: str, args: list[str], numpy: bool, temp: str
+    op: Primitive, k: int, g: str, out: str, args: list[str], numpy: bool, temp: Callable[[], str]
 ) -> tuple[list[str], list[str]]:
     """(lines to run first, one gradient expression per input) for one node."""
     templates = _templates(op, numpy)[1]
@@ -77,8 +79,9 @@ def _grad_exprs(
     if op is _LOGSUMEXP:
         exp = "np.exp" if numpy else "exp"
         return [], [f"{g} * {exp}({a} - {out})" for a in args]
-    call = f"{temp} = d{k}({g}, {out}, {', '.join(args)})"
-    return [call], [f"{temp}[{j}]" for j in range(len(args))]
+    t = temp()  # named only when a rule is called by number
+    call = f"{t} = d{k}({g}, {out}, {', '.join(args)})"
+    return [call], [f"{t}[{j}]" for j in range(len(args))]
 
 
 def _unpack(prefix: str, count: int, scalar: bool, source: str) -> str:
@@ -101,8 +104,8 @@ def _contributions(
         return [], []
     args = [names.value(j) for j in n.inputs]
     k = tape.row(n.op)
-    g, out, temp = names.grad(i), names.value(i), names.temp(i)
-    pre, exprs = _grad_exprs(n.op, k, g, out, args, numpy=numpy, temp=temp)
+    g, out = names.grad(i), names.value(i)
+    pre, exprs = _grad_exprs(n.op, k, g, out, args, numpy=numpy, temp=lambda: names.temp(i))
     return pre, [(n.inputs[k], exprs[k]) for k in wanted]
 
 

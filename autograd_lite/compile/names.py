@@ -22,7 +22,7 @@ user text to a comment: one line of printable ASCII, escaped and bounded.
 from __future__ import annotations
 
 import builtins
-import itertools
+import functools
 import keyword
 import re
 from collections.abc import Sequence
@@ -61,6 +61,7 @@ RESERVED = frozenset(
 )
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _NUMBERED = re.compile(r"v\d+")
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*")
 _INFIX = {"+", "-", "*", "/", "**"}
 _DOT = PRIMITIVES["dot"]
 _LIBRARY = {id(row) for row in PRIMITIVES.values()}
@@ -74,6 +75,8 @@ def identifier(text: str) -> str:
     >>> identifier("L0.n3.w1"), identifier("x[0]"), identifier("0.weight"), identifier("θ")
     ('L0_n3_w1', 'x_0', 'p0_weight', '')
     """
+    if len(text) <= LONGEST_NAME and _PLAIN.fullmatch(text):  # the usual label: L0.n3.w1
+        return text.replace(".", "_")
     name = "_".join(_WORD.findall(text[: 4 * LONGEST_NAME]))[:LONGEST_NAME].rstrip("_")
     if name[:1].isdigit():
         name = ("p" + name)[:LONGEST_NAME].rstrip("_")
@@ -115,7 +118,6 @@ class Names:
         self.labels: tuple[str, ...] = labels
         #: each parameter's identifier, and the name of its gradient summed over the batch
         self.params = [self._take(identifier(label)) or f"p{j}" for j, label in enumerate(labels)]
-        self.sums = [self._derived("G", p) for p in self.params]
         self._values: dict[int, str] = {}
         self._grads: dict[int, str] = {}
         #: the nodes named after a neuron (L0_n3), and after a row called on a node (relu_L0_n3)
@@ -123,16 +125,20 @@ class Names:
         self.called: dict[int, tuple[str, str]] = {}
         self._neurons: dict[int, str | None] = {}
 
+    @functools.cached_property
+    def sums(self) -> list[str]:
+        """Each parameter's gradient summed over the batch (python backend): ``G_L0_n3_w1``."""
+        return [self._derived("G", p) for p in self.params]
+
     def _take(self, wanted: str) -> str:
         """``wanted`` (made from text, or "") kept clear of the reserved and the taken."""
         if not wanted:
             return ""
         if wanted in RESERVED or MADE.fullmatch(wanted):
             wanted += "_"
-        name = wanted
-        for k in itertools.count(2):
-            if name not in self._taken:
-                break
+        name, k = wanted, 1
+        while name in self._taken:
+            k += 1
             name = f"{wanted}_{k}"
         self._taken.add(name)
         return name

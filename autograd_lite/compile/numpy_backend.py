@@ -35,7 +35,7 @@ from autograd_lite.compile.codegen import (
 )
 from autograd_lite.compile.names import Names, comment_text
 from autograd_lite.compile.tape import Tape, _Layout, _Node
-from autograd_lite.compile.wrap import comment_lines, wrap_lines
+from autograd_lite.compile.wrap import WIDTH, _pack, comment_lines, wrap_lines
 from autograd_lite.ops import LOG_FLOOR, Primitive, dot_layout
 
 __all__ = ["NumpyBackend"]
@@ -268,7 +268,12 @@ def _index_arrays(consts: dict[str, list[list[int]]]) -> list[str]:
     lines = ["# where each layer's weights (Wk) and biases (Bk, a column) are in P"]
     for name, rows in consts.items():
         if _size(rows) <= SHOWN_INDICES:
-            lines.append(f"{name} = np.array({rows}, dtype=np.intp)")
+            one = f"{name} = np.array({rows}, dtype=np.intp)"
+            if len(one) <= WIDTH:
+                lines.append(one)
+            else:  # as many rows on a line as fit
+                rows_text = _pack("    ", [str(r) for r in rows], ", ", WIDTH)
+                lines += [f"{name} = np.array([", *rows_text, "], dtype=np.intp)"]
         else:
             shape = (len(rows), len(rows[0]))
             ends = f"{_elided(rows[0])}, ..., {_elided(rows[-1])}"

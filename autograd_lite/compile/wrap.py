@@ -15,6 +15,8 @@ counting. A line with nowhere to break (one very long name) is kept whole.
 
 from __future__ import annotations
 
+import itertools
+import re
 import textwrap
 from collections.abc import Iterable
 
@@ -24,6 +26,8 @@ __all__ = ["WIDTH", "comment_lines", "wrap_lines"]
 WIDTH = 100
 _INDENT = "    "
 _OPEN, _CLOSE = "([{", ")]}"
+_MARKS = re.compile(r"[()\[\]{}]| \+ |, ")
+_BRACKET = re.compile(r"[()\[\]{}]")
 
 
 def wrap_lines(lines: Iterable[str], width: int = WIDTH) -> list[str]:
@@ -43,14 +47,21 @@ def comment_lines(text: str, width: int = WIDTH) -> list[str]:
     return textwrap.wrap(text, width, initial_indent="# ", subsequent_indent="# ")
 
 
-def _top(code: str) -> tuple[list[int], list[int], list[tuple[int, int]]]:
-    """Where ``code`` has ``" + "`` and ``", "`` outside brackets, and its outermost brackets
-    as (opening, closing) positions."""
-    plus: list[int] = []
-    commas: list[int] = []
+def _top(code: str, first: str) -> tuple[str, list[str], list[tuple[int, int]]]:
+    """``code``'s items outside brackets and what separates them: ``first`` (``" + "`` or
+    ``", "``) where it has both, "" where it has neither; and its outermost brackets, as
+    (opening, closing) positions."""
+    second = ", " if first == " + " else " + "
+    if _BRACKET.search(code) is None:  # a plain sum or list of names (most long lines): quicker
+        for sep in (first, second):
+            if sep in code:
+                return sep, _cleaned(code.split(sep)), []
+        return "", [], []
+    found: dict[str, list[int]] = {" + ": [], ", ": []}
     groups: list[tuple[int, int]] = []
     depth, start = 0, 0
-    for k, c in enumerate(code):
+    for m in _MARKS.finditer(code):
+        c, k = m.group(), m.start()
         if c in _OPEN:
             if depth == 0:
                 start = k
@@ -60,21 +71,18 @@ def _top(code: str) -> tuple[list[int], list[int], list[tuple[int, int]]]:
             if depth == 0:
                 groups.append((start, k))
         elif depth == 0:
-            if c == "+" and code[k - 1 : k + 2] == " + ":
-                plus.append(k - 1)
-            elif c == "," and code[k : k + 2] == ", ":
-                commas.append(k)
-    return plus, commas, groups
+            found[c].append(k)
+    for sep in (first, second):
+        if found[sep]:
+            ends = [-len(sep), *found[sep], len(code)]
+            parts = [code[a + len(sep) : b] for a, b in itertools.pairwise(ends)]
+            return sep, _cleaned(parts), groups
+    return "", [], groups
 
 
-def _split(code: str, at: list[int], size: int) -> list[str]:
-    """``code`` cut at positions ``at``, each separator (``" + "`` or ``", "``) dropped, and
-    a trailing comma (``_pack`` writes one after each item)."""
-    parts, begin = [], 0
-    for k in at:
-        parts.append(code[begin:k])
-        begin = k + size
-    parts.append(code[begin:].rstrip().removesuffix(","))
+def _cleaned(parts: list[str]) -> list[str]:
+    """Items without their spaces, nor a trailing comma (``_pack`` writes one after each)."""
+    parts[-1] = parts[-1].rstrip().removesuffix(",")
     return [p.strip() for p in parts]
 
 
@@ -99,7 +107,7 @@ def _wrap_line(line: str, width: int) -> list[str]:
     if _outside(rest, " = ") >= 0:
         return [line]  # a chained assignment: not ours to break
     target = head[: -len(" = ")] if head.endswith(" = ") and not head.endswith("+= ") else ""
-    if target and _top(target)[1] and len(indent + head) > width // 2:
+    if target and ", " in target and len(indent + head) > width // 2:
         # a long tuple of targets (a, b, c = P): broken as a tuple
         return before + _wrap(indent, "", target, " = " + rest, width)
     return before + _wrap(indent, head, rest, "", width)
@@ -107,11 +115,12 @@ def _wrap_line(line: str, width: int) -> list[str]:
 
 def _outside(code: str, sign: str) -> int:
     """Where ``sign`` first occurs in ``code`` outside every bracket, or -1."""
-    depth = 0
-    for k, c in enumerate(code):
-        depth += (c in _OPEN) - (c in _CLOSE)
-        if depth == 0 and code.startswith(sign, k):
+    k = code.find(sign)
+    while k >= 0:
+        opened = sum(code.count(c, 0, k) for c in _OPEN)
+        if opened == sum(code.count(c, 0, k) for c in _CLOSE):
             return k
+        k = code.find(sign, k + 1)
     return -1
 
 
@@ -121,18 +130,14 @@ def _wrap(indent: str, head: str, expr: str, tail: str, width: int) -> list[str]
     if len(whole) <= width:
         return [whole]
     inner = indent + _INDENT
-    plus, commas, groups = _top(expr)
-    if plus or commas:  # a sum or a tuple at the top: inside parentheses of its own
-        sep = " + " if plus else ", "
-        items = _split(expr, plus or commas, len(sep))
+    sep, items, groups = _top(expr, " + ")
+    if sep:  # a sum or a tuple at the top: inside parentheses of its own
         return [indent + head + "(", *_pack(inner, items, sep, width), indent + ")" + tail]
     if groups:
         start, end = max(groups, key=lambda g: g[1] - g[0])
         content = expr[start + 1 : end]
-        plus, commas, inside = _top(content)
-        if commas or plus:
-            sep = ", " if commas else " + "
-            items = _split(content, commas or plus, len(sep))
+        sep, items, inside = _top(content, ", ")
+        if sep:
             return [
                 indent + head + expr[: start + 1],
                 *_pack(inner, items, sep, width),
