@@ -233,3 +233,32 @@ def test_random_graphs_number_their_nodes_without_gaps(backend: str, sample: Any
     numbers = numbers_of(step.source)
     assert numbers == set(range(1, len(numbers) + 1))
     assert all(len(line) <= WIDTH for line in step.source.splitlines())
+
+
+def test_a_long_chain_gathers_its_check_in_one_line_python_can_compile() -> None:
+    w = Value(0.5, label="w")
+
+    def chain(x: Any, y: Any) -> Value:
+        v = x
+        for _ in range(1600):  # 3,200 watched values: too deep for Python as a + b + ...
+            v = (v * w).tanh()
+        return (v - y) ** 2
+
+    step = compile(chain, [w], example=(1.0, 0.0))
+    assert [line.strip()[:18] for line in step.source.splitlines() if "check +=" in line] == [
+        "check += sum(("
+    ]
+    assert_close(
+        replayed(step, [w], [1.0, -0.5], [0.0, 1.0]), eager(chain, [w], [1.0, -0.5], [0.0, 1.0])
+    )
+
+
+def test_parameters_that_share_a_label_get_a_suffix_each() -> None:
+    ws = [Value(0.1 * k, label="w") for k in range(4)]
+    ws[3].label = "w_2"  # already the name the second w would get
+    step = compile(lambda x, y: (F.sum([w * x for w in ws]) - y) ** 2, ws, example=(1.0, 0.0))
+    assert "w, w_2, w_3, w_2_2 = P" in code_lines(step.source)
+    assert_close(
+        replayed(step, ws, [1.0, 2.0], [0.0, 1.0]),
+        eager(lambda x, y: (F.sum([w * x for w in ws]) - y) ** 2, ws, [1.0, 2.0], [0.0, 1.0]),
+    )

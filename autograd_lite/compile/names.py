@@ -113,6 +113,7 @@ class Names:
     def __init__(self, tape: Tape, layout: _Layout) -> None:
         self.tape = tape
         self._taken: set[str] = set()
+        self._suffix: dict[str, int] = {}  # the last suffix each wanted name was given
         self.numbered = 0  #: how many nodes are named v1, v2, ...
         labels = layout.labels or ("",) * layout.nparams
         self.labels: tuple[str, ...] = labels
@@ -136,10 +137,11 @@ class Names:
             return ""
         if wanted in RESERVED or MADE.fullmatch(wanted):
             wanted += "_"
-        name, k = wanted, 1
-        while name in self._taken:
+        name, k = wanted, self._suffix.get(wanted, 1)
+        while name in self._taken:  # w, w_2, w_3, ...: each stem goes on where it stopped
             k += 1
             name = f"{wanted}_{k}"
+        self._suffix[wanted] = k
         self._taken.add(name)
         return name
 

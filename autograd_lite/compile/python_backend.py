@@ -14,7 +14,12 @@ from typing import Any
 from autograd_lite.checks import plain_list
 from autograd_lite.compile.backend import Backend, Replayed
 from autograd_lite.compile.batch import _one_length, _plain_samples
-from autograd_lite.compile.codegen import _contributions, _forward_line, _unpack
+from autograd_lite.compile.codegen import (
+    LONGEST_EXPRESSION,
+    _contributions,
+    _forward_line,
+    _unpack,
+)
 from autograd_lite.compile.names import Names, comment_text
 from autograd_lite.compile.tape import Tape, _Layout
 from autograd_lite.compile.wrap import WIDTH, comment_lines, wrap_lines
@@ -69,7 +74,10 @@ def _python_source(tape: Tape, layout: _Layout) -> str:
     loop += _python_backward(tape, names, watched)
     if watched:
         loop.append("# what an operation could hide (relu(inf) is inf, relu(nan) is 0), once")
-        loop.append(f"check += {' + '.join(watched)}")
+        if len(watched) <= LONGEST_EXPRESSION:
+            loop.append(f"check += {' + '.join(watched)}")
+        else:  # a sum too deep for Python's compiler as a + b + ...
+            loop.append(f"check += sum(({', '.join(watched)}))")
     body += [_TAB + line for line in loop]
     result = ", ".join(
         names.sums[j] if layout.trainable[j] else "0.0" for j in range(layout.nparams)
