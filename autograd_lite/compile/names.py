@@ -187,11 +187,13 @@ class Names:
                 self.neurons[i] = name
         elif n.op is not None and self._called(n.op):
             named = [j for j in n.inputs if self.tape.nodes[j].kind != "const"]
-            if len(named) == 1 and not _NUMBERED.fullmatch(self.value(named[0])):
-                stem = f"{n.op.name}_{self.value(named[0])}"
+            # its input's name, if the source has one (a row inside a numpy block has none)
+            of = self._values.get(named[0]) if len(named) == 1 else None
+            if of is not None and not _NUMBERED.fullmatch(of):
+                stem = f"{n.op.name}_{of}"
                 if len(stem) <= LONGEST_EXPRESSION_NAME:
                     name = self._take(stem)
-                    self.called[i] = (name, f"{n.op.name} of {self.value(named[0])}")
+                    self.called[i] = (name, f"{n.op.name} of {of}")
         if not name:
             self.numbered += 1
             name = f"v{self.numbered}"
@@ -238,10 +240,11 @@ class Names:
         labelled = [j for j, label in enumerate(self.labels) if label]
         parts = []
         if labelled:
-            j = labelled[0]
+            j = next((j for j in labelled if self.labels[j] != self.params[j]), labelled[0])
+            label = comment_text(self.labels[j])
+            example = label if label == self.params[j] else f"{label} is {self.params[j]}"
             parts.append(
-                f"parameters by their labels (a module's from named_parameters(): "
-                f"{comment_text(self.labels[j])} is {self.params[j]})"
+                f"parameters by their labels (a module's from named_parameters(): {example})"
             )
             if len(labelled) < len(self.labels):
                 parts.append("p0, p1, ..: those without")
