@@ -22,6 +22,10 @@ starts Pyodide (the floor: what is Pyodide's, not ours) and then each built
 page given, alternately, each in a fresh browser, so that a loaded shared
 machine weighs on all of them alike; ratios are to the bare page of the same round.
 
+``--edits A B ...`` compares the edit-to-redraw times (part 2) of built pages the
+same way: rounds of each page in turn, in one browser each, the median of the
+rounds; ratios are to the first page given.
+
 Goals (issue 19): first view within 6 s, redraw within 150 ms up to 40
 values, at least 20 training steps per second. Exit status 0 whatever the
 figures: on a shared machine they say how loaded it was as much as anything.
@@ -173,6 +177,71 @@ def compare_cold(sites: list[Path], rounds: int) -> None:
         print(f"  {m:6.2f} s  {m / floor:5.2f} x bare  {m - floor:+6.2f} s over bare   {name}")
 
 
+def edit_times(driver: Any, repeats: int) -> dict[int, dict[str, Any]]:
+    """Part 2 in an opened page: per graph size, the medians of ``repeats`` edits of ``b``.
+
+    Per edit: the page's time from the input event until the redrawn view can be
+    painted; Python's share (the edit, then the frame's DOT); the drawing's share
+    (Graphviz's layout, or writing the new numbers into the drawing shown); and how
+    the frame was drawn (pages before the drawings were patched say nothing).
+    """
+    got: dict[int, dict[str, Any]] = {}
+    for k in SIZES:
+        text, values = expression(k)
+        set_expression(driver, text, values)
+        times, python, drawing, how = [], [], [], []
+        for r in range(repeats):
+            times.append(driver.execute_async_script(REDRAW, "var-b", repr(0.2 + 0.01 * r)))
+            t = driver.execute_script("return window.playgroundTimings")
+            python.append(t["lastUpdatePython"] + t["lastFramePython"])
+            drawing.append(t["lastLayout"])
+            how.append(t.get("lastDraw", "layout"))
+        got[k] = {
+            "values": values_in(text, values),
+            "page": statistics.median(times),
+            "python": statistics.median(python),
+            "drawing": statistics.median(drawing),
+            "how": ", ".join(f"{how.count(h)} {h}" for h in dict.fromkeys(how)),
+        }
+    return got
+
+
+EDIT_HEAD = (
+    "   values   page ms   python ms (in page)   drawing ms{more}   how drawn (of {n} edits)"
+)
+
+
+def edit_row(e: dict[str, Any], more: str = "") -> str:
+    return (
+        f"   {e['values']:6d}   {e['page']:7.0f}   {e['python']:19.0f}   {e['drawing']:10.0f}"
+        f"{more}   {e['how']}"
+    )
+
+
+def compare_edits(sites: list[Path], rounds: int, repeats: int) -> None:
+    """Rounds of part 2 on each site in turn, each in a fresh browser: medians and ratios."""
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
+    runs: dict[Path, list[dict[int, dict[str, Any]]]] = {s: [] for s in sites}
+    for r in range(rounds):
+        for site in sites:
+            with serve(site) as url, headless_chromium(1280, 900, flags=[OWN_ORIGIN_ONLY]) as d:
+                d.get(url)
+                wait_ready(d)
+                runs[site].append(edit_times(d, repeats))
+            print(f"\nround {r + 1}  {site}:\n{EDIT_HEAD.format(n=repeats, more='')}")
+            for e in runs[site][-1].values():
+                print(edit_row(e))
+    first = sites[0]
+    load = os.getloadavg()[0]
+    print(f"\nmedian page ms of {rounds} rounds (load average {load:.1f} at the end):")
+    print("   values   " + "   ".join(f"{s!s:>24}" for s in sites))
+    for k in SIZES:
+        medians = [statistics.median(run[k]["page"] for run in runs[s]) for s in sites]
+        base = medians[0]
+        cells = [f"{m:8.0f} ms {m / base:5.2f} x" for m in medians]
+        print(f"   {runs[first][0][k]['values']:6d}   " + "   ".join(f"{c:>24}" for c in cells))
+
+
 def run(site: Path, repeats: int, train_s: float) -> None:
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} cores, load average {load:.1f} at the start")
@@ -195,23 +264,11 @@ def run(site: Path, repeats: int, train_s: float) -> None:
         print(f"     first view, Python (value, grads, DOT):      {t['firstPython'] / 1e3:6.2f} s")
         print(f"     first view, layout (viz-js):                 {t['firstLayout'] / 1e3:6.2f} s")
 
-        print("\n2. edit to redraw (median of", repeats, "edits; goal 150 ms up to 40 values)")
-        print("   values   page ms   python ms (in page)   layout ms   CPython ms   page/CPython")
-        for k in SIZES:
-            text, values = expression(k)
-            set_expression(driver, text, values)
-            times, python, layout = [], [], []
-            for r in range(repeats):
-                times.append(driver.execute_async_script(REDRAW, "var-b", repr(0.2 + 0.01 * r)))
-                t = driver.execute_script("return window.playgroundTimings")
-                python.append(t["lastUpdatePython"] + t["lastFramePython"])
-                layout.append(t["lastLayout"])
-            page = statistics.median(times)
-            native = native_redraw_ms(text, values, repeats)
-            print(
-                f"   {values_in(text, values):6d}   {page:7.0f}   {statistics.median(python):19.0f}"
-                f"   {statistics.median(layout):9.0f}   {native:10.1f}   {page / native:12.1f}"
-            )
+        print(f"\n2. edit to redraw (median of {repeats} edits; goal 150 ms up to 40 values)")
+        print(EDIT_HEAD.format(n=repeats, more="   CPython ms   page/CPython"))
+        for k, e in edit_times(driver, repeats).items():
+            native = native_redraw_ms(*expression(k), repeats)
+            print(edit_row(e, f"   {native:10.1f}   {e['page'] / native:12.1f}"))
 
         print(f"\n3. training the demo network 2-16-16-1 on 100 points for {train_s:g} s")
         driver.execute_script("document.getElementById('tab-train').click()")
@@ -244,7 +301,11 @@ def main() -> int:
         "--cold", type=Path, nargs="+", metavar="SITE",
         help="compare only the cold starts of these built pages, and a bare Pyodide page",
     )  # fmt: skip
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of --cold")
+    parser.add_argument(
+        "--edits", type=Path, nargs="+", metavar="SITE",
+        help="compare only the edit-to-redraw times of these built pages",
+    )  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --cold or --edits")
     args = parser.parse_args()
     reason = why_unavailable()
     if reason is not None:
@@ -252,6 +313,9 @@ def main() -> int:
         return 1
     if args.cold:
         compare_cold(args.cold, args.rounds)
+        return 0
+    if args.edits:
+        compare_edits(args.edits, args.rounds, args.repeats)
         return 0
     if args.site is not None:
         run(args.site, args.repeats, args.train_seconds)

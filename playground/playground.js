@@ -89,12 +89,10 @@ class Stepper {
     this.caption.textContent = frame.caption;
     this.root.dataset.frame = String(frame.index);
     this.root.dataset.node = frame.node;
+    this.root.dataset.rankdir = this.rankdir || "LR";
     if (!frame.dot) { this.view.replaceChildren(); return; }
-    const laidOut = performance.now();
-    const svg = layout(frame.dot);
-    timings.lastLayout = performance.now() - laidOut;
+    const svg = draw(frame.dot, this.view);
     this.fits = fit(svg, this.view);
-    this.view.replaceChildren(svg);
     const current = svg.querySelector("g.current");
     if (current && this.view.scrollWidth > this.view.clientWidth) {
       const r = current.getBoundingClientRect();
@@ -105,7 +103,214 @@ class Stepper {
 }
 
 function layout(dot) {
+  timings.layouts = (timings.layouts || 0) + 1;
   return viz.renderSVGElement(dot);
+}
+
+// -- drawing a frame without laying it out again ----------------------------------------------
+// Moving a number changes the text and colours of a frame, not its shape: the same nodes, edges,
+// classes and cell widths. Graphviz lays out the same shape at the same positions, so a frame
+// whose "skeleton" (its DOT with the text of single-text cells and the cell colours blanked) has
+// been laid out before is drawn by writing the new texts and colours into that drawing. Anything
+// else (a new expression, another frame, a cell that grew: its width is in the skeleton) is laid
+// out by Graphviz. Drawings are kept by skeleton, the most recent ones: at most MAX_LAYOUTS of
+// them, whose skeletons hold at most MAX_KEPT_CHARS characters in all (big graphs, fewer kept).
+const MAX_LAYOUTS = 48;
+const MAX_KEPT_CHARS = 2_000_000;
+const layouts = new Map();  // skeleton -> {svg, parsed}: a drawing as laid out, texts centred
+let keptChars = 0;
+
+// A statement of our DOT: `\tNAME [label=<...> ...]`, `\tA -> B [label=<...> ...]`, or the
+// graph's own label (the legend, drawn outside any node: its title is "").
+const STATEMENT = /^\t(?:(\S+)( -> (\S+))? \[)?label=<(.*)>((?: [^<>]*)?)\]?$/;
+const ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+function decode(text) {
+  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, e) => {
+    if (e[0] !== "#") { return ENTITIES[e] ?? whole; }
+    return String.fromCodePoint(e[1] === "x" ? parseInt(e.slice(2), 16) : Number(e.slice(1)));
+  });
+}
+
+function attribute(tag, name, otherwise) {
+  const m = new RegExp(`\\s${name}="([^"]*)"`, "i").exec(tag);
+  return m ? Number(m[1]) : otherwise;
+}
+
+// The DOT split into its skeleton and, per labelled node or edge (in order), the text runs of
+// its label (each SVG <text> element, in order), the room of those that may change (the one
+// text of a cell of fixed width; null for the others), and the colours of its filled tables and
+// cells (each SVG polygon without a stroke, in order).
+function parseDot(dot) {
+  const skeleton = [];
+  const statements = [];
+  for (const line of dot.split("\n")) {
+    const m = STATEMENT.exec(line);
+    if (m === null) { skeleton.push(line); continue; }
+    const title = m[1] === undefined ? "" : m[3] === undefined ? m[1] : `${m[1]}->${m[3]}`;
+    const runs = [];
+    const room = [];
+    const fills = [];
+    const shape = [];
+    const tables = [];  // open <table>s: their cell padding and border (Graphviz's defaults: 2, 1)
+    const cells = [];  // open <td>s: their width, the runs inside, and whether a table is nested
+    for (const token of m[4].split(/(<[^>]*>)/)) {
+      if (token === "") { continue; }
+      if (token[0] !== "<") {
+        if (cells.length) {
+          const cell = cells[cells.length - 1];
+          cell.runs.push(runs.length);
+          cell.shapeAt = shape.length;
+        }
+        runs.push(decode(token));
+        room.push(null);
+        shape.push(token);
+        continue;
+      }
+      const colour = /\sbgcolor="([^"]*)"/.exec(token);
+      if (colour) { fills.push(colour[1]); }
+      shape.push(colour ? token.replace(colour[0], ' bgcolor=""') : token);
+      if (/^<table[\s>]/i.test(token)) {
+        if (cells.length) { cells[cells.length - 1].nested = true; }
+        tables.push({ pad: attribute(token, "cellpadding", 2), border: attribute(token, "cellborder", 1) });
+      } else if (/^<\/table>/i.test(token)) {
+        tables.pop();
+      } else if (/^<td[\s>]/i.test(token)) {
+        const t = tables[tables.length - 1] || { pad: 2, border: 1 };
+        const width = attribute(token, "width", NaN);
+        const inner = width - 2 * attribute(token, "cellpadding", t.pad) - 2 * attribute(token, "border", t.border);
+        cells.push({ inner, runs: [], nested: false });
+      } else if (/^<\/td>/i.test(token)) {
+        const cell = cells.pop();
+        if (cell && !cell.nested && cell.runs.length === 1 && cell.inner > 0) {
+          room[cell.runs[0]] = cell.inner;  // one text alone in a cell of fixed width
+          shape[cell.shapeAt] = "\u0000";
+        }
+      }
+    }
+    skeleton.push(`${title} ${shape.join("")} ${m[5]}`);
+    statements.push({ title, runs, room, fills });
+  }
+  return { skeleton: skeleton.join("\n"), statements };
+}
+
+// The labelled groups of a drawing, in the order of the statements (titles can repeat: a value
+// used twice by one operation has two edges); null if they do not match text for text.
+function groupsOf(svg, parsed) {
+  const byTitle = new Map();
+  for (const g of svg.querySelectorAll("g.node, g.edge")) {
+    const title = g.querySelector("title");
+    if (!title) { continue; }
+    const list = byTitle.get(title.textContent) || [];
+    list.push(g);
+    byTitle.set(title.textContent, list);
+  }
+  const graph = svg.querySelector("g.graph");
+  const groups = [];
+  for (const s of parsed.statements) {
+    let texts, fills;
+    if (s.title === "") {  // the legend: the graph's own texts and fills, after its background
+      if (!graph) { return null; }
+      texts = graph.querySelectorAll(":scope > text");
+      fills = [...graph.querySelectorAll(':scope > polygon[stroke="none"]')].slice(1);
+    } else {
+      const g = (byTitle.get(s.title) || []).shift();
+      if (!g) { return null; }
+      texts = g.querySelectorAll("text");
+      fills = g.querySelectorAll('polygon[stroke="none"]');
+    }
+    if (texts.length !== s.runs.length || fills.length !== s.fills.length) { return null; }
+    for (let i = 0; i < texts.length; i++) {
+      if (texts[i].textContent !== s.runs[i]) { return null; }
+    }
+    groups.push({ texts, fills });
+  }
+  return groups;
+}
+
+// After a layout, on screen: centre each text that may change on where Graphviz centred it, so
+// that a new text of another width stays centred in its cell. False if the drawing does not
+// match its DOT (then it is never patched).
+function centreTexts(svg, parsed) {
+  if (!svg.isConnected || svg.getBoundingClientRect().width === 0) { return false; }  // not drawn
+  const groups = groupsOf(svg, parsed);
+  if (groups === null) { return false; }
+  const moves = [];
+  parsed.statements.forEach((s, k) => {
+    s.room.forEach((room, i) => {
+      const t = groups[k].texts[i];
+      if (room !== null && t.getAttribute("text-anchor") === "start") {
+        moves.push([t, Number(t.getAttribute("x")) + t.getComputedTextLength() / 2]);
+      }
+    });
+  });
+  if (moves.some(([, x]) => !Number.isFinite(x))) { return false; }
+  for (const [t, x] of moves) { t.setAttribute("text-anchor", "middle"); t.setAttribute("x", x.toFixed(2)); }
+  return true;
+}
+
+// Write `parsed`'s texts and colours into `svg` (on screen), drawn from `before` (the same
+// skeleton). False if it cannot: then `svg` is half written and must be laid out again. A text
+// that would not fit its cell (which Graphviz would have widened) is such a case.
+function patch(svg, before, parsed) {
+  const groups = groupsOf(svg, before);
+  if (groups === null) { return false; }
+  const written = [];
+  parsed.statements.forEach((s, k) => {
+    const was = before.statements[k];
+    const { texts, fills } = groups[k];
+    s.runs.forEach((run, i) => {
+      if (run !== was.runs[i]) { texts[i].textContent = run; written.push([texts[i], s.room[i]]); }
+    });
+    s.fills.forEach((c, i) => { if (c !== was.fills[i]) { fills[i].setAttribute("fill", c); } });
+  });
+  // the room less a margin: Graphviz's estimate of a text's width is not the browser's
+  return written.every(([t, room]) => room !== null && t.getComputedTextLength() <= 0.92 * room);
+}
+
+function forget(skeleton) {
+  if (layouts.delete(skeleton)) { keptChars -= skeleton.length; }
+}
+
+function remember(skeleton, svg, parsed) {
+  forget(skeleton);
+  layouts.set(skeleton, { svg: svg.cloneNode(true), parsed });
+  keptChars += skeleton.length;
+  while (layouts.size > 1 && (layouts.size > MAX_LAYOUTS || keptChars > MAX_KEPT_CHARS)) {
+    forget(layouts.keys().next().value);
+  }
+}
+
+// Draw `dot` into `view`: in place when the drawing shown has its skeleton, from a kept drawing
+// when one has, else laid out by Graphviz. Returns the SVG element shown.
+function draw(dot, view) {
+  const started = performance.now();
+  const parsed = parseDot(dot);
+  const shown = view.querySelector(":scope > svg");
+  let how = "layout";
+  let svg = null;
+  let from = null;
+  if (shown && shown.drawnFrom && shown.drawnFrom.skeleton === parsed.skeleton) {
+    [svg, from, how] = [shown, shown.drawnFrom, "in place"];
+  } else if (layouts.has(parsed.skeleton)) {
+    const kept = layouts.get(parsed.skeleton);
+    [svg, from, how] = [kept.svg.cloneNode(true), kept.parsed, "kept"];
+    view.replaceChildren(svg);
+  }
+  if (svg !== null && !patch(svg, from, parsed)) {
+    forget(parsed.skeleton);
+    svg = null;
+  }
+  if (svg === null) {
+    how = "layout";
+    svg = layout(dot);
+    view.replaceChildren(svg);
+    if (centreTexts(svg, parsed)) { remember(parsed.skeleton, svg, parsed); } else { parsed.unpatchable = true; }
+  }
+  svg.drawnFrom = parsed.unpatchable ? null : parsed;
+  timings.lastDraw = how;
+  timings.lastLayout = performance.now() - started;
+  return svg;
 }
 
 // The whole graph at a readable size: shrink to the page width, but never below 65% (then

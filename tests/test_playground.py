@@ -26,7 +26,7 @@ from autograd_lite.testing import expressions_with_inputs
 from tools.browser import why_unavailable
 from visualize.animate import BackwardFrames
 from visualize.expr import FUNCTIONS, evaluate, variable_names
-from visualize.graph import Analysis
+from visualize.graph import Analysis, backward_view_of, backward_views
 from visualize.playground import (
     DEFAULT_STATE,
     MAX_QUERY,
@@ -92,6 +92,19 @@ def test_frames_are_animate_backwards_frames() -> None:
         pg.frame("main", 2, "RL")
 
 
+@settings(max_examples=60)
+@given(expressions_with_inputs(("x", "y"), ops=LANGUAGE_OPS))
+def test_the_frames_views_built_step_by_step_are_each_frames_own(sample: Any) -> None:
+    # BackwardFrames builds frame k from frame k - 1 (linear time, for the playground's edits):
+    # each view must be the one backward_view_of draws for that frame alone.
+    out, _ = evaluate(str(sample.expression), sample.inputs)
+    a = Analysis(out)
+    views = backward_views(a, highlight=True)
+    assert len(views) == len(a.steps) + 1
+    for k, view in enumerate(views):
+        assert view == backward_view_of(a, k, highlight=True), (str(sample.expression), k)
+
+
 def test_second_derivative_matches_create_graph() -> None:
     pg = Playground()
     values = {"x": 0.7, "w": -1.3, "b": 0.4}
@@ -103,6 +116,28 @@ def test_second_derivative_matches_create_graph() -> None:
     assert [float(v["exact"]) for v in shown["second"]["grads"].values()] == list(seconds)
     assert shown["second"]["frames"] == len(BackwardFrames(Analysis(g)))
     assert pg.frame("second", 0)["dot"].startswith("digraph")
+
+
+def test_the_gradients_graph_names_its_nodes_after_out_as_the_page_does() -> None:
+    pg = Playground()
+    pg.update({"expr": "tanh(x*w + b)", "values": {"x": 2.0, "w": -3.0, "b": 0.5}, "wrt": "x"})
+    second = pg.graphs["second"].frames
+    main = pg.graphs["main"].frames
+    assert second is not None and main is not None
+    names = second.analysis.names
+    # d tanh(u)/du = 1 - tanh(u)**2, in the names a learner reads: out is the page's output
+    assert {"out", "out*out", "1 - out*out", "∂out/∂x"} <= set(names), names
+    assert not [n for n in names if re.fullmatch(r"v\d+", n)], names
+    assert names[-1] == "∂out/∂x"
+    assert "Forward pass done" in pg.frame("second", 0)["caption"]
+    assert "∂out/∂x" in pg.frame("second", 0)["caption"]
+    assert main.analysis.names[-1] == "tanh(x*w + b)"  # the main graph keeps its own names
+    # a variable called out keeps its name; the gradient's output is still ∂out/∂x
+    pg.update({"expr": "tanh(out*w)", "values": {"out": 1.0, "w": 0.5}, "wrt": "w"})
+    second = pg.graphs["second"].frames
+    assert second is not None
+    assert second.analysis.names.count("out") == 1
+    assert second.analysis.names[-1] == "∂out/∂w"
 
 
 def test_a_gradient_that_is_constant_has_no_graph_but_a_reason() -> None:
@@ -588,6 +623,110 @@ def test_a_link_restores_the_state(page: Any) -> None:
     assert driver.execute_script("return document.getElementById('param-a').checked") is True
     assert driver.execute_script("return document.getElementById('panel-second').hidden") is False
     assert {n: _exact(driver, f"grad-{n}") for n in ("a", "b")} == before
+
+
+#: Each text and filled polygon of the drawing shown, by node or edge: what a learner sees, with
+#: each text's centre (Graphviz anchors texts at their start; the page re-anchors numbers).
+DRAWING = """
+var svg = document.querySelector('.stepper[data-which="main"] .view svg');
+return Array.prototype.map.call(svg.querySelectorAll('g.node, g.edge'), function (g) {
+  return [g.querySelector('title').textContent,
+    Array.prototype.map.call(g.querySelectorAll('text'), function (t) {
+      var x = Number(t.getAttribute('x'));
+      if (t.getAttribute('text-anchor') === 'start') { x += t.getComputedTextLength() / 2; }
+      return [t.textContent, x, Number(t.getAttribute('y'))];
+    }),
+    Array.prototype.map.call(g.querySelectorAll('polygon'), function (p) {
+      return [p.getAttribute('fill'), p.getAttribute('points')];
+    })];
+});
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
+@pytest.mark.parametrize(
+    ("expr", "values", "edit", "how"),
+    [
+        # every number as long as before: the same skeleton, drawn in place
+        ("tanh(x*w + b) * w", {"x": 0.5, "w": -1.5, "b": 0.25}, ("w", "-1.25"), "in place"),
+        # the same skeleton, but the legend's scale (-1e+03 ... 1e+03) would outgrow its
+        # cells of fixed width: Graphviz lays it out again
+        ("x*w", {"x": 1000.0, "w": 1.0}, ("x", "1500.0"), "layout"),
+    ],
+)
+def test_an_edit_drawn_in_place_is_the_drawing_a_layout_gives(
+    page: Any, expr: str, values: dict[str, float], edit: tuple[str, str], how: str
+) -> None:
+    from tools.build_playground import wait_ready
+
+    driver, _ = page
+    shown = "var s = document.querySelector('.stepper[data-which=\"main\"]').dataset;"
+    shown += "return [s.frame, s.rankdir];"
+    driver.execute_script("document.getElementById('tab-graph').click()")
+    _type(driver, "expr", "x + 1")  # another number of frames: the next graph starts afresh
+    _set_expression(driver, expr, values)  # (its last frame, its own direction)
+    layouts = driver.execute_script("return window.playgroundTimings.layouts")
+    _type(driver, f"var-{edit[0]}", edit[1])
+    timings = driver.execute_script("return window.playgroundTimings")
+    assert timings["lastDraw"] == how
+    assert timings["layouts"] == layouts + (how == "layout")  # Graphviz called only to lay out
+    patched = driver.execute_script(DRAWING)
+    frame = driver.execute_script(shown)
+    link = driver.current_url
+    driver.get("about:blank")
+    driver.get(link)  # the same state, laid out from nothing
+    wait_ready(driver)
+    assert driver.execute_script("return window.playgroundTimings.lastDraw") == "layout"
+    assert driver.execute_script(shown) == frame
+    laid_out = driver.execute_script(DRAWING)
+    assert [(title, fills) for title, _, fills in laid_out] == [(t, f) for t, _, f in patched]
+    for (title, texts, _), (_, again, _) in zip(laid_out, patched, strict=True):
+        assert [(t, y) for t, _, y in texts] == [(t, y) for t, _, y in again], title
+        # centred where Graphviz centres it, to within Graphviz's and the browser's text widths
+        assert all(abs(a[1] - b[1]) <= 1.5 for a, b in zip(texts, again, strict=True)), title
+
+
+READ_CLIPBOARD = """
+var done = arguments[arguments.length - 1];
+navigator.clipboard.readText().then(done, function (e) { done('refused: ' + e); });
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(why_unavailable() is not None, reason=str(why_unavailable()))
+def test_copy_as_python_puts_the_script_on_the_clipboard(page: Any) -> None:
+    from tools.build_playground import wait_for
+
+    driver, url = page
+    origin = url.rsplit("/", 1)[0]
+    driver.execute_cdp_cmd(
+        "Browser.grantPermissions",
+        {"origin": origin, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]},
+    )
+    values = {"x": 0.5, "y": -1.5}
+    _set_expression(driver, "x*y + exp(x)", values)
+    driver.execute_script("navigator.clipboard.writeText('')")
+    driver.find_element("id", "copy-python").click()  # a real click: the page has the focus
+    wait_for(
+        driver,
+        "return document.getElementById('share-status').textContent !== ''",
+        30,
+        "copying",
+    )
+    assert _text(driver, "share-status") == "Python script copied."
+    copied = driver.execute_async_script(READ_CLIPBOARD)
+    expected = Playground()
+    expected.update({"expr": "x*y + exp(x)", "values": values, "params": []})
+    assert copied == expected.script() == _text(driver, "python")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):  # our own generated code, as a learner would run it
+        exec(compile(copied.split("# train:")[0], "<copied script>", "exec"), {})
+    lines = printed.getvalue().splitlines()
+    assert float(lines[0]) == _exact(driver, "value")
+    assert [float(g) for g in lines[1:3]] == [_exact(driver, f"grad-{n}") for n in values]
 
 
 def test_the_build_replaces_only_an_empty_folder_or_a_playground(tmp_path: Path) -> None:

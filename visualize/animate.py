@@ -36,7 +36,7 @@ from visualize.graph import (
     Analysis,
     GraphTooLargeError,
     Step,
-    backward_view_of,
+    backward_views,
     operand_text,
     stable_widths,
     to_digraph,
@@ -243,7 +243,7 @@ class BackwardFrames:
     def __init__(self, a: Analysis, *, rankdir: str = "LR") -> None:
         self.analysis = a
         self.rankdir = rankdir
-        self.views = [backward_view_of(a, k, highlight=True) for k in range(len(a.steps) + 1)]
+        self.views = backward_views(a, highlight=True)
         self.widths = stable_widths(a, self.views)
 
     def __len__(self) -> int:

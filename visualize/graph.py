@@ -341,6 +341,41 @@ def backward_view_of(a: Analysis, applied: int | None = None, *, highlight: bool
     return view
 
 
+def backward_views(a: Analysis, *, highlight: bool = False) -> list[View]:
+    """``backward_view_of(a, k, highlight=highlight)`` for every ``k`` from 0 to ``len(a.steps)``.
+
+    Built one step at a time (each view is the one before plus a step), so the
+    work grows with the graph's size rather than with its size squared.
+    """
+    first = backward_view_of(a, 0, highlight=highlight)
+    views = [first]
+    grad_text, grad_value, edge_text = first.grad_text, first.grad_value, first.edge_text
+    received: dict[int, list[float]] = {}
+    for step in a.steps:
+        grad_text, grad_value, edge_text = dict(grad_text), dict(grad_value), dict(edge_text)
+        if step.node == a.root:
+            grad_text[a.root] = "grad = 1.0000 (the start)"
+            grad_value[a.root] = 1.0
+        for c in step.contributions:
+            got = received.setdefault(c.parent, [])
+            got.append(c.value)
+            child, parent = operand_text(a.names[c.child]), operand_text(a.names[c.parent])
+            edge_text[(c.child, c.position)] = (
+                f"∂{child}/∂{parent} = {fmt(c.local)}",
+                f"{fmt(c.upstream)} × {_paren(c.local)} = {fmt(c.value)}",
+            )
+            text, value = _sum_text(got, a.expected[c.parent])
+            grad_text[c.parent] = text
+            if value is not None:
+                grad_value[c.parent] = value
+        view = View(grad_text, grad_value, edge_text, scale=a.grad_scale)
+        if highlight:
+            view.current_node = step.node
+            view.current_edges = {(c.child, c.position) for c in step.contributions}
+        views.append(view)
+    return views
+
+
 # -- DOT ------------------------------------------------------------------------------
 
 
@@ -363,14 +398,13 @@ def stable_widths(a: Analysis, views: Sequence[View]) -> Widths:
     for i, v in enumerate(a.order):
         tag = a.kinds[i] if a.kinds[i] != "result" else ""
         head = text_width(a.names[i], 1.1 * _FONT_SIZE) + text_width(tag, 9.0)
-        texts = [f"data {fmt(v.data)}"] + [w.grad_text[i] for w in views if i in w.grad_text]
+        texts = [f"data {fmt(v.data)}", *{w.grad_text[i] for w in views if i in w.grad_text}]
         nodes[i] = max([head] + [text_width(t, _FONT_SIZE) for t in texts])
     edges: dict[tuple[int, int], float] = {}
-    for w in views:
-        for key, lines in w.edge_text.items():
-            # the current edge's second line is bold: allow for it
-            need = max(text_width(lines[0], _EDGE_FONT_SIZE), text_width(lines[1], 11.0))
-            edges[key] = max(edges.get(key, 0.0), need)
+    for key, lines in {item for w in views for item in w.edge_text.items()}:
+        # the current edge's second line is bold: allow for it
+        need = max(text_width(lines[0], _EDGE_FONT_SIZE), text_width(lines[1], 11.0))
+        edges[key] = max(edges.get(key, 0.0), need)
     return Widths(nodes, edges)
 
 

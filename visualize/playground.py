@@ -341,6 +341,23 @@ def _graph_of(root: Value, params: Sequence[Value]) -> _Graph:
     return _Graph(BackwardFrames(a))
 
 
+#: What the gradient's graph calls the expression's output (the page calls it so too).
+OUT = "out"
+
+
+def _named_out(expr: str, out: Value, leaves: dict[str, Value]) -> tuple[Value, dict[str, Value]]:
+    """The expression built again with its output labelled ``OUT`` (unless that is a variable).
+
+    A copy, so that the main graph keeps its own names (there the output is
+    named by what it computes).
+    """
+    if out.is_leaf or out.label or OUT in leaves:
+        return out, leaves
+    again, fresh = evaluate(expr, {n: v.data for n, v in leaves.items()})
+    again.label = OUT
+    return again, fresh
+
+
 class Playground:
     """The page's session: the state, the graphs drawn from it, and the training run.
 
@@ -432,9 +449,9 @@ class Playground:
         """The graph of ∂out/∂wrt for the last good state, and its gradients."""
         if self._built is None:
             return {"wrt": "", "value": "", "grads": {}, "frames": 0}
-        state, out, leaves, marked = self._built
+        state, out, leaves, _ = self._built
         if not self._second_done:
-            self._second_shown = self._second(out, leaves, marked, state.wrt)
+            self._second_shown = self._second(state, out, leaves)
             self._second_done = True
         return self._second_shown
 
@@ -445,13 +462,17 @@ class Playground:
         state, out, leaves, _ = self._built
         return python_script(state, out, leaves)
 
-    def _second(
-        self, out: Value, leaves: dict[str, Value], marked: list[Value], wrt: str
-    ) -> dict[str, Any]:
+    def _second(self, state: State, out: Value, leaves: dict[str, Value]) -> dict[str, Any]:
         """The graph of ∂out/∂wrt (``create_graph=True``) and its own gradients."""
+        wrt = state.wrt
         if not wrt:
             self.graphs["second"] = _Graph(None, "The expression has no variable.")
             return {"wrt": "", "value": "", "grads": {}, "frames": 0}
+        # The gradient's graph is drawn from a copy of the expression whose output is named
+        # "out", as on the page: its nodes then read 1 - out*out, not v8 (the long
+        # tanh(x*w + b)*tanh(x*w + b) that a name of 18 characters cannot hold).
+        out, leaves = _named_out(state.expr, out, leaves)
+        marked = [leaves[n] for n in state.params]
         (g,) = grad(out, [leaves[wrt]], create_graph=True)
         if not isinstance(g, Value) or not g.requires_grad:
             data = g.data if isinstance(g, Value) else float(g)
@@ -466,6 +487,8 @@ class Playground:
                 "grads": {n: _number(0.0) for n in leaves},
                 "frames": 0,
             }
+        if g is not out and not g.label:
+            g.label = f"∂{OUT}/∂{wrt}"  # the output of the gradient's graph
         seconds = grad(g, list(leaves.values()))
         self.graphs["second"] = _graph_of(g, marked)
         return {
