@@ -262,3 +262,15 @@ def test_parameters_that_share_a_label_get_a_suffix_each() -> None:
         replayed(step, ws, [1.0, 2.0], [0.0, 1.0]),
         eager(lambda x, y: (F.sum([w * x for w in ws]) - y) ** 2, ws, [1.0, 2.0], [0.0, 1.0]),
     )
+
+
+def test_the_readme_states_the_width_the_code_has() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = " ".join(
+        text.split("## Compiling a training step", 1)[1].split("\n## ", 1)[0].split()
+    )
+    assert f"lines of at most {WIDTH} characters" in section
+    assert "`layers.0.neurons.0.w.0` is labelled `L0.n0.w0`" in section
+    assert short_name("layers.0.neurons.0.w.0") == "L0.n0.w0"

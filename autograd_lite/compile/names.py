@@ -117,7 +117,7 @@ class Names:
         self.numbered = 0  #: how many nodes are named v1, v2, ...
         labels = layout.labels or ("",) * layout.nparams
         self.labels: tuple[str, ...] = labels
-        #: each parameter's identifier, and the name of its gradient summed over the batch
+        #: each parameter's identifier: its label through the sanitizer, or p0, p1, ...
         self.params = [self._take(identifier(label)) or f"p{j}" for j, label in enumerate(labels)]
         self._values: dict[int, str] = {}
         self._grads: dict[int, str] = {}

@@ -46,8 +46,10 @@ def _python_source(tape: Tape, layout: _Layout) -> str:
     nodes = tape.nodes
     names = Names(tape, layout)
     body = []
-    if layout.nparams:
-        body.append(f"{', '.join(names.params)}{',' if layout.nparams == 1 else ''} = P")
+    if layout.nparams == 1:
+        body.append(f"{names.params[0]} = P[0]")
+    elif layout.nparams:
+        body.append(f"{', '.join(names.params)} = P")
     trained = [names.sums[j] for j in range(layout.nparams) if layout.trainable[j]]
     for chunk in _chunks(trained, WIDTH - 2 * len(_TAB) - len(" = 0.0")):
         body.append(f"{' = '.join(chunk)} = 0.0")
