@@ -136,6 +136,8 @@ def save(
         raise TypeError(f"optimizer must have state_dict(), got {type(optimizer).__name__}")
     if metadata is not None and not isinstance(metadata, Mapping):
         raise TypeError(f"metadata must be a dict, got {type(metadata).__name__}")
+    # the optimiser's first: a fused run that holds the weights writes them back on state_dict()
+    saved_optimizer = optimizer.state_dict() if optimizer is not None else None
     state = model.state_dict()
     for name, x in state.items():
         if not math.isfinite(x):
@@ -151,7 +153,7 @@ def save(
         },
     }
     if optimizer is not None:
-        doc["optimizer"] = {"type": type(optimizer).__name__, "state": optimizer.state_dict()}
+        doc["optimizer"] = {"type": type(optimizer).__name__, "state": saved_optimizer}
     if metadata is not None:
         own = dict(bounded_list(metadata.items(), "metadata"))  # an endless Mapping is refused
         problem = _depth_problem(own)

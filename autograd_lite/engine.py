@@ -47,7 +47,7 @@ from autograd_lite.grad_mode import (
     no_grad,
     watch_threads_off,
 )
-from autograd_lite.ops import PRIMITIVES, Primitive
+from autograd_lite.ops import PRIMITIVES, Primitive, clamp_bounds, gelu_row
 from autograd_lite.tracing import LEAVES as _LEAVES
 from autograd_lite.tracing import TRACE as _TRACE
 from autograd_lite.tracing import TraceError, is_tracing
@@ -69,6 +69,7 @@ __all__ = [
     "set_display",
     "topological_order",
     "trainable",
+    "walk_back",
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -593,6 +594,93 @@ class Value:
         """self if self > 0 else negative_slope * self."""
         return apply(PRIMITIVES["leaky_relu"], self, negative_slope)  # a TypeError for a str
 
+    # -- the elementwise vocabulary (PyTorch's names; see ops.py for each rule) --
+    neg = _unary(_NEG, "neg", "-self, as a method (PyTorch's ``neg``).")
+    abs = _unary(
+        PRIMITIVES["abs"],
+        "abs",
+        "|self|, as a method; its derivative at 0 is taken as 0, as in PyTorch.",
+    )
+    tan = _unary(PRIMITIVES["tan"], "tan")
+    asin = _unary(PRIMITIVES["asin"], "asin", "Inverse sine; needs ``-1 <= data <= 1``.")
+    acos = _unary(PRIMITIVES["acos"], "acos", "Inverse cosine; needs ``-1 <= data <= 1``.")
+    atan = _unary(PRIMITIVES["atan"], "atan")
+    sinh = _unary(PRIMITIVES["sinh"], "sinh")
+    cosh = _unary(PRIMITIVES["cosh"], "cosh")
+    asinh = _unary(PRIMITIVES["asinh"], "asinh")
+    acosh = _unary(PRIMITIVES["acosh"], "acosh", "Inverse hyperbolic cosine; needs ``data >= 1``.")
+    atanh = _unary(
+        PRIMITIVES["atanh"], "atanh", "Inverse hyperbolic tangent; needs ``-1 < data < 1``."
+    )
+    sinc = _unary(PRIMITIVES["sinc"], "sinc", "sin(pi self) / (pi self), 1 at 0.")
+    exp2 = _unary(PRIMITIVES["exp2"], "exp2", "2 ** self.")
+    expm1 = _unary(PRIMITIVES["expm1"], "expm1", "e ** self - 1, exact near 0.")
+    log2 = _unary(PRIMITIVES["log2"], "log2", "Base-2 logarithm; needs ``data > 0``.")
+    log10 = _unary(PRIMITIVES["log10"], "log10", "Base-10 logarithm; needs ``data > 0``.")
+    log1p = _unary(
+        PRIMITIVES["log1p"], "log1p", "log(1 + self), exact near 0; needs ``data > -1``."
+    )
+    square = _unary(PRIMITIVES["square"], "square", "self * self as one node.")
+    reciprocal = _unary(PRIMITIVES["reciprocal"], "reciprocal", "1 / self; needs ``data != 0``.")
+    rsqrt = _unary(PRIMITIVES["rsqrt"], "rsqrt", "1 / sqrt(self); needs ``data > 0``.")
+    sign = _unary(PRIMITIVES["sign"], "sign", "-1, 0 or 1; its derivative is 0.")
+    floor = _unary(PRIMITIVES["floor"], "floor", "Its derivative is 0.")
+    ceil = _unary(PRIMITIVES["ceil"], "ceil", "Its derivative is 0.")
+    round = _unary(PRIMITIVES["round"], "round", "Halves to even, as PyTorch; its derivative is 0.")
+    trunc = _unary(PRIMITIVES["trunc"], "trunc", "Its derivative is 0.")
+    selu = _unary(PRIMITIVES["selu"], "selu", "scale * elu(self, alpha) with PyTorch's constants.")
+    silu = _unary(PRIMITIVES["silu"], "silu", "self * sigmoid(self), also called swish.")
+    mish = _unary(PRIMITIVES["mish"], "mish", "self * tanh(softplus(self)).")
+    softsign = _unary(PRIMITIVES["softsign"], "softsign", "self / (1 + |self|).")
+    logsigmoid = _unary(
+        PRIMITIVES["logsigmoid"], "logsigmoid", "log(sigmoid(self)), finite for any input."
+    )
+    hardtanh = _unary(
+        PRIMITIVES["hardtanh"],
+        "hardtanh",
+        "self clamped to [-1, 1]; its derivative at -1 and 1 is 0, as in PyTorch.",
+    )
+    relu6 = _unary(
+        PRIMITIVES["relu6"],
+        "relu6",
+        "self clamped to [0, 6]; its derivative at 0 and 6 is 0, as in PyTorch.",
+    )
+    hardsigmoid = _unary(PRIMITIVES["hardsigmoid"], "hardsigmoid", "relu6(self + 3) / 6.")
+    hardswish = _unary(PRIMITIVES["hardswish"], "hardswish", "self * relu6(self + 3) / 6.")
+    erf = _unary(PRIMITIVES["erf"], "erf", "The error function.")
+    erfc = _unary(PRIMITIVES["erfc"], "erfc", "1 - erf(self), exact in the tail.")
+    __mod__ = _binary(PRIMITIVES["remainder"], "__mod__")
+    __rmod__ = _binary(PRIMITIVES["remainder"], "__rmod__", swap=True)
+    atan2 = _binary(PRIMITIVES["atan2"], "atan2")
+    hypot = _binary(PRIMITIVES["hypot"], "hypot")
+    logaddexp = _binary(PRIMITIVES["logaddexp"], "logaddexp")
+    logaddexp2 = _binary(PRIMITIVES["logaddexp2"], "logaddexp2")
+    xlogy = _binary(PRIMITIVES["xlogy"], "xlogy")
+    fmod = _binary(PRIMITIVES["fmod"], "fmod")
+    remainder = _binary(PRIMITIVES["remainder"], "remainder")
+    minimum = _binary(PRIMITIVES["minimum"], "minimum")
+    maximum = _binary(PRIMITIVES["maximum"], "maximum")
+    copysign = _binary(PRIMITIVES["copysign"], "copysign")
+
+    def clamp(self, min: Value | float | None = None, max: Value | float | None = None) -> Value:
+        """self clamped to [min, max] (either may be None); at a bound the gradient goes to
+        self, as in PyTorch."""
+        return apply(PRIMITIVES["clamp"], self, *clamp_bounds(min, max))
+
+    clip = clamp
+
+    def elu(self, alpha: Value | float = 1.0) -> Value:
+        """self if self > 0 else alpha * (e ** self - 1)."""
+        return apply(PRIMITIVES["elu"], self, alpha)
+
+    def celu(self, alpha: Value | float = 1.0) -> Value:
+        """self if self > 0 else alpha * (e ** (self / alpha) - 1); alpha != 0."""
+        return apply(PRIMITIVES["celu"], self, alpha)
+
+    def gelu(self, approximate: str = "none") -> Value:
+        """self * Phi(self) (exact, with erf), or its tanh approximation (``"tanh"``)."""
+        return apply(gelu_row(approximate), self)
+
     # -- comparisons look at data; == and hash stay identity-based -------------
 
     def __lt__(self, other: Value | float) -> bool:
@@ -792,6 +880,63 @@ def topological_order(*roots: Value, constants: bool = True) -> list[Value]:
     return order
 
 
+# -- the reverse walk: one loop over the graph, output first -----------------------------------
+
+_N = TypeVar("_N")
+_G = TypeVar("_G")
+
+#: What a rule gives for one node: (input position, input, its contribution) per input.
+Edges = Sequence[tuple[int, Any, Any]]
+
+
+class _Failed(Exception):
+    """(node, error): a derivative rule failed at node."""
+
+
+def _sum_into(grads: dict[Any, Any], p: Any, c: Any) -> None:
+    grads[p] = grads[p] + c if p in grads else c
+
+
+def walk_back(
+    order: Sequence[_N],
+    grads: dict[_N, _G],
+    rule: Callable[[_N, _G], Edges],
+    send: Callable[[dict[_N, _G], Any, Any], None] = _sum_into,
+) -> Iterator[tuple[_N, _G, Edges]]:
+    """The backward pass's walk, which the engine, the diagrams and the compiler share.
+
+    ``order`` lists the nodes inputs first (``topological_order``); ``grads``
+    holds the seeds (the output's gradient). From the output back, a node
+    that has a gradient has it complete (every node that reads it came
+    first): its ``rule(node, g)`` gives each input's contribution, ``send``
+    hands each to its input (by default adding it into ``grads``), and the
+    walk yields ``(node, g, edges)``. Nodes without a gradient are skipped.
+    A rule (or a sum) that fails raises ``_Failed(node, error)``.
+
+    >>> def rule(v, g):  # each input's contribution, from the row's rule on floats
+    ...     if v.op is None:
+    ...         return []
+    ...     gs = v.op.vjp(g, v.data, *[p.data for p in v.parents])
+    ...     return [(k, p, c) for k, (p, c) in enumerate(zip(v.parents, gs))]
+    >>> x = Value(3.0)
+    >>> y = x * x
+    >>> walk = walk_back(topological_order(y), {y: 1.0}, rule)
+    >>> [(g, [c for _, _, c in edges]) for _, g, edges in walk]
+    [(1.0, [3.0, 3.0]), (6.0, [])]
+    """
+    node = None
+    try:
+        for node in reversed(order):
+            if node in grads:
+                g = grads.pop(node)
+                edges = rule(node, g)
+                for _, p, c in edges:
+                    send(grads, p, c)
+                yield node, g, edges
+    except (ArithmeticError, ValueError) as error:
+        raise _Failed(node, error) from None
+
+
 # -- the backward pass -----------------------------------------------------------
 #
 # Gradients are summed in a dictionary that belongs to one call, so that a
@@ -857,12 +1002,15 @@ def _backprop_floats(
     return found
 
 
-class _Failed(Exception):
-    """(node, error): a derivative rule failed at node."""
-
-
 def _float_steps(nodes: Iterator[Value], grads: dict[Value, float], keep: Any) -> None:
-    """The float backward loop over ``nodes`` (output first), until done or a rule fails."""
+    """The float backward loop over ``nodes`` (output first), until done or a rule fails.
+
+    The one backward pass that does not go through ``walk_back``: it is the everyday path,
+    and the walk (a generator, a rule call and a tuple per node) takes about twice its time
+    for the same gradients, bit for bit (``benchmarks/bench_walk.py``). Its order of
+    summing is the walk's order with a binary node's second input sent first; the diagrams
+    send in that order too.
+    """
     get = grads.get
     pop = grads.pop
     mul, add, tanh, relu = _MUL, _ADD, _TANH, _RELU  # local names: the loop runs per node
@@ -921,25 +1069,32 @@ def _check_finite(order: list[Value], found: list[float], wanted: Any = None) ->
 
 
 def _backprop_values(order: list[Value], grads: dict[Value, Any]) -> list[Value]:
-    """Each node's gradient as a Value, in the order of ``reversed(order)``."""
-    found: list[Value] = []
-    node = order[-1]
+    """Each node's gradient as a Value, in the order of ``reversed(order)``: the walk with each
+    row's rule applied to Values, so that the backward pass is itself a graph."""
+    grads = {node: _as_value(g) for node, g in grads.items()}
     try:
-        for node in reversed(order):
-            g = grads.pop(node)
-            if type(g) is not Value:
-                g = _leaf(float(g), False)
-            found.append(g)
-            op = node._row
-            if op is None:
-                continue
-            inputs = node.parents
-            for p, gp in zip(inputs, op.vjp(g, node, *inputs), strict=True):
-                if p._rg:
-                    grads[p] = grads[p] + gp if p in grads else gp
-    except (ArithmeticError, ValueError) as error:
-        raise _backward_failure(node, error) from None
-    return found
+        return [g for _, g, _ in walk_back(order, grads, _value_edges, _sum_values)]
+    except _Failed as failed:
+        raise _backward_failure(*failed.args) from None
+
+
+def _as_value(g: Any) -> Value:
+    return g if type(g) is Value else _leaf(float(g), False)
+
+
+def _value_edges(node: Value, g: Value) -> Edges:
+    """The node's rule on Values: one contribution per input that takes a gradient."""
+    op = node._row
+    if op is None:
+        return ()
+    inputs = node.parents
+    gs = op.vjp(g, node, *inputs)
+    return [(k, p, gp) for k, (p, gp) in enumerate(zip(inputs, gs, strict=True)) if p._rg]
+
+
+def _sum_values(grads: dict[Value, Value], p: Value, c: Any) -> None:
+    c = _as_value(c)
+    grads[p] = grads[p] + c if p in grads else c
 
 
 def backward_replay(

@@ -627,6 +627,7 @@ def torch_functions() -> dict[str, Callable[..., Any]]:
     count is odd). A row of your own can be added to the returned dict.
     """
     torch: Any = importlib.import_module("torch")  # a reference, never a dependency
+    functional = torch.nn.functional
 
     def dot(*xs: Any) -> Any:
         n = len(xs) // 2
@@ -655,6 +656,57 @@ def torch_functions() -> dict[str, Callable[..., Any]]:
         "abs": torch.abs,
         "sum": lambda *xs: torch.stack(xs).sum(),
         "dot": dot,
+        "tan": torch.tan,
+        "asin": torch.asin,
+        "acos": torch.acos,
+        "atan": torch.atan,
+        "atan2": torch.atan2,
+        "sinh": torch.sinh,
+        "cosh": torch.cosh,
+        "asinh": torch.asinh,
+        "acosh": torch.acosh,
+        "atanh": torch.atanh,
+        "hypot": torch.hypot,
+        "sinc": torch.sinc,
+        "exp2": torch.exp2,
+        "expm1": torch.expm1,
+        "log2": torch.log2,
+        "log10": torch.log10,
+        "log1p": torch.log1p,
+        "logaddexp": torch.logaddexp,
+        "logaddexp2": torch.logaddexp2,
+        "xlogy": torch.xlogy,
+        "square": torch.square,
+        "reciprocal": torch.reciprocal,
+        "rsqrt": torch.rsqrt,
+        "sign": torch.sign,
+        "floor": torch.floor,
+        "ceil": torch.ceil,
+        "round": torch.round,
+        "trunc": torch.trunc,
+        "fmod": torch.fmod,
+        "remainder": torch.remainder,
+        "clamp": torch.clamp,
+        "minimum": torch.minimum,
+        "maximum": torch.maximum,
+        "copysign": torch.copysign,
+        # alpha is an input here, as in the table: PyTorch's F.elu / F.celu take a float
+        "elu": lambda x, alpha: torch.where(x > 0, x, alpha * torch.expm1(x)),
+        "selu": functional.selu,
+        "celu": lambda x, alpha: torch.where(x > 0, x, alpha * torch.expm1(x / alpha)),
+        "silu": functional.silu,
+        "gelu": functional.gelu,
+        "gelu_tanh": lambda x: functional.gelu(x, approximate="tanh"),
+        "mish": functional.mish,
+        "softsign": functional.softsign,
+        "logsigmoid": functional.logsigmoid,
+        "hardtanh": functional.hardtanh,
+        "relu6": functional.relu6,
+        # relu6(x + 3) / 6: PyTorch's hardsigmoid has no second derivative; the same gradients
+        "hardsigmoid": lambda x: functional.relu6(x + 3.0) / 6.0,
+        "hardswish": functional.hardswish,
+        "erf": torch.erf,
+        "erfc": torch.erfc,
     }
 
 

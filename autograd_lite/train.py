@@ -294,6 +294,13 @@ def fit(
     every batch: the same losses and gradients, many times faster. Class
     labels are given to the compiled loss one-hot. Layers that change from
     step to step in training mode (Dropout, BatchNorm1d) refuse to compile.
+    With one of the library's optimisers holding exactly the model's
+    parameters, the compiled step runs fused (``CompiledStep.fused``): the
+    parameters live in one array for the fit and the optimiser's rule runs
+    on arrays, with the same numbers bit for bit; the Values and the
+    optimiser's state are written back before validation and
+    ``on_epoch_end``, at the end, and on an error. Any other optimiser (one
+    of your own, or one that holds other parameters) runs unfused.
 
     Raises ``DivergenceError`` when the loss (training or validation) or a
     weight stops being finite, or a step overflows; ``history`` then holds
@@ -311,15 +318,20 @@ def fit(
     backend = _backend(compile)
     rng = make_rng(seed)
     model.train()
-    step = _batch_step(model, loss_fn, predict, backend, X, y)
-    run = _Run(model, loss_fn, optimizer, step, scheduler, val, predict)
-    with tqdm(total=epochs, desc="training", unit="epoch", disable=not progress) as bar:
-        for epoch in range(1, epochs + 1):
-            run.epoch(epoch, list(batches(X, y, batch_size=batch_size, shuffle=shuffle, seed=rng)))
-            bar.set_postfix(_postfix(run.history), refresh=False)
-            bar.update()
-            if on_epoch_end is not None:
-                on_epoch_end(epoch, run.history)
+    step, fused = _batch_step(model, loss_fn, predict, backend, X, y, optimizer)
+    run = _Run(model, loss_fn, optimizer, step, scheduler, val, predict, fused)
+    try:
+        with tqdm(total=epochs, desc="training", unit="epoch", disable=not progress) as bar:
+            for epoch in range(1, epochs + 1):
+                batch_list = list(batches(X, y, batch_size=batch_size, shuffle=shuffle, seed=rng))
+                run.epoch(epoch, batch_list)
+                bar.set_postfix(_postfix(run.history), refresh=False)
+                bar.update()
+                if on_epoch_end is not None:
+                    on_epoch_end(epoch, run.history)
+    finally:
+        if fused is not None:
+            fused.close()  # the Values and the optimiser's state as the unfused loop leaves them
     return run.history
 
 
@@ -360,6 +372,7 @@ class _Run:
     scheduler: Any
     val: Dataset | None
     predict: Predict | None
+    fused: Any = None  #: the fused run of a compiled step and the optimiser, if there is one
     history: History = field(default_factory=History)
 
     def epoch(self, epoch: int, epoch_batches: list[tuple[list[Any], list[Any]]]) -> None:
@@ -367,6 +380,8 @@ class _Run:
         start = time.perf_counter()
         lr = _learning_rate(self.optimizer)
         loss, pairs = self._train(epoch, epoch_batches, lr)
+        if self.fused is not None:  # the scheduler, validation and on_epoch_end see the Values
+            self.fused.sync()
         if self.scheduler is not None:
             self.scheduler.step()
         val_loss, val_accuracy = self._validate(epoch, lr)
@@ -387,11 +402,14 @@ class _Run:
         pairs: list[tuple[int, int]] | None = []
         for b, (xb, yb) in enumerate(epoch_batches, 1):
             try:
-                self.optimizer.zero_grad()
-                loss, judged = self.step(xb, yb)
-                self.optimizer.step()
-                if not all(math.isfinite(p.data) for p in params):
-                    raise FloatingPointError("a weight is no longer a finite number")
+                if self.fused is not None:  # zero_grad(), the step and step() in one call
+                    loss, judged = self.step(xb, yb)  # step() leaves every weight finite
+                else:
+                    self.optimizer.zero_grad()
+                    loss, judged = self.step(xb, yb)
+                    self.optimizer.step()
+                    if not all(math.isfinite(p.data) for p in params):
+                        raise FloatingPointError("a weight is no longer a finite number")
             except _DIVERGENCE as error:
                 where = f"batch {b} of {len(epoch_batches)}"
                 raise _diverged(epoch, where, str(error), lr, self.history) from error
@@ -434,8 +452,11 @@ def _batch_step(
     backend: str | None,
     X: Sequence[Any],
     y: Sequence[Any],
-) -> BatchStep:
-    """One training step's forward and backward pass: (mean loss, judged pairs)."""
+    optimizer: Any,
+) -> tuple[BatchStep, Any]:
+    """One training step's forward and backward pass: (mean loss, judged pairs); and the
+    fused run that also steps the optimiser, when the step is compiled and the optimiser is
+    one of the library's (``compile.fused.fusable``), else None."""
     if backend is None:
 
         def eager(xb: Sequence[Any], yb: Sequence[Any]) -> tuple[float, Any]:
@@ -445,9 +466,10 @@ def _batch_step(
             loss.backward()
             return loss.data, judged
 
-        return eager
+        return eager, None
 
     from autograd_lite.compile import compile as record  # the compiler only when asked for
+    from autograd_lite.compile.fused import fusable
 
     with no_grad():
         k = len(as_list(model(X[0])))
@@ -466,15 +488,21 @@ def _batch_step(
         return loss_fn(out, t), as_list(out)
 
     step = record(fn, model.parameters(), example=(X[0], target(y[0])), backend=backend)
+    fused = None
+    if fusable(optimizer) is None:  # one of optim's: its groups are dicts of Values
+        ours = {p for g in optimizer.param_groups for p in g["params"]}
+        if ours == set(step.params) and len(ours) == len(step.params):
+            fused = step.fused(optimizer)
+    call = step if fused is None else fused
 
     def compiled(xb: Sequence[Any], yb: Sequence[Any]) -> tuple[float, Any]:
-        loss = step(xb, [target(t) for t in yb])
+        loss = call(xb, [target(t) for t in yb])
         if not math.isfinite(loss):
             raise FloatingPointError(f"the loss is {loss}")
         outputs = [[Value(v, requires_grad=False) for v in o] for o in step.outputs]
         return loss, _judged(loss_fn, predict, [as_output(o) for o in outputs], yb)
 
-    return compiled
+    return compiled, fused
 
 
 def _postfix(history: History) -> dict[str, str]:

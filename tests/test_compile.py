@@ -471,11 +471,12 @@ def test_the_readme_example_runs_and_its_quoted_lines_are_real() -> None:
 
     text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     section = text.split("## Compiling a training step", 1)[1].split("\n## ", 1)[0]
-    (code,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    code, fused = re.findall(r"```python\n(.*?)```", section, re.S)  # the fused run goes on
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(builtins.compile(code, "README.md", "exec"), {})  # our own README
+        exec(builtins.compile(code + fused, "README.md", "exec"), {})  # our own README
     assert printed.getvalue().startswith("# autograd_lite.compile: one sample's loss")
+    assert printed.getvalue().splitlines()[-1].endswith(", 100 fused steps")
     model = nn.MLP(2, [2, 1], seed=0)
     step = compile(
         lambda x, t: losses.hinge_loss(model(x), t), model.parameters(), example=([0.5, 1.0], 1.0)
@@ -486,7 +487,7 @@ def test_the_readme_example_runs_and_its_quoted_lines_are_real() -> None:
     assert f"`MAX_NODES` = {MAX_NODES:,}" in section
     every = inspect.signature(compile).parameters["check_every"].default
     assert (
-        f"every {every}th (`check_every`) are compared with the eager\n  engine on "
+        f"the {every}th (`check_every`) are compared with the eager\n  engine on "
         f"{CHECK_SAMPLES} samples spread over the batch" in section
     )
     quoted = re.findall(r"`(L0_n0 = [^`]*|g_L0_n0 = [^`]*|G_L0_n0_w0 \+= [^`]*)`", section)

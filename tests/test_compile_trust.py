@@ -567,7 +567,7 @@ def test_the_readme_table_of_compile_refusals_is_the_real_messages() -> None:
     assert f"on {CHECK_SAMPLES} samples spread over the batch" in section
     assert f"`MAX_NODES` = {MAX_NODES:,} nodes" in section
     every = inspect.signature(compile).parameters["check_every"].default
-    assert f"every {every}th (`check_every`)" in section
+    assert f"the {every}th (`check_every`)" in section
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

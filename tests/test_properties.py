@@ -195,7 +195,7 @@ def test_expression_objects() -> None:
         ({"variables": ()}, ValueError, "at least one variable"),
         ({"variables": ("x", "x")}, ValueError, "distinct"),
         ({"variables": ("1x",)}, ValueError, "a name such as"),
-        ({"ops": ["tan"]}, ValueError, "unknown primitive 'tan'"),
+        ({"ops": ["tangle"]}, ValueError, "unknown primitive 'tangle'"),
         ({"ops": "add"}, TypeError, "list of primitive names"),
         ({"ops": []}, ValueError, "at least one primitive"),
         ({"max_leaves": 0}, ValueError, "max_leaves must be at least 1"),

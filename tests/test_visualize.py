@@ -203,7 +203,8 @@ def test_a_model_is_drawn_in_a_learners_words() -> None:
 def test_every_primitive_is_drawn_with_its_symbol_and_its_own_derivative() -> None:
     for name, op in PRIMITIVES.items():
         n = op.arity or 4  # n-ary: sum of four, dot of two pairs
-        xs = [Value(0.3 + 0.2 * k, label=f"a{k}") for k in range(n)]
+        start = next(s for s in (0.3, 1.3) if op.smooth(*[s + 0.2 * k for k in range(n)]))
+        xs = [Value(start + 0.2 * k, label=f"a{k}") for k in range(n)]
         out = apply(op, *xs)
         a = Analysis(out)
         (step, *_) = a.steps

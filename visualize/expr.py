@@ -4,9 +4,10 @@
 expression out of ``Value``s and returns it. The text is parsed with
 ``ast.parse(mode="eval")`` and walked without recursion; nothing is ever
 passed to ``eval`` or ``exec``. Allowed: numbers, variable names, ``+ - * /
-**``, unary ``-`` and ``+``, parentheses, and calls by name to the engine's
-functions (``exp log sqrt sin cos tanh sigmoid relu leaky_relu softplus
-abs``) with the right number of arguments. Everything else, and anything
+** %``, unary ``-`` and ``+``, parentheses, and calls by name to the engine's
+functions (every row of the table that ``autograd_lite.functional`` offers
+under the row's name: ``exp``, ``tanh``, ``atan2``, ``clamp``, ...) with the
+right number of arguments. Everything else, and anything
 over the limits on length, nesting, size and exponent, raises
 ``ExpressionError`` (a ``ValueError``) with a one-line message.
 
@@ -62,7 +63,10 @@ def _functions() -> dict[str, tuple[Callable[..., Value], int, int]]:
         if row is None or row.arity is None:
             continue  # sum and dot take lists, which the language has not got
         f = getattr(functional, name)
-        params = inspect.signature(f).parameters.values()
+        # numbers only: gelu's approximate="tanh" is a word, which the language has not got
+        params = [
+            p for p in inspect.signature(f).parameters.values() if "float" in str(p.annotation)
+        ]
         required = sum(1 for p in params if p.default is inspect.Parameter.empty)
         table[name] = (f, required, len(params))
     return table
@@ -77,6 +81,7 @@ _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: a / b,
     ast.Pow: lambda a, b: a**b,
+    ast.Mod: lambda a, b: a % b,
 }
 _UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
     ast.USub: lambda a: -a,
@@ -106,7 +111,6 @@ _NAMES: dict[type[ast.AST], str] = {
 }
 _OPERATOR_TEXT: dict[type[ast.AST], str] = {
     ast.FloorDiv: "//",
-    ast.Mod: "%",
     ast.MatMult: "@",
     ast.LShift: "<<",
     ast.RShift: ">>",
@@ -116,7 +120,7 @@ _OPERATOR_TEXT: dict[type[ast.AST], str] = {
     ast.Not: "not",
     ast.Invert: "~",
 }
-_ALLOWED = "numbers, variables, + - * / **, parentheses and " + ", ".join(sorted(FUNCTIONS))
+_ALLOWED = "numbers, variables, + - * / ** %, parentheses and " + ", ".join(sorted(FUNCTIONS))
 
 
 def _refuse(what: str) -> ExpressionError:

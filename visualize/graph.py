@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from autograd_lite.engine import Value, backward_replay, grad_passes, topological_order
+from autograd_lite.engine import Value, grad_passes, topological_order, walk_back
 from autograd_lite.expression import ATOM, format_operation, number_text
 from autograd_lite.nn import Parameter
 from visualize.style import (
@@ -106,6 +106,17 @@ def _vjp(node: Value, g: float) -> tuple[float, ...]:
         return (math.nan,) * len(node.parents)
 
 
+def _float_edges(node: Value, g: float) -> list[tuple[int, Value, float]]:
+    """What the node sends each input that takes a gradient (NaN where a rule fails, so that
+    a diagram shows it rather than raise)."""
+    if node.op is None:
+        return []
+    pushed = _vjp(node, g)
+    edges = [(k, p, pushed[k]) for k, p in enumerate(node.parents) if p.requires_grad]
+    # in the order the engine's float loop adds them: a binary node's second input first
+    return edges[::-1] if len(node.parents) == 2 else edges
+
+
 class Analysis:
     """A graph in topological order, with node kinds, names and a replayed backward pass."""
 
@@ -173,31 +184,23 @@ class Analysis:
     def steps(self) -> list[Step]:
         """The backward pass on floats: one step per node taking a gradient.
 
-        Each node's gradient comes from the engine's backward loop
-        (``backward_replay``), so it equals what ``root.backward()`` adds to
-        ``.grad``; each edge shows that node's rule from the table, applied
-        to it: what the engine summed into the input.
+        The engine's reverse walk (``engine.walk_back``) with each row's rule
+        on floats: each node's gradient is summed in the order
+        ``root.backward()`` sums it, so it equals what that adds to ``.grad``;
+        each edge shows what the walk summed into the input, and the rule's
+        local derivative (called with g = 1).
         """
         if not self.order[self.root].requires_grad:
             return []
         taking = [v for v in self.order if v.requires_grad]
-        # each node's total gradient from the engine's own backward loop: the same walk,
-        # the same rules, the same order of summing as root.backward()
-        totals = dict(zip(taking, backward_replay(taking, strict=False), strict=True))
         steps: list[Step] = []
-        for i in range(self.root, -1, -1):
-            node = self.order[i]
-            if not node.requires_grad:
-                continue
-            g = totals[node]
-            sent: list[Contribution] = []
-            if node.op is not None:
-                local = _vjp(node, 1.0)
-                pushed = _vjp(node, g)
-                for pos, p in enumerate(node.parents):
-                    if p.requires_grad:
-                        # chain rule: d(root)/d(p) += d(root)/d(node) * d(node)/d(p)
-                        sent.append(Contribution(i, pos, self.index[p], g, local[pos], pushed[pos]))
+        # the engine's walk: the same order of summing as root.backward(); each edge is the
+        # contribution the walk summed into the input, and its local derivative (g = 1)
+        for node, g, edges in walk_back(taking, {taking[-1]: 1.0}, _float_edges):
+            i = self.index[node]
+            local = _vjp(node, 1.0) if edges else ()
+            # chain rule: d(root)/d(p) += d(root)/d(node) * d(node)/d(p)
+            sent = [Contribution(i, k, self.index[p], g, local[k], c) for k, p, c in sorted(edges)]
             steps.append(Step(i, g, tuple(sent)))
         return steps
 

@@ -64,6 +64,8 @@ from autograd_lite.compile.codegen import LONGEST_EXPRESSION
 from autograd_lite.compile.step import (
     BACKENDS,
     CHECK_SAMPLES,
+    CHECK_SPACING,
+    MAX_LINES,
     REGISTRY,
     CompiledStep,
     ReplayMismatchError,
@@ -76,9 +78,11 @@ from autograd_lite.tracing import TraceError
 __all__ = [
     "BACKENDS",
     "CHECK_SAMPLES",
+    "CHECK_SPACING",
     "LONGEST_EXPRESSION",
     "MAX_BATCH",
     "MAX_DEPTH",
+    "MAX_LINES",
     "MAX_NODES",
     "MAX_WATCHED",
     "REGISTRY",

@@ -28,6 +28,16 @@ class Backend(ABC):
 
     #: what ``compile(..., backend=name)`` calls it
     name: str
+    #: whether ``replay`` takes the parameters as the float64 array a fused run holds them in
+    #: (else as a list of floats)
+    params_as_array: bool = False
+
+    def lines(self, tape: Tape) -> int:
+        """About how many lines ``source`` would write, counted before writing them: here one
+        per operation and one per gradient it sends (straight-line code). A backend that
+        writes less (layers as matrix products) says so; ``step`` counts the source too."""
+        needs = tape.needs
+        return sum(1 + sum(needs[j] for j in n.inputs) for n in tape.nodes if n.op is not None)
 
     @abstractmethod
     def source(self, tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:

@@ -13,22 +13,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from autograd_lite.compile.names import Names
+from autograd_lite.compile.names import Names, literal
 from autograd_lite.compile.tape import Tape
 from autograd_lite.ops import PRIMITIVES, Primitive, dot_layout
 
 __all__ = ["LONGEST_EXPRESSION"]
 
 
-#: The library's own rows, known by identity: only their code templates are pasted into
-#: generated source, and the compiler's special cases are chosen by them, never by a name.
-_LIBRARY_ROWS = {id(row): row for row in PRIMITIVES.values()}
-_SUM, _DOT, _LOGSUMEXP = PRIMITIVES["sum"], PRIMITIVES["dot"], PRIMITIVES["logsumexp"]
-_POW, _LOG_CLAMPED = PRIMITIVES["pow"], PRIMITIVES["log_clamped"]
+#: The library's rows are the very objects in PRIMITIVES (see _library): only their code
+#: templates are pasted into generated source, and the compiler's special cases are chosen
+#: by identity, never by a name.
+_SUM, _DOT = PRIMITIVES["sum"], PRIMITIVES["dot"]
+
+
+_literal = literal  # numpy_conv writes its padding constants with it
 
 
 def _library(op: Primitive) -> bool:
-    return _LIBRARY_ROWS.get(id(op)) is op
+    return PRIMITIVES.get(op.name) is op  # this very row is in the table
 
 
 #: An n-ary node with more inputs than this is compiled as a call of its row's function:
@@ -68,17 +70,14 @@ def _grad_exprs(
 ) -> tuple[list[str], list[str]]:
     """(lines to run first, one gradient expression per input) for one node."""
     templates = _templates(op, numpy)[1]
+    if templates is not None and op.arity is None:  # one template, for each input in turn
+        return [], [templates[0].format(a, g=g, out=out) for a in args]
     if templates is not None:
         return [], [t.format(*args, g=g, out=out) for t in templates]
-    if op is _SUM:
-        return [], [g] * len(args)
     if op is _DOT:  # d/dw_i = x_i, d/dx_i = w_i, d/db = 1
         w, x, b = dot_layout(len(args))
         grads = [f"{g} * {a}" for a in args[x]] + [f"{g} * {a}" for a in args[w]]
         return [], grads + ([] if b is None else [g])
-    if op is _LOGSUMEXP:
-        exp = "np.exp" if numpy else "exp"
-        return [], [f"{g} * {exp}({a} - {out})" for a in args]
     t = temp()  # named only when a rule is called by number
     call = f"{t} = d{k}({g}, {out}, {', '.join(args)})"
     return [call], [f"{t}[{j}]" for j in range(len(args))]
@@ -96,8 +95,9 @@ def _unpack(prefix: str, count: int, scalar: bool, source: str) -> str:
 
 def _contributions(
     tape: Tape, names: Names, i: int, *, numpy: bool
-) -> tuple[list[str], list[tuple[int, str]]]:
-    """Node i's rule, written out: (lines to run first, (input, gradient expression) pairs)."""
+) -> tuple[list[str], list[tuple[int, int, str]]]:
+    """Node i's rule, written out: (lines to run first, its edges for ``engine.walk_back``:
+    (input position, input, gradient expression) for each input that needs a gradient)."""
     n = tape.nodes[i]
     wanted = [k for k, j in enumerate(n.inputs) if tape.needs[j]]
     if n.op is None or not wanted:
@@ -106,7 +106,7 @@ def _contributions(
     k = tape.row(n.op)
     g, out = names.grad(i), names.value(i)
     pre, exprs = _grad_exprs(n.op, k, g, out, args, numpy=numpy, temp=lambda: names.temp(i))
-    return pre, [(n.inputs[k], exprs[k]) for k in wanted]
+    return pre, [(k, n.inputs[k], exprs[k]) for k in wanted]
 
 
 def _row_comments(tape: Tape) -> str:

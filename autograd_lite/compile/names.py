@@ -64,7 +64,6 @@ _NUMBERED = re.compile(r"v\d+")
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*")
 _INFIX = {"+", "-", "*", "/", "**"}
 _DOT = PRIMITIVES["dot"]
-_LIBRARY = {id(row) for row in PRIMITIVES.values()}
 
 
 def identifier(text: str) -> str:
@@ -81,6 +80,12 @@ def identifier(text: str) -> str:
     if name[:1].isdigit():
         name = ("p" + name)[:LONGEST_NAME].rstrip("_")
     return name
+
+
+def literal(x: float) -> str:
+    """A constant as code: its repr, in parentheses when negative (``(-1.5)``)."""
+    text = repr(float(x))
+    return f"({text})" if text.startswith("-") else text
 
 
 def comment_text(text: str) -> str:
@@ -110,12 +115,12 @@ def _common_prefix(labels: Sequence[str]) -> str | None:
 class Names:
     """The identifiers of one tape's source (see the module's docstring), made on first use."""
 
-    def __init__(self, tape: Tape, layout: _Layout) -> None:
+    def __init__(self, tape: Tape, layout: _Layout | None = None) -> None:
         self.tape = tape
         self._taken: set[str] = set()
         self._suffix: dict[str, int] = {}  # the last suffix each wanted name was given
         self.numbered = 0  #: how many nodes are named v1, v2, ...
-        labels = layout.labels or ("",) * layout.nparams
+        labels = () if layout is None else layout.labels or ("",) * layout.nparams
         self.labels: tuple[str, ...] = labels
         #: each parameter's identifier: its label through the sanitizer, or p0, p1, ...
         self.params = [self._take(identifier(label)) or f"p{j}" for j, label in enumerate(labels)]
@@ -171,13 +176,12 @@ class Names:
 
     def _name(self, i: int) -> str:
         n = self.tape.nodes[i]
-        if n.kind == "param":
-            return self.params[n.index]
+        if n.kind == "param":  # (without a layout, the tape's parameters are p0, p1, ...)
+            return self.params[n.index] if n.index < len(self.params) else f"p{n.index}"
         if n.kind in ("x", "y"):
             return f"{n.kind}{n.index}"
         if n.kind == "const":
-            text = repr(float(n.value))
-            return f"({text})" if text.startswith("-") else text
+            return literal(n.value)
         name = ""
         if i == self.tape.root:
             name = self._take("loss")
@@ -202,7 +206,8 @@ class Names:
     @staticmethod
     def _called(op: Primitive) -> bool:
         """A library row written as a call (``relu(a)``), whose name is an identifier."""
-        return id(op) in _LIBRARY and op.symbol not in _INFIX and op.name.isidentifier()
+        library = PRIMITIVES.get(op.name) is op  # this very row is in the table
+        return library and op.symbol not in _INFIX and op.name.isidentifier()
 
     def neuron(self, i: int) -> str | None:
         """The label text a ``dot`` node's parameters share (``L0.n3``): the neuron it
@@ -220,7 +225,8 @@ class Names:
         nodes = self.tape.nodes
         if not all(nodes[j].kind == "param" for j in mine):
             return None
-        return _common_prefix([self.labels[nodes[j].index] for j in mine])
+        labels = self.labels
+        return _common_prefix([labels[nodes[j].index] if labels else "" for j in mine])
 
     def layer(self, i: int) -> str | None:
         """The layer a node computes part of (``L0`` for neuron ``L0.n3`` and for a row

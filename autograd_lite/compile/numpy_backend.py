@@ -1,9 +1,11 @@
 """The numpy backend: a tape with one array per node across the batch, layers fused.
 
 The ``dot`` nodes of a layer (same inputs, parameter weights) become one
-matrix product (a ``_Layer`` block), and an activation applied to every row
-of that layer one operation on the matrix (an ``_Activation`` block). numpy
-is imported only when a step with this backend is made.
+matrix product (a ``_Layer`` block), those of a convolution (weights shared
+across positions) one im2col product (a ``_Conv`` block, in ``numpy_conv``),
+and an activation applied to every row of such a block one operation on the
+matrix (an ``_Activation`` block). numpy is imported only when a step with
+this backend is made.
 """
 
 from __future__ import annotations
@@ -23,9 +25,6 @@ from autograd_lite.compile.batch import (
 )
 from autograd_lite.compile.codegen import (
     _DOT,
-    _LOG_CLAMPED,
-    _LOGSUMEXP,
-    _POW,
     _SUM,
     _contributions,
     _forward_line,
@@ -34,9 +33,11 @@ from autograd_lite.compile.codegen import (
     _unpack,
 )
 from autograd_lite.compile.names import Names, comment_text
+from autograd_lite.compile.numpy_conv import _Conv, _families, _Family, _place
 from autograd_lite.compile.tape import Tape, _Layout, _Node
 from autograd_lite.compile.wrap import WIDTH, _pack, comment_lines, wrap_lines
-from autograd_lite.ops import LOG_FLOOR, Primitive, dot_layout
+from autograd_lite.engine import Edges, walk_back
+from autograd_lite.ops import Primitive, dot_layout, numpy_names
 
 __all__ = ["NumpyBackend"]
 
@@ -79,7 +80,7 @@ def _groups(tape: Tape, batched: Sequence[bool]) -> list[_Group]:
     return groups
 
 
-@dataclass
+@dataclass(eq=False)  # a block is a node of the walk: hashed by identity
 class _Layer:
     """A layer: sibling ``dot`` nodes computed as the rows of one matrix product,
     ``H{k} = M{k} @ S{k}`` (plus a bias column)."""
@@ -89,6 +90,7 @@ class _Layer:
     group: _Group
     inputs: str = ""  #: the matrix of its inputs (a block, X, or np.stack(...))
     input_block: _Block | None = None  #: the block its inputs are, if one is
+    at: int = -1  #: the tape position where the replay computes it (its first row)
     stacked: tuple[int, ...] = ()  #: tape positions of its inputs, when stacked by name
 
     def forward(self) -> list[str]:
@@ -96,53 +98,77 @@ class _Layer:
         bias = f" + Pa[B{k}]" if self.group.biases is not None else ""  # B{k}: a column
         return [f"S{k} = {self.inputs}", f"M{k} = Pa[W{k}]", f"{self.name} = M{k} @ S{k}{bias}"]
 
-    def backward(self, writer: _NumpyBackward) -> None:
-        """Its gradients as matrices: of the weights, the bias, and the inputs."""
+    def backward(self, writer: _NumpyBackward) -> Edges:
+        """Its gradients as matrices: of the weights, the bias, and the inputs (the edges to
+        inputs outside a block)."""
         key, lines, grp = self.name[1:], writer.lines, self.group
         # a layer whose weights nothing else reads is their only gradient: "=", not "+="
         add = "=" if writer.only_use(grp) else "+="
         lines.append(f"G[W{key}] {add} G{self.name} @ S{key}.T")
         if grp.biases is not None:
             lines.append(f"G[B{key}] {add} G{self.name}.sum(axis=1, keepdims=True)")
-        if any(writer.tape.needs[j] for j in grp.inputs):
-            lines.append(f"GS{key} = M{key}.T @ G{self.name}")
-            if self.input_block is not None:
-                writer.whole[self.input_block.name].append(f"GS{key}")
-            else:
-                for r, j in enumerate(grp.inputs):
-                    if writer.tape.needs[j]:
-                        writer.send(j, f"GS{key}[{r}]")
+        if not any(writer.tape.needs[j] for j in grp.inputs):
+            return ()
+        lines.append(f"GS{key} = M{key}.T @ G{self.name}")
+        if self.input_block is not None:
+            writer.to_block(self.input_block, f"GS{key}")
+            return ()
+        return [(r, j, f"GS{key}[{r}]") for r, j in enumerate(grp.inputs) if writer.tape.needs[j]]
 
 
-@dataclass
+@dataclass(eq=False)
 class _Activation:
     """One elementwise row (a library row with numpy templates) applied to every row of a
     layer, in order: ``R{k} = tanh(H{k})``."""
 
     name: str
     rows: tuple[int, ...]
-    source: _Layer  #: the layer it is applied to
+    source: _Layer | _Conv  #: the layer it is applied to
     op: Primitive
+    at: int = -1  #: the tape position where the replay computes it (see _Layer)
 
     def forward(self) -> list[str]:
         code = _templates(self.op, numpy=True)[0]
         assert code is not None  # _elementwise_of chose library rows with templates only
         return [f"{self.name} = {code.format(self.source.name)}"]
 
-    def backward(self, writer: _NumpyBackward) -> None:
+    def backward(self, writer: _NumpyBackward) -> Edges:
         """Its rule on the whole matrix, sent to the layer as one more matrix."""
         grads = _templates(self.op, numpy=True)[1]
         assert grads is not None  # _elementwise_of chose library rows with templates only
         expr = grads[0].format(self.source.name, g=f"G{self.name}", out=self.name)
         writer.lines.append(f"GA{self.name[1:]} = {expr}")
-        writer.whole[self.source.name].append(f"GA{self.name[1:]}")
+        writer.to_block(self.source, f"GA{self.name[1:]}")
+        return ()
 
 
-_Block = _Layer | _Activation
+_Block = _Layer | _Activation | _Conv
 
 
-def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
-    """The layers (dot groups) and the activations applied to whole layers, in tape order."""
+def _blocks(
+    tape: Tape, nx: int, names: Names | None = None
+) -> tuple[list[_Block], dict[int, _Block]]:
+    """The layers (dot groups), convolutions (dot families sharing weights across positions)
+    and the activations applied to whole blocks, in tape order; ``nx``: the rows of X,
+    ``names``: the source's names (made here if not given)."""
+    names = Names(tape) if names is None else names
+    batched = _batched(tape)
+    families = _families(tape, batched)
+    # a convolution that fits nowhere in the tape's order: its nodes as layers; at most three
+    # tries (all families, those that fit, none), so compile time stays bounded
+    for _ in range(2):
+        blocks, block_of = _blocks_with(tape, batched, families, nx, names)
+        late = _place(tape, blocks, block_of)
+        if not late:
+            return blocks, block_of
+        families = [f for f in families if f not in late]
+    blocks, block_of = _blocks_with(tape, batched, [], nx, names)
+    return blocks, block_of
+
+
+def _blocks_with(
+    tape: Tape, batched: list[bool], families: list[_Family], nx: int, names: Names
+) -> tuple[list[_Block], dict[int, _Block]]:
     nodes = tape.nodes
     consumers: list[list[int]] = [[] for _ in nodes]
     for i, n in enumerate(nodes):
@@ -150,8 +176,17 @@ def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
             consumers[j].append(i)
     blocks: list[_Block] = []
     block_of: dict[int, _Block] = {}
-    for k, grp in enumerate(_groups(tape, _batched(tape))):
-        layer = _Layer(f"H{k}", grp.members, grp)
+    in_conv = {m for f in families for m in f.members}
+    found: list[_Group | _Family] = [*families]
+    found += [g for g in _groups(tape, batched) if in_conv.isdisjoint(g.members)]
+    found.sort(key=lambda f: min(f.members))
+    for k, grp in enumerate(found):
+        layer: _Layer | _Conv
+        if isinstance(grp, _Family):
+            layer = _Conv(f"C{k}", grp.members, grp, tape)
+        else:
+            layer = _Layer(f"H{k}", grp.members, grp)
+        layer.at = min(layer.rows)
         blocks.append(layer)
         for m in grp.members:
             block_of[m] = layer
@@ -162,11 +197,13 @@ def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
             ops = {nodes[u].op for u in firsts}
             op = ops.pop()  # _elementwise_of chose operations: op is never None
             if not ops and op is not None and len(set(firsts)) == len(firsts):
-                act = _Activation(f"R{k}", tuple(firsts), layer, op)
+                act = _Activation(f"R{k}", tuple(firsts), layer, op, min(firsts))
                 blocks.append(act)
                 for u in firsts:
                     block_of[u] = act
     for block in blocks:  # where each layer's inputs come from
+        if isinstance(block, _Conv):
+            block.wire(block_of, names)
         if not isinstance(block, _Layer):
             continue
         xs = block.group.inputs
@@ -175,16 +212,12 @@ def _blocks(tape: Tape) -> tuple[list[_Block], dict[int, _Block]]:
             block.inputs, block.input_block = source.name, source
         elif all(nodes[j].kind == "x" for j in xs):
             order = [nodes[j].index for j in xs]
-            exact = order == list(range(len(order))) and len(order) == _input_count(tape)
+            exact = order == list(range(nx))  # X itself only if it has no other rows
             block.inputs = "X" if exact else f"X[{order}]"
         else:
             block.stacked = xs  # named when the source reaches the layer: see _block_forward
     blocks.sort(key=lambda b: min(b.rows))
     return blocks, block_of
-
-
-def _input_count(tape: Tape) -> int:
-    return sum(1 for n in tape.nodes if n.kind == "x")
 
 
 def _elementwise_of(node: _Node, m: int) -> bool:
@@ -196,21 +229,24 @@ def _elementwise_of(node: _Node, m: int) -> bool:
 
 
 def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
-    """The tape as one numpy function over a whole batch (one array per node, or per layer),
-    and the index arrays too large to show in it."""
+    """The tape as one numpy function over a whole batch (one array per node, or per layer)."""
     nodes = tape.nodes
     names = Names(tape, layout)
-    blocks, block_of = _blocks(tape)
-    consts: dict[str, list[list[int]]] = {}
+    blocks, block_of = _blocks(tape, layout.nx, names)
+    consts: dict[str, Any] = {}
     for b in blocks:
         if isinstance(b, _Layer):
             consts[f"W{b.name[1:]}"] = [list(row) for row in b.group.weights]
             if b.group.biases is not None:
                 consts[f"B{b.name[1:]}"] = [[i] for i in b.group.biases]  # Pa[B] is a column
+        elif isinstance(b, _Conv):
+            consts.update(b.consts)
     loose = _loose_rows(tape, blocks, block_of)
-    first = {min(b.rows): b for b in blocks}
+    first = {b.at: b for b in blocks}
     layers = sum(1 for b in blocks if isinstance(b, _Layer))
-    body = ["Pa = np.fromiter(P, float, len(P))", "n = X.shape[1]"]
+    convs = sum(1 for b in blocks if isinstance(b, _Conv))
+    # P: a list of the parameters' values, or (a fused run) the float64 array that holds them
+    body = ["Pa = np.asarray(P, float)", "n = X.shape[1]"]
     loose_params = {
         nodes[j].index
         for i, n in enumerate(nodes)
@@ -237,7 +273,7 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
     body.append(f"outs = [{outs}]")
     body.append("G = np.zeros(len(P))")
     body.append("# backward")
-    body += _numpy_backward(tape, names, blocks, block_of, first)
+    body += _numpy_backward(tape, names, block_of, first)
     body.append("return total, G, 0.0, outs")
     text = (
         f"{len(nodes)} nodes in topological order, one array per node across the batch, named "
@@ -245,29 +281,31 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
         f"products ({layers}): Hk = Mk @ Sk (+ a bias column), Mk = Pa[Wk] the layer's "
         "weights, Sk its inputs; Rk an activation of the whole layer; GHk, GRk, ..: their "
         "gradients; G: the parameters' gradients, summed over the batch"
+        + (f"; convolutions as im2col products ({convs})" if convs else "")
     )
-    lines = [*comment_lines(text), *_index_arrays(consts), "def replay(P, X, Y):"]
+    shown = {k: v for k, v in consts.items() if k[:1] in "WB" and _size(v) <= SHOWN_INDICES}
+    lines = [*comment_lines(text), *_index_arrays(consts, shown), "def replay(P, X, Y):"]
     source = "\n".join(wrap_lines(lines + ["    " + line for line in body])) + "\n"
-    hidden = {k: v for k, v in consts.items() if _size(v) > SHOWN_INDICES}
-    return source, hidden
+    return source, {k: v for k, v in consts.items() if k not in shown}
 
 
-#: An index array of the numpy backend with at most this many entries is written in the
-#: source with its values; a larger one is a comment with its shape, first and last rows.
+#: An index array of a layer with at most this many entries is written in the source with
+#: its values; a larger one is a comment with its shape, first and last rows.
 SHOWN_INDICES = 256
 
 
-def _size(rows: list[list[int]]) -> int:
+def _size(rows: Any) -> int:
     return sum(len(r) for r in rows)
 
 
-def _index_arrays(consts: dict[str, list[list[int]]]) -> list[str]:
+def _index_arrays(consts: dict[str, Any], shown: dict[str, Any]) -> list[str]:
     """The layers' index arrays into ``Pa``: small ones as code, large ones as a comment."""
-    if not consts:
+    layers = {k: v for k, v in consts.items() if k[:1] in "WB"}
+    if not layers:
         return []
     lines = ["# where each layer's weights (Wk) and biases (Bk, a column) are in P"]
-    for name, rows in consts.items():
-        if _size(rows) <= SHOWN_INDICES:
+    for name, rows in layers.items():
+        if name in shown:
             one = f"{name} = np.array({rows}, dtype=np.intp)"
             if len(one) <= WIDTH:
                 lines.append(one)
@@ -289,14 +327,16 @@ def _loose_rows(tape: Tape, blocks: list[_Block], block_of: dict[int, _Block]) -
     """The rows of blocks that get a name of their own: something outside the matrices reads
     them (or they are the loss, or an output)."""
     taken_whole = {b.source.name for b in blocks if isinstance(b, _Activation)} | {
-        b.input_block.name for b in blocks if isinstance(b, _Layer) and b.input_block is not None
+        b.input_block.name
+        for b in blocks
+        if isinstance(b, (_Layer, _Conv)) and b.input_block is not None
     }
     loose: set[int] = {tape.root, *tape.outputs}
     for i, n in enumerate(tape.nodes):
         block = block_of.get(i)
         if isinstance(block, _Activation):
             continue
-        if isinstance(block, _Layer) and block.input_block is not None:
+        if isinstance(block, (_Layer, _Conv)) and block.input_block is not None:
             continue
         for j in n.inputs:
             if j in block_of and (block_of[j].name not in taken_whole or i not in block_of):
@@ -325,6 +365,8 @@ def _block_comment(b: _Block, names: Names) -> str:
         layer = names.layer(b.source.rows[0])
         which = b.source.name if layer is None else f"{comment_text(layer)} ({b.source.name})"
         return f"# {b.op.name} of layer {which}"
+    if isinstance(b, _Conv):
+        return f"# a convolution of {len(b.rows)} positions and channels"
     neurons = [names.neuron(r) for r in b.rows]
     layer = names.layer(b.rows[0])
     count = f"{len(b.rows)} neuron{'s' if len(b.rows) > 1 else ''}"
@@ -343,12 +385,15 @@ def _batched(tape: Tape) -> list[bool]:
 
 
 class _NumpyBackward:
-    """The numpy backward pass being written: which gradients exist, and the lines so far."""
+    """The numpy backward pass being written, by the engine's walk over the tape where each
+    block stands for its rows: which gradients exist, and the lines so far."""
 
-    def __init__(self, tape: Tape, names: Names, blocks: list[_Block]) -> None:
-        self.tape, self.names = tape, names
+    def __init__(self, tape: Tape, names: Names, block_of: dict[int, _Block]) -> None:
+        self.tape, self.names, self.block_of = tape, names, block_of
         self.grads = {tape.root}  # nodes with a gradient variable of their own
-        self.whole: dict[str, list[str]] = {b.name: [] for b in blocks}  # matrix gradients
+        #: what the walk visits: nodes and blocks that have received a gradient
+        self.pending: dict[int | _Block, str] = {block_of.get(tape.root, tape.root): "g"}
+        self.whole: dict[str, list[str]] = {b.name: [] for b in block_of.values()}
         self.lines = [f"{names.grad(tape.root)} = np.ones(n)"]
         self.uses = [0] * len(tape.nodes)  # how many inputs of other nodes each node is
         for n in tape.nodes:
@@ -361,16 +406,23 @@ class _NumpyBackward:
         params = [j for j in mine if self.tape.nodes[j].kind == "param"]
         return all(self.uses[j] == 1 for j in params)
 
-    def send(self, j: int, expr: str) -> None:
+    def send(self, pending: dict[int | _Block, str], j: int, expr: str) -> None:
         """Add ``expr`` to node ``j``'s gradient (a parameter's: summed over the batch)."""
         node = self.tape.nodes[j]
         if node.kind == "param":
             self.lines.append(f"G[{node.index}] += np.sum({expr})")
-        elif j in self.grads:
+            return
+        if j in self.grads:
             self.lines.append(f"{self.names.grad(j)} = {self.names.grad(j)} + {expr}")
         else:
             self.grads.add(j)
             self.lines.append(f"{self.names.grad(j)} = {expr}")
+        pending[self.block_of.get(j, j)] = "g"
+
+    def to_block(self, b: _Block, expr: str) -> None:
+        """Add the matrix ``expr`` to block ``b``'s gradient."""
+        self.whole[b.name].append(expr)
+        self.pending[b] = "g"
 
     def gradient_of(self, b: _Block) -> str:
         parts = list(self.whole[b.name])
@@ -379,124 +431,63 @@ class _NumpyBackward:
             parts.append(f"{rows[0]}[None]" if len(rows) == 1 else f"np.stack([{', '.join(rows)}])")
         return " + ".join(parts) if parts else "0.0"
 
-    def block(self, b: _Block) -> None:
-        """A layer's gradients as matrices (weights, bias, inputs), or an activation's."""
-        arriving = self.gradient_of(b)
-        if arriving == "0.0":  # only the outputs read it: no gradient to pass on
-            return
-        self.lines.append(_block_comment(b, self.names))
-        self.lines.append(f"G{b.name} = {arriving}")
-        b.backward(self)
-
-    def node(self, i: int) -> None:
-        pre, sends = _contributions(self.tape, self.names, i, numpy=True)
-        self.lines += pre
-        for j, expr in sends:
-            self.send(j, expr)
+    def rule(self, item: int | _Block, g: str) -> Edges:
+        """A node's rule, or a block's (a layer's gradients as matrices, or an activation's)."""
+        if isinstance(item, int):
+            if self.tape.nodes[item].op is None:
+                return ()
+            pre, edges = _contributions(self.tape, self.names, item, numpy=True)
+            self.lines += pre
+            return edges
+        if not any(self.tape.needs[r] for r in item.rows):
+            return ()
+        self.lines.append(_block_comment(item, self.names))
+        self.lines.append(f"G{item.name} = {self.gradient_of(item)}")
+        return item.backward(self)
 
 
 def _numpy_backward(
-    tape: Tape,
-    names: Names,
-    blocks: list[_Block],
-    block_of: dict[int, _Block],
-    first: dict[int, _Block],
+    tape: Tape, names: Names, block_of: dict[int, _Block], first: dict[int, _Block]
 ) -> list[str]:
     if not tape.needs[tape.root]:
         return []
     root = tape.nodes[tape.root]
     if root.kind == "param":  # the loss is a parameter itself
         return [f"G[{root.index}] += n"]
-    writer = _NumpyBackward(tape, names, blocks)
-    for i in range(len(tape.nodes) - 1, -1, -1):
-        if i in first and any(tape.needs[r] for r in first[i].rows):  # not just the first row
-            writer.block(first[i])
-        if tape.nodes[i].op is not None and i in writer.grads and i not in block_of:
-            writer.node(i)
+    writer = _NumpyBackward(tape, names, block_of)
+    # a block stands where its first row is; its other rows are not walked alone
+    order: list[int | _Block] = [
+        first.get(i, i) for i in range(len(tape.nodes)) if i in first or i not in block_of
+    ]
+    for _ in walk_back(order, writer.pending, writer.rule, writer.send):
+        pass
     return writer.lines
 
 
 def _numpy_namespace(np: Any, rows: Sequence[Primitive]) -> dict[str, Any]:
-    """numpy forms of the tape's rows, as ``f{k}`` (forward) and ``d{k}`` (rule) for row k:
-    the library's rows without a numpy template have their own below; any other row (a row
-    of the user's own, too) runs its float functions element by element."""
-    floor = LOG_FLOOR
+    """numpy forms of the tape's rows, as ``f{k}`` (forward) and ``d{k}`` (rule) for row k,
+    and the helpers their templates call: all from the rows (``np_forward``, ``np_vjp``,
+    ``names``); any other row (a row of the user's own, too) runs its float functions
+    element by element."""
 
-    def sigmoid(a: Any) -> Any:
-        return np.exp(-np.logaddexp(0.0, -a))
-
-    def fwd_log_clamped(a: Any) -> Any:
-        if np.any(a < 0.0):
-            raise ValueError("log_clamped needs a non-negative input")
-        big = a > math.exp(floor)
-        return np.where(big, np.log(np.where(big, a, 1.0)), floor)
-
-    def vjp_log_clamped(g: Any, out: Any, a: Any) -> tuple[Any]:
-        open_ = out > floor
-        return (np.where(open_, g / np.where(open_, a, 1.0), 0.0),)
-
-    def fwd_logsumexp(*xs: Any) -> Any:
-        stacked = np.stack(np.broadcast_arrays(*xs))
-        m = stacked.max(axis=0)
-        return m + np.log(np.exp(stacked - m).sum(axis=0))
-
-    def exact_sum(stacked: Any) -> Any:
-        # The engine adds with math.fsum (exactly, rounded once): a sum node's inputs, and the
-        # batch's losses. numpy's sum (along axis 0) is within (m - 1) * 2**-53 * sum(|x|) of
-        # that: where this bound is below 2**-44 of the result keep it; elsewhere
-        # (cancellation: [1e16, 1, -1e16]) add that column with math.fsum.
-        m = len(stacked)
-        total = stacked.sum(axis=0)
-        bound = np.abs(stacked).sum(axis=0) * (m * 2.0**-53)
-        rough = np.atleast_1d(bound > 2.0**-44 * np.abs(total))
-        if rough.any():
-            total = np.array(total, dtype=float, ndmin=1)
-            columns = stacked.reshape(m, -1)
-            for c in np.flatnonzero(rough).tolist():
-                total[c] = math.fsum(columns[:, c].tolist())
-            total = total.reshape(stacked.shape[1:])
-        return total
-
-    def fsum(*xs: Any) -> Any:
-        return exact_sum(np.stack(np.broadcast_arrays(*xs)))
-
-    def total(losses: Any) -> float:  # exact_sum of one column, in Python floats (faster)
+    def total(losses: Any) -> float:  # the exact sum of one column, in Python floats (faster)
         rough = float(losses.sum())
         if float(np.abs(losses).sum()) * (len(losses) * 2.0**-53) <= 2.0**-44 * abs(rough):
             return rough
         return math.fsum(losses.tolist())
 
-    def fwd_dot(*xs: Any) -> Any:
-        w, x, b = dot_layout(len(xs))
-        terms = (wk * xk for wk, xk in zip(xs[w], xs[x], strict=True))
-        return sum(terms, 0.0 if b is None else xs[b])
-
-    def fwd_pow(a: Any, b: Any) -> Any:
-        return np.power(a, b)
-
-    def vjp_pow(g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
-        pos = a > 0.0
-        return g * b * np.power(a, b - 1.0), np.where(
-            pos, g * out * np.log(np.where(pos, a, 1.0)), 0.0
-        )
-
-    own = {  # row -> (forward, rule); None: the rule is always written out (see _grad_exprs)
-        id(_LOG_CLAMPED): (fwd_log_clamped, vjp_log_clamped),
-        id(_LOGSUMEXP): (fwd_logsumexp, None),
-        id(_SUM): (fsum, None),
-        id(_DOT): (fwd_dot, None),
-        id(_POW): (fwd_pow, vjp_pow),
-    }
     ns: dict[str, Any] = {
+        **numpy_names(np, [row for row in rows if _library(row)]),
         "np": np,
-        "np_sigmoid": sigmoid,
-        "np_fsum": fsum,
+        "np_fsum": _SUM.np_forward(np) if _SUM.np_forward else None,
         "np_total": total,
     }
     for k, row in enumerate(rows):
-        fwd, vjp = own[id(row)] if _library(row) and id(row) in own else (None, None)
-        ns[f"f{k}"] = fwd or _elementwise(np, row.forward, many=False)
-        ns[f"d{k}"] = vjp or _elementwise(np, row.vjp, many=True)
+        mine = _library(row)
+        fwd = row.np_forward if mine and row.np_forward else None
+        vjp = row.np_vjp if mine and row.np_vjp else None
+        ns[f"f{k}"] = fwd(np) if fwd else _elementwise(np, row.forward, many=False)
+        ns[f"d{k}"] = vjp(np) if vjp else _elementwise(np, row.vjp, many=True)
     return ns
 
 
@@ -519,12 +510,16 @@ class NumpyBackend(Backend):
     """One array per node across the batch: the batch as arrays (read without a copy)."""
 
     name = "numpy"
+    params_as_array = True
 
     @property
     def np(self) -> Any:
         import numpy  # lazily: the engine itself stays pure Python
 
         return numpy
+
+    def lines(self, tape: Tape) -> int:
+        return 0  # a layer is a few lines, whatever its size: the source is counted instead
 
     def source(self, tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
         np = self.np

@@ -1,8 +1,8 @@
 """The python backend: a tape as straight-line Python for one sample, in a loop over the batch.
 
 Each operation is written by its row of ``PRIMITIVES`` (its ``code`` and
-``grad_code`` templates, or a call of its functions), so ``step.source``
-shows what backpropagation unrolls to.
+``grad_code`` templates, calling the helpers the row declares, or a call of
+its functions), so ``step.source`` shows what backpropagation unrolls to.
 """
 
 from __future__ import annotations
@@ -18,27 +18,16 @@ from autograd_lite.compile.codegen import (
     LONGEST_EXPRESSION,
     _contributions,
     _forward_line,
+    _library,
     _unpack,
 )
 from autograd_lite.compile.names import Names, comment_text
 from autograd_lite.compile.tape import Tape, _Layout
 from autograd_lite.compile.wrap import WIDTH, comment_lines, wrap_lines
-from autograd_lite.ops import PRIMITIVES
+from autograd_lite.engine import Edges, walk_back
+from autograd_lite.ops import python_names
 
 __all__ = ["PythonBackend"]
-
-
-_PY_NAMESPACE: dict[str, Any] = {
-    "fsum": math.fsum,
-    "exp": math.exp,
-    "log": math.log,
-    "sqrt": math.sqrt,
-    "sin": math.sin,
-    "cos": math.cos,
-    "tanh": math.tanh,
-    "sigmoid": PRIMITIVES["sigmoid"].forward,
-    "softplus": PRIMITIVES["softplus"].forward,
-}
 
 
 def _python_source(tape: Tape, layout: _Layout) -> str:
@@ -122,36 +111,40 @@ def _chunks(items: list[str], width: int) -> list[list[str]]:
 
 
 def _python_backward(tape: Tape, names: Names, watched: list[str]) -> list[str]:
+    """The backward pass as lines: the engine's walk over the tape, each edge a line; the
+    gradients an operation could hide an inf or a NaN in are added to ``watched``."""
     nodes = tape.nodes
     if not tape.needs[tape.root]:
         return []
     root = nodes[tape.root]
     if root.kind == "param":  # the loss is a parameter itself
         return [f"{names.sums[root.index]} += 1.0"]
-    grads = {tape.root}  # nodes whose gradient variable exists
     lines = [f"{names.grad(tape.root)} = 1.0"]
+    layer: list[str | None] = [None]  # the layer of the last comment
 
-    def send(j: int, expr: str) -> None:
+    def rule(i: int, g: str) -> Edges:
+        op = nodes[i].op
+        if op is None:
+            return ()
+        if op.hides_overflow:
+            watched.append(g)
+        layer[0] = _layer_comment(names, i, layer[0], lines)
+        pre, edges = _contributions(tape, names, i, numpy=False)
+        lines.extend(pre)
+        return edges
+
+    def send(grads: dict[int, str], j: int, expr: str) -> None:
         if nodes[j].kind == "param":
             lines.append(f"{names.sums[nodes[j].index]} += {expr}")
         elif j in grads:
             lines.append(f"{names.grad(j)} += {expr}")
         else:
-            grads.add(j)
+            grads[j] = names.grad(j)  # its gradient variable exists from here on
             lines.append(f"{names.grad(j)} = {expr}")
 
-    layer = None
-    for i in range(len(nodes) - 1, -1, -1):
-        op = nodes[i].op
-        if op is None or i not in grads:
-            continue
-        if op.hides_overflow:
-            watched.append(names.grad(i))
-        layer = _layer_comment(names, i, layer, lines)
-        pre, sent = _contributions(tape, names, i, numpy=False)
-        lines += pre
-        for j, expr in sent:
-            send(j, expr)
+    seeds = {tape.root: names.grad(tape.root)}
+    for _ in walk_back(range(len(nodes)), seeds, rule, send):
+        pass
     return lines
 
 
@@ -161,7 +154,8 @@ class PythonBackend(Backend):
     name = "python"
 
     def source(self, tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
-        namespace = dict(_PY_NAMESPACE)
+        # the helpers the rows' templates call, as the rows declare them
+        namespace = {"fsum": math.fsum, **python_names(filter(_library, tape.rows))}
         for k, row in enumerate(tape.rows):
             namespace[f"f{k}"] = row.forward
             namespace[f"d{k}"] = row.vjp

@@ -21,6 +21,7 @@ from autograd_lite.compile.codegen import _row_comments
 from autograd_lite.compile.numpy_backend import NumpyBackend
 from autograd_lite.compile.python_backend import PythonBackend
 from autograd_lite.compile.tape import (
+    GraphTooLargeError,
     _constants,
     _flat,
     _params,
@@ -34,6 +35,8 @@ from autograd_lite.engine import Value, add_to_grad, grad
 __all__ = [
     "BACKENDS",
     "CHECK_SAMPLES",
+    "CHECK_SPACING",
+    "MAX_LINES",
     "REGISTRY",
     "CompiledStep",
     "ReplayMismatchError",
@@ -48,6 +51,27 @@ BACKENDS = tuple(REGISTRY)
 #: How many samples of a batch the checks against the eager engine replay (the first call
 #: and every ``check_every``-th): spread evenly over the batch, whatever its size.
 CHECK_SAMPLES = 8
+
+#: Checks space out while they keep passing: the interval between two checks doubles after
+#: each one that passes, up to this many times ``check_every`` (a new recording starts over).
+CHECK_SPACING = 16
+
+
+#: The most lines of code a step may be written as: Python's compile of straight-line code
+#: takes about 0.45 s and 150 MB per 50,000 lines here (a chain of 25,000 nodes), and grows
+#: faster than the lines beyond. The MLP 64-128-128-10 is 44,589 lines on the python backend;
+#: the digits lesson's CNN 167,277 (and about 3,400 on numpy).
+MAX_LINES = 60_000
+
+
+def _refuse_lines(lines: int, backend: str, did: str) -> None:
+    if lines > MAX_LINES:
+        raise GraphTooLargeError(
+            f"compile: the {backend} backend {did} {lines:,} lines of code for this step, more "
+            f"than MAX_LINES = {MAX_LINES:,}: Python takes seconds and gigabytes to compile that "
+            'much. Use backend="numpy" (layers and their gradients as matrix products: a few '
+            "lines each), compile a smaller function, or train without compile"
+        )
 
 
 class ReplayMismatchError(RuntimeError):
@@ -86,6 +110,7 @@ class CompiledStep:
         self.outputs: list[tuple[float, ...]] = []
         self._example = example
         self._broken: str | None = None
+        self._fused: Any = None  # the fused run that holds the parameters, while one is open
         self._record()
 
     def _record(self) -> None:
@@ -96,7 +121,9 @@ class CompiledStep:
         self.nodes = len(tape.nodes)
         self._trained = [p for p, t in zip(self.params, layout.trainable, strict=True) if t]
         self._trained_at = [j for j, t in enumerate(layout.trainable) if t]
+        _refuse_lines(self._backend.lines(tape), self.backend, "would write")  # before writing
         code, namespace = self._backend.source(tape, layout)
+        _refuse_lines(code.count("\n"), self.backend, "wrote")  # before Python compiles it
         header = (
             "# autograd_lite.compile: one sample's loss and its backward pass, unrolled "
             f"({self.backend} backend)\n"
@@ -106,6 +133,8 @@ class CompiledStep:
         self._replay: Callable[..., Any] = namespace["replay"]
         self._key = _Key(self.fn, self.params, outside)
         self._unchecked = True  # the first call of every recording is checked
+        self._interval = self.check_every or 0  # and then every check_every-th, spacing out
+        self._next_check = 0
         self.recordings += 1
 
     def __repr__(self) -> str:
@@ -128,31 +157,74 @@ class CompiledStep:
         ``xs`` and ``ys``: sequences of samples (lists, tuples, or numpy arrays,
         which the numpy backend reads without a copy).
         """
+        if self._fused is not None:
+            raise RuntimeError(
+                "this compiled step is in a fused run, which holds the parameters: call the "
+                "run (loss = run(xs, ys)), or close it first"
+            )
+        loss, sums, n = self._step(xs, ys, [p.data for p in self.params], None)
+        # numpy divides each entry as Python would: the same means, bit for bit
+        means = [g / n for g in sums] if isinstance(sums, list) else self._backend.means(sums, n)
+        add_to_grad(zip(self._trained, means, strict=True))
+        return loss
+
+    def fused(self, optimizer: Any, **clipping: Any) -> Any:
+        """A fused training run of this step and ``optimizer`` (see ``compile.fused``):
+        ``run(xs, ys)`` is ``zero_grad()``, this step and ``optimizer.step()``, with the
+        parameters held in one array for the run. Use it as a context manager."""
+        from autograd_lite.compile.fused import FusedRun
+
+        return FusedRun(self, optimizer, **clipping)
+
+    def _step(
+        self, xs: Sequence[Any], ys: Sequence[Any], P: Any, before_eager: Callable[[], None] | None
+    ) -> tuple[float, Any, int]:
+        """(mean loss, the trained parameters' gradient sums, batch size) with the parameters'
+        values ``P`` (a list, or an array for a backend with ``params_as_array``).
+
+        ``before_eager`` is called before anything runs the eager engine (a check, a
+        fallback, a new recording), which reads the parameters' ``.data``.
+        """
         if self._broken is not None:
             raise ReplayMismatchError(self._broken)
-        self._still_valid()
+        self._still_valid(before_eager)
         xs, ys, X, Y = self._inputs(xs, ys)
         n = len(xs)
         self.calls += 1
-        result = self._try_replay(X, Y)
+        result = self._try_replay(X, Y, P)
         if result is None:  # not finite, or an error: the engine says what and where
             _finite(X, "input")
             _finite(Y, "target")
             self.eager_runs += 1
+            if before_eager is not None:
+                before_eager()
             total, sums, outs = self._eager(plain_list(xs), plain_list(ys))
-            means = [g / n for g in sums]
         else:
-            total, G, outs = result
-            # numpy divides each entry as Python would: the same means, bit for bit
-            means = self._backend.means(G, n)
-            if self._unchecked or (self.check_every and self.calls % self.check_every == 0):
-                self._check(xs, ys, X, Y, result)
-                self._unchecked = False
-        add_to_grad(zip(self._trained, means, strict=True))
+            total, sums, outs = result
+            if self._unchecked or (self.check_every and self.calls >= self._next_check):
+                if before_eager is not None:
+                    before_eager()
+                self._check(xs, ys, X, Y, result, P)
+                self._checked()
         self.outputs = outs
-        return total / n
+        return total / n, sums, n
 
-    def _still_valid(self) -> None:
+    def _checked(self) -> None:
+        """A check passed: the next one comes ``interval`` calls later, and the interval
+        doubles after each periodic check that passes, up to ``CHECK_SPACING`` times
+        ``check_every``."""
+        if self.check_every is None:
+            self._unchecked = False
+            return
+        every = self.check_every
+        if self._unchecked:  # the first call of a recording: then the next multiple of every
+            self._next_check = (self.calls // every + 1) * every
+        else:
+            self._interval = min(2 * self._interval, CHECK_SPACING * every)
+            self._next_check = self.calls + self._interval
+        self._unchecked = False
+
+    def _still_valid(self, before_eager: Callable[[], None] | None = None) -> None:
         """Re-record if something the recording read has changed; refuse if it cannot be."""
         key = self._key
         changed = key.changed()
@@ -166,13 +238,15 @@ class CompiledStep:
                 "optimiser the same ones)"
             )
             raise ReplayMismatchError(self._broken)
+        if before_eager is not None:
+            before_eager()
         try:
             self._record()  # the recording no longer holds: make it again, as it is now
         except Exception as error:
             error.add_note(f"(recording the function again at call {self.calls + 1}: {why})")
             raise
 
-    def _check(self, xs: Any, ys: Any, X: Any, Y: Any, result: Any) -> None:
+    def _check(self, xs: Any, ys: Any, X: Any, Y: Any, result: Any, P: Any) -> None:
         """Compare the replay with the eager engine on ``CHECK_SAMPLES`` samples spread over
         the batch (all of a small batch): the cost does not grow with the batch."""
         n = len(xs)
@@ -181,7 +255,7 @@ class CompiledStep:
         else:
             at = [i * n // CHECK_SAMPLES for i in range(CHECK_SAMPLES)]
             sx, sy, SX, SY = self._backend.some(xs, ys, X, Y, at)
-            sub = self._try_replay(SX, SY)
+            sub = self._try_replay(SX, SY, P)
             if sub is None:  # the whole batch replayed, part of it did not: no engine does that
                 self._fail(f"the replay of {CHECK_SAMPLES} of the batch's samples failed")
             total, G, _ = sub
@@ -193,12 +267,16 @@ class CompiledStep:
         xs, ys = _ordered(xs, "inputs"), _ordered(ys, "targets")
         return self._backend.batch(xs, ys, self._layout)
 
-    def _try_replay(self, X: Any, Y: Any) -> tuple[float, Any, list[tuple[float, ...]]] | None:
+    def _try_replay(
+        self, X: Any, Y: Any, P: Any = None
+    ) -> tuple[float, Any, list[tuple[float, ...]]] | None:
         """(loss sum, gradient sums, outputs), or None where the numbers stop being finite.
 
-        The gradient sums are a list or an array, as the backend makes them.
+        The gradient sums are a list or an array, as the backend makes them. ``P``: the
+        parameters' values (by default their ``.data`` now).
         """
-        P = [p.data for p in self.params]
+        if P is None:
+            P = [p.data for p in self.params]
         try:
             result = self._backend.run(self._replay, P, X, Y, self._trained_at)
         except (ArithmeticError, ValueError, TypeError, IndexError):
@@ -266,9 +344,10 @@ def compile(
     number or a nested list of numbers each). ``fn`` may also return
     ``(loss, outputs)``; the step then keeps each sample's outputs in
     ``step.outputs`` (for accuracy, say). ``backend``: ``"python"`` or
-    ``"numpy"``. ``check_every``: the first call and every N-th are compared
+    ``"numpy"``. ``check_every``: the first call and the N-th are compared
     with the eager engine on ``CHECK_SAMPLES`` samples spread over the batch
-    (``None``: the first call only).
+    (``None``: the first call only); while checks pass, the interval doubles
+    after each, up to ``CHECK_SPACING`` times N (calls 1, 100, 300, 700, ...).
 
     What a step may depend on, and how each is kept true at every call:
 

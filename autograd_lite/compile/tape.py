@@ -26,10 +26,10 @@ from autograd_lite.tracing import TraceError, tracing
 __all__ = ["MAX_DEPTH", "MAX_NODES", "GraphTooLargeError", "Tape"]
 
 
-#: The largest recording compile writes out. Measured on a chain of 25,000 nodes: 0.45 s
-#: and 150 MB to compile its code; at 100,000 nodes, 6 to 9 s and 1.6 GB. Beyond this,
-#: train eagerly.
-MAX_NODES = 25_000
+#: The largest recording compile keeps, a bound on its memory: the digits lesson's CNN
+#: records 12,193 nodes per sample in 9 MB (tracemalloc peak), the MLP 64-128-128-10 26,721.
+#: The work of compiling the code is bounded apart, by ``step.MAX_LINES``.
+MAX_NODES = 100_000
 _STDLIB = sysconfig.get_paths()["stdlib"]
 
 
@@ -216,26 +216,24 @@ def _record(
     xs: Sequence[Value],
     ys: Sequence[Value],
     fresh: set[int],
-) -> tuple[list[_Node], list[Value]]:
-    """The tape's nodes, and the leaves it holds that existed before the recording and are
-    not parameters (closed-over Values: their data is baked in, so the step watches it)."""
+    at: dict[Value, int],
+) -> tuple[list[_Node], list[Value], tuple[Value, Primitive] | None]:
+    """The tape's nodes; the leaves it holds that existed before the recording and are not
+    parameters (closed-over Values: their data is baked in, so the step watches it); and
+    the first operation computed before the recording (which a step cannot replay), if any.
+    ``at``: each node's position in ``order``."""
     place: dict[Value, tuple[str, int]] = {}
     for kind, group in (("param", params), ("x", xs), ("y", ys)):
         for i, v in enumerate(group):
             place.setdefault(v, (kind, i))
-    at = {v: i for i, v in enumerate(order)}
     nodes = []
     outside: list[Value] = []
+    stale: tuple[Value, Primitive] | None = None
     for v in order:
         op = v.op
         if op is not None:
-            if id(v) not in fresh:
-                raise TraceError(
-                    f"compile: the loss uses a Value computed before compile() by {op.name!r} "
-                    f"(data {v.data!r}): the step would replay its computation from today's "
-                    "inputs, the engine would read its old data. Compute it inside the "
-                    "compiled function, or pass v.detach() for a constant"
-                )
+            if id(v) not in fresh and stale is None:
+                stale = v, op
             nodes.append(_Node("op", -1, op, tuple(at[p] for p in v.parents), v.data))
         elif v in place:
             kind, i = place[v]
@@ -244,7 +242,15 @@ def _record(
             nodes.append(_Node("const", -1, None, (), v.data))
             if id(v) not in fresh:
                 outside.append(v)
-    return nodes, outside
+    return nodes, outside, stale
+
+
+def _from_slots(nodes: Sequence[_Node]) -> list[bool]:
+    """Whether each node depends on a slot (a parameter, the input or the target)."""
+    found: list[bool] = []
+    for n in nodes:
+        found.append(n.kind in ("param", "x", "y") or any(found[j] for j in n.inputs))
+    return found
 
 
 def _needs(nodes: Sequence[_Node], trainable: Sequence[bool]) -> tuple[bool, ...]:
@@ -295,14 +301,25 @@ def _tape(
     slots = {*params, *xs, *ys}
     tracer = _Tracer(slots, MAX_NODES)
     loss, outs = _trace(fn, params, _nest(xs, x_shape), _nest(ys, y_shape), tracer)
-    order = topological_order(loss, *outs)
+    order = topological_order(loss, *outs)  # the one flattening: the tape is made from it
+    at = {v: i for i, v in enumerate(order)}
+    nodes, outside, stale = _record(order, params, xs, ys, tracer.fresh, at)
+    if not _from_slots(nodes)[at[loss]]:
+        raise ValueError("the compiled function's loss depends on neither the sample nor params")
     if len(order) > MAX_NODES:
         raise GraphTooLargeError(
             f"compile: one sample's graph has {len(order):,} nodes, more than MAX_NODES = "
             f"{MAX_NODES:,}: code that long takes Python many seconds and gigabytes to compile. "
             "Compile a smaller per-sample function, or train without compile"
         )
-    nodes, outside = _record(order, params, xs, ys, tracer.fresh)
+    if stale is not None:
+        old, op = stale
+        raise TraceError(
+            f"compile: the loss uses a Value computed before compile() by {op.name!r} "
+            f"(data {old.data!r}): the step would replay its computation from today's "
+            "inputs, the engine would read its old data. Compute it inside the "
+            "compiled function, or pass v.detach() for a constant"
+        )
     for v in outside:
         if v.requires_grad:
             raise TraceError(
@@ -311,7 +328,6 @@ def _tape(
                 "would give it no gradient. Pass it in params, or use it as a constant "
                 "(requires_grad=False, or .detach())"
             )
-    at = {v: i for i, v in enumerate(order)}
     trainable = tuple(p.requires_grad for p in params)
     labels = tuple(str.__str__(p.label) for p in params)  # set by modules while recording
     layout = _Layout(len(params), trainable, x_shape, y_shape, labels)
@@ -340,8 +356,6 @@ def _trace(
         for p in frozen:
             p._rg = False
     tracer.check_size()  # again, in case fn caught the error and went on
-    if not tracer.depends(loss):
-        raise ValueError("the compiled function's loss depends on neither the sample nor params")
     return loss, outs
 
 

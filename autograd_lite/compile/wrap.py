@@ -26,7 +26,9 @@ __all__ = ["WIDTH", "comment_lines", "wrap_lines"]
 WIDTH = 100
 _INDENT = "    "
 _OPEN, _CLOSE = "([{", ")]}"
-_MARKS = re.compile(r"[()\[\]{}]| \+ |, ")
+#: Where a line may break, best first: the same text, with new lines inside brackets.
+_SEPARATORS = (" + ", ", ", " - ", " * ", " / ")
+_MARKS = re.compile(r"[()\[\]{}]| \+ |, | - | \* | / ")
 _BRACKET = re.compile(r"[()\[\]{}]")
 
 
@@ -51,13 +53,15 @@ def _top(code: str, first: str) -> tuple[str, list[str], list[tuple[int, int]]]:
     """``code``'s items outside brackets and what separates them: ``first`` (``" + "`` or
     ``", "``) where it has both, "" where it has neither; and its outermost brackets, as
     (opening, closing) positions."""
-    second = ", " if first == " + " else " + "
+    order = [first, *(s for s in _SEPARATORS if s != first)]
+    if code.rstrip().endswith(","):  # a tuple (a + b,): only its commas may break it
+        order = [", "]
     if _BRACKET.search(code) is None:  # a plain sum or list of names (most long lines): quicker
-        for sep in (first, second):
+        for sep in order:
             if sep in code:
                 return sep, _cleaned(code.split(sep)), []
         return "", [], []
-    found: dict[str, list[int]] = {" + ": [], ", ": []}
+    found: dict[str, list[int]] = {sep: [] for sep in _SEPARATORS}
     groups: list[tuple[int, int]] = []
     depth, start = 0, 0
     for m in _MARKS.finditer(code):
@@ -72,7 +76,7 @@ def _top(code: str, first: str) -> tuple[str, list[str], list[tuple[int, int]]]:
                 groups.append((start, k))
         elif depth == 0:
             found[c].append(k)
-    for sep in (first, second):
+    for sep in order:
         if found[sep]:
             ends = [-len(sep), *found[sep], len(code)]
             parts = [code[a + len(sep) : b] for a, b in itertools.pairwise(ends)]
@@ -150,22 +154,22 @@ def _wrap(indent: str, head: str, expr: str, tail: str, width: int) -> list[str]
 
 def _pack(indent: str, items: list[str], sep: str, width: int) -> list[str]:
     """Items on as few lines as fit: ``a, b,`` (each ending in a comma) or ``a + b`` (each
-    line after the first starting with ``+``)."""
+    line after the first starting with the operator, ``+``)."""
     comma = sep == ", "
     lines: list[str] = []
     current = ""
     for k, item in enumerate(items):
         piece = item + "," if comma else item
         if not current:
-            candidate = indent + ("" if comma or k == 0 else "+ ") + piece
+            candidate = indent + ("" if comma or k == 0 else sep.lstrip()) + piece
         else:
-            candidate = current + (" " if comma else " + ") + piece
+            candidate = current + (" " if comma else sep) + piece
         if len(candidate) <= width:
             current = candidate
             continue
         if current:
             lines.append(current)
-        lead = "" if comma or k == 0 else "+ "
+        lead = "" if comma or k == 0 else sep.lstrip()
         alone = indent + lead + piece
         if len(alone) <= width:
             current = alone

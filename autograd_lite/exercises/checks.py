@@ -1068,6 +1068,9 @@ def _mlp(module: types.ModuleType) -> None:
 
 #: The training check: points of the two moons, steps, learning rate, and the accuracy to reach.
 MOONS, STEPS, LR, ACCURACY = 30, 100, 0.5, 0.75
+#: The real run's moons and weights: fixed, since a correct loop falls short on some draws
+#: (one seed in a few hundred left the reference solution at 16 of 30).
+TRAIN_SEED = 0
 
 
 def _train(module: types.ModuleType) -> None:
@@ -1104,7 +1107,10 @@ def _train(module: types.ModuleType) -> None:
             f"{shown}: losses {[num(x) for x in losses]}, expected {[num(x) for x in want]}",
             hint=hint or "the loss before each step, then zero, backward, sgd_step",
         )
-    # then a real run: it must learn the moons
+    # then a real run, on fixed moons and weights: it must learn them
+    seed = TRAIN_SEED
+    xs, labels = make_moons(MOONS, noise=0.1, seed=seed)
+    ts = [2.0 * y - 1.0 for y in labels]
     random.seed(seed)
     model = call("MLP(2, [8, 1])", mlp, 2, [8, 1])
     call(f"train(MLP(2, [8, 1]), ..., steps={STEPS})", learner, model, xs, ts, LR, STEPS)

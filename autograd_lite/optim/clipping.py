@@ -10,10 +10,15 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from autograd_lite.checks import hyper_parameter
 from autograd_lite.engine import Value, trainable
 from autograd_lite.optim.optimizers import param_list
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
@@ -52,6 +57,21 @@ def clip_grad_norm_(
     grads = [float(q.grad) for q in params]
     if not grads:
         return 0.0
+    total = _total_norm(grads, p)
+    _refuse(total, p, error_if_nonfinite)
+    coef = _coefficient(limit, total)
+    for q, g in zip(params, grads, strict=True):
+        q.grad = g * coef
+    return total
+
+
+def _power(t: Any, p: float) -> Any:
+    """``t ** p`` for a float or an array, the squares as products (the same bits in both)."""
+    return t * t if p == 2.0 else t if p == 1.0 else t**p
+
+
+def _total_norm(grads: list[float], p: float) -> float:
+    """The norm of order ``p`` of ``grads`` taken as one vector (at least one number)."""
     if p == math.inf:
         total = max(abs(g) for g in grads)
     else:
@@ -59,20 +79,51 @@ def clip_grad_norm_(
         try:
             if 0.0 < scale < math.inf:
                 # ||g||_p = m ||g / m||_p with m = max |g|: the powers cannot overflow
-                total = scale * math.fsum((abs(g) / scale) ** p for g in grads) ** (1.0 / p)
+                total = scale * math.fsum(_power(abs(g) / scale, p) for g in grads) ** (1.0 / p)
             else:  # all zero, or an inf: the plain formula gives the right 0 or inf
                 total = math.fsum(abs(g) ** p for g in grads) ** (1.0 / p)
         except OverflowError:  # a tiny p: (sum |g|^p)^(1/p) is beyond the floats
             total = math.inf  # PyTorch's answer too
+    return total
+
+
+def _refuse(total: float, p: float, error_if_nonfinite: bool) -> None:
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(
             f"the total norm of order {p} of the gradients is {total}, so they cannot be "
             "clipped; pass error_if_nonfinite=False to scale them anyway"
         )
-    coef = min(limit / (total + 1e-6), 1.0)  # min(1, max_norm / (||g|| + 1e-6)); nan stays nan
-    for q, g in zip(params, grads, strict=True):
-        q.grad = g * coef
-    return total
+
+
+def _coefficient(limit: float, total: float) -> float:
+    return min(limit / (total + 1e-6), 1.0)  # min(1, max_norm / (||g|| + 1e-6)); nan stays nan
+
+
+def clip_norm_of_array(
+    grads: NDArray[np.float64], max_norm: float, norm_type: float, error_if_nonfinite: bool
+) -> tuple[NDArray[np.float64], float]:
+    """``clip_grad_norm_`` on a float64 array of gradients (a fused run's): the clipped
+    array and the norm, bit for bit what ``clip_grad_norm_`` makes of the same floats."""
+    import numpy
+
+    if not len(grads):
+        return grads, 0.0
+    a = numpy.abs(grads)
+    scale = float(a.max())
+    if norm_type in (1.0, 2.0) and 0.0 < scale < math.inf:  # the float code's terms, at once
+        total = scale * math.fsum(_power(a / scale, norm_type).tolist()) ** (1.0 / norm_type)
+    else:  # inf, NaN, another order: the float code itself
+        total = _total_norm(grads.tolist(), norm_type)
+    _refuse(total, norm_type, error_if_nonfinite)
+    return grads * _coefficient(max_norm, total), total
+
+
+def clamp_array(grads: NDArray[np.float64], clip_value: float) -> NDArray[np.float64]:
+    """``clip_grad_value_`` on a float64 array of gradients: NaN stays NaN."""
+    import numpy
+
+    c = clip_value
+    return numpy.where(grads > c, c, numpy.where(grads < -c, -c, grads))
 
 
 def _norm_type(norm_type: object) -> float:

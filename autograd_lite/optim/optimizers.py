@@ -253,6 +253,9 @@ class Optimizer:
     defaults: dict[str, Any]
     param_groups: list[dict[str, Any]]
     state: dict[Value, State]
+    #: a fused training run (``CompiledStep.fused``) that holds the parameters, their
+    #: gradients and this state in arrays while it is open: every method writes them back first
+    _fused: Any = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -305,6 +308,7 @@ class Optimizer:
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters (a dict with ``"params"``), e.g. a new layer to fine-tune."""
+        self._written_back()
         if not isinstance(param_group, dict) or "params" not in param_group:
             raise TypeError(f"a parameter group must be a dict with 'params', got {param_group!r}")
         params = param_list(param_group["params"])
@@ -322,6 +326,11 @@ class Optimizer:
         if any(p in taken for p in params):
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(group)
+
+    def _written_back(self) -> None:
+        """A fused run's arrays written back to the Values and ``state``, if one is open."""
+        if self._fused is not None:
+            self._fused.sync()
 
     def _check_hyper(self, values: Mapping[str, Any], where: str) -> dict[str, Any]:
         """Every hyper-parameter, from ``values`` or else the defaults, checked and made canonical.
@@ -347,6 +356,7 @@ class Optimizer:
 
     def zero_grad(self) -> None:
         """Set every parameter's ``grad`` to 0.0 (PyTorch sets it to None by default)."""
+        self._written_back()
         for group in self.param_groups:
             for p in group["params"]:
                 p.grad = 0.0
@@ -381,6 +391,12 @@ class Optimizer:
         names the optimiser and the parameter, and nothing changes.
         (PyTorch writes the inf or NaN.)
         """
+        if self._fused is not None:
+            raise RuntimeError(
+                f"{type(self).__name__}.step() inside a fused run: the run steps the optimiser "
+                "itself (loss = run(xs, ys) is zero_grad(), the step and step()); close the run "
+                "first to step it by hand"
+            )
         loss = closure() if closure is not None else None
         rule, state = type(self).rule, self.state.get
         # every new value first, into flat lists ...
@@ -458,6 +474,7 @@ class Optimizer:
         write it (JSON turns the int keys and the betas tuple into strings
         and a list; ``load_state_dict`` accepts that back).
         """
+        self._written_back()
         index: dict[Value, int] = {}
         groups: list[dict[str, Any]] = []
         for group in self.param_groups:
@@ -478,6 +495,7 @@ class Optimizer:
         (what JSON makes of it). A bad ``state_dict`` raises ``ValueError`` /
         ``TypeError`` and leaves the optimiser as it was.
         """
+        self._written_back()
         if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups"}:
             raise ValueError("an optimizer state_dict must have exactly 'state' and 'param_groups'")
         saved_groups = state_dict["param_groups"]
