@@ -490,7 +490,7 @@ def test_the_readme_example_runs_and_its_quoted_lines_are_real() -> None:
         f"the {every}th (`check_every`) are compared with the eager\n  engine on "
         f"{CHECK_SAMPLES} samples spread over the batch" in section
     )
-    quoted = re.findall(r"`(v13 = [^`]*|g13 = [^`]*|G0 \+= [^`]*)`", section)
+    quoted = re.findall(r"`(L0_n0 = [^`]*|g_L0_n0 = [^`]*|G_L0_n0_w0 \+= [^`]*)`", section)
     assert len(quoted) == 3
     for line in quoted:
         assert " ".join(line.split()) in lines

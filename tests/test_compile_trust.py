@@ -6,6 +6,7 @@ Each test here is a hole that a hostile review found (issue 16): it failed befor
 from __future__ import annotations
 
 import ast
+import builtins
 import copy
 import inspect
 import itertools
@@ -21,9 +22,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_compile import assert_close, eager, replayed  # the same helpers, one home
 
-from autograd_lite import Primitive, TraceError, Value, compile, losses, nn, optim
+from autograd_lite import PRIMITIVES, Primitive, TraceError, Value, compile, losses, nn, optim
 from autograd_lite import functional as F
 from autograd_lite.compile import CHECK_SAMPLES, MAX_NODES, ReplayMismatchError
+from autograd_lite.compile.names import identifier
 from autograd_lite.engine import apply
 from autograd_lite.train import fit
 
@@ -314,11 +316,14 @@ def test_bools_and_unordered_batches_are_refused(backend: str) -> None:
 
 # -- 2. generated code names only what it made -----------------------------------------------
 
-#: the names the compiler makes: a prefix and a number, or one of a few fixed words
-MADE = re.compile(r"(v|g|p|x|y|t|f|d|G|GA|GS|H|R|S|M|W|B)\d+")
+#: the names the compiler makes: a prefix and a number, the loss (and its gradient g_loss,
+#: a rule's tuple t_loss), or one of a few fixed words
+MADE = re.compile(r"(v|g|p|x|y|t|f|d|G|GA|GS|GH|GR|H|R|S|M|W|B)\d+|([gt]_)?loss")
 FIXED = {"replay", "P", "X", "Y", "Pa", "G", "n", "x", "y", "losses", "check", "outs", "total",
-         "fsum", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "softplus", "abs",
-         "np", "np_sigmoid", "np_fsum", "np_total", "zip", "float", "len"}  # fmt: skip
+         "grads", "fsum", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "softplus", "abs",
+         "np", "np_sigmoid", "np_fsum", "np_total", "zip", "float", "len", "sum"}  # fmt: skip
+#: the locals a replay assigns besides the names it makes
+LOCALS = {"P", "X", "Y", "Pa", "G", "n", "x", "y", "losses", "check", "outs", "total", "grads"}
 
 
 def names_in(source: str) -> set[str]:
@@ -353,6 +358,59 @@ def test_any_row_name_compiles_and_reaches_only_an_escaped_comment(backend: str,
     assert "__import__" not in step.source  # a user row's templates are never pasted in
     for line in step.source.splitlines():
         assert line.isascii()  # the name, escaped, only in a comment
+
+
+#: labels that a careless sanitizer would let shadow a name of the code, or break a line
+AWKWARD_LABELS = ["abs", "loss", "g_loss", "x", "P", "v1", "p0", "W0", "np", "import", "tanh",
+                  "__import__('os')", "", "0", "a\nb", "L0.n0.w0", "L0.n0.w1", "L0.n0.b", "θ",
+                  "x" * 500]  # fmt: skip
+
+
+def made_from(labels: list[str], name: str) -> bool:
+    """Whether ``name`` is what the compiler makes from one of ``labels`` (or a dotted prefix of
+    one): the label's letters and digits joined by _, maybe a library row's name before it,
+    g_/G_/t_ before that, and _ or _2, _3, ... after it (kept clear of other names)."""
+    stems = {identifier(".".join(lb.split(".")[:k])) for lb in labels for k in range(1, 9)}
+    stems.discard("")
+    rows = "|".join(re.escape(r) for r in PRIMITIVES)
+    stem = "|".join(re.escape(s) for s in sorted(stems, key=len, reverse=True)) or "(?!)"
+    return re.fullmatch(rf"([gGt]_)?(({rows})_)?({stem})_?(_\d+)?", name) is not None
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@settings(max_examples=40, deadline=None)
+@given(
+    labels=st.lists(st.text(max_size=40) | st.sampled_from(AWKWARD_LABELS), min_size=3, max_size=3)
+)
+def test_any_parameter_label_reaches_the_code_only_through_the_sanitizer(
+    backend: str, labels: list[str]
+) -> None:
+    w, v, b = (Value(k, label=lb) for k, lb in zip((0.5, -1.5, 0.25), labels, strict=True))
+    params = [w, v, b]
+
+    def fn(x: Any, y: Any) -> Value:
+        return (F.dot([w, v], x, b).tanh() - y) ** 2
+
+    step = compile(fn, params, example=([1.0, 2.0], 0.0), backend=backend)
+    xs, ys = [[1.0, 2.0], [-0.5, 0.5]], [0.0, 1.0]
+    assert_close(replayed(step, params, xs, ys), eager(fn, params, xs, ys))
+    assert step.eager_runs == 0  # the replay itself gave these numbers
+    found = names_in(step.source)
+    assert all(MADE.fullmatch(n) or n in FIXED or made_from(labels, n) for n in found), found
+    tree = ast.parse(step.source)
+    stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and type(n.ctx) is ast.Store}
+    assert not stored & (FIXED - LOCALS), stored  # nothing the code calls is shadowed
+    assert not stored & set(dir(builtins)), stored
+    unpacked = [  # the parameters' names: each assigned from P once, all distinct
+        t.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and re.fullmatch(r"P(\[\d+\])?", ast.unparse(node.value))
+        for t in ast.walk(node.targets[0])
+        if isinstance(t, ast.Name)
+    ]
+    assert len(unpacked) == len(set(unpacked)) == (3 if backend == "python" else len(unpacked))
+    for line in step.source.splitlines():
+        assert line.isascii() and line.isprintable() and len(line) <= 100
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -24,15 +24,18 @@ unchanged. Two backends write the tape out:
   batch. Each operation is written by its row of ``PRIMITIVES`` (its
   ``code`` and ``grad_code`` templates, or a call of its functions).
   ``step.source`` shows what backpropagation unrolls to. Every name in it
-  is made by the compiler (``v12``, ``f3``); a row of the user's own is
-  called by number, and its name appears only in an escaped comment.
+  is made by the compiler (``names``): parameters after their labels
+  (``L0_n3_w1``), nodes after what they compute (``relu_L0_n3``, ``v2``); a
+  row of the user's own is called by number (``f3``), and its name appears
+  only in an escaped comment.
 * ``"numpy"``: the same tape with one array per node across the batch; the
   ``dot`` nodes of a layer (same inputs, parameter weights) become one
   matrix product, and an activation of the whole layer one operation on
   that matrix. numpy is imported only here.
 
 The package, one module per part: ``tape`` records and flattens,
-``codegen`` writes one node as code for every backend, ``python_backend``
+``codegen`` writes one node as code for every backend (in the names that
+``names`` makes; ``wrap`` breaks its long lines), ``python_backend``
 and ``numpy_backend`` write a whole tape (each a ``backend.Backend``),
 ``step`` is ``compile`` and ``CompiledStep``, ``batch`` its batch checks,
 ``watch`` what a recording read and why a replay differs.

@@ -1,8 +1,9 @@
 """What every backend writes the same way: one node of a tape as a line of code.
 
-The names of the tape's nodes (``p3``, ``x0``, ``v12``, a constant's
-literal), a node's forward line and its gradient expressions, from its
-row's ``code`` / ``grad_code`` templates (or their numpy forms). Only the
+A node's forward line and its gradient expressions, from its row's ``code``
+/ ``grad_code`` templates (or their numpy forms), in the names ``names.Names``
+gives the nodes (``L0_n3_w1``, ``x0``, ``relu_L0_n3``, ``v2``, a constant's
+literal). Only the
 library's own rows, known by identity, have their templates pasted into
 generated source; a row of the user's own is called by number (``f3``,
 ``d3``), and its name appears only in an escaped comment.
@@ -10,6 +11,9 @@ generated source; a row of the user's own is called by number (``f3``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from autograd_lite.compile.names import Names, literal
 from autograd_lite.compile.tape import Tape
 from autograd_lite.ops import PRIMITIVES, Primitive, dot_layout
 
@@ -22,27 +26,11 @@ __all__ = ["LONGEST_EXPRESSION"]
 _SUM, _DOT = PRIMITIVES["sum"], PRIMITIVES["dot"]
 
 
+_literal = literal  # numpy_conv writes its padding constants with it
+
+
 def _library(op: Primitive) -> bool:
     return PRIMITIVES.get(op.name) is op  # this very row is in the table
-
-
-def _literal(x: float) -> str:
-    text = repr(float(x))
-    return f"({text})" if text.startswith("-") else text
-
-
-def _names(tape: Tape, prefix: str = "") -> list[str]:
-    out = []
-    for i, n in enumerate(tape.nodes):
-        if n.kind == "param":
-            out.append(f"p{n.index}")
-        elif n.kind in ("x", "y"):
-            out.append(f"{n.kind}{n.index}")
-        elif n.kind == "const":
-            out.append(_literal(n.value))
-        else:
-            out.append(f"v{i}")
-    return out
 
 
 #: An n-ary node with more inputs than this is compiled as a call of its row's function:
@@ -68,7 +56,7 @@ def _forward_line(op: Primitive, k: int, out: str, args: list[str], numpy: bool)
     if len(args) > LONGEST_EXPRESSION:
         return f"{out} = f{k}({', '.join(args)})"
     if op is _SUM:
-        return f"{out} = fsum(({', '.join(args)},))"
+        return f"{out} = fsum(({', '.join(args)}{',' if len(args) == 1 else ''}))"
     if op is _DOT:  # b + w_1 x_1 + ... + w_n x_n, summed in the engine's order
         w, x, b = dot_layout(len(args))
         terms = [f"{wk} * {xk}" for wk, xk in zip(args[w], args[x], strict=True)]
@@ -78,7 +66,7 @@ def _forward_line(op: Primitive, k: int, out: str, args: list[str], numpy: bool)
 
 
 def _grad_exprs(
-    op: Primitive, k: int, g: str, out: str, args: list[str], numpy: bool, temp: str
+    op: Primitive, k: int, g: str, out: str, args: list[str], numpy: bool, temp: Callable[[], str]
 ) -> tuple[list[str], list[str]]:
     """(lines to run first, one gradient expression per input) for one node."""
     templates = _templates(op, numpy)[1]
@@ -90,18 +78,23 @@ def _grad_exprs(
         w, x, b = dot_layout(len(args))
         grads = [f"{g} * {a}" for a in args[x]] + [f"{g} * {a}" for a in args[w]]
         return [], grads + ([] if b is None else [g])
-    call = f"{temp} = d{k}({g}, {out}, {', '.join(args)})"
-    return [call], [f"{temp}[{j}]" for j in range(len(args))]
+    t = temp()  # named only when a rule is called by number
+    call = f"{t} = d{k}({g}, {out}, {', '.join(args)})"
+    return [call], [f"{t}[{j}]" for j in range(len(args))]
 
 
 def _unpack(prefix: str, count: int, scalar: bool, source: str) -> str:
+    """``x0, x1 = x``: a sample's numbers (or rows) as names; ``x0 = x`` for a number,
+    ``x0 = x[0]`` for a list of one."""
     if scalar:
         return f"{prefix}0 = {source}"
-    return f"{', '.join(f'{prefix}{k}' for k in range(count))}, = {source}"
+    if count == 1:
+        return f"{prefix}0 = {source}[0]"
+    return f"{', '.join(f'{prefix}{k}' for k in range(count))} = {source}"
 
 
 def _contributions(
-    tape: Tape, names: list[str], i: int, *, numpy: bool
+    tape: Tape, names: Names, i: int, *, numpy: bool
 ) -> tuple[list[str], list[tuple[int, int, str]]]:
     """Node i's rule, written out: (lines to run first, its edges for ``engine.walk_back``:
     (input position, input, gradient expression) for each input that needs a gradient)."""
@@ -109,9 +102,10 @@ def _contributions(
     wanted = [k for k, j in enumerate(n.inputs) if tape.needs[j]]
     if n.op is None or not wanted:
         return [], []
-    args = [names[j] for j in n.inputs]
+    args = [names.value(j) for j in n.inputs]
     k = tape.row(n.op)
-    pre, exprs = _grad_exprs(n.op, k, f"g{i}", names[i], args, numpy=numpy, temp=f"t{i}")
+    g, out = names.grad(i), names.value(i)
+    pre, exprs = _grad_exprs(n.op, k, g, out, args, numpy=numpy, temp=lambda: names.temp(i))
     return pre, [(k, n.inputs[k], exprs[k]) for k in wanted]
 
 

@@ -29,12 +29,13 @@ from autograd_lite.compile.codegen import (
     _contributions,
     _forward_line,
     _library,
-    _names,
     _templates,
     _unpack,
 )
+from autograd_lite.compile.names import Names, comment_text
 from autograd_lite.compile.numpy_conv import _Conv, _families, _Family, _place
 from autograd_lite.compile.tape import Tape, _Layout, _Node
+from autograd_lite.compile.wrap import WIDTH, _pack, comment_lines, wrap_lines
 from autograd_lite.engine import Edges, walk_back
 from autograd_lite.ops import Primitive, dot_layout, numpy_names
 
@@ -90,6 +91,7 @@ class _Layer:
     inputs: str = ""  #: the matrix of its inputs (a block, X, or np.stack(...))
     input_block: _Block | None = None  #: the block its inputs are, if one is
     at: int = -1  #: the tape position where the replay computes it (its first row)
+    stacked: tuple[int, ...] = ()  #: tape positions of its inputs, when stacked by name
 
     def forward(self) -> list[str]:
         k = self.name[1:]
@@ -144,12 +146,12 @@ _Block = _Layer | _Activation | _Conv
 
 
 def _blocks(
-    tape: Tape, nx: int, names: list[str] | None = None
+    tape: Tape, nx: int, names: Names | None = None
 ) -> tuple[list[_Block], dict[int, _Block]]:
     """The layers (dot groups), convolutions (dot families sharing weights across positions)
     and the activations applied to whole blocks, in tape order; ``nx``: the rows of X,
-    ``names``: the tape's names (made here if not given)."""
-    names = _names(tape) if names is None else names
+    ``names``: the source's names (made here if not given)."""
+    names = Names(tape) if names is None else names
     batched = _batched(tape)
     families = _families(tape, batched)
     # a convolution that fits nowhere in the tape's order: its nodes as layers; at most three
@@ -165,7 +167,7 @@ def _blocks(
 
 
 def _blocks_with(
-    tape: Tape, batched: list[bool], families: list[_Family], nx: int, names: list[str]
+    tape: Tape, batched: list[bool], families: list[_Family], nx: int, names: Names
 ) -> tuple[list[_Block], dict[int, _Block]]:
     nodes = tape.nodes
     consumers: list[list[int]] = [[] for _ in nodes]
@@ -201,7 +203,7 @@ def _blocks_with(
                     block_of[u] = act
     for block in blocks:  # where each layer's inputs come from
         if isinstance(block, _Conv):
-            block.wire(block_of)
+            block.wire(block_of, names)
         if not isinstance(block, _Layer):
             continue
         xs = block.group.inputs
@@ -213,7 +215,7 @@ def _blocks_with(
             exact = order == list(range(nx))  # X itself only if it has no other rows
             block.inputs = "X" if exact else f"X[{order}]"
         else:
-            block.inputs = f"np.stack([{', '.join(names[j] for j in xs)}])"
+            block.stacked = xs  # named when the source reaches the layer: see _block_forward
     blocks.sort(key=lambda b: min(b.rows))
     return blocks, block_of
 
@@ -229,12 +231,12 @@ def _elementwise_of(node: _Node, m: int) -> bool:
 def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
     """The tape as one numpy function over a whole batch (one array per node, or per layer)."""
     nodes = tape.nodes
-    names = _names(tape)
+    names = Names(tape, layout)
     blocks, block_of = _blocks(tape, layout.nx, names)
     consts: dict[str, Any] = {}
     for b in blocks:
         if isinstance(b, _Layer):
-            consts[f"W{b.name[1:]}"] = b.group.weights
+            consts[f"W{b.name[1:]}"] = [list(row) for row in b.group.weights]
             if b.group.biases is not None:
                 consts[f"B{b.name[1:]}"] = [[i] for i in b.group.biases]  # Pa[B] is a column
         elif isinstance(b, _Conv):
@@ -243,12 +245,6 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
     first = {b.at: b for b in blocks}
     layers = sum(1 for b in blocks if isinstance(b, _Layer))
     convs = sum(1 for b in blocks if isinstance(b, _Conv))
-    lines = [
-        f"# {len(nodes)} nodes in topological order, one array per node across the batch; "
-        f"layers of dot nodes as matrix products ({layers}), activations of whole layers too"
-        + (f"; convolutions as im2col products ({convs})" if convs else ""),
-        "def replay(P, X, Y):",
-    ]
     # P: a list of the parameters' values, or (a fused run) the float64 array that holds them
     body = ["Pa = np.asarray(P, float)", "n = X.shape[1]"]
     loose_params = {
@@ -258,7 +254,7 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
         for j in n.inputs
         if nodes[j].kind == "param"
     } | {nodes[j].index for j in (tape.root, *tape.outputs) if nodes[j].kind == "param"}
-    body += [f"p{j} = P[{j}]" for j in sorted(loose_params)]
+    body += [f"{names.params[j]} = P[{j}]" for j in sorted(loose_params)]
     body.append(_unpack("x", layout.nx, False, "X"))
     body.append(_unpack("y", layout.ny, False, "Y"))
     body.append("# forward")
@@ -268,18 +264,63 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
         if i in first:
             body += _block_forward(first[i], names, loose)
         if i not in block_of:
-            args = [names[j] for j in n.inputs]
-            body.append(_forward_line(n.op, tape.row(n.op), names[i], args, numpy=True))
-    root = names[tape.root]
+            args = [names.value(j) for j in n.inputs]
+            body.append(_forward_line(n.op, tape.row(n.op), names.value(i), args, numpy=True))
+    root = names.value(tape.root)
     # the batch's losses summed as the engine sums them (math.fsum, where it matters)
     body.append(f"total = np_total(np.broadcast_to({root}, (n,)))")
-    outs = ", ".join(f"np.broadcast_to({names[i]}, (n,))" for i in tape.outputs)
+    outs = ", ".join(f"np.broadcast_to({names.value(i)}, (n,))" for i in tape.outputs)
     body.append(f"outs = [{outs}]")
     body.append("G = np.zeros(len(P))")
     body.append("# backward")
     body += _numpy_backward(tape, names, block_of, first)
     body.append("return total, G, 0.0, outs")
-    return "\n".join(lines + ["    " + line for line in body]) + "\n", consts
+    text = (
+        f"{len(nodes)} nodes in topological order, one array per node across the batch, named "
+        f"by what they compute: {names.header(sums=False)}. Layers of dot nodes as matrix "
+        f"products ({layers}): Hk = Mk @ Sk (+ a bias column), Mk = Pa[Wk] the layer's "
+        "weights, Sk its inputs; Rk an activation of the whole layer; GHk, GRk, ..: their "
+        "gradients; G: the parameters' gradients, summed over the batch"
+        + (f"; convolutions as im2col products ({convs})" if convs else "")
+    )
+    shown = {k: v for k, v in consts.items() if k[:1] in "WB" and _size(v) <= SHOWN_INDICES}
+    lines = [*comment_lines(text), *_index_arrays(consts, shown), "def replay(P, X, Y):"]
+    source = "\n".join(wrap_lines(lines + ["    " + line for line in body])) + "\n"
+    return source, {k: v for k, v in consts.items() if k not in shown}
+
+
+#: An index array of a layer with at most this many entries is written in the source with
+#: its values; a larger one is a comment with its shape, first and last rows.
+SHOWN_INDICES = 256
+
+
+def _size(rows: Any) -> int:
+    return sum(len(r) for r in rows)
+
+
+def _index_arrays(consts: dict[str, Any], shown: dict[str, Any]) -> list[str]:
+    """The layers' index arrays into ``Pa``: small ones as code, large ones as a comment."""
+    layers = {k: v for k, v in consts.items() if k[:1] in "WB"}
+    if not layers:
+        return []
+    lines = ["# where each layer's weights (Wk) and biases (Bk, a column) are in P"]
+    for name, rows in layers.items():
+        if name in shown:
+            one = f"{name} = np.array({rows}, dtype=np.intp)"
+            if len(one) <= WIDTH:
+                lines.append(one)
+            else:  # as many rows on a line as fit
+                rows_text = _pack("    ", [str(r) for r in rows], ", ", WIDTH)
+                lines += [f"{name} = np.array([", *rows_text, "], dtype=np.intp)"]
+        else:
+            shape = (len(rows), len(rows[0]))
+            ends = f"{_elided(rows[0])}, ..., {_elided(rows[-1])}"
+            lines.append(f"# {name}: an array of shape {shape}: [{ends}]")
+    return lines
+
+
+def _elided(row: list[int]) -> str:
+    return str(row) if len(row) <= 4 else f"[{row[0]}, {row[1]}, ..., {row[-1]}]"
 
 
 def _loose_rows(tape: Tape, blocks: list[_Block], block_of: dict[int, _Block]) -> set[int]:
@@ -303,12 +344,37 @@ def _loose_rows(tape: Tape, blocks: list[_Block], block_of: dict[int, _Block]) -
     return loose
 
 
-def _block_forward(b: _Block, names: list[str], loose: set[int]) -> list[str]:
+def _block_forward(b: _Block, names: Names, loose: set[int]) -> list[str]:
     """A block's matrix, then its loose rows."""
-    lines = b.forward()
+    lines = [_block_comment(b, names)]
+    if isinstance(b, _Layer) and b.stacked:
+        b.inputs = f"np.stack([{', '.join(names.value(j) for j in b.stacked)}])"
+    lines += b.forward()
     if any(r in loose for r in b.rows):
-        lines.append(f"{', '.join(names[r] if r in loose else '_' for r in b.rows)}, = {b.name}")
+        if len(b.rows) == 1:
+            lines.append(f"{names.value(b.rows[0])} = {b.name}[0]")
+        else:
+            rows = ", ".join(names.value(r) if r in loose else "_" for r in b.rows)
+            lines.append(f"{rows} = {b.name}")
     return lines
+
+
+def _block_comment(b: _Block, names: Names) -> str:
+    """Which layer a block computes, from its parameters' labels where they say."""
+    if isinstance(b, _Activation):
+        layer = names.layer(b.source.rows[0])
+        which = b.source.name if layer is None else f"{comment_text(layer)} ({b.source.name})"
+        return f"# {b.op.name} of layer {which}"
+    if isinstance(b, _Conv):
+        return f"# a convolution of {len(b.rows)} positions and channels"
+    neurons = [names.neuron(r) for r in b.rows]
+    layer = names.layer(b.rows[0])
+    count = f"{len(b.rows)} neuron{'s' if len(b.rows) > 1 else ''}"
+    if layer is not None and all(names.layer(r) == layer for r in b.rows):
+        first, last = comment_text(neurons[0] or ""), comment_text(neurons[-1] or "")
+        span = first if len(b.rows) == 1 else f"{first} .. {last}"
+        return f"# layer {comment_text(layer)}: {count} ({span})"
+    return f"# a layer of {count}"
 
 
 def _batched(tape: Tape) -> list[bool]:
@@ -322,13 +388,13 @@ class _NumpyBackward:
     """The numpy backward pass being written, by the engine's walk over the tape where each
     block stands for its rows: which gradients exist, and the lines so far."""
 
-    def __init__(self, tape: Tape, names: list[str], block_of: dict[int, _Block]) -> None:
+    def __init__(self, tape: Tape, names: Names, block_of: dict[int, _Block]) -> None:
         self.tape, self.names, self.block_of = tape, names, block_of
         self.grads = {tape.root}  # nodes with a gradient variable of their own
         #: what the walk visits: nodes and blocks that have received a gradient
         self.pending: dict[int | _Block, str] = {block_of.get(tape.root, tape.root): "g"}
         self.whole: dict[str, list[str]] = {b.name: [] for b in block_of.values()}
-        self.lines = [f"g{tape.root} = np.ones(n)"]
+        self.lines = [f"{names.grad(tape.root)} = np.ones(n)"]
         self.uses = [0] * len(tape.nodes)  # how many inputs of other nodes each node is
         for n in tape.nodes:
             for j in n.inputs:
@@ -347,10 +413,10 @@ class _NumpyBackward:
             self.lines.append(f"G[{node.index}] += np.sum({expr})")
             return
         if j in self.grads:
-            self.lines.append(f"g{j} = g{j} + {expr}")
+            self.lines.append(f"{self.names.grad(j)} = {self.names.grad(j)} + {expr}")
         else:
             self.grads.add(j)
-            self.lines.append(f"g{j} = {expr}")
+            self.lines.append(f"{self.names.grad(j)} = {expr}")
         pending[self.block_of.get(j, j)] = "g"
 
     def to_block(self, b: _Block, expr: str) -> None:
@@ -361,7 +427,7 @@ class _NumpyBackward:
     def gradient_of(self, b: _Block) -> str:
         parts = list(self.whole[b.name])
         if any(r in self.grads for r in b.rows):
-            rows = [f"g{r}" if r in self.grads else "np.zeros(n)" for r in b.rows]
+            rows = [self.names.grad(r) if r in self.grads else "np.zeros(n)" for r in b.rows]
             parts.append(f"{rows[0]}[None]" if len(rows) == 1 else f"np.stack([{', '.join(rows)}])")
         return " + ".join(parts) if parts else "0.0"
 
@@ -375,12 +441,13 @@ class _NumpyBackward:
             return edges
         if not any(self.tape.needs[r] for r in item.rows):
             return ()
+        self.lines.append(_block_comment(item, self.names))
         self.lines.append(f"G{item.name} = {self.gradient_of(item)}")
         return item.backward(self)
 
 
 def _numpy_backward(
-    tape: Tape, names: list[str], block_of: dict[int, _Block], first: dict[int, _Block]
+    tape: Tape, names: Names, block_of: dict[int, _Block], first: dict[int, _Block]
 ) -> list[str]:
     if not tape.needs[tape.root]:
         return []
@@ -459,7 +526,7 @@ class NumpyBackend(Backend):
         code, consts = _numpy_source(tape, layout)
         namespace = _numpy_namespace(np, tape.rows)
         namespace["fsum"] = math.fsum
-        namespace.update({k: np.array(v, dtype=np.intp) for k, v in consts.items()})
+        namespace.update({k: np.array(v, dtype=np.intp) for k, v in consts.items()})  # not shown
         return code, namespace
 
     def batch(self, xs: Any, ys: Any, layout: _Layout) -> tuple[Any, Any, Any, Any]:

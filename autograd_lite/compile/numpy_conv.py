@@ -30,7 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from autograd_lite.compile.codegen import _DOT, _literal, _names
+from autograd_lite.compile.codegen import _DOT, _literal
+from autograd_lite.compile.names import Names
 from autograd_lite.compile.tape import Tape
 from autograd_lite.engine import Edges
 from autograd_lite.ops import dot_layout
@@ -122,7 +123,7 @@ class _Conv:
     def key(self) -> str:
         return self.name[1:]
 
-    def wire(self, block_of: dict[int, _Block]) -> None:
+    def wire(self, block_of: dict[int, _Block], names: Names) -> None:
         """Choose Z (X, the block the windows read, or a stack of named nodes) and the
         window rows into it; constants (padding) are rows of their own, first."""
         nodes, fam, k = self.tape.nodes, self.family, self.key
@@ -139,9 +140,8 @@ class _Conv:
             base, self.input_block = source.name, source
             row = {j: r for r, j in enumerate(source.rows)}
         else:
-            names = _names(self.tape)
             self._stacked = tuple(distinct)
-            base = f"np.stack([{', '.join(names[j] for j in distinct)}])"
+            base = f"np.stack([{', '.join(names.value(j) for j in distinct)}])"
             row = {j: r for r, j in enumerate(distinct)}
         nc = len(values)
         at = {r: c for c, r in enumerate(values)}

@@ -190,6 +190,8 @@ class _Layout:
     trainable: tuple[bool, ...]
     x_shape: tuple[int, ...]
     y_shape: tuple[int, ...]
+    #: each parameter's label (a module's from ``named_parameters()``): names in the source
+    labels: tuple[str, ...] = ()
 
     @property
     def nx(self) -> int:
@@ -327,7 +329,8 @@ def _tape(
                 "(requires_grad=False, or .detach())"
             )
     trainable = tuple(p.requires_grad for p in params)
-    layout = _Layout(len(params), trainable, x_shape, y_shape)
+    labels = tuple(str.__str__(p.label) for p in params)  # set by modules while recording
+    layout = _Layout(len(params), trainable, x_shape, y_shape, labels)
     rows: list[Primitive] = []
     for n in nodes:
         if n.op is not None and not any(r is n.op for r in rows):
