@@ -4,7 +4,10 @@ The names below were listed once from commit 61cf591 (the last commit before
 ``compile`` became a package and grad mode and tracing left ``engine``): each
 module's ``__all__`` and the other names it defined without a leading
 underscore (names it merely imported are left out). Today's modules must
-still have every one of them; adding names is fine.
+still have every one of them; adding names is fine. One was left out on
+purpose: ``visualize.playground.MAX_VIEW_VALUES``, a limit on values that could
+not bound the page's layout time, replaced by ``MAX_VIEW_LAYERS`` (a limit of
+another kind, so no alias keeps the old name).
 """
 
 from __future__ import annotations
@@ -137,7 +140,7 @@ visualize.notebook:
 visualize.playground:
     ACTIVATIONS DATA_SETS DEFAULT_STATE FUNCTIONS GRID LR_RANGE MAX_ABS_VALUE MAX_EXPR
     MAX_LAYERS MAX_LENGTH MAX_QUERY MAX_REMEMBERED MAX_STEPS MAX_STEPS_PER_CALL MAX_VARIABLES
-    MAX_VIEW_VALUES MAX_WIDTH N_POINTS Playground STEP_BUDGET_S State TABS Trainer
+    MAX_WIDTH N_POINTS Playground STEP_BUDGET_S State TABS Trainer
     python_script
 visualize.plots:
     COLOURS plot_decision_boundary plot_training_curve
@@ -168,7 +171,7 @@ LISTED = _listed()
 
 def test_the_list_is_whole() -> None:
     assert len(LISTED) == 49
-    assert sum(map(len, LISTED.values())) == 508
+    assert sum(map(len, LISTED.values())) == 507
 
 
 @pytest.mark.parametrize("module", sorted(LISTED))
