@@ -750,7 +750,12 @@ def _off_halves(x: float) -> bool:
 
 
 def _quotient_smooth(a: float, b: float) -> bool:
-    return abs(b) > 1e-3 and _off_integers(a / b)  # the quotient jumps where a / b is whole
+    # the quotient jumps where a / b is whole: keep it whole-free while a and b move by up to
+    # 1e-3 each, which moves a / b by up to 1e-3 (1/|b| + |a|/b^2)
+    if abs(b) <= 1e-3:
+        return False
+    q = a / b
+    return abs(q - round(q)) > 1e-3 * (1.0 + 1.0 / abs(b) + abs(a) / (b * b))
 
 
 def _apart(*xs: float) -> bool:

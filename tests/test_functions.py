@@ -21,6 +21,7 @@ from autograd_lite import PRIMITIVES, Primitive, Value, compile, grad
 from autograd_lite import functional as F
 from autograd_lite.engine import apply
 from autograd_lite.ops import TEMPLATE_BUILTINS, Helper, np_attr, numpy_names, python_names
+from autograd_lite.testing import check_gradients
 
 ROWS = list(PRIMITIVES.values())
 IDS = [row.name for row in ROWS]
@@ -368,3 +369,14 @@ def test_a_template_that_can_hide_an_inf_or_nan_says_so(row: Primitive) -> None:
                 continue  # refused: nothing hidden
             if math.isfinite(float(out)):
                 assert row.hides_overflow, (row.name, code, args, out)
+
+
+@pytest.mark.parametrize("name", ["fmod", "remainder"])
+def test_a_quotient_near_a_jump_within_the_checkers_reach_is_not_smooth(name: str) -> None:
+    # found by CI: a / b = 749.7 is 0.3 from a jump, but moving b by 1e-6 moves a / b by 0.56,
+    # so the central difference straddled the jump (backprop -749, central difference 806.6)
+    row = PRIMITIVES[name]
+    assert not row.smooth(1.0, 0.0013337973001554815)
+    assert row.smooth(1.0, 0.3)  # a / b = 3.33: well inside one piece
+    for b in (0.3, 0.7, -0.45, 2.5):
+        check_gradients(lambda x, y: getattr(F, name)(x, y), [1.0, b], order=2)
