@@ -190,9 +190,9 @@ def kernels_of(conv: nn.Conv2d) -> list[list[list[float]]]:
 
 
 def main(argv: Sequence[str] | None = None) -> Outcome:
-    import numpy as np
-
     lesson = start(__file__, __doc__, argv)
+    import numpy as np  # after the BLAS threads are chosen (above)
+
     quick = lesson.quick
 
     section("the data")
