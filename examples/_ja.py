@@ -1485,6 +1485,12 @@ UCI Machine Learning Repository の "Optical Recognition of Handwritten Digits"
 (その損失がコンパイル版と等しいことも確かめ)、コンパイル版で学習し、テストデータの数字を
 読みます。
 
+学習データも numpy 配列で持ちます。各数字を 9 通りの位置 (元の位置とずらした位置) に置いたものを学習の前に一度だけ作り、
+エポックごとの数字とずらし方はインデックスで選び、目標とその正解率もミニバッチごとにまとめて
+計算するので、数字 1 つごとに回る Python のループはありません。numpy の BLAS は 1 スレッドに
+します (自分で設定しない限り ``OPENBLAS_NUM_THREADS=1``)。この大きさの行列積ではスレッドに
+得るものがなく、ほかのプログラムが CPU コアを使っていると大きく損をするからです。
+
 実行: ``autograd-lite lesson digits --lang ja`` (``--out DIR``、``--quick`` も使えます)。
 """
 

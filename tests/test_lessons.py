@@ -387,6 +387,28 @@ def test_digits(tmp_path: Path) -> None:
     assert moved[:8] == [0.0] * 8 and moved[15] == 0.0  # the top row and the last column
     assert moved[8:15] == pixels[1:8]  # row 1 holds row 0 without its first pixel
     assert script.shifted(pixels, 0, 0) == pixels
+    # the batches are arrays, read from every move made once: the same batches, digit for
+    # digit and move for move, as moving each digit as it is drawn (the rng's draws in order)
+    import random
+
+    from autograd_lite.data import DIGIT_MAX, batches
+
+    P = [[float((i * 7 + j * 3) % 17) for j in range(64)] for i in range(70)]
+    y = [i % 10 for i in range(70)]
+    copies = script.shifted_copies(P)
+    for epoch in (0, 3):
+        rng = random.Random(script.SEED + epoch)
+        moved = [
+            script.shifted(p, rng.choice(script.MOVES), rng.choice(script.MOVES))
+            if rng.random() < script.MOVED_SHARE
+            else p
+            for p in P
+        ]
+        images = [script.as_image(p) for p in moved]
+        expected = list(batches(images, y, batch_size=script.BATCH_SIZE, seed=rng))
+        got = script.epoch_batches(copies, y, epoch)
+        assert [(xb.tolist(), yb.tolist()) for xb, yb in got] == expected
+    assert copies.max() == max(map(max, P)) / DIGIT_MAX
     layers = script.make_model().layers
     assert (
         f"Conv2d(1, {layers[0].out_channels}, 3) -> ReLU -> "

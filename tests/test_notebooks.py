@@ -78,10 +78,11 @@ def test_a_lesson_from_another_folder_finds_its_helper(
 
 
 def test_the_digits_title_does_not_promise_seconds() -> None:
-    # measured on 6 December 2026: the whole lesson took 2 min 39 s of CPU time, and compiling
-    # and training alone are allowed GOAL_SECONDS; eagerly, one epoch would take minutes
+    # measured on 6 December 2026: the whole lesson took 2 min 39 s of CPU time (the eager
+    # batches and the eager test read most of it); compiling and training alone are allowed
+    # GOAL_SECONDS (issue 18: 10 s), which the title does not promise either
     title = lessons.notebook("digits")["cells"][0]["source"].splitlines()[0]
-    assert lessons.load("digits").GOAL_SECONDS >= 60
+    assert lessons.load("digits").GOAL_SECONDS <= 60
     assert "in seconds" not in title and "in minutes not hours" in title
 
 
