@@ -222,6 +222,7 @@ def test_derivative_of_each_order_matches_central_differences_of_the_one_below(
 # -- against PyTorch ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.torch
 @needs_torch
 @settings(max_examples=30)

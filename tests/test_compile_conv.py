@@ -140,6 +140,7 @@ def test_conv_layers_are_one_block_each(
     assert "convolutions as im2col products (2)" in step.source
 
 
+@pytest.mark.slow
 def test_the_digits_cnn_is_a_few_dozen_statements() -> None:
     """The lesson's network: its two convolutions were 52 per-position layers and 3,395
     statements (2,816 of them per-row gradient scatters); now each is one block."""

@@ -319,6 +319,7 @@ def _backward_in_threads(create_graph: bool, *, threads: int, calls: int) -> flo
     return float(total.data if isinstance(total, Value) else total)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("create_graph", [True, False])
 def test_backward_in_many_threads_loses_no_update_of_grad(create_graph: bool) -> None:
     """Before the accumulation was made atomic, 8 of 10 rounds here lost updates (create_graph)."""
@@ -444,6 +445,7 @@ def count_values() -> int:
     return sum(1 for o in gc.get_objects() if type(o) is Value)
 
 
+@pytest.mark.slow
 def test_a_dropped_graph_is_freed_without_the_cycle_collector() -> None:
     gc.collect()
     gc.disable()
@@ -763,6 +765,7 @@ def test_a_pickle_made_before_the_slots_were_renamed_still_loads() -> None:
 # -- _method_of keeps a bounded number of rows (issue 16, section 3) ---------------------------
 
 
+@pytest.mark.slow
 def test_rows_applied_once_are_not_kept_for_ever() -> None:
     """functools.cache kept every Primitive ever applied (+242 MB for 200k)."""
 

@@ -422,6 +422,7 @@ def test_checks_space_out_as_readme_says() -> None:
     assert re.search(rf"up to {CHECK_SPACING} times `check_every`", " ".join(section.split()))
 
 
+@pytest.mark.slow
 def test_a_python_backend_step_too_long_to_write_is_refused_before_a_line_is_written(
     monkeypatch: Any,
 ) -> None:

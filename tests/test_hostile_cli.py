@@ -68,6 +68,7 @@ def test_a_graph_too_large_for_a_readable_png_is_refused() -> None:
         png_dpi(b"digraph {}")
 
 
+@pytest.mark.slow
 @pytest.mark.graphviz
 @needs_renderer
 def test_a_png_never_has_more_pixels_than_the_cap(
@@ -253,6 +254,7 @@ def _command(draw: st.DrawFn) -> list[str]:
     return ["graph", text, *values, *options]
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=5_000, suppress_health_check=[HealthCheck.too_slow])
 @given(_command())
 def test_fuzzed_graph_commands_succeed_or_fail_in_one_line(argv: list[str]) -> None:

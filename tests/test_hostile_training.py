@@ -186,6 +186,7 @@ _FUZZ = settings(
 )
 
 
+@pytest.mark.slow
 @_FUZZ
 @given(
     mutation=st.sampled_from(range(len(_BYTE_MUTATIONS))),
@@ -206,6 +207,7 @@ def test_fuzz_byte_mutations_of_a_valid_checkpoint(
     _check_load(path)
 
 
+@pytest.mark.slow
 @_FUZZ
 @given(choice=st.integers(min_value=0), value=_JSON_VALUES, delete=st.booleans())
 def test_fuzz_json_mutations_of_a_valid_checkpoint(
