@@ -9,6 +9,7 @@ compared by their bits (``float.hex``), so -0.0 and 0.0 differ too.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import Value, compile, nn, optim
-from autograd_lite.compile import CHECK_SPACING, MAX_LINES, GraphTooLargeError
+from autograd_lite.compile import CHECK_SHARE, CHECK_SPACING, MAX_LINES, GraphTooLargeError
 from autograd_lite.losses import hinge_loss, mse_loss
 
 np = pytest.importorskip("numpy")
@@ -81,7 +82,7 @@ class Setup:
         if frozen:
             params[1].requires_grad = False
         self.step = compile(lambda x, t: hinge_loss(model(x), t), params, example=(XS[0], TS[0]),
-                            backend=backend, check_every=3)  # fmt: skip
+                            backend=backend, check_every=3, check_share=None)  # fmt: skip
         if groups:  # the first layer with another learning rate
             first = model.layers[0].parameters()
             rest = [p for p in params if all(p is not q for q in first)]
@@ -402,7 +403,9 @@ def test_checks_space_out_as_readme_says() -> None:
     from pathlib import Path
 
     w = Value(0.5)
-    step = compile(lambda x, y: (x * w - y) ** 2, [w], example=(1.0, 0.0), backend="numpy")
+    step = compile(
+        lambda x, y: (x * w - y) ** 2, [w], example=(1.0, 0.0), backend="numpy", check_share=None
+    )
     checked = []
     for call in range(1, 3 * 1600 + 3100 + 2):
         before = step.checks
@@ -420,6 +423,54 @@ def test_checks_space_out_as_readme_says() -> None:
     )
     assert quoted in " ".join(section.split())
     assert re.search(rf"up to {CHECK_SPACING} times `check_every`", " ".join(section.split()))
+
+
+def test_checks_keep_to_their_share_of_the_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A step whose eager check costs 50 replays (a large network) checks less often than
+    ``check_every`` says: each check waits until the replays since took 1 / share its cost."""
+    import autograd_lite.compile.step as step_module
+
+    unit = 2.0**-10  # a replay of the batch; times in units of it add up exactly
+    now = [0.0]
+    spent = {"replays": 0.0, "checks": 0.0}
+    monkeypatch.setattr(step_module, "_clock", lambda: now[0])
+    w = Value(0.5)
+    fn = lambda x, y: (x * w - y) ** 2  # noqa: E731
+    assert compile(fn, [w], example=(1.0, 0.0)).check_share == CHECK_SHARE == 0.1
+    step = compile(fn, [w], example=(1.0, 0.0), backend="numpy", check_share=1 / 8)
+    replay, eager = step._try_replay, step._eager
+
+    def slow_replay(*args: Any) -> Any:
+        now[0] += unit
+        spent["replays"] += unit
+        return replay(*args)
+
+    def slow_eager(xs: Any, ys: Any) -> Any:
+        now[0] += 50 * unit * len(xs)  # one sample's eager step: as long as 50 replays
+        spent["checks"] += 50 * unit * len(xs)
+        return eager(xs, ys)
+
+    monkeypatch.setattr(step, "_try_replay", slow_replay)
+    monkeypatch.setattr(step, "_eager", slow_eager)
+    checked = []
+    for call in range(1, 5_000):
+        before = step.checks
+        step([1.0, 2.0], [0.0, 1.0])
+        if step.checks > before:
+            checked.append(call)
+    # The first check ran both samples: 50 replays each, so it waits 50 * 8 = 400 calls. A
+    # later check replays one sample and runs it eagerly: 51 replays, so 408 calls. Where the
+    # doubling interval of check_every is longer, it counts.
+    assert checked == [1, 401, 809, 1217, 2017, 3617]
+    first = 100 * unit  # the first check, eight times over its share: then the rest, within it
+    assert spent["checks"] - first <= spent["replays"] / 8
+
+
+@pytest.mark.parametrize("share", [0, -0.1, 1.5, math.nan, math.inf, True, "0.1"])
+def test_a_check_share_that_is_not_a_share_is_refused(share: Any) -> None:
+    w = Value(0.5)
+    with pytest.raises(ValueError, match="check_share must be a number in"):
+        compile(lambda x, y: x * w - y, [w], example=(1.0, 0.0), check_share=share)
 
 
 @pytest.mark.slow

@@ -45,8 +45,8 @@ Python decisions on data (``TraceError``); what the recording read besides
 the parameters' data (their flags, fn's globals and closure, closed-over
 Values, the parameters of modules fn reads) is re-checked at every call,
 and recorded again or refused when it changed (see ``compile``); the first
-call and every ``check_every``-th are checked against the eager engine on
-``CHECK_SAMPLES`` samples, after which a step that failed refuses every
+call is checked against the eager engine on ``CHECK_SAMPLES`` samples and
+every ``check_every``-th (spacing out) on ``LATER_CHECK_SAMPLES``, after which a step that failed refuses every
 call; and a step whose numbers stop being finite is re-run eagerly, so
 that the engine's own error names the operation and its input.
 """
@@ -65,7 +65,9 @@ from autograd_lite.compile.codegen import LONGEST_EXPRESSION
 from autograd_lite.compile.step import (
     BACKENDS,
     CHECK_SAMPLES,
+    CHECK_SHARE,
     CHECK_SPACING,
+    LATER_CHECK_SAMPLES,
     MAX_LINES,
     REGISTRY,
     CompiledStep,
@@ -79,7 +81,9 @@ from autograd_lite.tracing import TraceError
 __all__ = [
     "BACKENDS",
     "CHECK_SAMPLES",
+    "CHECK_SHARE",
     "CHECK_SPACING",
+    "LATER_CHECK_SAMPLES",
     "LONGEST_EXPRESSION",
     "MAX_BATCH",
     "MAX_DEPTH",

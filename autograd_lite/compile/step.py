@@ -10,6 +10,7 @@ by name, from ``REGISTRY``; nothing here compares its name.
 from __future__ import annotations
 
 import builtins
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
@@ -35,7 +36,9 @@ from autograd_lite.engine import Value, add_to_grad, grad
 __all__ = [
     "BACKENDS",
     "CHECK_SAMPLES",
+    "CHECK_SHARE",
     "CHECK_SPACING",
+    "LATER_CHECK_SAMPLES",
     "MAX_LINES",
     "REGISTRY",
     "CompiledStep",
@@ -48,9 +51,23 @@ REGISTRY: dict[str, Backend] = {b.name: b for b in (PythonBackend(), NumpyBacken
 BACKENDS = tuple(REGISTRY)
 
 
-#: How many samples of a batch the checks against the eager engine replay (the first call
-#: and every ``check_every``-th): spread evenly over the batch, whatever its size.
+#: How many samples of a batch the first check of a recording replays on the eager engine:
+#: spread evenly over the batch, whatever its size (a sample whose branch differs shows here).
 CHECK_SAMPLES = 8
+
+#: How many samples each later check (every ``check_every``-th call) replays: a different
+#: one each time, stepping through the batch. Such a check looks for state that changed, which
+#: shows on any sample, and costs one sample's eager step, not eight.
+LATER_CHECK_SAMPLES = 1
+
+#: The largest share of a run's time the checks take by default (``compile``'s
+#: ``check_share``): a check waits until the replays since the last one took 1 / share times
+#: what it will cost, so a large network is checked less often than ``check_every`` says, a
+#: small one exactly as often.
+CHECK_SHARE = 0.1
+
+#: The clock the checks' schedule reads (a name of its own, so that a test can set the time).
+_clock = time.perf_counter
 
 #: Checks space out while they keep passing: the interval between two checks doubles after
 #: each one that passes, up to this many times ``check_every`` (a new recording starts over).
@@ -97,12 +114,14 @@ class CompiledStep:
         example: tuple[Any, Any],
         backend: str,
         check_every: int | None,
+        check_share: float | None = CHECK_SHARE,
     ) -> None:
         self.fn = fn
         self.params = params
         self.backend = backend
         self._backend: Backend = REGISTRY[backend]
         self.check_every = check_every
+        self.check_share = check_share
         self.calls = 0
         self.checks = 0
         self.eager_runs = 0
@@ -135,6 +154,9 @@ class CompiledStep:
         self._unchecked = True  # the first call of every recording is checked
         self._interval = self.check_every or 0  # and then every check_every-th, spacing out
         self._next_check = 0
+        self._last_check = self.calls
+        self._replayed = 0.0  # seconds of replay since the last check
+        self._check_cost = 0.0  # what the next check will cost, in seconds
         self.recordings += 1
 
     def __repr__(self) -> str:
@@ -191,7 +213,10 @@ class CompiledStep:
         xs, ys, X, Y = self._inputs(xs, ys)
         n = len(xs)
         self.calls += 1
+        started = _clock()
         result = self._try_replay(X, Y, P)
+        replayed = _clock()
+        self._replayed += replayed - started
         if result is None:  # not finite, or an error: the engine says what and where
             _finite(X, "input")
             _finite(Y, "target")
@@ -201,18 +226,34 @@ class CompiledStep:
             total, sums, outs = self._eager(plain_list(xs), plain_list(ys))
         else:
             total, sums, outs = result
-            if self._unchecked or (self.check_every and self.calls >= self._next_check):
+            if self._unchecked or self._due():
                 if before_eager is not None:
                     before_eager()
-                self._check(xs, ys, X, Y, result, P)
-                self._checked()
+                samples = self._check(xs, ys, X, Y, result, P)
+                self._checked((_clock() - replayed) / samples)
         self.outputs = outs
         return total / n, sums, n
 
-    def _checked(self) -> None:
-        """A check passed: the next one comes ``interval`` calls later, and the interval
-        doubles after each periodic check that passes, up to ``CHECK_SPACING`` times
-        ``check_every``."""
+    def _due(self) -> bool:
+        """Whether this call is checked: ``check_every``'s schedule has come, and the replays
+        since the last check took ``1 / check_share`` times what the next one will cost (or
+        the schedule is far past: a clock that jumped must not put checks out of reach)."""
+        if not self.check_every or self.calls < self._next_check:
+            return False
+        share = self.check_share
+        return (
+            share is None
+            or self._replayed * share >= self._check_cost
+            or self.calls - self._last_check >= CHECK_SPACING * self.check_every * 64
+        )
+
+    def _checked(self, per_sample: float) -> None:
+        """A check passed, at ``per_sample`` seconds a sample: the next one comes ``interval``
+        calls later, and the interval doubles after each periodic check that passes, up to
+        ``CHECK_SPACING`` times ``check_every`` (and ``_due`` waits for its share of time)."""
+        self._check_cost = per_sample * LATER_CHECK_SAMPLES
+        self._replayed = 0.0
+        self._last_check = self.calls
         if self.check_every is None:
             self._unchecked = False
             return
@@ -246,20 +287,27 @@ class CompiledStep:
             error.add_note(f"(recording the function again at call {self.calls + 1}: {why})")
             raise
 
-    def _check(self, xs: Any, ys: Any, X: Any, Y: Any, result: Any, P: Any) -> None:
-        """Compare the replay with the eager engine on ``CHECK_SAMPLES`` samples spread over
-        the batch (all of a small batch): the cost does not grow with the batch."""
+    def _check(self, xs: Any, ys: Any, X: Any, Y: Any, result: Any, P: Any) -> int:
+        """Compare the replay with the eager engine on a few samples of the batch (all of a
+        small batch): ``CHECK_SAMPLES`` at a recording's first call, spread over the batch,
+        then ``LATER_CHECK_SAMPLES``, a different one each time. The cost does not grow with
+        the batch. Returns how many samples it checked."""
         n = len(xs)
-        if n <= CHECK_SAMPLES:
+        k = CHECK_SAMPLES if self._unchecked else LATER_CHECK_SAMPLES
+        if n <= k:
             sx, sy, (total, G, _) = plain_list(xs), plain_list(ys), result
         else:
-            at = [i * n // CHECK_SAMPLES for i in range(CHECK_SAMPLES)]
+            # a later check starts where the last one did plus 0.618 of the batch (the golden
+            # ratio's fraction): consecutive checks land far apart and cover it evenly
+            start = 0 if self._unchecked else int(self.checks * 0.6180339887498949 * n) % n
+            at = sorted({(start + i * n // k) % n for i in range(k)})
             sx, sy, SX, SY = self._backend.some(xs, ys, X, Y, at)
             sub = self._try_replay(SX, SY, P)
             if sub is None:  # the whole batch replayed, part of it did not: no engine does that
-                self._fail(f"the replay of {CHECK_SAMPLES} of the batch's samples failed")
+                self._fail(f"the replay of {len(at)} of the batch's samples failed")
             total, G, _ = sub
         self._compare(sx, sy, total, plain_list(G))
+        return len(sx)
 
     def _inputs(self, xs: Sequence[Any], ys: Sequence[Any]) -> tuple[Any, Any, Any, Any]:
         """``(xs, ys, X, Y)``: the batch checked against the example's shape, and as the replay
@@ -299,18 +347,15 @@ class CompiledStep:
 
     def _compare(self, xs: list[Any], ys: list[Any], total: float, grads: list[float]) -> None:
         e_total, e_grads, _ = self._eager(xs, ys)
-        scale = max([abs(g) for g in e_grads] + [abs(e_total), 1e-300])
-        pairs = [("the loss", total, e_total)] + [
-            (f"the gradient of parameter {k}", a, b)
-            for k, (a, b) in enumerate(zip(grads, e_grads, strict=True))
-        ]
+        scale = max(max(map(abs, e_grads), default=0.0), abs(e_total), 1e-300)
         self.checks += 1
-        for what, a, b in pairs:
-            # A gradient far smaller than the largest one (softmax - one-hot for a confident
-            # sample, say) keeps only the digits that cancellation left it: judge each number
-            # against itself and against the scale of the whole gradient, and call it a
-            # mismatch only where both disagree (a wrong rule is wrong on both counts).
+        # A gradient far smaller than the largest one (softmax - one-hot for a confident
+        # sample, say) keeps only the digits that cancellation left it: judge each number
+        # against itself and against the scale of the whole gradient, and call it a
+        # mismatch only where both disagree (a wrong rule is wrong on both counts).
+        for k, (a, b) in enumerate(zip([total, *grads], [e_total, *e_grads], strict=True)):
             if abs(a - b) > 1e-9 * max(abs(a), abs(b), scale):
+                what = "the loss" if k == 0 else f"the gradient of parameter {k - 1}"
                 self._fail(f"{what} is {a!r} replayed but {b!r} in the eager engine", xs, ys)
 
     def _fail(
@@ -335,6 +380,7 @@ def compile(
     example: tuple[Any, Any],
     backend: str = "python",
     check_every: int | None = 100,
+    check_share: float | None = CHECK_SHARE,
 ) -> CompiledStep:
     """Record ``fn(x, y)``, one sample's loss, and return a step that replays it on batches.
 
@@ -344,10 +390,15 @@ def compile(
     number or a nested list of numbers each). ``fn`` may also return
     ``(loss, outputs)``; the step then keeps each sample's outputs in
     ``step.outputs`` (for accuracy, say). ``backend``: ``"python"`` or
-    ``"numpy"``. ``check_every``: the first call and the N-th are compared
-    with the eager engine on ``CHECK_SAMPLES`` samples spread over the batch
-    (``None``: the first call only); while checks pass, the interval doubles
-    after each, up to ``CHECK_SPACING`` times N (calls 1, 100, 300, 700, ...).
+    ``"numpy"``. ``check_every``: the first call is compared with the eager
+    engine on ``CHECK_SAMPLES`` samples spread over the batch, and the N-th on
+    ``LATER_CHECK_SAMPLES``, a different one each time (``None``: the first
+    call only); while checks pass, the interval doubles after each, up to
+    ``CHECK_SPACING`` times N (calls 1, 100, 300, 700, ...). ``check_share``:
+    the largest share of the run's time the checks may take (``CHECK_SHARE``,
+    a tenth), measured as it runs: where one sample's eager step costs more
+    than a tenth of ``check_every`` replays of the batch (a large network), the
+    checks come later than the calls above. ``None``: exactly at those calls.
 
     What a step may depend on, and how each is kept true at every call:
 
@@ -377,6 +428,15 @@ def compile(
         isinstance(check_every, bool) or not isinstance(check_every, int) or check_every < 1
     ):
         raise ValueError(f"check_every must be a positive int or None, got {check_every!r}")
+    if check_share is not None and (
+        isinstance(check_share, bool)
+        or not isinstance(check_share, (int, float))
+        or not 0 < check_share <= 1
+    ):
+        raise ValueError(
+            f"check_share must be a number in (0, 1] (a share of the time) or None, "
+            f"got {check_share!r}"
+        )
     params = _params(params)
     if not isinstance(example, (tuple, list)) or len(example) != 2:
         raise TypeError("example must be a pair (x0, y0): one sample's input and its target")
@@ -384,4 +444,5 @@ def compile(
     y_shape = _shape_of(example[1], "example target")
     x0 = [float(v) for v in _flat(example[0], len(x_shape))]
     y0 = [float(v) for v in _flat(example[1], len(y_shape))]
-    return CompiledStep(fn, params, ((x_shape, x0), (y_shape, y0)), backend, check_every)
+    share = None if check_share is None else float(check_share)
+    return CompiledStep(fn, params, ((x_shape, x0), (y_shape, y0)), backend, check_every, share)
