@@ -7,6 +7,7 @@ import contextlib
 import inspect
 import io
 import math
+import random
 import re
 import subprocess
 import sys
@@ -188,11 +189,33 @@ def test_the_numpy_backend_fuses_a_layer_into_a_matrix_product() -> None:
     step, _, _ = moons_step("numpy")
     # one product per layer of the 2-8-8-1 MLP, and its ReLU on the whole layer at once
     assert len(re.findall(r"^ +H\d+ = M\d+ @ S", step.source, re.M)) == 3
-    assert len(re.findall(r"^ +G\[W\d+\] = ", step.source, re.M)) == 3  # their only reader
+    # the weights are views of P (a module's neurons lie in rows): written with "=", as the
+    # product is their only reader
+    views = r"^ +G\[\d+:\d+\]\.reshape\(\d+, \d+\)\[:, :\d+\] = G"
+    assert len(re.findall(views, step.source, re.M)) == 3
+    assert not re.search(r"= Pa\[W\d|np.intp", step.source)  # no index arrays
     assert len(re.findall(r"^ +R\d+ = np.maximum\(H\d+, 0.0\)", step.source, re.M)) == 2
     python_step, _, _ = moons_step("python")
     assert "def replay(P, X, Y):" in python_step.source
     assert "# backward" in python_step.source and " if v" in python_step.source  # relu
+
+
+@pytest.mark.parametrize("order", ["reversed", "shuffled"])
+def test_a_layer_whose_weights_are_not_in_rows_reads_them_through_index_arrays(
+    order: str,
+) -> None:
+    model = nn.MLP(2, [5, 3, 1], seed=2)
+    params = model.parameters()
+    params = params[::-1] if order == "reversed" else random.Random(0).sample(params, len(params))
+
+    def fn(x: Any, t: Any) -> Value:
+        return losses.hinge_loss(model(x), t)
+
+    step = compile(fn, params, example=([0.5, -1.0], 1.0), backend="numpy")
+    assert re.search(r"^ +M\d+ = Pa\[W\d+\]$", step.source, re.M)
+    X, _ = make_moons(6, seed=1)
+    ys = [1.0, -1.0] * 3
+    assert_close(replayed(step, params, X, ys), eager(fn, params, X, ys))
 
 
 def test_a_layer_whose_weights_are_also_read_elsewhere_adds_to_their_gradient() -> None:
@@ -204,7 +227,8 @@ def test_a_layer_whose_weights_are_also_read_elsewhere_adds_to_their_gradient() 
 
     params = model.parameters()
     step = compile(fn, params, example=([0.0, 1.0], 1.0), backend="numpy")
-    assert "G[W0] += " in step.source and "G[W1] = " in step.source
+    assert "G[0:12].reshape(4, 3)[:, :2] += GH0" in step.source  # read elsewhere too
+    assert "G[12:32].reshape(4, 5)[:, :4] = GH1" in step.source
     X, y = make_moons(7, noise=0.1, seed=5)
     ys = [1.0 if t else -1.0 for t in y]
     assert_close(replayed(step, params, X, ys), eager(fn, params, X, ys))

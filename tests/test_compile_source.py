@@ -32,11 +32,13 @@ BACKENDS = ["python", "numpy"]
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def mlp_step(sizes: list[int], backend: str, nin: int = 2) -> tuple[Any, nn.MLP]:
+def mlp_step(
+    sizes: list[int], backend: str, nin: int = 2, reverse: bool = False
+) -> tuple[Any, nn.MLP]:
     model = nn.MLP(nin, sizes, seed=0)
     step = compile(
         lambda x, t: losses.hinge_loss(model(x), t),
-        model.parameters(),
+        model.parameters()[:: -1 if reverse else 1],
         example=([0.5] * nin, 1.0),
         backend=backend,
     )
@@ -86,9 +88,9 @@ def test_a_2_2_1_mlp_reads_like_the_model(backend: str) -> None:
         checks = [k for k, line in enumerate(code_lines(source)) if line.startswith("check +=")]
         assert len(checks) == 1
         assert checks[0] > code_lines(source).index("G_L0_n0_b += g_L0_n0")
-    else:  # the layers' index arrays, shown with their values
-        assert "W0 = np.array([[0, 1], [3, 4]], dtype=np.intp)" in source
-        assert "B0 = np.array([[2], [5]], dtype=np.intp)" in source
+    else:  # the layers' weights and biases: views of P, where the neurons lie in rows
+        assert "M0 = Pa[0:6].reshape(2, 3)[:, :2]" in code_lines(source)
+        assert "H0 += Pa[2:6:3, None]" in code_lines(source)
         assert "# layer L0: 2 neurons (L0.n0 .. L0.n1)" in source
         assert "check" not in names  # numpy raises on overflow instead
 
@@ -111,12 +113,12 @@ def test_the_demo_network_has_no_line_longer_than_the_width(backend: str) -> Non
 
 
 def test_a_large_index_array_is_elided_with_its_shape() -> None:
-    step, model = mlp_step([300, 1], "numpy")
-    assert "# W0: an array of shape (300, 2): [[0, 1], ..., [897, 898]]" in step.source
+    step, model = mlp_step([300, 1], "numpy", reverse=True)  # not in rows: index arrays
+    assert "# W0: an array of shape (300, 2): [[1200, 1199], ..., [303, 302]]" in step.source
     assert "W0 = " not in step.source  # given to the code, not written in it
     assert "W1 = np.array(" not in step.source  # 300 weights: also too many to show
-    assert "B1 = np.array([[1200]], dtype=np.intp)" in step.source
-    params = model.parameters()
+    assert "H1 += Pa[0:1, None]" in code_lines(step.source)  # one bias: a view still
+    params = model.parameters()[::-1]
     xs, ys = [[0.5, -1.0], [1.0, 2.0]], [1.0, -1.0]
 
     def fn(x: Any, t: Any) -> Value:

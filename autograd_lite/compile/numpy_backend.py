@@ -52,6 +52,30 @@ class _Group:
     inputs: tuple[int, ...]  #: tape positions of the shared inputs
 
 
+def _rows_at(rows: Sequence[Sequence[int]], nparams: int) -> str | None:
+    """``rows`` (k rows of m parameter indices) as a view of P, where row i is
+    ``start + i * step + (0, 1, .., m - 1)``: ``[a:b].reshape(k, step)[:, :m]``; else None."""
+    k, m, start = len(rows), len(rows[0]), rows[0][0]
+    step = rows[1][0] - start if k > 1 else m
+    if step < m or start + k * step > nparams:
+        return None
+    if any(tuple(row) != tuple(range(start + i * step, start + i * step + m))
+           for i, row in enumerate(rows)):  # fmt: skip
+        return None
+    return f"[{start}:{start + k * step}].reshape({k}, {step})[:, :{m}]"  # (assignable)
+
+
+def _column_at(indices: Sequence[int]) -> str | None:
+    """``indices`` as a column view of P, where they are at equal steps: ``[a:b:step, None]``;
+    else None."""
+    start, k = indices[0], len(indices)
+    step = indices[1] - start if k > 1 else 1
+    if step < 1 or any(j != start + i * step for i, j in enumerate(indices)):
+        return None
+    stop = start + (k - 1) * step + 1
+    return f"[{start}:{stop}, None]" if step == 1 else f"[{start}:{stop}:{step}, None]"
+
+
 def _groups(tape: Tape, batched: Sequence[bool]) -> list[_Group]:
     nodes = tape.nodes
     # (inputs, has a bias) -> [(node, its weights, its bias)]
@@ -92,11 +116,31 @@ class _Layer:
     input_block: _Block | None = None  #: the block its inputs are, if one is
     at: int = -1  #: the tape position where the replay computes it (its first row)
     stacked: tuple[int, ...] = ()  #: tape positions of its inputs, when stacked by name
+    #: where its weights and its biases are in P: ``[W{k}]``, ``[B{k}]`` (index arrays), or
+    #: slices where they lie in rows at equal steps (a module's neurons): a view, not a copy
+    weights_at: str = ""
+    biases_at: str = ""
+
+    def place(self, nparams: int) -> dict[str, Any]:
+        """Choose ``weights_at`` and ``biases_at``: the index arrays it needs (by name)."""
+        k, grp = self.name[1:], self.group
+        self.weights_at = _rows_at(grp.weights, nparams) or f"[W{k}]"
+        consts: dict[str, Any] = {}
+        if self.weights_at == f"[W{k}]":
+            consts[f"W{k}"] = [list(row) for row in grp.weights]
+        if grp.biases is not None:
+            self.biases_at = _column_at(grp.biases) or f"[B{k}]"
+            if self.biases_at == f"[B{k}]":
+                consts[f"B{k}"] = [[i] for i in grp.biases]  # Pa[B] is a column
+        return consts
 
     def forward(self) -> list[str]:
         k = self.name[1:]
-        bias = f" + Pa[B{k}]" if self.group.biases is not None else ""  # B{k}: a column
-        return [f"S{k} = {self.inputs}", f"M{k} = Pa[W{k}]", f"{self.name} = M{k} @ S{k}{bias}"]
+        lines = [f"S{k} = {self.inputs}", f"M{k} = Pa{self.weights_at}"]
+        lines.append(f"{self.name} = M{k} @ S{k}")
+        if self.group.biases is not None:  # in place: no second matrix of the batch's size
+            lines.append(f"{self.name} += Pa{self.biases_at}")
+        return lines
 
     def backward(self, writer: _NumpyBackward) -> Edges:
         """Its gradients as matrices: of the weights, the bias, and the inputs (the edges to
@@ -104,9 +148,9 @@ class _Layer:
         key, lines, grp = self.name[1:], writer.lines, self.group
         # a layer whose weights nothing else reads is their only gradient: "=", not "+="
         add = "=" if writer.only_use(grp) else "+="
-        lines.append(f"G[W{key}] {add} G{self.name} @ S{key}.T")
+        lines.append(f"G{self.weights_at} {add} G{self.name} @ S{key}.T")
         if grp.biases is not None:
-            lines.append(f"G[B{key}] {add} G{self.name}.sum(axis=1, keepdims=True)")
+            lines.append(f"G{self.biases_at} {add} G{self.name}.sum(axis=1, keepdims=True)")
         if not any(writer.tape.needs[j] for j in grp.inputs):
             return ()
         lines.append(f"GS{key} = M{key}.T @ G{self.name}")
@@ -236,9 +280,7 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
     consts: dict[str, Any] = {}
     for b in blocks:
         if isinstance(b, _Layer):
-            consts[f"W{b.name[1:]}"] = [list(row) for row in b.group.weights]
-            if b.group.biases is not None:
-                consts[f"B{b.name[1:]}"] = [[i] for i in b.group.biases]  # Pa[B] is a column
+            consts.update(b.place(layout.nparams))
         elif isinstance(b, _Conv):
             consts.update(b.consts)
     loose = _loose_rows(tape, blocks, block_of)
@@ -268,7 +310,7 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
             body.append(_forward_line(n.op, tape.row(n.op), names.value(i), args, numpy=True))
     root = names.value(tape.root)
     # the batch's losses summed as the engine sums them (math.fsum, where it matters)
-    body.append(f"total = np_total(np.broadcast_to({root}, (n,)))")
+    body.append(f"total = np_total({root}, n)")
     outs = ", ".join(f"np.broadcast_to({names.value(i)}, (n,))" for i in tape.outputs)
     body.append(f"outs = [{outs}]")
     body.append("G = np.zeros(len(P))")
@@ -278,8 +320,8 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
     text = (
         f"{len(nodes)} nodes in topological order, one array per node across the batch, named "
         f"by what they compute: {names.header(sums=False)}. Layers of dot nodes as matrix "
-        f"products ({layers}): Hk = Mk @ Sk (+ a bias column), Mk = Pa[Wk] the layer's "
-        "weights, Sk its inputs; Rk an activation of the whole layer; GHk, GRk, ..: their "
+        f"products ({layers}): Hk = Mk @ Sk (+ a bias column), Mk the layer's weights (a view "
+        "of Pa where they lie in rows, else Pa[Wk]), Sk its inputs; Rk an activation of the whole layer; GHk, GRk, ..: their "
         "gradients; G: the parameters' gradients, summed over the batch"
         + (f"; convolutions as im2col products ({convs})" if convs else "")
     )
@@ -470,7 +512,11 @@ def _numpy_namespace(np: Any, rows: Sequence[Primitive]) -> dict[str, Any]:
     ``names``); any other row (a row of the user's own, too) runs its float functions
     element by element."""
 
-    def total(losses: Any) -> float:  # the exact sum of one column, in Python floats (faster)
+    def total(losses: Any, n: int) -> float:
+        """The exact sum of one sample's loss over the batch, as Python adds floats (faster):
+        ``losses`` an array of the ``n`` losses, or one number (a loss that is a constant)."""
+        if getattr(losses, "shape", ()) != (n,):
+            losses = np.broadcast_to(losses, (n,))
         rough = float(losses.sum())
         if float(np.abs(losses).sum()) * (len(losses) * 2.0**-53) <= 2.0**-44 * abs(rough):
             return rough
