@@ -472,9 +472,7 @@ def test_the_checks_run_the_engine_on_a_fixed_number_of_samples(backend: str) ->
         calls[0] += 1
         return (w * x[0] - y) ** 2
 
-    step = compile(
-        fn, [w], example=([1.0], 0.0), backend=backend, check_every=2, check_share=None
-    )
+    step = compile(fn, [w], example=([1.0], 0.0), backend=backend, check_every=2, check_share=None)
     rows = 1_000_000 if backend == "numpy" else 10_000
     xs = [[i / rows] for i in range(rows)]
     ys = [0.0] * rows

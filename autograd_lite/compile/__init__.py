@@ -46,7 +46,8 @@ the parameters' data (their flags, fn's globals and closure, closed-over
 Values, the parameters of modules fn reads) is re-checked at every call,
 and recorded again or refused when it changed (see ``compile``); the first
 call is checked against the eager engine on ``CHECK_SAMPLES`` samples and
-every ``check_every``-th (spacing out) on ``LATER_CHECK_SAMPLES``, after which a step that failed refuses every
+every ``check_every``-th (spacing out, within ``CHECK_SHARE`` of the time)
+on ``LATER_CHECK_SAMPLES``, after which a step that failed refuses every
 call; and a step whose numbers stop being finite is re-run eagerly, so
 that the engine's own error names the operation and its input.
 """

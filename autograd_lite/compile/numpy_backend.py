@@ -321,9 +321,9 @@ def _numpy_source(tape: Tape, layout: _Layout) -> tuple[str, dict[str, Any]]:
         f"{len(nodes)} nodes in topological order, one array per node across the batch, named "
         f"by what they compute: {names.header(sums=False)}. Layers of dot nodes as matrix "
         f"products ({layers}): Hk = Mk @ Sk (+ a bias column), Mk the layer's weights (a view "
-        "of Pa where they lie in rows, else Pa[Wk]), Sk its inputs; Rk an activation of the whole layer; GHk, GRk, ..: their "
-        "gradients; G: the parameters' gradients, summed over the batch"
-        + (f"; convolutions as im2col products ({convs})" if convs else "")
+        "of Pa where they lie in rows, else Pa[Wk]), Sk its inputs; Rk an activation of the "
+        "whole layer; GHk, GRk, ..: their gradients; G: the parameters' gradients, summed "
+        "over the batch" + (f"; convolutions as im2col products ({convs})" if convs else "")
     )
     shown = {k: v for k, v in consts.items() if k[:1] in "WB" and _size(v) <= SHOWN_INDICES}
     lines = [*comment_lines(text), *_index_arrays(consts, shown), "def replay(P, X, Y):"]
