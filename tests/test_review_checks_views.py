@@ -227,3 +227,109 @@ def test_mlps_with_parameters_in_any_order_replay_like_the_engine(
     xs = [[rng.uniform(-2, 2) for _ in range(spec["nin"])] for _ in range(size)]
     ys = [rng.uniform(-1, 1) for _ in range(size)]
     compared(fn, params, xs, ys)
+
+
+def test_a_weight_shared_by_two_layers_adds_both_gradients() -> None:
+    a = nn.Linear(2, 3, seed=1)
+    b = nn.Linear(3, 2, seed=2)
+    b.neurons[1].w[0] = a.neurons[2].w[0]  # one Parameter in both layers
+    shared = a.neurons[2].w[0]
+    params = a.parameters() + [p for p in b.parameters() if p is not shared]
+
+    def fn(x: Any, y: Any) -> Value:
+        return (F.sum(b([F.tanh(v) for v in a(x)])) - y) ** 2
+
+    xs, ys = [[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0]], [1.0, -0.5, 0.25]
+    step = compared(fn, params, xs, ys)
+    assert re.search(r"^ +G\[0:9\]\.reshape\(3, 3\)\[:, :2\] \+= GH", step.source, re.M)
+    assert len(views(step.source)) == 1  # the second layer's rows are not at one step
+
+
+def test_a_layer_next_to_a_convolution_reads_its_view() -> None:
+    conv = nn.Conv1d(1, 2, 2, seed=3)
+    dense = nn.Linear(4, 2, seed=4)  # reads the input itself, beside the convolution
+    head = nn.Linear(6, 1, bias=False, seed=5)
+
+    def fn(x: Any, y: Any) -> Value:
+        feats = [v for channel in conv([x]) for v in channel]
+        out = head([F.relu(v) for v in feats])
+        return (out + F.sum(dense(x)) - y) ** 2
+
+    rng = random.Random(6)
+    xs = [[rng.uniform(-2, 2) for _ in range(4)] for _ in range(4)]
+    ys = [rng.uniform(-1, 1) for _ in range(4)]
+    for order in (1, -1):
+        params = (conv.parameters() + dense.parameters() + head.parameters())[::order]
+        step = compared(fn, params, xs, ys)
+        assert "im2col" in step.source
+        assert bool(views(step.source)) is (order == 1)
+
+
+# -- 1. fused runs on such layouts, against the unfused loop ---------------------------------
+
+
+def layout_params(model: nn.MLP, order: str) -> list[Value]:
+    ps = model.parameters()
+    if order == "reversed":  # no layer's rows at one step: index arrays
+        return ps[::-1]
+    if order == "apart":  # all the weights, then all the biases: rows at a step of nin
+        neurons = [n for layer in model.layers for n in layer.neurons]  # type: ignore[attr-defined]
+        return [w for n in neurons for w in n.w] + [n.b for n in neurons]
+    return ps
+
+
+class Trained:
+    """An MLP, its compiled numpy step and an optimiser, built the same way each time."""
+
+    def __init__(self, order: str, kind: str, kw: dict[str, Any], *, groups: bool,
+                 frozen: bool) -> None:  # fmt: skip
+        self.model = model = nn.MLP(3, [4, 3, 1], seed=11)
+        params = layout_params(model, order)
+        if frozen:  # a weight in the middle of the first layer
+            model.layers[0].neurons[1].w[1].requires_grad = False
+        self.step = compile(lambda x, t: losses.hinge_loss(model(x), t), params,
+                            example=([0.0] * 3, 1.0), backend="numpy", check_every=2,
+                            check_share=None)  # fmt: skip
+        spec: Any = params
+        if groups:  # every other parameter in another group, with its own learning rate
+            spec = [{"params": params[::2], "lr": 0.03}, {"params": params[1::2]}]
+        self.opt = (optim.SGD if kind == "sgd" else optim.Adam)(spec, **kw)
+
+
+XS3 = [[0.5, -1.0, 0.25], [1.0, 2.0, -0.5], [-0.3, 0.7, 1.5], [2.0, -1.5, 0.0]]
+TS3 = [1.0, -1.0, 1.0, -1.0]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    order=st.sampled_from(["model", "reversed", "apart"]),
+    kind=st.sampled_from(["sgd", "adam"]),
+    decay=st.sampled_from([0.0, 0.01]),
+    groups=st.booleans(),
+    frozen=st.booleans(),
+    steps=st.integers(1, 5),
+)
+def test_a_fused_run_on_any_layout_is_the_unfused_loop_bit_for_bit(
+    order: str, kind: str, decay: float, groups: bool, frozen: bool, steps: int
+) -> None:
+    kw: dict[str, Any] = {"lr": 0.05, "weight_decay": decay}
+    if kind == "sgd":
+        kw["momentum"] = 0.9
+    a = Trained(order, kind, kw, groups=groups, frozen=frozen)
+    b = Trained(order, kind, kw, groups=groups, frozen=frozen)
+    if order != "reversed":
+        assert views(a.step.source)  # the layouts under test: views of P
+    unfused = []
+    for _ in range(steps):
+        a.opt.zero_grad()
+        unfused.append(a.step(XS3, TS3))
+        a.opt.step()
+    with b.step.fused(b.opt) as run:
+        fused = [run(XS3, TS3) for _ in range(steps)]
+    assert bits(unfused) == bits(fused)
+    for m in (a, b):
+        assert m.step.eager_runs == 0
+    ps_a, ps_b = a.model.parameters(), b.model.parameters()
+    assert bits([p.data for p in ps_a]) == bits([p.data for p in ps_b])
+    assert bits([p.grad for p in ps_a]) == bits([p.grad for p in ps_b])
+    assert bits(a.opt.state_dict()) == bits(b.opt.state_dict())
