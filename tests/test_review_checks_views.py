@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from test_compile import assert_close, eager, replayed
 from test_fused import bits
 
-from autograd_lite import Primitive, Value, compile, losses, nn, optim
+from autograd_lite import PRIMITIVES, Primitive, Value, compile, losses, nn, optim
 from autograd_lite import functional as F
 from autograd_lite.compile import CHECK_SAMPLES, LATER_CHECK_SAMPLES, ReplayMismatchError
 from autograd_lite.compile.numpy_backend import _column_at, _rows_at
@@ -190,7 +190,7 @@ def mlp_setup(spec: dict[str, Any]) -> tuple[Callable[[Any, Any], Value], list[V
     pa, pb = a.parameters(), b.parameters()
     order = spec["order"]
     if order == "interleaved":
-        params = [p for pair in zip(pa, pb) for p in pair]
+        params = [p for pair in zip(pa, pb, strict=False) for p in pair]
         params += pa[len(pb) :] + pb[len(pa) :]
     else:
         params = pa + pb
@@ -333,3 +333,93 @@ def test_a_fused_run_on_any_layout_is_the_unfused_loop_bit_for_bit(
     assert bits([p.data for p in ps_a]) == bits([p.data for p in ps_b])
     assert bits([p.grad for p in ps_a]) == bits([p.grad for p in ps_b])
     assert bits(a.opt.state_dict()) == bits(b.opt.state_dict())
+
+
+# -- 2. relu's numpy rule, g * (a > 0.0) + 0.0 ------------------------------------------------
+
+RELU = PRIMITIVES["relu"]
+GS = [1.5, -2.0, 0.0, -0.0, 5e-324, -1e308]
+AS = [-1.0, -0.0, 0.0, 5e-324, 2.0]
+
+
+def numpy_rule(g: float, a: float) -> float:
+    (template,) = RELU.np_grad_code or ()
+    expr = template.format("a", g="g", out="out")
+    assert re.fullmatch(r"[ga()>*+. 0]+", expr)  # the row's own text: only these names
+    with np.errstate(all="raise"):
+        out = eval(expr, {"np": np}, {"g": np.array([g]), "a": np.array([a]), "out": None})
+    return float(out[0])
+
+
+def test_relus_numpy_rule_is_its_float_rule_on_finite_gradients() -> None:
+    """The same number everywhere, and the same bits except one: an upstream -0.0 where
+    a > 0, which the rule passes on and the mask product makes +0.0 (np.where kept it).
+    Harmless: a gradient reaches .grad added to 0.0, which drops the sign of a zero."""
+    for g in GS:
+        for a in AS:
+            (want,) = RELU.vjp(g, max(a, 0.0), a)
+            got = numpy_rule(g, a)
+            assert got == want, (g, a, got, want)
+            if not (g == 0.0 and math.copysign(1, g) < 0 and a > 0):
+                assert got.hex() == want.hex(), (g, a, got, want)
+            else:
+                assert (got.hex(), want.hex()) == ("0x0.0p+0", "-0x0.0p+0")
+
+
+def test_an_upstream_minus_zero_reaches_grad_as_on_the_python_backend() -> None:
+    w = Value(0.5)
+
+    def fn(x: Any, y: Any) -> Value:
+        return F.relu(w * x[0]) * y  # y = -0.0: relu's upstream gradient is -0.0
+
+    xs, ys = [[1.0], [2.0]], [-0.0, -0.0]
+    grads = []
+    for backend in ("python", "numpy"):
+        step = compile(fn, [w], example=(xs[0], ys[0]), backend=backend)
+        w.grad = 0.0
+        step(xs, ys)
+        grads.append(w.grad.hex())
+    w.grad = 0.0
+    F.sum([fn([Value(x[0])], Value(y)) for x, y in zip(xs, ys, strict=True)]).backward()
+    assert grads == [w.grad.hex()] * 2 == ["0x0.0p+0"] * 2
+
+
+def cbrt(a: float) -> float:
+    return math.copysign(abs(a) ** (1 / 3), a)
+
+
+#: A row of the user's own (run element by element on numpy), whose derivative at 0 is +inf.
+CBRT = Primitive("cbrt", "cbrt", 1, cbrt,
+                 lambda g, out, a: (g / (3.0 * out * out) if out != 0.0 else g * math.inf,),
+                 lambda a: a != 0.0, "cube root; d/da = 1 / (3 cbrt(a)^2), +inf at 0")  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_an_infinite_gradient_into_a_dead_relu_gives_the_engines_numbers(backend: str) -> None:
+    """The engine's relu rule turns inf into 0.0 where a <= 0; the mask product makes NaN
+    (invalid, under the replay's errstate), so the numpy step hands the call to the engine,
+    as the python backend already did (np.where replayed it: eager_runs was 0)."""
+    w = Value(0.5)
+
+    def fn(x: Any, y: Any) -> Value:
+        return apply(CBRT, F.relu(w * x[0])) + y
+
+    xs, ys = [[-1.0], [-2.0]], [0.0, 1.0]
+    step = compile(fn, [w], example=(xs[0], ys[0]), backend=backend)
+    assert replayed(step, [w], xs, ys) == eager(fn, [w], xs, ys) == (0.5, [0.0])
+    assert step.eager_runs == 1  # numbers right; the speed of the engine on such a batch
+
+
+def test_a_relu_outside_a_layer_of_a_constant_and_of_a_parameter_replays_like_the_engine() -> None:
+    w, b = Value(0.75), Value(-0.25)
+    dead, alive = Value(-1.0, requires_grad=False), Value(2.0, requires_grad=False)
+
+    def fn(x: Any, y: Any) -> Value:
+        loose = F.relu(w * x[0] + b)  # one neuron by hand: not a dot, not a layer
+        return (loose + F.relu(dead) * w + F.relu(alive) * b + F.relu(b) * x[0] - y) ** 2
+
+    xs = [[0.0], [1.0 / 3.0], [-2.0], [4.0]]  # 0.75 / 3 - 0.25 = 0: relu at its kink
+    ys = [0.5, -0.5, 1.0, 0.0]
+    compared(fn, [w, b], xs, ys)
+    b.data = 0.0  # relu of a parameter at its kink: d/db relu(b) = 0 there
+    compared(fn, [w, b], xs, ys)
