@@ -74,7 +74,7 @@ def test_rows_whose_last_one_ends_before_its_step_are_read_through_index_arrays(
     b = Value(0.25)
     params = [w[0], b, w[1]]  # P = [w0, b, w1]: rows at 0 and 2, the last at P's end
 
-    def fn(x: Any, y: Any) -> Value:
+    def fn(x: Any, y: Any) -> Any:
         h = [F.dot([w[0]], [x[0]], b), F.dot([w[1]], [x[0]], b * 1.0)]
         return (F.sum([F.relu(v) for v in h]) - y) ** 2
 
@@ -137,7 +137,7 @@ def build(spec: dict[str, Any]) -> tuple[Callable[[Any, Any], Value], list[Value
         if j < len(P):
             P[j].requires_grad = False
 
-    def fn(x: Any, y: Any) -> Value:
+    def fn(x: Any, y: Any) -> Any:
         h = list(x)
         for (ws, bs), act in zip(layers, spec["acts"], strict=True):
             pre = [F.dot(row, h, bs[i] if bs else None) for i, row in enumerate(ws)]
@@ -209,7 +209,7 @@ def mlp_setup(spec: dict[str, Any]) -> tuple[Callable[[Any, Any], Value], list[V
         if j < len(params):
             params[j].requires_grad = False
 
-    def fn(x: Any, y: Any) -> Value:
+    def fn(x: Any, y: Any) -> Any:
         return (F.sum(_listed(a(x)) + _listed(b(x))) - y) ** 2
 
     return fn, params
@@ -238,7 +238,7 @@ def test_a_weight_shared_by_two_layers_adds_both_gradients() -> None:
     shared = a.neurons[2].w[0]
     params = a.parameters() + [p for p in b.parameters() if p is not shared]
 
-    def fn(x: Any, y: Any) -> Value:
+    def fn(x: Any, y: Any) -> Any:
         return (F.sum(b([F.tanh(v) for v in a(x)])) - y) ** 2
 
     xs, ys = [[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0]], [1.0, -0.5, 0.25]
@@ -252,7 +252,7 @@ def test_a_layer_next_to_a_convolution_reads_its_view() -> None:
     dense = nn.Linear(4, 2, seed=4)  # reads the input itself, beside the convolution
     head = nn.Linear(6, 1, bias=False, seed=5)
 
-    def fn(x: Any, y: Any) -> Value:
+    def fn(x: Any, y: Any) -> Any:
         feats = [v for channel in conv([x]) for v in channel]
         out = head([F.relu(v) for v in feats])
         return (out + F.sum(dense(x)) - y) ** 2
@@ -288,7 +288,8 @@ class Trained:
         self.model = model = nn.MLP(3, [4, 3, 1], seed=11)
         params = layout_params(model, order)
         if frozen:  # a weight in the middle of the first layer
-            model.layers[0].neurons[1].w[1].requires_grad = False
+            first: Any = model.layers[0]
+            first.neurons[1].w[1].requires_grad = False
         self.step = compile(lambda x, t: losses.hinge_loss(model(x), t), params,
                             example=([0.0] * 3, 1.0), backend="numpy", check_every=2,
                             check_share=None)  # fmt: skip
@@ -371,7 +372,7 @@ def test_relus_numpy_rule_is_its_float_rule_on_finite_gradients() -> None:
 def test_an_upstream_minus_zero_reaches_grad_as_on_the_python_backend() -> None:
     w = Value(0.5)
 
-    def fn(x: Any, y: Any) -> Value:
+    def fn(x: Any, y: Any) -> Any:
         return F.relu(w * x[0]) * y  # y = -0.0: relu's upstream gradient is -0.0
 
     xs, ys = [[1.0], [2.0]], [-0.0, -0.0]
@@ -403,7 +404,7 @@ def test_an_infinite_gradient_into_a_dead_relu_gives_the_engines_numbers(backend
     as the python backend already did (np.where replayed it: eager_runs was 0)."""
     w = Value(0.5)
 
-    def fn(x: Any, y: Any) -> Value:
+    def fn(x: Any, y: Any) -> Any:
         return apply(CBRT, F.relu(w * x[0])) + y
 
     xs, ys = [[-1.0], [-2.0]], [0.0, 1.0]
@@ -416,7 +417,7 @@ def test_a_relu_outside_a_layer_of_a_constant_and_of_a_parameter_replays_like_th
     w, b = Value(0.75), Value(-0.25)
     dead, alive = Value(-1.0, requires_grad=False), Value(2.0, requires_grad=False)
 
-    def fn(x: Any, y: Any) -> Value:
+    def fn(x: Any, y: Any) -> Any:
         loose = F.relu(w * x[0] + b)  # one neuron by hand: not a dot, not a layer
         return (loose + F.relu(dead) * w + F.relu(alive) * b + F.relu(b) * x[0] - y) ** 2
 
@@ -498,7 +499,7 @@ def test_a_new_recording_starts_the_schedule_over() -> None:
     w = Value(0.5)
     scale = Value(1.0, requires_grad=False)  # closed over: a change records fn again
 
-    def fn(x: Any, y: Any) -> Value:
+    def fn(x: Any, y: Any) -> Any:
         return (w * x[0] * scale - y) ** 2
 
     step = compile(fn, [w], example=([1.0], 0.0), backend="numpy", check_every=3,
@@ -548,7 +549,7 @@ def test_a_new_recording_checks_at_once_whatever_the_last_check_cost(
 def test_a_call_handed_to_the_engine_moves_a_due_check_to_the_next_replay() -> None:
     w = Value(0.5)
 
-    def fn(x: Any, y: Any) -> Value:
+    def fn(x: Any, y: Any) -> Any:
         return apply(CBRT, F.relu(w * x[0])) + (w * x[0] - y) ** 2
 
     step = compile(fn, [w], example=([1.0], 0.0), backend="numpy", check_every=2,
@@ -575,7 +576,7 @@ def test_calls_handed_to_the_engine_do_not_count_as_replay_time(
     monkeypatch.setattr(step_module, "_clock", lambda: now[0])
     w = Value(0.5)
 
-    def fn(x: Any, y: Any) -> Value:
+    def fn(x: Any, y: Any) -> Any:
         return apply(CBRT, F.relu(w * x[0])) + (w * x[0] - y) ** 2
 
     step = compile(fn, [w], example=([1.0], 0.0), backend="numpy", check_every=1,
@@ -610,7 +611,7 @@ def test_a_later_one_sample_check_names_changed_state(backend: str) -> None:
     config = {"scale": 1.0}  # an element of a dict: the step cannot see it change
     w = Value(0.5)
 
-    def fn(x: Any, y: Any) -> Value:
+    def fn(x: Any, y: Any) -> Any:
         return (w * x[0] * config["scale"] - y) ** 2
 
     step = compile(fn, [w], example=([1.0], 0.0), backend=backend, check_every=2,
@@ -630,7 +631,7 @@ def test_a_later_one_sample_check_names_randomness(backend: str) -> None:
     runs: list[int] = []
     w = Value(0.5)
 
-    def fn(x: Any, y: Any) -> Value:
+    def fn(x: Any, y: Any) -> Any:
         runs.append(1)  # from its 10th run on (after the first check), it draws noise
         noise = rng.random() if len(runs) > 9 else 0.0
         return (w * x[0] + noise - y) ** 2
@@ -655,7 +656,7 @@ def test_a_later_check_sees_changed_state_that_shows_on_some_samples_only(backen
     config = {"scale": 1.0}
     w = Value(0.5)
 
-    def fn(x: Any, y: Any) -> Value:
+    def fn(x: Any, y: Any) -> Any:
         return losses.hinge_loss(w * x[0] * config["scale"], y)
 
     step = compile(fn, [w], example=([1.0], 1.0), backend=backend, check_every=2,
@@ -663,7 +664,8 @@ def test_a_later_check_sees_changed_state_that_shows_on_some_samples_only(backen
     xs, ys = [[1.0], [10.0]], [1.0, 1.0]  # the second: margin met at any scale >= 0.2
     step(xs, ys)
     config["scale"] = 3.0  # the first sample's loss: 0.5 replayed, 0 in the engine
-    assert step._try_replay(*step._inputs(xs, ys)[2:])[0] == 0.5 != eager(fn, [w], xs, ys)[0]
+    replay = step._try_replay(*step._inputs(xs, ys)[2:])
+    assert replay is not None and replay[0] == 0.5 != eager(fn, [w], xs, ys)[0]
     with pytest.raises(ReplayMismatchError, match="state that changed after the recording"):
         step(xs, ys)  # checked (check_every=2) on the second sample only: passes
 
