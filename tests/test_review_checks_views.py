@@ -682,3 +682,63 @@ def test_a_check_share_may_be_any_real_number_in_range(share: Any) -> None:
     w = Value(0.5)
     step = compile(lambda x, y: x * w - y, [w], example=(1.0, 0.0), check_share=share)
     assert step.check_share == float(share)
+
+
+TENTH = (
+    "README: 'The checks take at most a tenth of the run's time'; the first check of a "
+    "recording is not budgeted: at 50 replays a sample it is 8 x 50 replays, half of a "
+    "run of 400 calls"
+)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=TENTH)
+def test_the_checks_take_at_most_a_tenth_of_a_run_as_readme_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import autograd_lite.compile.step as step_module
+
+    now = [0.0]
+    spent = {"replays": 0.0, "checks": 0.0}
+    monkeypatch.setattr(step_module, "_clock", lambda: now[0])
+    step, _ = line("numpy")  # the defaults: check_every=100, check_share=0.1
+    replay, eager = step._try_replay, step._eager
+
+    def slow_replay(*args: Any) -> Any:
+        now[0] += 1.0
+        spent["replays"] += 1.0
+        return replay(*args)
+
+    def slow_eager(xs: Any, ys: Any) -> Any:
+        now[0] += 50.0 * len(xs)  # one sample's eager step: 50 replays of the batch
+        spent["checks"] += 50.0 * len(xs)
+        return eager(xs, ys)
+
+    monkeypatch.setattr(step, "_try_replay", slow_replay)
+    monkeypatch.setattr(step, "_eager", slow_eager)
+    xs, ys = [[float(i)] for i in range(20)], [1.0] * 20
+    for _ in range(400):
+        step(xs, ys)
+    assert spent["checks"] <= 0.1 * (spent["checks"] + spent["replays"]), spent
+
+
+INDEX = (
+    "a mismatch names 'the gradient of parameter k' with k counted among the trained "
+    "parameters only: with params[0] frozen, a wrong params[1] is called parameter 0 "
+    "(older than these changes)"
+)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=INDEX)
+def test_a_mismatch_names_the_parameter_by_its_place_in_params() -> None:
+    frozen, w = Value(2.0, requires_grad=False), Value(0.5)
+    step = compile(lambda x, y: (w * x * frozen - y) ** 2, [frozen, w], example=(1.0, 0.0),
+                   backend="numpy")  # fmt: skip
+    real = step._replay
+
+    def wrong(*args: Any) -> Any:
+        total, G, check, outs = real(*args)
+        return total, G + np.array([0.0, 1.0]), check, outs  # params[1]'s gradient is off
+
+    step._replay = wrong
+    with pytest.raises(ReplayMismatchError, match=r"the gradient of parameter 1 is"):
+        step([1.0, 2.0], [0.0, 1.0])
