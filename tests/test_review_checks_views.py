@@ -391,21 +391,30 @@ def cbrt(a: float) -> float:
     return math.copysign(abs(a) ** (1 / 3), a)
 
 
-#: A row of the user's own (run element by element on numpy), whose derivative at 0 is +inf.
-CBRT = Primitive("cbrt", "cbrt", 1, cbrt,
-                 lambda g, out, a: (g / (3.0 * out * out) if out != 0.0 else g * math.inf,),
-                 lambda a: a != 0.0, "cube root; d/da = 1 / (3 cbrt(a)^2), +inf at 0")  # fmt: skip
+def cube_root(at_zero: float) -> Primitive:
+    """A row of the user's own (run element by element on numpy): the cube root, whose
+    rule gives ``g * at_zero`` at 0 (+inf is its derivative there; NaN a rule that gives up)."""
+    return Primitive("cbrt", "cbrt", 1, cbrt,
+                     lambda g, out, a: (g / (3.0 * out * out) if out != 0.0 else g * at_zero,),
+                     lambda a: a != 0.0, "cube root; d/da = 1 / (3 cbrt(a)^2)")  # fmt: skip
 
 
+CBRT = cube_root(math.inf)
+
+
+@pytest.mark.parametrize("at_zero", [math.inf, math.nan])
 @pytest.mark.parametrize("backend", ["python", "numpy"])
-def test_an_infinite_gradient_into_a_dead_relu_gives_the_engines_numbers(backend: str) -> None:
-    """The engine's relu rule turns inf into 0.0 where a <= 0; the mask product makes NaN
-    (invalid, under the replay's errstate), so the numpy step hands the call to the engine,
-    as the python backend already did (np.where replayed it: eager_runs was 0)."""
+def test_a_non_finite_gradient_into_a_dead_relu_gives_the_engines_numbers(
+    backend: str, at_zero: float
+) -> None:
+    """The engine's relu rule turns inf or NaN into 0.0 where a <= 0; the mask product makes
+    NaN (inf * 0 raises under the replay's errstate; NaN * 0 is NaN), so the numpy step hands
+    the call to the engine, as the python backend already did (np.where replayed it)."""
     w = Value(0.5)
+    row = cube_root(at_zero)
 
     def fn(x: Any, y: Any) -> Any:
-        return apply(CBRT, F.relu(w * x[0])) + y
+        return apply(row, F.relu(w * x[0])) + y
 
     xs, ys = [[-1.0], [-2.0]], [0.0, 1.0]
     step = compile(fn, [w], example=(xs[0], ys[0]), backend=backend)
