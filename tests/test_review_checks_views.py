@@ -147,7 +147,7 @@ def build(spec: dict[str, Any]) -> tuple[Callable[[Any, Any], Value], list[Value
     return fn, P
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=hand_made_layers(), size=st.sampled_from([1, 2, 5]))
 def test_hand_made_layers_anywhere_in_P_replay_like_the_engine(
     spec: dict[str, Any], size: int
@@ -219,7 +219,7 @@ def _listed(out: Any) -> list[Value]:
     return out if isinstance(out, list) else [out]
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=mlps(), size=st.sampled_from([1, 3]))
 def test_mlps_with_parameters_in_any_order_replay_like_the_engine(
     spec: dict[str, Any], size: int
