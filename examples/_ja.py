@@ -1532,10 +1532,11 @@ MESSAGES.update(
         ),
         "training took {train:.1f} s ({epoch:.2f} s an epoch), plus {compiling:.2f} s of "
         "compiling; {calls} calls of the step, {checks} of them checked against the eager "
-        "engine (the first, then every {every}th), {eager_runs} re-run eagerly": (
+        "engine (the first, then from the {every}th on, further apart), {eager_runs} re-run "
+        "eagerly": (
             "学習に {train:.1f} 秒 (1 エポック {epoch:.2f} 秒)、ほかにコンパイルに {compiling:.2f}"
             " 秒かかりました。step の呼び出し {calls} 回のうち {checks} 回 (最初の 1 回と、"
-            "その後 {every} 回ごと) を eager なエンジンと照合し、{eager_runs} 回を eager に"
+            "{every} 回目からは間隔を広げながら) を eager なエンジンと照合し、{eager_runs} 回を eager に"
             "計算し直しました"
         ),
         "one epoch: about {eager:.1f} s eager (extrapolated) vs {compiled:.2f} s compiled: "

@@ -308,7 +308,8 @@ def main(argv: Sequence[str] | None = None) -> Outcome:
         tr(
             "training took {train:.1f} s ({epoch:.2f} s an epoch), plus {compiling:.2f} s of "
             "compiling; {calls} calls of the step, {checks} of them checked against the eager "
-            "engine (the first, then every {every}th), {eager_runs} re-run eagerly",
+            "engine (the first, then from the {every}th on, further apart), {eager_runs} re-run "
+            "eagerly",
             train=train_seconds, epoch=compiled_epoch, compiling=compile_seconds,
             calls=step.calls, checks=step.checks, every=step.check_every,
             eager_runs=step.eager_runs,

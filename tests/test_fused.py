@@ -426,7 +426,7 @@ def test_checks_space_out_as_readme_says() -> None:
 
 
 def test_checks_keep_to_their_share_of_the_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A step whose eager check costs 50 replays (a large network) checks less often than
+    """A step whose eager check costs 100 replays (a large network) checks less often than
     ``check_every`` says: each check waits until the replays since took 1 / share its cost."""
     import autograd_lite.compile.step as step_module
 
@@ -458,18 +458,30 @@ def test_checks_keep_to_their_share_of_the_time(monkeypatch: pytest.MonkeyPatch)
         step([1.0, 2.0], [0.0, 1.0])
         if step.checks > before:
             checked.append(call)
-    # The first check ran both samples: 50 replays each, so it waits 50 * 8 = 400 calls. A
-    # later check replays one sample and runs it eagerly: 51 replays, so 408 calls. Where the
-    # doubling interval of check_every is longer, it counts.
-    assert checked == [1, 401, 809, 1217, 2017, 3617]
-    first = 100 * unit  # the first check, eight times over its share: then the rest, within it
+    # Each check runs both samples eagerly: 100 replays, so the next waits 100 * 8 = 800 calls;
+    # where the doubling interval of check_every is longer (the last gap), it counts.
+    assert checked == [1, 801, 1601, 2401, 3201, 4801]
+    first = 100 * unit  # the first check costs what it costs: the later ones, their share
     assert spent["checks"] - first <= spent["replays"] / 8
 
 
-@pytest.mark.parametrize("share", [0, -0.1, 1.5, math.nan, math.inf, True, "0.1"])
-def test_a_check_share_that_is_not_a_share_is_refused(share: Any) -> None:
+@pytest.mark.parametrize(
+    ("share", "error", "message"),
+    [
+        (0, ValueError, r"check_share must be in \(0, 1\], got 0.0"),
+        (-0.1, ValueError, r"check_share must be in \(0, 1\], got -0.1"),
+        (1.5, ValueError, r"check_share must be in \(0, 1\], got 1.5"),
+        (math.nan, ValueError, r"check_share must be in \(0, 1\], got nan"),
+        (math.inf, ValueError, r"check_share must be in \(0, 1\], got inf"),
+        (True, TypeError, "check_share must be a real number, got bool: True"),
+        ("0.1", TypeError, "check_share must be a real number, got str: '0.1'"),
+    ],
+)
+def test_a_check_share_that_is_not_a_share_is_refused(
+    share: Any, error: type[Exception], message: str
+) -> None:
     w = Value(0.5)
-    with pytest.raises(ValueError, match="check_share must be a number in"):
+    with pytest.raises(error, match=message):
         compile(lambda x, y: x * w - y, [w], example=(1.0, 0.0), check_share=share)
 
 

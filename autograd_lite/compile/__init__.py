@@ -45,9 +45,9 @@ Python decisions on data (``TraceError``); what the recording read besides
 the parameters' data (their flags, fn's globals and closure, closed-over
 Values, the parameters of modules fn reads) is re-checked at every call,
 and recorded again or refused when it changed (see ``compile``); the first
-call is checked against the eager engine on ``CHECK_SAMPLES`` samples and
-every ``check_every``-th (spacing out, within ``CHECK_SHARE`` of the time)
-on ``LATER_CHECK_SAMPLES``, after which a step that failed refuses every
+call and every ``check_every``-th (spacing out, the later ones within
+``CHECK_SHARE`` of the time) are checked against the eager engine on
+``CHECK_SAMPLES`` samples, after which a step that failed refuses every
 call; and a step whose numbers stop being finite is re-run eagerly, so
 that the engine's own error names the operation and its input.
 """
@@ -68,7 +68,6 @@ from autograd_lite.compile.step import (
     CHECK_SAMPLES,
     CHECK_SHARE,
     CHECK_SPACING,
-    LATER_CHECK_SAMPLES,
     MAX_LINES,
     REGISTRY,
     CompiledStep,
@@ -84,7 +83,6 @@ __all__ = [
     "CHECK_SAMPLES",
     "CHECK_SHARE",
     "CHECK_SPACING",
-    "LATER_CHECK_SAMPLES",
     "LONGEST_EXPRESSION",
     "MAX_BATCH",
     "MAX_DEPTH",

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from autograd_lite import functional as F
-from autograd_lite.checks import plain_list
+from autograd_lite.checks import plain_list, real
 from autograd_lite.compile.backend import Backend
 from autograd_lite.compile.batch import _finite, _ordered
 from autograd_lite.compile.codegen import _row_comments
@@ -38,7 +38,6 @@ __all__ = [
     "CHECK_SAMPLES",
     "CHECK_SHARE",
     "CHECK_SPACING",
-    "LATER_CHECK_SAMPLES",
     "MAX_LINES",
     "REGISTRY",
     "CompiledStep",
@@ -51,19 +50,14 @@ REGISTRY: dict[str, Backend] = {b.name: b for b in (PythonBackend(), NumpyBacken
 BACKENDS = tuple(REGISTRY)
 
 
-#: How many samples of a batch the first check of a recording replays on the eager engine:
-#: spread evenly over the batch, whatever its size (a sample whose branch differs shows here).
+#: How many samples of a batch each check replays on the eager engine, spread evenly over the
+#: batch whatever its size (all of a smaller batch); each later check starts elsewhere.
 CHECK_SAMPLES = 8
 
-#: How many samples each later check (every ``check_every``-th call) replays: a different
-#: one each time, stepping through the batch. Such a check looks for state that changed, which
-#: shows on any sample, and costs one sample's eager step, not eight.
-LATER_CHECK_SAMPLES = 1
-
-#: The largest share of a run's time the checks take by default (``compile``'s
+#: The largest share of a run's time the later checks take by default (``compile``'s
 #: ``check_share``): a check waits until the replays since the last one took 1 / share times
-#: what it will cost, so a large network is checked less often than ``check_every`` says, a
-#: small one exactly as often.
+#: what the last check cost, so a large network, or a small batch, is checked less often than
+#: ``check_every`` says.
 CHECK_SHARE = 0.1
 
 #: The clock the checks' schedule reads (a name of its own, so that a test can set the time).
@@ -229,8 +223,8 @@ class CompiledStep:
             if self._unchecked or self._due():
                 if before_eager is not None:
                     before_eager()
-                samples = self._check(xs, ys, X, Y, result, P)
-                self._checked((_clock() - replayed) / samples)
+                self._check(xs, ys, X, Y, result, P)
+                self._checked(_clock() - replayed)
         self.outputs = outs
         return total / n, sums, n
 
@@ -247,11 +241,11 @@ class CompiledStep:
             or self.calls - self._last_check >= CHECK_SPACING * self.check_every * 64
         )
 
-    def _checked(self, per_sample: float) -> None:
-        """A check passed, at ``per_sample`` seconds a sample: the next one comes ``interval``
-        calls later, and the interval doubles after each periodic check that passes, up to
+    def _checked(self, cost: float) -> None:
+        """A check passed, in ``cost`` seconds: the next one comes ``interval`` calls later,
+        and the interval doubles after each periodic check that passes, up to
         ``CHECK_SPACING`` times ``check_every`` (and ``_due`` waits for its share of time)."""
-        self._check_cost = per_sample * LATER_CHECK_SAMPLES
+        self._check_cost = cost
         self._replayed = 0.0
         self._last_check = self.calls
         if self.check_every is None:
@@ -287,27 +281,24 @@ class CompiledStep:
             error.add_note(f"(recording the function again at call {self.calls + 1}: {why})")
             raise
 
-    def _check(self, xs: Any, ys: Any, X: Any, Y: Any, result: Any, P: Any) -> int:
-        """Compare the replay with the eager engine on a few samples of the batch (all of a
-        small batch): ``CHECK_SAMPLES`` at a recording's first call, spread over the batch,
-        then ``LATER_CHECK_SAMPLES``, a different one each time. The cost does not grow with
-        the batch. Returns how many samples it checked."""
+    def _check(self, xs: Any, ys: Any, X: Any, Y: Any, result: Any, P: Any) -> None:
+        """Compare the replay with the eager engine on ``CHECK_SAMPLES`` samples spread over
+        the batch (all of a small batch): the cost does not grow with the batch. Each later
+        check starts 0.618 of the batch (the golden ratio's fraction) after the last one, so
+        that the checks of a run cover the batch evenly."""
         n = len(xs)
-        k = CHECK_SAMPLES if self._unchecked else LATER_CHECK_SAMPLES
+        k = CHECK_SAMPLES
         if n <= k:
             sx, sy, (total, G, _) = plain_list(xs), plain_list(ys), result
         else:
-            # a later check starts where the last one did plus 0.618 of the batch (the golden
-            # ratio's fraction): consecutive checks land far apart and cover it evenly
-            start = 0 if self._unchecked else int(self.checks * 0.6180339887498949 * n) % n
-            at = sorted({(start + i * n // k) % n for i in range(k)})
+            start = int(self.checks * 0.6180339887498949 * n) % n
+            at = sorted((start + i * n // k) % n for i in range(k))
             sx, sy, SX, SY = self._backend.some(xs, ys, X, Y, at)
             sub = self._try_replay(SX, SY, P)
             if sub is None:  # the whole batch replayed, part of it did not: no engine does that
-                self._fail(f"the replay of {len(at)} of the batch's samples failed")
+                self._fail(f"the replay of {CHECK_SAMPLES} of the batch's samples failed")
             total, G, _ = sub
         self._compare(sx, sy, total, plain_list(G))
-        return len(sx)
 
     def _inputs(self, xs: Sequence[Any], ys: Sequence[Any]) -> tuple[Any, Any, Any, Any]:
         """``(xs, ys, X, Y)``: the batch checked against the example's shape, and as the replay
@@ -355,7 +346,9 @@ class CompiledStep:
         # mismatch only where both disagree (a wrong rule is wrong on both counts).
         for k, (a, b) in enumerate(zip([total, *grads], [e_total, *e_grads], strict=True)):
             if abs(a - b) > 1e-9 * max(abs(a), abs(b), scale):
-                what = "the loss" if k == 0 else f"the gradient of parameter {k - 1}"
+                # (k - 1 counts the trained parameters: say where it is in params)
+                at = self._trained_at[k - 1] if k else 0
+                what = "the loss" if k == 0 else f"the gradient of parameter {at} of params"
                 self._fail(f"{what} is {a!r} replayed but {b!r} in the eager engine", xs, ys)
 
     def _fail(
@@ -390,15 +383,15 @@ def compile(
     number or a nested list of numbers each). ``fn`` may also return
     ``(loss, outputs)``; the step then keeps each sample's outputs in
     ``step.outputs`` (for accuracy, say). ``backend``: ``"python"`` or
-    ``"numpy"``. ``check_every``: the first call is compared with the eager
-    engine on ``CHECK_SAMPLES`` samples spread over the batch, and the N-th on
-    ``LATER_CHECK_SAMPLES``, a different one each time (``None``: the first
-    call only); while checks pass, the interval doubles after each, up to
-    ``CHECK_SPACING`` times N (calls 1, 100, 300, 700, ...). ``check_share``:
-    the largest share of the run's time the checks may take (``CHECK_SHARE``,
-    a tenth), measured as it runs: where one sample's eager step costs more
-    than a tenth of ``check_every`` replays of the batch (a large network), the
-    checks come later than the calls above. ``None``: exactly at those calls.
+    ``"numpy"``. ``check_every``: the first call and the N-th are compared
+    with the eager engine on ``CHECK_SAMPLES`` samples spread over the batch
+    (``None``: the first call only); while checks pass, the interval doubles
+    after each, up to ``CHECK_SPACING`` times N (calls 1, 100, 300, 700, ...).
+    ``check_share``: the largest share of a run's time the later checks may
+    take (``CHECK_SHARE``, a tenth), measured as it runs: a check waits until
+    the replays since the last one took 1 / share times what that one cost, so
+    where a check costs more than a tenth of N replays (a large network, a
+    small batch) it comes later than those calls. ``None``: exactly at them.
 
     What a step may depend on, and how each is kept true at every call:
 
@@ -428,15 +421,11 @@ def compile(
         isinstance(check_every, bool) or not isinstance(check_every, int) or check_every < 1
     ):
         raise ValueError(f"check_every must be a positive int or None, got {check_every!r}")
-    if check_share is not None and (
-        isinstance(check_share, bool)
-        or not isinstance(check_share, (int, float))
-        or not 0 < check_share <= 1
-    ):
-        raise ValueError(
-            f"check_share must be a number in (0, 1] (a share of the time) or None, "
-            f"got {check_share!r}"
-        )
+    share = (
+        None
+        if check_share is None
+        else real(check_share, "check_share", low=0.0, high=1.0, low_open=True)
+    )
     params = _params(params)
     if not isinstance(example, (tuple, list)) or len(example) != 2:
         raise TypeError("example must be a pair (x0, y0): one sample's input and its target")
@@ -444,5 +433,4 @@ def compile(
     y_shape = _shape_of(example[1], "example target")
     x0 = [float(v) for v in _flat(example[0], len(x_shape))]
     y0 = [float(v) for v in _flat(example[1], len(y_shape))]
-    share = None if check_share is None else float(check_share)
     return CompiledStep(fn, params, ((x_shape, x0), (y_shape, y0)), backend, check_every, share)
