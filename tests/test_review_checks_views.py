@@ -735,3 +735,45 @@ def test_a_later_check_on_a_confident_sample_does_not_refuse_a_correct_replay() 
                    check_share=None)  # fmt: skip
     for _ in range(4):  # checks at 1 (both samples), 2 (sample 1), 4 (sample 0)
         assert_close(replayed(step, ws, xs, ts), eager(fn, ws, xs, ts))
+
+
+def confident_step(backend: str = "numpy") -> tuple[Any, list[Value], Callable[..., Any]]:
+    """A step whose every sample is confident: logits [0.25, 0.25 + gap, 0.25 + gap] with
+    e^gap = 0.6 ulp of 1, so that the engine's fsum and numpy's sum of [1, e^gap, e^gap]
+    round differently: the losses (about 2e-16) differ in every digit they keep."""
+    gap = math.log(0.6 * 2.0**-52)
+    ws = [Value(0.25), Value(0.25 + gap), Value(0.25 + gap)]
+
+    def fn(x: Any, t: Any) -> Any:
+        return losses.cross_entropy([w * x[0] for w in ws], t)
+
+    step = compile(fn, ws, example=([1.0], [1.0, 0.0, 0.0]), backend=backend, check_every=1,
+                   check_share=None)  # fmt: skip
+    return step, ws, fn
+
+
+def test_a_batch_of_confident_samples_only_passes_its_checks() -> None:
+    """Before the checks weighed the size of the numbers computed on the way (the logits,
+    36 here), this batch was refused as 'an internal error of the compiler'."""
+    step, ws, fn = confident_step()
+    xs, ts = [[1.0], [1.0]], [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]]
+    for _ in range(4):  # checked at calls 1, 2 and 4
+        (loss, grads), (e_loss, e_grads) = replayed(step, ws, xs, ts), eager(fn, ws, xs, ts)
+        assert loss != e_loss  # 2 ulps of 1 against 1: the digits rounding left them
+        assert abs(loss - e_loss) <= 1e-15 and max(map(abs, [*grads, *e_grads])) <= 1e-15
+    assert step.checks == 3 and step.eager_runs == 0
+
+
+def test_a_wrong_gradient_of_a_confident_batch_is_still_refused() -> None:
+    """The numbers computed on the way set the tolerance (1e-9 of 36 here), not a free pass:
+    a gradient off by 1e-6 is refused, though every gradient of this batch is below 1e-15."""
+    step, _, _ = confident_step()
+    real = step._replay
+
+    def wrong(*args: Any) -> Any:
+        total, G, check, outs = real(*args)
+        return total, G + np.array([0.0, 1e-6, 0.0]), check, outs
+
+    step._replay = wrong
+    with pytest.raises(ReplayMismatchError, match="the gradient of parameter 1 of params is"):
+        step([[1.0], [1.0]], [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])

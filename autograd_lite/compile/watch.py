@@ -12,17 +12,18 @@ from __future__ import annotations
 import functools
 import math
 import types
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from autograd_lite.checks import plain_list
 from autograd_lite.compile.tape import _constants, _flat, _split, _structure, _tape
-from autograd_lite.engine import Value
+from autograd_lite.engine import Value, topological_order
 from autograd_lite.tracing import LEAVES
 
 if TYPE_CHECKING:
     from autograd_lite.compile.step import CompiledStep
 
-__all__ = ["MAX_WATCHED"]
+__all__ = ["MAX_WATCHED", "first_mismatch"]
 
 
 _PLAIN = (int, float, complex, str, bytes, bool, type(None))
@@ -155,6 +156,65 @@ def _names_read(code: types.CodeType) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def first_mismatch(
+    replayed: Sequence[float], eager: Sequence[float], magnitude: float = 0.0
+) -> int | None:
+    """Where a replay's numbers (the loss sum, then the gradient sums) first disagree with the
+    engine's beyond rounding, or None.
+
+    Each number is judged against the largest of itself, the engine's and the largest
+    number of the engine's result: a gradient far smaller than the others (softmax -
+    one-hot for a confident sample) keeps only the digits that cancellation left it. A
+    wrong rule is wrong on all counts. ``magnitude``: the largest value computed on the
+    way, where rounding of those numbers is to be allowed too (see
+    ``_sample_by_sample``).
+    """
+    for k, (a, b) in enumerate(zip(replayed, eager, strict=True)):
+        if not math.isfinite(b) and a != b:  # (a replay's numbers are all finite)
+            return k
+    scale = max(max(map(abs, eager), default=0.0), magnitude, 1e-300)
+    for k, (a, b) in enumerate(zip(replayed, eager, strict=True)):
+        if abs(a - b) > 1e-9 * max(abs(a), abs(b), scale):
+            return k
+    return None
+
+
+def _sample_by_sample(
+    step: CompiledStep, xs: list[Any], ys: list[Any]
+) -> tuple[int | None, bool] | None:
+    """Each sample alone, after a batch's mismatch: ``(beyond, exact)``, where ``beyond`` is
+    the first number (loss, then gradients) on which some sample disagrees beyond the
+    rounding of the largest value it computed on the way (None: every sample agrees within
+    it), and ``exact`` whether every sample agrees without that allowance. None where it
+    cannot tell (a sample that fails alone). Bounded: at most ``CHECK_SAMPLES`` samples.
+
+    A confident sample's cross-entropy (2e-16, the difference of logits of 36) keeps only
+    the digits rounding left it, in the engine and in the replay alike: rounding inside the
+    samples, not a mismatch. Where every sample agrees exactly, the batch's mismatch is in
+    its sum over the samples (their contributions cancel), which ``_why_it_differs`` names.
+    """
+    beyond: int | None = None
+    exact = True
+    for x, y in zip(xs, ys, strict=True):
+        try:
+            X, Y = step._inputs([x], [y])[2:]
+            replayed = step._try_replay(X, Y)
+            e_total, e_grads, _ = step._eager([x], [y])
+            loss = _split(step.fn(_constants(x), _constants(y)))[0]
+        except Exception:
+            return None
+        if replayed is None:
+            return None
+        computed = (v.data for v in topological_order(loss) if not v.is_leaf)
+        magnitude = max((abs(d) for d in computed if math.isfinite(d)), default=0.0)
+        mine, theirs = [replayed[0], *plain_list(replayed[1])], [e_total, *e_grads]
+        k = first_mismatch(mine, theirs, magnitude)
+        if k is not None and (beyond is None or k < beyond):
+            beyond = k
+        exact = exact and first_mismatch(mine, theirs) is None
+    return beyond, exact
+
+
 def _why_it_differs(step: CompiledStep, xs: list[Any], ys: list[Any]) -> str | None:
     """Why the eager engine and the replay differ, if ``fn`` is to blame (else None)."""
     x, y = xs[0], ys[0]
@@ -220,8 +280,7 @@ def _each_sample_agrees(step: CompiledStep, xs: list[Any], ys: list[Any]) -> boo
             return False
         if replayed is None:
             return False
-        pairs = [(replayed[0], e_total), *zip(plain_list(replayed[1]), e_grads, strict=True)]
-        scale = max([abs(b) for _, b in pairs] + [1e-300])
-        if any(abs(a - b) > 1e-9 * max(abs(a), abs(b), scale) for a, b in pairs):
+        mine = [replayed[0], *plain_list(replayed[1])]
+        if first_mismatch(mine, [e_total, *e_grads]) is not None:
             return False
     return True
