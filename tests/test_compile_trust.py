@@ -581,6 +581,10 @@ def test_the_readme_table_of_compile_refusals_is_the_real_messages() -> None:
     assert share == CHECK_SHARE == 1 / 10  # "a tenth", "ten replays", "ten times its cost"
     assert f"the later checks take at most a tenth of it (`check_share={share}`" in flat
     assert "costs more than a tenth of" in flat and "ten times what the last one cost" in flat
+    from autograd_lite.compile.watch import TOLERANCE
+
+    assert f"by more than {TOLERANCE:g} of the largest number of the result" in flat
+    assert f"agrees within {TOLERANCE:g} of the largest value it computed" in flat
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

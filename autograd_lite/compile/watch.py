@@ -156,6 +156,11 @@ def _names_read(code: types.CodeType) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+#: How far a replayed number may be from the engine's: this much of the largest number in
+#: play (see ``first_mismatch``).
+TOLERANCE = 1e-9
+
+
 def first_mismatch(
     replayed: Sequence[float], eager: Sequence[float], magnitude: float = 0.0
 ) -> int | None:
@@ -174,7 +179,7 @@ def first_mismatch(
             return k
     scale = max(max(map(abs, eager), default=0.0), magnitude, 1e-300)
     for k, (a, b) in enumerate(zip(replayed, eager, strict=True)):
-        if abs(a - b) > 1e-9 * max(abs(a), abs(b), scale):
+        if abs(a - b) > TOLERANCE * max(abs(a), abs(b), scale):
             return k
     return None
 
