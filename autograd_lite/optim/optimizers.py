@@ -231,7 +231,9 @@ class Optimizer:
     ``super().__init__(params, locals())``. ``hyper`` (each hyper-parameter's
     check, in the constructor's order) is read from that signature when the
     class is made; ``step()`` calls ``rule(param, grad, state, **settings)``
-    with every hyper-parameter of the group by name (``hyper_of``).
+    with every hyper-parameter of the group by name (``hyper_of``): once per
+    parameter, or, for the rules of ``rules`` (``rules.RULES``), once per group
+    on columns of its parameters (``rules.Column``), with the same bits.
 
     >>> from autograd_lite import Value
     >>> a, b = Value(1.0), Value(2.0)
@@ -614,8 +616,8 @@ def _on_columns(
     the same entries, rather than once per parameter.
 
     The same float operations in the same order as one call per parameter, so the same
-    bits; without a Python call per parameter it costs about half as much (Adam, 337
-    parameters: ``benchmarks/bench_optim.py``).
+    bits, without a Python call of the rule per parameter (``benchmarks/bench_optim.py``
+    measures what that saves).
     """
     sizes = set(map(len, olds))
     if len(sizes) == 1:  # the same number of entries ...

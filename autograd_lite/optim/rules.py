@@ -16,8 +16,8 @@ Call one by hand to see a single step.
 parameter of a group at once, in pure Python, as ``Optimizer.step()`` calls
 it) and on numpy float64 arrays (a vector of parameters at once, as a fused
 training run calls it), and the three agree bit for bit, element by element
-(``tests/test_optim.py`` checks it for every rule). The contract for a column
-or an array:
+(``tests/test_optim.py`` and ``tests/test_review_optim_speed.py`` check it for
+every rule). The contract for a column or an array:
 
 - ``param`` and ``grad`` are columns of one length (float64 arrays of one
   shape); each entry of ``state`` is a column of that length (an array of
