@@ -7,7 +7,7 @@ The parameters are those of micrograd's demo network, MLP(2, [16, 16, 1]):
 as the six float64 tensors of three ``nn.Linear`` layers. Both start from
 the same numbers and get the same fixed gradients; then each optimiser's
 ``step()`` is timed alone (no forward or backward pass) for plain SGD, SGD
-with momentum 0.9, and Adam. After the timed steps the parameters of the two
+with momentum 0.9, Adagrad, RMSprop and Adam. After the timed steps the parameters of the two
 libraries are compared (exit status 1 if they differ by more than 1e-9,
 relative).
 
@@ -47,6 +47,8 @@ N_PARAMETERS = sum((a + 1) * b for a, b in itertools.pairwise(SIZES))  # 337
 OPTIMISERS: list[tuple[str, str, dict[str, Any]]] = [
     ("SGD", "SGD", {"lr": 1e-3}),
     ("SGD momentum", "SGD", {"lr": 1e-3, "momentum": 0.9}),
+    ("Adagrad", "Adagrad", {"lr": 1e-2}),
+    ("RMSprop", "RMSprop", {"lr": 1e-2}),
     ("Adam", "Adam", {"lr": 1e-3}),
 ]
 

@@ -10,8 +10,8 @@ Where to look:
 - ``optim.rules``: the update math, one small pure function per optimiser
   (``sgd_update``, ``adagrad_update``, ``rmsprop_update``, ``adam_update``):
   ``(param, grad, state, **hyper) -> (new_param, new_state)``, on floats or,
-  bit for bit the same, on numpy arrays of parameters. You can call one by
-  hand to see a single step.
+  bit for bit the same, on columns (``rules.Column``, what ``step()`` uses) or
+  numpy arrays of parameters. You can call one by hand to see a single step.
 - ``optim.optimizers``: ``Optimizer`` (parameter groups, ``step()``,
   ``state_dict()``) and ``SGD``, ``Adagrad``, ``RMSprop``, ``Adam``, ``AdamW``,
   each declaring its hyper-parameters once, in its constructor's signature

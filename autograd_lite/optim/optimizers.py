@@ -37,6 +37,8 @@ from typing import Annotated, Any, ClassVar, TypeAlias, TypeVar
 from autograd_lite.checks import bounded_list, flag, hyper_parameter, real, short
 from autograd_lite.engine import Value, trainable
 from autograd_lite.optim.rules import (
+    RULES,
+    Column,
     State,
     Update,
     adagrad_update,
@@ -229,7 +231,9 @@ class Optimizer:
     ``super().__init__(params, locals())``. ``hyper`` (each hyper-parameter's
     check, in the constructor's order) is read from that signature when the
     class is made; ``step()`` calls ``rule(param, grad, state, **settings)``
-    with every hyper-parameter of the group by name (``hyper_of``).
+    with every hyper-parameter of the group by name (``hyper_of``): once per
+    parameter, or, for the rules of ``rules`` (``rules.RULES``), once per group
+    on columns of its parameters (``rules.Column``), with the same bits.
 
     >>> from autograd_lite import Value
     >>> a, b = Value(1.0), Value(2.0)
@@ -399,33 +403,40 @@ class Optimizer:
             )
         loss = closure() if closure is not None else None
         rule, state = type(self).rule, self.state.get
+        on_columns = any(rule is r for r in RULES)  # else one call of the rule per parameter
         # every new value first, into flat lists ...
         who: list[Value] = []
         datas: list[float] = []
         news: list[State] = []
+        check = 0.0  # ... with the sum of the new states: inf or NaN if any of them is
         for group in self.param_groups:
             params = trainable(group["params"])  # the frozen stay put
+            if not params:
+                continue
             hyper = self.hyper_of(group)
             # the slots behind .grad and .data, read directly: properties cost a call each
             grads = list(map(float, [p._grad for p in params]))  # float: a create_graph grad too
             olds = list(map(state, params, repeat(_NO_STATE)))
             datas_in = [p._data for p in params]
-            try:  # one call of the rule per parameter
-                if self._by_position:  # the loop runs in C
-                    steps = list(map(rule, datas_in, grads, olds, *map(repeat, hyper.values())))
+            try:
+                if on_columns:
+                    new_datas, new_states, total = _on_columns(rule, datas_in, grads, olds, hyper)
                 else:
-                    steps = [
-                        rule(*args, **hyper) for args in zip(datas_in, grads, olds, strict=True)
-                    ]
+                    if self._by_position:  # the loop runs in C
+                        steps = list(map(rule, datas_in, grads, olds, *map(repeat, hyper.values())))
+                    else:
+                        steps = [
+                            rule(*args, **hyper) for args in zip(datas_in, grads, olds, strict=True)
+                        ]
+                    new_datas, new_states = list(map(_first, steps)), list(map(_second, steps))
+                    total = sum(chain.from_iterable(map(dict.values, new_states)))
             except (ArithmeticError, ValueError):  # e.g. an overflow in x ** y
                 raise self._failed(hyper, params, grads, olds) from None
             who += params
-            datas += map(_first, steps)
-            news += map(_second, steps)
-        check = sum(datas)  # ... and their sum: inf or NaN if any of them is
-        stateful = any(news)  # SGD without momentum keeps none
-        if stateful:
-            check += sum(chain.from_iterable(map(dict.values, news)))  # the new states too
+            datas += new_datas
+            news += new_states
+            check += total
+        check += sum(datas)  # ... and of the new values
         if check - check != 0.0:  # find the first that is not finite (or the sum overflowed)
             for p, data, new in zip(who, datas, news, strict=True):
                 if not math.isfinite(data):
@@ -435,7 +446,9 @@ class Optimizer:
                         raise self._step_error(p, f"have {name} {x}")
         for p, data in zip(who, datas, strict=True):
             p._data = data  # a finite float, checked above: the slot behind .data
-        if stateful:
+        if all(news):  # every parameter keeps a state (SGD without momentum keeps none)
+            self.state.update(zip(who, news, strict=True))
+        elif any(news):
             self.state.update((p, new) for p, new in zip(who, news, strict=True) if new)
         return loss
 
@@ -589,6 +602,102 @@ class Optimizer:
             if values:
                 out[p] = values
         return out
+
+
+def _on_columns(
+    rule: Callable[..., Any],
+    datas: list[float],
+    grads: list[float],
+    olds: list[Mapping[str, float]],
+    hyper: Mapping[str, Any],
+) -> tuple[list[float], list[State], float]:
+    """A group's new values and states, and the sum of the states (inf or NaN if one is):
+    ``rule`` called once on columns (``rules.Column``) of every parameter whose state holds
+    the same entries, rather than once per parameter.
+
+    The same float operations in the same order as one call per parameter, so the same
+    bits, without a Python call of the rule per parameter (``benchmarks/bench_optim.py``
+    measures what that saves).
+    """
+    sizes = set(map(len, olds))
+    if len(sizes) == 1:  # the same number of entries ...
+        try:  # ... and each of the first's: every state holds the same entries (the usual)
+            return _one_class(rule, datas, grads, olds, hyper)
+        except KeyError:
+            pass
+    classes: dict[frozenset[str], list[int]] = {}
+    for i, old in enumerate(olds):
+        classes.setdefault(frozenset(old), []).append(i)
+    new_datas: list[float] = [0.0] * len(datas)
+    new_states: list[State] = [{}] * len(datas)
+    total = 0.0
+    for members in classes.values():
+        some_datas, some_states, some_total = _one_class(
+            rule,
+            [datas[i] for i in members],
+            [grads[i] for i in members],
+            [olds[i] for i in members],
+            hyper,
+        )
+        for i, data, new in zip(members, some_datas, some_states, strict=True):
+            new_datas[i], new_states[i] = data, new
+        total += some_total
+    return new_datas, new_states, total
+
+
+def _one_class(
+    rule: Callable[..., Any],
+    datas: list[float],
+    grads: list[float],
+    olds: list[Mapping[str, float]],
+    hyper: Mapping[str, Any],
+) -> tuple[list[float], list[State], float]:
+    """``rule`` on columns of parameters whose states hold the same entries as the first's
+    (``KeyError`` if one lacks one), and the sum of the new states."""
+    n = len(datas)
+    state = {name: _shared(list(map(itemgetter(name), olds))) for name in olds[0]}
+    param, new = rule(Column(datas), Column(grads), state, **hyper)
+    columns = [_floats(x, n) for x in new.values()]
+    total = sum(map(sum, columns))
+    return _floats(param, n), _records(list(new), columns, n), total
+
+
+def _shared(column: list[float]) -> Column | float:
+    """One float if every element holds it (a step count that all share: the rule then
+    computes on it once), else the column. Zeros stay columns (0.0 == -0.0)."""
+    first = column[0]
+    if first and column[-1] == first and column.count(first) == len(column):
+        return first
+    return Column(column)
+
+
+def _floats(x: object, n: int) -> list[float]:
+    """What a rule returned for ``n`` parameters (a column, or a float they share) as a list."""
+    if isinstance(x, Column) and len(x) == n:
+        return x.floats
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return [x] * n
+    raise TypeError(f"an update rule on a column of {n} returned {short(x)}")
+
+
+def _records(names: list[str], columns: list[list[float]], n: int) -> list[State]:
+    """``n`` dicts, one per element, from one column per name: a dict display per size,
+    since ``dict(zip(names, ...))`` costs three times as much."""
+    if not names:
+        return [{}] * n  # no state (SGD without momentum): one empty dict, never stored
+    if len(names) == 1:
+        (a,), (xs,) = names, columns
+        return [{a: x} for x in xs]
+    if len(names) == 2:
+        a, b = names
+        return [{a: x, b: y} for x, y in zip(*columns, strict=True)]
+    if len(names) == 3:
+        a, b, c = names
+        return [{a: x, b: y, c: z} for x, y, z in zip(*columns, strict=True)]
+    if len(names) == 4:
+        a, b, c, d = names
+        return [{a: x, b: y, c: z, d: w} for x, y, z, w in zip(*columns, strict=True)]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 #: A parameter's number as JSON writes a dict key: digits only.

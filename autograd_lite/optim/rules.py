@@ -11,16 +11,19 @@ included (the rule negates the gradient itself), so an optimiser calls its
 rule with its group's settings as they are: ``rule(p, g, s, **settings)``.
 Call one by hand to see a single step.
 
-**Floats and arrays alike.** A rule runs unchanged on Python floats (one
-parameter, as ``Optimizer.step()`` calls it) and on numpy float64 arrays (a
-whole vector of parameters at once, as a fused training run calls it), and
-the two agree bit for bit, element by element (``tests/test_optim.py``
-checks it for every rule). The array contract:
+**Floats, columns and arrays alike.** A rule runs unchanged on Python floats
+(one parameter, as you call it by hand), on a ``Column`` of floats (every
+parameter of a group at once, in pure Python, as ``Optimizer.step()`` calls
+it) and on numpy float64 arrays (a vector of parameters at once, as a fused
+training run calls it), and the three agree bit for bit, element by element
+(``tests/test_optim.py`` and ``tests/test_review_optim_speed.py`` check it for
+every rule). The contract for a column or an array:
 
-- ``param`` and ``grad`` are float64 arrays of one shape; each entry of
-  ``state`` is an array of that shape, or a float shared by every element
-  (a ``step`` count that all parameters share, say). What the rule returns
-  has the same form: arrays, and floats where the state held floats.
+- ``param`` and ``grad`` are columns of one length (float64 arrays of one
+  shape); each entry of ``state`` is a column of that length (an array of
+  that shape), or a float shared by every element (a ``step`` count that all
+  parameters share, say). What the rule returns has the same form: columns
+  (arrays), and floats where the state held floats.
 - Every element of the vector has taken the same steps, so that the same
   entries are present in its state: an element with a ``momentum_buffer``
   and one without are two calls.
@@ -29,10 +32,13 @@ checks it for every rule). The array contract:
 - numpy may warn where a float overflows (to ``inf``), where Python floats
   are silent; wrap the call in ``numpy.errstate`` as you need.
 
-To stay bit-identical, the rules use plain arithmetic (``+ - * /``, which
-IEEE 754 rounds the same way for a float and for an array element) and, for
-the rest, the three operations of ``xp = operations(param)``: ``FLOATS``
-(``math.sqrt``, ``max``, ``pow``) for a float, ``ARRAYS`` for an array.
+To stay bit-identical, the rules use plain arithmetic (``+ - * /`` and unary
+``-``, which IEEE 754 rounds the same way for a float and for an element)
+and, for the rest, the three operations of ``xp = operations(param)``:
+``FLOATS`` (``math.sqrt``, ``max``, ``pow``) for a float, ``COLUMNS`` (the
+same three on each element) for a column, ``ARRAYS`` for an array. A column
+has that arithmetic and nothing else, so a rule that needs more fails on it
+at once, with a ``TypeError``.
 ``xp.sqrt`` is correctly rounded in both; ``xp.maximum(a, b)`` is Python's
 ``max(a, b)`` (``b`` if ``b > a``, else ``a``), which ``numpy.maximum`` is
 not for -0.0 and NaN; ``xp.power(base, step)`` applies Python's ``**`` to
@@ -44,8 +50,10 @@ last bit differently. numpy is imported only when an array arrives:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+import operator
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -54,7 +62,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ARRAYS",
+    "COLUMNS",
     "FLOATS",
+    "RULES",
+    "Column",
     "Operations",
     "State",
     "Update",
@@ -69,8 +80,8 @@ __all__ = [
 State = dict[str, float]
 Update = tuple[float, State]
 
-#: What a rule computes on: a float (one parameter) or a float64 array (a vector of them).
-Floats = TypeVar("Floats", float, "NDArray[np.float64]")
+#: What a rule computes on: a float (one parameter), or a column or a float64 array of them.
+Floats = TypeVar("Floats", float, "Column", "NDArray[np.float64]")
 
 
 # -- the three operations that are not plain arithmetic, for floats and for arrays -----------
@@ -108,14 +119,121 @@ def _array_power(base: float, exponent: Any) -> Any:
     return table[where].reshape(numpy.shape(exponent))
 
 
-#: The operations on Python floats, and elementwise on numpy arrays.
+# -- a column: the floats of a group's parameters, computed on together in pure Python ------
+
+
+class Column:
+    """The floats of many parameters, one per element, with the rules' arithmetic on each.
+
+    ``Optimizer.step()`` calls its rule once on a column of every parameter of a
+    group instead of once per parameter: the same float operations, in the same
+    order, so the same bits, without a Python call of the rule per parameter.
+    An operand is another column of the same length or a number (shared by
+    every element); ``+ - * /`` and unary ``-`` are all there is.
+
+    >>> (Column([1.0, 2.0]) * 3.0 - Column([0.5, 0.25])).floats
+    [2.5, 5.75]
+    >>> (1.0 / Column([4.0, -0.0])).floats
+    Traceback (most recent call last):
+    ZeroDivisionError: float division by zero
+    """
+
+    __slots__ = ("floats",)
+
+    def __init__(self, floats: list[float]) -> None:
+        self.floats = floats
+
+    def __repr__(self) -> str:
+        return f"Column({self.floats!r})"
+
+    def __len__(self) -> int:
+        return len(self.floats)
+
+    def _map(self, op: Callable[[Any, Any], Any], other: object, mine_first: bool) -> Column:
+        """``op`` on each element and ``other``'s (or ``other`` itself, a number)."""
+        xs = self.floats
+        if isinstance(other, Column):
+            ys: Iterable[Any] = other.floats
+            if len(other.floats) != len(xs):
+                raise ValueError(f"columns of {len(xs)} and {len(other.floats)} floats")
+        elif isinstance(other, (int, float)):
+            ys = repeat(other, len(xs))
+        else:
+            raise TypeError(f"a Column computes with a Column or a number, not {type(other)}")
+        return Column(list(map(op, xs, ys) if mine_first else map(op, ys, xs)))
+
+    def __add__(self, other: Column | float) -> Column:
+        if type(other) is float:  # a comprehension: faster than map() with repeat()
+            return Column([x + other for x in self.floats])
+        return self._map(operator.add, other, True)
+
+    def __radd__(self, other: float) -> Column:
+        if type(other) is float:
+            return Column([other + x for x in self.floats])
+        return self._map(operator.add, other, False)
+
+    def __sub__(self, other: Column | float) -> Column:
+        if type(other) is float:  # a comprehension: faster than map() with repeat()
+            return Column([x - other for x in self.floats])
+        return self._map(operator.sub, other, True)
+
+    def __rsub__(self, other: float) -> Column:
+        if type(other) is float:
+            return Column([other - x for x in self.floats])
+        return self._map(operator.sub, other, False)
+
+    def __mul__(self, other: Column | float) -> Column:
+        if type(other) is float:  # a comprehension: faster than map() with repeat()
+            return Column([x * other for x in self.floats])
+        return self._map(operator.mul, other, True)
+
+    def __rmul__(self, other: float) -> Column:
+        if type(other) is float:
+            return Column([other * x for x in self.floats])
+        return self._map(operator.mul, other, False)
+
+    def __truediv__(self, other: Column | float) -> Column:
+        if type(other) is float:  # a comprehension: faster than map() with repeat()
+            return Column([x / other for x in self.floats])
+        return self._map(operator.truediv, other, True)
+
+    def __rtruediv__(self, other: float) -> Column:
+        if type(other) is float:
+            return Column([other / x for x in self.floats])
+        return self._map(operator.truediv, other, False)
+
+    def __neg__(self) -> Column:
+        return Column(list(map(operator.neg, self.floats)))
+
+
+def _column_sqrt(x: Any) -> Any:
+    return Column(list(map(math.sqrt, x.floats))) if isinstance(x, Column) else math.sqrt(x)
+
+
+def _column_maximum(a: Any, b: Any) -> Any:
+    """Python's ``max(a, b)`` on each pair of elements (an operand may be a number)."""
+    if not isinstance(a, Column):
+        return Column([max(a, y) for y in b.floats]) if isinstance(b, Column) else max(a, b)
+    return a._map(max, b, True)
+
+
+def _column_power(base: float, exponent: Any) -> Any:
+    if isinstance(exponent, Column):
+        return Column([base**e for e in exponent.floats])
+    return base**exponent
+
+
+#: The operations on Python floats, on each element of a column, and on numpy arrays.
 FLOATS = Operations(sqrt=math.sqrt, maximum=max, power=pow)
+COLUMNS = Operations(sqrt=_column_sqrt, maximum=_column_maximum, power=_column_power)
 ARRAYS = Operations(sqrt=_array_sqrt, maximum=_array_maximum, power=_array_power)
 
 
 def operations(x: object) -> Operations:
-    """``FLOATS`` for a float (or an int), ``ARRAYS`` for anything else (a numpy array)."""
-    return FLOATS if isinstance(x, (int, float)) else ARRAYS  # numpy's float64 is a float
+    """``FLOATS`` for a float (or an int), ``COLUMNS`` for a column, else ``ARRAYS``."""
+    if isinstance(x, (int, float)):  # numpy's float64 is a float
+        return FLOATS
+    return COLUMNS if isinstance(x, Column) else ARRAYS
 
 
 # -- the rules ------------------------------------------------------------------------------
@@ -263,3 +381,7 @@ def adam_update(
     bias2 = 1.0 - xp.power(beta2, step)
     denom = xp.sqrt(second) / xp.sqrt(bias2) + eps
     return param - (lr / bias1) * (exp_avg / denom), new  # theta <- theta - lr*m_hat/(...)
+
+
+#: The rules above: each runs on floats, columns and arrays alike, bit for bit.
+RULES = (sgd_update, adagrad_update, rmsprop_update, adam_update)
