@@ -39,9 +39,6 @@ if TYPE_CHECKING:
 
 __all__ = ["FusedRun", "fusable"]
 
-#: the update rules known to run on arrays, bit for bit as on floats (``optim.rules``)
-_ARRAY_RULES = (rules.sgd_update, rules.adagrad_update, rules.rmsprop_update, rules.adam_update)
-
 
 def fusable(optimizer: object) -> str | None:
     """None if a fused run can drive ``optimizer``; else why not (``fit`` then runs unfused)."""
@@ -50,7 +47,7 @@ def fusable(optimizer: object) -> str | None:
     kind = type(optimizer)
     if kind.step is not Optimizer.step or kind.zero_grad is not Optimizer.zero_grad:
         return f"{kind.__name__} has a step() or zero_grad() of its own"
-    if not any(kind.rule is r for r in _ARRAY_RULES):
+    if not any(kind.rule is r for r in rules.RULES):  # those run on arrays, bit for bit
         return f"{kind.__name__}.rule is not one of optim.rules' (which run on arrays)"
     return None
 
