@@ -23,7 +23,6 @@ assigning ``.data``, ``.grad`` or ``opt.state`` by hand (a write made after a
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -160,12 +159,10 @@ class FusedRun:
         self._arrays = True
 
     def _entry(self, values: list[float]) -> Any:
-        """A state entry: one float if every parameter has the same (a shared step count),
-        else an array."""
-        first = values[0]
-        if all(v == first and math.copysign(1.0, v) == math.copysign(1.0, first) for v in values):
-            return first
-        return self._np.array(values, dtype=self._np.float64)
+        """A state entry: the float every parameter shares (``rules.shared``), else an
+        array."""
+        one = rules.shared(values)
+        return self._np.array(values, dtype=self._np.float64) if one is None else one
 
     def sync(self) -> None:
         """Write the parameters, their gradients and the optimiser's state back to the Values

@@ -45,6 +45,7 @@ from autograd_lite.optim.rules import (
     adam_update,
     rmsprop_update,
     sgd_update,
+    shared,
 )
 
 __all__ = [
@@ -655,20 +656,17 @@ def _one_class(
     """``rule`` on columns of parameters whose states hold the same entries as the first's
     (``KeyError`` if one lacks one), and the sum of the new states."""
     n = len(datas)
-    state = {name: _shared(list(map(itemgetter(name), olds))) for name in olds[0]}
+    state = {name: _one(list(map(itemgetter(name), olds))) for name in olds[0]}
     param, new = rule(Column(datas), Column(grads), state, **hyper)
     columns = [_floats(x, n) for x in new.values()]
     total = sum(map(sum, columns))
     return _floats(param, n), _records(list(new), columns, n), total
 
 
-def _shared(column: list[float]) -> Column | float:
-    """One float if every element holds it (a step count that all share: the rule then
-    computes on it once), else the column. Zeros stay columns (0.0 == -0.0)."""
-    first = column[0]
-    if first and column[-1] == first and column.count(first) == len(column):
-        return first
-    return Column(column)
+def _one(column: list[float]) -> Column | float:
+    """A state entry of a group: the float all share (``rules.shared``), else the column."""
+    one = shared(column)
+    return Column(column) if one is None else one
 
 
 def _floats(x: object, n: int) -> list[float]:

@@ -74,6 +74,7 @@ __all__ = [
     "operations",
     "rmsprop_update",
     "sgd_update",
+    "shared",
 ]
 
 #: A parameter's state between steps (momentum buffers, running averages, the step count).
@@ -221,6 +222,16 @@ def _column_power(base: float, exponent: Any) -> Any:
     if isinstance(exponent, Column):
         return Column([base**e for e in exponent.floats])
     return base**exponent
+
+
+def shared(values: list[float]) -> float | None:
+    """The float every one of ``values`` holds (a step count that all parameters share: a
+    rule then computes on it once), or None: then they are a column or an array. Zeros are
+    never shared (0.0 == -0.0): a column keeps each one's sign."""
+    first = values[0]
+    if first and values[-1] == first and values.count(first) == len(values):
+        return first
+    return None
 
 
 #: The operations on Python floats, on each element of a column, and on numpy arrays.
